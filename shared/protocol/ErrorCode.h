@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+namespace pitchey {
+
+// The machine-readable error codes of the wire contract.
+enum class ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    TooLarge,
+    Internal,
+};
+
+[[nodiscard]] QString errorCodeName(ErrorCode code);
+[[nodiscard]] int httpStatusFor(ErrorCode code);
+
+// An error as the contract describes it: a code and a human-readable message.
+struct Error
+{
+    ErrorCode code = ErrorCode::Internal;
+    QString message;
+
+    [[nodiscard]] QJsonObject toJson() const; // {code, message}
+
+    static Error badRequest(const QString &message) { return {ErrorCode::BadRequest, message}; }
+    static Error unauthorized(const QString &message) { return {ErrorCode::Unauthorized, message}; }
+    static Error forbidden(const QString &message) { return {ErrorCode::Forbidden, message}; }
+    static Error notFound(const QString &message) { return {ErrorCode::NotFound, message}; }
+    static Error conflict(const QString &message) { return {ErrorCode::Conflict, message}; }
+    static Error internal(const QString &message) { return {ErrorCode::Internal, message}; }
+};
+
+} // namespace pitchey

@@ -1,0 +1,253 @@
+#include "protocol/Frames.h"
+
+#include "protocol/Time.h"
+#include "protocol/Validation.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::frames {
+
+namespace {
+
+QJsonValue orNull(const std::optional<qint64> &id)
+{
+    return id ? QJsonValue(*id) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue orNull(const std::optional<QString> &text)
+{
+    return text ? QJsonValue(*text) : QJsonValue(QJsonValue::Null);
+}
+
+template<typename Frame>
+std::variant<ClientFrame, Refusal> withConversation(const QJsonObject &object, auto make)
+{
+    auto id = readRequiredId(object, "conversationId"_L1);
+    if (!id.ok())
+        return Refusal{id.error(), QJsonValue::Null};
+    return ClientFrame{Frame(make(id.value()))};
+}
+
+template<typename Frame>
+std::variant<ClientFrame, Refusal> withMessage(const QJsonObject &object)
+{
+    auto id = readRequiredId(object, "messageId"_L1);
+    if (!id.ok())
+        return Refusal{id.error(), QJsonValue::Null};
+    return ClientFrame{Frame{id.value()}};
+}
+
+} // namespace
+
+Result<SendMessage> parseSendMessage(const QJsonObject &object)
+{
+    SendMessage frame;
+    const auto conversationId = readId(object, "conversationId"_L1);
+    if (!conversationId.ok())
+        return conversationId.error();
+    const auto recipientId = readId(object, "recipientId"_L1);
+    if (!recipientId.ok())
+        return recipientId.error();
+    const auto replyToId = readId(object, "replyToId"_L1);
+    if (!replyToId.ok())
+        return replyToId.error();
+    const auto clientMessageId = readString(object, "clientMessageId"_L1);
+    if (!clientMessageId.ok())
+        return clientMessageId.error();
+    const auto content = readRequiredString(object, "content"_L1);
+    if (!content.ok())
+        return content.error();
+
+    frame.conversationId = conversationId.value();
+    frame.recipientId = recipientId.value();
+    frame.replyToId = replyToId.value();
+    frame.clientMessageId = clientMessageId.value();
+    frame.content = content.value();
+
+    if (frame.conversationId.has_value() == frame.recipientId.has_value())
+        return Error::badRequest(u"give exactly one of conversationId and recipientId"_s);
+    if (frame.clientMessageId
+        && (frame.clientMessageId->isEmpty() || frame.clientMessageId->size() > kMaxClientMessageIdLength))
+        return Error::badRequest(
+            u"clientMessageId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
+    if (auto invalid = validateContent(frame.content))
+        return *invalid;
+    return frame;
+}
+
+std::variant<ClientFrame, Refusal> parseClientFrame(const QByteArray &text)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return Refusal{Error::badRequest(u"frame is not valid JSON"_s), QJsonValue::Null};
+    if (!document.isObject())
+        return Refusal{Error::badRequest(u"frame must be a JSON object"_s), QJsonValue::Null};
+    const QJsonObject object = document.object();
+    const QJsonValue typeValue = object.value("type"_L1);
+    if (!typeValue.isString())
+        return Refusal{Error::badRequest(u"frame has no type"_s), QJsonValue::Null};
+    const QString type = typeValue.toString();
+
+    if (type == "ping"_L1)
+        return ClientFrame{Ping{}};
+    if (type == "send_message"_L1) {
+        // Echo the clientMessageId in any refusal, when it is a string at all.
+        const QJsonValue clientId = object.value("clientMessageId"_L1);
+        const QJsonValue ref = clientId.isString() ? clientId : QJsonValue(QJsonValue::Null);
+        auto parsed = parseSendMessage(object);
+        if (!parsed.ok())
+            return Refusal{parsed.error(), ref};
+        return ClientFrame{std::move(parsed).value()};
+    }
+    if (type == "message_delivered"_L1)
+        return withMessage<MessageDelivered>(object);
+    if (type == "message_read"_L1)
+        return withMessage<MessageRead>(object);
+    if (type == "typing_start"_L1 || type == "typing_stop"_L1) {
+        const bool start = type == "typing_start"_L1;
+        return withConversation<Typing>(object, [start](qint64 id) { return Typing{id, start}; });
+    }
+    if (type == "join_conversation"_L1)
+        return withConversation<JoinConversation>(object,
+                                                  [](qint64 id) { return JoinConversation{id}; });
+    return Refusal{Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64))), QJsonValue::Null};
+}
+
+QJsonObject toJson(const ClientFrame &frame)
+{
+    struct Visitor
+    {
+        QJsonObject operator()(const Ping &) const { return {{"type"_L1, "ping"_L1}}; }
+        QJsonObject operator()(const SendMessage &f) const
+        {
+            QJsonObject object{{"type"_L1, "send_message"_L1}, {"content"_L1, f.content}};
+            if (f.conversationId)
+                object.insert("conversationId"_L1, *f.conversationId);
+            if (f.recipientId)
+                object.insert("recipientId"_L1, *f.recipientId);
+            if (f.clientMessageId)
+                object.insert("clientMessageId"_L1, *f.clientMessageId);
+            if (f.replyToId)
+                object.insert("replyToId"_L1, *f.replyToId);
+            return object;
+        }
+        QJsonObject operator()(const MessageDelivered &f) const
+        {
+            return {{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, f.messageId}};
+        }
+        QJsonObject operator()(const MessageRead &f) const
+        {
+            return {{"type"_L1, "message_read"_L1}, {"messageId"_L1, f.messageId}};
+        }
+        QJsonObject operator()(const Typing &f) const
+        {
+            return {{"type"_L1, f.isTyping ? "typing_start"_L1 : "typing_stop"_L1},
+                    {"conversationId"_L1, f.conversationId}};
+        }
+        QJsonObject operator()(const JoinConversation &f) const
+        {
+            return {{"type"_L1, "join_conversation"_L1}, {"conversationId"_L1, f.conversationId}};
+        }
+    };
+    return std::visit(Visitor{}, frame);
+}
+
+QByteArray encode(const QJsonObject &frame)
+{
+    return QJsonDocument(frame).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject connected(qint64 userId, qint64 serverTimeMs)
+{
+    return {{"type"_L1, "connected"_L1}, {"userId"_L1, userId}, {"serverTime"_L1, toIsoTime(serverTimeMs)}};
+}
+
+QJsonObject pong()
+{
+    return {{"type"_L1, "pong"_L1}};
+}
+
+QJsonObject messageSent(const Message &message)
+{
+    return {{"type"_L1, "message_sent"_L1},
+            {"clientMessageId"_L1, orNull(message.clientMessageId)},
+            {"messageId"_L1, message.id},
+            {"conversationId"_L1, message.conversationId},
+            {"createdAt"_L1, toIsoTime(message.createdAt)}};
+}
+
+QJsonObject newMessage(const Message &message)
+{
+    return {{"type"_L1, "new_message"_L1},
+            {"messageId"_L1, message.id},
+            {"conversationId"_L1, message.conversationId},
+            {"senderId"_L1, message.senderId},
+            {"content"_L1, message.content},
+            {"createdAt"_L1, toIsoTime(message.createdAt)},
+            {"clientMessageId"_L1, orNull(message.clientMessageId)},
+            {"replyToId"_L1, orNull(message.replyToId)}};
+}
+
+QJsonObject messageDelivered(qint64 messageId, qint64 conversationId, qint64 deliveredTo,
+                             qint64 deliveredAtMs)
+{
+    return {{"type"_L1, "message_delivered"_L1},
+            {"messageId"_L1, messageId},
+            {"conversationId"_L1, conversationId},
+            {"deliveredTo"_L1, deliveredTo},
+            {"deliveredAt"_L1, toIsoTime(deliveredAtMs)}};
+}
+
+QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy, qint64 readAtMs)
+{
+    return {{"type"_L1, "message_read"_L1},
+            {"messageId"_L1, messageId},
+            {"conversationId"_L1, conversationId},
+            {"readBy"_L1, readBy},
+            {"readAt"_L1, toIsoTime(readAtMs)}};
+}
+
+QJsonObject userTyping(qint64 userId, qint64 conversationId, bool isTyping)
+{
+    return {{"type"_L1, "user_typing"_L1},
+            {"userId"_L1, userId},
+            {"conversationId"_L1, conversationId},
+            {"isTyping"_L1, isTyping}};
+}
+
+QJsonObject presence(qint64 userId, const QString &username, bool online)
+{
+    return {{"type"_L1, online ? "user_online"_L1 : "user_offline"_L1},
+            {"userId"_L1, userId},
+            {"username"_L1, username}};
+}
+
+QJsonObject conversationHistory(qint64 conversationId, const QList<Message> &messages)
+{
+    QJsonArray list;
+    for (const Message &message : messages)
+        list.append(message.toJson());
+    return {{"type"_L1, "conversation_history"_L1},
+            {"conversationId"_L1, conversationId},
+            {"messages"_L1, list}};
+}
+
+QJsonObject notification(const Notification &notification)
+{
+    return {{"type"_L1, "notification"_L1}, {"notification"_L1, notification.toJson()}};
+}
+
+QJsonObject error(const Error &error, const QJsonValue &ref)
+{
+    return {{"type"_L1, "error"_L1},
+            {"code"_L1, errorCodeName(error.code)},
+            {"message"_L1, error.message},
+            {"ref"_L1, ref}};
+}
+
+} // namespace pitchey::frames

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "protocol/Types.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QJsonValue>
+
+#include <optional>
+#include <variant>
+
+namespace pitchey::frames {
+
+inline constexpr qsizetype kMaxFrameBytes = 64 * 1024;
+
+// ---- Client to server -------------------------------------------------------------------
+
+struct Ping
+{
+};
+
+struct SendMessage
+{
+    std::optional<qint64> conversationId;
+    std::optional<qint64> recipientId;
+    QString content;
+    std::optional<QString> clientMessageId;
+    std::optional<qint64> replyToId;
+};
+
+struct MessageDelivered
+{
+    qint64 messageId = 0;
+};
+
+struct MessageRead
+{
+    qint64 messageId = 0;
+};
+
+struct Typing
+{
+    qint64 conversationId = 0;
+    bool isTyping = false; // typing_start or typing_stop
+};
+
+struct JoinConversation
+{
+    qint64 conversationId = 0;
+};
+
+using ClientFrame =
+    std::variant<Ping, SendMessage, MessageDelivered, MessageRead, Typing, JoinConversation>;
+
+// A refused frame: the error to answer with and the `ref` to echo (its clientMessageId, or null).
+struct Refusal
+{
+    Error error;
+    QJsonValue ref;
+};
+
+[[nodiscard]] std::variant<ClientFrame, Refusal> parseClientFrame(const QByteArray &text);
+[[nodiscard]] QJsonObject toJson(const ClientFrame &frame);
+
+// Validation shared by the WebSocket frame and the HTTP body of a send.
+[[nodiscard]] Result<SendMessage> parseSendMessage(const QJsonObject &object);
+
+// ---- Server to client -------------------------------------------------------------------
+
+[[nodiscard]] QByteArray encode(const QJsonObject &frame);
+
+[[nodiscard]] QJsonObject connected(qint64 userId, qint64 serverTimeMs);
+[[nodiscard]] QJsonObject pong();
+[[nodiscard]] QJsonObject messageSent(const Message &message);
+[[nodiscard]] QJsonObject newMessage(const Message &message);
+[[nodiscard]] QJsonObject messageDelivered(qint64 messageId, qint64 conversationId,
+                                           qint64 deliveredTo, qint64 deliveredAtMs);
+[[nodiscard]] QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy,
+                                      qint64 readAtMs);
+[[nodiscard]] QJsonObject userTyping(qint64 userId, qint64 conversationId, bool isTyping);
+[[nodiscard]] QJsonObject presence(qint64 userId, const QString &username, bool online);
+[[nodiscard]] QJsonObject conversationHistory(qint64 conversationId, const QList<Message> &messages);
+[[nodiscard]] QJsonObject notification(const Notification &notification);
+[[nodiscard]] QJsonObject error(const Error &error, const QJsonValue &ref = QJsonValue::Null);
+
+} // namespace pitchey::frames

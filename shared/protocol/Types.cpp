@@ -1,0 +1,209 @@
+#include "protocol/Types.h"
+
+#include "protocol/Time.h"
+#include "protocol/Validation.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey {
+
+namespace {
+
+QJsonValue optionalId(const std::optional<qint64> &id)
+{
+    return id ? QJsonValue(*id) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue optionalTime(const std::optional<qint64> &ms)
+{
+    return ms ? QJsonValue(toIsoTime(*ms)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue optionalString(const std::optional<QString> &text)
+{
+    return text ? QJsonValue(*text) : QJsonValue(QJsonValue::Null);
+}
+
+Result<qint64> readTime(const QJsonObject &object, QLatin1StringView key)
+{
+    const auto parsed = fromIsoTime(object.value(key).toString());
+    if (!parsed)
+        return Error::badRequest(u"%1 must be an ISO 8601 time"_s.arg(key));
+    return *parsed;
+}
+
+} // namespace
+
+QJsonObject User::toJson() const
+{
+    QJsonObject object{{"id"_L1, id},
+                       {"username"_L1, username},
+                       {"displayName"_L1, displayName},
+                       {"online"_L1, online}};
+    if (email)
+        object.insert("email"_L1, *email);
+    return object;
+}
+
+Result<User> User::fromJson(const QJsonObject &object)
+{
+    User user;
+    const auto id = readRequiredId(object, "id"_L1);
+    const auto username = readRequiredString(object, "username"_L1);
+    if (!id.ok())
+        return id.error();
+    if (!username.ok())
+        return username.error();
+    user.id = id.value();
+    user.username = username.value();
+    user.displayName = object.value("displayName"_L1).toString(user.username);
+    user.online = object.value("online"_L1).toBool();
+    if (object.value("email"_L1).isString())
+        user.email = object.value("email"_L1).toString();
+    return user;
+}
+
+QJsonObject Message::toJson() const
+{
+    return {{"id"_L1, id},
+            {"conversationId"_L1, conversationId},
+            {"senderId"_L1, senderId},
+            {"content"_L1, content},
+            {"createdAt"_L1, toIsoTime(createdAt)},
+            {"editedAt"_L1, optionalTime(editedAt)},
+            {"replyToId"_L1, optionalId(replyToId)},
+            {"clientMessageId"_L1, optionalString(clientMessageId)}};
+}
+
+Result<Message> Message::fromJson(const QJsonObject &object)
+{
+    Message message;
+    // new_message frames name the id `messageId`; message objects name it `id`.
+    const auto id = readRequiredId(object, object.contains("messageId"_L1) ? "messageId"_L1 : "id"_L1);
+    const auto conversationId = readRequiredId(object, "conversationId"_L1);
+    const auto senderId = readRequiredId(object, "senderId"_L1);
+    const auto content = readRequiredString(object, "content"_L1);
+    const auto createdAt = readTime(object, "createdAt"_L1);
+    const auto replyToId = readId(object, "replyToId"_L1);
+    const auto clientMessageId = readString(object, "clientMessageId"_L1);
+    for (const Error *error :
+         {id.ok() ? nullptr : &id.error(), conversationId.ok() ? nullptr : &conversationId.error(),
+          senderId.ok() ? nullptr : &senderId.error(), content.ok() ? nullptr : &content.error(),
+          createdAt.ok() ? nullptr : &createdAt.error(), replyToId.ok() ? nullptr : &replyToId.error(),
+          clientMessageId.ok() ? nullptr : &clientMessageId.error()}) {
+        if (error)
+            return *error;
+    }
+    message.id = id.value();
+    message.conversationId = conversationId.value();
+    message.senderId = senderId.value();
+    message.content = content.value();
+    message.createdAt = createdAt.value();
+    message.replyToId = replyToId.value();
+    message.clientMessageId = clientMessageId.value();
+    if (object.value("editedAt"_L1).isString())
+        message.editedAt = fromIsoTime(object.value("editedAt"_L1).toString());
+    return message;
+}
+
+QJsonObject Conversation::toJson() const
+{
+    QJsonArray users;
+    for (const User &user : participants)
+        users.append(user.toJson());
+    return {{"id"_L1, id},
+            {"title"_L1, optionalString(title)},
+            {"isGroup"_L1, isGroup},
+            {"participants"_L1, users},
+            {"lastMessage"_L1, lastMessage ? QJsonValue(lastMessage->toJson()) : QJsonValue(QJsonValue::Null)},
+            {"unreadCount"_L1, unreadCount},
+            {"updatedAt"_L1, toIsoTime(updatedAt)}};
+}
+
+Result<Conversation> Conversation::fromJson(const QJsonObject &object)
+{
+    Conversation conversation;
+    const auto id = readRequiredId(object, "id"_L1);
+    if (!id.ok())
+        return id.error();
+    conversation.id = id.value();
+    if (object.value("title"_L1).isString())
+        conversation.title = object.value("title"_L1).toString();
+    conversation.isGroup = object.value("isGroup"_L1).toBool();
+    const QJsonArray users = object.value("participants"_L1).toArray();
+    for (const QJsonValue &value : users) {
+        auto user = User::fromJson(value.toObject());
+        if (!user.ok())
+            return user.error();
+        conversation.participants.append(user.value());
+    }
+    if (object.value("lastMessage"_L1).isObject()) {
+        auto last = Message::fromJson(object.value("lastMessage"_L1).toObject());
+        if (!last.ok())
+            return last.error();
+        conversation.lastMessage = last.value();
+    }
+    conversation.unreadCount = object.value("unreadCount"_L1).toInteger();
+    conversation.updatedAt = fromIsoTime(object.value("updatedAt"_L1).toString()).value_or(0);
+    return conversation;
+}
+
+QJsonObject NotificationPreferences::toJson() const
+{
+    QJsonArray muted;
+    for (qint64 id : mutedConversationIds)
+        muted.append(id);
+    return {{"emailEnabled"_L1, emailEnabled},
+            {"realtimeEnabled"_L1, realtimeEnabled},
+            {"emailDelayMinutes"_L1, emailDelayMinutes},
+            {"mutedConversationIds"_L1, muted}};
+}
+
+Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObject &patch) const
+{
+    NotificationPreferences result = *this;
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue value = it.value();
+        if (key == "emailEnabled"_L1 || key == "realtimeEnabled"_L1) {
+            if (!value.isBool())
+                return Error::badRequest(u"%1 must be a boolean"_s.arg(key));
+            (key == "emailEnabled"_L1 ? result.emailEnabled : result.realtimeEnabled) = value.toBool();
+        } else if (key == "emailDelayMinutes"_L1) {
+            const qint64 minutes = value.isDouble() ? value.toInteger(-1) : -1;
+            if (minutes < 0 || minutes > 1440)
+                return Error::badRequest(u"emailDelayMinutes must be an integer from 0 to 1440"_s);
+            result.emailDelayMinutes = int(minutes);
+        } else if (key == "mutedConversationIds"_L1) {
+            if (!value.isArray())
+                return Error::badRequest(u"mutedConversationIds must be an array of ids"_s);
+            QList<qint64> ids;
+            for (const QJsonValue &entry : value.toArray()) {
+                const qint64 id = entry.isDouble() ? entry.toInteger(0) : 0;
+                if (id <= 0)
+                    return Error::badRequest(u"mutedConversationIds must be an array of ids"_s);
+                if (!ids.contains(id))
+                    ids.append(id);
+            }
+            result.mutedConversationIds = ids;
+        } else {
+            return Error::badRequest(u"unknown preference: %1"_s.arg(key));
+        }
+    }
+    return result;
+}
+
+QJsonObject Notification::toJson() const
+{
+    return {{"id"_L1, id},
+            {"kind"_L1, kind},
+            {"title"_L1, title},
+            {"body"_L1, body},
+            {"conversationId"_L1, optionalId(conversationId)},
+            {"messageId"_L1, optionalId(messageId)},
+            {"createdAt"_L1, toIsoTime(createdAt)}};
+}
+
+} // namespace pitchey

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "protocol/Result.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace pitchey {
+
+// The objects of the wire contract. Times are milliseconds since the epoch here and
+// ISO 8601 strings on the wire; absent optional fields travel as JSON null.
+
+struct User
+{
+    qint64 id = 0;
+    QString username;
+    QString displayName;
+    bool online = false;
+    std::optional<QString> email; // only ever serialised for the user itself
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<User> fromJson(const QJsonObject &object);
+};
+
+struct Message
+{
+    qint64 id = 0;
+    qint64 conversationId = 0;
+    qint64 senderId = 0;
+    QString content;
+    qint64 createdAt = 0;
+    std::optional<qint64> editedAt;
+    std::optional<qint64> replyToId;
+    std::optional<QString> clientMessageId;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<Message> fromJson(const QJsonObject &object);
+};
+
+struct Conversation
+{
+    qint64 id = 0;
+    std::optional<QString> title;
+    bool isGroup = false;
+    QList<User> participants;
+    std::optional<Message> lastMessage;
+    qint64 unreadCount = 0;
+    qint64 updatedAt = 0;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<Conversation> fromJson(const QJsonObject &object);
+};
+
+struct NotificationPreferences
+{
+    bool emailEnabled = true;
+    bool realtimeEnabled = true;
+    int emailDelayMinutes = 5;
+    QList<qint64> mutedConversationIds;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    // Applies the fields present in `patch` on top of this; unknown fields, wrong types and
+    // out-of-range values are bad_request. Used by the server for PUT and by clients alike.
+    [[nodiscard]] Result<NotificationPreferences> merged(const QJsonObject &patch) const;
+};
+
+struct Notification
+{
+    qint64 id = 0;
+    QString kind; // "new_message", ...
+    QString title;
+    QString body;
+    std::optional<qint64> conversationId;
+    std::optional<qint64> messageId;
+    qint64 createdAt = 0;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+} // namespace pitchey

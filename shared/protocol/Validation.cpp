@@ -1,0 +1,102 @@
+#include "protocol/Validation.h"
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey {
+
+qsizetype codePointCount(const QString &text)
+{
+    qsizetype count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (!(text.at(i).isLowSurrogate() && i > 0 && text.at(i - 1).isHighSurrogate()))
+            ++count;
+    }
+    return count;
+}
+
+std::optional<Error> validateContent(const QString &content)
+{
+    if (content.trimmed().isEmpty())
+        return Error::badRequest(u"content must not be empty"_s);
+    if (codePointCount(content) > kMaxContentCodePoints)
+        return Error::badRequest(u"content is longer than %1 characters"_s.arg(kMaxContentCodePoints));
+    return std::nullopt;
+}
+
+std::optional<Error> validateUsername(const QString &username)
+{
+    if (username.size() < 3 || username.size() > 32)
+        return Error::badRequest(u"username must be 3 to 32 characters long"_s);
+    for (const QChar c : username) {
+        const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
+                             || (c >= u'0' && c <= u'9') || c == u'_' || c == u'.' || c == u'-';
+        if (!allowed)
+            return Error::badRequest(u"username may contain only letters, digits, '_', '.' and '-'"_s);
+    }
+    return std::nullopt;
+}
+
+std::optional<Error> validatePassword(const QString &password)
+{
+    if (codePointCount(password) < kMinPasswordLength)
+        return Error::badRequest(u"password must be at least %1 characters long"_s.arg(kMinPasswordLength));
+    return std::nullopt;
+}
+
+Result<std::optional<qint64>> readId(const QJsonObject &object, QLatin1StringView key)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
+        return std::optional<qint64>{};
+    const qint64 id = value.isDouble() ? value.toInteger(0) : 0;
+    if (id <= 0)
+        return Error::badRequest(u"%1 must be a positive integer id"_s.arg(key));
+    return std::optional<qint64>{id};
+}
+
+Result<qint64> readRequiredId(const QJsonObject &object, QLatin1StringView key)
+{
+    auto id = readId(object, key);
+    if (!id.ok())
+        return id.error();
+    if (!id.value())
+        return Error::badRequest(u"%1 is required"_s.arg(key));
+    return *id.value();
+}
+
+Result<std::optional<QString>> readString(const QJsonObject &object, QLatin1StringView key)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
+        return std::optional<QString>{};
+    if (!value.isString())
+        return Error::badRequest(u"%1 must be a string"_s.arg(key));
+    return std::optional<QString>{value.toString()};
+}
+
+Result<QString> readRequiredString(const QJsonObject &object, QLatin1StringView key)
+{
+    auto text = readString(object, key);
+    if (!text.ok())
+        return text.error();
+    if (!text.value())
+        return Error::badRequest(u"%1 is required"_s.arg(key));
+    return *text.value();
+}
+
+std::optional<qint64> parseId(QStringView text)
+{
+    if (text.isEmpty() || text.size() > 19)
+        return std::nullopt;
+    for (const QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return std::nullopt;
+    }
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id <= 0)
+        return std::nullopt;
+    return id;
+}
+
+} // namespace pitchey

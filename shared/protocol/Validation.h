@@ -1,0 +1,34 @@
+#pragma once
+
+#include "protocol/Result.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace pitchey {
+
+inline constexpr qsizetype kMaxContentCodePoints = 10000;
+inline constexpr qsizetype kMaxClientMessageIdLength = 128;
+inline constexpr qsizetype kMinPasswordLength = 8;
+
+// Each returns the contract's bad_request error, or nothing when the value is fine.
+[[nodiscard]] std::optional<Error> validateContent(const QString &content);
+[[nodiscard]] std::optional<Error> validateUsername(const QString &username);
+[[nodiscard]] std::optional<Error> validatePassword(const QString &password);
+
+[[nodiscard]] qsizetype codePointCount(const QString &text);
+
+// Typed access to a JSON object's fields. A field that is absent or null reads as nullopt;
+// a field of the wrong type is bad_request naming the field.
+[[nodiscard]] Result<std::optional<qint64>> readId(const QJsonObject &object, QLatin1StringView key);
+[[nodiscard]] Result<qint64> readRequiredId(const QJsonObject &object, QLatin1StringView key);
+[[nodiscard]] Result<std::optional<QString>> readString(const QJsonObject &object,
+                                                        QLatin1StringView key);
+[[nodiscard]] Result<QString> readRequiredString(const QJsonObject &object, QLatin1StringView key);
+
+// A positive 64-bit id from a query-string or path segment.
+[[nodiscard]] std::optional<qint64> parseId(QStringView text);
+
+} // namespace pitchey
