@@ -1,0 +1,105 @@
+#include "app/Server.h"
+
+#include "auth/JwtService.h"
+#include "http/HttpServer.h"
+#include "http/RestApi.h"
+#include "realtime/ConnectionRegistry.h"
+#include "realtime/MessageService.h"
+#include "realtime/ParticipantCache.h"
+#include "realtime/RateLimiter.h"
+#include "realtime/RealtimeHub.h"
+#include "storage/DbWorker.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcServer, "pitchey.server")
+
+namespace pitchey::server {
+
+Server::Server(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+}
+
+Server::~Server()
+{
+    // Sockets first (they hold futures on the database), then the database drains its queue.
+    delete m_http;
+    m_http = nullptr;
+    delete m_hub;
+    m_hub = nullptr;
+    if (m_db)
+        m_db->stop();
+}
+
+Status Server::start()
+{
+    m_db = std::make_unique<DbWorker>(m_config.database);
+    if (auto opened = m_db->start(); !opened.ok())
+        return opened;
+
+    m_jwt = std::make_unique<JwtService>(m_config.jwtSecret, m_config.tokenLifetimeSeconds);
+    m_hasher = std::make_unique<PasswordHasher>(m_config.passwordCost);
+    m_registry = std::make_unique<ConnectionRegistry>();
+    m_participants = std::make_unique<ParticipantCache>(*m_db);
+    m_frameLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
+    m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
+    m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
+    m_messages = new MessageService(*m_db, *m_registry, *m_participants, this);
+    m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages, *m_frameLimiter,
+                             std::chrono::seconds(m_config.idleTimeoutSeconds)},
+                            this);
+    m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages, *m_apiLimiter,
+                         *m_authLimiter},
+                        this);
+
+    m_http = new HttpServer(u"/api/messages/ws"_s, this);
+    m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) { m_api->handle(request, reply); });
+    connect(m_http, &HttpServer::newWebSocketConnection, this, [this] {
+        while (m_http->hasPendingWebSocketConnections())
+            m_hub->accept(m_http->nextPendingWebSocketConnection());
+    });
+
+    m_listener = new QTcpServer(this);
+    m_listener->setListenBacklogSize(1024);
+    if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
+        return Error::internal(u"cannot listen on %1:%2: %3"_s.arg(m_config.listenAddress.toString())
+                                   .arg(m_config.port)
+                                   .arg(m_listener->errorString()));
+    }
+    m_http->bind(m_listener);
+    qCInfo(lcServer).noquote() << "listening on" << m_config.listenAddress.toString() << "port" << port();
+    return Done{};
+}
+
+quint16 Server::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+void Server::shutdown(std::function<void()> done)
+{
+    qCInfo(lcServer) << "shutting down";
+    if (m_listener)
+        m_listener->close();
+    if (m_hub)
+        m_hub->closeAll();
+    auto waited = std::make_shared<QElapsedTimer>();
+    waited->start();
+    auto poll = new QTimer(this);
+    poll->setInterval(50);
+    connect(poll, &QTimer::timeout, this, [this, poll, waited, done] {
+        if ((m_registry && m_registry->connectionCount() > 0) && waited->elapsed() < 3000)
+            return;
+        poll->deleteLater();
+        done();
+    });
+    poll->start();
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "app/ServerConfig.h"
+
+#include <QObject>
+#include <QTcpServer>
+
+#include <functional>
+#include <memory>
+
+namespace pitchey::server {
+
+class ConnectionRegistry;
+class DbWorker;
+class HttpServer;
+class JwtService;
+class MessageService;
+class ParticipantCache;
+class RateLimiter;
+class RealtimeHub;
+class RestApi;
+
+// Builds the server's parts from a configuration and wires them together. Everything but
+// the database (its own thread) and password hashing (its own pool) runs on the thread
+// that owns this object.
+class Server : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Server(ServerConfig config, QObject *parent = nullptr);
+    ~Server() override;
+
+    // Opens and migrates the database, then listens. The error message is one line.
+    [[nodiscard]] Status start();
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] const ServerConfig &config() const { return m_config; }
+
+    // Stops accepting, closes every WebSocket with 1001, and calls `done` once the
+    // sockets are closed (or after a few seconds). Pending database writes are finished
+    // when the Server is destroyed.
+    void shutdown(std::function<void()> done);
+
+private:
+    ServerConfig m_config;
+    std::unique_ptr<DbWorker> m_db;
+    std::unique_ptr<JwtService> m_jwt;
+    std::unique_ptr<PasswordHasher> m_hasher;
+    std::unique_ptr<ConnectionRegistry> m_registry;
+    std::unique_ptr<ParticipantCache> m_participants;
+    std::unique_ptr<RateLimiter> m_frameLimiter;
+    std::unique_ptr<RateLimiter> m_apiLimiter;
+    std::unique_ptr<RateLimiter> m_authLimiter;
+    MessageService *m_messages = nullptr; // children of this
+    RealtimeHub *m_hub = nullptr;
+    RestApi *m_api = nullptr;
+    HttpServer *m_http = nullptr;
+    QTcpServer *m_listener = nullptr;
+};
+
+} // namespace pitchey::server

@@ -1,0 +1,221 @@
+#include "app/ServerConfig.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+
+#include <sodium.h>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::server {
+
+namespace {
+
+struct OptionSpec
+{
+    const char *name; // also the INI key
+    const char *environment;
+    const char *valueName;
+    const char *description;
+};
+
+// The one list of settings: each is a command-line option, an environment variable and a
+// key of the INI file. docs/operations.md and packaging/server.conf mirror it.
+constexpr OptionSpec kOptions[] = {
+    {"listen", "PITCHEY_LISTEN", "address", "Address to listen on (default 127.0.0.1)."},
+    {"port", "PITCHEY_PORT", "port", "Port for HTTP and WebSocket (default 8000; 0 picks a free one)."},
+    {"data-dir", "PITCHEY_DATA_DIR", "dir", "Directory for the database and the generated secret."},
+    {"database", "DATABASE_URL", "url", "sqlite (default), sqlite:///path/file.db or postgresql://user:pass@host:port/db."},
+    {"config", "PITCHEY_CONFIG", "file", "INI file with any of these settings."},
+    {"jwt-secret", "JWT_SECRET", "secret", "Token signing secret (default: generated and kept in the data dir)."},
+    {"token-lifetime-days", "PITCHEY_TOKEN_LIFETIME_DAYS", "days", "How long a login token lasts (default 30)."},
+    {"rate-burst", "PITCHEY_RATE_BURST", "n", "Frames/requests a user may send at once (default 50)."},
+    {"rate-per-second", "PITCHEY_RATE_PER_SECOND", "n", "Frames/requests per second after the burst (default 20)."},
+    {"auth-burst", "PITCHEY_AUTH_BURST", "n", "Login/register attempts per address at once (default 30)."},
+    {"auth-per-second", "PITCHEY_AUTH_PER_SECOND", "n", "Login/register attempts per address per second (default 5)."},
+    {"idle-timeout", "PITCHEY_IDLE_TIMEOUT", "seconds", "Close a WebSocket silent for this long (default 120)."},
+    {"password-cost", "PITCHEY_PASSWORD_COST", "cost", "Argon2id cost: interactive (default) or minimal (tests only)."},
+};
+
+Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
+{
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || value < minimum)
+        return Error::badRequest(u"--%1 must be a number of at least %2, not '%3'"_s.arg(name).arg(minimum).arg(text));
+    return value;
+}
+
+Status checkWritable(const QString &dir)
+{
+    if (!QDir().mkpath(dir))
+        return Error::badRequest(u"data directory %1 cannot be created"_s.arg(dir));
+    QTemporaryFile probe(QDir(dir).filePath(u".write-test-XXXXXX"_s));
+    if (!probe.open())
+        return Error::badRequest(u"data directory %1 is not writable"_s.arg(dir));
+    return Done{};
+}
+
+} // namespace
+
+ServerConfigLoader::ServerConfigLoader()
+{
+    for (const OptionSpec &spec : kOptions)
+        m_optionNames.append(QString::fromLatin1(spec.name));
+}
+
+QString ServerConfigLoader::helpText() const
+{
+    return m_help;
+}
+
+Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &arguments,
+                                                              const QProcessEnvironment &environment,
+                                                              ServerConfig &config)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Pitchey Messenger server: HTTP JSON API and WebSocket on one port.\n"
+                                     "Every option may also be given as the environment variable shown, or as a\n"
+                                     "key of the --config INI file; the command line wins, then the environment."_s);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    for (const OptionSpec &spec : kOptions) {
+        parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name),
+                                            u"%1 [%2]"_s.arg(QString::fromLatin1(spec.description),
+                                                             QString::fromLatin1(spec.environment)),
+                                            QString::fromLatin1(spec.valueName)));
+    }
+    m_help = parser.helpText();
+    if (!parser.parse(arguments))
+        return Error::badRequest(parser.errorText());
+    if (parser.isSet(help))
+        return Outcome::ShowHelp;
+    if (parser.isSet(version))
+        return Outcome::ShowVersion;
+    if (!parser.positionalArguments().isEmpty())
+        return Error::badRequest(u"unexpected argument: %1"_s.arg(parser.positionalArguments().constFirst()));
+
+    std::unique_ptr<QSettings> ini;
+    auto lookup = [&](const OptionSpec &spec) -> std::optional<QString> {
+        const QString name = QString::fromLatin1(spec.name);
+        if (parser.isSet(name))
+            return parser.value(name);
+        const QString env = QString::fromLatin1(spec.environment);
+        if (environment.contains(env))
+            return environment.value(env);
+        if (ini && ini->contains(name))
+            return ini->value(name).toString();
+        return std::nullopt;
+    };
+    auto value = [&](const char *name) -> std::optional<QString> {
+        for (const OptionSpec &spec : kOptions) {
+            if (qstrcmp(spec.name, name) == 0)
+                return lookup(spec);
+        }
+        return std::nullopt;
+    };
+
+    if (const auto file = value("config")) {
+        if (!QFileInfo(*file).isReadable())
+            return Error::badRequest(u"config file %1 cannot be read"_s.arg(*file));
+        ini = std::make_unique<QSettings>(*file, QSettings::IniFormat);
+        if (ini->status() != QSettings::NoError)
+            return Error::badRequest(u"config file %1 is not a valid INI file"_s.arg(*file));
+        for (const QString &key : ini->allKeys()) {
+            if (!m_optionNames.contains(key) || key == "config"_L1)
+                return Error::badRequest(u"config file %1: unknown setting '%2'"_s.arg(*file, key));
+        }
+    }
+
+    if (const auto listen = value("listen")) {
+        if (!config.listenAddress.setAddress(*listen))
+            return Error::badRequest(u"--listen: '%1' is not an IP address"_s.arg(*listen));
+    }
+    if (const auto port = value("port")) {
+        bool ok = false;
+        const uint number = port->toUInt(&ok);
+        if (!ok || number > 65535)
+            return Error::badRequest(u"--port: '%1' is not a port number"_s.arg(*port));
+        config.port = quint16(number);
+    }
+    config.dataDir = value("data-dir").value_or(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    if (config.dataDir.isEmpty())
+        return Error::badRequest(u"no data directory: give --data-dir"_s);
+    config.dataDir = QDir(config.dataDir).absolutePath();
+    if (auto writable = checkWritable(config.dataDir); !writable.ok())
+        return writable.error();
+
+    auto database = DatabaseUrl::parse(value("database").value_or(QString()), config.dataDir);
+    if (!database.ok())
+        return Error::badRequest(u"--database: %1"_s.arg(database.error().message));
+    config.database = database.value();
+
+    if (const auto secret = value("jwt-secret")) {
+        if (secret->size() < 16)
+            return Error::badRequest(u"JWT_SECRET must be at least 16 characters"_s);
+        config.jwtSecret = secret->toUtf8();
+    }
+
+    struct NumberSetting
+    {
+        const char *name;
+        double *target;
+        double minimum;
+    };
+    double tokenDays = double(config.tokenLifetimeSeconds) / 86400.0;
+    double idle = config.idleTimeoutSeconds;
+    for (const NumberSetting &setting : {NumberSetting{"rate-burst", &config.rateBurst, 1},
+                                         NumberSetting{"rate-per-second", &config.ratePerSecond, 0.01},
+                                         NumberSetting{"auth-burst", &config.authBurst, 1},
+                                         NumberSetting{"auth-per-second", &config.authPerSecond, 0.01},
+                                         NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
+                                         NumberSetting{"idle-timeout", &idle, 1}}) {
+        if (const auto text = value(setting.name)) {
+            auto number = positiveNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
+            if (!number.ok())
+                return number.error();
+            *setting.target = number.value();
+        }
+    }
+    config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
+    config.idleTimeoutSeconds = int(idle);
+
+    if (const auto cost = value("password-cost")) {
+        if (*cost == "interactive"_L1)
+            config.passwordCost = PasswordHasher::Cost::Interactive;
+        else if (*cost == "minimal"_L1)
+            config.passwordCost = PasswordHasher::Cost::Minimal;
+        else
+            return Error::badRequest(u"--password-cost must be interactive or minimal"_s);
+    }
+    return Outcome::Run;
+}
+
+Result<QByteArray> ServerConfigLoader::loadOrCreateSecret(const QString &dataDir)
+{
+    const QString path = QDir(dataDir).filePath(u"jwt-secret"_s);
+    QFile file(path);
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly))
+            return Error::internal(u"cannot read %1"_s.arg(path));
+        const QByteArray secret = file.readAll().trimmed();
+        if (secret.size() < 16)
+            return Error::internal(u"%1 holds no usable secret; delete it to make a new one"_s.arg(path));
+        return secret;
+    }
+    unsigned char random[32];
+    randombytes_buf(random, sizeof random);
+    const QByteArray secret = QByteArray(reinterpret_cast<const char *>(random), sizeof random).toHex();
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(secret + '\n') != secret.size() + 1 || !file.flush())
+        return Error::internal(u"cannot write %1"_s.arg(path));
+    return secret;
+}
+
+} // namespace pitchey::server

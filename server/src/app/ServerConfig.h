@@ -1,0 +1,52 @@
+#pragma once
+
+#include "auth/PasswordHasher.h"
+#include "protocol/Result.h"
+#include "storage/DatabaseUrl.h"
+
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QStringList>
+
+namespace pitchey::server {
+
+struct ServerConfig
+{
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 port = 8000;
+    QString dataDir;
+    DatabaseUrl database;
+    QByteArray jwtSecret; // empty: generated once and kept in the data directory
+    qint64 tokenLifetimeSeconds = 30LL * 24 * 3600;
+    // Frames and API calls per user: a burst, then a steady rate.
+    double rateBurst = 50;
+    double ratePerSecond = 20;
+    // Register and login attempts per client address.
+    double authBurst = 30;
+    double authPerSecond = 5;
+    int idleTimeoutSeconds = 120;
+    PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
+};
+
+// Reads the configuration from the command line, then the environment, then the INI file
+// named by --config / PITCHEY_CONFIG, then the defaults: the first that gives a value wins.
+class ServerConfigLoader
+{
+public:
+    enum class Outcome { Run, ShowHelp, ShowVersion };
+
+    ServerConfigLoader();
+    // Fills `config`; an unusable value is an error whose message is one line for the user.
+    [[nodiscard]] Result<Outcome> load(const QStringList &arguments, const QProcessEnvironment &environment,
+                                       ServerConfig &config);
+    [[nodiscard]] QString helpText() const;
+
+    // Reads the secret kept in the data directory, creating it (owner-only) on first start.
+    [[nodiscard]] static Result<QByteArray> loadOrCreateSecret(const QString &dataDir);
+
+private:
+    QStringList m_optionNames;
+    QString m_help;
+};
+
+} // namespace pitchey::server

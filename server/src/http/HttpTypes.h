@@ -1,0 +1,54 @@
+#pragma once
+
+#include "protocol/ErrorCode.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+#include <memory>
+
+namespace pitchey::server {
+
+inline constexpr qsizetype kMaxRequestBody = 1024 * 1024;
+
+// A request, copied out of QHttpServerRequest so that it can outlive handleRequest()
+// while the database or the password hasher works on it.
+struct HttpRequest
+{
+    QByteArray method; // "GET", "POST", ...
+    QString path;
+    QUrlQuery query;
+    QByteArray body;
+    QByteArray authorization;
+    QByteArray origin;
+    QHostAddress remoteAddress;
+    bool closeConnection = false;
+};
+
+// Answers one request, now or later. Writes the HTTP/1.1 response itself: Qt 6.4's
+// QHttpServerResponder refers to the request and cannot be kept past handleRequest().
+// If the client went away meanwhile, answering does nothing.
+class HttpReply
+{
+public:
+    HttpReply(QTcpSocket *socket, bool closeConnection);
+
+    void json(int status, const QJsonObject &body,
+              const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
+    void error(const Error &error, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
+    void empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
+
+private:
+    void write(int status, const QByteArray &contentType, const QByteArray &body,
+               const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const;
+
+    QPointer<QTcpSocket> m_socket;
+    bool m_close;
+    std::shared_ptr<bool> m_sent;
+};
+
+} // namespace pitchey::server

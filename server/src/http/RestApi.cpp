@@ -1,0 +1,373 @@
+#include "http/RestApi.h"
+
+#include "auth/PasswordHasher.h"
+#include "protocol/Frames.h"
+#include "protocol/Validation.h"
+#include "realtime/ConnectionRegistry.h"
+#include "realtime/MessageService.h"
+#include "realtime/ParticipantCache.h"
+#include "realtime/RateLimiter.h"
+#include "storage/ConversationRepository.h"
+#include "storage/DbWorker.h"
+#include "storage/MessageRepository.h"
+#include "storage/PreferencesRepository.h"
+#include "storage/UserRepository.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcHttp, "pitchey.server.http")
+
+namespace pitchey::server {
+
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 100;
+constexpr int kMaxUserResults = 20;
+constexpr qsizetype kMaxDisplayName = 64;
+constexpr qsizetype kMaxTitle = 128;
+constexpr qsizetype kMaxEmail = 254;
+
+QRegularExpression exact(const char *path)
+{
+    return QRegularExpression(u"^%1$"_s.arg(QRegularExpression::escape(QString::fromLatin1(path))));
+}
+
+std::optional<Error> validateDisplayName(const QString &name)
+{
+    if (name.trimmed().isEmpty() || codePointCount(name) > kMaxDisplayName)
+        return Error::badRequest(u"displayName must be 1 to %1 characters"_s.arg(kMaxDisplayName));
+    return std::nullopt;
+}
+
+} // namespace
+
+RestApi::RestApi(Dependencies deps, QObject *parent)
+    : QObject(parent)
+    , m_deps(deps)
+{
+    m_routes = {
+        {"GET", exact("/health"), false, false, &RestApi::health},
+        {"POST", exact("/api/auth/register"), false, true, &RestApi::registerUser},
+        {"POST", exact("/api/auth/login"), false, true, &RestApi::login},
+        {"GET", exact("/api/messages/conversations"), true, false, &RestApi::listConversations},
+        {"POST", exact("/api/messages/conversations"), true, true, &RestApi::createConversation},
+        {"POST", exact("/api/messages/send"), true, true, &RestApi::sendMessage},
+        {"GET", QRegularExpression(u"^/api/messages/([^/]+)/messages$"_s), true, false, &RestApi::history},
+        {"GET", exact("/api/notifications/preferences"), true, false, &RestApi::getPreferences},
+        {"PUT", exact("/api/notifications/preferences"), true, true, &RestApi::putPreferences},
+        {"GET", exact("/api/users"), true, false, &RestApi::searchUsers},
+    };
+}
+
+void RestApi::handle(const HttpRequest &request, const HttpReply &reply)
+{
+    if (request.body.size() > kMaxRequestBody)
+        return reply.error({ErrorCode::TooLarge, u"request body is larger than 1 MiB"_s});
+
+    const Route *match = nullptr;
+    QByteArrayList allowed;
+    QStringList captures;
+    for (const Route &route : m_routes) {
+        const QRegularExpressionMatch found = route.path.match(request.path);
+        if (!found.hasMatch())
+            continue;
+        allowed.append(route.method);
+        if (route.method == request.method) {
+            match = &route;
+            captures = found.capturedTexts().mid(1);
+        }
+    }
+    if (!match && request.method == "OPTIONS" && !allowed.isEmpty()) {
+        return reply.empty(204, {{"Access-Control-Allow-Methods", allowed.join(", ") + ", OPTIONS"},
+                                 {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
+                                 {"Access-Control-Max-Age", "86400"}});
+    }
+    if (!match && allowed.isEmpty())
+        return reply.error(Error::notFound(u"no such endpoint: %1"_s.arg(request.path.left(200))));
+    if (!match) {
+        // The contract: status 405, with the code bad_request.
+        const Error wrongMethod = Error::badRequest(u"method %1 is not allowed here"_s.arg(QString::fromLatin1(request.method)));
+        return reply.json(405, {{"error"_L1, wrongMethod.toJson()}}, {{"Allow", allowed.join(", ")}});
+    }
+
+    Call call{request, reply, {}, captures, {}};
+    if (match->authenticated) {
+        if (!request.authorization.startsWith("Bearer "))
+            return reply.error(Error::unauthorized(u"missing bearer token"_s), {{"WWW-Authenticate", "Bearer"}});
+        auto claims = m_deps.jwt.verify(QString::fromLatin1(request.authorization.mid(7).trimmed()));
+        if (!claims.ok())
+            return reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
+        call.caller = claims.value();
+        if (!m_deps.apiLimiter.tryAcquire(QByteArray::number(call.caller.userId)))
+            return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s}, {{"Retry-After", "1"}});
+    } else if (match->needsBody) {
+        if (!m_deps.authLimiter.tryAcquire(request.remoteAddress.toString().toLatin1()))
+            return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s}, {{"Retry-After", "1"}});
+    }
+    if (match->needsBody) {
+        QJsonParseError parseError{};
+        const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+        if (parseError.error != QJsonParseError::NoError || !document.isObject())
+            return reply.error(Error::badRequest(u"the body must be a JSON object"_s));
+        call.body = document.object();
+    }
+    (this->*(match->handler))(call);
+}
+
+QJsonObject RestApi::withPresence(const User &user) const
+{
+    User copy = user;
+    copy.online = m_deps.registry.isOnline(user.id);
+    return copy.toJson();
+}
+
+QJsonObject RestApi::tokenResponse(const User &user) const
+{
+    return {{"token"_L1, m_deps.jwt.issue(user.id, user.username)}, {"user"_L1, withPresence(user)}};
+}
+
+void RestApi::health(const Call &call)
+{
+    call.reply.json(200, {{"status"_L1, "ok"_L1}});
+}
+
+void RestApi::registerUser(const Call &call)
+{
+    const auto username = readRequiredString(call.body, "username"_L1);
+    const auto password = readRequiredString(call.body, "password"_L1);
+    const auto email = readString(call.body, "email"_L1);
+    const auto displayName = readString(call.body, "displayName"_L1);
+    for (const auto *field : {&username, &password}) {
+        if (!field->ok())
+            return call.reply.error(field->error());
+    }
+    for (const auto *field : {&email, &displayName}) {
+        if (!field->ok())
+            return call.reply.error(field->error());
+    }
+    if (auto invalid = validateUsername(username.value()))
+        return call.reply.error(*invalid);
+    if (auto invalid = validatePassword(password.value()))
+        return call.reply.error(*invalid);
+    const QString name = displayName.value().value_or(username.value());
+    if (auto invalid = validateDisplayName(name))
+        return call.reply.error(*invalid);
+    std::optional<QString> mail = email.value();
+    if (mail && mail->isEmpty())
+        mail.reset();
+    if (mail && (!mail->contains(u'@') || mail->size() > kMaxEmail))
+        return call.reply.error(Error::badRequest(u"email is not an email address"_s));
+
+    m_deps.hasher.hashAsync(password.value()).then(this, [this, call, name, mail, username = username.value()](QByteArray hash) {
+        if (hash.isEmpty())
+            return call.reply.error(Error::internal(u"could not hash the password"_s));
+        m_deps.db
+            .submit<User>([username, name, mail, hash](QSqlDatabase &db) {
+                return UserRepository::create(db, username, name, mail, hash);
+            })
+            .then(this, [this, call](Result<User> user) {
+                if (!user.ok())
+                    return call.reply.error(user.error());
+                qCInfo(lcHttp) << "registered user" << user.value().id;
+                call.reply.json(201, tokenResponse(user.value()));
+            });
+    });
+}
+
+void RestApi::login(const Call &call)
+{
+    const auto username = readRequiredString(call.body, "username"_L1);
+    const auto password = readRequiredString(call.body, "password"_L1);
+    if (!username.ok())
+        return call.reply.error(username.error());
+    if (!password.ok())
+        return call.reply.error(password.error());
+
+    m_deps.db
+        .submit<std::optional<Credentials>>(
+            [name = username.value()](QSqlDatabase &db) { return UserRepository::credentials(db, name); })
+        .then(this, [this, call, password = password.value()](Result<std::optional<Credentials>> found) {
+            if (!found.ok())
+                return call.reply.error(found.error());
+            const std::optional<Credentials> credentials = found.value();
+            // An unknown username costs a verification too, and gets the same answer.
+            m_deps.hasher.verifyAsync(credentials ? credentials->passwordHash : QByteArray(), password)
+                .then(this, [this, call, credentials](bool match) {
+                    if (!match || !credentials)
+                        return call.reply.error(Error::unauthorized(u"wrong username or password"_s));
+                    call.reply.json(200, tokenResponse(credentials->user));
+                });
+        });
+}
+
+void RestApi::listConversations(const Call &call)
+{
+    const qint64 userId = call.caller.userId;
+    m_deps.db
+        .submit<QList<Conversation>>([userId](QSqlDatabase &db) { return ConversationRepository::listFor(db, userId); })
+        .then(this, [this, call](Result<QList<Conversation>> conversations) {
+            if (!conversations.ok())
+                return call.reply.error(conversations.error());
+            QJsonArray list;
+            for (Conversation conversation : conversations.value()) {
+                QList<qint64> ids;
+                for (User &user : conversation.participants) {
+                    user.online = m_deps.registry.isOnline(user.id);
+                    ids.append(user.id);
+                }
+                m_deps.participants.remember(conversation.id, ids);
+                list.append(conversation.toJson());
+            }
+            call.reply.json(200, {{"conversations"_L1, list}});
+        });
+}
+
+void RestApi::createConversation(const Call &call)
+{
+    const QJsonValue idsValue = call.body.value("participantIds"_L1);
+    if (!idsValue.isArray())
+        return call.reply.error(Error::badRequest(u"participantIds must be an array of user ids"_s));
+    QList<qint64> ids;
+    for (const QJsonValue &value : idsValue.toArray()) {
+        const qint64 id = value.isDouble() ? value.toInteger(0) : 0;
+        if (id <= 0)
+            return call.reply.error(Error::badRequest(u"participantIds must be an array of user ids"_s));
+        ids.append(id);
+    }
+    const auto title = readString(call.body, "title"_L1);
+    if (!title.ok())
+        return call.reply.error(title.error());
+    std::optional<QString> name = title.value();
+    if (name && name->trimmed().isEmpty())
+        name.reset();
+    if (name && codePointCount(*name) > kMaxTitle)
+        return call.reply.error(Error::badRequest(u"title is longer than %1 characters"_s.arg(kMaxTitle)));
+
+    const qint64 userId = call.caller.userId;
+    struct Answer
+    {
+        Conversation conversation;
+        bool created = false;
+    };
+    m_deps.db
+        .submit<Answer>([userId, ids, name](QSqlDatabase &db) -> Result<Answer> {
+            auto made = ConversationRepository::findOrCreate(db, userId, ids, name);
+            if (!made.ok())
+                return made.error();
+            auto listed = ConversationRepository::listFor(db, userId, made.value().conversationId);
+            if (!listed.ok() || listed.value().isEmpty())
+                return Error::internal(u"database error"_s);
+            return Answer{listed.value().constFirst(), made.value().created};
+        })
+        .then(this, [this, call](Result<Answer> answer) {
+            if (!answer.ok())
+                return call.reply.error(answer.error());
+            Conversation conversation = answer.value().conversation;
+            QList<qint64> participantIds;
+            for (User &user : conversation.participants) {
+                user.online = m_deps.registry.isOnline(user.id);
+                participantIds.append(user.id);
+            }
+            m_deps.participants.remember(conversation.id, participantIds);
+            call.reply.json(answer.value().created ? 201 : 200, {{"conversation"_L1, conversation.toJson()}});
+        });
+}
+
+void RestApi::history(const Call &call)
+{
+    const auto conversationId = parseId(call.captures.value(0));
+    if (!conversationId)
+        return call.reply.error(Error::badRequest(u"conversation id must be a positive integer"_s));
+    std::optional<qint64> before;
+    if (call.request.query.hasQueryItem(u"before"_s)) {
+        before = parseId(call.request.query.queryItemValue(u"before"_s));
+        if (!before)
+            return call.reply.error(Error::badRequest(u"before must be a message id"_s));
+    }
+    int limit = kDefaultPageSize;
+    if (call.request.query.hasQueryItem(u"limit"_s)) {
+        const auto requested = parseId(call.request.query.queryItemValue(u"limit"_s));
+        if (!requested)
+            return call.reply.error(Error::badRequest(u"limit must be a positive integer"_s));
+        limit = int(std::min<qint64>(*requested, kMaxPageSize));
+    }
+    const qint64 userId = call.caller.userId;
+    m_deps.db
+        .submit<HistoryPage>([id = *conversationId, userId, before, limit](QSqlDatabase &db) -> Result<HistoryPage> {
+            if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
+                return access.error();
+            return MessageRepository::history(db, id, before, limit);
+        })
+        .then(this, [call](Result<HistoryPage> page) {
+            if (!page.ok())
+                return call.reply.error(page.error());
+            QJsonArray messages;
+            for (const Message &message : page.value().messages)
+                messages.append(message.toJson());
+            call.reply.json(200, {{"messages"_L1, messages}, {"hasMore"_L1, page.value().hasMore}});
+        });
+}
+
+void RestApi::sendMessage(const Call &call)
+{
+    auto send = frames::parseSendMessage(call.body);
+    if (!send.ok())
+        return call.reply.error(send.error());
+    m_deps.messages.send(call.caller.userId, send.value(), nullptr).then(this, [call](Result<StoredMessage> stored) {
+        if (!stored.ok())
+            return call.reply.error(stored.error());
+        call.reply.json(stored.value().duplicate ? 200 : 201, {{"message"_L1, stored.value().message.toJson()}});
+    });
+}
+
+void RestApi::getPreferences(const Call &call)
+{
+    const qint64 userId = call.caller.userId;
+    m_deps.db
+        .submit<NotificationPreferences>([userId](QSqlDatabase &db) { return PreferencesRepository::get(db, userId); })
+        .then(this, [call](Result<NotificationPreferences> preferences) {
+            if (!preferences.ok())
+                return call.reply.error(preferences.error());
+            call.reply.json(200, {{"preferences"_L1, preferences.value().toJson()}});
+        });
+}
+
+void RestApi::putPreferences(const Call &call)
+{
+    const qint64 userId = call.caller.userId;
+    m_deps.db
+        .submit<NotificationPreferences>(
+            [userId, patch = call.body](QSqlDatabase &db) { return PreferencesRepository::update(db, userId, patch); })
+        .then(this, [call](Result<NotificationPreferences> preferences) {
+            if (!preferences.ok())
+                return call.reply.error(preferences.error());
+            call.reply.json(200, {{"preferences"_L1, preferences.value().toJson()}});
+        });
+}
+
+void RestApi::searchUsers(const Call &call)
+{
+    const QString prefix = call.request.query.queryItemValue(u"search"_s, QUrl::FullyDecoded).trimmed();
+    if (prefix.size() > 64)
+        return call.reply.error(Error::badRequest(u"search is longer than 64 characters"_s));
+    const qint64 userId = call.caller.userId;
+    m_deps.db
+        .submit<QList<User>>([prefix, userId](QSqlDatabase &db) {
+            return UserRepository::search(db, prefix, userId, kMaxUserResults);
+        })
+        .then(this, [this, call](Result<QList<User>> users) {
+            if (!users.ok())
+                return call.reply.error(users.error());
+            QJsonArray list;
+            for (const User &user : users.value())
+                list.append(withPresence(user));
+            call.reply.json(200, {{"users"_L1, list}});
+        });
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,231 @@
+#include "realtime/RealtimeHub.h"
+
+#include "auth/JwtService.h"
+#include "protocol/Time.h"
+#include "realtime/ConnectionRegistry.h"
+#include "realtime/MessageService.h"
+#include "realtime/ParticipantCache.h"
+#include "realtime/RateLimiter.h"
+#include "realtime/TypingTracker.h"
+#include "realtime/WsSession.h"
+#include "storage/ConversationRepository.h"
+#include "storage/DbWorker.h"
+#include "storage/MessageRepository.h"
+#include "storage/UserRepository.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcRealtime, "pitchey.server.realtime")
+
+namespace pitchey::server {
+
+namespace {
+constexpr auto kTypingExpiry = std::chrono::seconds(6);
+constexpr int kBacklogChunk = 500;
+constexpr int kJoinHistory = 50;
+const auto kWebSocketPath = "/api/messages/ws"_L1;
+} // namespace
+
+RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
+    : QObject(parent)
+    , m_deps(deps)
+    , m_typing(std::make_unique<TypingTracker>(kTypingExpiry))
+{
+    connect(m_typing.get(), &TypingTracker::expired, this,
+            [this](qint64 conversationId, qint64 userId) { broadcastTyping(conversationId, userId, false); });
+}
+
+RealtimeHub::~RealtimeHub() = default;
+
+void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket)
+{
+    // Qt 6.4 upgrades a socket aimed at any route; only the contract's path is served.
+    if (socket->requestUrl().path() != kWebSocketPath) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"not a WebSocket endpoint"_s);
+        socket.release()->deleteLater();
+        return;
+    }
+    const QString token = QUrlQuery(socket->requestUrl()).queryItemValue(u"token"_s, QUrl::FullyDecoded);
+    auto claims = m_deps.jwt.verify(token);
+    if (!claims.ok()) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid or expired token"_s);
+        QWebSocket *raw = socket.release();
+        connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
+        QTimer::singleShot(std::chrono::seconds(5), raw, &QObject::deleteLater);
+        return;
+    }
+
+    auto *session = new WsSession(std::move(socket), claims.value(), m_deps.idleTimeout, this);
+    connect(session, &WsSession::frameReceived, this, &RealtimeHub::onFrame);
+    connect(session, &WsSession::closed, this, &RealtimeHub::onClosed);
+    const bool first = m_deps.registry.add(session);
+    qCDebug(lcRealtime) << "user" << session->userId() << "connected";
+
+    session->send(frames::encode(frames::connected(session->userId(), currentTimeMs())));
+    session->beginBacklog();
+    pushBacklog(session, 0, nullptr);
+    if (first)
+        announcePresence(session->userId(), session->username(), true);
+}
+
+void RealtimeHub::closeAll()
+{
+    for (WsSession *session : m_deps.registry.all())
+        session->close(QWebSocketProtocol::CloseCodeGoingAway, u"server shutting down"_s);
+}
+
+void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected)
+{
+    // Read in chunks; everything is handed to the session at the end, merged with what
+    // arrived live meanwhile.
+    if (!collected)
+        collected = std::make_shared<Backlog>();
+    const qint64 userId = session->userId();
+    m_deps.db
+        .submit<QList<Message>>([userId, afterId](QSqlDatabase &db) {
+            return MessageRepository::undelivered(db, userId, afterId, kBacklogChunk);
+        })
+        .then(session, [this, session, collected](Result<QList<Message>> chunk) {
+            if (chunk.ok()) {
+                for (const Message &message : chunk.value())
+                    collected->append({message.id, frames::encode(frames::newMessage(message))});
+                if (chunk.value().size() == kBacklogChunk)
+                    return pushBacklog(session, chunk.value().constLast().id, collected);
+            } else {
+                refuse(session, chunk.error());
+            }
+            session->finishBacklog(*collected);
+        });
+}
+
+void RealtimeHub::onFrame(WsSession *session, const QByteArray &text)
+{
+    auto parsed = frames::parseClientFrame(text);
+    if (!m_deps.userLimiter.tryAcquire(QByteArray::number(session->userId()))) {
+        QJsonValue ref = QJsonValue::Null;
+        if (const auto *frame = std::get_if<frames::ClientFrame>(&parsed)) {
+            if (const auto *send = std::get_if<frames::SendMessage>(frame); send && send->clientMessageId)
+                ref = *send->clientMessageId;
+        } else {
+            ref = std::get<frames::Refusal>(parsed).ref;
+        }
+        refuse(session, {ErrorCode::RateLimited, u"too many frames; slow down"_s}, ref);
+        return;
+    }
+    if (const auto *refusal = std::get_if<frames::Refusal>(&parsed)) {
+        refuse(session, refusal->error, refusal->ref);
+        return;
+    }
+    handle(session, std::get<frames::ClientFrame>(parsed));
+}
+
+void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
+{
+    const qint64 userId = session->userId();
+    if (std::holds_alternative<frames::Ping>(frame)) {
+        session->send(frames::encode(frames::pong()));
+    } else if (const auto *send = std::get_if<frames::SendMessage>(&frame)) {
+        const QJsonValue ref = send->clientMessageId ? QJsonValue(*send->clientMessageId) : QJsonValue::Null;
+        m_deps.messages.send(userId, *send, session).then(session, [session, ref](Result<StoredMessage> stored) {
+            if (!stored.ok())
+                refuse(session, stored.error(), ref);
+        });
+    } else if (const auto *delivered = std::get_if<frames::MessageDelivered>(&frame)) {
+        m_deps.messages.markDelivered(userId, delivered->messageId)
+            .then(session, [session](Result<std::optional<DeliveryReceipt>> result) {
+                if (!result.ok())
+                    refuse(session, result.error());
+            });
+    } else if (const auto *read = std::get_if<frames::MessageRead>(&frame)) {
+        m_deps.messages.markRead(userId, read->messageId, session)
+            .then(session, [session](Result<std::optional<ReadReceipt>> result) {
+                if (!result.ok())
+                    refuse(session, result.error());
+            });
+    } else if (const auto *typing = std::get_if<frames::Typing>(&frame)) {
+        handleTyping(session, *typing);
+    } else if (const auto *join = std::get_if<frames::JoinConversation>(&frame)) {
+        handleJoin(session, join->conversationId);
+    }
+}
+
+void RealtimeHub::handleTyping(WsSession *session, const frames::Typing &typing)
+{
+    m_deps.participants.participants(typing.conversationId)
+        .then(session, [this, session, typing](Result<ParticipantCache::Participants> participants) {
+            if (!participants.ok())
+                return refuse(session, participants.error());
+            if (!participants.value())
+                return refuse(session, Error::notFound(u"no such conversation"_s));
+            if (!participants.value()->contains(session->userId()))
+                return refuse(session, Error::forbidden(u"you are not a participant of this conversation"_s));
+            m_deps.participants.remember(typing.conversationId, *participants.value());
+            if (typing.isTyping)
+                m_typing->start(typing.conversationId, session->userId());
+            else
+                m_typing->stop(typing.conversationId, session->userId());
+            broadcastTyping(typing.conversationId, session->userId(), typing.isTyping);
+        });
+}
+
+void RealtimeHub::broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping)
+{
+    m_deps.participants.participants(conversationId)
+        .then(this, [this, conversationId, userId, isTyping](Result<ParticipantCache::Participants> participants) {
+            if (!participants.ok() || !participants.value())
+                return;
+            QList<qint64> others = *participants.value();
+            others.removeAll(userId);
+            m_deps.registry.sendTo(others, frames::encode(frames::userTyping(userId, conversationId, isTyping)));
+        });
+}
+
+void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
+{
+    const qint64 userId = session->userId();
+    m_deps.db
+        .submit<HistoryPage>([conversationId, userId](QSqlDatabase &db) -> Result<HistoryPage> {
+            if (auto access = ConversationRepository::checkAccess(db, conversationId, userId); !access.ok())
+                return access.error();
+            return MessageRepository::history(db, conversationId, std::nullopt, kJoinHistory);
+        })
+        .then(session, [session, conversationId](Result<HistoryPage> page) {
+            if (!page.ok())
+                return refuse(session, page.error());
+            session->send(frames::encode(frames::conversationHistory(conversationId, page.value().messages)));
+        });
+}
+
+void RealtimeHub::onClosed(WsSession *session)
+{
+    const qint64 userId = session->userId();
+    const QString username = session->username();
+    const bool last = m_deps.registry.remove(session);
+    session->deleteLater();
+    qCDebug(lcRealtime) << "user" << userId << "disconnected";
+    if (last)
+        announcePresence(userId, username, false);
+}
+
+void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool online)
+{
+    m_deps.db
+        .submit<QList<qint64>>([userId](QSqlDatabase &db) { return UserRepository::contactsOf(db, userId); })
+        .then(this, [this, userId, username, online](Result<QList<qint64>> contacts) {
+            // A reconnect (or a quick disconnect) may have overtaken this announcement.
+            if (!contacts.ok() || m_deps.registry.isOnline(userId) != online)
+                return;
+            m_deps.registry.sendTo(contacts.value(), frames::encode(frames::presence(userId, username, online)));
+        });
+}
+
+void RealtimeHub::refuse(WsSession *session, const Error &error, const QJsonValue &ref)
+{
+    session->send(frames::encode(frames::error(error, ref)));
+}
+
+} // namespace pitchey::server

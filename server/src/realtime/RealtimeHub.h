@@ -1,0 +1,63 @@
+#pragma once
+
+#include "protocol/Frames.h"
+
+#include <QObject>
+#include <QWebSocket>
+
+#include <chrono>
+#include <memory>
+
+namespace pitchey::server {
+
+class ConnectionRegistry;
+class DbWorker;
+class JwtService;
+class MessageService;
+class ParticipantCache;
+class RateLimiter;
+class TypingTracker;
+class WsSession;
+
+// The WebSocket side of the contract: authenticates upgraded sockets, sends `connected`
+// and the stored backlog, answers frames, and tells contacts about presence and typing.
+class RealtimeHub : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Dependencies
+    {
+        const JwtService &jwt;
+        DbWorker &db;
+        ConnectionRegistry &registry;
+        ParticipantCache &participants;
+        MessageService &messages;
+        RateLimiter &userLimiter;
+        std::chrono::seconds idleTimeout;
+    };
+
+    explicit RealtimeHub(Dependencies deps, QObject *parent = nullptr);
+    ~RealtimeHub() override;
+
+    void accept(std::unique_ptr<QWebSocket> socket);
+    // Closes every connection with 1001 (server going away).
+    void closeAll();
+
+private:
+    void onFrame(WsSession *session, const QByteArray &text);
+    void onClosed(WsSession *session);
+    void handle(WsSession *session, const frames::ClientFrame &frame);
+    void handleTyping(WsSession *session, const frames::Typing &typing);
+    void handleJoin(WsSession *session, qint64 conversationId);
+    using Backlog = QList<QPair<qint64, QByteArray>>;
+    void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
+    void announcePresence(qint64 userId, const QString &username, bool online);
+    void broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping);
+    static void refuse(WsSession *session, const Error &error, const QJsonValue &ref = QJsonValue::Null);
+
+    Dependencies m_deps;
+    std::unique_ptr<TypingTracker> m_typing;
+};
+
+} // namespace pitchey::server

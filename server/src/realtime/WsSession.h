@@ -1,0 +1,53 @@
+#pragma once
+
+#include "auth/JwtService.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <memory>
+
+namespace pitchey::server {
+
+// One authenticated WebSocket connection: frame size limits, heartbeats, and the ordering
+// of new_message frames while the stored backlog is being pushed after `connected`.
+class WsSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims, std::chrono::seconds idleTimeout,
+              QObject *parent = nullptr);
+    ~WsSession() override;
+
+    [[nodiscard]] qint64 userId() const { return m_claims.userId; }
+    [[nodiscard]] const QString &username() const { return m_claims.username; }
+
+    void send(const QByteArray &frame);
+    // A new_message frame: held back while the backlog is being pushed, then merged in id order.
+    void sendMessage(qint64 messageId, const QByteArray &frame);
+    void beginBacklog();
+    void finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog);
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+
+Q_SIGNALS:
+    void frameReceived(pitchey::server::WsSession *session, const QByteArray &frame);
+    void closed(pitchey::server::WsSession *session);
+
+private:
+    void checkAlive();
+
+    std::unique_ptr<QWebSocket> m_socket;
+    TokenClaims m_claims;
+    std::chrono::seconds m_idleTimeout;
+    QElapsedTimer m_sinceLastSign;
+    QTimer m_heartbeat;
+    bool m_inBacklog = false;
+    bool m_closed = false;
+    QList<QPair<qint64, QByteArray>> m_held;
+};
+
+} // namespace pitchey::server

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "protocol/Types.h"
+
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace pitchey::server {
+
+// SQL for conversations and their participants. Database thread only.
+namespace ConversationRepository {
+
+// The participants of a conversation, or nullopt when there is no such conversation.
+[[nodiscard]] Result<std::optional<QList<qint64>>> participantIds(QSqlDatabase &db, qint64 conversationId);
+
+// not_found when the conversation does not exist, forbidden when userId is not in it.
+[[nodiscard]] Status checkAccess(QSqlDatabase &db, qint64 conversationId, qint64 userId);
+
+struct Created
+{
+    qint64 conversationId = 0;
+    bool created = false; // false: an existing 1:1 conversation was returned
+};
+
+// The caller is always a participant. Exactly two people: the pair's one conversation,
+// created on first use. Unknown participants are bad_request.
+[[nodiscard]] Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> participantIds,
+                                           const std::optional<QString> &title);
+
+// The user's conversations (or the one asked for), most recent activity first.
+[[nodiscard]] Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId,
+                                                  std::optional<qint64> only = std::nullopt);
+
+} // namespace ConversationRepository
+} // namespace pitchey::server

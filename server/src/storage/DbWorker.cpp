@@ -1,0 +1,184 @@
+#include "storage/DbWorker.h"
+
+#include "storage/Migrations.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcStorage, "pitchey.server.storage")
+
+namespace pitchey::server {
+
+namespace {
+constexpr std::size_t kMaxBatch = 512;
+std::atomic<int> g_connectionCounter{0};
+} // namespace
+
+DbWorker::DbWorker(DatabaseUrl url, int schemaTarget)
+    : m_url(std::move(url))
+    , m_dialect(m_url.kind)
+    , m_schemaTarget(schemaTarget)
+    , m_connectionName(u"pitchey-db-%1"_s.arg(g_connectionCounter.fetch_add(1)))
+{
+}
+
+DbWorker::~DbWorker()
+{
+    stop();
+}
+
+Status DbWorker::start()
+{
+    auto started = std::make_shared<QPromise<Status>>();
+    started->start();
+    QFuture<Status> result = started->future();
+    m_running = true;
+    m_thread = std::thread([this, started] { threadMain(started); });
+    result.waitForFinished();
+    Status status = result.result();
+    if (!status.ok()) {
+        m_thread.join();
+        m_running = false;
+    }
+    return status;
+}
+
+void DbWorker::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_running)
+            return;
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+    m_running = false;
+}
+
+DbWorker::Stats DbWorker::stats() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+void DbWorker::enqueue(Job job)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping) {
+            m_queue.push_back(std::move(job));
+            m_wake.notify_one();
+            return;
+        }
+    }
+    job.finish(false); // refused after shutdown began
+}
+
+void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
+{
+    auto fail = [&](const QString &message) {
+        started->addResult(Status(Error::internal(message)));
+        started->finish();
+    };
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), m_connectionName);
+        if (m_url.kind == DatabaseUrl::Kind::SQLite) {
+            const QFileInfo file(m_url.sqlitePath);
+            if (!QDir().mkpath(file.absolutePath())) {
+                fail(u"cannot create the directory %1"_s.arg(file.absolutePath()));
+                db = {};
+                QSqlDatabase::removeDatabase(m_connectionName);
+                return;
+            }
+            db.setDatabaseName(m_url.sqlitePath);
+        } else {
+            db.setHostName(m_url.host);
+            db.setPort(m_url.port);
+            db.setUserName(m_url.user);
+            db.setPassword(m_url.password);
+            db.setDatabaseName(m_url.databaseName);
+        }
+        Status ready = Status(Done{});
+        if (!db.open()) {
+            ready = Error::internal(u"cannot open the database %1: %2"_s.arg(m_url.describe(), db.lastError().text()));
+        } else {
+            for (const QString &statement : m_dialect.sessionSetup()) {
+                QSqlQuery query(db);
+                if (!query.exec(statement)) {
+                    ready = Error::internal(u"cannot prepare the database: %1"_s.arg(query.lastError().text()));
+                    break;
+                }
+            }
+            if (ready.ok())
+                ready = Migrations::migrate(db, m_dialect, m_schemaTarget);
+        }
+        started->addResult(ready);
+        started->finish();
+        if (!ready.ok()) {
+            db.close();
+            db = {};
+            QSqlDatabase::removeDatabase(m_connectionName);
+            return;
+        }
+        qCInfo(lcStorage) << "database ready:" << m_url.describe();
+
+        std::deque<Job> batch;
+        while (true) {
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
+                if (m_queue.empty() && m_stopping)
+                    break;
+                while (!m_queue.empty() && batch.size() < kMaxBatch) {
+                    batch.push_back(std::move(m_queue.front()));
+                    m_queue.pop_front();
+                }
+            }
+            runBatch(db, batch);
+            batch.clear();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+void DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
+{
+    bool committed = db.transaction();
+    if (!committed)
+        qCWarning(lcStorage) << "cannot begin a transaction:" << db.lastError().text();
+    if (committed) {
+        QSqlQuery control(db);
+        for (Job &job : batch) {
+            control.exec(u"SAVEPOINT job"_s);
+            if (job.run(db)) {
+                control.exec(u"RELEASE SAVEPOINT job"_s);
+            } else {
+                control.exec(u"ROLLBACK TO SAVEPOINT job"_s);
+                control.exec(u"RELEASE SAVEPOINT job"_s);
+            }
+        }
+        committed = db.commit();
+        if (!committed) {
+            qCWarning(lcStorage) << "commit failed:" << db.lastError().text();
+            db.rollback();
+        }
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_stats.jobs += batch.size();
+        m_stats.transactions += 1;
+    }
+    for (Job &job : batch)
+        job.finish(committed);
+}
+
+} // namespace pitchey::server

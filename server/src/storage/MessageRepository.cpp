@@ -1,0 +1,300 @@
+#include "storage/MessageRepository.h"
+
+#include "protocol/Time.h"
+#include "storage/ConversationRepository.h"
+#include "storage/Sql.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::server::MessageRepository {
+
+namespace {
+
+constexpr qsizetype kNotificationBodyLength = 140;
+
+Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId, const QString &clientMessageId)
+{
+    auto query = sql::exec(db, u"SELECT %1 FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?"_s.arg(columns()),
+                           {senderId, clientMessageId});
+    if (!query.ok())
+        return query.error();
+    if (!query.value().next())
+        return std::optional<Message>{};
+    return std::optional<Message>{fromRow(query.value())};
+}
+
+Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send,
+                                   bool &created)
+{
+    if (send.conversationId) {
+        if (auto access = ConversationRepository::checkAccess(db, *send.conversationId, senderId); !access.ok())
+            return access.error();
+        return *send.conversationId;
+    }
+    if (*send.recipientId == senderId)
+        return Error::badRequest(u"recipientId must be another user"_s);
+    auto exists = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE id = ?"_s, {*send.recipientId});
+    if (!exists.ok())
+        return exists.error();
+    if (exists.value() == 0)
+        return Error::badRequest(u"unknown recipient"_s);
+    auto pair = ConversationRepository::findOrCreate(db, senderId, {*send.recipientId}, std::nullopt);
+    if (!pair.ok())
+        return pair.error();
+    created = pair.value().created;
+    return pair.value().conversationId;
+}
+
+Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Message &message)
+{
+    auto sender = sql::exec(db,
+                            u"SELECT u.display_name, c.title, c.is_group FROM users u, conversations c "
+                            "WHERE u.id = ? AND c.id = ?"_s,
+                            {message.senderId, message.conversationId});
+    if (!sender.ok())
+        return sender.error();
+    if (!sender.value().next())
+        return Error::internal(u"database error"_s);
+    const QString senderName = sender.value().value(0).toString();
+    const QString groupTitle = sender.value().value(1).toString();
+    const bool isGroup = sender.value().value(2).toInt() != 0;
+    const QString title = isGroup && !groupTitle.isEmpty() ? u"%1 in %2"_s.arg(senderName, groupTitle) : senderName;
+    QString body = message.content.simplified();
+    if (body.size() > kNotificationBodyLength)
+        body = body.left(kNotificationBodyLength - 1) + u'\u2026';
+
+    auto recipients = sql::exec(db,
+                                u"SELECT p.user_id, COALESCE(np.realtime_enabled, 1) FROM participants p "
+                                "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
+                                "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
+                                " SELECT 1 FROM muted_conversations mc "
+                                " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id)"_s,
+                                {message.conversationId, message.senderId});
+    if (!recipients.ok())
+        return recipients.error();
+    QList<UserNotification> notifications;
+    while (recipients.value().next()) {
+        UserNotification entry;
+        entry.userId = recipients.value().value(0).toLongLong();
+        entry.realtime = recipients.value().value(1).toInt() != 0;
+        entry.notification = {0, u"new_message"_s, title, body, message.conversationId, message.id, message.createdAt};
+        notifications.append(entry);
+    }
+    for (UserNotification &entry : notifications) {
+        auto inserted = sql::exec(db,
+                                  u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                                  {entry.userId, entry.notification.kind, title, body, message.conversationId,
+                                   message.id, message.createdAt});
+        if (!inserted.ok())
+            return inserted.error();
+        if (inserted.value().next())
+            entry.notification.id = inserted.value().value(0).toLongLong();
+    }
+    return notifications;
+}
+
+} // namespace
+
+QString columns()
+{
+    return u"m.id, m.conversation_id, m.sender_id, m.content, m.created_at, m.edited_at, m.reply_to_id, m.client_message_id"_s;
+}
+
+Message fromRow(const QSqlQuery &row)
+{
+    Message message;
+    message.id = row.value(0).toLongLong();
+    message.conversationId = row.value(1).toLongLong();
+    message.senderId = row.value(2).toLongLong();
+    message.content = row.value(3).toString();
+    message.createdAt = row.value(4).toLongLong();
+    message.editedAt = sql::optionalInt(row.value(5));
+    message.replyToId = sql::optionalInt(row.value(6));
+    if (!row.value(7).isNull())
+        message.clientMessageId = row.value(7).toString();
+    return message;
+}
+
+Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send)
+{
+    StoredMessage stored;
+    if (send.clientMessageId) {
+        auto first = byClientId(db, senderId, *send.clientMessageId);
+        if (!first.ok())
+            return first.error();
+        if (first.value()) {
+            stored.message = *first.value();
+            stored.duplicate = true;
+            return stored;
+        }
+    }
+
+    auto conversationId = resolveConversation(db, senderId, send, stored.conversationCreated);
+    if (!conversationId.ok())
+        return conversationId.error();
+
+    if (send.replyToId) {
+        auto sameConversation = sql::scalar(db, u"SELECT COUNT(*) FROM messages WHERE id = ? AND conversation_id = ?"_s,
+                                            {*send.replyToId, conversationId.value()});
+        if (!sameConversation.ok())
+            return sameConversation.error();
+        if (sameConversation.value() == 0)
+            return Error::badRequest(u"replyToId is not a message of this conversation"_s);
+    }
+
+    Message &message = stored.message;
+    message.conversationId = conversationId.value();
+    message.senderId = senderId;
+    message.content = send.content;
+    message.createdAt = currentTimeMs();
+    message.replyToId = send.replyToId;
+    message.clientMessageId = send.clientMessageId;
+
+    auto inserted = sql::exec(db,
+                              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, reply_to_id, client_message_id) "
+                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                              {message.conversationId, senderId, message.content, message.createdAt,
+                               sql::nullable(message.replyToId), sql::nullable(message.clientMessageId)});
+    if (!inserted.ok())
+        return inserted.error();
+    if (!inserted.value().next())
+        return Error::internal(u"database error"_s);
+    message.id = inserted.value().value(0).toLongLong();
+
+    auto touched = sql::exec(db, u"UPDATE conversations SET updated_at = ?, last_message_id = ? WHERE id = ?"_s,
+                             {message.createdAt, message.id, message.conversationId});
+    if (!touched.ok())
+        return touched.error();
+    auto queued = sql::exec(db,
+                            u"INSERT INTO pending_deliveries (user_id, message_id, conversation_id) "
+                            "SELECT user_id, ?, conversation_id FROM participants WHERE conversation_id = ? AND user_id <> ?"_s,
+                            {message.id, message.conversationId, senderId});
+    if (!queued.ok())
+        return queued.error();
+
+    auto participants = ConversationRepository::participantIds(db, message.conversationId);
+    if (!participants.ok())
+        return participants.error();
+    stored.participants = participants.value().value_or(QList<qint64>{});
+
+    auto notifications = recordNotifications(db, message);
+    if (!notifications.ok())
+        return notifications.error();
+    stored.notifications = notifications.value();
+    return stored;
+}
+
+Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, std::optional<qint64> before, int limit)
+{
+    QVariantList args{conversationId};
+    if (before)
+        args.append(*before);
+    args.append(limit + 1);
+    auto query = sql::exec(db,
+                           u"SELECT %1 FROM messages m WHERE m.conversation_id = ?%2 ORDER BY m.id DESC LIMIT ?"_s.arg(
+                               columns(), before ? u" AND m.id < ?"_s : QString()),
+                           args);
+    if (!query.ok())
+        return query.error();
+    HistoryPage page;
+    while (query.value().next())
+        page.messages.append(fromRow(query.value()));
+    if (page.messages.size() > limit) {
+        page.hasMore = true;
+        page.messages.removeLast();
+    }
+    std::reverse(page.messages.begin(), page.messages.end());
+    return page;
+}
+
+Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit)
+{
+    auto query = sql::exec(db,
+                           u"SELECT %1 FROM pending_deliveries d JOIN messages m ON m.id = d.message_id "
+                           "WHERE d.user_id = ? AND d.message_id > ? ORDER BY d.message_id LIMIT ?"_s.arg(columns()),
+                           {userId, afterId, limit});
+    if (!query.ok())
+        return query.error();
+    QList<Message> messages;
+    while (query.value().next())
+        messages.append(fromRow(query.value()));
+    return messages;
+}
+
+Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId, qint64 messageId)
+{
+    auto message = sql::exec(db, u"SELECT conversation_id, sender_id FROM messages WHERE id = ?"_s, {messageId});
+    if (!message.ok())
+        return message.error();
+    if (!message.value().next())
+        return Error::notFound(u"no such message"_s);
+    DeliveryReceipt receipt;
+    receipt.messageId = messageId;
+    receipt.conversationId = message.value().value(0).toLongLong();
+    receipt.senderId = message.value().value(1).toLongLong();
+    receipt.deliveredTo = userId;
+    receipt.deliveredAt = currentTimeMs();
+    if (auto access = ConversationRepository::checkAccess(db, receipt.conversationId, userId); !access.ok())
+        return access.error();
+    if (receipt.senderId == userId)
+        return std::optional<DeliveryReceipt>{};
+
+    auto cleared = sql::exec(db, u"DELETE FROM pending_deliveries WHERE user_id = ? AND message_id = ?"_s,
+                             {userId, messageId});
+    if (!cleared.ok())
+        return cleared.error();
+    auto known = sql::scalar(db, u"SELECT COUNT(*) FROM message_receipts WHERE message_id = ? AND user_id = ?"_s,
+                             {messageId, userId});
+    if (!known.ok())
+        return known.error();
+    if (known.value() > 0)
+        return std::optional<DeliveryReceipt>{};
+    auto recorded = sql::exec(db, u"INSERT INTO message_receipts (message_id, user_id, delivered_at) VALUES (?, ?, ?)"_s,
+                              {messageId, userId, receipt.deliveredAt});
+    if (!recorded.ok())
+        return recorded.error();
+    return std::optional<DeliveryReceipt>{receipt};
+}
+
+Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qint64 messageId)
+{
+    auto conversation = sql::scalar(db, u"SELECT conversation_id FROM messages WHERE id = ?"_s, {messageId});
+    if (!conversation.ok())
+        return conversation.error();
+    if (conversation.value() == 0)
+        return Error::notFound(u"no such message"_s);
+    ReadReceipt receipt{messageId, conversation.value(), userId, currentTimeMs(), {}};
+    auto participants = ConversationRepository::participantIds(db, receipt.conversationId);
+    if (!participants.ok())
+        return participants.error();
+    receipt.participants = participants.value().value_or(QList<qint64>{});
+    if (!receipt.participants.contains(userId))
+        return Error::forbidden(u"you are not a participant of this conversation"_s);
+
+    // Reading implies delivery: nothing up to here is pushed again on the next connection.
+    auto cleared = sql::exec(db,
+                             u"DELETE FROM pending_deliveries WHERE user_id = ? AND conversation_id = ? AND message_id <= ?"_s,
+                             {userId, receipt.conversationId, messageId});
+    if (!cleared.ok())
+        return cleared.error();
+    auto moved = sql::exec(db,
+                           u"UPDATE participants SET last_read_message_id = ? "
+                           "WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?"_s,
+                           {messageId, receipt.conversationId, userId, messageId});
+    if (!moved.ok())
+        return moved.error();
+    if (moved.value().numRowsAffected() <= 0)
+        return std::optional<ReadReceipt>{};
+    auto notificationsRead = sql::exec(db,
+                                       u"UPDATE notifications SET read_at = ? WHERE user_id = ? AND conversation_id = ? "
+                                       "AND message_id <= ? AND read_at IS NULL"_s,
+                                       {receipt.readAt, userId, receipt.conversationId, messageId});
+    if (!notificationsRead.ok())
+        return notificationsRead.error();
+    return std::optional<ReadReceipt>{receipt};
+}
+
+} // namespace pitchey::server::MessageRepository

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "protocol/Frames.h"
+#include "protocol/Types.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <optional>
+
+namespace pitchey::server {
+
+// A notification for one user, as stored.
+struct UserNotification
+{
+    qint64 userId = 0;
+    Notification notification;
+    bool realtime = true; // false when the user turned real-time notifications off
+};
+
+struct StoredMessage
+{
+    Message message;
+    bool duplicate = false; // a repeated clientMessageId: the first message, nothing new stored
+    bool conversationCreated = false;
+    QList<qint64> participants;
+    QList<UserNotification> notifications;
+};
+
+struct HistoryPage
+{
+    QList<Message> messages; // oldest first
+    bool hasMore = false;
+};
+
+struct DeliveryReceipt
+{
+    qint64 messageId = 0;
+    qint64 conversationId = 0;
+    qint64 senderId = 0;
+    qint64 deliveredTo = 0;
+    qint64 deliveredAt = 0;
+};
+
+struct ReadReceipt
+{
+    qint64 messageId = 0;
+    qint64 conversationId = 0;
+    qint64 readBy = 0;
+    qint64 readAt = 0;
+    QList<qint64> participants;
+};
+
+// SQL for messages and their delivery state. Database thread only.
+namespace MessageRepository {
+
+[[nodiscard]] QString columns(); // the column list fromRow() reads, for table alias m
+[[nodiscard]] Message fromRow(const QSqlQuery &row);
+
+// Stores a message (resolving recipientId to the pair's conversation), queues it for
+// every other participant and records their notifications, in the caller's transaction.
+[[nodiscard]] Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send);
+
+[[nodiscard]] Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId,
+                                          std::optional<qint64> before, int limit);
+
+// Messages from others that userId has not acknowledged yet, in id order.
+[[nodiscard]] Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit);
+
+// nullopt when there is nothing new to tell (already delivered, or the user's own message).
+[[nodiscard]] Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,
+                                                                   qint64 messageId);
+// Moves the user's read marker forward to messageId; nullopt when it was there already.
+[[nodiscard]] Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qint64 messageId);
+
+} // namespace MessageRepository
+} // namespace pitchey::server

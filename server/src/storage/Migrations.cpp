@@ -1,0 +1,158 @@
+#include "storage/Migrations.h"
+
+#include "protocol/Time.h"
+#include "storage/Sql.h"
+
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_LOGGING_CATEGORY(lcStorage)
+
+namespace pitchey::server {
+
+namespace {
+
+struct Migration
+{
+    int version;
+    const char *name;
+    QList<const char *> statements;
+};
+
+// Append only: a released migration is never edited. Times are ms since the epoch.
+const QList<Migration> &migrations()
+{
+    static const QList<Migration> list = {
+        {1,
+         "users, conversations, messages, delivery state",
+         {R"(CREATE TABLE users (
+                id {{ID}},
+                username TEXT NOT NULL,
+                username_key TEXT NOT NULL UNIQUE,
+                display_name TEXT NOT NULL,
+                email TEXT,
+                password_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL))",
+          R"(CREATE TABLE conversations (
+                id {{ID}},
+                title TEXT,
+                is_group INTEGER NOT NULL DEFAULT 0,
+                pair_key TEXT UNIQUE,
+                created_by BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                last_message_id BIGINT))",
+          R"(CREATE TABLE participants (
+                conversation_id BIGINT NOT NULL REFERENCES conversations(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                joined_at BIGINT NOT NULL,
+                last_read_message_id BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (conversation_id, user_id)))",
+          "CREATE INDEX participants_by_user ON participants(user_id, conversation_id)",
+          R"(CREATE TABLE messages (
+                id {{ID}},
+                conversation_id BIGINT NOT NULL REFERENCES conversations(id),
+                sender_id BIGINT NOT NULL REFERENCES users(id),
+                content TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                edited_at BIGINT,
+                reply_to_id BIGINT REFERENCES messages(id),
+                client_message_id TEXT,
+                attachments TEXT))",
+          "CREATE INDEX messages_by_conversation ON messages(conversation_id, id)",
+          "CREATE UNIQUE INDEX messages_by_client_id ON messages(sender_id, client_message_id) "
+          "WHERE client_message_id IS NOT NULL",
+          R"(CREATE TABLE pending_deliveries (
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                conversation_id BIGINT NOT NULL REFERENCES conversations(id),
+                PRIMARY KEY (user_id, message_id)))",
+          R"(CREATE TABLE message_receipts (
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                delivered_at BIGINT NOT NULL,
+                PRIMARY KEY (message_id, user_id)))"}},
+        {2,
+         "notifications and their preferences",
+         {R"(CREATE TABLE notification_preferences (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id),
+                email_enabled INTEGER NOT NULL DEFAULT 1,
+                realtime_enabled INTEGER NOT NULL DEFAULT 1,
+                email_delay_minutes INTEGER NOT NULL DEFAULT 5,
+                updated_at BIGINT NOT NULL))",
+          R"(CREATE TABLE muted_conversations (
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                conversation_id BIGINT NOT NULL REFERENCES conversations(id),
+                PRIMARY KEY (user_id, conversation_id)))",
+          R"(CREATE TABLE notifications (
+                id {{ID}},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                conversation_id BIGINT REFERENCES conversations(id),
+                message_id BIGINT REFERENCES messages(id),
+                created_at BIGINT NOT NULL,
+                read_at BIGINT))",
+          "CREATE INDEX notifications_by_user ON notifications(user_id, id)"}},
+    };
+    return list;
+}
+
+} // namespace
+
+int Migrations::latestVersion()
+{
+    return migrations().constLast().version;
+}
+
+int Migrations::currentVersion(QSqlDatabase &db)
+{
+    if (!db.tables().contains(u"schema_migrations"_s))
+        return 0;
+    auto version = sql::scalar(db, u"SELECT MAX(version) FROM schema_migrations"_s);
+    return version.ok() ? int(version.value()) : 0;
+}
+
+Status Migrations::migrate(QSqlDatabase &db, const SqlDialect &dialect, int target)
+{
+    if (target < 0)
+        target = latestVersion();
+    QSqlQuery bootstrap(db);
+    if (!bootstrap.exec(u"CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"_s))
+        return Error::internal(u"cannot create schema_migrations: %1"_s.arg(bootstrap.lastError().text()));
+
+    const int current = currentVersion(db);
+    if (current > latestVersion())
+        return Error::internal(u"the database has schema version %1, newer than this server knows (%2)"_s
+                                   .arg(current)
+                                   .arg(latestVersion()));
+    for (const Migration &migration : migrations()) {
+        if (migration.version <= current || migration.version > target)
+            continue;
+        if (!db.transaction())
+            return Error::internal(u"cannot begin migration %1"_s.arg(migration.version));
+        for (const char *statement : migration.statements) {
+            QSqlQuery query(db);
+            if (!query.exec(dialect.schema(QString::fromUtf8(statement)))) {
+                const QString why = query.lastError().text();
+                db.rollback();
+                return Error::internal(u"migration %1 failed: %2"_s.arg(migration.version).arg(why));
+            }
+        }
+        auto recorded = sql::exec(db, u"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"_s,
+                                  {migration.version, QString::fromUtf8(migration.name), currentTimeMs()});
+        if (!recorded.ok() || !db.commit()) {
+            db.rollback();
+            return Error::internal(u"cannot record migration %1"_s.arg(migration.version));
+        }
+        qCInfo(lcStorage) << "applied migration" << migration.version << migration.name;
+    }
+    return Done{};
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,40 @@
+#include "storage/SqlDialect.h"
+
+#include <QSqlError>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::server {
+
+QString SqlDialect::driverName() const
+{
+    return m_kind == DatabaseUrl::Kind::SQLite ? u"QSQLITE"_s : u"QPSQL"_s;
+}
+
+QString SqlDialect::schema(QString sql) const
+{
+    return sql.replace("{{ID}}"_L1, m_kind == DatabaseUrl::Kind::SQLite
+                                        ? "INTEGER PRIMARY KEY AUTOINCREMENT"_L1
+                                        : "BIGSERIAL PRIMARY KEY"_L1);
+}
+
+QStringList SqlDialect::sessionSetup() const
+{
+    if (m_kind == DatabaseUrl::Kind::SQLite) {
+        // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, which
+        // group commit (DbWorker) amortises over many messages.
+        return {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
+                u"PRAGMA foreign_keys=ON"_s, u"PRAGMA busy_timeout=5000"_s};
+    }
+    return {u"SET TIME ZONE 'UTC'"_s};
+}
+
+bool SqlDialect::isUniqueViolation(const QSqlError &error) const
+{
+    if (m_kind == DatabaseUrl::Kind::SQLite)
+        return error.nativeErrorCode() == "2067"_L1 || error.nativeErrorCode() == "1555"_L1
+               || error.databaseText().contains("UNIQUE constraint failed"_L1);
+    return error.nativeErrorCode() == "23505"_L1;
+}
+
+} // namespace pitchey::server
