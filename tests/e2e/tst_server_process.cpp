@@ -1,0 +1,161 @@
+// The real pitchey-server executable: durability across SIGKILL, graceful SIGTERM, the
+// command line.
+#include "Clients.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey::testing;
+
+namespace {
+
+// Starts the server on a free port and returns it, or 0.
+quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra = {})
+{
+    process.setProgram(QStringLiteral(PITCHEY_SERVER_BINARY));
+    process.setArguments(QStringList{u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s, u"--data-dir"_s, dataDir,
+                                     u"--password-cost"_s, u"minimal"_s} + extra);
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    process.start();
+    if (!process.waitForStarted(5000))
+        return 0;
+    static const QRegularExpression listening(u"listening on http://[^:]+:(\\d+)"_s);
+    QByteArray out;
+    QRegularExpressionMatch match;
+    const bool seen = QTest::qWaitFor([&] {
+        out += process.readAllStandardOutput();
+        match = listening.match(QString::fromUtf8(out));
+        return match.hasMatch() || process.state() == QProcess::NotRunning;
+    }, 10000);
+    return seen && match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
+}
+
+} // namespace
+
+class TestServerProcess : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void acknowledgedMessagesSurviveSigkill()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = startServer(server, dir.path(), {u"--rate-burst"_s, u"100000"_s});
+        QVERIFY(port != 0);
+        HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+        const auto alice = http.registerUser(u"alice"_s);
+        const auto bob = http.registerUser(u"bob"_s);
+
+        WsClient socket;
+        QVERIFY(socket.open(QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        // Keep a stream of sends in flight and kill the server in the middle of it.
+        const int total = 2000;
+        for (int i = 0; i < total; ++i)
+            socket.sendJson({{"type"_L1, "send_message"_L1}, {"recipientId"_L1, bob.id},
+                             {"content"_L1, u"durable %1"_s.arg(i)}, {"clientMessageId"_L1, u"d-%1"_s.arg(i)}});
+        QVERIFY(QTest::qWaitFor([&] {
+            int acks = 0;
+            for (const QJsonObject &frame : socket.frames())
+                acks += frame.value("type"_L1) == "message_sent"_L1 ? 1 : 0;
+            return acks >= 300;
+        }, 20000));
+        ::kill(pid_t(server.processId()), SIGKILL);
+        QVERIFY(server.waitForFinished(5000));
+        QTest::qWait(200); // let the last frames that were already on the wire arrive
+
+        QMap<qint64, QString> acknowledged;
+        for (const QJsonObject &frame : socket.frames()) {
+            if (frame.value("type"_L1) == "message_sent"_L1)
+                acknowledged.insert(frame.value("messageId"_L1).toInteger(), frame.value("clientMessageId"_L1).toString());
+        }
+        QVERIFY(acknowledged.size() >= 300);
+        qInfo() << acknowledged.size() << "of" << total << "sends were acknowledged before SIGKILL";
+
+        QProcess restarted;
+        const quint16 again = startServer(restarted, dir.path());
+        QVERIFY(again != 0);
+        HttpClient after(QUrl(u"http://127.0.0.1:%1"_s.arg(again)));
+        // The old token still works: the generated secret was kept in the data directory.
+        const auto conversations = after.get(u"/api/messages/conversations"_s, bob.token);
+        QCOMPARE(conversations.status, 200);
+        const qint64 conversationId = conversations.body.value("conversations"_L1).toArray().at(0).toObject().value("id"_L1).toInteger();
+        QMap<qint64, QString> stored;
+        QString before;
+        while (true) {
+            const auto page = after.get(u"/api/messages/%1/messages?limit=100%2"_s.arg(conversationId).arg(before), bob.token);
+            QCOMPARE(page.status, 200);
+            const QJsonArray messages = page.body.value("messages"_L1).toArray();
+            for (const QJsonValue &value : messages)
+                stored.insert(value.toObject().value("id"_L1).toInteger(), value.toObject().value("clientMessageId"_L1).toString());
+            if (!page.body.value("hasMore"_L1).toBool() || messages.isEmpty())
+                break;
+            before = u"&before=%1"_s.arg(messages.first().toObject().value("id"_L1).toInteger());
+        }
+        for (auto it = acknowledged.cbegin(); it != acknowledged.cend(); ++it)
+            QVERIFY2(stored.value(it.key()) == it.value(), qPrintable(u"lost acknowledged message %1"_s.arg(it.key())));
+        QCOMPARE(QSet<QString>(stored.begin(), stored.end()).size(), stored.size()); // no duplicates
+        restarted.terminate();
+        QVERIFY(restarted.waitForFinished(10000));
+    }
+
+    void sigtermClosesSocketsWith1001AndExitsZero()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = startServer(server, dir.path());
+        QVERIFY(port != 0);
+        HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+        const auto alice = http.registerUser(u"alice"_s);
+        WsClient socket;
+        QVERIFY(socket.open(QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        server.terminate(); // SIGTERM
+        QVERIFY(socket.waitForDisconnect(10000));
+        QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+        QVERIFY(server.waitForFinished(10000));
+        QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(server.exitCode(), 0);
+    }
+
+    void portInUseIsOneLineAndNonZeroExit()
+    {
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost));
+        QTemporaryDir dir;
+        QProcess server;
+        server.start(QStringLiteral(PITCHEY_SERVER_BINARY),
+                     {u"--port"_s, QString::number(blocker.serverPort()), u"--data-dir"_s, dir.path()});
+        QVERIFY(server.waitForFinished(10000));
+        QVERIFY(server.exitCode() != 0);
+        const QString err = QString::fromUtf8(server.readAllStandardError());
+        QVERIFY2(err.contains(u"cannot listen"_s), qPrintable(err));
+        QCOMPARE(err.trimmed().split(u'\n').filter(u"pitchey-server:"_s).size(), 1);
+    }
+
+    void helpAndVersion()
+    {
+        QProcess help;
+        help.start(QStringLiteral(PITCHEY_SERVER_BINARY), {u"--help"_s});
+        QVERIFY(help.waitForFinished(5000));
+        QCOMPARE(help.exitCode(), 0);
+        const QString text = QString::fromUtf8(help.readAllStandardOutput());
+        for (const char *option : {"--listen", "--port", "--data-dir", "--database", "--config", "DATABASE_URL", "JWT_SECRET"})
+            QVERIFY2(text.contains(QLatin1StringView(option)), option);
+        QProcess version;
+        version.start(QStringLiteral(PITCHEY_SERVER_BINARY), {u"--version"_s});
+        QVERIFY(version.waitForFinished(5000));
+        QCOMPARE(version.exitCode(), 0);
+        QVERIFY(version.readAllStandardOutput().startsWith("pitchey-server "));
+    }
+};
+
+QTEST_MAIN(TestServerProcess)
+#include "tst_server_process.moc"

@@ -1,0 +1,133 @@
+#include "app/ServerConfig.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey::server;
+
+class TestConfig : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    pitchey::Result<ServerConfigLoader::Outcome> load(QStringList args, const QProcessEnvironment &env, ServerConfig &config)
+    {
+        args.prepend(u"pitchey-server"_s);
+        ServerConfigLoader loader;
+        return loader.load(args, env, config);
+    }
+
+    QString writeIni(const QByteArray &text)
+    {
+        const QString path = m_dir.filePath(u"server.conf"_s);
+        QFile file(path);
+        file.open(QIODevice::WriteOnly | QIODevice::Truncate);
+        file.write(text);
+        return path;
+    }
+
+private Q_SLOTS:
+    void defaults()
+    {
+        ServerConfig config;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, {}, config).ok());
+        QCOMPARE(config.listenAddress, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(config.port, 8000);
+        QCOMPARE(config.database.kind, DatabaseUrl::Kind::SQLite);
+        QCOMPARE(config.database.sqlitePath, m_dir.filePath(u"pitchey.db"_s));
+        QCOMPARE(config.rateBurst, 50.0);
+        QCOMPARE(config.ratePerSecond, 20.0);
+        QCOMPARE(config.idleTimeoutSeconds, 120);
+    }
+
+    void commandLineThenEnvironmentThenFile()
+    {
+        const QString ini = writeIni("port=7001\nlisten=0.0.0.0\nrate-burst=9\n");
+        QProcessEnvironment env;
+        env.insert(u"PITCHEY_PORT"_s, u"7002"_s);
+        env.insert(u"PITCHEY_CONFIG"_s, ini);
+        env.insert(u"PITCHEY_DATA_DIR"_s, m_dir.path());
+        env.insert(u"JWT_SECRET"_s, u"0123456789abcdef0123"_s);
+        ServerConfig config;
+        QVERIFY(load({}, env, config).ok());
+        QCOMPARE(config.port, 7002);                                     // env over file
+        QCOMPARE(config.listenAddress, QHostAddress(QHostAddress::AnyIPv4)); // file over default
+        QCOMPARE(config.rateBurst, 9.0);
+        QCOMPARE(config.jwtSecret, "0123456789abcdef0123"_ba);
+        ServerConfig overridden;
+        QVERIFY(load({u"--port"_s, u"7003"_s}, env, overridden).ok());
+        QCOMPARE(overridden.port, 7003); // command line over env
+    }
+
+    void unusableValuesAreOneClearError_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("port") << QStringList{u"--port"_s, u"70000"_s} << u"--port"_s;
+        QTest::newRow("listen") << QStringList{u"--listen"_s, u"localhost:1"_s} << u"--listen"_s;
+        QTest::newRow("url") << QStringList{u"--database"_s, u"mysql://x/y"_s} << u"--database"_s;
+        QTest::newRow("data dir") << QStringList{u"--data-dir"_s, u"/etc/passwd/inside"_s} << u"data directory"_s;
+        QTest::newRow("unknown option") << QStringList{u"--colour"_s, u"red"_s} << u"colour"_s;
+        QTest::newRow("short secret") << QStringList{u"--jwt-secret"_s, u"short"_s} << u"JWT_SECRET"_s;
+        QTest::newRow("missing config") << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << u"config file"_s;
+        QTest::newRow("rate") << QStringList{u"--rate-per-second"_s, u"fast"_s} << u"rate-per-second"_s;
+    }
+
+    void unusableValuesAreOneClearError()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        if (!args.contains(u"--data-dir"_s))
+            args << u"--data-dir"_s << m_dir.path();
+        ServerConfig config;
+        const auto result = load(args, {}, config);
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error().message.contains(mentions), qPrintable(result.error().message));
+        QVERIFY(!result.error().message.contains(u'\n'));
+    }
+
+    void unknownIniKeyIsRefused()
+    {
+        const QString ini = writeIni("prot=1\n");
+        ServerConfig config;
+        const auto result = load({u"--config"_s, ini, u"--data-dir"_s, m_dir.path()}, {}, config);
+        QVERIFY(!result.ok());
+        QVERIFY(result.error().message.contains(u"prot"_s));
+    }
+
+    void helpAndVersion()
+    {
+        ServerConfig config;
+        QCOMPARE(load({u"--help"_s}, {}, config).value(), ServerConfigLoader::Outcome::ShowHelp);
+        QCOMPARE(load({u"--version"_s}, {}, config).value(), ServerConfigLoader::Outcome::ShowVersion);
+    }
+
+    void postgresUrlsParse()
+    {
+        const auto url = DatabaseUrl::parse(u"postgresql://app:s3cret@db.example:6543/chat"_s, m_dir.path());
+        QVERIFY(url.ok());
+        QCOMPARE(url.value().kind, DatabaseUrl::Kind::PostgreSQL);
+        QCOMPARE(url.value().host, u"db.example"_s);
+        QCOMPARE(url.value().port, 6543);
+        QCOMPARE(url.value().databaseName, u"chat"_s);
+        QVERIFY(!url.value().describe().contains(u"s3cret"_s));
+    }
+
+    void secretIsGeneratedOnceWithOwnerOnlyPermissions()
+    {
+        QTemporaryDir dir;
+        const auto first = ServerConfigLoader::loadOrCreateSecret(dir.path());
+        QVERIFY(first.ok());
+        QVERIFY(first.value().size() >= 32);
+        const QFile::Permissions permissions = QFile::permissions(dir.filePath(u"jwt-secret"_s));
+        QCOMPARE(permissions & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther), QFile::Permissions());
+        QCOMPARE(ServerConfigLoader::loadOrCreateSecret(dir.path()).value(), first.value());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"

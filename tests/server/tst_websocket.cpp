@@ -1,0 +1,406 @@
+// The WebSocket half of the wire contract, line by line, against a real server on a real
+// socket with a real SQLite file.
+#include "Clients.h"
+#include "TestServer.h"
+
+#include <QJsonArray>
+#include <QTcpSocket>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey::testing;
+
+class TestWebSocket : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<HttpClient> m_http;
+    HttpClient::Account m_alice, m_bob, m_carol;
+    qint64 m_pair = 0; // alice + bob
+
+    std::unique_ptr<WsClient> connectAs(const HttpClient::Account &account)
+    {
+        auto client = std::make_unique<WsClient>();
+        if (!client->open(m_server->wsUrl(account.token)))
+            qWarning() << "could not connect" << account.username;
+        return client;
+    }
+
+    qint64 storedMessageCount(qint64 conversationId)
+    {
+        return m_http->get(u"/api/messages/%1/messages?limit=100"_s.arg(conversationId), m_alice.token)
+            .body.value("messages"_L1)
+            .toArray()
+            .size();
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_server = std::make_unique<TestServer>([](auto &config) { config.rateBurst = 1000; });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        m_alice = m_http->registerUser(u"alice"_s);
+        m_bob = m_http->registerUser(u"bob"_s);
+        m_carol = m_http->registerUser(u"carol"_s);
+        const auto pair = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{m_bob.id}}}, m_alice.token);
+        QCOMPARE(pair.status, 201);
+        m_pair = pair.body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
+    }
+
+    void cleanup()
+    {
+        m_http.reset();
+        m_server.reset();
+    }
+
+    void connectedIsTheFirstFrame()
+    {
+        auto alice = connectAs(m_alice);
+        const QJsonObject first = alice->frames().constFirst();
+        QCOMPARE(first.value("type"_L1).toString(), u"connected"_s);
+        QCOMPARE(first.value("userId"_L1).toInteger(), m_alice.id);
+        QVERIFY(first.value("serverTime"_L1).toString().endsWith(u'Z'));
+    }
+
+    void badTokensAreClosedWith1008_data()
+    {
+        QTest::addColumn<QString>("token");
+        QTest::newRow("missing") << QString();
+        QTest::newRow("garbage") << u"not-a-jwt"_s;
+        QTest::newRow("tampered") << u"x"_s; // replaced below
+    }
+
+    void badTokensAreClosedWith1008()
+    {
+        QFETCH(QString, token);
+        if (token == "x"_L1)
+            token = m_alice.token.left(m_alice.token.size() - 2) + u"AA"_s;
+        WsClient client;
+        client.socket().open(m_server->wsUrl(token));
+        QVERIFY(client.waitForDisconnect());
+        QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+        QVERIFY(client.frames().isEmpty());
+    }
+
+    void pingIsAnsweredWithPong()
+    {
+        auto alice = connectAs(m_alice);
+        alice->sendJson({{"type"_L1, "ping"_L1}});
+        QVERIFY(!alice->waitFor(u"pong"_s).isEmpty());
+    }
+
+    void sendReachesEveryOtherConnection()
+    {
+        auto alice = connectAs(m_alice);
+        auto aliceSecond = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
+                         {"content"_L1, "  <b>hi</b> & bye "_L1}, {"clientMessageId"_L1, "c-1"_L1}});
+        const QJsonObject sent = alice->waitFor(u"message_sent"_s);
+        QCOMPARE(sent.value("clientMessageId"_L1).toString(), u"c-1"_s);
+        QCOMPARE(sent.value("conversationId"_L1).toInteger(), m_pair);
+        QVERIFY(sent.value("messageId"_L1).toInteger() > 0);
+        QVERIFY(sent.value("createdAt"_L1).toString().endsWith(u'Z'));
+
+        for (WsClient *other : {bob.get(), aliceSecond.get()}) {
+            const QJsonObject received = other->waitFor(u"new_message"_s);
+            QCOMPARE(received.value("messageId"_L1), sent.value("messageId"_L1));
+            QCOMPARE(received.value("content"_L1).toString(), u"  <b>hi</b> & bye "_s); // byte for byte
+            QCOMPARE(received.value("senderId"_L1).toInteger(), m_alice.id);
+            QVERIFY(received.contains("replyToId"_L1));
+        }
+        QVERIFY(alice->staysQuiet(u"new_message"_s));
+    }
+
+    void repeatedClientMessageIdIsNotStoredTwice()
+    {
+        auto alice = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        const QJsonObject frame{{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
+                                {"content"_L1, "once"_L1}, {"clientMessageId"_L1, "dup-1"_L1}};
+        alice->sendJson(frame);
+        const QJsonObject first = alice->waitFor(u"message_sent"_s);
+        QVERIFY(!bob->waitFor(u"new_message"_s).isEmpty());
+        alice->sendJson(frame);
+        const QJsonObject again = alice->waitFor(u"message_sent"_s);
+        QCOMPARE(again.value("messageId"_L1), first.value("messageId"_L1));
+        QVERIFY(bob->staysQuiet(u"new_message"_s));
+        QCOMPARE(storedMessageCount(m_pair), 1);
+    }
+
+    void sendToRecipientCreatesThePairConversation()
+    {
+        auto carol = connectAs(m_carol);
+        auto alice = connectAs(m_alice);
+        carol->sendJson({{"type"_L1, "send_message"_L1}, {"recipientId"_L1, m_alice.id}, {"content"_L1, "hello"_L1}});
+        const QJsonObject sent = carol->waitFor(u"message_sent"_s);
+        QVERIFY(sent.value("conversationId"_L1).toInteger() > 0);
+        QVERIFY(sent.value("clientMessageId"_L1).isNull());
+        QCOMPARE(alice->waitFor(u"new_message"_s).value("conversationId"_L1), sent.value("conversationId"_L1));
+    }
+
+    void refusedFramesKeepTheConnectionAndStoreNothing_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("ref");
+        QTest::newRow("not json") << u"{nope"_s << u"bad_request"_s << QString();
+        QTest::newRow("not an object") << u"[1,2]"_s << u"bad_request"_s << QString();
+        QTest::newRow("unknown type") << u"{\"type\":\"dance\"}"_s << u"bad_request"_s << QString();
+        QTest::newRow("no type") << u"{\"content\":\"x\"}"_s << u"bad_request"_s << QString();
+        QTest::newRow("missing content") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"clientMessageId\":\"r1\"}"_s
+                                         << u"bad_request"_s << u"r1"_s;
+        QTest::newRow("mistyped id") << u"{\"type\":\"send_message\",\"conversationId\":\"1\",\"content\":\"x\"}"_s
+                                     << u"bad_request"_s << QString();
+        QTest::newRow("both targets") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"recipientId\":2,\"content\":\"x\"}"_s
+                                      << u"bad_request"_s << QString();
+        QTest::newRow("no target") << u"{\"type\":\"send_message\",\"content\":\"x\"}"_s << u"bad_request"_s << QString();
+        QTest::newRow("blank content") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\" \\n\\t \"}"_s
+                                       << u"bad_request"_s << QString();
+        QTest::newRow("too long") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\"%2\",\"clientMessageId\":\"r2\"}"_s
+                                  << u"bad_request"_s << u"r2"_s;
+        QTest::newRow("unknown recipient") << u"{\"type\":\"send_message\",\"recipientId\":999,\"content\":\"x\"}"_s
+                                           << u"bad_request"_s << QString();
+        QTest::newRow("not a participant") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\"x\",\"clientMessageId\":\"r3\"}"_s
+                                           << u"forbidden"_s << u"r3"_s;
+        QTest::newRow("typing elsewhere") << u"{\"type\":\"typing_start\",\"conversationId\":%1}"_s << u"forbidden"_s << QString();
+        QTest::newRow("join elsewhere") << u"{\"type\":\"join_conversation\",\"conversationId\":%1}"_s << u"forbidden"_s << QString();
+        QTest::newRow("read elsewhere") << u"{\"type\":\"message_read\",\"messageId\":%3}"_s << u"forbidden"_s << QString();
+        QTest::newRow("negative id") << u"{\"type\":\"message_delivered\",\"messageId\":-4}"_s << u"bad_request"_s << QString();
+    }
+
+    void refusedFramesKeepTheConnectionAndStoreNothing()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, code);
+        QFETCH(QString, ref);
+        auto alice = connectAs(m_alice);
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "seed"_L1}});
+        const qint64 seed = alice->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
+        const bool asCarol = QByteArray(QTest::currentDataTag()).contains("elsewhere")
+                             || QByteArray(QTest::currentDataTag()) == "not a participant";
+        auto sender = asCarol ? connectAs(m_carol) : connectAs(m_alice);
+        const qint64 before = storedMessageCount(m_pair);
+
+        sender->sendRaw(text.arg(m_pair).arg(QString(10001, u'x')).arg(seed));
+        const QJsonObject error = sender->waitFor(u"error"_s);
+        QCOMPARE(error.value("code"_L1).toString(), code);
+        QVERIFY(!error.value("message"_L1).toString().isEmpty());
+        if (ref.isEmpty())
+            QVERIFY(error.value("ref"_L1).isNull());
+        else
+            QCOMPARE(error.value("ref"_L1).toString(), ref);
+
+        sender->sendJson({{"type"_L1, "ping"_L1}});
+        QVERIFY(!sender->waitFor(u"pong"_s).isEmpty());
+        QCOMPARE(storedMessageCount(m_pair), before);
+    }
+
+    void frameOver64KiBClosesWith1009()
+    {
+        auto alice = connectAs(m_alice);
+        alice->sendRaw(QString(65 * 1024, u'x'));
+        QVERIFY(alice->waitForDisconnect());
+        QCOMPARE(alice->closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+    }
+
+    void typingStartStopAndExpiry()
+    {
+        auto alice = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        alice->sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, m_pair}});
+        QJsonObject typing = bob->waitFor(u"user_typing"_s);
+        QCOMPARE(typing.value("userId"_L1).toInteger(), m_alice.id);
+        QCOMPARE(typing.value("conversationId"_L1).toInteger(), m_pair);
+        QCOMPARE(typing.value("isTyping"_L1).toBool(), true);
+        QVERIFY(alice->staysQuiet(u"user_typing"_s, 200));
+
+        alice->sendJson({{"type"_L1, "typing_stop"_L1}, {"conversationId"_L1, m_pair}});
+        QCOMPARE(bob->waitFor(u"user_typing"_s).value("isTyping"_L1).toBool(), false);
+
+        // Not renewed: it ends by itself after 6 s.
+        QElapsedTimer clock;
+        alice->sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, m_pair}});
+        QVERIFY(bob->waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        clock.start();
+        const QJsonObject ended = bob->waitFor(u"user_typing"_s, 9000);
+        QCOMPARE(ended.value("isTyping"_L1).toBool(), false);
+        QVERIFY2(clock.elapsed() >= 5500, "typing ended too early");
+    }
+
+    void presenceFollowsFirstAndLastConnection()
+    {
+        auto bob = connectAs(m_bob);
+        auto carol = connectAs(m_carol); // shares no conversation with alice
+        auto alice = connectAs(m_alice);
+        const QJsonObject online = bob->waitFor(u"user_online"_s);
+        QCOMPARE(online.value("userId"_L1).toInteger(), m_alice.id);
+        QCOMPARE(online.value("username"_L1).toString(), u"alice"_s);
+
+        auto aliceSecond = connectAs(m_alice);
+        QVERIFY(bob->staysQuiet(u"user_online"_s));
+        alice.reset();
+        QVERIFY(bob->staysQuiet(u"user_offline"_s));
+        aliceSecond.reset();
+        QCOMPARE(bob->waitFor(u"user_offline"_s).value("userId"_L1).toInteger(), m_alice.id);
+        QVERIFY(carol->staysQuiet(u"user_online"_s, 50));
+        QVERIFY(carol->staysQuiet(u"user_offline"_s, 50));
+    }
+
+    void deliveryAndReadReceipts()
+    {
+        auto alice = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "one"_L1}});
+        const qint64 first = alice->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "two"_L1}});
+        const qint64 second = alice->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
+
+        bob->sendJson({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, first}});
+        const QJsonObject delivered = alice->waitFor(u"message_delivered"_s);
+        QCOMPARE(delivered.value("messageId"_L1).toInteger(), first);
+        QCOMPARE(delivered.value("conversationId"_L1).toInteger(), m_pair);
+        QCOMPARE(delivered.value("deliveredTo"_L1).toInteger(), m_bob.id);
+        QVERIFY(delivered.value("deliveredAt"_L1).toString().endsWith(u'Z'));
+
+        QCOMPARE(m_http->get(u"/api/messages/conversations"_s, m_bob.token)
+                     .body.value("conversations"_L1).toArray().at(0).toObject().value("unreadCount"_L1).toInteger(),
+                 2);
+        bob->sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, second}});
+        const QJsonObject read = alice->waitFor(u"message_read"_s);
+        QCOMPARE(read.value("messageId"_L1).toInteger(), second);
+        QCOMPARE(read.value("readBy"_L1).toInteger(), m_bob.id);
+        QCOMPARE(read.value("conversationId"_L1).toInteger(), m_pair);
+        QVERIFY(read.value("readAt"_L1).toString().endsWith(u'Z'));
+        QCOMPARE(m_http->get(u"/api/messages/conversations"_s, m_bob.token)
+                     .body.value("conversations"_L1).toArray().at(0).toObject().value("unreadCount"_L1).toInteger(),
+                 0);
+    }
+
+    void offlineMessagesArriveInOrderAfterConnected()
+    {
+        {
+            auto alice = connectAs(m_alice);
+            for (int i = 0; i < 5; ++i) {
+                alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
+                                 {"content"_L1, u"offline %1"_s.arg(i)}});
+                QVERIFY(!alice->waitFor(u"message_sent"_s).isEmpty());
+            }
+        }
+        auto bob = connectAs(m_bob);
+        QList<qint64> ids;
+        for (int i = 0; i < 5; ++i) {
+            const QJsonObject message = bob->waitFor(u"new_message"_s);
+            QCOMPARE(message.value("content"_L1).toString(), u"offline %1"_s.arg(i));
+            ids.append(message.value("messageId"_L1).toInteger());
+        }
+        QVERIFY(std::is_sorted(ids.begin(), ids.end()));
+        // Acknowledge three: only the other two come again on the next connection.
+        for (int i = 0; i < 3; ++i)
+            bob->sendJson({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, ids.at(i)}});
+        bob->sendJson({{"type"_L1, "ping"_L1}});
+        QVERIFY(!bob->waitFor(u"pong"_s).isEmpty());
+        bob.reset();
+        auto again = connectAs(m_bob);
+        QCOMPARE(again->waitFor(u"new_message"_s).value("messageId"_L1).toInteger(), ids.at(3));
+        QCOMPARE(again->waitFor(u"new_message"_s).value("messageId"_L1).toInteger(), ids.at(4));
+        QVERIFY(again->staysQuiet(u"new_message"_s));
+    }
+
+    void joinAnswersWithTheLast50()
+    {
+        auto alice = connectAs(m_alice);
+        for (int i = 0; i < 55; ++i)
+            alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, u"m%1"_s.arg(i)}});
+        for (int i = 0; i < 55; ++i)
+            QVERIFY(!alice->waitFor(u"message_sent"_s).isEmpty());
+        alice->sendJson({{"type"_L1, "join_conversation"_L1}, {"conversationId"_L1, m_pair}});
+        const QJsonObject history = alice->waitFor(u"conversation_history"_s);
+        QCOMPARE(history.value("conversationId"_L1).toInteger(), m_pair);
+        const QJsonArray messages = history.value("messages"_L1).toArray();
+        QCOMPARE(messages.size(), 50);
+        QCOMPARE(messages.first().toObject().value("content"_L1).toString(), u"m5"_s);
+        QCOMPARE(messages.last().toObject().value("content"_L1).toString(), u"m54"_s);
+    }
+
+    void notificationsRespectPreferences()
+    {
+        auto bob = connectAs(m_bob);
+        auto alice = connectAs(m_alice);
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "ding"_L1}});
+        const QJsonObject frame = bob->waitFor(u"notification"_s);
+        const QJsonObject notification = frame.value("notification"_L1).toObject();
+        QCOMPARE(notification.value("conversationId"_L1).toInteger(), m_pair);
+        QCOMPARE(notification.value("kind"_L1).toString(), u"new_message"_s);
+        for (const char *field : {"id", "title", "body", "messageId", "createdAt"})
+            QVERIFY2(notification.contains(QLatin1StringView(field)), field);
+        QVERIFY(alice->staysQuiet(u"notification"_s, 100));
+
+        QCOMPARE(m_http->put(u"/api/notifications/preferences"_s, {{"mutedConversationIds"_L1, QJsonArray{m_pair}}}, m_bob.token).status, 200);
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "muted"_L1}});
+        QVERIFY(!bob->waitFor(u"new_message"_s, 5000, [](const QJsonObject &m) { return m.value("content"_L1) == "muted"_L1; }).isEmpty());
+        QVERIFY(bob->staysQuiet(u"notification"_s));
+
+        QCOMPARE(m_http->put(u"/api/notifications/preferences"_s,
+                             {{"mutedConversationIds"_L1, QJsonArray{}}, {"realtimeEnabled"_L1, false}}, m_bob.token).status, 200);
+        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "quiet"_L1}});
+        QVERIFY(!bob->waitFor(u"new_message"_s, 5000, [](const QJsonObject &m) { return m.value("content"_L1) == "quiet"_L1; }).isEmpty());
+        QVERIFY(bob->staysQuiet(u"notification"_s));
+    }
+
+    void tooManyFramesAreRateLimited()
+    {
+        m_http.reset();
+        m_server = std::make_unique<TestServer>([](auto &config) {
+            config.rateBurst = 5;
+            config.ratePerSecond = 1;
+        });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        const auto dave = m_http->registerUser(u"dave"_s);
+        auto client = connectAs(dave);
+        for (int i = 0; i < 8; ++i)
+            client->sendJson({{"type"_L1, "ping"_L1}});
+        int pongs = 0;
+        while (!client->waitFor(u"pong"_s, 300).isEmpty())
+            ++pongs;
+        QCOMPARE(pongs, 5);
+        const QJsonObject limited = client->waitFor(u"error"_s);
+        QCOMPARE(limited.value("code"_L1).toString(), u"rate_limited"_s);
+        QCOMPARE(client->socket().state(), QAbstractSocket::ConnectedState);
+    }
+
+    void silentConnectionsAreClosed()
+    {
+        m_http.reset();
+        m_server = std::make_unique<TestServer>([](auto &config) { config.idleTimeoutSeconds = 2; });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        const auto erin = m_http->registerUser(u"erin"_s);
+        WsClient healthy;
+        QVERIFY(healthy.open(m_server->wsUrl(erin.token)));
+        // QWebSocket answers pings by itself, so a live client stays connected...
+        QTest::qWait(3500);
+        QCOMPARE(healthy.socket().state(), QAbstractSocket::ConnectedState);
+        // ...and one that upgrades but never answers a ping is cut off.
+        QTcpSocket silent;
+        silent.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(silent.waitForConnected(3000));
+        silent.write("GET /api/messages/ws?token=" + erin.token.toLatin1()
+                     + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QVERIFY(QTest::qWaitFor([&] { return silent.bytesAvailable() > 0; }, 3000));
+        QVERIFY(silent.peek(12).startsWith("HTTP/1.1 101"));
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(QTest::qWaitFor([&] { return silent.state() == QAbstractSocket::UnconnectedState; }, 15000));
+        QVERIFY2(clock.elapsed() >= 1500, "closed before the idle timeout");
+    }
+};
+
+QTEST_MAIN(TestWebSocket)
+#include "tst_websocket.moc"

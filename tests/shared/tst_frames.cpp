@@ -1,0 +1,177 @@
+// The protocol library: every client frame, good and bad, and the server frames' shapes.
+#include "protocol/Frames.h"
+#include "protocol/Time.h"
+#include "protocol/Validation.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+
+Q_DECLARE_METATYPE(pitchey::ErrorCode)
+
+class TestFrames : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void goodFramesRoundTrip_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("ping") << R"({"type":"ping"})"_ba;
+        QTest::newRow("send to conversation") << R"({"type":"send_message","conversationId":3,"content":"hi","clientMessageId":"a-b","replyToId":9})"_ba;
+        QTest::newRow("send to recipient") << R"({"type":"send_message","recipientId":9007199254740993,"content":"hi"})"_ba;
+        QTest::newRow("delivered") << R"({"type":"message_delivered","messageId":5})"_ba;
+        QTest::newRow("read") << R"({"type":"message_read","messageId":5})"_ba;
+        QTest::newRow("typing start") << R"({"type":"typing_start","conversationId":2})"_ba;
+        QTest::newRow("typing stop") << R"({"type":"typing_stop","conversationId":2})"_ba;
+        QTest::newRow("join") << R"({"type":"join_conversation","conversationId":2})"_ba;
+    }
+
+    void goodFramesRoundTrip()
+    {
+        QFETCH(QByteArray, text);
+        const auto parsed = frames::parseClientFrame(text);
+        QVERIFY(std::holds_alternative<frames::ClientFrame>(parsed));
+        const QJsonObject encoded = frames::toJson(std::get<frames::ClientFrame>(parsed));
+        QCOMPARE(encoded, QJsonDocument::fromJson(text).object());
+    }
+
+    void badFramesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QJsonValue>("ref");
+        const QJsonValue none(QJsonValue::Null);
+        QTest::newRow("empty") << ""_ba << none;
+        QTest::newRow("not json") << "{type:ping}"_ba << none;
+        QTest::newRow("array") << "[]"_ba << none;
+        QTest::newRow("string") << "\"ping\""_ba << none;
+        QTest::newRow("no type") << "{}"_ba << none;
+        QTest::newRow("type not string") << R"({"type":1})"_ba << none;
+        QTest::newRow("unknown type") << R"({"type":"pong"})"_ba << none;
+        QTest::newRow("send no content") << R"({"type":"send_message","conversationId":1,"clientMessageId":"c"})"_ba << QJsonValue(u"c"_s);
+        QTest::newRow("send content number") << R"({"type":"send_message","conversationId":1,"content":5})"_ba << none;
+        QTest::newRow("send blank") << R"({"type":"send_message","conversationId":1,"content":"\u00a0 \n"})"_ba << none;
+        QTest::newRow("send both") << R"({"type":"send_message","conversationId":1,"recipientId":2,"content":"x"})"_ba << none;
+        QTest::newRow("send neither") << R"({"type":"send_message","content":"x"})"_ba << none;
+        QTest::newRow("send id string") << R"({"type":"send_message","conversationId":"1","content":"x"})"_ba << none;
+        QTest::newRow("send id zero") << R"({"type":"send_message","conversationId":0,"content":"x"})"_ba << none;
+        QTest::newRow("send id fraction") << R"({"type":"send_message","conversationId":1.5,"content":"x"})"_ba << none;
+        QTest::newRow("send empty client id") << R"({"type":"send_message","conversationId":1,"content":"x","clientMessageId":""})"_ba << QJsonValue(u""_s);
+        QTest::newRow("send client id number") << R"({"type":"send_message","conversationId":1,"content":"x","clientMessageId":3})"_ba << none;
+        QTest::newRow("send reply string") << R"({"type":"send_message","conversationId":1,"content":"x","replyToId":"2"})"_ba << none;
+        QTest::newRow("delivered no id") << R"({"type":"message_delivered"})"_ba << none;
+        QTest::newRow("read negative") << R"({"type":"message_read","messageId":-1})"_ba << none;
+        QTest::newRow("typing no conversation") << R"({"type":"typing_start"})"_ba << none;
+        QTest::newRow("join null") << R"({"type":"join_conversation","conversationId":null})"_ba << none;
+    }
+
+    void badFramesAreRefused()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QJsonValue, ref);
+        const auto parsed = frames::parseClientFrame(text);
+        QVERIFY(std::holds_alternative<frames::Refusal>(parsed));
+        const auto &refusal = std::get<frames::Refusal>(parsed);
+        QCOMPARE(refusal.error.code, ErrorCode::BadRequest);
+        QVERIFY(!refusal.error.message.isEmpty());
+        QCOMPARE(refusal.ref, ref);
+    }
+
+    void contentLimitsCountCodePoints()
+    {
+        QVERIFY(!validateContent(QString(10000, u'a')).has_value());
+        QVERIFY(validateContent(QString(10001, u'a')).has_value());
+        QString emoji;
+        for (int i = 0; i < 10000; ++i)
+            emoji += u"\U0001F642"_s;
+        QCOMPARE(codePointCount(emoji), 10000);
+        QVERIFY(!validateContent(emoji).has_value());
+        QVERIFY(validateContent(u" \t\n\u3000"_s).has_value());
+    }
+
+    void usernames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("ok") << u"a.b-c_9"_s << true;
+        QTest::newRow("3") << u"abc"_s << true;
+        QTest::newRow("32") << QString(32, u'x') << true;
+        QTest::newRow("2") << u"ab"_s << false;
+        QTest::newRow("33") << QString(33, u'x') << false;
+        QTest::newRow("space") << u"a b"_s << false;
+        QTest::newRow("accent") << u"jos\u00e9"_s << false;
+        QTest::newRow("at") << u"a@b"_s << false;
+    }
+
+    void usernames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(!validateUsername(name).has_value(), valid);
+    }
+
+    void serverFramesHaveTheContractsFields()
+    {
+        Message message;
+        message.id = 5;
+        message.conversationId = 2;
+        message.senderId = 1;
+        message.content = u"<i>x</i>"_s;
+        message.createdAt = 1795514400000; // 2026-11-24T10:00:00.000Z
+        const QJsonObject frame = frames::newMessage(message);
+        QCOMPARE(frame.value("type"_L1).toString(), u"new_message"_s);
+        QCOMPARE(frame.value("createdAt"_L1).toString(), u"2026-11-24T10:00:00.000Z"_s);
+        QCOMPARE(frame.value("content"_L1).toString(), u"<i>x</i>"_s);
+        QVERIFY(frame.value("clientMessageId"_L1).isNull());
+        QVERIFY(frame.value("replyToId"_L1).isNull());
+        const auto back = Message::fromJson(frame);
+        QVERIFY(back.ok());
+        QCOMPARE(back.value().id, 5);
+        QCOMPARE(back.value().createdAt, message.createdAt);
+
+        const QJsonObject error = frames::error(Error::forbidden(u"no"_s), u"c-1"_s);
+        QCOMPARE(error, QJsonObject({{"type"_L1, "error"_L1}, {"code"_L1, "forbidden"_L1}, {"message"_L1, "no"_L1}, {"ref"_L1, "c-1"_L1}}));
+        QCOMPARE(frames::userTyping(1, 2, true).keys(), QStringList({u"conversationId"_s, u"isTyping"_s, u"type"_s, u"userId"_s}));
+        QCOMPARE(frames::presence(1, u"a"_s, false).value("type"_L1).toString(), u"user_offline"_s);
+    }
+
+    void errorCodesMatchTheContract()
+    {
+        const QList<QPair<ErrorCode, QPair<QString, int>>> expected = {
+            {ErrorCode::BadRequest, {u"bad_request"_s, 400}}, {ErrorCode::Unauthorized, {u"unauthorized"_s, 401}},
+            {ErrorCode::Forbidden, {u"forbidden"_s, 403}},    {ErrorCode::NotFound, {u"not_found"_s, 404}},
+            {ErrorCode::Conflict, {u"conflict"_s, 409}},      {ErrorCode::RateLimited, {u"rate_limited"_s, 429}},
+            {ErrorCode::TooLarge, {u"too_large"_s, 413}},     {ErrorCode::Internal, {u"internal"_s, 500}}};
+        for (const auto &[code, wire] : expected) {
+            QCOMPARE(errorCodeName(code), wire.first);
+            QCOMPARE(httpStatusFor(code), wire.second);
+        }
+    }
+
+    void preferencesPatch()
+    {
+        NotificationPreferences defaults;
+        QCOMPARE(defaults.toJson().value("emailDelayMinutes"_L1).toInt(), 5);
+        auto merged = defaults.merged({{"emailDelayMinutes"_L1, 0}, {"mutedConversationIds"_L1, QJsonArray{3, 3, 4}}});
+        QVERIFY(merged.ok());
+        QCOMPARE(merged.value().emailDelayMinutes, 0);
+        QCOMPARE(merged.value().mutedConversationIds, QList<qint64>({3, 4}));
+        QVERIFY(!defaults.merged({{"emailDelayMinutes"_L1, 1441}}).ok());
+        QVERIFY(!defaults.merged({{"realtimeEnabled"_L1, 1}}).ok());
+        QVERIFY(!defaults.merged({{"mutedConversationIds"_L1, QJsonArray{0}}}).ok());
+        QVERIFY(!defaults.merged({{"whatever"_L1, true}}).ok());
+    }
+
+    void times()
+    {
+        QCOMPARE(toIsoTime(0), u"1970-01-01T00:00:00.000Z"_s);
+        QCOMPARE(fromIsoTime(u"2026-11-24T10:00:00.000Z"_s).value(), 1795514400000);
+        QVERIFY(!fromIsoTime(u"yesterday"_s).has_value());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFrames)
+#include "tst_frames.moc"

@@ -1,0 +1,132 @@
+#include "Clients.h"
+
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::testing {
+
+QString HttpResult::errorCode() const
+{
+    return body.value("error"_L1).toObject().value("code"_L1).toString();
+}
+
+HttpResult HttpClient::send(const QByteArray &method, const QString &path, const QByteArray &body, const QString &token)
+{
+    QUrl url = m_base;
+    const qsizetype q = path.indexOf(u'?');
+    url.setPath(q < 0 ? path : path.left(q));
+    if (q >= 0)
+        url.setQuery(path.mid(q + 1));
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+    QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+    loop.exec();
+    HttpResult result;
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.raw = reply->readAll();
+    result.body = QJsonDocument::fromJson(result.raw).object();
+    reply->deleteLater();
+    return result;
+}
+
+HttpResult HttpClient::get(const QString &path, const QString &token)
+{
+    return send("GET", path, {}, token);
+}
+
+HttpResult HttpClient::post(const QString &path, const QJsonObject &body, const QString &token)
+{
+    return send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), token);
+}
+
+HttpResult HttpClient::put(const QString &path, const QJsonObject &body, const QString &token)
+{
+    return send("PUT", path, QJsonDocument(body).toJson(QJsonDocument::Compact), token);
+}
+
+HttpClient::Account HttpClient::registerUser(const QString &username)
+{
+    const HttpResult result = post(u"/api/auth/register"_s, {{"username"_L1, username}, {"password"_L1, "password123"_L1}});
+    Account account;
+    account.token = result.body.value("token"_L1).toString();
+    account.id = result.body.value("user"_L1).toObject().value("id"_L1).toInteger();
+    account.username = username;
+    if (result.status != 201)
+        qWarning() << "registration failed" << result.status << result.raw;
+    return account;
+}
+
+WsClient::WsClient(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        m_frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        m_consumed.append(false);
+    });
+}
+
+bool WsClient::open(const QUrl &url)
+{
+    m_socket.open(url);
+    return !waitFor(u"connected"_s).isEmpty();
+}
+
+void WsClient::sendJson(const QJsonObject &frame)
+{
+    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+}
+
+void WsClient::sendRaw(const QString &text)
+{
+    m_socket.sendTextMessage(text);
+}
+
+QJsonObject WsClient::waitFor(const QString &type, int timeoutMs, const std::function<bool(const QJsonObject &)> &predicate)
+{
+    QJsonObject found;
+    auto look = [&] {
+        for (qsizetype i = 0; i < m_frames.size(); ++i) {
+            if (m_consumed.at(i) || m_frames.at(i).value("type"_L1).toString() != type)
+                continue;
+            if (predicate && !predicate(m_frames.at(i)))
+                continue;
+            m_consumed[i] = true;
+            found = m_frames.at(i);
+            return true;
+        }
+        return false;
+    };
+    (void)QTest::qWaitFor(look, timeoutMs);
+    return found;
+}
+
+bool WsClient::staysQuiet(const QString &type, int ms)
+{
+    auto seen = [&] {
+        for (qsizetype i = 0; i < m_frames.size(); ++i) {
+            if (!m_consumed.at(i) && m_frames.at(i).value("type"_L1).toString() == type)
+                return true;
+        }
+        return false;
+    };
+    QTest::qWait(ms);
+    return !seen();
+}
+
+bool WsClient::waitForDisconnect(int timeoutMs)
+{
+    return QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+}
+
+} // namespace pitchey::testing

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <functional>
+
+namespace pitchey::testing {
+
+struct HttpResult
+{
+    int status = 0;
+    QJsonObject body;
+    QByteArray raw;
+    [[nodiscard]] QString errorCode() const;
+};
+
+// Blocking helpers over a real QNetworkAccessManager (they spin the event loop).
+class HttpClient
+{
+public:
+    explicit HttpClient(QUrl base) : m_base(std::move(base)) {}
+
+    HttpResult get(const QString &path, const QString &token = {});
+    HttpResult post(const QString &path, const QJsonObject &body, const QString &token = {});
+    HttpResult put(const QString &path, const QJsonObject &body, const QString &token = {});
+    HttpResult send(const QByteArray &method, const QString &path, const QByteArray &body, const QString &token = {});
+
+    // Registers (password "password123") and returns {token, userId}.
+    struct Account
+    {
+        QString token;
+        qint64 id = 0;
+        QString username;
+    };
+    Account registerUser(const QString &username);
+
+private:
+    QUrl m_base;
+    QNetworkAccessManager m_nam;
+};
+
+// A real QWebSocket that records every frame it receives.
+class WsClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit WsClient(QObject *parent = nullptr);
+
+    bool open(const QUrl &url);                       // true once `connected` arrived
+    void sendJson(const QJsonObject &frame);
+    void sendRaw(const QString &text);
+    // Waits for the next unread frame of `type` (and matching `predicate`), consuming it.
+    QJsonObject waitFor(const QString &type, int timeoutMs = 5000,
+                        const std::function<bool(const QJsonObject &)> &predicate = {});
+    // True when no frame of `type` arrives within `ms` (reads and drops nothing).
+    bool staysQuiet(const QString &type, int ms = 400);
+    bool waitForDisconnect(int timeoutMs = 5000);
+    [[nodiscard]] QList<QJsonObject> frames() const { return m_frames; }
+    [[nodiscard]] QWebSocketProtocol::CloseCode closeCode() const { return m_socket.closeCode(); }
+    QWebSocket &socket() { return m_socket; }
+
+private:
+    QWebSocket m_socket;
+    QList<QJsonObject> m_frames;
+    QList<bool> m_consumed;
+};
+
+} // namespace pitchey::testing

@@ -1,0 +1,55 @@
+#include "TestServer.h"
+
+#include <QCoreApplication>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::testing {
+
+TestServer::TestServer(std::function<void(server::ServerConfig &)> adjust)
+{
+    m_config.listenAddress = QHostAddress::LocalHost;
+    m_config.port = 0;
+    m_config.dataDir = m_dir.path();
+    m_config.database = server::DatabaseUrl::parse(QString(), m_dir.path()).value();
+    m_config.jwtSecret = "test-secret-of-sufficient-length";
+    m_config.passwordCost = server::PasswordHasher::Cost::Minimal;
+    if (adjust)
+        adjust(m_config);
+}
+
+TestServer::~TestServer() = default;
+
+bool TestServer::start()
+{
+    m_server = std::make_unique<server::Server>(m_config);
+    auto started = m_server->start();
+    if (!started.ok())
+        qWarning() << "test server did not start:" << started.error().message;
+    return started.ok();
+}
+
+void TestServer::restart()
+{
+    m_server.reset();
+    QCoreApplication::processEvents();
+    m_config.port = 0;
+    (void)start();
+}
+
+QUrl TestServer::httpUrl(const QString &path) const
+{
+    return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port()).arg(path));
+}
+
+QUrl TestServer::wsUrl(const QString &token) const
+{
+    QUrl url(u"ws://127.0.0.1:%1/api/messages/ws"_s.arg(port()));
+    QUrlQuery query;
+    query.addQueryItem(u"token"_s, token);
+    url.setQuery(query);
+    return url;
+}
+
+} // namespace pitchey::testing

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "app/Server.h"
+
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace pitchey::testing {
+
+// A real server in this process: 127.0.0.1, port 0, a fresh SQLite file in a
+// temporary directory, cheap password hashing.
+class TestServer
+{
+public:
+    explicit TestServer(std::function<void(server::ServerConfig &)> adjust = {});
+    ~TestServer();
+
+    [[nodiscard]] bool start();
+    void restart(); // same data directory, new process state
+    [[nodiscard]] quint16 port() const { return m_server ? m_server->port() : 0; }
+    [[nodiscard]] QUrl httpUrl(const QString &path) const;
+    [[nodiscard]] QUrl wsUrl(const QString &token) const;
+    [[nodiscard]] const server::ServerConfig &config() const { return m_config; }
+    [[nodiscard]] QString dataDir() const { return m_dir.path(); }
+
+private:
+    QTemporaryDir m_dir;
+    server::ServerConfig m_config;
+    std::unique_ptr<server::Server> m_server;
+};
+
+} // namespace pitchey::testing
