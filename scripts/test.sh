@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite (ctest).
+# PITCHEY_PRESET=asan ./scripts/test.sh runs it under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+pitchey_install_deps
+
+preset="${PITCHEY_PRESET:-dev}"
+cmake --preset "$preset"
+cmake --build --preset "$preset"
+ctest --preset "$preset"
