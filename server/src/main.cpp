@@ -42,7 +42,8 @@ int main(int argc, char *argv[])
 
     ServerConfigLoader loader;
     ServerConfig config;
-    const auto outcome = loader.load(QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment(), config);
+    const auto outcome = loader.load(QCoreApplication::arguments(),
+                                     QProcessEnvironment::systemEnvironment(), config);
     if (!outcome.ok()) {
         printLine(stderr, u"pitchey-server: %1"_s.arg(outcome.error().message));
         return 2;
@@ -70,7 +71,9 @@ int main(int argc, char *argv[])
         return 1;
     }
     // Scripts and tests read the actual port (useful with --port 0) from this line.
-    printLine(stdout, u"pitchey-server listening on http://%1:%2"_s.arg(config.listenAddress.toString()).arg(server.port()));
+    printLine(stdout,
+              u"pitchey-server listening on http://%1:%2"_s.arg(config.listenAddress.toString())
+                  .arg(server.port()));
 
     // SIGTERM/SIGINT: stop accepting, close sockets with 1001, finish pending writes, exit 0.
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0)

@@ -6,7 +6,8 @@
 namespace pitchey {
 
 // The machine-readable error codes of the wire contract.
-enum class ErrorCode {
+enum class ErrorCode
+{
     BadRequest,
     Unauthorized,
     Forbidden,

@@ -32,8 +32,7 @@ std::variant<ClientFrame, Refusal> withConversation(const QJsonObject &object, a
     return ClientFrame{Frame(make(id.value()))};
 }
 
-template<typename Frame>
-std::variant<ClientFrame, Refusal> withMessage(const QJsonObject &object)
+template<typename Frame> std::variant<ClientFrame, Refusal> withMessage(const QJsonObject &object)
 {
     auto id = readRequiredId(object, "messageId"_L1);
     if (!id.ok())
@@ -70,8 +69,8 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
 
     if (frame.conversationId.has_value() == frame.recipientId.has_value())
         return Error::badRequest(u"give exactly one of conversationId and recipientId"_s);
-    if (frame.clientMessageId
-        && (frame.clientMessageId->isEmpty() || frame.clientMessageId->size() > kMaxClientMessageIdLength))
+    if (frame.clientMessageId && (frame.clientMessageId->isEmpty() ||
+                                  frame.clientMessageId->size() > kMaxClientMessageIdLength))
         return Error::badRequest(
             u"clientMessageId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
     if (auto invalid = validateContent(frame.content))
@@ -115,7 +114,8 @@ std::variant<ClientFrame, Refusal> parseClientFrame(const QByteArray &text)
     if (type == "join_conversation"_L1)
         return withConversation<JoinConversation>(object,
                                                   [](qint64 id) { return JoinConversation{id}; });
-    return Refusal{Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64))), QJsonValue::Null};
+    return Refusal{Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64))),
+                   QJsonValue::Null};
 }
 
 QJsonObject toJson(const ClientFrame &frame)
@@ -164,7 +164,9 @@ QByteArray encode(const QJsonObject &frame)
 
 QJsonObject connected(qint64 userId, qint64 serverTimeMs)
 {
-    return {{"type"_L1, "connected"_L1}, {"userId"_L1, userId}, {"serverTime"_L1, toIsoTime(serverTimeMs)}};
+    return {{"type"_L1, "connected"_L1},
+            {"userId"_L1, userId},
+            {"serverTime"_L1, toIsoTime(serverTimeMs)}};
 }
 
 QJsonObject pong()

@@ -79,7 +79,8 @@ struct Refusal
                                       qint64 readAtMs);
 [[nodiscard]] QJsonObject userTyping(qint64 userId, qint64 conversationId, bool isTyping);
 [[nodiscard]] QJsonObject presence(qint64 userId, const QString &username, bool online);
-[[nodiscard]] QJsonObject conversationHistory(qint64 conversationId, const QList<Message> &messages);
+[[nodiscard]] QJsonObject conversationHistory(qint64 conversationId,
+                                              const QList<Message> &messages);
 [[nodiscard]] QJsonObject notification(const Notification &notification);
 [[nodiscard]] QJsonObject error(const Error &error, const QJsonValue &ref = QJsonValue::Null);
 

@@ -8,12 +8,15 @@
 namespace pitchey {
 
 // A value or an Error, passed across layers (storage -> services -> front ends).
-template<typename T>
-class Result
+template<typename T> class Result
 {
 public:
-    Result(T value) : m_data(std::move(value)) {} // NOLINT(google-explicit-constructor)
-    Result(Error error) : m_data(std::move(error)) {} // NOLINT(google-explicit-constructor)
+    Result(T value)
+        : m_data(std::move(value))
+    {} // NOLINT(google-explicit-constructor)
+    Result(Error error)
+        : m_data(std::move(error))
+    {} // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool ok() const { return std::holds_alternative<T>(m_data); }
     [[nodiscard]] const T &value() const & { return std::get<T>(m_data); }

@@ -81,7 +81,8 @@ Result<Message> Message::fromJson(const QJsonObject &object)
 {
     Message message;
     // new_message frames name the id `messageId`; message objects name it `id`.
-    const auto id = readRequiredId(object, object.contains("messageId"_L1) ? "messageId"_L1 : "id"_L1);
+    const auto id =
+        readRequiredId(object, object.contains("messageId"_L1) ? "messageId"_L1 : "id"_L1);
     const auto conversationId = readRequiredId(object, "conversationId"_L1);
     const auto senderId = readRequiredId(object, "senderId"_L1);
     const auto content = readRequiredString(object, "content"_L1);
@@ -91,7 +92,8 @@ Result<Message> Message::fromJson(const QJsonObject &object)
     for (const Error *error :
          {id.ok() ? nullptr : &id.error(), conversationId.ok() ? nullptr : &conversationId.error(),
           senderId.ok() ? nullptr : &senderId.error(), content.ok() ? nullptr : &content.error(),
-          createdAt.ok() ? nullptr : &createdAt.error(), replyToId.ok() ? nullptr : &replyToId.error(),
+          createdAt.ok() ? nullptr : &createdAt.error(),
+          replyToId.ok() ? nullptr : &replyToId.error(),
           clientMessageId.ok() ? nullptr : &clientMessageId.error()}) {
         if (error)
             return *error;
@@ -117,7 +119,8 @@ QJsonObject Conversation::toJson() const
             {"title"_L1, optionalString(title)},
             {"isGroup"_L1, isGroup},
             {"participants"_L1, users},
-            {"lastMessage"_L1, lastMessage ? QJsonValue(lastMessage->toJson()) : QJsonValue(QJsonValue::Null)},
+            {"lastMessage"_L1,
+             lastMessage ? QJsonValue(lastMessage->toJson()) : QJsonValue(QJsonValue::Null)},
             {"unreadCount"_L1, unreadCount},
             {"updatedAt"_L1, toIsoTime(updatedAt)}};
 }
@@ -170,7 +173,8 @@ Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObjec
         if (key == "emailEnabled"_L1 || key == "realtimeEnabled"_L1) {
             if (!value.isBool())
                 return Error::badRequest(u"%1 must be a boolean"_s.arg(key));
-            (key == "emailEnabled"_L1 ? result.emailEnabled : result.realtimeEnabled) = value.toBool();
+            (key == "emailEnabled"_L1 ? result.emailEnabled : result.realtimeEnabled) =
+                value.toBool();
         } else if (key == "emailDelayMinutes"_L1) {
             const qint64 minutes = value.isDouble() ? value.toInteger(-1) : -1;
             if (minutes < 0 || minutes > 1440)

@@ -19,7 +19,8 @@ std::optional<Error> validateContent(const QString &content)
     if (content.trimmed().isEmpty())
         return Error::badRequest(u"content must not be empty"_s);
     if (codePointCount(content) > kMaxContentCodePoints)
-        return Error::badRequest(u"content is longer than %1 characters"_s.arg(kMaxContentCodePoints));
+        return Error::badRequest(
+            u"content is longer than %1 characters"_s.arg(kMaxContentCodePoints));
     return std::nullopt;
 }
 
@@ -28,10 +29,11 @@ std::optional<Error> validateUsername(const QString &username)
     if (username.size() < 3 || username.size() > 32)
         return Error::badRequest(u"username must be 3 to 32 characters long"_s);
     for (const QChar c : username) {
-        const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
-                             || (c >= u'0' && c <= u'9') || c == u'_' || c == u'.' || c == u'-';
+        const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                             (c >= u'0' && c <= u'9') || c == u'_' || c == u'.' || c == u'-';
         if (!allowed)
-            return Error::badRequest(u"username may contain only letters, digits, '_', '.' and '-'"_s);
+            return Error::badRequest(
+                u"username may contain only letters, digits, '_', '.' and '-'"_s);
     }
     return std::nullopt;
 }
@@ -39,7 +41,8 @@ std::optional<Error> validateUsername(const QString &username)
 std::optional<Error> validatePassword(const QString &password)
 {
     if (codePointCount(password) < kMinPasswordLength)
-        return Error::badRequest(u"password must be at least %1 characters long"_s.arg(kMinPasswordLength));
+        return Error::badRequest(
+            u"password must be at least %1 characters long"_s.arg(kMinPasswordLength));
     return std::nullopt;
 }
 

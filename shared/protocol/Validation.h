@@ -22,7 +22,8 @@ inline constexpr qsizetype kMinPasswordLength = 8;
 
 // Typed access to a JSON object's fields. A field that is absent or null reads as nullopt;
 // a field of the wrong type is bad_request naming the field.
-[[nodiscard]] Result<std::optional<qint64>> readId(const QJsonObject &object, QLatin1StringView key);
+[[nodiscard]] Result<std::optional<qint64>> readId(const QJsonObject &object,
+                                                   QLatin1StringView key);
 [[nodiscard]] Result<qint64> readRequiredId(const QJsonObject &object, QLatin1StringView key);
 [[nodiscard]] Result<std::optional<QString>> readString(const QJsonObject &object,
                                                         QLatin1StringView key);

@@ -21,8 +21,9 @@ namespace {
 quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra = {})
 {
     process.setProgram(QStringLiteral(PITCHEY_SERVER_BINARY));
-    process.setArguments(QStringList{u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s, u"--data-dir"_s, dataDir,
-                                     u"--password-cost"_s, u"minimal"_s} + extra);
+    process.setArguments(QStringList{u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s,
+                                     u"--data-dir"_s, dataDir, u"--password-cost"_s, u"minimal"_s} +
+                         extra);
     process.setProcessChannelMode(QProcess::SeparateChannels);
     process.start();
     if (!process.waitForStarted(5000))
@@ -30,11 +31,13 @@ quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra
     static const QRegularExpression listening(u"listening on http://[^:]+:(\\d+)"_s);
     QByteArray out;
     QRegularExpressionMatch match;
-    const bool seen = QTest::qWaitFor([&] {
-        out += process.readAllStandardOutput();
-        match = listening.match(QString::fromUtf8(out));
-        return match.hasMatch() || process.state() == QProcess::NotRunning;
-    }, 10000);
+    const bool seen = QTest::qWaitFor(
+        [&] {
+            out += process.readAllStandardOutput();
+            match = listening.match(QString::fromUtf8(out));
+            return match.hasMatch() || process.state() == QProcess::NotRunning;
+        },
+        10000);
     return seen && match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
 }
 
@@ -56,18 +59,23 @@ private Q_SLOTS:
         const auto bob = http.registerUser(u"bob"_s);
 
         WsClient socket;
-        QVERIFY(socket.open(QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        QVERIFY(socket.open(
+            QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
         // Keep a stream of sends in flight and kill the server in the middle of it.
         const int total = 2000;
         for (int i = 0; i < total; ++i)
-            socket.sendJson({{"type"_L1, "send_message"_L1}, {"recipientId"_L1, bob.id},
-                             {"content"_L1, u"durable %1"_s.arg(i)}, {"clientMessageId"_L1, u"d-%1"_s.arg(i)}});
-        QVERIFY(QTest::qWaitFor([&] {
-            int acks = 0;
-            for (const QJsonObject &frame : socket.frames())
-                acks += frame.value("type"_L1) == "message_sent"_L1 ? 1 : 0;
-            return acks >= 300;
-        }, 20000));
+            socket.sendJson({{"type"_L1, "send_message"_L1},
+                             {"recipientId"_L1, bob.id},
+                             {"content"_L1, u"durable %1"_s.arg(i)},
+                             {"clientMessageId"_L1, u"d-%1"_s.arg(i)}});
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                int acks = 0;
+                for (const QJsonObject &frame : socket.frames())
+                    acks += frame.value("type"_L1) == "message_sent"_L1 ? 1 : 0;
+                return acks >= 300;
+            },
+            20000));
         ::kill(pid_t(server.processId()), SIGKILL);
         QVERIFY(server.waitForFinished(5000));
         QTest::qWait(200); // let the last frames that were already on the wire arrive
@@ -75,7 +83,8 @@ private Q_SLOTS:
         QMap<qint64, QString> acknowledged;
         for (const QJsonObject &frame : socket.frames()) {
             if (frame.value("type"_L1) == "message_sent"_L1)
-                acknowledged.insert(frame.value("messageId"_L1).toInteger(), frame.value("clientMessageId"_L1).toString());
+                acknowledged.insert(frame.value("messageId"_L1).toInteger(),
+                                    frame.value("clientMessageId"_L1).toString());
         }
         QVERIFY(acknowledged.size() >= 300);
         qInfo() << acknowledged.size() << "of" << total << "sends were acknowledged before SIGKILL";
@@ -87,22 +96,32 @@ private Q_SLOTS:
         // The old token still works: the generated secret was kept in the data directory.
         const auto conversations = after.get(u"/api/messages/conversations"_s, bob.token);
         QCOMPARE(conversations.status, 200);
-        const qint64 conversationId = conversations.body.value("conversations"_L1).toArray().at(0).toObject().value("id"_L1).toInteger();
+        const qint64 conversationId = conversations.body.value("conversations"_L1)
+                                          .toArray()
+                                          .at(0)
+                                          .toObject()
+                                          .value("id"_L1)
+                                          .toInteger();
         QMap<qint64, QString> stored;
         QString before;
         while (true) {
-            const auto page = after.get(u"/api/messages/%1/messages?limit=100%2"_s.arg(conversationId).arg(before), bob.token);
+            const auto page = after.get(
+                u"/api/messages/%1/messages?limit=100%2"_s.arg(conversationId).arg(before),
+                bob.token);
             QCOMPARE(page.status, 200);
             const QJsonArray messages = page.body.value("messages"_L1).toArray();
             for (const QJsonValue &value : messages)
-                stored.insert(value.toObject().value("id"_L1).toInteger(), value.toObject().value("clientMessageId"_L1).toString());
+                stored.insert(value.toObject().value("id"_L1).toInteger(),
+                              value.toObject().value("clientMessageId"_L1).toString());
             if (!page.body.value("hasMore"_L1).toBool() || messages.isEmpty())
                 break;
             before = u"&before=%1"_s.arg(messages.first().toObject().value("id"_L1).toInteger());
         }
         for (auto it = acknowledged.cbegin(); it != acknowledged.cend(); ++it)
-            QVERIFY2(stored.value(it.key()) == it.value(), qPrintable(u"lost acknowledged message %1"_s.arg(it.key())));
-        QCOMPARE(QSet<QString>(stored.begin(), stored.end()).size(), stored.size()); // no duplicates
+            QVERIFY2(stored.value(it.key()) == it.value(),
+                     qPrintable(u"lost acknowledged message %1"_s.arg(it.key())));
+        QCOMPARE(QSet<QString>(stored.begin(), stored.end()).size(),
+                 stored.size()); // no duplicates
         restarted.terminate();
         QVERIFY(restarted.waitForFinished(10000));
     }
@@ -116,7 +135,8 @@ private Q_SLOTS:
         HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
         const auto alice = http.registerUser(u"alice"_s);
         WsClient socket;
-        QVERIFY(socket.open(QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        QVERIFY(socket.open(
+            QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
         server.terminate(); // SIGTERM
         QVERIFY(socket.waitForDisconnect(10000));
         QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
@@ -131,8 +151,9 @@ private Q_SLOTS:
         QVERIFY(blocker.listen(QHostAddress::LocalHost));
         QTemporaryDir dir;
         QProcess server;
-        server.start(QStringLiteral(PITCHEY_SERVER_BINARY),
-                     {u"--port"_s, QString::number(blocker.serverPort()), u"--data-dir"_s, dir.path()});
+        server.start(
+            QStringLiteral(PITCHEY_SERVER_BINARY),
+            {u"--port"_s, QString::number(blocker.serverPort()), u"--data-dir"_s, dir.path()});
         QVERIFY(server.waitForFinished(10000));
         QVERIFY(server.exitCode() != 0);
         const QString err = QString::fromUtf8(server.readAllStandardError());
@@ -147,7 +168,8 @@ private Q_SLOTS:
         QVERIFY(help.waitForFinished(5000));
         QCOMPARE(help.exitCode(), 0);
         const QString text = QString::fromUtf8(help.readAllStandardOutput());
-        for (const char *option : {"--listen", "--port", "--data-dir", "--database", "--config", "DATABASE_URL", "JWT_SECRET"})
+        for (const char *option : {"--listen", "--port", "--data-dir", "--database", "--config",
+                                   "DATABASE_URL", "JWT_SECRET"})
             QVERIFY2(text.contains(QLatin1StringView(option)), option);
         QProcess version;
         version.start(QStringLiteral(PITCHEY_SERVER_BINARY), {u"--version"_s});

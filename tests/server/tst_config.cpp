@@ -14,7 +14,8 @@ class TestConfig : public QObject
 private:
     QTemporaryDir m_dir;
 
-    pitchey::Result<ServerConfigLoader::Outcome> load(QStringList args, const QProcessEnvironment &env, ServerConfig &config)
+    pitchey::Result<ServerConfigLoader::Outcome>
+    load(QStringList args, const QProcessEnvironment &env, ServerConfig &config)
     {
         args.prepend(u"pitchey-server"_s);
         ServerConfigLoader loader;
@@ -54,7 +55,7 @@ private Q_SLOTS:
         env.insert(u"JWT_SECRET"_s, u"0123456789abcdef0123"_s);
         ServerConfig config;
         QVERIFY(load({}, env, config).ok());
-        QCOMPARE(config.port, 7002);                                     // env over file
+        QCOMPARE(config.port, 7002);                                         // env over file
         QCOMPARE(config.listenAddress, QHostAddress(QHostAddress::AnyIPv4)); // file over default
         QCOMPARE(config.rateBurst, 9.0);
         QCOMPARE(config.jwtSecret, "0123456789abcdef0123"_ba);
@@ -70,11 +71,15 @@ private Q_SLOTS:
         QTest::newRow("port") << QStringList{u"--port"_s, u"70000"_s} << u"--port"_s;
         QTest::newRow("listen") << QStringList{u"--listen"_s, u"localhost:1"_s} << u"--listen"_s;
         QTest::newRow("url") << QStringList{u"--database"_s, u"mysql://x/y"_s} << u"--database"_s;
-        QTest::newRow("data dir") << QStringList{u"--data-dir"_s, u"/etc/passwd/inside"_s} << u"data directory"_s;
+        QTest::newRow("data dir") << QStringList{u"--data-dir"_s, u"/etc/passwd/inside"_s}
+                                  << u"data directory"_s;
         QTest::newRow("unknown option") << QStringList{u"--colour"_s, u"red"_s} << u"colour"_s;
-        QTest::newRow("short secret") << QStringList{u"--jwt-secret"_s, u"short"_s} << u"JWT_SECRET"_s;
-        QTest::newRow("missing config") << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << u"config file"_s;
-        QTest::newRow("rate") << QStringList{u"--rate-per-second"_s, u"fast"_s} << u"rate-per-second"_s;
+        QTest::newRow("short secret")
+            << QStringList{u"--jwt-secret"_s, u"short"_s} << u"JWT_SECRET"_s;
+        QTest::newRow("missing config")
+            << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << u"config file"_s;
+        QTest::newRow("rate") << QStringList{u"--rate-per-second"_s, u"fast"_s}
+                              << u"rate-per-second"_s;
     }
 
     void unusableValuesAreOneClearError()
@@ -103,12 +108,14 @@ private Q_SLOTS:
     {
         ServerConfig config;
         QCOMPARE(load({u"--help"_s}, {}, config).value(), ServerConfigLoader::Outcome::ShowHelp);
-        QCOMPARE(load({u"--version"_s}, {}, config).value(), ServerConfigLoader::Outcome::ShowVersion);
+        QCOMPARE(load({u"--version"_s}, {}, config).value(),
+                 ServerConfigLoader::Outcome::ShowVersion);
     }
 
     void postgresUrlsParse()
     {
-        const auto url = DatabaseUrl::parse(u"postgresql://app:s3cret@db.example:6543/chat"_s, m_dir.path());
+        const auto url =
+            DatabaseUrl::parse(u"postgresql://app:s3cret@db.example:6543/chat"_s, m_dir.path());
         QVERIFY(url.ok());
         QCOMPARE(url.value().kind, DatabaseUrl::Kind::PostgreSQL);
         QCOMPARE(url.value().host, u"db.example"_s);
@@ -124,7 +131,9 @@ private Q_SLOTS:
         QVERIFY(first.ok());
         QVERIFY(first.value().size() >= 32);
         const QFile::Permissions permissions = QFile::permissions(dir.filePath(u"jwt-secret"_s));
-        QCOMPARE(permissions & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther), QFile::Permissions());
+        QCOMPARE(permissions &
+                     (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
+                 QFile::Permissions());
         QCOMPARE(ServerConfigLoader::loadOrCreateSecret(dir.path()).value(), first.value());
     }
 };

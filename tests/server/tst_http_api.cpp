@@ -22,7 +22,8 @@ private:
 
     qint64 createConversation(const QString &token, const QJsonArray &ids, int expectedStatus = 201)
     {
-        const auto result = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, ids}}, token);
+        const auto result =
+            m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, ids}}, token);
         if (result.status != expectedStatus)
             qWarning() << result.status << result.raw;
         return result.body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
@@ -30,15 +31,19 @@ private:
 
     qint64 send(const QString &token, qint64 conversationId, const QString &content)
     {
-        const auto result = m_http->post(u"/api/messages/send"_s,
-                                         {{"conversationId"_L1, conversationId}, {"content"_L1, content}}, token);
+        const auto result =
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, conversationId}, {"content"_L1, content}}, token);
         return result.body.value("message"_L1).toObject().value("id"_L1).toInteger();
     }
 
 private Q_SLOTS:
     void init()
     {
-        m_server = std::make_unique<TestServer>([](auto &config) { config.rateBurst = 1000; config.authBurst = 1000; });
+        m_server = std::make_unique<TestServer>([](auto &config) {
+            config.rateBurst = 1000;
+            config.authBurst = 1000;
+        });
         QVERIFY(m_server->start());
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
     }
@@ -58,9 +63,11 @@ private Q_SLOTS:
 
     void registerReturnsTokenAndUser()
     {
-        const auto result = m_http->post(u"/api/auth/register"_s,
-                                         {{"username"_L1, "Alice.B-1_"_L1}, {"password"_L1, "12345678"_L1},
-                                          {"email"_L1, "alice@example.org"_L1}, {"displayName"_L1, "Alice B"_L1}});
+        const auto result =
+            m_http->post(u"/api/auth/register"_s, {{"username"_L1, "Alice.B-1_"_L1},
+                                                   {"password"_L1, "12345678"_L1},
+                                                   {"email"_L1, "alice@example.org"_L1},
+                                                   {"displayName"_L1, "Alice B"_L1}});
         QCOMPARE(result.status, 201);
         QVERIFY(!result.body.value("token"_L1).toString().isEmpty());
         const QJsonObject user = result.body.value("user"_L1).toObject();
@@ -72,8 +79,12 @@ private Q_SLOTS:
         // The token is a JWT with the contract's claims.
         const QStringList parts = result.body.value("token"_L1).toString().split(u'.');
         QCOMPARE(parts.size(), 3);
-        const QJsonObject claims = QJsonDocument::fromJson(QByteArray::fromBase64(parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding)).object();
-        QCOMPARE(claims.value("sub"_L1).toString(), QString::number(user.value("id"_L1).toInteger()));
+        const QJsonObject claims =
+            QJsonDocument::fromJson(
+                QByteArray::fromBase64(parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding))
+                .object();
+        QCOMPARE(claims.value("sub"_L1).toString(),
+                 QString::number(user.value("id"_L1).toInteger()));
         QCOMPARE(claims.value("username"_L1).toString(), u"Alice.B-1_"_s);
         QVERIFY(claims.value("exp"_L1).toInteger() > claims.value("iat"_L1).toInteger());
     }
@@ -83,14 +94,17 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("status");
         QTest::newRow("short name") << R"({"username":"ab","password":"12345678"})"_ba << 400;
-        QTest::newRow("long name") << R"({"username":"abcdefghijabcdefghijabcdefghijabc","password":"12345678"})"_ba << 400;
+        QTest::newRow("long name")
+            << R"({"username":"abcdefghijabcdefghijabcdefghijabc","password":"12345678"})"_ba
+            << 400;
         QTest::newRow("bad chars") << R"({"username":"al ice","password":"12345678"})"_ba << 400;
         QTest::newRow("short password") << R"({"username":"alice","password":"1234567"})"_ba << 400;
         QTest::newRow("no password") << R"({"username":"alice"})"_ba << 400;
         QTest::newRow("number name") << R"({"username":5,"password":"12345678"})"_ba << 400;
         QTest::newRow("not json") << "username=alice"_ba << 400;
         QTest::newRow("array") << "[]"_ba << 400;
-        QTest::newRow("taken, other case") << R"({"username":"TAKEN","password":"12345678"})"_ba << 409;
+        QTest::newRow("taken, other case")
+            << R"({"username":"TAKEN","password":"12345678"})"_ba << 409;
     }
 
     void registerRefusesBadInput()
@@ -107,11 +121,15 @@ private Q_SLOTS:
     void loginAnswersTheSameForWrongNameOrPassword()
     {
         m_http->registerUser(u"alice"_s);
-        const auto good = m_http->post(u"/api/auth/login"_s, {{"username"_L1, "ALICE"_L1}, {"password"_L1, "password123"_L1}});
+        const auto good = m_http->post(
+            u"/api/auth/login"_s, {{"username"_L1, "ALICE"_L1}, {"password"_L1, "password123"_L1}});
         QCOMPARE(good.status, 200);
         QCOMPARE(good.body.value("user"_L1).toObject().value("username"_L1).toString(), u"alice"_s);
-        const auto wrongPassword = m_http->post(u"/api/auth/login"_s, {{"username"_L1, "alice"_L1}, {"password"_L1, "nope-nope"_L1}});
-        const auto wrongName = m_http->post(u"/api/auth/login"_s, {{"username"_L1, "nobody"_L1}, {"password"_L1, "password123"_L1}});
+        const auto wrongPassword = m_http->post(
+            u"/api/auth/login"_s, {{"username"_L1, "alice"_L1}, {"password"_L1, "nope-nope"_L1}});
+        const auto wrongName =
+            m_http->post(u"/api/auth/login"_s,
+                         {{"username"_L1, "nobody"_L1}, {"password"_L1, "password123"_L1}});
         QCOMPARE(wrongPassword.status, 401);
         QCOMPARE(wrongName.status, 401);
         QCOMPARE(wrongPassword.raw, wrongName.raw);
@@ -133,17 +151,22 @@ private Q_SLOTS:
         const auto alice = m_http->registerUser(u"alice"_s);
         QString token = header;
         if (header == "SIGN"_L1) {
-            token = pitchey::server::JwtService("another-secret-entirely", 3600).issue(alice.id, alice.username);
+            token = pitchey::server::JwtService("another-secret-entirely", 3600)
+                        .issue(alice.id, alice.username);
         } else if (header == "EXPIRED"_L1) {
             const qint64 now = QDateTime::currentSecsSinceEpoch();
             token = pitchey::server::JwtService(m_server->config().jwtSecret, 3600)
                         .issue({alice.id, alice.username, now - 7200, now - 3600});
         } else if (header == "NONE"_L1) {
             const QStringList parts = alice.token.split(u'.');
-            const QByteArray none = QByteArray(R"({"alg":"none","typ":"JWT"})").toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+            const QByteArray none =
+                QByteArray(R"({"alg":"none","typ":"JWT"})")
+                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
             token = QString::fromLatin1(none) + u'.' + parts.at(1) + u'.';
         }
-        for (const QString &path : {u"/api/messages/conversations"_s, u"/api/notifications/preferences"_s, u"/api/users?search=a"_s}) {
+        for (const QString &path :
+             {u"/api/messages/conversations"_s, u"/api/notifications/preferences"_s,
+              u"/api/users?search=a"_s}) {
             const auto result = m_http->get(path, token);
             QCOMPARE(result.status, 401);
             QCOMPARE(result.errorCode(), u"unauthorized"_s);
@@ -159,7 +182,8 @@ private Q_SLOTS:
         auto wrong = m_http->send("DELETE", u"/api/messages/conversations"_s, {}, alice.token);
         QCOMPARE(wrong.status, 405);
         QCOMPARE(wrong.errorCode(), u"bad_request"_s);
-        auto large = m_http->send("POST", u"/api/messages/send"_s, QByteArray(1024 * 1024 + 10, ' '), alice.token);
+        auto large = m_http->send("POST", u"/api/messages/send"_s,
+                                  QByteArray(1024 * 1024 + 10, ' '), alice.token);
         QCOMPARE(large.status, 413);
         QCOMPARE(large.errorCode(), u"too_large"_s);
     }
@@ -172,13 +196,19 @@ private Q_SLOTS:
         QVERIFY(first > 0);
         QCOMPARE(createConversation(bob.token, {alice.id}, 200), first);
         QCOMPARE(createConversation(alice.token, {bob.id, alice.id}, 200), first);
-        const auto result = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{bob.id}}}, alice.token);
+        const auto result = m_http->post(u"/api/messages/conversations"_s,
+                                         {{"participantIds"_L1, QJsonArray{bob.id}}}, alice.token);
         const QJsonObject conversation = result.body.value("conversation"_L1).toObject();
         QCOMPARE(conversation.value("isGroup"_L1).toBool(), false);
         QCOMPARE(conversation.value("participants"_L1).toArray().size(), 2);
         QVERIFY(conversation.value("lastMessage"_L1).isNull());
         QCOMPARE(conversation.value("unreadCount"_L1).toInteger(), 0);
-        QVERIFY(conversation.value("participants"_L1).toArray().at(0).toObject().value("email"_L1).isUndefined());
+        QVERIFY(conversation.value("participants"_L1)
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value("email"_L1)
+                    .isUndefined());
     }
 
     void groupsAndUnknownParticipants()
@@ -186,17 +216,30 @@ private Q_SLOTS:
         const auto alice = m_http->registerUser(u"alice"_s);
         const auto bob = m_http->registerUser(u"bob"_s);
         const auto carol = m_http->registerUser(u"carol"_s);
-        const auto group = m_http->post(u"/api/messages/conversations"_s,
-                                        {{"participantIds"_L1, QJsonArray{bob.id, carol.id}}, {"title"_L1, "Team"_L1}}, alice.token);
+        const auto group = m_http->post(
+            u"/api/messages/conversations"_s,
+            {{"participantIds"_L1, QJsonArray{bob.id, carol.id}}, {"title"_L1, "Team"_L1}},
+            alice.token);
         QCOMPARE(group.status, 201);
         QCOMPARE(group.body.value("conversation"_L1).toObject().value("isGroup"_L1).toBool(), true);
-        QCOMPARE(group.body.value("conversation"_L1).toObject().value("title"_L1).toString(), u"Team"_s);
-        QCOMPARE(group.body.value("conversation"_L1).toObject().value("participants"_L1).toArray().size(), 3);
-        const auto unknown = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{bob.id, 9999}}}, alice.token);
+        QCOMPARE(group.body.value("conversation"_L1).toObject().value("title"_L1).toString(),
+                 u"Team"_s);
+        QCOMPARE(group.body.value("conversation"_L1)
+                     .toObject()
+                     .value("participants"_L1)
+                     .toArray()
+                     .size(),
+                 3);
+        const auto unknown =
+            m_http->post(u"/api/messages/conversations"_s,
+                         {{"participantIds"_L1, QJsonArray{bob.id, 9999}}}, alice.token);
         QCOMPARE(unknown.status, 400);
-        const auto notArray = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, 5}}, alice.token);
+        const auto notArray =
+            m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, 5}}, alice.token);
         QCOMPARE(notArray.status, 400);
-        const auto onlyMe = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{alice.id}}}, alice.token);
+        const auto onlyMe =
+            m_http->post(u"/api/messages/conversations"_s,
+                         {{"participantIds"_L1, QJsonArray{alice.id}}}, alice.token);
         QCOMPARE(onlyMe.status, 400);
     }
 
@@ -211,14 +254,20 @@ private Q_SLOTS:
         send(carol.token, withCarol, u"c1"_s);
         send(carol.token, withCarol, u"c2"_s);
         send(alice.token, withCarol, u"a1"_s);
-        const QJsonArray list = m_http->get(u"/api/messages/conversations"_s, alice.token).body.value("conversations"_L1).toArray();
+        const QJsonArray list = m_http->get(u"/api/messages/conversations"_s, alice.token)
+                                    .body.value("conversations"_L1)
+                                    .toArray();
         QCOMPARE(list.size(), 2);
         QCOMPARE(list.at(0).toObject().value("id"_L1).toInteger(), withCarol);
         QCOMPARE(list.at(0).toObject().value("unreadCount"_L1).toInteger(), 2);
-        QCOMPARE(list.at(0).toObject().value("lastMessage"_L1).toObject().value("content"_L1).toString(), u"a1"_s);
+        QCOMPARE(
+            list.at(0).toObject().value("lastMessage"_L1).toObject().value("content"_L1).toString(),
+            u"a1"_s);
         QCOMPARE(list.at(1).toObject().value("unreadCount"_L1).toInteger(), 1);
         send(bob.token, withBob, u"b2"_s);
-        const QJsonArray after = m_http->get(u"/api/messages/conversations"_s, alice.token).body.value("conversations"_L1).toArray();
+        const QJsonArray after = m_http->get(u"/api/messages/conversations"_s, alice.token)
+                                     .body.value("conversations"_L1)
+                                     .toArray();
         QCOMPARE(after.at(0).toObject().value("id"_L1).toInteger(), withBob);
     }
 
@@ -240,7 +289,9 @@ private Q_SLOTS:
         QCOMPARE(messages.last().toObject().value("id"_L1).toInteger(), ids.at(119));
         QCOMPARE(page.body.value("hasMore"_L1).toBool(), true);
 
-        page = m_http->get(u"/api/messages/%1/messages?before=%2&limit=1000"_s.arg(pair).arg(ids.at(70)), alice.token);
+        page = m_http->get(
+            u"/api/messages/%1/messages?before=%2&limit=1000"_s.arg(pair).arg(ids.at(70)),
+            alice.token);
         messages = page.body.value("messages"_L1).toArray();
         QCOMPARE(messages.size(), 70); // clamped to 100, but only 70 are older
         QCOMPARE(page.body.value("hasMore"_L1).toBool(), false);
@@ -251,8 +302,10 @@ private Q_SLOTS:
 
         QCOMPARE(m_http->get(u"/api/messages/%1/messages"_s.arg(pair), carol.token).status, 403);
         QCOMPARE(m_http->get(u"/api/messages/999999/messages"_s, alice.token).status, 404);
-        QCOMPARE(m_http->get(u"/api/messages/%1/messages?limit=0"_s.arg(pair), alice.token).status, 400);
-        QCOMPARE(m_http->get(u"/api/messages/%1/messages?before=x"_s.arg(pair), alice.token).status, 400);
+        QCOMPARE(m_http->get(u"/api/messages/%1/messages?limit=0"_s.arg(pair), alice.token).status,
+                 400);
+        QCOMPARE(m_http->get(u"/api/messages/%1/messages?before=x"_s.arg(pair), alice.token).status,
+                 400);
         QCOMPARE(m_http->get(u"/api/messages/abc/messages"_s, alice.token).status, 400);
     }
 
@@ -265,15 +318,19 @@ private Q_SLOTS:
         QVERIFY(bobSocket.open(m_server->wsUrl(bob.token)));
 
         const QString content = u"<script>alert(1)</script> \u00e9\U0001F600"_s;
-        const QJsonObject body{{"recipientId"_L1, bob.id}, {"content"_L1, content}, {"clientMessageId"_L1, "http-1"_L1}};
+        const QJsonObject body{{"recipientId"_L1, bob.id},
+                               {"content"_L1, content},
+                               {"clientMessageId"_L1, "http-1"_L1}};
         const auto first = m_http->post(u"/api/messages/send"_s, body, alice.token);
         QCOMPARE(first.status, 201);
         const QJsonObject message = first.body.value("message"_L1).toObject();
         QCOMPARE(message.value("content"_L1).toString(), content);
-        for (const char *field : {"id", "conversationId", "senderId", "content", "createdAt", "editedAt", "replyToId", "clientMessageId"})
+        for (const char *field : {"id", "conversationId", "senderId", "content", "createdAt",
+                                  "editedAt", "replyToId", "clientMessageId"})
             QVERIFY2(message.contains(QLatin1StringView(field)), field);
         // Every participant's connections, the sender's included, get new_message.
-        QCOMPARE(aliceSocket.waitFor(u"new_message"_s).value("messageId"_L1), message.value("id"_L1));
+        QCOMPARE(aliceSocket.waitFor(u"new_message"_s).value("messageId"_L1),
+                 message.value("id"_L1));
         QCOMPARE(bobSocket.waitFor(u"new_message"_s).value("content"_L1).toString(), content);
 
         const auto again = m_http->post(u"/api/messages/send"_s, body, alice.token);
@@ -282,24 +339,30 @@ private Q_SLOTS:
         QVERIFY(bobSocket.staysQuiet(u"new_message"_s));
 
         const auto reply = m_http->post(u"/api/messages/send"_s,
-                                        {{"conversationId"_L1, message.value("conversationId"_L1)}, {"content"_L1, "re"_L1},
-                                         {"replyToId"_L1, message.value("id"_L1)}}, bob.token);
+                                        {{"conversationId"_L1, message.value("conversationId"_L1)},
+                                         {"content"_L1, "re"_L1},
+                                         {"replyToId"_L1, message.value("id"_L1)}},
+                                        bob.token);
         QCOMPARE(reply.status, 201);
-        QCOMPARE(reply.body.value("message"_L1).toObject().value("replyToId"_L1), message.value("id"_L1));
+        QCOMPARE(reply.body.value("message"_L1).toObject().value("replyToId"_L1),
+                 message.value("id"_L1));
     }
 
     void sendRefusals_data()
     {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("status");
-        QTest::newRow("both") << R"({"conversationId":CONV,"recipientId":BOB,"content":"x"})"_ba << 400;
+        QTest::newRow("both") << R"({"conversationId":CONV,"recipientId":BOB,"content":"x"})"_ba
+                              << 400;
         QTest::newRow("neither") << R"({"content":"x"})"_ba << 400;
         QTest::newRow("unknown recipient") << R"({"recipientId":424242,"content":"x"})"_ba << 400;
         QTest::newRow("empty") << R"({"conversationId":CONV,"content":""})"_ba << 400;
         QTest::newRow("whitespace") << R"({"conversationId":CONV,"content":"  \n "})"_ba << 400;
         QTest::newRow("content not a string") << R"({"conversationId":CONV,"content":7})"_ba << 400;
-        QTest::newRow("reply elsewhere") << R"({"conversationId":CONV,"content":"x","replyToId":999999})"_ba << 400;
-        QTest::newRow("no such conversation") << R"({"conversationId":999999,"content":"x"})"_ba << 404;
+        QTest::newRow("reply elsewhere")
+            << R"({"conversationId":CONV,"content":"x","replyToId":999999})"_ba << 400;
+        QTest::newRow("no such conversation")
+            << R"({"conversationId":999999,"content":"x"})"_ba << 404;
         QTest::newRow("not a participant") << R"({"conversationId":OTHER,"content":"x"})"_ba << 403;
     }
 
@@ -312,11 +375,17 @@ private Q_SLOTS:
         const auto carol = m_http->registerUser(u"carol"_s);
         const qint64 pair = createConversation(alice.token, {bob.id});
         const qint64 other = createConversation(bob.token, {carol.id});
-        body.replace("CONV", QByteArray::number(pair)).replace("BOB", QByteArray::number(bob.id)).replace("OTHER", QByteArray::number(other));
+        body.replace("CONV", QByteArray::number(pair))
+            .replace("BOB", QByteArray::number(bob.id))
+            .replace("OTHER", QByteArray::number(other));
         const auto result = m_http->send("POST", u"/api/messages/send"_s, body, alice.token);
         QCOMPARE(result.status, status);
         QVERIFY(!result.errorCode().isEmpty());
-        QCOMPARE(m_http->get(u"/api/messages/%1/messages"_s.arg(pair), alice.token).body.value("messages"_L1).toArray().size(), 0);
+        QCOMPARE(m_http->get(u"/api/messages/%1/messages"_s.arg(pair), alice.token)
+                     .body.value("messages"_L1)
+                     .toArray()
+                     .size(),
+                 0);
     }
 
     void contentLengthCountsCodePoints()
@@ -326,9 +395,12 @@ private Q_SLOTS:
         QString emoji;
         for (int i = 0; i < 10000; ++i)
             emoji += u"\U0001F600"_s; // 20,000 UTF-16 units, 10,000 code points
-        auto ok = m_http->post(u"/api/messages/send"_s, {{"recipientId"_L1, bob.id}, {"content"_L1, emoji}}, alice.token);
+        auto ok = m_http->post(u"/api/messages/send"_s,
+                               {{"recipientId"_L1, bob.id}, {"content"_L1, emoji}}, alice.token);
         QCOMPARE(ok.status, 201);
-        auto tooLong = m_http->post(u"/api/messages/send"_s, {{"recipientId"_L1, bob.id}, {"content"_L1, emoji + u"x"_s}}, alice.token);
+        auto tooLong =
+            m_http->post(u"/api/messages/send"_s,
+                         {{"recipientId"_L1, bob.id}, {"content"_L1, emoji + u"x"_s}}, alice.token);
         QCOMPARE(tooLong.status, 400);
     }
 
@@ -342,9 +414,14 @@ private Q_SLOTS:
         auto defaults = m_http->get(u"/api/notifications/preferences"_s, alice.token);
         QCOMPARE(defaults.status, 200);
         QCOMPARE(defaults.body.value("preferences"_L1).toObject(),
-                 QJsonObject({{"emailEnabled"_L1, true}, {"realtimeEnabled"_L1, true}, {"emailDelayMinutes"_L1, 5},
+                 QJsonObject({{"emailEnabled"_L1, true},
+                              {"realtimeEnabled"_L1, true},
+                              {"emailDelayMinutes"_L1, 5},
                               {"mutedConversationIds"_L1, QJsonArray{}}}));
-        auto partial = m_http->put(u"/api/notifications/preferences"_s, {{"emailEnabled"_L1, false}, {"mutedConversationIds"_L1, QJsonArray{pair}}}, alice.token);
+        auto partial =
+            m_http->put(u"/api/notifications/preferences"_s,
+                        {{"emailEnabled"_L1, false}, {"mutedConversationIds"_L1, QJsonArray{pair}}},
+                        alice.token);
         QCOMPARE(partial.status, 200);
         auto partialPrefs = partial.body.value("preferences"_L1).toObject();
         QCOMPARE(partialPrefs.value("emailEnabled"_L1).toBool(), false);
@@ -352,14 +429,21 @@ private Q_SLOTS:
         QCOMPARE(partialPrefs.value("mutedConversationIds"_L1).toArray(), QJsonArray{pair});
         QCOMPARE(m_http->get(u"/api/notifications/preferences"_s, alice.token).body, partial.body);
 
-        for (const QJsonObject &bad : {QJsonObject{{"emailDelayMinutes"_L1, 1441}}, QJsonObject{{"emailDelayMinutes"_L1, -1}},
-                                       QJsonObject{{"emailDelayMinutes"_L1, 2.5}}, QJsonObject{{"emailEnabled"_L1, "yes"_L1}},
-                                       QJsonObject{{"surprise"_L1, true}}, QJsonObject{{"mutedConversationIds"_L1, "1"_L1}}}) {
+        for (const QJsonObject &bad :
+             {QJsonObject{{"emailDelayMinutes"_L1, 1441}},
+              QJsonObject{{"emailDelayMinutes"_L1, -1}}, QJsonObject{{"emailDelayMinutes"_L1, 2.5}},
+              QJsonObject{{"emailEnabled"_L1, "yes"_L1}}, QJsonObject{{"surprise"_L1, true}},
+              QJsonObject{{"mutedConversationIds"_L1, "1"_L1}}}) {
             const auto refused = m_http->put(u"/api/notifications/preferences"_s, bad, alice.token);
             QCOMPARE(refused.status, 400);
         }
-        QCOMPARE(m_http->put(u"/api/notifications/preferences"_s, {{"mutedConversationIds"_L1, QJsonArray{other}}}, alice.token).status, 403);
-        QCOMPARE(m_http->get(u"/api/notifications/preferences"_s, alice.token).body, partial.body); // nothing changed
+        QCOMPARE(m_http
+                     ->put(u"/api/notifications/preferences"_s,
+                           {{"mutedConversationIds"_L1, QJsonArray{other}}}, alice.token)
+                     .status,
+                 403);
+        QCOMPARE(m_http->get(u"/api/notifications/preferences"_s, alice.token).body,
+                 partial.body); // nothing changed
     }
 
     void userDirectory()
@@ -367,14 +451,18 @@ private Q_SLOTS:
         const auto alice = m_http->registerUser(u"alice"_s);
         for (int i = 0; i < 25; ++i)
             m_http->registerUser(u"user%1"_s.arg(QString::number(i).rightJustified(2, u'0')));
-        m_http->post(u"/api/auth/register"_s, {{"username"_L1, "bea"_L1}, {"password"_L1, "password123"_L1}, {"email"_L1, "bea@example.org"_L1}});
+        m_http->post(u"/api/auth/register"_s, {{"username"_L1, "bea"_L1},
+                                               {"password"_L1, "password123"_L1},
+                                               {"email"_L1, "bea@example.org"_L1}});
         auto found = m_http->get(u"/api/users?search=USER"_s, alice.token);
         QCOMPARE(found.status, 200);
         QCOMPARE(found.body.value("users"_L1).toArray().size(), 20);
-        auto bea = m_http->get(u"/api/users?search=be"_s, alice.token).body.value("users"_L1).toArray();
+        auto bea =
+            m_http->get(u"/api/users?search=be"_s, alice.token).body.value("users"_L1).toArray();
         QCOMPARE(bea.size(), 1);
         QVERIFY(!bea.at(0).toObject().contains("email"_L1));
-        auto percent = m_http->get(u"/api/users?search=%25"_s, alice.token).body.value("users"_L1).toArray();
+        auto percent =
+            m_http->get(u"/api/users?search=%25"_s, alice.token).body.value("users"_L1).toArray();
         QCOMPARE(percent.size(), 0); // a LIKE wildcard is searched for literally
     }
 
@@ -386,20 +474,31 @@ private Q_SLOTS:
         send(alice.token, pair, u"kept"_s);
         m_server->restart();
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
-        auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token); // the old token still works
+        auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair),
+                                   bob.token); // the old token still works
         QCOMPARE(history.status, 200);
-        QCOMPARE(history.body.value("messages"_L1).toArray().at(0).toObject().value("content"_L1).toString(), u"kept"_s);
+        QCOMPARE(history.body.value("messages"_L1)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value("content"_L1)
+                     .toString(),
+                 u"kept"_s);
     }
 
     void authAttemptsAreRateLimitedPerAddress()
     {
         m_http.reset();
-        m_server = std::make_unique<TestServer>([](auto &config) { config.authBurst = 3; config.authPerSecond = 0.1; });
+        m_server = std::make_unique<TestServer>([](auto &config) {
+            config.authBurst = 3;
+            config.authPerSecond = 0.1;
+        });
         QVERIFY(m_server->start());
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
         int limited = 0;
         for (int i = 0; i < 5; ++i) {
-            const auto result = m_http->post(u"/api/auth/login"_s, {{"username"_L1, "x"_L1}, {"password"_L1, "yyyyyyyy"_L1}});
+            const auto result = m_http->post(
+                u"/api/auth/login"_s, {{"username"_L1, "x"_L1}, {"password"_L1, "yyyyyyyy"_L1}});
             if (result.status == 429) {
                 QCOMPARE(result.errorCode(), u"rate_limited"_s);
                 ++limited;

@@ -17,7 +17,9 @@ QByteArray b64(const QByteArray &data)
 QString handMade(const QByteArray &header, const QByteArray &payload, const QByteArray &secret)
 {
     const QByteArray input = b64(header) + '.' + b64(payload);
-    return QString::fromLatin1(input + '.' + b64(QMessageAuthenticationCode::hash(input, secret, QCryptographicHash::Sha256)));
+    return QString::fromLatin1(
+        input + '.' +
+        b64(QMessageAuthenticationCode::hash(input, secret, QCryptographicHash::Sha256)));
 }
 } // namespace
 
@@ -41,7 +43,8 @@ private Q_SLOTS:
         // A token built by hand, the way any JWT library would, is accepted.
         const qint64 exp = QDateTime::currentSecsSinceEpoch() + 60;
         const QString token = handMade(R"({"alg":"HS256","typ":"JWT"})",
-                                       QByteArray(R"({"sub":"7","username":"bob","iat":1,"exp":)") + QByteArray::number(exp) + "}",
+                                       QByteArray(R"({"sub":"7","username":"bob","iat":1,"exp":)") +
+                                           QByteArray::number(exp) + "}",
                                        "shared-secret-bytes");
         const auto claims = JwtService("shared-secret-bytes", 60).verify(token);
         QVERIFY(claims.ok());
@@ -56,16 +59,22 @@ private Q_SLOTS:
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         QTest::newRow("empty") << QString();
         QTest::newRow("two parts") << good.section(u'.', 0, 1);
-        QTest::newRow("tampered payload") << good.section(u'.', 0, 0) + u'.'
-                                                 + QString::fromLatin1(b64(R"({"sub":"2","username":"a","iat":1,"exp":9999999999})"))
-                                                 + u'.' + good.section(u'.', 2, 2);
+        QTest::newRow("tampered payload")
+            << good.section(u'.', 0, 0) + u'.' +
+                   QString::fromLatin1(
+                       b64(R"({"sub":"2","username":"a","iat":1,"exp":9999999999})")) +
+                   u'.' + good.section(u'.', 2, 2);
         QTest::newRow("tampered signature") << good.left(good.size() - 3) + u"abc"_s;
         QTest::newRow("wrong secret") << JwtService("another-secret-here", 3600).issue(1, u"a"_s);
         QTest::newRow("expired") << jwt.issue({1, u"a"_s, now - 100, now - 1});
-        QTest::newRow("alg none") << QString::fromLatin1(b64(R"({"alg":"none"})") + '.' + b64(R"({"sub":"1","exp":9999999999})") + '.');
-        QTest::newRow("alg HS512") << handMade(R"({"alg":"HS512"})", R"({"sub":"1","exp":9999999999})", "secret-secret-secret");
-        QTest::newRow("sub not a number") << handMade(R"({"alg":"HS256"})", R"({"sub":"x","exp":9999999999})", "secret-secret-secret");
-        QTest::newRow("no exp") << handMade(R"({"alg":"HS256"})", R"({"sub":"1"})", "secret-secret-secret");
+        QTest::newRow("alg none") << QString::fromLatin1(
+            b64(R"({"alg":"none"})") + '.' + b64(R"({"sub":"1","exp":9999999999})") + '.');
+        QTest::newRow("alg HS512") << handMade(
+            R"({"alg":"HS512"})", R"({"sub":"1","exp":9999999999})", "secret-secret-secret");
+        QTest::newRow("sub not a number") << handMade(
+            R"({"alg":"HS256"})", R"({"sub":"x","exp":9999999999})", "secret-secret-secret");
+        QTest::newRow("no exp") << handMade(R"({"alg":"HS256"})", R"({"sub":"1"})",
+                                            "secret-secret-secret");
         QTest::newRow("not base64") << u"!!!.???.***"_s;
     }
 

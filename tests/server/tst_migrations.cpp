@@ -18,8 +18,7 @@ DatabaseUrl sqliteAt(const QString &path)
     return DatabaseUrl::parse(u"sqlite://"_s + path, QString()).value();
 }
 
-template<typename T>
-T run(DbWorker &db, std::function<Result<T>(QSqlDatabase &)> fn)
+template<typename T> T run(DbWorker &db, std::function<Result<T>(QSqlDatabase &)> fn)
 {
     auto future = db.submit<T>(std::move(fn));
     future.waitForFinished();
@@ -34,10 +33,12 @@ QStringList schemaOf(DbWorker &db)
 {
     return run<QStringList>(db, [](QSqlDatabase &c) -> Result<QStringList> {
         QSqlQuery query(c);
-        query.exec(u"SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"_s);
+        query.exec(
+            u"SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"_s);
         QStringList rows;
         while (query.next())
-            rows.append(u"%1 %2: %3"_s.arg(query.value(0).toString(), query.value(1).toString(), query.value(2).toString().simplified()));
+            rows.append(u"%1 %2: %3"_s.arg(query.value(0).toString(), query.value(1).toString(),
+                                           query.value(2).toString().simplified()));
         return rows;
     });
 }
@@ -73,14 +74,22 @@ private Q_SLOTS:
         {
             DbWorker old(sqliteAt(oldPath), 1);
             QVERIFY(old.start().ok());
-            QCOMPARE(run<qint64>(old, [](QSqlDatabase &c) { return Result<qint64>(Migrations::currentVersion(c)); }), 1);
+            QCOMPARE(run<qint64>(old,
+                                 [](QSqlDatabase &c) {
+                                     return Result<qint64>(Migrations::currentVersion(c));
+                                 }),
+                     1);
             run<Done>(old, [](QSqlDatabase &c) -> Result<Done> {
-                for (const auto &[statement, args] : QList<QPair<QString, QVariantList>>{
-                         {u"INSERT INTO users (username, username_key, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"_s,
-                          {u"ann"_s, u"ann"_s, u"Ann"_s, u"h"_s, 1}},
-                         {u"INSERT INTO conversations (is_group, created_by, created_at, updated_at) VALUES (0, 1, 1, 1)"_s, {}},
-                         {u"INSERT INTO participants (conversation_id, user_id, joined_at) VALUES (1, 1, 1)"_s, {}},
-                         {u"INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES (1, 1, ?, 1)"_s, {u"before the upgrade"_s}}}) {
+                for (
+                    const auto &[statement, args] : QList<QPair<QString, QVariantList>>{
+                        {u"INSERT INTO users (username, username_key, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"_s,
+                         {u"ann"_s, u"ann"_s, u"Ann"_s, u"h"_s, 1}},
+                        {u"INSERT INTO conversations (is_group, created_by, created_at, updated_at) VALUES (0, 1, 1, 1)"_s,
+                         {}},
+                        {u"INSERT INTO participants (conversation_id, user_id, joined_at) VALUES (1, 1, 1)"_s,
+                         {}},
+                        {u"INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES (1, 1, ?, 1)"_s,
+                         {u"before the upgrade"_s}}}) {
                     if (auto done = sql::exec(c, statement, args); !done.ok())
                         return done.error();
                 }
@@ -91,8 +100,14 @@ private Q_SLOTS:
         QVERIFY(upgraded.start().ok());
         QCOMPARE(schemaOf(upgraded), schemaOf(fresh));
         QVERIFY(schemaOf(fresh).size() > 10);
-        QCOMPARE(run<qint64>(upgraded, [](QSqlDatabase &c) { return sql::scalar(c, u"SELECT COUNT(*) FROM messages"_s); }), 1);
-        QCOMPARE(run<qint64>(upgraded, [](QSqlDatabase &c) { return Result<qint64>(Migrations::currentVersion(c)); }),
+        QCOMPARE(run<qint64>(upgraded,
+                             [](QSqlDatabase &c) {
+                                 return sql::scalar(c, u"SELECT COUNT(*) FROM messages"_s);
+                             }),
+                 1);
+        QCOMPARE(run<qint64>(
+                     upgraded,
+                     [](QSqlDatabase &c) { return Result<qint64>(Migrations::currentVersion(c)); }),
                  Migrations::latestVersion());
     }
 
@@ -108,7 +123,10 @@ private Q_SLOTS:
         DbWorker db(sqliteAt(path));
         QVERIFY(db.start().ok());
         QCOMPARE(schemaOf(db), first);
-        QCOMPARE(run<qint64>(db, [](QSqlDatabase &c) { return sql::scalar(c, u"SELECT COUNT(*) FROM schema_migrations"_s); }),
+        QCOMPARE(run<qint64>(db,
+                             [](QSqlDatabase &c) {
+                                 return sql::scalar(c, u"SELECT COUNT(*) FROM schema_migrations"_s);
+                             }),
                  Migrations::latestVersion());
     }
 
@@ -119,7 +137,9 @@ private Q_SLOTS:
             DbWorker db(sqliteAt(path));
             QVERIFY(db.start().ok());
             run<Done>(db, [](QSqlDatabase &c) -> Result<Done> {
-                auto done = sql::exec(c, u"INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'x', 0)"_s);
+                auto done = sql::exec(
+                    c,
+                    u"INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'x', 0)"_s);
                 return done.ok() ? Result<Done>(Done{}) : Result<Done>(done.error());
             });
         }
@@ -146,19 +166,28 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("statement");
         QTest::addColumn<QString>("index");
-        QTest::newRow("history page") << u"SELECT id FROM messages m WHERE m.conversation_id = 1 AND m.id < 100 ORDER BY m.id DESC LIMIT 51"_s
-                                      << u"messages_by_conversation"_s;
-        QTest::newRow("unread count") << u"SELECT COUNT(*) FROM messages m WHERE m.conversation_id = 1 AND m.id > 5 AND m.sender_id <> 2"_s
-                                      << u"messages_by_conversation"_s;
-        QTest::newRow("idempotency") << u"SELECT id FROM messages m WHERE m.sender_id = 1 AND m.client_message_id = 'x'"_s
-                                     << u"messages_by_client_id"_s;
-        QTest::newRow("my conversations") << u"SELECT conversation_id FROM participants WHERE user_id = 3"_s
-                                          << u"participants_by_user"_s;
-        QTest::newRow("backlog") << u"SELECT message_id FROM pending_deliveries d WHERE d.user_id = 1 AND d.message_id > 0 ORDER BY d.message_id"_s
-                                 << u"sqlite_autoindex_pending_deliveries_1"_s;
-        QTest::newRow("login") << u"SELECT id FROM users WHERE username_key = 'a'"_s << u"sqlite_autoindex_users_1"_s;
-        QTest::newRow("pair") << u"SELECT id FROM conversations WHERE pair_key = '1:2'"_s << u"sqlite_autoindex_conversations_1"_s;
-        QTest::newRow("notifications") << u"SELECT id FROM notifications WHERE user_id = 1 ORDER BY id DESC"_s << u"notifications_by_user"_s;
+        QTest::newRow("history page")
+            << u"SELECT id FROM messages m WHERE m.conversation_id = 1 AND m.id < 100 ORDER BY m.id DESC LIMIT 51"_s
+            << u"messages_by_conversation"_s;
+        QTest::newRow("unread count")
+            << u"SELECT COUNT(*) FROM messages m WHERE m.conversation_id = 1 AND m.id > 5 AND m.sender_id <> 2"_s
+            << u"messages_by_conversation"_s;
+        QTest::newRow("idempotency")
+            << u"SELECT id FROM messages m WHERE m.sender_id = 1 AND m.client_message_id = 'x'"_s
+            << u"messages_by_client_id"_s;
+        QTest::newRow("my conversations")
+            << u"SELECT conversation_id FROM participants WHERE user_id = 3"_s
+            << u"participants_by_user"_s;
+        QTest::newRow("backlog")
+            << u"SELECT message_id FROM pending_deliveries d WHERE d.user_id = 1 AND d.message_id > 0 ORDER BY d.message_id"_s
+            << u"sqlite_autoindex_pending_deliveries_1"_s;
+        QTest::newRow("login") << u"SELECT id FROM users WHERE username_key = 'a'"_s
+                               << u"sqlite_autoindex_users_1"_s;
+        QTest::newRow("pair") << u"SELECT id FROM conversations WHERE pair_key = '1:2'"_s
+                              << u"sqlite_autoindex_conversations_1"_s;
+        QTest::newRow("notifications")
+            << u"SELECT id FROM notifications WHERE user_id = 1 ORDER BY id DESC"_s
+            << u"notifications_by_user"_s;
     }
 
     void hotQueriesUseIndexes()

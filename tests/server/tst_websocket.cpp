@@ -31,7 +31,8 @@ private:
 
     qint64 storedMessageCount(qint64 conversationId)
     {
-        return m_http->get(u"/api/messages/%1/messages?limit=100"_s.arg(conversationId), m_alice.token)
+        return m_http
+            ->get(u"/api/messages/%1/messages?limit=100"_s.arg(conversationId), m_alice.token)
             .body.value("messages"_L1)
             .toArray()
             .size();
@@ -46,7 +47,9 @@ private Q_SLOTS:
         m_alice = m_http->registerUser(u"alice"_s);
         m_bob = m_http->registerUser(u"bob"_s);
         m_carol = m_http->registerUser(u"carol"_s);
-        const auto pair = m_http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{m_bob.id}}}, m_alice.token);
+        const auto pair =
+            m_http->post(u"/api/messages/conversations"_s,
+                         {{"participantIds"_L1, QJsonArray{m_bob.id}}}, m_alice.token);
         QCOMPARE(pair.status, 201);
         m_pair = pair.body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
     }
@@ -98,8 +101,10 @@ private Q_SLOTS:
         auto alice = connectAs(m_alice);
         auto aliceSecond = connectAs(m_alice);
         auto bob = connectAs(m_bob);
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
-                         {"content"_L1, "  <b>hi</b> & bye "_L1}, {"clientMessageId"_L1, "c-1"_L1}});
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "  <b>hi</b> & bye "_L1},
+                         {"clientMessageId"_L1, "c-1"_L1}});
         const QJsonObject sent = alice->waitFor(u"message_sent"_s);
         QCOMPARE(sent.value("clientMessageId"_L1).toString(), u"c-1"_s);
         QCOMPARE(sent.value("conversationId"_L1).toInteger(), m_pair);
@@ -109,7 +114,8 @@ private Q_SLOTS:
         for (WsClient *other : {bob.get(), aliceSecond.get()}) {
             const QJsonObject received = other->waitFor(u"new_message"_s);
             QCOMPARE(received.value("messageId"_L1), sent.value("messageId"_L1));
-            QCOMPARE(received.value("content"_L1).toString(), u"  <b>hi</b> & bye "_s); // byte for byte
+            QCOMPARE(received.value("content"_L1).toString(),
+                     u"  <b>hi</b> & bye "_s); // byte for byte
             QCOMPARE(received.value("senderId"_L1).toInteger(), m_alice.id);
             QVERIFY(received.contains("replyToId"_L1));
         }
@@ -120,8 +126,10 @@ private Q_SLOTS:
     {
         auto alice = connectAs(m_alice);
         auto bob = connectAs(m_bob);
-        const QJsonObject frame{{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
-                                {"content"_L1, "once"_L1}, {"clientMessageId"_L1, "dup-1"_L1}};
+        const QJsonObject frame{{"type"_L1, "send_message"_L1},
+                                {"conversationId"_L1, m_pair},
+                                {"content"_L1, "once"_L1},
+                                {"clientMessageId"_L1, "dup-1"_L1}};
         alice->sendJson(frame);
         const QJsonObject first = alice->waitFor(u"message_sent"_s);
         QVERIFY(!bob->waitFor(u"new_message"_s).isEmpty());
@@ -136,11 +144,14 @@ private Q_SLOTS:
     {
         auto carol = connectAs(m_carol);
         auto alice = connectAs(m_alice);
-        carol->sendJson({{"type"_L1, "send_message"_L1}, {"recipientId"_L1, m_alice.id}, {"content"_L1, "hello"_L1}});
+        carol->sendJson({{"type"_L1, "send_message"_L1},
+                         {"recipientId"_L1, m_alice.id},
+                         {"content"_L1, "hello"_L1}});
         const QJsonObject sent = carol->waitFor(u"message_sent"_s);
         QVERIFY(sent.value("conversationId"_L1).toInteger() > 0);
         QVERIFY(sent.value("clientMessageId"_L1).isNull());
-        QCOMPARE(alice->waitFor(u"new_message"_s).value("conversationId"_L1), sent.value("conversationId"_L1));
+        QCOMPARE(alice->waitFor(u"new_message"_s).value("conversationId"_L1),
+                 sent.value("conversationId"_L1));
     }
 
     void refusedFramesKeepTheConnectionAndStoreNothing_data()
@@ -152,25 +163,38 @@ private Q_SLOTS:
         QTest::newRow("not an object") << u"[1,2]"_s << u"bad_request"_s << QString();
         QTest::newRow("unknown type") << u"{\"type\":\"dance\"}"_s << u"bad_request"_s << QString();
         QTest::newRow("no type") << u"{\"content\":\"x\"}"_s << u"bad_request"_s << QString();
-        QTest::newRow("missing content") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"clientMessageId\":\"r1\"}"_s
-                                         << u"bad_request"_s << u"r1"_s;
-        QTest::newRow("mistyped id") << u"{\"type\":\"send_message\",\"conversationId\":\"1\",\"content\":\"x\"}"_s
+        QTest::newRow("missing content")
+            << u"{\"type\":\"send_message\",\"conversationId\":%1,\"clientMessageId\":\"r1\"}"_s
+            << u"bad_request"_s << u"r1"_s;
+        QTest::newRow("mistyped id")
+            << u"{\"type\":\"send_message\",\"conversationId\":\"1\",\"content\":\"x\"}"_s
+            << u"bad_request"_s << QString();
+        QTest::newRow("both targets")
+            << u"{\"type\":\"send_message\",\"conversationId\":%1,\"recipientId\":2,\"content\":\"x\"}"_s
+            << u"bad_request"_s << QString();
+        QTest::newRow("no target")
+            << u"{\"type\":\"send_message\",\"content\":\"x\"}"_s << u"bad_request"_s << QString();
+        QTest::newRow("blank content")
+            << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\" \\n\\t \"}"_s
+            << u"bad_request"_s << QString();
+        QTest::newRow("too long")
+            << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\"%2\",\"clientMessageId\":\"r2\"}"_s
+            << u"bad_request"_s << u"r2"_s;
+        QTest::newRow("unknown recipient")
+            << u"{\"type\":\"send_message\",\"recipientId\":999,\"content\":\"x\"}"_s
+            << u"bad_request"_s << QString();
+        QTest::newRow("not a participant")
+            << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\"x\",\"clientMessageId\":\"r3\"}"_s
+            << u"forbidden"_s << u"r3"_s;
+        QTest::newRow("typing elsewhere") << u"{\"type\":\"typing_start\",\"conversationId\":%1}"_s
+                                          << u"forbidden"_s << QString();
+        QTest::newRow("join elsewhere")
+            << u"{\"type\":\"join_conversation\",\"conversationId\":%1}"_s << u"forbidden"_s
+            << QString();
+        QTest::newRow("read elsewhere")
+            << u"{\"type\":\"message_read\",\"messageId\":%3}"_s << u"forbidden"_s << QString();
+        QTest::newRow("negative id") << u"{\"type\":\"message_delivered\",\"messageId\":-4}"_s
                                      << u"bad_request"_s << QString();
-        QTest::newRow("both targets") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"recipientId\":2,\"content\":\"x\"}"_s
-                                      << u"bad_request"_s << QString();
-        QTest::newRow("no target") << u"{\"type\":\"send_message\",\"content\":\"x\"}"_s << u"bad_request"_s << QString();
-        QTest::newRow("blank content") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\" \\n\\t \"}"_s
-                                       << u"bad_request"_s << QString();
-        QTest::newRow("too long") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\"%2\",\"clientMessageId\":\"r2\"}"_s
-                                  << u"bad_request"_s << u"r2"_s;
-        QTest::newRow("unknown recipient") << u"{\"type\":\"send_message\",\"recipientId\":999,\"content\":\"x\"}"_s
-                                           << u"bad_request"_s << QString();
-        QTest::newRow("not a participant") << u"{\"type\":\"send_message\",\"conversationId\":%1,\"content\":\"x\",\"clientMessageId\":\"r3\"}"_s
-                                           << u"forbidden"_s << u"r3"_s;
-        QTest::newRow("typing elsewhere") << u"{\"type\":\"typing_start\",\"conversationId\":%1}"_s << u"forbidden"_s << QString();
-        QTest::newRow("join elsewhere") << u"{\"type\":\"join_conversation\",\"conversationId\":%1}"_s << u"forbidden"_s << QString();
-        QTest::newRow("read elsewhere") << u"{\"type\":\"message_read\",\"messageId\":%3}"_s << u"forbidden"_s << QString();
-        QTest::newRow("negative id") << u"{\"type\":\"message_delivered\",\"messageId\":-4}"_s << u"bad_request"_s << QString();
     }
 
     void refusedFramesKeepTheConnectionAndStoreNothing()
@@ -179,10 +203,12 @@ private Q_SLOTS:
         QFETCH(QString, code);
         QFETCH(QString, ref);
         auto alice = connectAs(m_alice);
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "seed"_L1}});
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "seed"_L1}});
         const qint64 seed = alice->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
-        const bool asCarol = QByteArray(QTest::currentDataTag()).contains("elsewhere")
-                             || QByteArray(QTest::currentDataTag()) == "not a participant";
+        const bool asCarol = QByteArray(QTest::currentDataTag()).contains("elsewhere") ||
+                             QByteArray(QTest::currentDataTag()) == "not a participant";
         auto sender = asCarol ? connectAs(m_carol) : connectAs(m_alice);
         const qint64 before = storedMessageCount(m_pair);
 
@@ -255,9 +281,13 @@ private Q_SLOTS:
     {
         auto alice = connectAs(m_alice);
         auto bob = connectAs(m_bob);
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "one"_L1}});
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "one"_L1}});
         const qint64 first = alice->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "two"_L1}});
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "two"_L1}});
         const qint64 second = alice->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
 
         bob->sendJson({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, first}});
@@ -268,7 +298,12 @@ private Q_SLOTS:
         QVERIFY(delivered.value("deliveredAt"_L1).toString().endsWith(u'Z'));
 
         QCOMPARE(m_http->get(u"/api/messages/conversations"_s, m_bob.token)
-                     .body.value("conversations"_L1).toArray().at(0).toObject().value("unreadCount"_L1).toInteger(),
+                     .body.value("conversations"_L1)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value("unreadCount"_L1)
+                     .toInteger(),
                  2);
         bob->sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, second}});
         const QJsonObject read = alice->waitFor(u"message_read"_s);
@@ -277,7 +312,12 @@ private Q_SLOTS:
         QCOMPARE(read.value("conversationId"_L1).toInteger(), m_pair);
         QVERIFY(read.value("readAt"_L1).toString().endsWith(u'Z'));
         QCOMPARE(m_http->get(u"/api/messages/conversations"_s, m_bob.token)
-                     .body.value("conversations"_L1).toArray().at(0).toObject().value("unreadCount"_L1).toInteger(),
+                     .body.value("conversations"_L1)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value("unreadCount"_L1)
+                     .toInteger(),
                  0);
     }
 
@@ -286,7 +326,8 @@ private Q_SLOTS:
         {
             auto alice = connectAs(m_alice);
             for (int i = 0; i < 5; ++i) {
-                alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
+                alice->sendJson({{"type"_L1, "send_message"_L1},
+                                 {"conversationId"_L1, m_pair},
                                  {"content"_L1, u"offline %1"_s.arg(i)}});
                 QVERIFY(!alice->waitFor(u"message_sent"_s).isEmpty());
             }
@@ -315,7 +356,9 @@ private Q_SLOTS:
     {
         auto alice = connectAs(m_alice);
         for (int i = 0; i < 55; ++i)
-            alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, u"m%1"_s.arg(i)}});
+            alice->sendJson({{"type"_L1, "send_message"_L1},
+                             {"conversationId"_L1, m_pair},
+                             {"content"_L1, u"m%1"_s.arg(i)}});
         for (int i = 0; i < 55; ++i)
             QVERIFY(!alice->waitFor(u"message_sent"_s).isEmpty());
         alice->sendJson({{"type"_L1, "join_conversation"_L1}, {"conversationId"_L1, m_pair}});
@@ -331,7 +374,9 @@ private Q_SLOTS:
     {
         auto bob = connectAs(m_bob);
         auto alice = connectAs(m_alice);
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "ding"_L1}});
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "ding"_L1}});
         const QJsonObject frame = bob->waitFor(u"notification"_s);
         const QJsonObject notification = frame.value("notification"_L1).toObject();
         QCOMPARE(notification.value("conversationId"_L1).toInteger(), m_pair);
@@ -340,15 +385,34 @@ private Q_SLOTS:
             QVERIFY2(notification.contains(QLatin1StringView(field)), field);
         QVERIFY(alice->staysQuiet(u"notification"_s, 100));
 
-        QCOMPARE(m_http->put(u"/api/notifications/preferences"_s, {{"mutedConversationIds"_L1, QJsonArray{m_pair}}}, m_bob.token).status, 200);
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "muted"_L1}});
-        QVERIFY(!bob->waitFor(u"new_message"_s, 5000, [](const QJsonObject &m) { return m.value("content"_L1) == "muted"_L1; }).isEmpty());
+        QCOMPARE(m_http
+                     ->put(u"/api/notifications/preferences"_s,
+                           {{"mutedConversationIds"_L1, QJsonArray{m_pair}}}, m_bob.token)
+                     .status,
+                 200);
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "muted"_L1}});
+        QVERIFY(
+            !bob->waitFor(u"new_message"_s, 5000,
+                          [](const QJsonObject &m) { return m.value("content"_L1) == "muted"_L1; })
+                 .isEmpty());
         QVERIFY(bob->staysQuiet(u"notification"_s));
 
-        QCOMPARE(m_http->put(u"/api/notifications/preferences"_s,
-                             {{"mutedConversationIds"_L1, QJsonArray{}}, {"realtimeEnabled"_L1, false}}, m_bob.token).status, 200);
-        alice->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair}, {"content"_L1, "quiet"_L1}});
-        QVERIFY(!bob->waitFor(u"new_message"_s, 5000, [](const QJsonObject &m) { return m.value("content"_L1) == "quiet"_L1; }).isEmpty());
+        QCOMPARE(
+            m_http
+                ->put(u"/api/notifications/preferences"_s,
+                      {{"mutedConversationIds"_L1, QJsonArray{}}, {"realtimeEnabled"_L1, false}},
+                      m_bob.token)
+                .status,
+            200);
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, "quiet"_L1}});
+        QVERIFY(
+            !bob->waitFor(u"new_message"_s, 5000,
+                          [](const QJsonObject &m) { return m.value("content"_L1) == "quiet"_L1; })
+                 .isEmpty());
         QVERIFY(bob->staysQuiet(u"notification"_s));
     }
 
@@ -377,7 +441,8 @@ private Q_SLOTS:
     void silentConnectionsAreClosed()
     {
         m_http.reset();
-        m_server = std::make_unique<TestServer>([](auto &config) { config.idleTimeoutSeconds = 2; });
+        m_server =
+            std::make_unique<TestServer>([](auto &config) { config.idleTimeoutSeconds = 2; });
         QVERIFY(m_server->start());
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
         const auto erin = m_http->registerUser(u"erin"_s);
@@ -390,14 +455,16 @@ private Q_SLOTS:
         QTcpSocket silent;
         silent.connectToHost(QHostAddress::LocalHost, m_server->port());
         QVERIFY(silent.waitForConnected(3000));
-        silent.write("GET /api/messages/ws?token=" + erin.token.toLatin1()
-                     + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        silent.write(
+            "GET /api/messages/ws?token=" + erin.token.toLatin1() +
+            " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
         QVERIFY(QTest::qWaitFor([&] { return silent.bytesAvailable() > 0; }, 3000));
         QVERIFY(silent.peek(12).startsWith("HTTP/1.1 101"));
         QElapsedTimer clock;
         clock.start();
-        QVERIFY(QTest::qWaitFor([&] { return silent.state() == QAbstractSocket::UnconnectedState; }, 15000));
+        QVERIFY(QTest::qWaitFor([&] { return silent.state() == QAbstractSocket::UnconnectedState; },
+                                15000));
         QVERIFY2(clock.elapsed() >= 1500, "closed before the idle timeout");
     }
 };

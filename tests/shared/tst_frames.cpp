@@ -21,8 +21,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("text");
         QTest::newRow("ping") << R"({"type":"ping"})"_ba;
-        QTest::newRow("send to conversation") << R"({"type":"send_message","conversationId":3,"content":"hi","clientMessageId":"a-b","replyToId":9})"_ba;
-        QTest::newRow("send to recipient") << R"({"type":"send_message","recipientId":9007199254740993,"content":"hi"})"_ba;
+        QTest::newRow("send to conversation")
+            << R"({"type":"send_message","conversationId":3,"content":"hi","clientMessageId":"a-b","replyToId":9})"_ba;
+        QTest::newRow("send to recipient")
+            << R"({"type":"send_message","recipientId":9007199254740993,"content":"hi"})"_ba;
         QTest::newRow("delivered") << R"({"type":"message_delivered","messageId":5})"_ba;
         QTest::newRow("read") << R"({"type":"message_read","messageId":5})"_ba;
         QTest::newRow("typing start") << R"({"type":"typing_start","conversationId":2})"_ba;
@@ -51,21 +53,37 @@ private Q_SLOTS:
         QTest::newRow("no type") << "{}"_ba << none;
         QTest::newRow("type not string") << R"({"type":1})"_ba << none;
         QTest::newRow("unknown type") << R"({"type":"pong"})"_ba << none;
-        QTest::newRow("send no content") << R"({"type":"send_message","conversationId":1,"clientMessageId":"c"})"_ba << QJsonValue(u"c"_s);
-        QTest::newRow("send content number") << R"({"type":"send_message","conversationId":1,"content":5})"_ba << none;
-        QTest::newRow("send blank") << R"({"type":"send_message","conversationId":1,"content":"\u00a0 \n"})"_ba << none;
-        QTest::newRow("send both") << R"({"type":"send_message","conversationId":1,"recipientId":2,"content":"x"})"_ba << none;
+        QTest::newRow("send no content")
+            << R"({"type":"send_message","conversationId":1,"clientMessageId":"c"})"_ba
+            << QJsonValue(u"c"_s);
+        QTest::newRow("send content number")
+            << R"({"type":"send_message","conversationId":1,"content":5})"_ba << none;
+        QTest::newRow("send blank")
+            << R"({"type":"send_message","conversationId":1,"content":"\u00a0 \n"})"_ba << none;
+        QTest::newRow("send both")
+            << R"({"type":"send_message","conversationId":1,"recipientId":2,"content":"x"})"_ba
+            << none;
         QTest::newRow("send neither") << R"({"type":"send_message","content":"x"})"_ba << none;
-        QTest::newRow("send id string") << R"({"type":"send_message","conversationId":"1","content":"x"})"_ba << none;
-        QTest::newRow("send id zero") << R"({"type":"send_message","conversationId":0,"content":"x"})"_ba << none;
-        QTest::newRow("send id fraction") << R"({"type":"send_message","conversationId":1.5,"content":"x"})"_ba << none;
-        QTest::newRow("send empty client id") << R"({"type":"send_message","conversationId":1,"content":"x","clientMessageId":""})"_ba << QJsonValue(u""_s);
-        QTest::newRow("send client id number") << R"({"type":"send_message","conversationId":1,"content":"x","clientMessageId":3})"_ba << none;
-        QTest::newRow("send reply string") << R"({"type":"send_message","conversationId":1,"content":"x","replyToId":"2"})"_ba << none;
+        QTest::newRow("send id string")
+            << R"({"type":"send_message","conversationId":"1","content":"x"})"_ba << none;
+        QTest::newRow("send id zero")
+            << R"({"type":"send_message","conversationId":0,"content":"x"})"_ba << none;
+        QTest::newRow("send id fraction")
+            << R"({"type":"send_message","conversationId":1.5,"content":"x"})"_ba << none;
+        QTest::newRow("send empty client id")
+            << R"({"type":"send_message","conversationId":1,"content":"x","clientMessageId":""})"_ba
+            << QJsonValue(u""_s);
+        QTest::newRow("send client id number")
+            << R"({"type":"send_message","conversationId":1,"content":"x","clientMessageId":3})"_ba
+            << none;
+        QTest::newRow("send reply string")
+            << R"({"type":"send_message","conversationId":1,"content":"x","replyToId":"2"})"_ba
+            << none;
         QTest::newRow("delivered no id") << R"({"type":"message_delivered"})"_ba << none;
         QTest::newRow("read negative") << R"({"type":"message_read","messageId":-1})"_ba << none;
         QTest::newRow("typing no conversation") << R"({"type":"typing_start"})"_ba << none;
-        QTest::newRow("join null") << R"({"type":"join_conversation","conversationId":null})"_ba << none;
+        QTest::newRow("join null")
+            << R"({"type":"join_conversation","conversationId":null})"_ba << none;
     }
 
     void badFramesAreRefused()
@@ -133,18 +151,26 @@ private Q_SLOTS:
         QCOMPARE(back.value().createdAt, message.createdAt);
 
         const QJsonObject error = frames::error(Error::forbidden(u"no"_s), u"c-1"_s);
-        QCOMPARE(error, QJsonObject({{"type"_L1, "error"_L1}, {"code"_L1, "forbidden"_L1}, {"message"_L1, "no"_L1}, {"ref"_L1, "c-1"_L1}}));
-        QCOMPARE(frames::userTyping(1, 2, true).keys(), QStringList({u"conversationId"_s, u"isTyping"_s, u"type"_s, u"userId"_s}));
+        QCOMPARE(error, QJsonObject({{"type"_L1, "error"_L1},
+                                     {"code"_L1, "forbidden"_L1},
+                                     {"message"_L1, "no"_L1},
+                                     {"ref"_L1, "c-1"_L1}}));
+        QCOMPARE(frames::userTyping(1, 2, true).keys(),
+                 QStringList({u"conversationId"_s, u"isTyping"_s, u"type"_s, u"userId"_s}));
         QCOMPARE(frames::presence(1, u"a"_s, false).value("type"_L1).toString(), u"user_offline"_s);
     }
 
     void errorCodesMatchTheContract()
     {
         const QList<QPair<ErrorCode, QPair<QString, int>>> expected = {
-            {ErrorCode::BadRequest, {u"bad_request"_s, 400}}, {ErrorCode::Unauthorized, {u"unauthorized"_s, 401}},
-            {ErrorCode::Forbidden, {u"forbidden"_s, 403}},    {ErrorCode::NotFound, {u"not_found"_s, 404}},
-            {ErrorCode::Conflict, {u"conflict"_s, 409}},      {ErrorCode::RateLimited, {u"rate_limited"_s, 429}},
-            {ErrorCode::TooLarge, {u"too_large"_s, 413}},     {ErrorCode::Internal, {u"internal"_s, 500}}};
+            {ErrorCode::BadRequest, {u"bad_request"_s, 400}},
+            {ErrorCode::Unauthorized, {u"unauthorized"_s, 401}},
+            {ErrorCode::Forbidden, {u"forbidden"_s, 403}},
+            {ErrorCode::NotFound, {u"not_found"_s, 404}},
+            {ErrorCode::Conflict, {u"conflict"_s, 409}},
+            {ErrorCode::RateLimited, {u"rate_limited"_s, 429}},
+            {ErrorCode::TooLarge, {u"too_large"_s, 413}},
+            {ErrorCode::Internal, {u"internal"_s, 500}}};
         for (const auto &[code, wire] : expected) {
             QCOMPARE(errorCodeName(code), wire.first);
             QCOMPARE(httpStatusFor(code), wire.second);
@@ -155,7 +181,8 @@ private Q_SLOTS:
     {
         NotificationPreferences defaults;
         QCOMPARE(defaults.toJson().value("emailDelayMinutes"_L1).toInt(), 5);
-        auto merged = defaults.merged({{"emailDelayMinutes"_L1, 0}, {"mutedConversationIds"_L1, QJsonArray{3, 3, 4}}});
+        auto merged = defaults.merged(
+            {{"emailDelayMinutes"_L1, 0}, {"mutedConversationIds"_L1, QJsonArray{3, 3, 4}}});
         QVERIFY(merged.ok());
         QCOMPARE(merged.value().emailDelayMinutes, 0);
         QCOMPARE(merged.value().mutedConversationIds, QList<qint64>({3, 4}));

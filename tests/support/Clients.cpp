@@ -16,7 +16,8 @@ QString HttpResult::errorCode() const
     return body.value("error"_L1).toObject().value("code"_L1).toString();
 }
 
-HttpResult HttpClient::send(const QByteArray &method, const QString &path, const QByteArray &body, const QString &token)
+HttpResult HttpClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                            const QString &token)
 {
     QUrl url = m_base;
     const qsizetype q = path.indexOf(u'?');
@@ -57,7 +58,8 @@ HttpResult HttpClient::put(const QString &path, const QJsonObject &body, const Q
 
 HttpClient::Account HttpClient::registerUser(const QString &username)
 {
-    const HttpResult result = post(u"/api/auth/register"_s, {{"username"_L1, username}, {"password"_L1, "password123"_L1}});
+    const HttpResult result = post(u"/api/auth/register"_s,
+                                   {{"username"_L1, username}, {"password"_L1, "password123"_L1}});
     Account account;
     account.token = result.body.value("token"_L1).toString();
     account.id = result.body.value("user"_L1).toObject().value("id"_L1).toInteger();
@@ -84,7 +86,8 @@ bool WsClient::open(const QUrl &url)
 
 void WsClient::sendJson(const QJsonObject &frame)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
 }
 
 void WsClient::sendRaw(const QString &text)
@@ -92,7 +95,8 @@ void WsClient::sendRaw(const QString &text)
     m_socket.sendTextMessage(text);
 }
 
-QJsonObject WsClient::waitFor(const QString &type, int timeoutMs, const std::function<bool(const QJsonObject &)> &predicate)
+QJsonObject WsClient::waitFor(const QString &type, int timeoutMs,
+                              const std::function<bool(const QJsonObject &)> &predicate)
 {
     QJsonObject found;
     auto look = [&] {
@@ -126,7 +130,8 @@ bool WsClient::staysQuiet(const QString &type, int ms)
 
 bool WsClient::waitForDisconnect(int timeoutMs)
 {
-    return QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+    return QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::UnconnectedState; },
+                           timeoutMs);
 }
 
 } // namespace pitchey::testing

@@ -22,12 +22,15 @@ struct HttpResult
 class HttpClient
 {
 public:
-    explicit HttpClient(QUrl base) : m_base(std::move(base)) {}
+    explicit HttpClient(QUrl base)
+        : m_base(std::move(base))
+    {}
 
     HttpResult get(const QString &path, const QString &token = {});
     HttpResult post(const QString &path, const QJsonObject &body, const QString &token = {});
     HttpResult put(const QString &path, const QJsonObject &body, const QString &token = {});
-    HttpResult send(const QByteArray &method, const QString &path, const QByteArray &body, const QString &token = {});
+    HttpResult send(const QByteArray &method, const QString &path, const QByteArray &body,
+                    const QString &token = {});
 
     // Registers (password "password123") and returns {token, userId}.
     struct Account
@@ -51,7 +54,7 @@ class WsClient : public QObject
 public:
     explicit WsClient(QObject *parent = nullptr);
 
-    bool open(const QUrl &url);                       // true once `connected` arrived
+    bool open(const QUrl &url); // true once `connected` arrived
     void sendJson(const QJsonObject &frame);
     void sendRaw(const QString &text);
     // Waits for the next unread frame of `type` (and matching `predicate`), consuming it.

@@ -23,8 +23,7 @@ namespace pitchey::server {
 Server::Server(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
-{
-}
+{}
 
 Server::~Server()
 {
@@ -51,15 +50,17 @@ Status Server::start()
     m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, this);
-    m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages, *m_frameLimiter,
-                             std::chrono::seconds(m_config.idleTimeoutSeconds)},
+    m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages,
+                             *m_frameLimiter, std::chrono::seconds(m_config.idleTimeoutSeconds)},
                             this);
-    m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages, *m_apiLimiter,
-                         *m_authLimiter},
+    m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
+                         *m_apiLimiter, *m_authLimiter},
                         this);
 
     m_http = new HttpServer(u"/api/messages/ws"_s, this);
-    m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) { m_api->handle(request, reply); });
+    m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
+        m_api->handle(request, reply);
+    });
     connect(m_http, &HttpServer::newWebSocketConnection, this, [this] {
         while (m_http->hasPendingWebSocketConnections())
             m_hub->accept(m_http->nextPendingWebSocketConnection());
@@ -68,12 +69,14 @@ Status Server::start()
     m_listener = new QTcpServer(this);
     m_listener->setListenBacklogSize(1024);
     if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
-        return Error::internal(u"cannot listen on %1:%2: %3"_s.arg(m_config.listenAddress.toString())
-                                   .arg(m_config.port)
-                                   .arg(m_listener->errorString()));
+        return Error::internal(
+            u"cannot listen on %1:%2: %3"_s.arg(m_config.listenAddress.toString())
+                .arg(m_config.port)
+                .arg(m_listener->errorString()));
     }
     m_http->bind(m_listener);
-    qCInfo(lcServer).noquote() << "listening on" << m_config.listenAddress.toString() << "port" << port();
+    qCInfo(lcServer).noquote() << "listening on" << m_config.listenAddress.toString() << "port"
+                               << port();
     return Done{};
 }
 

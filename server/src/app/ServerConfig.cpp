@@ -29,18 +29,28 @@ struct OptionSpec
 // key of the INI file. docs/operations.md and packaging/server.conf mirror it.
 constexpr OptionSpec kOptions[] = {
     {"listen", "PITCHEY_LISTEN", "address", "Address to listen on (default 127.0.0.1)."},
-    {"port", "PITCHEY_PORT", "port", "Port for HTTP and WebSocket (default 8000; 0 picks a free one)."},
+    {"port", "PITCHEY_PORT", "port",
+     "Port for HTTP and WebSocket (default 8000; 0 picks a free one)."},
     {"data-dir", "PITCHEY_DATA_DIR", "dir", "Directory for the database and the generated secret."},
-    {"database", "DATABASE_URL", "url", "sqlite (default), sqlite:///path/file.db or postgresql://user:pass@host:port/db."},
+    {"database", "DATABASE_URL", "url",
+     "sqlite (default), sqlite:///path/file.db or postgresql://user:pass@host:port/db."},
     {"config", "PITCHEY_CONFIG", "file", "INI file with any of these settings."},
-    {"jwt-secret", "JWT_SECRET", "secret", "Token signing secret (default: generated and kept in the data dir)."},
-    {"token-lifetime-days", "PITCHEY_TOKEN_LIFETIME_DAYS", "days", "How long a login token lasts (default 30)."},
-    {"rate-burst", "PITCHEY_RATE_BURST", "n", "Frames/requests a user may send at once (default 50)."},
-    {"rate-per-second", "PITCHEY_RATE_PER_SECOND", "n", "Frames/requests per second after the burst (default 20)."},
-    {"auth-burst", "PITCHEY_AUTH_BURST", "n", "Login/register attempts per address at once (default 30)."},
-    {"auth-per-second", "PITCHEY_AUTH_PER_SECOND", "n", "Login/register attempts per address per second (default 5)."},
-    {"idle-timeout", "PITCHEY_IDLE_TIMEOUT", "seconds", "Close a WebSocket silent for this long (default 120)."},
-    {"password-cost", "PITCHEY_PASSWORD_COST", "cost", "Argon2id cost: interactive (default) or minimal (tests only)."},
+    {"jwt-secret", "JWT_SECRET", "secret",
+     "Token signing secret (default: generated and kept in the data dir)."},
+    {"token-lifetime-days", "PITCHEY_TOKEN_LIFETIME_DAYS", "days",
+     "How long a login token lasts (default 30)."},
+    {"rate-burst", "PITCHEY_RATE_BURST", "n",
+     "Frames/requests a user may send at once (default 50)."},
+    {"rate-per-second", "PITCHEY_RATE_PER_SECOND", "n",
+     "Frames/requests per second after the burst (default 20)."},
+    {"auth-burst", "PITCHEY_AUTH_BURST", "n",
+     "Login/register attempts per address at once (default 30)."},
+    {"auth-per-second", "PITCHEY_AUTH_PER_SECOND", "n",
+     "Login/register attempts per address per second (default 5)."},
+    {"idle-timeout", "PITCHEY_IDLE_TIMEOUT", "seconds",
+     "Close a WebSocket silent for this long (default 120)."},
+    {"password-cost", "PITCHEY_PASSWORD_COST", "cost",
+     "Argon2id cost: interactive (default) or minimal (tests only)."},
 };
 
 Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
@@ -48,7 +58,8 @@ Result<double> positiveNumber(const QString &name, const QString &text, double m
     bool ok = false;
     const double value = text.toDouble(&ok);
     if (!ok || value < minimum)
-        return Error::badRequest(u"--%1 must be a number of at least %2, not '%3'"_s.arg(name).arg(minimum).arg(text));
+        return Error::badRequest(
+            u"--%1 must be a number of at least %2, not '%3'"_s.arg(name).arg(minimum).arg(text));
     return value;
 }
 
@@ -76,13 +87,14 @@ QString ServerConfigLoader::helpText() const
 }
 
 Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &arguments,
-                                                              const QProcessEnvironment &environment,
-                                                              ServerConfig &config)
+                                                             const QProcessEnvironment &environment,
+                                                             ServerConfig &config)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Pitchey Messenger server: HTTP JSON API and WebSocket on one port.\n"
-                                     "Every option may also be given as the environment variable shown, or as a\n"
-                                     "key of the --config INI file; the command line wins, then the environment."_s);
+    parser.setApplicationDescription(
+        u"Pitchey Messenger server: HTTP JSON API and WebSocket on one port.\n"
+        "Every option may also be given as the environment variable shown, or as a\n"
+        "key of the --config INI file; the command line wins, then the environment."_s);
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     for (const OptionSpec &spec : kOptions) {
@@ -99,7 +111,8 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     if (parser.isSet(version))
         return Outcome::ShowVersion;
     if (!parser.positionalArguments().isEmpty())
-        return Error::badRequest(u"unexpected argument: %1"_s.arg(parser.positionalArguments().constFirst()));
+        return Error::badRequest(
+            u"unexpected argument: %1"_s.arg(parser.positionalArguments().constFirst()));
 
     std::unique_ptr<QSettings> ini;
     auto lookup = [&](const OptionSpec &spec) -> std::optional<QString> {
@@ -144,7 +157,9 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
             return Error::badRequest(u"--port: '%1' is not a port number"_s.arg(*port));
         config.port = quint16(number);
     }
-    config.dataDir = value("data-dir").value_or(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    config.dataDir =
+        value("data-dir")
+            .value_or(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     if (config.dataDir.isEmpty())
         return Error::badRequest(u"no data directory: give --data-dir"_s);
     config.dataDir = QDir(config.dataDir).absolutePath();
@@ -170,12 +185,13 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     };
     double tokenDays = double(config.tokenLifetimeSeconds) / 86400.0;
     double idle = config.idleTimeoutSeconds;
-    for (const NumberSetting &setting : {NumberSetting{"rate-burst", &config.rateBurst, 1},
-                                         NumberSetting{"rate-per-second", &config.ratePerSecond, 0.01},
-                                         NumberSetting{"auth-burst", &config.authBurst, 1},
-                                         NumberSetting{"auth-per-second", &config.authPerSecond, 0.01},
-                                         NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
-                                         NumberSetting{"idle-timeout", &idle, 1}}) {
+    for (const NumberSetting &setting :
+         {NumberSetting{"rate-burst", &config.rateBurst, 1},
+          NumberSetting{"rate-per-second", &config.ratePerSecond, 0.01},
+          NumberSetting{"auth-burst", &config.authBurst, 1},
+          NumberSetting{"auth-per-second", &config.authPerSecond, 0.01},
+          NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
+          NumberSetting{"idle-timeout", &idle, 1}}) {
         if (const auto text = value(setting.name)) {
             auto number = positiveNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
             if (!number.ok())
@@ -206,14 +222,17 @@ Result<QByteArray> ServerConfigLoader::loadOrCreateSecret(const QString &dataDir
             return Error::internal(u"cannot read %1"_s.arg(path));
         const QByteArray secret = file.readAll().trimmed();
         if (secret.size() < 16)
-            return Error::internal(u"%1 holds no usable secret; delete it to make a new one"_s.arg(path));
+            return Error::internal(
+                u"%1 holds no usable secret; delete it to make a new one"_s.arg(path));
         return secret;
     }
     unsigned char random[32];
     randombytes_buf(random, sizeof random);
-    const QByteArray secret = QByteArray(reinterpret_cast<const char *>(random), sizeof random).toHex();
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(secret + '\n') != secret.size() + 1 || !file.flush())
+    const QByteArray secret =
+        QByteArray(reinterpret_cast<const char *>(random), sizeof random).toHex();
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
+                   QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(secret + '\n') != secret.size() + 1 || !file.flush())
         return Error::internal(u"cannot write %1"_s.arg(path));
     return secret;
 }

@@ -33,11 +33,17 @@ struct ServerConfig
 class ServerConfigLoader
 {
 public:
-    enum class Outcome { Run, ShowHelp, ShowVersion };
+    enum class Outcome
+    {
+        Run,
+        ShowHelp,
+        ShowVersion
+    };
 
     ServerConfigLoader();
     // Fills `config`; an unusable value is an error whose message is one line for the user.
-    [[nodiscard]] Result<Outcome> load(const QStringList &arguments, const QProcessEnvironment &environment,
+    [[nodiscard]] Result<Outcome> load(const QStringList &arguments,
+                                       const QProcessEnvironment &environment,
                                        ServerConfig &config);
     [[nodiscard]] QString helpText() const;
 

@@ -17,8 +17,8 @@ constexpr auto kBase64Url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrai
 
 std::optional<QJsonObject> decodeSegment(QByteArrayView segment)
 {
-    auto decoded = QByteArray::fromBase64Encoding(segment.toByteArray(),
-                                                  kBase64Url | QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded = QByteArray::fromBase64Encoding(
+        segment.toByteArray(), kBase64Url | QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return std::nullopt;
     QJsonParseError error{};
@@ -38,8 +38,7 @@ Error invalid()
 JwtService::JwtService(QByteArray secret, qint64 lifetimeSeconds)
     : m_secret(std::move(secret))
     , m_lifetimeSeconds(lifetimeSeconds)
-{
-}
+{}
 
 QString JwtService::issue(qint64 userId, const QString &username) const
 {
@@ -54,8 +53,9 @@ QString JwtService::issue(const TokenClaims &claims) const
                               {"username"_L1, claims.username},
                               {"iat"_L1, claims.issuedAt},
                               {"exp"_L1, claims.expiresAt}};
-    const QByteArray signingInput = QJsonDocument(header).toJson(QJsonDocument::Compact).toBase64(kBase64Url) + '.'
-                                    + QJsonDocument(payload).toJson(QJsonDocument::Compact).toBase64(kBase64Url);
+    const QByteArray signingInput =
+        QJsonDocument(header).toJson(QJsonDocument::Compact).toBase64(kBase64Url) + '.' +
+        QJsonDocument(payload).toJson(QJsonDocument::Compact).toBase64(kBase64Url);
     return QString::fromLatin1(signingInput + '.' + sign(signingInput).toBase64(kBase64Url));
 }
 
@@ -72,10 +72,12 @@ Result<TokenClaims> JwtService::verify(QStringView token) const
     if (!header || header->value("alg"_L1).toString() != "HS256"_L1)
         return invalid();
 
-    auto signature = QByteArray::fromBase64Encoding(parts.at(2), kBase64Url | QByteArray::AbortOnBase64DecodingErrors);
+    auto signature = QByteArray::fromBase64Encoding(
+        parts.at(2), kBase64Url | QByteArray::AbortOnBase64DecodingErrors);
     const QByteArray expected = sign(parts.at(0) + '.' + parts.at(1));
-    if (!signature || signature.decoded.size() != expected.size()
-        || sodium_memcmp(signature.decoded.constData(), expected.constData(), size_t(expected.size())) != 0)
+    if (!signature || signature.decoded.size() != expected.size() ||
+        sodium_memcmp(signature.decoded.constData(), expected.constData(),
+                      size_t(expected.size())) != 0)
         return invalid();
 
     const auto payload = decodeSegment(parts.at(1));

@@ -7,8 +7,10 @@
 namespace pitchey::server {
 
 PasswordHasher::PasswordHasher(Cost cost)
-    : m_opsLimit(cost == Cost::Interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN)
-    , m_memLimit(cost == Cost::Interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN)
+    : m_opsLimit(cost == Cost::Interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
+                                           : crypto_pwhash_OPSLIMIT_MIN)
+    , m_memLimit(cost == Cost::Interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE
+                                           : crypto_pwhash_MEMLIMIT_MIN)
 {
     if (sodium_init() < 0)
         qFatal("libsodium could not be initialised");
@@ -20,9 +22,8 @@ QByteArray PasswordHasher::hash(const QString &password) const
 {
     const QByteArray utf8 = password.toUtf8();
     QByteArray out(crypto_pwhash_STRBYTES, '\0');
-    if (crypto_pwhash_str_alg(out.data(), utf8.constData(), quint64(utf8.size()), m_opsLimit, m_memLimit,
-                              crypto_pwhash_ALG_ARGON2ID13)
-        != 0)
+    if (crypto_pwhash_str_alg(out.data(), utf8.constData(), quint64(utf8.size()), m_opsLimit,
+                              m_memLimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
         return {};
     out.truncate(qsizetype(qstrlen(out.constData())));
     return out;
@@ -32,7 +33,8 @@ bool PasswordHasher::verify(const QByteArray &hash, const QString &password) con
 {
     const QByteArray utf8 = password.toUtf8();
     const QByteArray stored = hash.isEmpty() ? m_dummyHash : hash;
-    const bool match = crypto_pwhash_str_verify(stored.constData(), utf8.constData(), quint64(utf8.size())) == 0;
+    const bool match =
+        crypto_pwhash_str_verify(stored.constData(), utf8.constData(), quint64(utf8.size())) == 0;
     return match && !hash.isEmpty();
 }
 

@@ -12,7 +12,11 @@ namespace pitchey::server {
 class PasswordHasher
 {
 public:
-    enum class Cost { Interactive, Minimal }; // Minimal: for tests and benchmarks only
+    enum class Cost
+    {
+        Interactive,
+        Minimal
+    }; // Minimal: for tests and benchmarks only
 
     explicit PasswordHasher(Cost cost = Cost::Interactive);
 

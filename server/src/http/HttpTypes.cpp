@@ -9,19 +9,32 @@ namespace {
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Unknown";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Unknown";
     }
 }
 
@@ -31,17 +44,20 @@ HttpReply::HttpReply(QTcpSocket *socket, bool closeConnection)
     : m_socket(socket)
     , m_close(closeConnection)
     , m_sent(std::make_shared<bool>(false))
+{}
+
+void HttpReply::json(int status, const QJsonObject &body,
+                     const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
 {
+    write(status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact),
+          extraHeaders);
 }
 
-void HttpReply::json(int status, const QJsonObject &body, const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
+void HttpReply::error(const Error &error,
+                      const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
 {
-    write(status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact), extraHeaders);
-}
-
-void HttpReply::error(const Error &error, const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
-{
-    json(httpStatusFor(error.code), QJsonObject{{QStringLiteral("error"), error.toJson()}}, extraHeaders);
+    json(httpStatusFor(error.code), QJsonObject{{QStringLiteral("error"), error.toJson()}},
+         extraHeaders);
 }
 
 void HttpReply::empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
@@ -55,7 +71,8 @@ void HttpReply::write(int status, const QByteArray &contentType, const QByteArra
     if (*m_sent || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     *m_sent = true;
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    QByteArray head =
+        "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     if (!contentType.isEmpty())
         head += "Content-Type: " + contentType + "\r\n";
     head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";

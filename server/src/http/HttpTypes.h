@@ -39,7 +39,8 @@ public:
 
     void json(int status, const QJsonObject &body,
               const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
-    void error(const Error &error, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
+    void error(const Error &error,
+               const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
     void empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
 
 private:

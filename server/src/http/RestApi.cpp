@@ -57,7 +57,8 @@ RestApi::RestApi(Dependencies deps, QObject *parent)
         {"GET", exact("/api/messages/conversations"), true, false, &RestApi::listConversations},
         {"POST", exact("/api/messages/conversations"), true, true, &RestApi::createConversation},
         {"POST", exact("/api/messages/send"), true, true, &RestApi::sendMessage},
-        {"GET", QRegularExpression(u"^/api/messages/([^/]+)/messages$"_s), true, false, &RestApi::history},
+        {"GET", QRegularExpression(u"^/api/messages/([^/]+)/messages$"_s), true, false,
+         &RestApi::history},
         {"GET", exact("/api/notifications/preferences"), true, false, &RestApi::getPreferences},
         {"PUT", exact("/api/notifications/preferences"), true, true, &RestApi::putPreferences},
         {"GET", exact("/api/users"), true, false, &RestApi::searchUsers},
@@ -91,23 +92,29 @@ void RestApi::handle(const HttpRequest &request, const HttpReply &reply)
         return reply.error(Error::notFound(u"no such endpoint: %1"_s.arg(request.path.left(200))));
     if (!match) {
         // The contract: status 405, with the code bad_request.
-        const Error wrongMethod = Error::badRequest(u"method %1 is not allowed here"_s.arg(QString::fromLatin1(request.method)));
-        return reply.json(405, {{"error"_L1, wrongMethod.toJson()}}, {{"Allow", allowed.join(", ")}});
+        const Error wrongMethod = Error::badRequest(
+            u"method %1 is not allowed here"_s.arg(QString::fromLatin1(request.method)));
+        return reply.json(405, {{"error"_L1, wrongMethod.toJson()}},
+                          {{"Allow", allowed.join(", ")}});
     }
 
     Call call{request, reply, {}, captures, {}};
     if (match->authenticated) {
         if (!request.authorization.startsWith("Bearer "))
-            return reply.error(Error::unauthorized(u"missing bearer token"_s), {{"WWW-Authenticate", "Bearer"}});
-        auto claims = m_deps.jwt.verify(QString::fromLatin1(request.authorization.mid(7).trimmed()));
+            return reply.error(Error::unauthorized(u"missing bearer token"_s),
+                               {{"WWW-Authenticate", "Bearer"}});
+        auto claims =
+            m_deps.jwt.verify(QString::fromLatin1(request.authorization.mid(7).trimmed()));
         if (!claims.ok())
             return reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
         call.caller = claims.value();
         if (!m_deps.apiLimiter.tryAcquire(QByteArray::number(call.caller.userId)))
-            return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s}, {{"Retry-After", "1"}});
+            return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s},
+                               {{"Retry-After", "1"}});
     } else if (match->needsBody) {
         if (!m_deps.authLimiter.tryAcquire(request.remoteAddress.toString().toLatin1()))
-            return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s}, {{"Retry-After", "1"}});
+            return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s},
+                               {{"Retry-After", "1"}});
     }
     if (match->needsBody) {
         QJsonParseError parseError{};
@@ -128,7 +135,8 @@ QJsonObject RestApi::withPresence(const User &user) const
 
 QJsonObject RestApi::tokenResponse(const User &user) const
 {
-    return {{"token"_L1, m_deps.jwt.issue(user.id, user.username)}, {"user"_L1, withPresence(user)}};
+    return {{"token"_L1, m_deps.jwt.issue(user.id, user.username)},
+            {"user"_L1, withPresence(user)}};
 }
 
 void RestApi::health(const Call &call)
@@ -163,20 +171,21 @@ void RestApi::registerUser(const Call &call)
     if (mail && (!mail->contains(u'@') || mail->size() > kMaxEmail))
         return call.reply.error(Error::badRequest(u"email is not an email address"_s));
 
-    m_deps.hasher.hashAsync(password.value()).then(this, [this, call, name, mail, username = username.value()](QByteArray hash) {
-        if (hash.isEmpty())
-            return call.reply.error(Error::internal(u"could not hash the password"_s));
-        m_deps.db
-            .submit<User>([username, name, mail, hash](QSqlDatabase &db) {
-                return UserRepository::create(db, username, name, mail, hash);
-            })
-            .then(this, [this, call](Result<User> user) {
-                if (!user.ok())
-                    return call.reply.error(user.error());
-                qCInfo(lcHttp) << "registered user" << user.value().id;
-                call.reply.json(201, tokenResponse(user.value()));
-            });
-    });
+    m_deps.hasher.hashAsync(password.value())
+        .then(this, [this, call, name, mail, username = username.value()](QByteArray hash) {
+            if (hash.isEmpty())
+                return call.reply.error(Error::internal(u"could not hash the password"_s));
+            m_deps.db
+                .submit<User>([username, name, mail, hash](QSqlDatabase &db) {
+                    return UserRepository::create(db, username, name, mail, hash);
+                })
+                .then(this, [this, call](Result<User> user) {
+                    if (!user.ok())
+                        return call.reply.error(user.error());
+                    qCInfo(lcHttp) << "registered user" << user.value().id;
+                    call.reply.json(201, tokenResponse(user.value()));
+                });
+        });
 }
 
 void RestApi::login(const Call &call)
@@ -189,27 +198,32 @@ void RestApi::login(const Call &call)
         return call.reply.error(password.error());
 
     m_deps.db
-        .submit<std::optional<Credentials>>(
-            [name = username.value()](QSqlDatabase &db) { return UserRepository::credentials(db, name); })
-        .then(this, [this, call, password = password.value()](Result<std::optional<Credentials>> found) {
-            if (!found.ok())
-                return call.reply.error(found.error());
-            const std::optional<Credentials> credentials = found.value();
-            // An unknown username costs a verification too, and gets the same answer.
-            m_deps.hasher.verifyAsync(credentials ? credentials->passwordHash : QByteArray(), password)
-                .then(this, [this, call, credentials](bool match) {
-                    if (!match || !credentials)
-                        return call.reply.error(Error::unauthorized(u"wrong username or password"_s));
-                    call.reply.json(200, tokenResponse(credentials->user));
-                });
-        });
+        .submit<std::optional<Credentials>>([name = username.value()](QSqlDatabase &db) {
+            return UserRepository::credentials(db, name);
+        })
+        .then(this,
+              [this, call, password = password.value()](Result<std::optional<Credentials>> found) {
+                  if (!found.ok())
+                      return call.reply.error(found.error());
+                  const std::optional<Credentials> credentials = found.value();
+                  // An unknown username costs a verification too, and gets the same answer.
+                  m_deps.hasher
+                      .verifyAsync(credentials ? credentials->passwordHash : QByteArray(), password)
+                      .then(this, [this, call, credentials](bool match) {
+                          if (!match || !credentials)
+                              return call.reply.error(
+                                  Error::unauthorized(u"wrong username or password"_s));
+                          call.reply.json(200, tokenResponse(credentials->user));
+                      });
+              });
 }
 
 void RestApi::listConversations(const Call &call)
 {
     const qint64 userId = call.caller.userId;
     m_deps.db
-        .submit<QList<Conversation>>([userId](QSqlDatabase &db) { return ConversationRepository::listFor(db, userId); })
+        .submit<QList<Conversation>>(
+            [userId](QSqlDatabase &db) { return ConversationRepository::listFor(db, userId); })
         .then(this, [this, call](Result<QList<Conversation>> conversations) {
             if (!conversations.ok())
                 return call.reply.error(conversations.error());
@@ -231,12 +245,14 @@ void RestApi::createConversation(const Call &call)
 {
     const QJsonValue idsValue = call.body.value("participantIds"_L1);
     if (!idsValue.isArray())
-        return call.reply.error(Error::badRequest(u"participantIds must be an array of user ids"_s));
+        return call.reply.error(
+            Error::badRequest(u"participantIds must be an array of user ids"_s));
     QList<qint64> ids;
     for (const QJsonValue &value : idsValue.toArray()) {
         const qint64 id = value.isDouble() ? value.toInteger(0) : 0;
         if (id <= 0)
-            return call.reply.error(Error::badRequest(u"participantIds must be an array of user ids"_s));
+            return call.reply.error(
+                Error::badRequest(u"participantIds must be an array of user ids"_s));
         ids.append(id);
     }
     const auto title = readString(call.body, "title"_L1);
@@ -246,7 +262,8 @@ void RestApi::createConversation(const Call &call)
     if (name && name->trimmed().isEmpty())
         name.reset();
     if (name && codePointCount(*name) > kMaxTitle)
-        return call.reply.error(Error::badRequest(u"title is longer than %1 characters"_s.arg(kMaxTitle)));
+        return call.reply.error(
+            Error::badRequest(u"title is longer than %1 characters"_s.arg(kMaxTitle)));
 
     const qint64 userId = call.caller.userId;
     struct Answer
@@ -274,7 +291,8 @@ void RestApi::createConversation(const Call &call)
                 participantIds.append(user.id);
             }
             m_deps.participants.remember(conversation.id, participantIds);
-            call.reply.json(answer.value().created ? 201 : 200, {{"conversation"_L1, conversation.toJson()}});
+            call.reply.json(answer.value().created ? 201 : 200,
+                            {{"conversation"_L1, conversation.toJson()}});
         });
 }
 
@@ -298,11 +316,12 @@ void RestApi::history(const Call &call)
     }
     const qint64 userId = call.caller.userId;
     m_deps.db
-        .submit<HistoryPage>([id = *conversationId, userId, before, limit](QSqlDatabase &db) -> Result<HistoryPage> {
-            if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
-                return access.error();
-            return MessageRepository::history(db, id, before, limit);
-        })
+        .submit<HistoryPage>(
+            [id = *conversationId, userId, before, limit](QSqlDatabase &db) -> Result<HistoryPage> {
+                if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
+                    return access.error();
+                return MessageRepository::history(db, id, before, limit);
+            })
         .then(this, [call](Result<HistoryPage> page) {
             if (!page.ok())
                 return call.reply.error(page.error());
@@ -318,18 +337,21 @@ void RestApi::sendMessage(const Call &call)
     auto send = frames::parseSendMessage(call.body);
     if (!send.ok())
         return call.reply.error(send.error());
-    m_deps.messages.send(call.caller.userId, send.value(), nullptr).then(this, [call](Result<StoredMessage> stored) {
-        if (!stored.ok())
-            return call.reply.error(stored.error());
-        call.reply.json(stored.value().duplicate ? 200 : 201, {{"message"_L1, stored.value().message.toJson()}});
-    });
+    m_deps.messages.send(call.caller.userId, send.value(), nullptr)
+        .then(this, [call](Result<StoredMessage> stored) {
+            if (!stored.ok())
+                return call.reply.error(stored.error());
+            call.reply.json(stored.value().duplicate ? 200 : 201,
+                            {{"message"_L1, stored.value().message.toJson()}});
+        });
 }
 
 void RestApi::getPreferences(const Call &call)
 {
     const qint64 userId = call.caller.userId;
     m_deps.db
-        .submit<NotificationPreferences>([userId](QSqlDatabase &db) { return PreferencesRepository::get(db, userId); })
+        .submit<NotificationPreferences>(
+            [userId](QSqlDatabase &db) { return PreferencesRepository::get(db, userId); })
         .then(this, [call](Result<NotificationPreferences> preferences) {
             if (!preferences.ok())
                 return call.reply.error(preferences.error());
@@ -341,8 +363,9 @@ void RestApi::putPreferences(const Call &call)
 {
     const qint64 userId = call.caller.userId;
     m_deps.db
-        .submit<NotificationPreferences>(
-            [userId, patch = call.body](QSqlDatabase &db) { return PreferencesRepository::update(db, userId, patch); })
+        .submit<NotificationPreferences>([userId, patch = call.body](QSqlDatabase &db) {
+            return PreferencesRepository::update(db, userId, patch);
+        })
         .then(this, [call](Result<NotificationPreferences> preferences) {
             if (!preferences.ok())
                 return call.reply.error(preferences.error());
@@ -352,7 +375,8 @@ void RestApi::putPreferences(const Call &call)
 
 void RestApi::searchUsers(const Call &call)
 {
-    const QString prefix = call.request.query.queryItemValue(u"search"_s, QUrl::FullyDecoded).trimmed();
+    const QString prefix =
+        call.request.query.queryItemValue(u"search"_s, QUrl::FullyDecoded).trimmed();
     if (prefix.size() > 64)
         return call.reply.error(Error::badRequest(u"search is longer than 64 characters"_s));
     const qint64 userId = call.caller.userId;

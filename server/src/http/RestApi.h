@@ -16,7 +16,6 @@ class ParticipantCache;
 class PasswordHasher;
 class RateLimiter;
 
-
 // The HTTP JSON API of the contract (and the user directory extension): routing, bearer
 // authentication, rate limits and the endpoints themselves.
 class RestApi : public QObject

@@ -33,7 +33,8 @@ QList<WsSession *> ConnectionRegistry::all() const
     return sessions;
 }
 
-void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &frame, const WsSession *except) const
+void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &frame,
+                                const WsSession *except) const
 {
     for (qint64 userId : userIds) {
         const auto it = m_byUser.constFind(userId);

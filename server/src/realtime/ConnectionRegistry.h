@@ -18,13 +18,17 @@ public:
     bool remove(WsSession *session);
 
     [[nodiscard]] bool isOnline(qint64 userId) const { return m_byUser.contains(userId); }
-    [[nodiscard]] QList<WsSession *> sessionsOf(qint64 userId) const { return m_byUser.value(userId); }
+    [[nodiscard]] QList<WsSession *> sessionsOf(qint64 userId) const
+    {
+        return m_byUser.value(userId);
+    }
     [[nodiscard]] QList<WsSession *> all() const;
     [[nodiscard]] qsizetype connectionCount() const { return m_count; }
     [[nodiscard]] qsizetype onlineUserCount() const { return m_byUser.size(); }
 
     // Sends one frame, serialised once, to every open connection of `userIds` but `except`.
-    void sendTo(const QList<qint64> &userIds, const QByteArray &frame, const WsSession *except = nullptr) const;
+    void sendTo(const QList<qint64> &userIds, const QByteArray &frame,
+                const WsSession *except = nullptr) const;
 
 private:
     QHash<qint64, QList<WsSession *>> m_byUser;

@@ -7,21 +7,22 @@
 
 namespace pitchey::server {
 
-MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry, ParticipantCache &participants,
-                               QObject *parent)
+MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
+                               ParticipantCache &participants, QObject *parent)
     : QObject(parent)
     , m_db(db)
     , m_registry(registry)
     , m_participants(participants)
-{
-}
+{}
 
-QFuture<Result<StoredMessage>> MessageService::send(qint64 senderId, const frames::SendMessage &send,
-                                                    WsSession *origin)
+QFuture<Result<StoredMessage>>
+MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin)
 {
     QPointer<WsSession> from(origin);
     return m_db
-        .submit<StoredMessage>([senderId, send](QSqlDatabase &db) { return MessageRepository::store(db, senderId, send); })
+        .submit<StoredMessage>([senderId, send](QSqlDatabase &db) {
+            return MessageRepository::store(db, senderId, send);
+        })
         .then(this, [this, from](Result<StoredMessage> stored) {
             if (stored.ok())
                 publish(stored.value(), from);
@@ -51,39 +52,45 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     }
     for (const UserNotification &entry : stored.notifications) {
         if (entry.realtime)
-            m_registry.sendTo({entry.userId}, frames::encode(frames::notification(entry.notification)));
+            m_registry.sendTo({entry.userId},
+                              frames::encode(frames::notification(entry.notification)));
     }
     Q_EMIT messageStored(message.conversationId);
 }
 
-QFuture<Result<std::optional<DeliveryReceipt>>> MessageService::markDelivered(qint64 userId, qint64 messageId)
+QFuture<Result<std::optional<DeliveryReceipt>>> MessageService::markDelivered(qint64 userId,
+                                                                              qint64 messageId)
 {
     return m_db
-        .submit<std::optional<DeliveryReceipt>>(
-            [userId, messageId](QSqlDatabase &db) { return MessageRepository::markDelivered(db, userId, messageId); })
+        .submit<std::optional<DeliveryReceipt>>([userId, messageId](QSqlDatabase &db) {
+            return MessageRepository::markDelivered(db, userId, messageId);
+        })
         .then(this, [this](Result<std::optional<DeliveryReceipt>> receipt) {
             if (receipt.ok() && receipt.value()) {
                 const DeliveryReceipt &r = *receipt.value();
-                m_registry.sendTo({r.senderId}, frames::encode(frames::messageDelivered(r.messageId, r.conversationId,
-                                                                                        r.deliveredTo, r.deliveredAt)));
+                m_registry.sendTo({r.senderId}, frames::encode(frames::messageDelivered(
+                                                    r.messageId, r.conversationId, r.deliveredTo,
+                                                    r.deliveredAt)));
             }
             return receipt;
         });
 }
 
-QFuture<Result<std::optional<ReadReceipt>>> MessageService::markRead(qint64 userId, qint64 messageId,
-                                                                     WsSession *origin)
+QFuture<Result<std::optional<ReadReceipt>>>
+MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin)
 {
     QPointer<WsSession> from(origin);
     return m_db
-        .submit<std::optional<ReadReceipt>>(
-            [userId, messageId](QSqlDatabase &db) { return MessageRepository::markRead(db, userId, messageId); })
+        .submit<std::optional<ReadReceipt>>([userId, messageId](QSqlDatabase &db) {
+            return MessageRepository::markRead(db, userId, messageId);
+        })
         .then(this, [this, from](Result<std::optional<ReadReceipt>> receipt) {
             if (receipt.ok() && receipt.value()) {
                 const ReadReceipt &r = *receipt.value();
                 // The other participants, and the reader's other devices (to clear their unread).
                 m_registry.sendTo(r.participants,
-                                  frames::encode(frames::messageRead(r.messageId, r.conversationId, r.readBy, r.readAt)),
+                                  frames::encode(frames::messageRead(r.messageId, r.conversationId,
+                                                                     r.readBy, r.readAt)),
                                   from.data());
             }
             return receipt;

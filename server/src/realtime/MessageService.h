@@ -27,9 +27,11 @@ public:
 
     // `origin` is the WebSocket session that sent it (it gets message_sent, not new_message);
     // nullptr for HTTP, where every connection gets new_message.
-    QFuture<Result<StoredMessage>> send(qint64 senderId, const frames::SendMessage &send, WsSession *origin);
+    QFuture<Result<StoredMessage>> send(qint64 senderId, const frames::SendMessage &send,
+                                        WsSession *origin);
     QFuture<Result<std::optional<DeliveryReceipt>>> markDelivered(qint64 userId, qint64 messageId);
-    QFuture<Result<std::optional<ReadReceipt>>> markRead(qint64 userId, qint64 messageId, WsSession *origin);
+    QFuture<Result<std::optional<ReadReceipt>>> markRead(qint64 userId, qint64 messageId,
+                                                         WsSession *origin);
 
 Q_SIGNALS:
     void messageStored(qint64 conversationId);

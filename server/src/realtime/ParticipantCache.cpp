@@ -5,13 +5,15 @@
 
 namespace pitchey::server {
 
-QFuture<Result<ParticipantCache::Participants>> ParticipantCache::participants(qint64 conversationId)
+QFuture<Result<ParticipantCache::Participants>>
+ParticipantCache::participants(qint64 conversationId)
 {
     const auto it = m_known.constFind(conversationId);
     if (it != m_known.cend())
         return QtFuture::makeReadyFuture(Result<Participants>(Participants(*it)));
-    return m_db.submit<Participants>(
-        [conversationId](QSqlDatabase &db) { return ConversationRepository::participantIds(db, conversationId); });
+    return m_db.submit<Participants>([conversationId](QSqlDatabase &db) {
+        return ConversationRepository::participantIds(db, conversationId);
+    });
 }
 
 void ParticipantCache::remember(qint64 conversationId, const QList<qint64> &participants)

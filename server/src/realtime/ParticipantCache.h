@@ -20,7 +20,9 @@ class ParticipantCache
 public:
     using Participants = std::optional<QList<qint64>>; // nullopt: no such conversation
 
-    explicit ParticipantCache(DbWorker &db) : m_db(db) {}
+    explicit ParticipantCache(DbWorker &db)
+        : m_db(db)
+    {}
 
     [[nodiscard]] QFuture<Result<Participants>> participants(qint64 conversationId);
     void remember(qint64 conversationId, const QList<qint64> &participants);

@@ -21,7 +21,8 @@ bool RateLimiter::tryAcquire(const QByteArray &key)
     if (it == m_buckets.end())
         it = m_buckets.insert(key, Bucket{m_burst, now});
     Bucket &bucket = it.value();
-    bucket.tokens = std::min(m_burst, bucket.tokens + double(now - bucket.updatedMs) * m_perSecond / 1000.0);
+    bucket.tokens =
+        std::min(m_burst, bucket.tokens + double(now - bucket.updatedMs) * m_perSecond / 1000.0);
     bucket.updatedMs = now;
     if (bucket.tokens < 1.0)
         return false;

@@ -36,7 +36,9 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
     , m_typing(std::make_unique<TypingTracker>(kTypingExpiry))
 {
     connect(m_typing.get(), &TypingTracker::expired, this,
-            [this](qint64 conversationId, qint64 userId) { broadcastTyping(conversationId, userId, false); });
+            [this](qint64 conversationId, qint64 userId) {
+                broadcastTyping(conversationId, userId, false);
+            });
 }
 
 RealtimeHub::~RealtimeHub() = default;
@@ -49,7 +51,8 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket)
         socket.release()->deleteLater();
         return;
     }
-    const QString token = QUrlQuery(socket->requestUrl()).queryItemValue(u"token"_s, QUrl::FullyDecoded);
+    const QString token =
+        QUrlQuery(socket->requestUrl()).queryItemValue(u"token"_s, QUrl::FullyDecoded);
     auto claims = m_deps.jwt.verify(token);
     if (!claims.ok()) {
         socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid or expired token"_s);
@@ -78,7 +81,8 @@ void RealtimeHub::closeAll()
         session->close(QWebSocketProtocol::CloseCodeGoingAway, u"server shutting down"_s);
 }
 
-void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected)
+void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
+                              std::shared_ptr<Backlog> collected)
 {
     // Read in chunks; everything is handed to the session at the end, merged with what
     // arrived live meanwhile.
@@ -108,7 +112,8 @@ void RealtimeHub::onFrame(WsSession *session, const QByteArray &text)
     if (!m_deps.userLimiter.tryAcquire(QByteArray::number(session->userId()))) {
         QJsonValue ref = QJsonValue::Null;
         if (const auto *frame = std::get_if<frames::ClientFrame>(&parsed)) {
-            if (const auto *send = std::get_if<frames::SendMessage>(frame); send && send->clientMessageId)
+            if (const auto *send = std::get_if<frames::SendMessage>(frame);
+                send && send->clientMessageId)
                 ref = *send->clientMessageId;
         } else {
             ref = std::get<frames::Refusal>(parsed).ref;
@@ -129,11 +134,13 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
     if (std::holds_alternative<frames::Ping>(frame)) {
         session->send(frames::encode(frames::pong()));
     } else if (const auto *send = std::get_if<frames::SendMessage>(&frame)) {
-        const QJsonValue ref = send->clientMessageId ? QJsonValue(*send->clientMessageId) : QJsonValue::Null;
-        m_deps.messages.send(userId, *send, session).then(session, [session, ref](Result<StoredMessage> stored) {
-            if (!stored.ok())
-                refuse(session, stored.error(), ref);
-        });
+        const QJsonValue ref =
+            send->clientMessageId ? QJsonValue(*send->clientMessageId) : QJsonValue::Null;
+        m_deps.messages.send(userId, *send, session)
+            .then(session, [session, ref](Result<StoredMessage> stored) {
+                if (!stored.ok())
+                    refuse(session, stored.error(), ref);
+            });
     } else if (const auto *delivered = std::get_if<frames::MessageDelivered>(&frame)) {
         m_deps.messages.markDelivered(userId, delivered->messageId)
             .then(session, [session](Result<std::optional<DeliveryReceipt>> result) {
@@ -156,13 +163,15 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
 void RealtimeHub::handleTyping(WsSession *session, const frames::Typing &typing)
 {
     m_deps.participants.participants(typing.conversationId)
-        .then(session, [this, session, typing](Result<ParticipantCache::Participants> participants) {
+        .then(session, [this, session,
+                        typing](Result<ParticipantCache::Participants> participants) {
             if (!participants.ok())
                 return refuse(session, participants.error());
             if (!participants.value())
                 return refuse(session, Error::notFound(u"no such conversation"_s));
             if (!participants.value()->contains(session->userId()))
-                return refuse(session, Error::forbidden(u"you are not a participant of this conversation"_s));
+                return refuse(
+                    session, Error::forbidden(u"you are not a participant of this conversation"_s));
             m_deps.participants.remember(typing.conversationId, *participants.value());
             if (typing.isTyping)
                 m_typing->start(typing.conversationId, session->userId());
@@ -175,12 +184,14 @@ void RealtimeHub::handleTyping(WsSession *session, const frames::Typing &typing)
 void RealtimeHub::broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping)
 {
     m_deps.participants.participants(conversationId)
-        .then(this, [this, conversationId, userId, isTyping](Result<ParticipantCache::Participants> participants) {
+        .then(this, [this, conversationId, userId,
+                     isTyping](Result<ParticipantCache::Participants> participants) {
             if (!participants.ok() || !participants.value())
                 return;
             QList<qint64> others = *participants.value();
             others.removeAll(userId);
-            m_deps.registry.sendTo(others, frames::encode(frames::userTyping(userId, conversationId, isTyping)));
+            m_deps.registry.sendTo(
+                others, frames::encode(frames::userTyping(userId, conversationId, isTyping)));
         });
 }
 
@@ -189,14 +200,16 @@ void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
     const qint64 userId = session->userId();
     m_deps.db
         .submit<HistoryPage>([conversationId, userId](QSqlDatabase &db) -> Result<HistoryPage> {
-            if (auto access = ConversationRepository::checkAccess(db, conversationId, userId); !access.ok())
+            if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
+                !access.ok())
                 return access.error();
             return MessageRepository::history(db, conversationId, std::nullopt, kJoinHistory);
         })
         .then(session, [session, conversationId](Result<HistoryPage> page) {
             if (!page.ok())
                 return refuse(session, page.error());
-            session->send(frames::encode(frames::conversationHistory(conversationId, page.value().messages)));
+            session->send(
+                frames::encode(frames::conversationHistory(conversationId, page.value().messages)));
         });
 }
 
@@ -214,12 +227,14 @@ void RealtimeHub::onClosed(WsSession *session)
 void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool online)
 {
     m_deps.db
-        .submit<QList<qint64>>([userId](QSqlDatabase &db) { return UserRepository::contactsOf(db, userId); })
+        .submit<QList<qint64>>(
+            [userId](QSqlDatabase &db) { return UserRepository::contactsOf(db, userId); })
         .then(this, [this, userId, username, online](Result<QList<qint64>> contacts) {
             // A reconnect (or a quick disconnect) may have overtaken this announcement.
             if (!contacts.ok() || m_deps.registry.isOnline(userId) != online)
                 return;
-            m_deps.registry.sendTo(contacts.value(), frames::encode(frames::presence(userId, username, online)));
+            m_deps.registry.sendTo(contacts.value(),
+                                   frames::encode(frames::presence(userId, username, online)));
         });
 }
 

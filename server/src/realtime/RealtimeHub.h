@@ -54,7 +54,8 @@ private:
     void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
     void announcePresence(qint64 userId, const QString &username, bool online);
     void broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping);
-    static void refuse(WsSession *session, const Error &error, const QJsonValue &ref = QJsonValue::Null);
+    static void refuse(WsSession *session, const Error &error,
+                       const QJsonValue &ref = QJsonValue::Null);
 
     Dependencies m_deps;
     std::unique_ptr<TypingTracker> m_typing;

@@ -14,7 +14,8 @@ TypingTracker::TypingTracker(std::chrono::milliseconds expiry, QObject *parent)
 
 void TypingTracker::start(qint64 conversationId, qint64 userId)
 {
-    m_deadlines.insert({conversationId, userId}, QDateTime::currentMSecsSinceEpoch() + m_expiry.count());
+    m_deadlines.insert({conversationId, userId},
+                       QDateTime::currentMSecsSinceEpoch() + m_expiry.count());
     if (!m_sweep.isActive())
         m_sweep.start();
 }

@@ -12,8 +12,8 @@ Q_LOGGING_CATEGORY(lcSession, "pitchey.server.session")
 
 namespace pitchey::server {
 
-WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims, std::chrono::seconds idleTimeout,
-                     QObject *parent)
+WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims,
+                     std::chrono::seconds idleTimeout, QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
     , m_claims(std::move(claims))
@@ -31,7 +31,8 @@ WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims, std
     });
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
         m_sinceLastSign.restart();
-        send(frames::encode(frames::error(Error::badRequest(u"frames must be JSON text frames"_s))));
+        send(
+            frames::encode(frames::error(Error::badRequest(u"frames must be JSON text frames"_s))));
     });
     connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_sinceLastSign.restart(); });
     connect(m_socket.get(), &QWebSocket::disconnected, this, [this] {
@@ -43,7 +44,8 @@ WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims, std
     });
 
     // Ping often enough that a quiet but healthy client always answers within the timeout.
-    m_heartbeat.setInterval(std::min<std::chrono::milliseconds>(std::chrono::seconds(30), idleTimeout / 4));
+    m_heartbeat.setInterval(
+        std::min<std::chrono::milliseconds>(std::chrono::seconds(30), idleTimeout / 4));
     connect(&m_heartbeat, &QTimer::timeout, this, &WsSession::checkAlive);
     m_heartbeat.start();
 }
@@ -81,7 +83,8 @@ void WsSession::finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog)
     // all in id order.
     QList<QPair<qint64, QByteArray>> merged = backlog;
     merged.append(m_held);
-    std::stable_sort(merged.begin(), merged.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::stable_sort(merged.begin(), merged.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
     qint64 last = 0;
     for (const auto &[id, frame] : std::as_const(merged)) {
         if (id == last)

@@ -19,8 +19,8 @@ class WsSession : public QObject
     Q_OBJECT
 
 public:
-    WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims, std::chrono::seconds idleTimeout,
-              QObject *parent = nullptr);
+    WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims,
+              std::chrono::seconds idleTimeout, QObject *parent = nullptr);
     ~WsSession() override;
 
     [[nodiscard]] qint64 userId() const { return m_claims.userId; }

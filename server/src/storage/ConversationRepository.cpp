@@ -22,13 +22,15 @@ QString pairKey(qint64 a, qint64 b)
 
 Result<std::optional<QList<qint64>>> participantIds(QSqlDatabase &db, qint64 conversationId)
 {
-    auto exists = sql::scalar(db, u"SELECT COUNT(*) FROM conversations WHERE id = ?"_s, {conversationId});
+    auto exists =
+        sql::scalar(db, u"SELECT COUNT(*) FROM conversations WHERE id = ?"_s, {conversationId});
     if (!exists.ok())
         return exists.error();
     if (exists.value() == 0)
         return std::optional<QList<qint64>>{};
-    auto query = sql::exec(db, u"SELECT user_id FROM participants WHERE conversation_id = ? ORDER BY user_id"_s,
-                           {conversationId});
+    auto query = sql::exec(
+        db, u"SELECT user_id FROM participants WHERE conversation_id = ? ORDER BY user_id"_s,
+        {conversationId});
     if (!query.ok())
         return query.error();
     QList<qint64> ids;
@@ -61,7 +63,9 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
     QVariantList args;
     for (qint64 id : ids)
         args.append(id);
-    auto known = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE id IN (%1)"_s.arg(sql::placeholders(ids.size())), args);
+    auto known = sql::scalar(
+        db, u"SELECT COUNT(*) FROM users WHERE id IN (%1)"_s.arg(sql::placeholders(ids.size())),
+        args);
     if (!known.ok())
         return known.error();
     if (known.value() != ids.size())
@@ -70,7 +74,8 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
     const bool isPair = ids.size() == 2;
     const QString key = isPair ? pairKey(ids.at(0), ids.at(1)) : QString();
     if (isPair) {
-        auto existing = sql::scalar(db, u"SELECT id FROM conversations WHERE pair_key = ?"_s, {key});
+        auto existing =
+            sql::scalar(db, u"SELECT id FROM conversations WHERE pair_key = ?"_s, {key});
         if (!existing.ok())
             return existing.error();
         if (existing.value() > 0)
@@ -79,18 +84,22 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
 
     const qint64 now = currentTimeMs();
     auto inserted = sql::exec(db,
-                              u"INSERT INTO conversations (title, is_group, pair_key, created_by, created_at, updated_at) "
+                              u"INSERT INTO conversations (title, is_group, pair_key, created_by, "
+                              u"created_at, updated_at) "
                               "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
                               {sql::nullable(title), isPair ? 0 : 1,
-                               isPair ? QVariant(key) : QVariant(QMetaType::fromType<QString>()), creatorId, now, now});
+                               isPair ? QVariant(key) : QVariant(QMetaType::fromType<QString>()),
+                               creatorId, now, now});
     if (!inserted.ok())
         return inserted.error();
     if (!inserted.value().next())
         return Error::internal(u"database error"_s);
     const qint64 conversationId = inserted.value().value(0).toLongLong();
     for (qint64 id : ids) {
-        auto added = sql::exec(db, u"INSERT INTO participants (conversation_id, user_id, joined_at) VALUES (?, ?, ?)"_s,
-                               {conversationId, id, now});
+        auto added = sql::exec(
+            db,
+            u"INSERT INTO participants (conversation_id, user_id, joined_at) VALUES (?, ?, ?)"_s,
+            {conversationId, id, now});
         if (!added.ok())
             return added.error();
     }
@@ -104,13 +113,14 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
     if (only)
         args.append(*only);
 
-    auto rows = sql::exec(db,
-                          u"SELECT c.id, c.title, c.is_group, c.updated_at, "
-                          "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id "
-                          " AND m.id > p.last_read_message_id AND m.sender_id <> ?) "
-                          "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
-                          "WHERE p.user_id = ?%1 ORDER BY c.updated_at DESC, c.id DESC"_s.arg(filter),
-                          args);
+    auto rows =
+        sql::exec(db,
+                  u"SELECT c.id, c.title, c.is_group, c.updated_at, "
+                  "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id "
+                  " AND m.id > p.last_read_message_id AND m.sender_id <> ?) "
+                  "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
+                  "WHERE p.user_id = ?%1 ORDER BY c.updated_at DESC, c.id DESC"_s.arg(filter),
+                  args);
     if (!rows.ok())
         return rows.error();
     QList<Conversation> conversations;
@@ -133,12 +143,14 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
     QVariantList scope{userId};
     if (only)
         scope.append(*only);
-    auto members = sql::exec(db,
-                             u"SELECT p.conversation_id, u.id, u.username, u.display_name "
-                             "FROM participants p JOIN users u ON u.id = p.user_id "
-                             "WHERE p.conversation_id IN (SELECT conversation_id FROM participants WHERE user_id = ?)%1 "
-                             "ORDER BY p.conversation_id, u.id"_s.arg(only ? u" AND p.conversation_id = ?"_s : QString()),
-                             scope);
+    auto members = sql::exec(
+        db,
+        u"SELECT p.conversation_id, u.id, u.username, u.display_name "
+        "FROM participants p JOIN users u ON u.id = p.user_id "
+        "WHERE p.conversation_id IN (SELECT conversation_id FROM participants WHERE user_id = ?)%1 "
+        "ORDER BY p.conversation_id, u.id"_s.arg(only ? u" AND p.conversation_id = ?"_s
+                                                      : QString()),
+        scope);
     if (!members.ok())
         return members.error();
     while (members.value().next()) {
@@ -150,11 +162,12 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         conversations[indexById.value(row.value(0).toLongLong())].participants.append(user);
     }
 
-    auto last = sql::exec(db,
-                          u"SELECT %1 FROM messages m JOIN conversations c ON m.id = c.last_message_id "
-                          "JOIN participants p ON p.conversation_id = c.id WHERE p.user_id = ?%2"_s.arg(
-                              MessageRepository::columns(), only ? u" AND c.id = ?"_s : QString()),
-                          scope);
+    auto last =
+        sql::exec(db,
+                  u"SELECT %1 FROM messages m JOIN conversations c ON m.id = c.last_message_id "
+                  "JOIN participants p ON p.conversation_id = c.id WHERE p.user_id = ?%2"_s.arg(
+                      MessageRepository::columns(), only ? u" AND c.id = ?"_s : QString()),
+                  scope);
     if (!last.ok())
         return last.error();
     while (last.value().next()) {

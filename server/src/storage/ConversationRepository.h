@@ -12,7 +12,8 @@ namespace pitchey::server {
 namespace ConversationRepository {
 
 // The participants of a conversation, or nullopt when there is no such conversation.
-[[nodiscard]] Result<std::optional<QList<qint64>>> participantIds(QSqlDatabase &db, qint64 conversationId);
+[[nodiscard]] Result<std::optional<QList<qint64>>> participantIds(QSqlDatabase &db,
+                                                                  qint64 conversationId);
 
 // not_found when the conversation does not exist, forbidden when userId is not in it.
 [[nodiscard]] Status checkAccess(QSqlDatabase &db, qint64 conversationId, qint64 userId);
@@ -25,7 +26,8 @@ struct Created
 
 // The caller is always a participant. Exactly two people: the pair's one conversation,
 // created on first use. Unknown participants are bad_request.
-[[nodiscard]] Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> participantIds,
+[[nodiscard]] Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId,
+                                           QList<qint64> participantIds,
                                            const std::optional<QString> &title);
 
 // The user's conversations (or the one asked for), most recent activity first.

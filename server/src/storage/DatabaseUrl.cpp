@@ -19,7 +19,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
         return Error::badRequest(u"database URL is not a valid URL"_s);
     if (url.scheme() == "sqlite"_L1) {
         if (url.path().isEmpty())
-            return Error::badRequest(u"sqlite URL needs a path, e.g. sqlite:///var/lib/pitchey/pitchey.db"_s);
+            return Error::badRequest(
+                u"sqlite URL needs a path, e.g. sqlite:///var/lib/pitchey/pitchey.db"_s);
         result.sqlitePath = QDir(dataDir).absoluteFilePath(url.path());
         return result;
     }
@@ -34,7 +35,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
             return Error::badRequest(u"postgresql URL needs a database name"_s);
         return result;
     }
-    return Error::badRequest(u"unsupported database URL scheme '%1' (use sqlite or postgresql)"_s.arg(url.scheme()));
+    return Error::badRequest(
+        u"unsupported database URL scheme '%1' (use sqlite or postgresql)"_s.arg(url.scheme()));
 }
 
 QString DatabaseUrl::describe() const

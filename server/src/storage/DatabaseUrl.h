@@ -12,7 +12,11 @@ namespace pitchey::server {
 //   postgresql://user:pass@host:port/db
 struct DatabaseUrl
 {
-    enum class Kind { SQLite, PostgreSQL };
+    enum class Kind
+    {
+        SQLite,
+        PostgreSQL
+    };
     Kind kind = Kind::SQLite;
     QString sqlitePath;
     QString host;

@@ -26,8 +26,7 @@ DbWorker::DbWorker(DatabaseUrl url, int schemaTarget)
     , m_dialect(m_url.kind)
     , m_schemaTarget(schemaTarget)
     , m_connectionName(u"pitchey-db-%1"_s.arg(g_connectionCounter.fetch_add(1)))
-{
-}
+{}
 
 DbWorker::~DbWorker()
 {
@@ -108,12 +107,14 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
         }
         Status ready = Status(Done{});
         if (!db.open()) {
-            ready = Error::internal(u"cannot open the database %1: %2"_s.arg(m_url.describe(), db.lastError().text()));
+            ready = Error::internal(
+                u"cannot open the database %1: %2"_s.arg(m_url.describe(), db.lastError().text()));
         } else {
             for (const QString &statement : m_dialect.sessionSetup()) {
                 QSqlQuery query(db);
                 if (!query.exec(statement)) {
-                    ready = Error::internal(u"cannot prepare the database: %1"_s.arg(query.lastError().text()));
+                    ready = Error::internal(
+                        u"cannot prepare the database: %1"_s.arg(query.lastError().text()));
                     break;
                 }
             }

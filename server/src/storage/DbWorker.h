@@ -46,8 +46,7 @@ public:
     [[nodiscard]] Stats stats() const;
 
     // Runs fn on the database thread. A failed Result rolls back what fn wrote.
-    template<typename T>
-    QFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> fn)
+    template<typename T> QFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> fn)
     {
         auto promise = std::make_shared<QPromise<Result<T>>>();
         auto outcome = std::make_shared<std::optional<Result<T>>>();
@@ -61,7 +60,8 @@ public:
                         if (committed && outcome->has_value())
                             promise->addResult(std::move(**outcome));
                         else
-                            promise->addResult(Result<T>(Error::internal(QStringLiteral("the database is unavailable"))));
+                            promise->addResult(Result<T>(
+                                Error::internal(QStringLiteral("the database is unavailable"))));
                         promise->finish();
                     }});
         return future;

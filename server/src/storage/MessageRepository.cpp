@@ -14,10 +14,14 @@ namespace {
 
 constexpr qsizetype kNotificationBodyLength = 140;
 
-Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId, const QString &clientMessageId)
+Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId,
+                                          const QString &clientMessageId)
 {
-    auto query = sql::exec(db, u"SELECT %1 FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?"_s.arg(columns()),
-                           {senderId, clientMessageId});
+    auto query = sql::exec(
+        db,
+        u"SELECT %1 FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?"_s.arg(
+            columns()),
+        {senderId, clientMessageId});
     if (!query.ok())
         return query.error();
     if (!query.value().next())
@@ -25,22 +29,25 @@ Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId, con
     return std::optional<Message>{fromRow(query.value())};
 }
 
-Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send,
-                                   bool &created)
+Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId,
+                                   const frames::SendMessage &send, bool &created)
 {
     if (send.conversationId) {
-        if (auto access = ConversationRepository::checkAccess(db, *send.conversationId, senderId); !access.ok())
+        if (auto access = ConversationRepository::checkAccess(db, *send.conversationId, senderId);
+            !access.ok())
             return access.error();
         return *send.conversationId;
     }
     if (*send.recipientId == senderId)
         return Error::badRequest(u"recipientId must be another user"_s);
-    auto exists = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE id = ?"_s, {*send.recipientId});
+    auto exists =
+        sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE id = ?"_s, {*send.recipientId});
     if (!exists.ok())
         return exists.error();
     if (exists.value() == 0)
         return Error::badRequest(u"unknown recipient"_s);
-    auto pair = ConversationRepository::findOrCreate(db, senderId, {*send.recipientId}, std::nullopt);
+    auto pair =
+        ConversationRepository::findOrCreate(db, senderId, {*send.recipientId}, std::nullopt);
     if (!pair.ok())
         return pair.error();
     created = pair.value().created;
@@ -49,10 +56,11 @@ Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId, const fram
 
 Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Message &message)
 {
-    auto sender = sql::exec(db,
-                            u"SELECT u.display_name, c.title, c.is_group FROM users u, conversations c "
-                            "WHERE u.id = ? AND c.id = ?"_s,
-                            {message.senderId, message.conversationId});
+    auto sender =
+        sql::exec(db,
+                  u"SELECT u.display_name, c.title, c.is_group FROM users u, conversations c "
+                  "WHERE u.id = ? AND c.id = ?"_s,
+                  {message.senderId, message.conversationId});
     if (!sender.ok())
         return sender.error();
     if (!sender.value().next())
@@ -60,18 +68,20 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
     const QString senderName = sender.value().value(0).toString();
     const QString groupTitle = sender.value().value(1).toString();
     const bool isGroup = sender.value().value(2).toInt() != 0;
-    const QString title = isGroup && !groupTitle.isEmpty() ? u"%1 in %2"_s.arg(senderName, groupTitle) : senderName;
+    const QString title =
+        isGroup && !groupTitle.isEmpty() ? u"%1 in %2"_s.arg(senderName, groupTitle) : senderName;
     QString body = message.content.simplified();
     if (body.size() > kNotificationBodyLength)
         body = body.left(kNotificationBodyLength - 1) + u'\u2026';
 
-    auto recipients = sql::exec(db,
-                                u"SELECT p.user_id, COALESCE(np.realtime_enabled, 1) FROM participants p "
-                                "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
-                                "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
-                                " SELECT 1 FROM muted_conversations mc "
-                                " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id)"_s,
-                                {message.conversationId, message.senderId});
+    auto recipients =
+        sql::exec(db,
+                  u"SELECT p.user_id, COALESCE(np.realtime_enabled, 1) FROM participants p "
+                  "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
+                  "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
+                  " SELECT 1 FROM muted_conversations mc "
+                  " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id)"_s,
+                  {message.conversationId, message.senderId});
     if (!recipients.ok())
         return recipients.error();
     QList<UserNotification> notifications;
@@ -79,15 +89,17 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
         UserNotification entry;
         entry.userId = recipients.value().value(0).toLongLong();
         entry.realtime = recipients.value().value(1).toInt() != 0;
-        entry.notification = {0, u"new_message"_s, title, body, message.conversationId, message.id, message.createdAt};
+        entry.notification = {0,          u"new_message"_s, title, body, message.conversationId,
+                              message.id, message.createdAt};
         notifications.append(entry);
     }
     for (UserNotification &entry : notifications) {
         auto inserted = sql::exec(db,
-                                  u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, created_at) "
+                                  u"INSERT INTO notifications (user_id, kind, title, body, "
+                                  u"conversation_id, message_id, created_at) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
-                                  {entry.userId, entry.notification.kind, title, body, message.conversationId,
-                                   message.id, message.createdAt});
+                                  {entry.userId, entry.notification.kind, title, body,
+                                   message.conversationId, message.id, message.createdAt});
         if (!inserted.ok())
             return inserted.error();
         if (inserted.value().next())
@@ -137,8 +149,9 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
         return conversationId.error();
 
     if (send.replyToId) {
-        auto sameConversation = sql::scalar(db, u"SELECT COUNT(*) FROM messages WHERE id = ? AND conversation_id = ?"_s,
-                                            {*send.replyToId, conversationId.value()});
+        auto sameConversation =
+            sql::scalar(db, u"SELECT COUNT(*) FROM messages WHERE id = ? AND conversation_id = ?"_s,
+                        {*send.replyToId, conversationId.value()});
         if (!sameConversation.ok())
             return sameConversation.error();
         if (sameConversation.value() == 0)
@@ -153,25 +166,29 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     message.replyToId = send.replyToId;
     message.clientMessageId = send.clientMessageId;
 
-    auto inserted = sql::exec(db,
-                              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, reply_to_id, client_message_id) "
-                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
-                              {message.conversationId, senderId, message.content, message.createdAt,
-                               sql::nullable(message.replyToId), sql::nullable(message.clientMessageId)});
+    auto inserted =
+        sql::exec(db,
+                  u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
+                  u"reply_to_id, client_message_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                  {message.conversationId, senderId, message.content, message.createdAt,
+                   sql::nullable(message.replyToId), sql::nullable(message.clientMessageId)});
     if (!inserted.ok())
         return inserted.error();
     if (!inserted.value().next())
         return Error::internal(u"database error"_s);
     message.id = inserted.value().value(0).toLongLong();
 
-    auto touched = sql::exec(db, u"UPDATE conversations SET updated_at = ?, last_message_id = ? WHERE id = ?"_s,
-                             {message.createdAt, message.id, message.conversationId});
+    auto touched = sql::exec(
+        db, u"UPDATE conversations SET updated_at = ?, last_message_id = ? WHERE id = ?"_s,
+        {message.createdAt, message.id, message.conversationId});
     if (!touched.ok())
         return touched.error();
-    auto queued = sql::exec(db,
-                            u"INSERT INTO pending_deliveries (user_id, message_id, conversation_id) "
-                            "SELECT user_id, ?, conversation_id FROM participants WHERE conversation_id = ? AND user_id <> ?"_s,
-                            {message.id, message.conversationId, senderId});
+    auto queued = sql::exec(
+        db,
+        u"INSERT INTO pending_deliveries (user_id, message_id, conversation_id) "
+        "SELECT user_id, ?, conversation_id FROM participants WHERE conversation_id = ? AND user_id <> ?"_s,
+        {message.id, message.conversationId, senderId});
     if (!queued.ok())
         return queued.error();
 
@@ -187,16 +204,18 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     return stored;
 }
 
-Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, std::optional<qint64> before, int limit)
+Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, std::optional<qint64> before,
+                            int limit)
 {
     QVariantList args{conversationId};
     if (before)
         args.append(*before);
     args.append(limit + 1);
-    auto query = sql::exec(db,
-                           u"SELECT %1 FROM messages m WHERE m.conversation_id = ?%2 ORDER BY m.id DESC LIMIT ?"_s.arg(
-                               columns(), before ? u" AND m.id < ?"_s : QString()),
-                           args);
+    auto query = sql::exec(
+        db,
+        u"SELECT %1 FROM messages m WHERE m.conversation_id = ?%2 ORDER BY m.id DESC LIMIT ?"_s.arg(
+            columns(), before ? u" AND m.id < ?"_s : QString()),
+        args);
     if (!query.ok())
         return query.error();
     HistoryPage page;
@@ -212,10 +231,11 @@ Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, std::option
 
 Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit)
 {
-    auto query = sql::exec(db,
-                           u"SELECT %1 FROM pending_deliveries d JOIN messages m ON m.id = d.message_id "
-                           "WHERE d.user_id = ? AND d.message_id > ? ORDER BY d.message_id LIMIT ?"_s.arg(columns()),
-                           {userId, afterId, limit});
+    auto query = sql::exec(
+        db,
+        u"SELECT %1 FROM pending_deliveries d JOIN messages m ON m.id = d.message_id "
+        "WHERE d.user_id = ? AND d.message_id > ? ORDER BY d.message_id LIMIT ?"_s.arg(columns()),
+        {userId, afterId, limit});
     if (!query.ok())
         return query.error();
     QList<Message> messages;
@@ -224,9 +244,11 @@ Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 after
     return messages;
 }
 
-Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId, qint64 messageId)
+Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,
+                                                     qint64 messageId)
 {
-    auto message = sql::exec(db, u"SELECT conversation_id, sender_id FROM messages WHERE id = ?"_s, {messageId});
+    auto message = sql::exec(db, u"SELECT conversation_id, sender_id FROM messages WHERE id = ?"_s,
+                             {messageId});
     if (!message.ok())
         return message.error();
     if (!message.value().next())
@@ -237,23 +259,27 @@ Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 us
     receipt.senderId = message.value().value(1).toLongLong();
     receipt.deliveredTo = userId;
     receipt.deliveredAt = currentTimeMs();
-    if (auto access = ConversationRepository::checkAccess(db, receipt.conversationId, userId); !access.ok())
+    if (auto access = ConversationRepository::checkAccess(db, receipt.conversationId, userId);
+        !access.ok())
         return access.error();
     if (receipt.senderId == userId)
         return std::optional<DeliveryReceipt>{};
 
-    auto cleared = sql::exec(db, u"DELETE FROM pending_deliveries WHERE user_id = ? AND message_id = ?"_s,
-                             {userId, messageId});
+    auto cleared =
+        sql::exec(db, u"DELETE FROM pending_deliveries WHERE user_id = ? AND message_id = ?"_s,
+                  {userId, messageId});
     if (!cleared.ok())
         return cleared.error();
-    auto known = sql::scalar(db, u"SELECT COUNT(*) FROM message_receipts WHERE message_id = ? AND user_id = ?"_s,
-                             {messageId, userId});
+    auto known = sql::scalar(
+        db, u"SELECT COUNT(*) FROM message_receipts WHERE message_id = ? AND user_id = ?"_s,
+        {messageId, userId});
     if (!known.ok())
         return known.error();
     if (known.value() > 0)
         return std::optional<DeliveryReceipt>{};
-    auto recorded = sql::exec(db, u"INSERT INTO message_receipts (message_id, user_id, delivered_at) VALUES (?, ?, ?)"_s,
-                              {messageId, userId, receipt.deliveredAt});
+    auto recorded = sql::exec(
+        db, u"INSERT INTO message_receipts (message_id, user_id, delivered_at) VALUES (?, ?, ?)"_s,
+        {messageId, userId, receipt.deliveredAt});
     if (!recorded.ok())
         return recorded.error();
     return std::optional<DeliveryReceipt>{receipt};
@@ -261,7 +287,8 @@ Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 us
 
 Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qint64 messageId)
 {
-    auto conversation = sql::scalar(db, u"SELECT conversation_id FROM messages WHERE id = ?"_s, {messageId});
+    auto conversation =
+        sql::scalar(db, u"SELECT conversation_id FROM messages WHERE id = ?"_s, {messageId});
     if (!conversation.ok())
         return conversation.error();
     if (conversation.value() == 0)
@@ -275,23 +302,26 @@ Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qin
         return Error::forbidden(u"you are not a participant of this conversation"_s);
 
     // Reading implies delivery: nothing up to here is pushed again on the next connection.
-    auto cleared = sql::exec(db,
-                             u"DELETE FROM pending_deliveries WHERE user_id = ? AND conversation_id = ? AND message_id <= ?"_s,
-                             {userId, receipt.conversationId, messageId});
+    auto cleared = sql::exec(
+        db,
+        u"DELETE FROM pending_deliveries WHERE user_id = ? AND conversation_id = ? AND message_id <= ?"_s,
+        {userId, receipt.conversationId, messageId});
     if (!cleared.ok())
         return cleared.error();
-    auto moved = sql::exec(db,
-                           u"UPDATE participants SET last_read_message_id = ? "
-                           "WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?"_s,
-                           {messageId, receipt.conversationId, userId, messageId});
+    auto moved =
+        sql::exec(db,
+                  u"UPDATE participants SET last_read_message_id = ? "
+                  "WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?"_s,
+                  {messageId, receipt.conversationId, userId, messageId});
     if (!moved.ok())
         return moved.error();
     if (moved.value().numRowsAffected() <= 0)
         return std::optional<ReadReceipt>{};
-    auto notificationsRead = sql::exec(db,
-                                       u"UPDATE notifications SET read_at = ? WHERE user_id = ? AND conversation_id = ? "
-                                       "AND message_id <= ? AND read_at IS NULL"_s,
-                                       {receipt.readAt, userId, receipt.conversationId, messageId});
+    auto notificationsRead =
+        sql::exec(db,
+                  u"UPDATE notifications SET read_at = ? WHERE user_id = ? AND conversation_id = ? "
+                  "AND message_id <= ? AND read_at IS NULL"_s,
+                  {receipt.readAt, userId, receipt.conversationId, messageId});
     if (!notificationsRead.ok())
         return notificationsRead.error();
     return std::optional<ReadReceipt>{receipt};

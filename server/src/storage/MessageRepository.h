@@ -59,19 +59,22 @@ namespace MessageRepository {
 
 // Stores a message (resolving recipientId to the pair's conversation), queues it for
 // every other participant and records their notifications, in the caller's transaction.
-[[nodiscard]] Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send);
+[[nodiscard]] Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId,
+                                          const frames::SendMessage &send);
 
 [[nodiscard]] Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId,
                                           std::optional<qint64> before, int limit);
 
 // Messages from others that userId has not acknowledged yet, in id order.
-[[nodiscard]] Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit);
+[[nodiscard]] Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId,
+                                                 int limit);
 
 // nullopt when there is nothing new to tell (already delivered, or the user's own message).
 [[nodiscard]] Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,
                                                                    qint64 messageId);
 // Moves the user's read marker forward to messageId; nullopt when it was there already.
-[[nodiscard]] Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qint64 messageId);
+[[nodiscard]] Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId,
+                                                          qint64 messageId);
 
 } // namespace MessageRepository
 } // namespace pitchey::server

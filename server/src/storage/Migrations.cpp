@@ -122,15 +122,17 @@ Status Migrations::migrate(QSqlDatabase &db, const SqlDialect &dialect, int targ
     if (target < 0)
         target = latestVersion();
     QSqlQuery bootstrap(db);
-    if (!bootstrap.exec(u"CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"_s))
-        return Error::internal(u"cannot create schema_migrations: %1"_s.arg(bootstrap.lastError().text()));
+    if (!bootstrap.exec(
+            u"CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"_s))
+        return Error::internal(
+            u"cannot create schema_migrations: %1"_s.arg(bootstrap.lastError().text()));
 
     const int current = currentVersion(db);
     if (current > latestVersion())
-        return Error::internal(u"the database has schema version %1, newer than this server knows (%2)"_s
-                                   .arg(current)
-                                   .arg(latestVersion()));
+        return Error::internal(
+            u"the database has schema version %1, newer than this server knows (%2)"_s.arg(current)
+                .arg(latestVersion()));
     for (const Migration &migration : migrations()) {
         if (migration.version <= current || migration.version > target)
             continue;
@@ -141,11 +143,13 @@ Status Migrations::migrate(QSqlDatabase &db, const SqlDialect &dialect, int targ
             if (!query.exec(dialect.schema(QString::fromUtf8(statement)))) {
                 const QString why = query.lastError().text();
                 db.rollback();
-                return Error::internal(u"migration %1 failed: %2"_s.arg(migration.version).arg(why));
+                return Error::internal(
+                    u"migration %1 failed: %2"_s.arg(migration.version).arg(why));
             }
         }
-        auto recorded = sql::exec(db, u"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"_s,
-                                  {migration.version, QString::fromUtf8(migration.name), currentTimeMs()});
+        auto recorded = sql::exec(
+            db, u"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"_s,
+            {migration.version, QString::fromUtf8(migration.name), currentTimeMs()});
         if (!recorded.ok() || !db.commit()) {
             db.rollback();
             return Error::internal(u"cannot record migration %1"_s.arg(migration.version));

@@ -15,7 +15,8 @@ class Migrations
 public:
     [[nodiscard]] static int latestVersion();
     [[nodiscard]] static int currentVersion(QSqlDatabase &db);
-    [[nodiscard]] static Status migrate(QSqlDatabase &db, const SqlDialect &dialect, int target = -1);
+    [[nodiscard]] static Status migrate(QSqlDatabase &db, const SqlDialect &dialect,
+                                        int target = -1);
 };
 
 } // namespace pitchey::server

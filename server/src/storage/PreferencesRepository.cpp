@@ -22,8 +22,10 @@ Result<NotificationPreferences> get(QSqlDatabase &db, qint64 userId)
         preferences.realtimeEnabled = row.value().value(1).toInt() != 0;
         preferences.emailDelayMinutes = row.value().value(2).toInt();
     }
-    auto muted = sql::exec(db, u"SELECT conversation_id FROM muted_conversations WHERE user_id = ? ORDER BY conversation_id"_s,
-                           {userId});
+    auto muted = sql::exec(
+        db,
+        u"SELECT conversation_id FROM muted_conversations WHERE user_id = ? ORDER BY conversation_id"_s,
+        {userId});
     if (!muted.ok())
         return muted.error();
     while (muted.value().next())
@@ -41,27 +43,34 @@ Result<NotificationPreferences> update(QSqlDatabase &db, qint64 userId, const QJ
         return merged.error();
     const NotificationPreferences &next = merged.value();
 
-    auto upsert = sql::exec(db,
-                            u"INSERT INTO notification_preferences (user_id, email_enabled, realtime_enabled, email_delay_minutes, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
-                            "email_enabled = excluded.email_enabled, realtime_enabled = excluded.realtime_enabled, "
-                            "email_delay_minutes = excluded.email_delay_minutes, updated_at = excluded.updated_at"_s,
-                            {userId, next.emailEnabled ? 1 : 0, next.realtimeEnabled ? 1 : 0, next.emailDelayMinutes,
-                             currentTimeMs()});
+    auto upsert = sql::exec(
+        db,
+        u"INSERT INTO notification_preferences (user_id, email_enabled, realtime_enabled, "
+        u"email_delay_minutes, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        "email_enabled = excluded.email_enabled, realtime_enabled = excluded.realtime_enabled, "
+        "email_delay_minutes = excluded.email_delay_minutes, updated_at = excluded.updated_at"_s,
+        {userId, next.emailEnabled ? 1 : 0, next.realtimeEnabled ? 1 : 0, next.emailDelayMinutes,
+         currentTimeMs()});
     if (!upsert.ok())
         return upsert.error();
 
     if (patch.contains("mutedConversationIds"_L1)) {
         for (qint64 conversationId : next.mutedConversationIds) {
-            if (auto access = ConversationRepository::checkAccess(db, conversationId, userId); !access.ok())
-                return Error::forbidden(u"mutedConversationIds names conversation %1, which you are not part of"_s.arg(conversationId));
+            if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
+                !access.ok())
+                return Error::forbidden(
+                    u"mutedConversationIds names conversation %1, which you are not part of"_s.arg(
+                        conversationId));
         }
-        auto cleared = sql::exec(db, u"DELETE FROM muted_conversations WHERE user_id = ?"_s, {userId});
+        auto cleared =
+            sql::exec(db, u"DELETE FROM muted_conversations WHERE user_id = ?"_s, {userId});
         if (!cleared.ok())
             return cleared.error();
         for (qint64 conversationId : next.mutedConversationIds) {
-            auto muted = sql::exec(db, u"INSERT INTO muted_conversations (user_id, conversation_id) VALUES (?, ?)"_s,
-                                   {userId, conversationId});
+            auto muted = sql::exec(
+                db, u"INSERT INTO muted_conversations (user_id, conversation_id) VALUES (?, ?)"_s,
+                {userId, conversationId});
             if (!muted.ok())
                 return muted.error();
         }

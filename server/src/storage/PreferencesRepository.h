@@ -13,7 +13,8 @@ namespace PreferencesRepository {
 [[nodiscard]] Result<NotificationPreferences> get(QSqlDatabase &db, qint64 userId);
 // Applies a partial update (validated by NotificationPreferences::merged); muting a
 // conversation the user is not part of is forbidden.
-[[nodiscard]] Result<NotificationPreferences> update(QSqlDatabase &db, qint64 userId, const QJsonObject &patch);
+[[nodiscard]] Result<NotificationPreferences> update(QSqlDatabase &db, qint64 userId,
+                                                     const QJsonObject &patch);
 
 } // namespace PreferencesRepository
 } // namespace pitchey::server

@@ -14,13 +14,15 @@ Result<QSqlQuery> exec(QSqlDatabase &db, const QString &statement, const QVarian
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (!query.prepare(statement)) {
-        qCWarning(lcStorage).noquote() << "prepare failed:" << query.lastError().text() << "in" << statement;
+        qCWarning(lcStorage).noquote()
+            << "prepare failed:" << query.lastError().text() << "in" << statement;
         return Error::internal(u"database error"_s);
     }
     for (const QVariant &arg : args)
         query.addBindValue(arg);
     if (!query.exec()) {
-        qCWarning(lcStorage).noquote() << "query failed:" << query.lastError().text() << "in" << statement;
+        qCWarning(lcStorage).noquote()
+            << "query failed:" << query.lastError().text() << "in" << statement;
         Error error = Error::internal(u"database error"_s);
         // Callers that expect a unique violation look at the native code through this text.
         error.message = u"database error: %1"_s.arg(query.lastError().nativeErrorCode());

@@ -32,8 +32,8 @@ QStringList SqlDialect::sessionSetup() const
 bool SqlDialect::isUniqueViolation(const QSqlError &error) const
 {
     if (m_kind == DatabaseUrl::Kind::SQLite)
-        return error.nativeErrorCode() == "2067"_L1 || error.nativeErrorCode() == "1555"_L1
-               || error.databaseText().contains("UNIQUE constraint failed"_L1);
+        return error.nativeErrorCode() == "2067"_L1 || error.nativeErrorCode() == "1555"_L1 ||
+               error.databaseText().contains("UNIQUE constraint failed"_L1);
     return error.nativeErrorCode() == "23505"_L1;
 }
 

@@ -13,7 +13,9 @@ namespace pitchey::server {
 class SqlDialect
 {
 public:
-    explicit SqlDialect(DatabaseUrl::Kind kind) : m_kind(kind) {}
+    explicit SqlDialect(DatabaseUrl::Kind kind)
+        : m_kind(kind)
+    {}
 
     [[nodiscard]] DatabaseUrl::Kind kind() const { return m_kind; }
     [[nodiscard]] QString driverName() const;

@@ -36,13 +36,15 @@ QString likePrefix(const QString &prefix)
 Result<User> create(QSqlDatabase &db, const QString &username, const QString &displayName,
                     const std::optional<QString> &email, const QByteArray &passwordHash)
 {
-    auto taken = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE username_key = ?"_s, {usernameKey(username)});
+    auto taken = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE username_key = ?"_s,
+                             {usernameKey(username)});
     if (!taken.ok())
         return taken.error();
     if (taken.value() > 0)
         return Error::conflict(u"that username is taken"_s);
     auto inserted = sql::exec(db,
-                              u"INSERT INTO users (username, username_key, display_name, email, password_hash, created_at) "
+                              u"INSERT INTO users (username, username_key, display_name, email, "
+                              u"password_hash, created_at) "
                               "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
                               {username, usernameKey(username), displayName, sql::nullable(email),
                                QString::fromLatin1(passwordHash), currentTimeMs()});
@@ -60,9 +62,10 @@ Result<User> create(QSqlDatabase &db, const QString &username, const QString &di
 
 Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &username)
 {
-    auto query = sql::exec(db,
-                           u"SELECT id, username, display_name, email, password_hash FROM users WHERE username_key = ?"_s,
-                           {usernameKey(username)});
+    auto query = sql::exec(
+        db,
+        u"SELECT id, username, display_name, email, password_hash FROM users WHERE username_key = ?"_s,
+        {usernameKey(username)});
     if (!query.ok())
         return query.error();
     QSqlQuery &row = query.value();
@@ -76,7 +79,8 @@ Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &
 
 Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id)
 {
-    auto query = sql::exec(db, u"SELECT id, username, display_name, email FROM users WHERE id = ?"_s, {id});
+    auto query =
+        sql::exec(db, u"SELECT id, username, display_name, email FROM users WHERE id = ?"_s, {id});
     if (!query.ok())
         return query.error();
     QSqlQuery &row = query.value();
@@ -95,10 +99,11 @@ Result<QList<User>> byIds(QSqlDatabase &db, const QList<qint64> &ids)
     QVariantList args;
     for (qint64 id : ids)
         args.append(id);
-    auto query = sql::exec(db,
-                           u"SELECT id, username, display_name FROM users WHERE id IN (%1) ORDER BY id"_s.arg(
-                               sql::placeholders(ids.size())),
-                           args);
+    auto query = sql::exec(
+        db,
+        u"SELECT id, username, display_name FROM users WHERE id IN (%1) ORDER BY id"_s.arg(
+            sql::placeholders(ids.size())),
+        args);
     if (!query.ok())
         return query.error();
     QList<User> users;
@@ -112,7 +117,8 @@ Result<QList<User>> search(QSqlDatabase &db, const QString &prefix, qint64 exclu
     const QString pattern = likePrefix(prefix);
     auto query = sql::exec(db,
                            u"SELECT id, username, display_name FROM users "
-                           "WHERE id <> ? AND (username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\') "
+                           "WHERE id <> ? AND (username_key LIKE ? ESCAPE '\\' OR "
+                           "lower(display_name) LIKE ? ESCAPE '\\') "
                            "ORDER BY username_key LIMIT ?"_s,
                            {excludeId, pattern, pattern, limit});
     if (!query.ok())
@@ -125,11 +131,12 @@ Result<QList<User>> search(QSqlDatabase &db, const QString &prefix, qint64 exclu
 
 Result<QList<qint64>> contactsOf(QSqlDatabase &db, qint64 userId)
 {
-    auto query = sql::exec(db,
-                           u"SELECT DISTINCT other.user_id FROM participants mine "
-                           "JOIN participants other ON other.conversation_id = mine.conversation_id "
-                           "WHERE mine.user_id = ? AND other.user_id <> ?"_s,
-                           {userId, userId});
+    auto query =
+        sql::exec(db,
+                  u"SELECT DISTINCT other.user_id FROM participants mine "
+                  "JOIN participants other ON other.conversation_id = mine.conversation_id "
+                  "WHERE mine.user_id = ? AND other.user_id <> ?"_s,
+                  {userId, userId});
     if (!query.ok())
         return query.error();
     QList<qint64> ids;

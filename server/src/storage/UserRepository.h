@@ -17,13 +17,16 @@ struct Credentials
 // SQL for users. Runs on the database thread only (see DbWorker).
 namespace UserRepository {
 
-[[nodiscard]] Result<User> create(QSqlDatabase &db, const QString &username, const QString &displayName,
-                                  const std::optional<QString> &email, const QByteArray &passwordHash);
-[[nodiscard]] Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &username);
+[[nodiscard]] Result<User> create(QSqlDatabase &db, const QString &username,
+                                  const QString &displayName, const std::optional<QString> &email,
+                                  const QByteArray &passwordHash);
+[[nodiscard]] Result<std::optional<Credentials>> credentials(QSqlDatabase &db,
+                                                             const QString &username);
 [[nodiscard]] Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id);
 [[nodiscard]] Result<QList<User>> byIds(QSqlDatabase &db, const QList<qint64> &ids);
 // Users whose username or display name starts with `prefix` (case-insensitive), by username.
-[[nodiscard]] Result<QList<User>> search(QSqlDatabase &db, const QString &prefix, qint64 excludeId, int limit);
+[[nodiscard]] Result<QList<User>> search(QSqlDatabase &db, const QString &prefix, qint64 excludeId,
+                                         int limit);
 // Everyone who shares at least one conversation with `userId`.
 [[nodiscard]] Result<QList<qint64>> contactsOf(QSqlDatabase &db, qint64 userId);
 
