@@ -58,7 +58,10 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket)
         socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid or expired token"_s);
         QWebSocket *raw = socket.release();
         connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
-        QTimer::singleShot(std::chrono::seconds(5), raw, &QObject::deleteLater);
+        auto *deadline = new QTimer(raw); // a client that ignores the close is dropped
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, raw, &QObject::deleteLater);
+        deadline->start(std::chrono::seconds(5));
         return;
     }
 

@@ -44,6 +44,14 @@ WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims,
     });
 
     // Ping often enough that a quiet but healthy client always answers within the timeout.
+    // A peer that never answers the closing handshake is cut off.
+    m_closeDeadline.setSingleShot(true);
+    m_closeDeadline.setInterval(std::chrono::seconds(5));
+    connect(&m_closeDeadline, &QTimer::timeout, this, [this] {
+        if (!m_closed)
+            m_socket->abort();
+    });
+
     m_heartbeat.setInterval(
         std::min<std::chrono::milliseconds>(std::chrono::seconds(30), idleTimeout / 4));
     connect(&m_heartbeat, &QTimer::timeout, this, &WsSession::checkAlive);
@@ -101,11 +109,7 @@ void WsSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
     if (m_closed)
         return;
     m_socket->close(code, reason);
-    // A peer that never answers the closing handshake is cut off.
-    QTimer::singleShot(std::chrono::seconds(5), this, [this] {
-        if (!m_closed)
-            m_socket->abort();
-    });
+    m_closeDeadline.start();
 }
 
 void WsSession::checkAlive()

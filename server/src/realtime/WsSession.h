@@ -45,6 +45,7 @@ private:
     std::chrono::seconds m_idleTimeout;
     QElapsedTimer m_sinceLastSign;
     QTimer m_heartbeat;
+    QTimer m_closeDeadline;
     bool m_inBacklog = false;
     bool m_closed = false;
     QList<QPair<qint64, QByteArray>> m_held;
