@@ -348,6 +348,25 @@ private Q_SLOTS:
                  message.value("id"_L1));
     }
 
+    void clientMessageIdsBelongToTheirSender()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const auto fromAlice = m_http->post(
+            u"/api/messages/send"_s,
+            {{"recipientId"_L1, bob.id}, {"content"_L1, "a"_L1}, {"clientMessageId"_L1, "same"_L1}},
+            alice.token);
+        const auto fromBob = m_http->post(u"/api/messages/send"_s,
+                                          {{"recipientId"_L1, alice.id},
+                                           {"content"_L1, "b"_L1},
+                                           {"clientMessageId"_L1, "same"_L1}},
+                                          bob.token);
+        QCOMPARE(fromAlice.status, 201);
+        QCOMPARE(fromBob.status, 201);
+        QVERIFY(fromAlice.body.value("message"_L1).toObject().value("id"_L1) !=
+                fromBob.body.value("message"_L1).toObject().value("id"_L1));
+    }
+
     void sendRefusals_data()
     {
         QTest::addColumn<QByteArray>("body");

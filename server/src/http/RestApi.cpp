@@ -1,5 +1,6 @@
 #include "http/RestApi.h"
 
+#include "app/Async.h"
 #include "auth/PasswordHasher.h"
 #include "protocol/Frames.h"
 #include "protocol/Validation.h"
@@ -171,21 +172,20 @@ void RestApi::registerUser(const Call &call)
     if (mail && (!mail->contains(u'@') || mail->size() > kMaxEmail))
         return call.reply.error(Error::badRequest(u"email is not an email address"_s));
 
-    m_deps.hasher.hashAsync(password.value())
-        .then(this, [this, call, name, mail, username = username.value()](QByteArray hash) {
-            if (hash.isEmpty())
-                return call.reply.error(Error::internal(u"could not hash the password"_s));
-            m_deps.db
-                .submit<User>([username, name, mail, hash](QSqlDatabase &db) {
-                    return UserRepository::create(db, username, name, mail, hash);
-                })
-                .then(this, [this, call](Result<User> user) {
-                    if (!user.ok())
-                        return call.reply.error(user.error());
-                    qCInfo(lcHttp) << "registered user" << user.value().id;
-                    call.reply.json(201, tokenResponse(user.value()));
-                });
-        });
+    whenReady(m_deps.hasher.hashAsync(password.value()), this,
+              [this, call, name, mail, username = username.value()](QByteArray hash) {
+                  if (hash.isEmpty())
+                      return call.reply.error(Error::internal(u"could not hash the password"_s));
+                  whenReady(m_deps.db.submit<User>([username, name, mail, hash](QSqlDatabase &db) {
+                      return UserRepository::create(db, username, name, mail, hash);
+                  }),
+                            this, [this, call](Result<User> user) {
+                                if (!user.ok())
+                                    return call.reply.error(user.error());
+                                qCInfo(lcHttp) << "registered user" << user.value().id;
+                                call.reply.json(201, tokenResponse(user.value()));
+                            });
+              });
 }
 
 void RestApi::login(const Call &call)
@@ -197,48 +197,47 @@ void RestApi::login(const Call &call)
     if (!password.ok())
         return call.reply.error(password.error());
 
-    m_deps.db
-        .submit<std::optional<Credentials>>([name = username.value()](QSqlDatabase &db) {
+    whenReady(
+        m_deps.db.submit<std::optional<Credentials>>([name = username.value()](QSqlDatabase &db) {
             return UserRepository::credentials(db, name);
-        })
-        .then(this,
-              [this, call, password = password.value()](Result<std::optional<Credentials>> found) {
-                  if (!found.ok())
-                      return call.reply.error(found.error());
-                  const std::optional<Credentials> credentials = found.value();
-                  // An unknown username costs a verification too, and gets the same answer.
-                  m_deps.hasher
-                      .verifyAsync(credentials ? credentials->passwordHash : QByteArray(), password)
-                      .then(this, [this, call, credentials](bool match) {
+        }),
+        this, [this, call, password = password.value()](Result<std::optional<Credentials>> found) {
+            if (!found.ok())
+                return call.reply.error(found.error());
+            const std::optional<Credentials> credentials = found.value();
+            // An unknown username costs a verification too, and gets the same answer.
+            whenReady(m_deps.hasher.verifyAsync(
+                          credentials ? credentials->passwordHash : QByteArray(), password),
+                      this, [this, call, credentials](bool match) {
                           if (!match || !credentials)
                               return call.reply.error(
                                   Error::unauthorized(u"wrong username or password"_s));
                           call.reply.json(200, tokenResponse(credentials->user));
                       });
-              });
+        });
 }
 
 void RestApi::listConversations(const Call &call)
 {
     const qint64 userId = call.caller.userId;
-    m_deps.db
-        .submit<QList<Conversation>>(
-            [userId](QSqlDatabase &db) { return ConversationRepository::listFor(db, userId); })
-        .then(this, [this, call](Result<QList<Conversation>> conversations) {
-            if (!conversations.ok())
-                return call.reply.error(conversations.error());
-            QJsonArray list;
-            for (Conversation conversation : conversations.value()) {
-                QList<qint64> ids;
-                for (User &user : conversation.participants) {
-                    user.online = m_deps.registry.isOnline(user.id);
-                    ids.append(user.id);
-                }
-                m_deps.participants.remember(conversation.id, ids);
-                list.append(conversation.toJson());
-            }
-            call.reply.json(200, {{"conversations"_L1, list}});
-        });
+    whenReady(m_deps.db.submit<QList<Conversation>>([userId](QSqlDatabase &db) {
+        return ConversationRepository::listFor(db, userId);
+    }),
+              this, [this, call](Result<QList<Conversation>> conversations) {
+                  if (!conversations.ok())
+                      return call.reply.error(conversations.error());
+                  QJsonArray list;
+                  for (Conversation conversation : conversations.value()) {
+                      QList<qint64> ids;
+                      for (User &user : conversation.participants) {
+                          user.online = m_deps.registry.isOnline(user.id);
+                          ids.append(user.id);
+                      }
+                      m_deps.participants.remember(conversation.id, ids);
+                      list.append(conversation.toJson());
+                  }
+                  call.reply.json(200, {{"conversations"_L1, list}});
+              });
 }
 
 void RestApi::createConversation(const Call &call)
@@ -271,29 +270,28 @@ void RestApi::createConversation(const Call &call)
         Conversation conversation;
         bool created = false;
     };
-    m_deps.db
-        .submit<Answer>([userId, ids, name](QSqlDatabase &db) -> Result<Answer> {
-            auto made = ConversationRepository::findOrCreate(db, userId, ids, name);
-            if (!made.ok())
-                return made.error();
-            auto listed = ConversationRepository::listFor(db, userId, made.value().conversationId);
-            if (!listed.ok() || listed.value().isEmpty())
-                return Error::internal(u"database error"_s);
-            return Answer{listed.value().constFirst(), made.value().created};
-        })
-        .then(this, [this, call](Result<Answer> answer) {
-            if (!answer.ok())
-                return call.reply.error(answer.error());
-            Conversation conversation = answer.value().conversation;
-            QList<qint64> participantIds;
-            for (User &user : conversation.participants) {
-                user.online = m_deps.registry.isOnline(user.id);
-                participantIds.append(user.id);
-            }
-            m_deps.participants.remember(conversation.id, participantIds);
-            call.reply.json(answer.value().created ? 201 : 200,
-                            {{"conversation"_L1, conversation.toJson()}});
-        });
+    whenReady(m_deps.db.submit<Answer>([userId, ids, name](QSqlDatabase &db) -> Result<Answer> {
+        auto made = ConversationRepository::findOrCreate(db, userId, ids, name);
+        if (!made.ok())
+            return made.error();
+        auto listed = ConversationRepository::listFor(db, userId, made.value().conversationId);
+        if (!listed.ok() || listed.value().isEmpty())
+            return Error::internal(u"database error"_s);
+        return Answer{listed.value().constFirst(), made.value().created};
+    }),
+              this, [this, call](Result<Answer> answer) {
+                  if (!answer.ok())
+                      return call.reply.error(answer.error());
+                  Conversation conversation = answer.value().conversation;
+                  QList<qint64> participantIds;
+                  for (User &user : conversation.participants) {
+                      user.online = m_deps.registry.isOnline(user.id);
+                      participantIds.append(user.id);
+                  }
+                  m_deps.participants.remember(conversation.id, participantIds);
+                  call.reply.json(answer.value().created ? 201 : 200,
+                                  {{"conversation"_L1, conversation.toJson()}});
+              });
 }
 
 void RestApi::history(const Call &call)
@@ -315,14 +313,14 @@ void RestApi::history(const Call &call)
         limit = int(std::min<qint64>(*requested, kMaxPageSize));
     }
     const qint64 userId = call.caller.userId;
-    m_deps.db
-        .submit<HistoryPage>(
+    whenReady(
+        m_deps.db.submit<HistoryPage>(
             [id = *conversationId, userId, before, limit](QSqlDatabase &db) -> Result<HistoryPage> {
                 if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
                     return access.error();
                 return MessageRepository::history(db, id, before, limit);
-            })
-        .then(this, [call](Result<HistoryPage> page) {
+            }),
+        this, [call](Result<HistoryPage> page) {
             if (!page.ok())
                 return call.reply.error(page.error());
             QJsonArray messages;
@@ -337,36 +335,35 @@ void RestApi::sendMessage(const Call &call)
     auto send = frames::parseSendMessage(call.body);
     if (!send.ok())
         return call.reply.error(send.error());
-    m_deps.messages.send(call.caller.userId, send.value(), nullptr)
-        .then(this, [call](Result<StoredMessage> stored) {
-            if (!stored.ok())
-                return call.reply.error(stored.error());
-            call.reply.json(stored.value().duplicate ? 200 : 201,
-                            {{"message"_L1, stored.value().message.toJson()}});
-        });
+    m_deps.messages.send(call.caller.userId, send.value(), nullptr,
+                         [call](const Result<StoredMessage> &stored) {
+                             if (!stored.ok())
+                                 return call.reply.error(stored.error());
+                             call.reply.json(stored.value().duplicate ? 200 : 201,
+                                             {{"message"_L1, stored.value().message.toJson()}});
+                         });
 }
 
 void RestApi::getPreferences(const Call &call)
 {
     const qint64 userId = call.caller.userId;
-    m_deps.db
-        .submit<NotificationPreferences>(
-            [userId](QSqlDatabase &db) { return PreferencesRepository::get(db, userId); })
-        .then(this, [call](Result<NotificationPreferences> preferences) {
-            if (!preferences.ok())
-                return call.reply.error(preferences.error());
-            call.reply.json(200, {{"preferences"_L1, preferences.value().toJson()}});
-        });
+    whenReady(m_deps.db.submit<NotificationPreferences>(
+                  [userId](QSqlDatabase &db) { return PreferencesRepository::get(db, userId); }),
+              this, [call](Result<NotificationPreferences> preferences) {
+                  if (!preferences.ok())
+                      return call.reply.error(preferences.error());
+                  call.reply.json(200, {{"preferences"_L1, preferences.value().toJson()}});
+              });
 }
 
 void RestApi::putPreferences(const Call &call)
 {
     const qint64 userId = call.caller.userId;
-    m_deps.db
-        .submit<NotificationPreferences>([userId, patch = call.body](QSqlDatabase &db) {
+    whenReady(
+        m_deps.db.submit<NotificationPreferences>([userId, patch = call.body](QSqlDatabase &db) {
             return PreferencesRepository::update(db, userId, patch);
-        })
-        .then(this, [call](Result<NotificationPreferences> preferences) {
+        }),
+        this, [call](Result<NotificationPreferences> preferences) {
             if (!preferences.ok())
                 return call.reply.error(preferences.error());
             call.reply.json(200, {{"preferences"_L1, preferences.value().toJson()}});
@@ -380,18 +377,17 @@ void RestApi::searchUsers(const Call &call)
     if (prefix.size() > 64)
         return call.reply.error(Error::badRequest(u"search is longer than 64 characters"_s));
     const qint64 userId = call.caller.userId;
-    m_deps.db
-        .submit<QList<User>>([prefix, userId](QSqlDatabase &db) {
-            return UserRepository::search(db, prefix, userId, kMaxUserResults);
-        })
-        .then(this, [this, call](Result<QList<User>> users) {
-            if (!users.ok())
-                return call.reply.error(users.error());
-            QJsonArray list;
-            for (const User &user : users.value())
-                list.append(withPresence(user));
-            call.reply.json(200, {{"users"_L1, list}});
-        });
+    whenReady(m_deps.db.submit<QList<User>>([prefix, userId](QSqlDatabase &db) {
+        return UserRepository::search(db, prefix, userId, kMaxUserResults);
+    }),
+              this, [this, call](Result<QList<User>> users) {
+                  if (!users.ok())
+                      return call.reply.error(users.error());
+                  QJsonArray list;
+                  for (const User &user : users.value())
+                      list.append(withPresence(user));
+                  call.reply.json(200, {{"users"_L1, list}});
+              });
 }
 
 } // namespace pitchey::server

@@ -1,5 +1,6 @@
 #include "realtime/MessageService.h"
 
+#include "app/Async.h"
 #include "realtime/ConnectionRegistry.h"
 #include "realtime/ParticipantCache.h"
 #include "realtime/WsSession.h"
@@ -15,18 +16,19 @@ MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
     , m_participants(participants)
 {}
 
-QFuture<Result<StoredMessage>>
-MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin)
+void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
+                          Done<StoredMessage> done)
 {
-    QPointer<WsSession> from(origin);
-    return m_db
-        .submit<StoredMessage>([senderId, send](QSqlDatabase &db) {
-            return MessageRepository::store(db, senderId, send);
-        })
-        .then(this, [this, from](Result<StoredMessage> stored) {
-            if (stored.ok())
-                publish(stored.value(), from);
-            return stored;
+    auto stored = m_db.submit<StoredMessage>([senderId, send](QSqlDatabase &db) {
+        return MessageRepository::store(db, senderId, send);
+    });
+    whenReady(
+        stored, this,
+        [this, from = QPointer<WsSession>(origin), done](const Result<StoredMessage> &result) {
+            if (result.ok())
+                publish(result.value(), from);
+            if (done)
+                done(result);
         });
 }
 
@@ -55,46 +57,48 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
             m_registry.sendTo({entry.userId},
                               frames::encode(frames::notification(entry.notification)));
     }
-    Q_EMIT messageStored(message.conversationId);
 }
 
-QFuture<Result<std::optional<DeliveryReceipt>>> MessageService::markDelivered(qint64 userId,
-                                                                              qint64 messageId)
+void MessageService::markDelivered(qint64 userId, qint64 messageId,
+                                   Done<std::optional<DeliveryReceipt>> done)
 {
-    return m_db
-        .submit<std::optional<DeliveryReceipt>>([userId, messageId](QSqlDatabase &db) {
+    auto marked =
+        m_db.submit<std::optional<DeliveryReceipt>>([userId, messageId](QSqlDatabase &db) {
             return MessageRepository::markDelivered(db, userId, messageId);
-        })
-        .then(this, [this](Result<std::optional<DeliveryReceipt>> receipt) {
-            if (receipt.ok() && receipt.value()) {
-                const DeliveryReceipt &r = *receipt.value();
-                m_registry.sendTo({r.senderId}, frames::encode(frames::messageDelivered(
-                                                    r.messageId, r.conversationId, r.deliveredTo,
-                                                    r.deliveredAt)));
-            }
-            return receipt;
         });
+    whenReady(marked, this, [this, done](const Result<std::optional<DeliveryReceipt>> &receipt) {
+        if (receipt.ok() && receipt.value()) {
+            const DeliveryReceipt &r = *receipt.value();
+            m_registry.sendTo({r.senderId},
+                              frames::encode(frames::messageDelivered(
+                                  r.messageId, r.conversationId, r.deliveredTo, r.deliveredAt)));
+        }
+        if (done)
+            done(receipt);
+    });
 }
 
-QFuture<Result<std::optional<ReadReceipt>>>
-MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin)
+void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin,
+                              Done<std::optional<ReadReceipt>> done)
 {
-    QPointer<WsSession> from(origin);
-    return m_db
-        .submit<std::optional<ReadReceipt>>([userId, messageId](QSqlDatabase &db) {
-            return MessageRepository::markRead(db, userId, messageId);
-        })
-        .then(this, [this, from](Result<std::optional<ReadReceipt>> receipt) {
-            if (receipt.ok() && receipt.value()) {
-                const ReadReceipt &r = *receipt.value();
-                // The other participants, and the reader's other devices (to clear their unread).
-                m_registry.sendTo(r.participants,
-                                  frames::encode(frames::messageRead(r.messageId, r.conversationId,
-                                                                     r.readBy, r.readAt)),
-                                  from.data());
-            }
-            return receipt;
-        });
+    auto marked = m_db.submit<std::optional<ReadReceipt>>([userId, messageId](QSqlDatabase &db) {
+        return MessageRepository::markRead(db, userId, messageId);
+    });
+    whenReady(marked, this,
+              [this, from = QPointer<WsSession>(origin),
+               done](const Result<std::optional<ReadReceipt>> &receipt) {
+                  if (receipt.ok() && receipt.value()) {
+                      const ReadReceipt &r = *receipt.value();
+                      // The other participants, and the reader's other devices (to clear
+                      // their unread counts).
+                      m_registry.sendTo(r.participants,
+                                        frames::encode(frames::messageRead(
+                                            r.messageId, r.conversationId, r.readBy, r.readAt)),
+                                        from.data());
+                  }
+                  if (done)
+                      done(receipt);
+              });
 }
 
 } // namespace pitchey::server

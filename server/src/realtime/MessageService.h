@@ -3,9 +3,10 @@
 #include "protocol/Frames.h"
 #include "storage/MessageRepository.h"
 
-#include <QFuture>
 #include <QObject>
 #include <QPointer>
+
+#include <functional>
 
 namespace pitchey::server {
 
@@ -15,26 +16,26 @@ class ParticipantCache;
 class WsSession;
 
 // Messages and their receipts, for both front ends: stores through the database thread and,
-// once the commit is done, tells every open connection concerned. Results are published in
-// commit order, so every participant sees a conversation in the order of its ids.
+// once the commit is done, tells every open connection concerned, then calls `done`.
+// Results are published in commit order, so every participant sees a conversation in the
+// order of its ids.
 class MessageService : public QObject
 {
     Q_OBJECT
 
 public:
+    template<typename T> using Done = std::function<void(const Result<T> &)>;
+
     MessageService(DbWorker &db, ConnectionRegistry &registry, ParticipantCache &participants,
                    QObject *parent = nullptr);
 
     // `origin` is the WebSocket session that sent it (it gets message_sent, not new_message);
     // nullptr for HTTP, where every connection gets new_message.
-    QFuture<Result<StoredMessage>> send(qint64 senderId, const frames::SendMessage &send,
-                                        WsSession *origin);
-    QFuture<Result<std::optional<DeliveryReceipt>>> markDelivered(qint64 userId, qint64 messageId);
-    QFuture<Result<std::optional<ReadReceipt>>> markRead(qint64 userId, qint64 messageId,
-                                                         WsSession *origin);
-
-Q_SIGNALS:
-    void messageStored(qint64 conversationId);
+    void send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
+              Done<StoredMessage> done);
+    void markDelivered(qint64 userId, qint64 messageId, Done<std::optional<DeliveryReceipt>> done);
+    void markRead(qint64 userId, qint64 messageId, WsSession *origin,
+                  Done<std::optional<ReadReceipt>> done);
 
 private:
     void publish(const StoredMessage &stored, const QPointer<WsSession> &origin);

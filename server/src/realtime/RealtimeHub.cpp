@@ -1,5 +1,6 @@
 #include "realtime/RealtimeHub.h"
 
+#include "app/Async.h"
 #include "auth/JwtService.h"
 #include "protocol/Time.h"
 #include "realtime/ConnectionRegistry.h"
@@ -92,11 +93,11 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
     if (!collected)
         collected = std::make_shared<Backlog>();
     const qint64 userId = session->userId();
-    m_deps.db
-        .submit<QList<Message>>([userId, afterId](QSqlDatabase &db) {
+    whenReady(
+        m_deps.db.submit<QList<Message>>([userId, afterId](QSqlDatabase &db) {
             return MessageRepository::undelivered(db, userId, afterId, kBacklogChunk);
-        })
-        .then(session, [this, session, collected](Result<QList<Message>> chunk) {
+        }),
+        session, [this, session, collected](Result<QList<Message>> chunk) {
             if (chunk.ok()) {
                 for (const Message &message : chunk.value())
                     collected->append({message.id, frames::encode(frames::newMessage(message))});
@@ -139,23 +140,25 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
     } else if (const auto *send = std::get_if<frames::SendMessage>(&frame)) {
         const QJsonValue ref =
             send->clientMessageId ? QJsonValue(*send->clientMessageId) : QJsonValue::Null;
-        m_deps.messages.send(userId, *send, session)
-            .then(session, [session, ref](Result<StoredMessage> stored) {
-                if (!stored.ok())
-                    refuse(session, stored.error(), ref);
-            });
+        m_deps.messages.send(userId, *send, session,
+                             guarded(session, [session, ref](const Result<StoredMessage> &stored) {
+                                 if (!stored.ok())
+                                     refuse(session, stored.error(), ref);
+                             }));
     } else if (const auto *delivered = std::get_if<frames::MessageDelivered>(&frame)) {
-        m_deps.messages.markDelivered(userId, delivered->messageId)
-            .then(session, [session](Result<std::optional<DeliveryReceipt>> result) {
+        m_deps.messages.markDelivered(
+            userId, delivered->messageId,
+            guarded(session, [session](const Result<std::optional<DeliveryReceipt>> &result) {
                 if (!result.ok())
                     refuse(session, result.error());
-            });
+            }));
     } else if (const auto *read = std::get_if<frames::MessageRead>(&frame)) {
-        m_deps.messages.markRead(userId, read->messageId, session)
-            .then(session, [session](Result<std::optional<ReadReceipt>> result) {
+        m_deps.messages.markRead(
+            userId, read->messageId, session,
+            guarded(session, [session](const Result<std::optional<ReadReceipt>> &result) {
                 if (!result.ok())
                     refuse(session, result.error());
-            });
+            }));
     } else if (const auto *typing = std::get_if<frames::Typing>(&frame)) {
         handleTyping(session, *typing);
     } else if (const auto *join = std::get_if<frames::JoinConversation>(&frame)) {
@@ -165,55 +168,55 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
 
 void RealtimeHub::handleTyping(WsSession *session, const frames::Typing &typing)
 {
-    m_deps.participants.participants(typing.conversationId)
-        .then(session, [this, session,
-                        typing](Result<ParticipantCache::Participants> participants) {
-            if (!participants.ok())
-                return refuse(session, participants.error());
-            if (!participants.value())
-                return refuse(session, Error::notFound(u"no such conversation"_s));
-            if (!participants.value()->contains(session->userId()))
-                return refuse(
-                    session, Error::forbidden(u"you are not a participant of this conversation"_s));
-            m_deps.participants.remember(typing.conversationId, *participants.value());
-            if (typing.isTyping)
-                m_typing->start(typing.conversationId, session->userId());
-            else
-                m_typing->stop(typing.conversationId, session->userId());
-            broadcastTyping(typing.conversationId, session->userId(), typing.isTyping);
-        });
+    whenReady(m_deps.participants.participants(typing.conversationId), session,
+              [this, session, typing](Result<ParticipantCache::Participants> participants) {
+                  if (!participants.ok())
+                      return refuse(session, participants.error());
+                  if (!participants.value())
+                      return refuse(session, Error::notFound(u"no such conversation"_s));
+                  if (!participants.value()->contains(session->userId()))
+                      return refuse(
+                          session,
+                          Error::forbidden(u"you are not a participant of this conversation"_s));
+                  m_deps.participants.remember(typing.conversationId, *participants.value());
+                  if (typing.isTyping)
+                      m_typing->start(typing.conversationId, session->userId());
+                  else
+                      m_typing->stop(typing.conversationId, session->userId());
+                  broadcastTyping(typing.conversationId, session->userId(), typing.isTyping);
+              });
 }
 
 void RealtimeHub::broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping)
 {
-    m_deps.participants.participants(conversationId)
-        .then(this, [this, conversationId, userId,
-                     isTyping](Result<ParticipantCache::Participants> participants) {
-            if (!participants.ok() || !participants.value())
-                return;
-            QList<qint64> others = *participants.value();
-            others.removeAll(userId);
-            m_deps.registry.sendTo(
-                others, frames::encode(frames::userTyping(userId, conversationId, isTyping)));
-        });
+    whenReady(m_deps.participants.participants(conversationId), this,
+              [this, conversationId, userId,
+               isTyping](Result<ParticipantCache::Participants> participants) {
+                  if (!participants.ok() || !participants.value())
+                      return;
+                  QList<qint64> others = *participants.value();
+                  others.removeAll(userId);
+                  m_deps.registry.sendTo(
+                      others, frames::encode(frames::userTyping(userId, conversationId, isTyping)));
+              });
 }
 
 void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
 {
     const qint64 userId = session->userId();
-    m_deps.db
-        .submit<HistoryPage>([conversationId, userId](QSqlDatabase &db) -> Result<HistoryPage> {
-            if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
-                !access.ok())
-                return access.error();
-            return MessageRepository::history(db, conversationId, std::nullopt, kJoinHistory);
-        })
-        .then(session, [session, conversationId](Result<HistoryPage> page) {
-            if (!page.ok())
-                return refuse(session, page.error());
-            session->send(
-                frames::encode(frames::conversationHistory(conversationId, page.value().messages)));
-        });
+    whenReady(m_deps.db.submit<HistoryPage>([conversationId,
+                                             userId](QSqlDatabase &db) -> Result<HistoryPage> {
+        if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
+            !access.ok())
+            return access.error();
+        return MessageRepository::history(db, conversationId, std::nullopt, kJoinHistory);
+    }),
+              session, [session, conversationId](Result<HistoryPage> page) {
+                  if (!page.ok())
+                      return refuse(session, page.error());
+                  session->send(frames::encode(
+                      frames::conversationHistory(conversationId, page.value().messages)));
+              });
 }
 
 void RealtimeHub::onClosed(WsSession *session)
@@ -229,16 +232,15 @@ void RealtimeHub::onClosed(WsSession *session)
 
 void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool online)
 {
-    m_deps.db
-        .submit<QList<qint64>>(
-            [userId](QSqlDatabase &db) { return UserRepository::contactsOf(db, userId); })
-        .then(this, [this, userId, username, online](Result<QList<qint64>> contacts) {
-            // A reconnect (or a quick disconnect) may have overtaken this announcement.
-            if (!contacts.ok() || m_deps.registry.isOnline(userId) != online)
-                return;
-            m_deps.registry.sendTo(contacts.value(),
-                                   frames::encode(frames::presence(userId, username, online)));
-        });
+    whenReady(m_deps.db.submit<QList<qint64>>(
+                  [userId](QSqlDatabase &db) { return UserRepository::contactsOf(db, userId); }),
+              this, [this, userId, username, online](Result<QList<qint64>> contacts) {
+                  // A reconnect (or a quick disconnect) may have overtaken this announcement.
+                  if (!contacts.ok() || m_deps.registry.isOnline(userId) != online)
+                      return;
+                  m_deps.registry.sendTo(
+                      contacts.value(), frames::encode(frames::presence(userId, username, online)));
+              });
 }
 
 void RealtimeHub::refuse(WsSession *session, const Error &error, const QJsonValue &ref)
