@@ -1,0 +1,131 @@
+#include "WsLite.h"
+
+#include <QRandomGenerator>
+
+namespace pitchey::bench {
+
+WsLite::WsLite(QObject *parent)
+    : QObject(parent)
+    , m_maskState(QRandomGenerator::global()->generate() | 1)
+{
+    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(&m_socket, &QTcpSocket::connected, this, [this] { m_socket.write(m_request); });
+    connect(&m_socket, &QTcpSocket::readyRead, this, &WsLite::onReadyRead);
+    connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
+        m_open = false;
+        if (onClosed)
+            onClosed();
+    });
+    connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_socket.state() == QAbstractSocket::UnconnectedState && onClosed) {
+            m_open = false;
+            onClosed();
+        }
+    });
+}
+
+void WsLite::open(const QHostAddress &server, quint16 port, const QByteArray &pathAndQuery,
+                  const QHostAddress &source)
+{
+    m_buffer.clear();
+    m_request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.toString().toLatin1() + ':' +
+                QByteArray::number(port) +
+                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    if (!source.isNull())
+        m_socket.bind(source, 0);
+    m_socket.connectToHost(server, port);
+}
+
+void WsLite::close()
+{
+    m_socket.abort();
+}
+
+void WsLite::sendText(QByteArrayView text)
+{
+    sendFrame(0x1, text);
+}
+
+void WsLite::sendFrame(quint8 opcode, QByteArrayView payload)
+{
+    QByteArray frame;
+    frame.reserve(payload.size() + 14);
+    frame.append(char(0x80 | opcode));
+    const qsizetype n = payload.size();
+    if (n < 126) {
+        frame.append(char(0x80 | n));
+    } else if (n < 65536) {
+        frame.append(char(0x80 | 126));
+        frame.append(char(n >> 8));
+        frame.append(char(n & 0xff));
+    } else {
+        frame.append(char(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((quint64(n) >> shift) & 0xff));
+    }
+    // xorshift: masks need not be secret here, only present.
+    m_maskState ^= m_maskState << 13;
+    m_maskState ^= m_maskState >> 17;
+    m_maskState ^= m_maskState << 5;
+    const char mask[4] = {char(m_maskState), char(m_maskState >> 8), char(m_maskState >> 16),
+                          char(m_maskState >> 24)};
+    frame.append(mask, 4);
+    const qsizetype start = frame.size();
+    frame.append(payload.data(), n);
+    char *data = frame.data() + start;
+    for (qsizetype i = 0; i < n; ++i)
+        data[i] ^= mask[i & 3];
+    m_socket.write(frame);
+}
+
+void WsLite::onReadyRead()
+{
+    m_buffer.append(m_socket.readAll());
+    if (!m_open) {
+        const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        if (!m_buffer.startsWith("HTTP/1.1 101")) {
+            m_socket.abort();
+            return;
+        }
+        m_buffer.remove(0, end + 4);
+        m_open = true;
+        if (onOpen)
+            onOpen();
+    }
+    qsizetype pos = 0;
+    while (m_buffer.size() - pos >= 2) {
+        const auto *p = reinterpret_cast<const uchar *>(m_buffer.constData() + pos);
+        const quint8 opcode = p[0] & 0x0f;
+        quint64 length = p[1] & 0x7f;
+        qsizetype header = 2;
+        if (length == 126) {
+            if (m_buffer.size() - pos < 4)
+                break;
+            length = (quint64(p[2]) << 8) | p[3];
+            header = 4;
+        } else if (length == 127) {
+            if (m_buffer.size() - pos < 10)
+                break;
+            length = 0;
+            for (int i = 0; i < 8; ++i)
+                length = (length << 8) | p[2 + i];
+            header = 10;
+        }
+        if (quint64(m_buffer.size() - pos - header) < length)
+            break;
+        const QByteArrayView payload(m_buffer.constData() + pos + header, qsizetype(length));
+        pos += header + qsizetype(length);
+        if (opcode == 0x1 && onText)
+            onText(payload);
+        else if (opcode == 0x9)
+            sendFrame(0xA, payload);
+        else if (opcode == 0x8)
+            m_socket.disconnectFromHost();
+    }
+    m_buffer.remove(0, pos);
+}
+
+} // namespace pitchey::bench

@@ -1,0 +1,553 @@
+// pitchey-bench: a load generator that speaks the wire contract over real sockets.
+#include "BenchApi.h"
+#include "LoadWorker.h"
+#include "ProcessStats.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QThread>
+#include <QUrlQuery>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey::bench;
+
+namespace {
+
+struct Options
+{
+    QString scenario;
+    QUrl url;
+    int users = 1000;
+    double duration = 10;
+    double rate = 1000;
+    bool json = false;
+    qint64 serverPid = 0;
+    int threads = 1;
+    int sources = 8;
+    int payload = 64;
+    QList<int> groupSizes{10, 100, 1000};
+    QString prefix;
+    bool acknowledge = true;
+    int historyMessages = 10000;
+    int concurrency = 16;
+};
+
+// Rows of figures, printed as a table or as JSON.
+class Report
+{
+public:
+    void add(const QString &name, const QJsonValue &value, const QString &unit = {})
+    {
+        m_rows.append({name, value, unit});
+        m_json.insert(name, value);
+    }
+    void print(const QString &title) const
+    {
+        std::printf("\n%s\n", qPrintable(title));
+        for (const Row &row : m_rows) {
+            const QString value = row.value.isDouble()
+                                      ? (row.value.toDouble() == double(row.value.toInteger())
+                                             ? QString::number(row.value.toInteger())
+                                             : QString::number(row.value.toDouble(), 'f', 3))
+                                      : row.value.toVariant().toString();
+            std::printf("  %-34s %14s %s\n", qPrintable(row.name), qPrintable(value),
+                        qPrintable(row.unit));
+        }
+        std::fflush(stdout);
+    }
+    [[nodiscard]] QJsonObject json() const { return m_json; }
+
+private:
+    struct Row
+    {
+        QString name;
+        QJsonValue value;
+        QString unit;
+    };
+    QList<Row> m_rows;
+    QJsonObject m_json;
+};
+
+double percentile(std::vector<qint64> &sorted, double p)
+{
+    if (sorted.empty())
+        return 0;
+    const auto index =
+        size_t(std::min<double>(double(sorted.size() - 1), p * double(sorted.size())));
+    return double(sorted[index]) / 1e6; // ms
+}
+
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(2);
+    }
+    return true;
+}
+
+// The worker threads and the clients they own.
+class Load
+{
+public:
+    Load(const Options &options)
+        : m_options(options)
+    {
+        LoadWorker::Settings settings;
+        settings.server = QHostAddress(options.url.host() == "localhost"_L1 ? u"127.0.0.1"_s
+                                                                            : options.url.host());
+        settings.port = quint16(options.url.port(80));
+        settings.acknowledge = options.acknowledge;
+        settings.payloadBytes = options.payload;
+        if (settings.server.isLoopback()) {
+            for (int i = 1; i <= options.sources; ++i)
+                settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
+        }
+        for (int i = 0; i < options.threads; ++i) {
+            auto *thread = new QThread;
+            auto *worker = new LoadWorker(i, settings);
+            worker->moveToThread(thread);
+            QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+            thread->start();
+            m_threads.append(thread);
+            m_workers.append(worker);
+        }
+    }
+    ~Load()
+    {
+        for (LoadWorker *worker : m_workers)
+            QMetaObject::invokeMethod(
+                worker, [worker] { worker->closeAll(); }, Qt::BlockingQueuedConnection);
+        for (QThread *thread : m_threads) {
+            thread->quit();
+            thread->wait();
+            delete thread;
+        }
+    }
+
+    // Connects every client; returns the seconds it took, or -1 on timeout.
+    double connect(const QList<ClientSpec> &clients)
+    {
+        QList<QList<ClientSpec>> shares(m_workers.size());
+        for (const ClientSpec &spec : clients)
+            shares[spec.index % m_workers.size()].append(spec);
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < m_workers.size(); ++i) {
+            LoadWorker *worker = m_workers.at(i);
+            QMetaObject::invokeMethod(
+                worker, [worker, share = shares.at(i)] { worker->connectAll(share); });
+        }
+        const bool all =
+            waitUntil([&] { return openCount() + closedCount() >= clients.size(); }, 120000);
+        if (!all || closedCount() > 0)
+            std::fprintf(stderr, "pitchey-bench: %d of %lld connections open, %d refused\n",
+                         openCount(), qlonglong(clients.size()), closedCount());
+        return all ? double(clock.elapsed()) / 1000.0 : -1;
+    }
+
+    void send(double perSecond, double seconds)
+    {
+        for (LoadWorker *worker : m_workers) {
+            worker->sending = true;
+            const double share = perSecond / double(m_workers.size());
+            QMetaObject::invokeMethod(worker, [worker, share, seconds] {
+                worker->startSending(share, qint64(seconds * 1000));
+            });
+        }
+        waitUntil(
+            [&] {
+                return std::none_of(m_workers.begin(), m_workers.end(),
+                                    [](LoadWorker *w) { return w->sending.load(); });
+            },
+            int(seconds * 1000) + 60000);
+    }
+
+    // Waits until `expected` deliveries arrived or nothing arrived for two seconds.
+    void drain(quint64 expected)
+    {
+        quint64 last = receivedCount();
+        QElapsedTimer quiet;
+        quiet.start();
+        waitUntil(
+            [&] {
+                const quint64 now = receivedCount();
+                if (now != last) {
+                    last = now;
+                    quiet.restart();
+                }
+                return now >= expected || quiet.elapsed() > 2000;
+            },
+            120000);
+    }
+
+    WorkerResults results()
+    {
+        WorkerResults total;
+        for (LoadWorker *worker : m_workers) {
+            WorkerResults part;
+            QMetaObject::invokeMethod(
+                worker, [&] { part = worker->takeResults(); }, Qt::BlockingQueuedConnection);
+            total.latenciesNs.insert(total.latenciesNs.end(), part.latenciesNs.begin(),
+                                     part.latenciesNs.end());
+            total.sent += part.sent;
+            total.acked += part.acked;
+            total.received += part.received;
+            total.duplicates += part.duplicates;
+            total.outOfOrder += part.outOfOrder;
+            total.errors += part.errors;
+        }
+        return total;
+    }
+
+    int openCount() const
+    {
+        int n = 0;
+        for (LoadWorker *worker : m_workers)
+            n += worker->open.load() - worker->closed.load();
+        return n;
+    }
+    int closedCount() const
+    {
+        int n = 0;
+        for (LoadWorker *worker : m_workers)
+            n += worker->closed.load();
+        return n;
+    }
+    quint64 receivedCount() const
+    {
+        quint64 n = 0;
+        for (LoadWorker *worker : m_workers)
+            n += worker->received.load(std::memory_order_relaxed);
+        return n;
+    }
+
+private:
+    const Options &m_options;
+    QList<QThread *> m_threads;
+    QList<LoadWorker *> m_workers;
+};
+
+void addMessageFigures(Report &report, WorkerResults &results, quint64 expected, double seconds,
+                       const ProcessSample &before, const ProcessSample &after, double benchCpu)
+{
+    std::sort(results.latenciesNs.begin(), results.latenciesNs.end());
+    const double serverCpu = after.cpuSeconds - before.cpuSeconds;
+    report.add(u"sent"_s, qint64(results.sent), u"messages"_s);
+    report.add(u"acknowledged (message_sent)"_s, qint64(results.acked), u"messages"_s);
+    report.add(u"delivered"_s, qint64(results.received), u"frames"_s);
+    report.add(u"delivered per second"_s, double(results.received) / seconds, u"/s"_s);
+    const quint64 unique = results.received - results.duplicates;
+    report.add(u"lost"_s, qint64(expected > unique ? expected - unique : 0), u"messages"_s);
+    report.add(u"duplicated"_s, qint64(results.duplicates), u"messages"_s);
+    report.add(u"out of order"_s, qint64(results.outOfOrder), u"messages"_s);
+    report.add(u"error frames"_s, qint64(results.errors), u"frames"_s);
+    report.add(u"latency p50"_s, percentile(results.latenciesNs, 0.50), u"ms"_s);
+    report.add(u"latency p95"_s, percentile(results.latenciesNs, 0.95), u"ms"_s);
+    report.add(u"latency p99"_s, percentile(results.latenciesNs, 0.99), u"ms"_s);
+    report.add(u"latency max"_s,
+               results.latenciesNs.empty() ? 0.0 : double(results.latenciesNs.back()) / 1e6,
+               u"ms"_s);
+    if (after.cpuSeconds > 0) {
+        report.add(u"server CPU"_s, serverCpu, u"s"_s);
+        report.add(u"server CPU per 1000 delivered"_s,
+                   results.received ? serverCpu * 1000.0 / double(results.received) : 0.0, u"s"_s);
+        report.add(u"server RSS"_s, after.rssKiB, u"KiB"_s);
+    }
+    report.add(u"bench CPU"_s, benchCpu, u"s"_s);
+}
+
+// 1:1 conversations between pairs of users, every user sending in turn.
+Report direct(const Options &options, BenchApi &api)
+{
+    const int users = std::max(2, options.users - options.users % 2);
+    const QList<Account> accounts = api.accounts(options.prefix + u"d"_s, users, "bench-password");
+    QList<QList<Account>> pairs;
+    for (int i = 0; i < users; i += 2)
+        pairs.append({accounts.at(i), accounts.at(i + 1)});
+    const QList<qint64> conversations = api.conversations(pairs);
+    QList<ClientSpec> clients;
+    for (int i = 0; i < users; ++i)
+        clients.append({i, accounts.at(i), conversations.at(i / 2), true});
+
+    Report report;
+    Load load(options);
+    report.add(u"connections"_s, users);
+    report.add(u"connect time"_s, load.connect(clients), u"s"_s);
+    report.add(u"offered rate"_s, options.rate, u"messages/s"_s);
+    (void)load.results(); // forget anything delivered while connecting
+    const ProcessSample before = sampleProcess(options.serverPid);
+    const double cpuBefore = ownCpuSeconds();
+    QElapsedTimer clock;
+    clock.start();
+    load.send(options.rate, options.duration);
+    WorkerResults sent = load.results();
+    load.drain(sent.sent);
+    const double seconds = double(clock.elapsed()) / 1000.0;
+    WorkerResults rest = load.results();
+    sent.received += rest.received;
+    sent.acked += rest.acked;
+    sent.duplicates += rest.duplicates;
+    sent.outOfOrder += rest.outOfOrder;
+    sent.errors += rest.errors;
+    sent.latenciesNs.insert(sent.latenciesNs.end(), rest.latenciesNs.begin(),
+                            rest.latenciesNs.end());
+    addMessageFigures(report, sent, sent.sent, std::min(seconds, options.duration), before,
+                      sampleProcess(options.serverPid), ownCpuSeconds() - cpuBefore);
+    return report;
+}
+
+// Groups of each size, members sending in turn; every message goes to G-1 others.
+Report fanout(const Options &options, BenchApi &api, int groupSize)
+{
+    const int groups = std::max(1, options.users / groupSize);
+    const int users = groups * groupSize;
+    const QList<Account> accounts = api.accounts(options.prefix + u"f"_s, users, "bench-password");
+    QList<QList<Account>> members;
+    for (int g = 0; g < groups; ++g)
+        members.append(accounts.mid(g * groupSize, groupSize));
+    const QList<qint64> conversations = api.conversations(members);
+    QList<ClientSpec> clients;
+    for (int i = 0; i < users; ++i)
+        clients.append({i, accounts.at(i), conversations.at(i / groupSize), true});
+
+    Report report;
+    Load load(options);
+    report.add(u"group size"_s, groupSize);
+    report.add(u"groups"_s, groups);
+    report.add(u"connections"_s, users);
+    report.add(u"connect time"_s, load.connect(clients), u"s"_s);
+    report.add(u"offered rate"_s, options.rate, u"messages/s"_s);
+    (void)load.results();
+    const ProcessSample before = sampleProcess(options.serverPid);
+    const double cpuBefore = ownCpuSeconds();
+    QElapsedTimer clock;
+    clock.start();
+    load.send(options.rate, options.duration);
+    WorkerResults sent = load.results();
+    const quint64 expected = sent.sent * quint64(groupSize - 1);
+    load.drain(expected);
+    const double seconds = double(clock.elapsed()) / 1000.0;
+    WorkerResults rest = load.results();
+    sent.received += rest.received;
+    sent.acked += rest.acked;
+    sent.duplicates += rest.duplicates;
+    sent.outOfOrder += rest.outOfOrder;
+    sent.errors += rest.errors;
+    sent.latenciesNs.insert(sent.latenciesNs.end(), rest.latenciesNs.begin(),
+                            rest.latenciesNs.end());
+    addMessageFigures(report, sent, expected, std::min(seconds, options.duration), before,
+                      sampleProcess(options.serverPid), ownCpuSeconds() - cpuBefore);
+    return report;
+}
+
+// N authenticated connections held open: connect rate and server memory per connection.
+Report idle(const Options &options, BenchApi &api)
+{
+    const QList<Account> accounts =
+        api.accounts(options.prefix + u"i"_s, options.users, "bench-password");
+    QList<ClientSpec> clients;
+    for (int i = 0; i < options.users; ++i)
+        clients.append({i, accounts.at(i), 0, false});
+    Report report;
+    Load load(options);
+    QThread::msleep(500);
+    const ProcessSample before = sampleProcess(options.serverPid);
+    const double seconds = load.connect(clients);
+    waitUntil([] { return false; }, 1000); // let the server settle
+    const ProcessSample after = sampleProcess(options.serverPid);
+    report.add(u"connections"_s, load.openCount());
+    report.add(u"connect time"_s, seconds, u"s"_s);
+    report.add(u"connects per second"_s, seconds > 0 ? double(options.users) / seconds : 0.0,
+               u"/s"_s);
+    if (after.rssKiB > 0) {
+        report.add(u"server RSS before"_s, before.rssKiB, u"KiB"_s);
+        report.add(u"server RSS after"_s, after.rssKiB, u"KiB"_s);
+        report.add(u"server RSS per connection"_s,
+                   double(after.rssKiB - before.rssKiB) / double(options.users), u"KiB"_s);
+        report.add(u"server CPU to connect"_s, after.cpuSeconds - before.cpuSeconds, u"s"_s);
+    }
+    return report;
+}
+
+// Paging back through one long conversation over HTTP.
+Report history(const Options &options, BenchApi &api)
+{
+    const QList<Account> accounts = api.accounts(options.prefix + u"h"_s, 2, "bench-password");
+    const qint64 conversation = api.conversations({{accounts.at(0), accounts.at(1)}}).value(0);
+    api.runMany(
+        options.historyMessages, 64,
+        [&](QNetworkAccessManager &nam, int i) {
+            QNetworkRequest request(api.url(u"/api/messages/send"_s));
+            request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
+            request.setRawHeader("Authorization", "Bearer " + accounts.at(i % 2).token);
+            return nam.post(
+                request, QJsonDocument(QJsonObject{{"conversationId"_L1, conversation},
+                                                   {"content"_L1, u"history message %1"_s.arg(i)}})
+                             .toJson(QJsonDocument::Compact));
+        },
+        [](int, const BenchApi::Reply &) {});
+
+    std::vector<qint64> latencies;
+    QHash<int, qint64> startedAt;
+    QHash<int, qint64> cursor; // per requester: the `before` of its next page (0: newest)
+    int failures = 0;
+    const ProcessSample before = sampleProcess(options.serverPid);
+    QElapsedTimer clock;
+    clock.start();
+    const int budget = 100000000;
+    api.runMany(
+        budget, options.concurrency,
+        [&](QNetworkAccessManager &nam, int i) {
+            const int requester = i % options.concurrency;
+            QUrl url = api.url(u"/api/messages/%1/messages"_s.arg(conversation));
+            QUrlQuery query;
+            query.addQueryItem(u"limit"_s, u"50"_s);
+            if (cursor.value(requester) > 0)
+                query.addQueryItem(u"before"_s, QString::number(cursor.value(requester)));
+            url.setQuery(query);
+            QNetworkRequest request(url);
+            request.setRawHeader("Authorization", "Bearer " + accounts.at(0).token);
+            startedAt.insert(i, monotonicNs());
+            return nam.get(request);
+        },
+        [&](int i, const BenchApi::Reply &reply) {
+            latencies.push_back(monotonicNs() - startedAt.take(i));
+            if (reply.status != 200)
+                ++failures;
+            const QJsonArray messages = reply.body.value("messages"_L1).toArray();
+            const int requester = i % options.concurrency;
+            cursor.insert(requester, reply.body.value("hasMore"_L1).toBool() && !messages.isEmpty()
+                                         ? messages.first().toObject().value("id"_L1).toInteger()
+                                         : 0);
+        },
+        [&] { return clock.elapsed() > qint64(options.duration * 1000); });
+    const double seconds = double(clock.elapsed()) / 1000.0;
+    std::sort(latencies.begin(), latencies.end());
+    Report report;
+    report.add(u"messages in the conversation"_s, options.historyMessages);
+    report.add(u"requests"_s, qint64(latencies.size()));
+    report.add(u"requests per second"_s, double(latencies.size()) / seconds, u"/s"_s);
+    report.add(u"failed"_s, failures);
+    report.add(u"latency p50"_s, percentile(latencies, 0.5), u"ms"_s);
+    report.add(u"latency p99"_s, percentile(latencies, 0.99), u"ms"_s);
+    const ProcessSample after = sampleProcess(options.serverPid);
+    if (after.rssKiB > 0)
+        report.add(u"server CPU"_s, after.cpuSeconds - before.cpuSeconds, u"s"_s);
+    return report;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"pitchey-bench"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history.\n"
+        "It registers its own users (password cost and auth rate limits of the target apply:\n"
+        "for large runs start the target with --password-cost minimal --auth-burst 1000000\n"
+        "--rate-burst 1000000)."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption scenario(u"scenario"_s, u"idle, direct, fanout or history."_s,
+                                      u"name"_s, u"direct"_s);
+    const QCommandLineOption url(u"url"_s, u"Server base URL."_s, u"url"_s,
+                                 u"http://127.0.0.1:8000"_s);
+    const QCommandLineOption users(u"users"_s, u"Number of users/connections."_s, u"n"_s,
+                                   u"1000"_s);
+    const QCommandLineOption duration(u"duration"_s, u"Seconds of load."_s, u"s"_s, u"10"_s);
+    const QCommandLineOption rate(u"rate"_s, u"Offered messages per second (open loop)."_s, u"r"_s,
+                                  u"1000"_s);
+    const QCommandLineOption json(u"json"_s, u"Print the figures as JSON."_s);
+    const QCommandLineOption pid(u"server-pid"_s, u"Server process id, for its CPU and memory."_s,
+                                 u"pid"_s, u"0"_s);
+    const QCommandLineOption threads(u"threads"_s, u"Generator threads."_s, u"n"_s, u"1"_s);
+    const QCommandLineOption sources(u"source-addresses"_s, u"Spread sockets over 127.0.0.1..N."_s,
+                                     u"n"_s, u"8"_s);
+    const QCommandLineOption payload(u"payload"_s, u"Message content bytes."_s, u"bytes"_s,
+                                     u"64"_s);
+    const QCommandLineOption groups(u"group-sizes"_s, u"Fan-out group sizes, comma separated."_s,
+                                    u"list"_s, u"10,100,1000"_s);
+    const QCommandLineOption noAck(u"no-ack"_s,
+                                   u"Do not send message_delivered for received messages."_s);
+    const QCommandLineOption historySize(
+        u"history-messages"_s, u"Messages in the history conversation."_s, u"n"_s, u"10000"_s);
+    const QCommandLineOption concurrency(u"concurrency"_s, u"History requests in flight."_s, u"n"_s,
+                                         u"16"_s);
+    parser.addOptions({scenario, url, users, duration, rate, json, pid, threads, sources, payload,
+                       groups, noAck, historySize, concurrency});
+    parser.process(app);
+
+    Options options;
+    options.scenario = parser.value(scenario);
+    options.url = QUrl(parser.value(url));
+    options.users = parser.value(users).toInt();
+    options.duration = parser.value(duration).toDouble();
+    options.rate = parser.value(rate).toDouble();
+    options.json = parser.isSet(json);
+    options.serverPid = parser.value(pid).toLongLong();
+    options.threads = std::max(1, parser.value(threads).toInt());
+    options.sources = std::clamp(parser.value(sources).toInt(), 1, 254);
+    options.payload = std::max(8, parser.value(payload).toInt());
+    options.groupSizes.clear();
+    for (const QString &size : parser.value(groups).split(u','))
+        options.groupSizes.append(std::max(2, size.toInt()));
+    options.acknowledge = !parser.isSet(noAck);
+    options.historyMessages = parser.value(historySize).toInt();
+    options.concurrency = std::max(1, parser.value(concurrency).toInt());
+    options.prefix =
+        u"b%1"_s.arg(QString::number(QDateTime::currentSecsSinceEpoch() % 1000000, 36));
+    if (!options.url.isValid() || options.url.host().isEmpty()) {
+        std::fprintf(stderr, "pitchey-bench: --url must be like http://127.0.0.1:8000\n");
+        return 2;
+    }
+
+    BenchApi api(options.url);
+    const double cpuAtStart = ownCpuSeconds();
+    QJsonArray all;
+    auto show = [&](const Report &report, const QString &title) {
+        if (options.json)
+            all.append(QJsonObject{{"scenario"_L1, title}, {"figures"_L1, report.json()}});
+        else
+            report.print(title);
+    };
+    {
+        if (options.scenario == "direct"_L1) {
+            show(direct(options, api),
+                 u"direct: %1 users, %2 messages/s offered for %3 s"_s.arg(options.users)
+                     .arg(options.rate)
+                     .arg(options.duration));
+        } else if (options.scenario == "fanout"_L1) {
+            for (int size : options.groupSizes)
+                show(fanout(options, api, size),
+                     u"fanout: groups of %1, %2 messages/s offered"_s.arg(size).arg(options.rate));
+        } else if (options.scenario == "idle"_L1) {
+            show(idle(options, api), u"idle: %1 connections"_s.arg(options.users));
+        } else if (options.scenario == "history"_L1) {
+            show(history(options, api),
+                 u"history: paging %1 messages"_s.arg(options.historyMessages));
+        } else {
+            std::fprintf(stderr, "pitchey-bench: unknown scenario %s\n",
+                         qPrintable(options.scenario));
+            return 2;
+        }
+    }
+    if (options.json)
+        std::printf("%s\n", QJsonDocument(all).toJson(QJsonDocument::Indented).constData());
+    std::fprintf(stderr, "pitchey-bench: own CPU %.2f s\n", ownCpuSeconds() - cpuAtStart);
+    return 0;
+}
