@@ -1,5 +1,6 @@
 // The HTTP half of the wire contract against a real server on a real socket.
 #include "Clients.h"
+#include "TestMain.h"
 #include "TestServer.h"
 
 #include "auth/JwtService.h"
@@ -527,5 +528,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestHttpApi)
+PITCHEY_TEST_MAIN(TestHttpApi)
 #include "tst_http_api.moc"

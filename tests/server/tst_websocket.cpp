@@ -1,6 +1,7 @@
 // The WebSocket half of the wire contract, line by line, against a real server on a real
 // socket with a real SQLite file.
 #include "Clients.h"
+#include "TestMain.h"
 #include "TestServer.h"
 
 #include <QJsonArray>
@@ -469,5 +470,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestWebSocket)
+PITCHEY_TEST_MAIN(TestWebSocket)
 #include "tst_websocket.moc"
