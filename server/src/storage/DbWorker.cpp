@@ -1,6 +1,7 @@
 #include "storage/DbWorker.h"
 
 #include "storage/Migrations.h"
+#include "storage/Sql.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -124,6 +125,7 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
         started->addResult(ready);
         started->finish();
         if (!ready.ok()) {
+            sql::dropCache(db);
             db.close();
             db = {};
             QSqlDatabase::removeDatabase(m_connectionName);
@@ -146,6 +148,7 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
             runBatch(db, batch);
             batch.clear();
         }
+        sql::dropCache(db);
         db.close();
     }
     QSqlDatabase::removeDatabase(m_connectionName);
@@ -157,16 +160,13 @@ void DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
     if (!committed)
         qCWarning(lcStorage) << "cannot begin a transaction:" << db.lastError().text();
     if (committed) {
-        QSqlQuery control(db);
         for (Job &job : batch) {
-            control.exec(u"SAVEPOINT job"_s);
-            if (job.run(db)) {
-                control.exec(u"RELEASE SAVEPOINT job"_s);
-            } else {
-                control.exec(u"ROLLBACK TO SAVEPOINT job"_s);
-                control.exec(u"RELEASE SAVEPOINT job"_s);
-            }
+            (void)sql::exec(db, u"SAVEPOINT job"_s);
+            if (!job.run(db))
+                (void)sql::exec(db, u"ROLLBACK TO SAVEPOINT job"_s);
+            (void)sql::exec(db, u"RELEASE SAVEPOINT job"_s);
         }
+        sql::finishAll(db);
         committed = db.commit();
         if (!committed) {
             qCWarning(lcStorage) << "commit failed:" << db.lastError().text();

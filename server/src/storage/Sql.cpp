@@ -1,7 +1,11 @@
 #include "storage/Sql.h"
 
+#include <QHash>
 #include <QLoggingCategory>
 #include <QSqlError>
+
+#include <memory>
+#include <unordered_map>
 
 using namespace Qt::StringLiterals;
 
@@ -9,26 +13,42 @@ Q_DECLARE_LOGGING_CATEGORY(lcStorage)
 
 namespace pitchey::server::sql {
 
-Result<QSqlQuery> exec(QSqlDatabase &db, const QString &statement, const QVariantList &args)
+namespace {
+
+// Prepared statements by connection name, then by text. A connection is used by one
+// thread only (DbWorker), so each thread keeps its own cache.
+using StatementCache = QHash<QString, std::shared_ptr<QSqlQuery>>;
+thread_local std::unordered_map<std::string, StatementCache> t_caches;
+
+StatementCache &cacheFor(const QSqlDatabase &db)
 {
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    if (!query.prepare(statement)) {
+    return t_caches[db.connectionName().toStdString()];
+}
+
+} // namespace
+
+Result<Cursor> exec(QSqlDatabase &db, const QString &statement, const QVariantList &args)
+{
+    StatementCache &cache = cacheFor(db);
+    std::shared_ptr<QSqlQuery> &query = cache[statement];
+    if (!query) {
+        query = std::make_shared<QSqlQuery>(db);
+        query->setForwardOnly(true);
+        if (!query->prepare(statement)) {
+            qCWarning(lcStorage).noquote()
+                << "prepare failed:" << query->lastError().text() << "in" << statement;
+            cache.remove(statement);
+            return Error::internal(u"database error"_s);
+        }
+    }
+    for (int i = 0; i < args.size(); ++i)
+        query->bindValue(i, args.at(i));
+    if (!query->exec()) {
         qCWarning(lcStorage).noquote()
-            << "prepare failed:" << query.lastError().text() << "in" << statement;
+            << "query failed:" << query->lastError().text() << "in" << statement;
         return Error::internal(u"database error"_s);
     }
-    for (const QVariant &arg : args)
-        query.addBindValue(arg);
-    if (!query.exec()) {
-        qCWarning(lcStorage).noquote()
-            << "query failed:" << query.lastError().text() << "in" << statement;
-        Error error = Error::internal(u"database error"_s);
-        // Callers that expect a unique violation look at the native code through this text.
-        error.message = u"database error: %1"_s.arg(query.lastError().nativeErrorCode());
-        return error;
-    }
-    return query;
+    return Cursor(query.get());
 }
 
 Result<qint64> scalar(QSqlDatabase &db, const QString &statement, const QVariantList &args,
@@ -40,6 +60,17 @@ Result<qint64> scalar(QSqlDatabase &db, const QString &statement, const QVariant
     if (!query.value().next() || query.value().value(0).isNull())
         return fallback;
     return query.value().value(0).toLongLong();
+}
+
+void finishAll(const QSqlDatabase &db)
+{
+    for (const auto &query : std::as_const(cacheFor(db)))
+        query->finish();
+}
+
+void dropCache(const QSqlDatabase &db)
+{
+    t_caches.erase(db.connectionName().toStdString());
 }
 
 QString placeholders(qsizetype n)

@@ -6,22 +6,47 @@
 #include <QSqlQuery>
 #include <QVariantList>
 
+#include <optional>
+
 namespace pitchey::server::sql {
 
-// Prepares `statement`, binds `args` to its `?` placeholders in order and runs it.
-// Every statement of the project goes through here: prepared, never concatenated.
-// A failure is logged (the statement, never the bound values) and returned as `internal`.
-[[nodiscard]] Result<QSqlQuery> exec(QSqlDatabase &db, const QString &statement,
-                                     const QVariantList &args = {});
+// The rows of a statement just run. It reads the connection's cached prepared statement,
+// so it is valid until that same statement text runs again.
+class Cursor
+{
+public:
+    explicit Cursor(QSqlQuery *query)
+        : m_query(query)
+    {}
+    bool next() { return m_query->next(); }
+    [[nodiscard]] QVariant value(int column) const { return m_query->value(column); }
+    [[nodiscard]] int numRowsAffected() const { return m_query->numRowsAffected(); }
+    operator const QSqlQuery &() const { return *m_query; } // NOLINT(google-explicit-constructor)
+
+private:
+    QSqlQuery *m_query;
+};
+
+// Prepares `statement` (once per connection: prepared statements are cached), binds `args`
+// to its `?` placeholders in order and runs it. Every statement of the project goes through
+// here: prepared, never concatenated with values. A failure is logged (the statement,
+// never the bound values) and returned as `internal`.
+[[nodiscard]] Result<Cursor> exec(QSqlDatabase &db, const QString &statement,
+                                  const QVariantList &args = {});
 
 // A query's first column of its first row as an integer, or `fallback` without rows.
 [[nodiscard]] Result<qint64> scalar(QSqlDatabase &db, const QString &statement,
                                     const QVariantList &args = {}, qint64 fallback = 0);
 
+// Releases every cached statement's rows (before COMMIT), or drops the whole cache (before
+// the connection closes).
+void finishAll(const QSqlDatabase &db);
+void dropCache(const QSqlDatabase &db);
+
 // "?, ?, ?" for an IN list of n values.
 [[nodiscard]] QString placeholders(qsizetype n);
 
-// A nullable column as std::optional.
+// A nullable column as std::optional, and back.
 [[nodiscard]] std::optional<qint64> optionalInt(const QVariant &value);
 [[nodiscard]] QVariant nullable(const std::optional<qint64> &value);
 [[nodiscard]] QVariant nullable(const std::optional<QString> &value);

@@ -68,7 +68,7 @@ Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &
         {usernameKey(username)});
     if (!query.ok())
         return query.error();
-    QSqlQuery &row = query.value();
+    sql::Cursor &row = query.value();
     if (!row.next())
         return std::optional<Credentials>{};
     Credentials credentials{userFromRow(row), row.value(4).toString().toLatin1()};
@@ -83,7 +83,7 @@ Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id)
         sql::exec(db, u"SELECT id, username, display_name, email FROM users WHERE id = ?"_s, {id});
     if (!query.ok())
         return query.error();
-    QSqlQuery &row = query.value();
+    sql::Cursor &row = query.value();
     if (!row.next())
         return std::optional<User>{};
     User user = userFromRow(row);
