@@ -40,6 +40,15 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
             [this](qint64 conversationId, qint64 userId) {
                 broadcastTyping(conversationId, userId, false);
             });
+    // One sweep for every connection: pings often enough that a quiet but healthy client
+    // always answers within the idle timeout.
+    m_heartbeat.setInterval(
+        std::min<std::chrono::milliseconds>(std::chrono::seconds(30), m_deps.idleTimeout / 4));
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        for (WsSession *session : m_deps.registry.all())
+            session->heartbeat();
+    });
+    m_heartbeat.start();
 }
 
 RealtimeHub::~RealtimeHub() = default;

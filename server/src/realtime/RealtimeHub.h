@@ -3,6 +3,7 @@
 #include "protocol/Frames.h"
 
 #include <QObject>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <chrono>
@@ -59,6 +60,7 @@ private:
 
     Dependencies m_deps;
     std::unique_ptr<TypingTracker> m_typing;
+    QTimer m_heartbeat;
 };
 
 } // namespace pitchey::server

@@ -39,23 +39,8 @@ WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims,
         if (m_closed)
             return;
         m_closed = true;
-        m_heartbeat.stop();
         Q_EMIT closed(this);
     });
-
-    // Ping often enough that a quiet but healthy client always answers within the timeout.
-    // A peer that never answers the closing handshake is cut off.
-    m_closeDeadline.setSingleShot(true);
-    m_closeDeadline.setInterval(std::chrono::seconds(5));
-    connect(&m_closeDeadline, &QTimer::timeout, this, [this] {
-        if (!m_closed)
-            m_socket->abort();
-    });
-
-    m_heartbeat.setInterval(
-        std::min<std::chrono::milliseconds>(std::chrono::seconds(30), idleTimeout / 4));
-    connect(&m_heartbeat, &QTimer::timeout, this, &WsSession::checkAlive);
-    m_heartbeat.start();
 }
 
 WsSession::~WsSession()
@@ -109,11 +94,21 @@ void WsSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
     if (m_closed)
         return;
     m_socket->close(code, reason);
-    m_closeDeadline.start();
+    // A peer that never answers the closing handshake is cut off. (Created only now: an
+    // idle connection should cost as little memory as possible.)
+    auto *deadline = new QTimer(this);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, this, [this] {
+        if (!m_closed)
+            m_socket->abort();
+    });
+    deadline->start(std::chrono::seconds(5));
 }
 
-void WsSession::checkAlive()
+void WsSession::heartbeat()
 {
+    if (m_closed)
+        return;
     if (m_sinceLastSign.elapsed() > std::chrono::milliseconds(m_idleTimeout).count()) {
         qCInfo(lcSession) << "closing silent connection of user" << userId();
         close(QWebSocketProtocol::CloseCodeGoingAway, u"no sign of life"_s);

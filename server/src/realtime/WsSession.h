@@ -32,20 +32,18 @@ public:
     void beginBacklog();
     void finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog);
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    // Called by the hub's heartbeat sweep: pings, or closes a connection silent too long.
+    void heartbeat();
 
 Q_SIGNALS:
     void frameReceived(pitchey::server::WsSession *session, const QByteArray &frame);
     void closed(pitchey::server::WsSession *session);
 
 private:
-    void checkAlive();
-
     std::unique_ptr<QWebSocket> m_socket;
     TokenClaims m_claims;
     std::chrono::seconds m_idleTimeout;
     QElapsedTimer m_sinceLastSign;
-    QTimer m_heartbeat;
-    QTimer m_closeDeadline;
     bool m_inBacklog = false;
     bool m_closed = false;
     QList<QPair<qint64, QByteArray>> m_held;
