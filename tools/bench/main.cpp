@@ -1,5 +1,6 @@
 // pitchey-bench: a load generator that speaks the wire contract over real sockets.
 #include "BenchApi.h"
+#include "app/EpollEventDispatcher.h"
 #include "LoadWorker.h"
 #include "ProcessStats.h"
 
@@ -116,6 +117,8 @@ public:
         }
         for (int i = 0; i < options.threads; ++i) {
             auto *thread = new QThread;
+            // Thousands of sockets per thread: the generator needs epoll as much as the server.
+            thread->setEventDispatcher(new pitchey::server::EpollEventDispatcher);
             auto *worker = new LoadWorker(i, settings);
             worker->moveToThread(thread);
             QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
@@ -452,6 +455,7 @@ Report history(const Options &options, BenchApi &api)
 
 int main(int argc, char *argv[])
 {
+    QCoreApplication::setEventDispatcher(new pitchey::server::EpollEventDispatcher);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"pitchey-bench"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));

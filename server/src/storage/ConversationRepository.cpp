@@ -22,12 +22,6 @@ QString pairKey(qint64 a, qint64 b)
 
 Result<std::optional<QList<qint64>>> participantIds(QSqlDatabase &db, qint64 conversationId)
 {
-    auto exists =
-        sql::scalar(db, u"SELECT COUNT(*) FROM conversations WHERE id = ?"_s, {conversationId});
-    if (!exists.ok())
-        return exists.error();
-    if (exists.value() == 0)
-        return std::optional<QList<qint64>>{};
     auto query = sql::exec(
         db, u"SELECT user_id FROM participants WHERE conversation_id = ? ORDER BY user_id"_s,
         {conversationId});
@@ -36,18 +30,29 @@ Result<std::optional<QList<qint64>>> participantIds(QSqlDatabase &db, qint64 con
     QList<qint64> ids;
     while (query.value().next())
         ids.append(query.value().value(0).toLongLong());
-    return std::optional<QList<qint64>>{ids};
+    if (!ids.isEmpty())
+        return std::optional<QList<qint64>>{ids};
+    // Every conversation has participants, so no rows means no conversation.
+    return std::optional<QList<qint64>>{};
 }
 
 Status checkAccess(QSqlDatabase &db, qint64 conversationId, qint64 userId)
 {
-    auto participants = participantIds(db, conversationId);
-    if (!participants.ok())
-        return participants.error();
-    if (!participants.value())
+    return checkAccess(db, conversationId, userId, nullptr);
+}
+
+Status checkAccess(QSqlDatabase &db, qint64 conversationId, qint64 userId,
+                   QList<qint64> *participants)
+{
+    auto ids = participantIds(db, conversationId);
+    if (!ids.ok())
+        return ids.error();
+    if (!ids.value())
         return Error::notFound(u"no such conversation"_s);
-    if (!participants.value()->contains(userId))
+    if (!ids.value()->contains(userId))
         return Error::forbidden(u"you are not a participant of this conversation"_s);
+    if (participants)
+        *participants = *ids.value();
     return Done{};
 }
 

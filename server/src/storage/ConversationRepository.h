@@ -17,6 +17,9 @@ namespace ConversationRepository {
 
 // not_found when the conversation does not exist, forbidden when userId is not in it.
 [[nodiscard]] Status checkAccess(QSqlDatabase &db, qint64 conversationId, qint64 userId);
+// The same, and on success the participants too (saves a second query).
+[[nodiscard]] Status checkAccess(QSqlDatabase &db, qint64 conversationId, qint64 userId,
+                                 QList<qint64> *participants);
 
 struct Created
 {
