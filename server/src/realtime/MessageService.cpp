@@ -59,23 +59,33 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     }
 }
 
-void MessageService::markDelivered(qint64 userId, qint64 messageId,
-                                   Done<std::optional<DeliveryReceipt>> done)
+void MessageService::markDeliveredMany(const QList<Ack> &acks,
+                                       std::function<void(const DeliveryResults &)> done)
 {
-    auto marked =
-        m_db.submit<std::optional<DeliveryReceipt>>([userId, messageId](QSqlDatabase &db) {
-            return MessageRepository::markDelivered(db, userId, messageId);
-        });
-    whenReady(marked, this, [this, done](const Result<std::optional<DeliveryReceipt>> &receipt) {
-        if (receipt.ok() && receipt.value()) {
-            const DeliveryReceipt &r = *receipt.value();
-            m_registry.sendTo({r.senderId},
-                              frames::encode(frames::messageDelivered(
-                                  r.messageId, r.conversationId, r.deliveredTo, r.deliveredAt)));
-        }
-        if (done)
-            done(receipt);
+    auto marked = m_db.submit<DeliveryResults>([acks](QSqlDatabase &db) {
+        DeliveryResults results;
+        results.reserve(acks.size());
+        // Each refusal happens before its ack writes anything, so one refused ack never
+        // needs the others rolled back.
+        for (const Ack &ack : acks)
+            results.append(MessageRepository::markDelivered(db, ack.userId, ack.messageId));
+        return Result<DeliveryResults>(results);
     });
+    whenReady(marked, this,
+              [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
+                  const DeliveryResults each =
+                      results.ok() ? results.value() : DeliveryResults(count, results.error());
+                  for (const auto &receipt : each) {
+                      if (!receipt.ok() || !receipt.value())
+                          continue;
+                      const DeliveryReceipt &r = *receipt.value();
+                      m_registry.sendTo({r.senderId}, frames::encode(frames::messageDelivered(
+                                                          r.messageId, r.conversationId,
+                                                          r.deliveredTo, r.deliveredAt)));
+                  }
+                  if (done)
+                      done(each);
+              });
 }
 
 void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin,

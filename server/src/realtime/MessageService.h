@@ -33,7 +33,16 @@ public:
     // nullptr for HTTP, where every connection gets new_message.
     void send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
               Done<StoredMessage> done);
-    void markDelivered(qint64 userId, qint64 messageId, Done<std::optional<DeliveryReceipt>> done);
+    // Many acknowledgements in one database job (a recipient acknowledges every message it
+    // receives, so these are as frequent as deliveries); `done` gets one result per ack.
+    struct Ack
+    {
+        qint64 userId = 0;
+        qint64 messageId = 0;
+    };
+    using DeliveryResults = QList<Result<std::optional<DeliveryReceipt>>>;
+    void markDeliveredMany(const QList<Ack> &acks,
+                           std::function<void(const DeliveryResults &)> done);
     void markRead(qint64 userId, qint64 messageId, WsSession *origin,
                   Done<std::optional<ReadReceipt>> done);
 

@@ -155,12 +155,7 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
                                      refuse(session, stored.error(), ref);
                              }));
     } else if (const auto *delivered = std::get_if<frames::MessageDelivered>(&frame)) {
-        m_deps.messages.markDelivered(
-            userId, delivered->messageId,
-            guarded(session, [session](const Result<std::optional<DeliveryReceipt>> &result) {
-                if (!result.ok())
-                    refuse(session, result.error());
-            }));
+        queueDelivered(session, delivered->messageId);
     } else if (const auto *read = std::get_if<frames::MessageRead>(&frame)) {
         m_deps.messages.markRead(
             userId, read->messageId, session,
@@ -173,6 +168,30 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
     } else if (const auto *join = std::get_if<frames::JoinConversation>(&frame)) {
         handleJoin(session, join->conversationId);
     }
+}
+
+void RealtimeHub::queueDelivered(WsSession *session, qint64 messageId)
+{
+    if (m_pendingAcks.isEmpty())
+        QMetaObject::invokeMethod(this, &RealtimeHub::flushDelivered, Qt::QueuedConnection);
+    m_pendingAcks.append({session, session->userId(), messageId});
+}
+
+void RealtimeHub::flushDelivered()
+{
+    QList<PendingAck> acks;
+    acks.swap(m_pendingAcks);
+    QList<MessageService::Ack> batch;
+    batch.reserve(acks.size());
+    for (const PendingAck &ack : std::as_const(acks))
+        batch.append({ack.userId, ack.messageId});
+    m_deps.messages.markDeliveredMany(
+        batch, [acks](const MessageService::DeliveryResults &results) {
+            for (qsizetype i = 0; i < results.size() && i < acks.size(); ++i) {
+                if (!results.at(i).ok() && acks.at(i).session)
+                    refuse(acks.at(i).session, results.at(i).error());
+            }
+        });
 }
 
 void RealtimeHub::handleTyping(WsSession *session, const frames::Typing &typing)

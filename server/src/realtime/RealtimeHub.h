@@ -3,6 +3,7 @@
 #include "protocol/Frames.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -51,6 +52,8 @@ private:
     void handle(WsSession *session, const frames::ClientFrame &frame);
     void handleTyping(WsSession *session, const frames::Typing &typing);
     void handleJoin(WsSession *session, qint64 conversationId);
+    void queueDelivered(WsSession *session, qint64 messageId);
+    void flushDelivered();
     using Backlog = QList<QPair<qint64, QByteArray>>;
     void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
     void announcePresence(qint64 userId, const QString &username, bool online);
@@ -61,6 +64,14 @@ private:
     Dependencies m_deps;
     std::unique_ptr<TypingTracker> m_typing;
     QTimer m_heartbeat;
+    // message_delivered frames of one pass of the event loop, stored in one database job.
+    struct PendingAck
+    {
+        QPointer<WsSession> session;
+        qint64 userId;
+        qint64 messageId;
+    };
+    QList<PendingAck> m_pendingAcks;
 };
 
 } // namespace pitchey::server
