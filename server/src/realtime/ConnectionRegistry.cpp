@@ -33,9 +33,10 @@ QList<WsSession *> ConnectionRegistry::all() const
     return sessions;
 }
 
-void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &frame,
+void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &utf8,
                                 const WsSession *except) const
 {
+    const QString frame = QString::fromUtf8(utf8); // once, shared by every connection
     for (qint64 userId : userIds) {
         const auto it = m_byUser.constFind(userId);
         if (it == m_byUser.cend())

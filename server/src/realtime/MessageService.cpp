@@ -42,7 +42,7 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
         return;
     }
     m_participants.remember(message.conversationId, stored.participants);
-    const QByteArray newMessage = frames::encode(frames::newMessage(message));
+    const QString newMessage = QString::fromUtf8(frames::encode(frames::newMessage(message)));
     const QByteArray sent = origin ? frames::encode(frames::messageSent(message)) : QByteArray();
     for (qint64 userId : stored.participants) {
         for (WsSession *session : m_registry.sessionsOf(userId)) {

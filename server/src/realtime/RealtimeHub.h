@@ -54,7 +54,7 @@ private:
     void handleJoin(WsSession *session, qint64 conversationId);
     void queueDelivered(WsSession *session, qint64 messageId);
     void flushDelivered();
-    using Backlog = QList<QPair<qint64, QByteArray>>;
+    using Backlog = QList<QPair<qint64, QString>>;
     void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
     void announcePresence(qint64 userId, const QString &username, bool online);
     void broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping);

@@ -51,13 +51,13 @@ WsSession::~WsSession()
     }
 }
 
-void WsSession::send(const QByteArray &frame)
+void WsSession::send(const QString &frame)
 {
     if (!m_closed)
-        m_socket->sendTextMessage(QString::fromUtf8(frame));
+        m_socket->sendTextMessage(frame);
 }
 
-void WsSession::sendMessage(qint64 messageId, const QByteArray &frame)
+void WsSession::sendMessage(qint64 messageId, const QString &frame)
 {
     if (m_inBacklog)
         m_held.append({messageId, frame});
@@ -70,11 +70,11 @@ void WsSession::beginBacklog()
     m_inBacklog = true;
 }
 
-void WsSession::finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog)
+void WsSession::finishBacklog(const QList<QPair<qint64, QString>> &backlog)
 {
     // What arrived live while the backlog was read may be in it too: send each id once,
     // all in id order.
-    QList<QPair<qint64, QByteArray>> merged = backlog;
+    QList<QPair<qint64, QString>> merged = backlog;
     merged.append(m_held);
     std::stable_sort(merged.begin(), merged.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });

@@ -26,11 +26,14 @@ public:
     [[nodiscard]] qint64 userId() const { return m_claims.userId; }
     [[nodiscard]] const QString &username() const { return m_claims.username; }
 
-    void send(const QByteArray &frame);
+    // Frames are sent as text; a frame going to many connections is converted to a QString
+    // once and shared (QWebSocket takes QString).
+    void send(const QString &frame);
+    void send(const QByteArray &frame) { send(QString::fromUtf8(frame)); }
     // A new_message frame: held back while the backlog is being pushed, then merged in id order.
-    void sendMessage(qint64 messageId, const QByteArray &frame);
+    void sendMessage(qint64 messageId, const QString &frame);
     void beginBacklog();
-    void finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog);
+    void finishBacklog(const QList<QPair<qint64, QString>> &backlog);
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
     // Called by the hub's heartbeat sweep: pings, or closes a connection silent too long.
     void heartbeat();
@@ -46,7 +49,7 @@ private:
     QElapsedTimer m_sinceLastSign;
     bool m_inBacklog = false;
     bool m_closed = false;
-    QList<QPair<qint64, QByteArray>> m_held;
+    QList<QPair<qint64, QString>> m_held;
 };
 
 } // namespace pitchey::server
