@@ -177,7 +177,7 @@ public:
             int(seconds * 1000) + 60000);
     }
 
-    // Waits until `expected` deliveries arrived or nothing arrived for two seconds; returns
+    // Waits until `expected` deliveries arrived or nothing arrived for five seconds; returns
     // the seconds from `start` to the last delivery seen, the time the load really took.
     double drain(quint64 expected, const QElapsedTimer &start)
     {
@@ -190,7 +190,7 @@ public:
                     last = now;
                     lastAt = start.elapsed();
                 }
-                return now >= expected || start.elapsed() - lastAt > 2000;
+                return now >= expected || start.elapsed() - lastAt > 5000;
             },
             600000);
         return double(lastAt) / 1000.0;
@@ -257,7 +257,10 @@ void addMessageFigures(Report &report, WorkerResults &results, quint64 expected,
     report.add(u"sent per second"_s, double(results.sent) / seconds, u"/s"_s);
     report.add(u"delivered per second"_s, double(results.received) / seconds, u"/s"_s);
     const quint64 unique = results.received - results.duplicates;
-    report.add(u"lost"_s, qint64(expected > unique ? expected - unique : 0), u"messages"_s);
+    // Not delivered by the time the generator stopped waiting (5 s without a delivery). The
+    // server still holds these for the recipients' next connection: see docs/benchmarks.md.
+    report.add(u"lost (not delivered in the run)"_s,
+               qint64(expected > unique ? expected - unique : 0), u"messages"_s);
     report.add(u"duplicated"_s, qint64(results.duplicates), u"messages"_s);
     report.add(u"out of order"_s, qint64(results.outOfOrder), u"messages"_s);
     report.add(u"error frames"_s, qint64(results.errors), u"frames"_s);

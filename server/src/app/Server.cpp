@@ -16,7 +16,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcServer, "pitchey.server")
+Q_LOGGING_CATEGORY(lcServer, "pitchey.server", QtInfoMsg)
 
 namespace pitchey::server {
 

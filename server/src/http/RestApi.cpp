@@ -20,7 +20,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcHttp, "pitchey.server.http")
+Q_LOGGING_CATEGORY(lcHttp, "pitchey.server.http", QtInfoMsg)
 
 namespace pitchey::server {
 

@@ -20,7 +20,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcRealtime, "pitchey.server.realtime")
+Q_LOGGING_CATEGORY(lcRealtime, "pitchey.server.realtime", QtInfoMsg)
 
 namespace pitchey::server {
 

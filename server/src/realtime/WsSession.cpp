@@ -8,7 +8,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcSession, "pitchey.server.session")
+Q_LOGGING_CATEGORY(lcSession, "pitchey.server.session", QtInfoMsg)
 
 namespace pitchey::server {
 

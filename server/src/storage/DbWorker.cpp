@@ -13,7 +13,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcStorage, "pitchey.server.storage")
+Q_LOGGING_CATEGORY(lcStorage, "pitchey.server.storage", QtInfoMsg)
 
 namespace pitchey::server {
 

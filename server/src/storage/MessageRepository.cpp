@@ -77,36 +77,48 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
     if (body.size() > kNotificationBodyLength)
         body = body.left(kNotificationBodyLength - 1) + u'\u2026';
 
-    auto recipients =
-        sql::exec(db,
-                  u"SELECT p.user_id, COALESCE(np.realtime_enabled, 1) FROM participants p "
-                  "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
-                  "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
-                  " SELECT 1 FROM muted_conversations mc "
-                  " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id)"_s,
-                  {message.conversationId, message.senderId});
-    if (!recipients.ok())
-        return recipients.error();
+    // One statement for every recipient, whatever the group's size.
+    auto inserted = sql::exec(
+        db,
+        u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, "
+        u"created_at) "
+        "SELECT p.user_id, 'new_message', ?, ?, p.conversation_id, ?, ? FROM participants p "
+        "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
+        " SELECT 1 FROM muted_conversations mc "
+        " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id) "
+        "RETURNING id, user_id"_s,
+        {title, body, message.id, message.createdAt, message.conversationId, message.senderId});
+    if (!inserted.ok())
+        return inserted.error();
     QList<UserNotification> notifications;
-    while (recipients.value().next()) {
+    while (inserted.value().next()) {
         UserNotification entry;
-        entry.userId = recipients.value().value(0).toLongLong();
-        entry.realtime = recipients.value().value(1).toInt() != 0;
-        entry.notification = {0,          u"new_message"_s, title, body, message.conversationId,
-                              message.id, message.createdAt};
+        entry.userId = inserted.value().value(1).toLongLong();
+        entry.notification = {inserted.value().value(0).toLongLong(),
+                              u"new_message"_s,
+                              title,
+                              body,
+                              message.conversationId,
+                              message.id,
+                              message.createdAt};
         notifications.append(entry);
     }
-    for (UserNotification &entry : notifications) {
-        auto inserted = sql::exec(db,
-                                  u"INSERT INTO notifications (user_id, kind, title, body, "
-                                  u"conversation_id, message_id, created_at) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
-                                  {entry.userId, entry.notification.kind, title, body,
-                                   message.conversationId, message.id, message.createdAt});
-        if (!inserted.ok())
-            return inserted.error();
-        if (inserted.value().next())
-            entry.notification.id = inserted.value().value(0).toLongLong();
+    if (notifications.isEmpty())
+        return notifications;
+    // Usually none: the recipients who turned real-time notifications off.
+    auto quiet = sql::exec(db,
+                           u"SELECT np.user_id FROM notification_preferences np "
+                           "JOIN participants p ON p.user_id = np.user_id "
+                           "WHERE p.conversation_id = ? AND np.realtime_enabled = 0"_s,
+                           {message.conversationId});
+    if (!quiet.ok())
+        return quiet.error();
+    while (quiet.value().next()) {
+        const qint64 userId = quiet.value().value(0).toLongLong();
+        for (UserNotification &entry : notifications) {
+            if (entry.userId == userId)
+                entry.realtime = false;
+        }
     }
     return notifications;
 }
@@ -246,8 +258,20 @@ Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 after
 Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,
                                                      qint64 messageId)
 {
-    // One of the hottest statements of the server (one per recipient per message): four
-    // statements, the membership check folded into the first.
+    // One of the hottest paths of the server (once per recipient per message). A pending
+    // row exists only for a participant other than the sender who has not acknowledged
+    // (or read) the message, so removing it is the whole check on the common path.
+    DeliveryReceipt receipt;
+    receipt.messageId = messageId;
+    receipt.deliveredTo = userId;
+    receipt.deliveredAt = currentTimeMs();
+    auto cleared = sql::exec(db,
+                             u"DELETE FROM pending_deliveries WHERE user_id = ? AND message_id = ? "
+                             "RETURNING conversation_id"_s,
+                             {userId, messageId});
+    if (!cleared.ok())
+        return cleared.error();
+    const bool wasPending = cleared.value().next();
     auto message = sql::exec(db,
                              u"SELECT m.conversation_id, m.sender_id, "
                              "EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = "
@@ -258,22 +282,13 @@ Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 us
         return message.error();
     if (!message.value().next())
         return Error::notFound(u"no such message"_s);
-    DeliveryReceipt receipt;
-    receipt.messageId = messageId;
     receipt.conversationId = message.value().value(0).toLongLong();
     receipt.senderId = message.value().value(1).toLongLong();
-    receipt.deliveredTo = userId;
-    receipt.deliveredAt = currentTimeMs();
     if (message.value().value(2).toInt() == 0)
         return Error::forbidden(u"you are not a participant of this conversation"_s);
-    if (receipt.senderId == userId)
-        return std::optional<DeliveryReceipt>{};
+    if (!wasPending)
+        return std::optional<DeliveryReceipt>{}; // own message, or acknowledged/read before
 
-    auto cleared =
-        sql::exec(db, u"DELETE FROM pending_deliveries WHERE user_id = ? AND message_id = ?"_s,
-                  {userId, messageId});
-    if (!cleared.ok())
-        return cleared.error();
     auto recorded = sql::exec(
         db,
         u"INSERT INTO message_receipts (message_id, user_id, delivered_at) VALUES (?, ?, ?) "
@@ -281,8 +296,6 @@ Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 us
         {messageId, userId, receipt.deliveredAt});
     if (!recorded.ok())
         return recorded.error();
-    if (recorded.value().numRowsAffected() <= 0)
-        return std::optional<DeliveryReceipt>{}; // delivered before: nothing new to tell
     return std::optional<DeliveryReceipt>{receipt};
 }
 
