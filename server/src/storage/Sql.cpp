@@ -17,7 +17,14 @@ namespace {
 
 // Prepared statements by connection name, then by text. A connection is used by one
 // thread only (DbWorker), so each thread keeps its own cache.
-using StatementCache = QHash<QString, std::shared_ptr<QSqlQuery>>;
+struct StatementCache
+{
+    QHash<QString, std::shared_ptr<QSqlQuery>> byText;
+    // Run since the last finishAll(): a statement that was not read to its end (a SELECT
+    // read for one row, an INSERT ... RETURNING) stays active, and SQLite refuses
+    // SAVEPOINT, RELEASE and COMMIT while a writing statement is active.
+    QList<QSqlQuery *> active;
+};
 thread_local std::unordered_map<std::string, StatementCache> t_caches;
 
 StatementCache &cacheFor(const QSqlDatabase &db)
@@ -30,19 +37,21 @@ StatementCache &cacheFor(const QSqlDatabase &db)
 Result<Cursor> exec(QSqlDatabase &db, const QString &statement, const QVariantList &args)
 {
     StatementCache &cache = cacheFor(db);
-    std::shared_ptr<QSqlQuery> &query = cache[statement];
+    std::shared_ptr<QSqlQuery> &query = cache.byText[statement];
     if (!query) {
         query = std::make_shared<QSqlQuery>(db);
         query->setForwardOnly(true);
         if (!query->prepare(statement)) {
             qCWarning(lcStorage).noquote()
                 << "prepare failed:" << query->lastError().text() << "in" << statement;
-            cache.remove(statement);
+            cache.byText.remove(statement);
             return Error::internal(u"database error"_s);
         }
     }
     for (int i = 0; i < args.size(); ++i)
         query->bindValue(i, args.at(i));
+    if (!cache.active.contains(query.get()))
+        cache.active.append(query.get());
     if (!query->exec()) {
         qCWarning(lcStorage).noquote()
             << "query failed:" << query->lastError().text() << "in" << statement;
@@ -64,8 +73,10 @@ Result<qint64> scalar(QSqlDatabase &db, const QString &statement, const QVariant
 
 void finishAll(const QSqlDatabase &db)
 {
-    for (const auto &query : std::as_const(cacheFor(db)))
+    StatementCache &cache = cacheFor(db);
+    for (QSqlQuery *query : std::as_const(cache.active))
         query->finish();
+    cache.active.clear();
 }
 
 void dropCache(const QSqlDatabase &db)

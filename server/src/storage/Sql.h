@@ -38,8 +38,10 @@ private:
 [[nodiscard]] Result<qint64> scalar(QSqlDatabase &db, const QString &statement,
                                     const QVariantList &args = {}, qint64 fallback = 0);
 
-// Releases every cached statement's rows (before COMMIT), or drops the whole cache (before
-// the connection closes).
+// Ends every statement run since the last call, read to its end or not: before SAVEPOINT,
+// RELEASE, ROLLBACK TO and COMMIT, which SQLite refuses while a writing statement (an
+// INSERT ... RETURNING read for one row) is active. dropCache() forgets all the prepared
+// statements, before the connection closes.
 void finishAll(const QSqlDatabase &db);
 void dropCache(const QSqlDatabase &db);
 
