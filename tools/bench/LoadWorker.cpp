@@ -1,5 +1,7 @@
 #include "LoadWorker.h"
 
+#include <QRandomGenerator>
+
 #include <ctime>
 
 namespace pitchey::bench {
@@ -42,20 +44,52 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
 {
     m_specs = clients;
     m_nextSeq.assign(size_t(clients.size()), 0);
+    m_unacked.assign(size_t(clients.size()), {});
+    m_attempts.assign(size_t(clients.size()), 0);
     for (int slot = 0; slot < clients.size(); ++slot) {
         auto client = std::make_unique<WsLite>();
         WsLite *raw = client.get();
-        raw->onOpen = [this] { open.fetch_add(1); };
-        raw->onClosed = [this] { closed.fetch_add(1); };
+        raw->onOpen = [this, slot] {
+            open.fetch_add(1);
+            m_attempts[size_t(slot)] = 0;
+            // After a reconnect: resend, in order, what the server never confirmed. The
+            // same clientMessageId makes a resend of a stored message harmless.
+            for (const auto &[seq, frame] : m_unacked[size_t(slot)])
+                m_clients[size_t(slot)]->sendText(frame);
+        };
+        raw->onClosed = [this, slot] {
+            closed.fetch_add(1);
+            if (m_settings.reconnect)
+                reopen(slot);
+        };
         raw->onText = [this, slot](QByteArrayView frame) { onText(slot, frame); };
         const QHostAddress source =
             m_settings.sources.isEmpty()
                 ? QHostAddress()
                 : m_settings.sources.at(clients.at(slot).index % m_settings.sources.size());
-        raw->open(m_settings.server, m_settings.port,
-                  "/api/messages/ws?token=" + clients.at(slot).account.token, source);
         m_clients.push_back(std::move(client));
+        reopen(slot);
     }
+}
+
+void LoadWorker::reopen(int slot)
+{
+    // Backoff with jitter, 250 ms doubling to 4 s, as a well-behaved client does.
+    const int attempt = m_attempts[size_t(slot)]++;
+    const int delay =
+        attempt == 0 && !m_settings.reconnect
+            ? 0
+            : std::min(4000, 250 << std::min(attempt, 4)) / 2 +
+                  int(QRandomGenerator::global()->bounded(250 << std::min(attempt, 4)) / 2);
+    const ClientSpec &spec = m_specs.at(slot);
+    const QHostAddress source = m_settings.sources.isEmpty()
+                                    ? QHostAddress()
+                                    : m_settings.sources.at(spec.index % m_settings.sources.size());
+    QTimer::singleShot(attempt == 0 ? 0 : delay, this, [this, slot, source] {
+        m_clients[size_t(slot)]->open(m_settings.server, m_settings.port,
+                                      "/api/messages/ws?token=" + m_specs.at(slot).account.token,
+                                      source);
+    });
 }
 
 void LoadWorker::closeAll()
@@ -101,9 +135,13 @@ void LoadWorker::tick()
         const qint64 seq = ++m_nextSeq[size_t(slot)];
         const QByteArray content = QByteArray::number(spec.index) + '|' + QByteArray::number(seq) +
                                    '|' + QByteArray::number(monotonicNs()) + '|' + padding;
-        m_clients[size_t(slot)]->sendText("{\"type\":\"send_message\",\"conversationId\":" +
-                                          QByteArray::number(spec.conversationId) +
-                                          ",\"content\":\"" + content + "\"}");
+        const QByteArray frame = "{\"type\":\"send_message\",\"conversationId\":" +
+                                 QByteArray::number(spec.conversationId) +
+                                 ",\"clientMessageId\":\"c" + QByteArray::number(spec.index) + '-' +
+                                 QByteArray::number(seq) + "\",\"content\":\"" + content + "\"}";
+        if (m_settings.reconnect)
+            m_unacked[size_t(slot)].emplace(seq, frame);
+        m_clients[size_t(slot)]->sendText(frame);
         ++m_sentThisRun;
         ++m_results.sent;
     }
@@ -114,6 +152,14 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     const qint64 now = monotonicNs();
     if (frame.contains("\"type\":\"message_sent\"")) {
         ++m_results.acked;
+        if (m_settings.reconnect) {
+            // "clientMessageId":"c<index>-<seq>"
+            static constexpr QByteArrayView key = "\"clientMessageId\":\"c";
+            const qsizetype at = frame.indexOf(key);
+            const qsizetype dash = at < 0 ? -1 : frame.indexOf('-', at);
+            if (dash > 0)
+                m_unacked[size_t(slot)].erase(intField(frame.sliced(dash), "-"));
+        }
         return;
     }
     if (!frame.contains("\"type\":\"new_message\"")) {
@@ -142,15 +188,22 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     const int sender = parts.at(0).toInt();
     const qint64 seq = parts.at(1).toLongLong();
     const qint64 sentAt = parts.at(2).toLongLong();
+    const qint64 messageId = intField(frame, "\"messageId\":");
+    const quint64 idKey = (quint64(slot) << 40) ^ quint64(messageId);
+    if (m_seenIds.contains(idKey)) {
+        ++m_results.redelivered; // pushed again: it was not acknowledged before a crash
+        return;
+    }
+    m_seenIds.insert(idKey);
     ++m_results.received;
     received.fetch_add(1, std::memory_order_relaxed);
     m_results.latenciesNs.push_back(now - sentAt);
 
     const quint64 key = (quint64(slot) << 48) ^ (quint64(sender) << 24) ^ quint64(seq);
     if (m_seen.contains(key))
-        ++m_results.duplicates;
+        ++m_results.duplicates; // the same send stored under a second message id
     else
-        m_seen.insert(key);
+        m_seen.insert(key, messageId);
     const int orderKey = slot * 1000003 + sender;
     if (seq < m_lastSeqFrom.value(orderKey, 0))
         ++m_results.outOfOrder;
@@ -158,7 +211,6 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
         m_lastSeqFrom.insert(orderKey, seq);
 
     if (m_settings.acknowledge) {
-        const qint64 messageId = intField(frame, "\"messageId\":");
         if (messageId > 0)
             m_clients[size_t(slot)]->sendText("{\"type\":\"message_delivered\",\"messageId\":" +
                                               QByteArray::number(messageId) + '}');
@@ -167,9 +219,12 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
 
 WorkerResults LoadWorker::takeResults()
 {
+    for (const auto &pending : m_unacked)
+        m_results.unacknowledged += pending.size();
     WorkerResults out = std::move(m_results);
     m_results = {};
     m_seen.clear();
+    m_seenIds.clear();
     m_lastSeqFrom.clear();
     return out;
 }

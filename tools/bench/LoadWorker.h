@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -27,11 +28,13 @@ struct WorkerResults
 {
     std::vector<qint64> latenciesNs;
     quint64 sent = 0;
-    quint64 acked = 0;    // message_sent frames
-    quint64 received = 0; // new_message frames from others
-    quint64 duplicates = 0;
+    quint64 acked = 0;       // message_sent frames
+    quint64 received = 0;    // new_message frames from others
+    quint64 duplicates = 0;  // the same sent message stored twice (a second message id)
+    quint64 redelivered = 0; // the same message id pushed again (unacknowledged at a crash)
     quint64 outOfOrder = 0;
     quint64 errors = 0;
+    quint64 unacknowledged = 0; // sends the server never confirmed, at the end
 };
 
 // One thread's share of the clients. Every call below is made in the worker's thread
@@ -48,6 +51,7 @@ public:
         QList<QHostAddress> sources;
         bool acknowledge = true;
         int payloadBytes = 64;
+        bool reconnect = false; // reopen closed connections and resend what was not acknowledged
     };
 
     LoadWorker(int id, Settings settings);
@@ -72,8 +76,12 @@ private:
     QList<ClientSpec> m_specs;
     std::vector<std::unique_ptr<WsLite>> m_clients;
     std::vector<qint64> m_nextSeq;
-    QHash<int, qint64> m_lastSeqFrom; // sender index -> last seq seen (per receiver slot below)
-    QSet<quint64> m_seen;             // (sender index << 32 | seq) per receiving slot
+    void reopen(int slot);
+    QHash<int, qint64> m_lastSeqFrom; // (receiver slot, sender index) -> last seq seen
+    QHash<quint64, qint64> m_seen;    // (receiver slot, sender index, seq) -> message id
+    QSet<quint64> m_seenIds;          // (receiver slot, message id)
+    std::vector<std::map<qint64, QByteArray>> m_unacked; // per slot: seq -> frame
+    std::vector<int> m_attempts;
     WorkerResults m_results;
     QTimer m_ticker{this}; // a child, so that moveToThread() takes it along
     QElapsedTimer m_clock;

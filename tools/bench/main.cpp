@@ -10,10 +10,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QThread>
 #include <QUrlQuery>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -38,6 +40,8 @@ struct Options
     bool acknowledge = true;
     int historyMessages = 10000;
     int concurrency = 16;
+    QString restartCommand;
+    bool reconnect = false;
 };
 
 // Rows of figures, printed as a table or as JSON.
@@ -111,6 +115,7 @@ public:
         settings.port = quint16(options.url.port(80));
         settings.acknowledge = options.acknowledge;
         settings.payloadBytes = options.payload;
+        settings.reconnect = options.reconnect;
         if (settings.server.isLoopback()) {
             for (int i = 1; i <= options.sources; ++i)
                 settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
@@ -162,6 +167,20 @@ public:
 
     void send(double perSecond, double seconds)
     {
+        startSending(perSecond, seconds);
+        waitForSending(seconds);
+    }
+    void waitForSending(double seconds)
+    {
+        waitUntil(
+            [&] {
+                return std::none_of(m_workers.begin(), m_workers.end(),
+                                    [](LoadWorker *w) { return w->sending.load(); });
+            },
+            int(seconds * 1000) + 60000);
+    }
+    void startSending(double perSecond, double seconds)
+    {
         for (LoadWorker *worker : m_workers) {
             worker->sending = true;
             const double share = perSecond / double(m_workers.size());
@@ -169,12 +188,6 @@ public:
                 worker->startSending(share, qint64(seconds * 1000));
             });
         }
-        waitUntil(
-            [&] {
-                return std::none_of(m_workers.begin(), m_workers.end(),
-                                    [](LoadWorker *w) { return w->sending.load(); });
-            },
-            int(seconds * 1000) + 60000);
     }
 
     // Waits until `expected` deliveries arrived or nothing arrived for five seconds; returns
@@ -211,6 +224,8 @@ public:
             total.duplicates += part.duplicates;
             total.outOfOrder += part.outOfOrder;
             total.errors += part.errors;
+            total.redelivered += part.redelivered;
+            total.unacknowledged += part.unacknowledged;
         }
         return total;
     }
@@ -390,6 +405,64 @@ Report idle(const Options &options, BenchApi &api)
     return report;
 }
 
+// The server is killed (SIGKILL) in the middle of a direct load and restarted; clients
+// reconnect with backoff and resend what was not confirmed.
+Report reconnect(const Options &options, BenchApi &api)
+{
+    Report report;
+    if (options.serverPid <= 0 || options.restartCommand.isEmpty()) {
+        std::fprintf(stderr, "pitchey-bench: reconnect needs --server-pid and --restart-command\n");
+        return report;
+    }
+    const int users = std::max(2, options.users - options.users % 2);
+    const QList<Account> accounts = api.accounts(options.prefix + u"r"_s, users, "bench-password");
+    QList<QList<Account>> pairs;
+    for (int i = 0; i < users; i += 2)
+        pairs.append({accounts.at(i), accounts.at(i + 1)});
+    const QList<qint64> conversations = api.conversations(pairs);
+    QList<ClientSpec> clients;
+    for (int i = 0; i < users; ++i)
+        clients.append({i, accounts.at(i), conversations.at(i / 2), true});
+
+    Load load(options);
+    report.add(u"connections"_s, users);
+    report.add(u"connect time"_s, load.connect(clients), u"s"_s);
+    QElapsedTimer clock;
+    clock.start();
+    load.startSending(options.rate, options.duration);
+    waitUntil([&] { return clock.elapsed() >= qint64(options.duration * 500); }, 600000);
+
+    ::kill(pid_t(options.serverPid), SIGKILL);
+    QElapsedTimer outage;
+    outage.start();
+    QProcess::startDetached(u"/bin/sh"_s, {u"-c"_s, options.restartCommand});
+    waitUntil([&] { return load.openCount() < users; }, 10000); // the clients noticed
+    const bool back = waitUntil([&] { return load.openCount() >= users; }, 120000);
+    const double recovery = double(outage.elapsed()) / 1000.0;
+    load.waitForSending(options.duration);
+    WorkerResults results = load.results();
+    load.drain(results.sent, clock); // the counter it waits on counts every delivery of the run
+    WorkerResults rest = load.results();
+    results.received += rest.received;
+    results.duplicates += rest.duplicates;
+    results.redelivered += rest.redelivered;
+    results.outOfOrder += rest.outOfOrder;
+    results.unacknowledged = rest.unacknowledged;
+
+    const quint64 unique = results.received - results.duplicates;
+    report.add(u"all reconnected"_s, back ? u"yes"_s : u"no"_s);
+    report.add(u"kill to all reconnected"_s, recovery, u"s"_s);
+    report.add(u"sent (unique)"_s, qint64(results.sent), u"messages"_s);
+    report.add(u"delivered (unique)"_s, qint64(unique), u"messages"_s);
+    report.add(u"lost"_s, qint64(results.sent > unique ? results.sent - unique : 0), u"messages"_s);
+    report.add(u"duplicated (stored twice)"_s, qint64(results.duplicates), u"messages"_s);
+    report.add(u"pushed again (same id, not acknowledged at the kill)"_s,
+               qint64(results.redelivered), u"frames"_s);
+    report.add(u"out of order"_s, qint64(results.outOfOrder), u"messages"_s);
+    report.add(u"never confirmed to the sender"_s, qint64(results.unacknowledged), u"messages"_s);
+    return report;
+}
+
 // Paging back through one long conversation over HTTP.
 Report history(const Options &options, BenchApi &api)
 {
@@ -467,14 +540,14 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history.\n"
+        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history, reconnect.\n"
         "It registers its own users (password cost and auth rate limits of the target apply:\n"
         "for large runs start the target with --password-cost minimal --auth-burst 1000000\n"
         "--rate-burst 1000000)."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption scenario(u"scenario"_s, u"idle, direct, fanout or history."_s,
-                                      u"name"_s, u"direct"_s);
+    const QCommandLineOption scenario(
+        u"scenario"_s, u"idle, direct, fanout, history or reconnect."_s, u"name"_s, u"direct"_s);
     const QCommandLineOption url(u"url"_s, u"Server base URL."_s, u"url"_s,
                                  u"http://127.0.0.1:8000"_s);
     const QCommandLineOption users(u"users"_s, u"Number of users/connections."_s, u"n"_s,
@@ -496,10 +569,13 @@ int main(int argc, char *argv[])
                                    u"Do not send message_delivered for received messages."_s);
     const QCommandLineOption historySize(
         u"history-messages"_s, u"Messages in the history conversation."_s, u"n"_s, u"10000"_s);
+    const QCommandLineOption restart(
+        u"restart-command"_s,
+        u"reconnect: shell command that starts the server again after the kill."_s, u"cmd"_s);
     const QCommandLineOption concurrency(u"concurrency"_s, u"History requests in flight."_s, u"n"_s,
                                          u"16"_s);
     parser.addOptions({scenario, url, users, duration, rate, json, pid, threads, sources, payload,
-                       groups, noAck, historySize, concurrency});
+                       groups, noAck, historySize, concurrency, restart});
     parser.process(app);
 
     Options options;
@@ -519,6 +595,8 @@ int main(int argc, char *argv[])
     options.acknowledge = !parser.isSet(noAck);
     options.historyMessages = parser.value(historySize).toInt();
     options.concurrency = std::max(1, parser.value(concurrency).toInt());
+    options.restartCommand = parser.value(restart);
+    options.reconnect = options.scenario == "reconnect"_L1;
     options.prefix =
         u"b%1"_s.arg(QString::number(QDateTime::currentSecsSinceEpoch() % 1000000, 36));
     if (!options.url.isValid() || options.url.host().isEmpty()) {
@@ -547,6 +625,12 @@ int main(int argc, char *argv[])
                      u"fanout: groups of %1, %2 messages/s offered"_s.arg(size).arg(options.rate));
         } else if (options.scenario == "idle"_L1) {
             show(idle(options, api), u"idle: %1 connections"_s.arg(options.users));
+        } else if (options.scenario == "reconnect"_L1) {
+            show(
+                reconnect(options, api),
+                u"reconnect: %1 users, %2 messages/s, server killed after %3 s"_s.arg(options.users)
+                    .arg(options.rate)
+                    .arg(options.duration / 2));
         } else if (options.scenario == "history"_L1) {
             show(history(options, api),
                  u"history: paging %1 messages"_s.arg(options.historyMessages));
