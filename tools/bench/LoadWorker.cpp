@@ -46,10 +46,18 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
     m_nextSeq.assign(size_t(clients.size()), 0);
     m_unacked.assign(size_t(clients.size()), {});
     m_attempts.assign(size_t(clients.size()), 0);
+    m_xmppState.assign(size_t(clients.size()), 0);
     for (int slot = 0; slot < clients.size(); ++slot) {
         auto client = std::make_unique<WsLite>();
         WsLite *raw = client.get();
         raw->onOpen = [this, slot] {
+            if (m_settings.xmpp) {
+                m_xmppState[size_t(slot)] = 1;
+                m_clients[size_t(slot)]->sendText(
+                    "<open xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" to=\"" +
+                    m_settings.xmppDomain + "\" version=\"1.0\"/>");
+                return; // ready once bound (onXmpp)
+            }
             open.fetch_add(1);
             m_attempts[size_t(slot)] = 0;
             // After a reconnect: resend, in order, what the server never confirmed. The
@@ -86,9 +94,13 @@ void LoadWorker::reopen(int slot)
                                     ? QHostAddress()
                                     : m_settings.sources.at(spec.index % m_settings.sources.size());
     QTimer::singleShot(attempt == 0 ? 0 : delay, this, [this, slot, source] {
-        m_clients[size_t(slot)]->open(m_settings.server, m_settings.port,
-                                      "/api/messages/ws?token=" + m_specs.at(slot).account.token,
-                                      source);
+        if (m_settings.xmpp)
+            m_clients[size_t(slot)]->open(m_settings.server, m_settings.port, m_settings.path,
+                                          source, "xmpp");
+        else
+            m_clients[size_t(slot)]->open(
+                m_settings.server, m_settings.port,
+                m_settings.path + "?token=" + m_specs.at(slot).account.token, source);
     });
 }
 
@@ -135,6 +147,17 @@ void LoadWorker::tick()
         const qint64 seq = ++m_nextSeq[size_t(slot)];
         const QByteArray content = QByteArray::number(spec.index) + '|' + QByteArray::number(seq) +
                                    '|' + QByteArray::number(monotonicNs()) + '|' + padding;
+        if (m_settings.xmpp) {
+            if (m_xmppState[size_t(slot)] != 3)
+                continue;
+            m_clients[size_t(slot)]->sendText(
+                "<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + spec.xmppPeer +
+                "\" id=\"m" + QByteArray::number(seq) + "\"><body>" + content +
+                "</body></message>");
+            ++m_sentThisRun;
+            ++m_results.sent;
+            continue;
+        }
         const QByteArray frame = "{\"type\":\"send_message\",\"conversationId\":" +
                                  QByteArray::number(spec.conversationId) +
                                  ",\"clientMessageId\":\"c" + QByteArray::number(spec.index) + '-' +
@@ -147,9 +170,48 @@ void LoadWorker::tick()
     }
 }
 
+void LoadWorker::onXmpp(int slot, QByteArrayView stanza)
+{
+    const ClientSpec &spec = m_specs.at(slot);
+    WsLite *client = m_clients[size_t(slot)].get();
+    int &state = m_xmppState[size_t(slot)];
+    if (state == 3) {
+        const qsizetype body = stanza.indexOf("<body>");
+        if (stanza.startsWith("<message") && body >= 0)
+            record(slot, stanza.sliced(body + 6), 0, monotonicNs());
+        return;
+    }
+    if (stanza.contains("<stream:features") || stanza.startsWith("<features")) {
+        if (state == 1 && stanza.contains("PLAIN")) {
+            const QByteArray plain = QByteArray(1, '\0') + spec.xmppUser + '\0' + spec.xmppPassword;
+            client->sendText(
+                "<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">" +
+                plain.toBase64() + "</auth>");
+        } else if (state == 2) {
+            client->sendText("<iq xmlns=\"jabber:client\" type=\"set\" id=\"bind\"><bind "
+                             "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><resource>bench</"
+                             "resource></bind></iq>");
+        }
+    } else if (stanza.startsWith("<success")) {
+        state = 2;
+        client->sendText("<open xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" to=\"" +
+                         m_settings.xmppDomain + "\" version=\"1.0\"/>");
+    } else if (stanza.startsWith("<failure")) {
+        ++m_results.errors;
+    } else if (stanza.startsWith("<iq") &&
+               (stanza.contains("id='bind'") || stanza.contains("id=\"bind\"")) &&
+               stanza.contains("result")) {
+        state = 3;
+        client->sendText("<presence xmlns=\"jabber:client\"/>");
+        open.fetch_add(1);
+    }
+}
+
 void LoadWorker::onText(int slot, QByteArrayView frame)
 {
     const qint64 now = monotonicNs();
+    if (m_settings.xmpp)
+        return onXmpp(slot, frame);
     if (frame.contains("\"type\":\"message_sent\"")) {
         ++m_results.acked;
         if (m_settings.reconnect) {
@@ -171,30 +233,39 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     const qsizetype at = frame.indexOf(contentKey);
     if (at < 0)
         return;
-    const QByteArrayView content = frame.sliced(at + contentKey.size());
-    const QList<QByteArrayView> parts = [&] {
-        QList<QByteArrayView> fields;
-        qsizetype start = 0;
-        for (qsizetype i = 0; i < content.size() && fields.size() < 3; ++i) {
-            if (content[i] == '|') {
-                fields.append(content.sliced(start, i - start));
-                start = i + 1;
-            }
+    const qint64 messageId = intField(frame, "\"messageId\":");
+    (void)record(slot, frame.sliced(at + contentKey.size()), messageId, now);
+    // Acknowledged even when pushed again: that is what stops the server pushing it.
+    if (m_settings.acknowledge) {
+        if (messageId > 0)
+            m_clients[size_t(slot)]->sendText("{\"type\":\"message_delivered\",\"messageId\":" +
+                                              QByteArray::number(messageId) + '}');
+    }
+}
+
+bool LoadWorker::record(int slot, QByteArrayView content, qint64 messageId, qint64 now)
+{
+    QList<QByteArrayView> parts;
+    qsizetype start = 0;
+    for (qsizetype i = 0; i < content.size() && parts.size() < 3; ++i) {
+        if (content[i] == '|') {
+            parts.append(content.sliced(start, i - start));
+            start = i + 1;
         }
-        return fields;
-    }();
+    }
     if (parts.size() < 3)
-        return; // not one of ours
+        return false; // not one of ours
     const int sender = parts.at(0).toInt();
     const qint64 seq = parts.at(1).toLongLong();
     const qint64 sentAt = parts.at(2).toLongLong();
-    const qint64 messageId = intField(frame, "\"messageId\":");
-    const quint64 idKey = (quint64(slot) << 40) ^ quint64(messageId);
-    if (m_seenIds.contains(idKey)) {
-        ++m_results.redelivered; // pushed again: it was not acknowledged before a crash
-        return;
+    if (messageId > 0) {
+        const quint64 idKey = (quint64(slot) << 40) ^ quint64(messageId);
+        if (m_seenIds.contains(idKey)) {
+            ++m_results.redelivered; // pushed again: it was not acknowledged before a crash
+            return false;
+        }
+        m_seenIds.insert(idKey);
     }
-    m_seenIds.insert(idKey);
     ++m_results.received;
     received.fetch_add(1, std::memory_order_relaxed);
     m_results.latenciesNs.push_back(now - sentAt);
@@ -209,12 +280,7 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
         ++m_results.outOfOrder;
     else
         m_lastSeqFrom.insert(orderKey, seq);
-
-    if (m_settings.acknowledge) {
-        if (messageId > 0)
-            m_clients[size_t(slot)]->sendText("{\"type\":\"message_delivered\",\"messageId\":" +
-                                              QByteArray::number(messageId) + '}');
-    }
+    return true;
 }
 
 WorkerResults LoadWorker::takeResults()

@@ -22,6 +22,20 @@ struct ClientSpec
     Account account;
     qint64 conversationId = 0;
     bool sends = true; // part of the sending rotation
+    // XMPP mode (the comparison with an XMPP server): the login and the partner's bare JID.
+    QByteArray xmppUser;
+    QByteArray xmppPassword;
+    QByteArray xmppPeer;
+
+    static ClientSpec make(int index, const Account &account, qint64 conversationId, bool sends)
+    {
+        ClientSpec spec;
+        spec.index = index;
+        spec.account = account;
+        spec.conversationId = conversationId;
+        spec.sends = sends;
+        return spec;
+    }
 };
 
 struct WorkerResults
@@ -52,6 +66,9 @@ public:
         bool acknowledge = true;
         int payloadBytes = 64;
         bool reconnect = false; // reopen closed connections and resend what was not acknowledged
+        bool xmpp = false;      // speak XMPP over WebSocket (RFC 7395) instead of the wire contract
+        QByteArray path = "/api/messages/ws";
+        QByteArray xmppDomain = "localhost";
     };
 
     LoadWorker(int id, Settings settings);
@@ -69,6 +86,10 @@ public:
 
 private:
     void onText(int slot, QByteArrayView frame);
+    void onXmpp(int slot, QByteArrayView stanza);
+    // Counts one received message (content "sender|seq|sentAt|..."); false if not ours or seen.
+    bool record(int slot, QByteArrayView content, qint64 messageId, qint64 now);
+    std::vector<int> m_xmppState; // 0 connecting, 1 authenticating, 2 binding, 3 ready
     void tick();
 
     int m_id;

@@ -25,13 +25,16 @@ WsLite::WsLite(QObject *parent)
 }
 
 void WsLite::open(const QHostAddress &server, quint16 port, const QByteArray &pathAndQuery,
-                  const QHostAddress &source)
+                  const QHostAddress &source, const QByteArray &subprotocol)
 {
     m_buffer.clear();
-    m_request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.toString().toLatin1() + ':' +
-                QByteArray::number(port) +
-                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    m_request =
+        "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.toString().toLatin1() + ':' +
+        QByteArray::number(port) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n" +
+        (subprotocol.isEmpty() ? QByteArray() : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") +
+        "\r\n";
     if (!source.isNull())
         m_socket.bind(source, 0);
     m_socket.connectToHost(server, port);

@@ -22,7 +22,7 @@ public:
 
     explicit WsLite(QObject *parent = nullptr);
     void open(const QHostAddress &server, quint16 port, const QByteArray &pathAndQuery,
-              const QHostAddress &source);
+              const QHostAddress &source, const QByteArray &subprotocol = {});
     void sendText(QByteArrayView text);
     void close();
     [[nodiscard]] bool isOpen() const { return m_open; }

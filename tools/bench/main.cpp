@@ -42,6 +42,10 @@ struct Options
     int concurrency = 16;
     QString restartCommand;
     bool reconnect = false;
+    bool xmpp = false; // --protocol xmpp: users <prefix>N / <password-prefix>N exist already
+    QString xmppUserPrefix = QStringLiteral("u");
+    QString xmppPasswordPrefix = QStringLiteral("pw");
+    QString xmppDomain = QStringLiteral("localhost");
 };
 
 // Rows of figures, printed as a table or as JSON.
@@ -116,6 +120,10 @@ public:
         settings.acknowledge = options.acknowledge;
         settings.payloadBytes = options.payload;
         settings.reconnect = options.reconnect;
+        settings.xmpp = options.xmpp;
+        settings.xmppDomain = options.xmppDomain.toUtf8();
+        if (options.xmpp)
+            settings.path = options.url.path().toUtf8();
         if (settings.server.isLoopback()) {
             for (int i = 1; i <= options.sources; ++i)
                 settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
@@ -298,14 +306,28 @@ void addMessageFigures(Report &report, WorkerResults &results, quint64 expected,
 Report direct(const Options &options, BenchApi &api)
 {
     const int users = std::max(2, options.users - options.users % 2);
-    const QList<Account> accounts = api.accounts(options.prefix + u"d"_s, users, "bench-password");
-    QList<QList<Account>> pairs;
-    for (int i = 0; i < users; i += 2)
-        pairs.append({accounts.at(i), accounts.at(i + 1)});
-    const QList<qint64> conversations = api.conversations(pairs);
     QList<ClientSpec> clients;
-    for (int i = 0; i < users; ++i)
-        clients.append({i, accounts.at(i), conversations.at(i / 2), true});
+    if (options.xmpp) {
+        // Chat messages between the same pairs, to each partner's bare JID.
+        for (int i = 0; i < users; ++i) {
+            ClientSpec spec = ClientSpec::make(i, {}, 0, true);
+            spec.xmppUser = (options.xmppUserPrefix + QString::number(i)).toUtf8();
+            spec.xmppPassword = (options.xmppPasswordPrefix + QString::number(i)).toUtf8();
+            spec.xmppPeer =
+                (options.xmppUserPrefix + QString::number(i ^ 1) + u'@' + options.xmppDomain)
+                    .toUtf8();
+            clients.append(spec);
+        }
+    } else {
+        const QList<Account> accounts =
+            api.accounts(options.prefix + u"d"_s, users, "bench-password");
+        QList<QList<Account>> pairs;
+        for (int i = 0; i < users; i += 2)
+            pairs.append({accounts.at(i), accounts.at(i + 1)});
+        const QList<qint64> conversations = api.conversations(pairs);
+        for (int i = 0; i < users; ++i)
+            clients.append(ClientSpec::make(i, accounts.at(i), conversations.at(i / 2), true));
+    }
 
     Report report;
     Load load(options);
@@ -345,7 +367,7 @@ Report fanout(const Options &options, BenchApi &api, int groupSize)
     const QList<qint64> conversations = api.conversations(members);
     QList<ClientSpec> clients;
     for (int i = 0; i < users; ++i)
-        clients.append({i, accounts.at(i), conversations.at(i / groupSize), true});
+        clients.append(ClientSpec::make(i, accounts.at(i), conversations.at(i / groupSize), true));
 
     Report report;
     Load load(options);
@@ -383,7 +405,7 @@ Report idle(const Options &options, BenchApi &api)
         api.accounts(options.prefix + u"i"_s, options.users, "bench-password");
     QList<ClientSpec> clients;
     for (int i = 0; i < options.users; ++i)
-        clients.append({i, accounts.at(i), 0, false});
+        clients.append(ClientSpec::make(i, accounts.at(i), 0, false));
     Report report;
     Load load(options);
     QThread::msleep(500);
@@ -422,7 +444,7 @@ Report reconnect(const Options &options, BenchApi &api)
     const QList<qint64> conversations = api.conversations(pairs);
     QList<ClientSpec> clients;
     for (int i = 0; i < users; ++i)
-        clients.append({i, accounts.at(i), conversations.at(i / 2), true});
+        clients.append(ClientSpec::make(i, accounts.at(i), conversations.at(i / 2), true));
 
     Load load(options);
     report.add(u"connections"_s, users);
@@ -569,13 +591,19 @@ int main(int argc, char *argv[])
                                    u"Do not send message_delivered for received messages."_s);
     const QCommandLineOption historySize(
         u"history-messages"_s, u"Messages in the history conversation."_s, u"n"_s, u"10000"_s);
+    const QCommandLineOption protocol(
+        u"protocol"_s,
+        u"pitchey (default) or xmpp: XMPP over WebSocket, for direct against an XMPP "
+        "server (--url ws://host:port/xmpp-websocket; users u0..uN-1 with passwords "
+        "pw0..pwN-1 must exist)."_s,
+        u"name"_s, u"pitchey"_s);
     const QCommandLineOption restart(
         u"restart-command"_s,
         u"reconnect: shell command that starts the server again after the kill."_s, u"cmd"_s);
     const QCommandLineOption concurrency(u"concurrency"_s, u"History requests in flight."_s, u"n"_s,
                                          u"16"_s);
     parser.addOptions({scenario, url, users, duration, rate, json, pid, threads, sources, payload,
-                       groups, noAck, historySize, concurrency, restart});
+                       groups, noAck, historySize, concurrency, restart, protocol});
     parser.process(app);
 
     Options options;
@@ -597,6 +625,11 @@ int main(int argc, char *argv[])
     options.concurrency = std::max(1, parser.value(concurrency).toInt());
     options.restartCommand = parser.value(restart);
     options.reconnect = options.scenario == "reconnect"_L1;
+    options.xmpp = parser.value(protocol) == "xmpp"_L1;
+    if (options.xmpp && options.scenario != "direct"_L1) {
+        std::fprintf(stderr, "pitchey-bench: --protocol xmpp supports the direct scenario only\n");
+        return 2;
+    }
     options.prefix =
         u"b%1"_s.arg(QString::number(QDateTime::currentSecsSinceEpoch() % 1000000, 36));
     if (!options.url.isValid() || options.url.host().isEmpty()) {
