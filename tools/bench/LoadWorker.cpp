@@ -32,6 +32,9 @@ qint64 intField(QByteArrayView frame, QByteArrayView key)
 LoadWorker::LoadWorker(int id, Settings settings)
     : m_id(id)
     , m_settings(std::move(settings))
+    // clientMessageIds are "c<client>-<seq>-<run>": a later run as the same users must not
+    // repeat an earlier run's ids, or the server (rightly) answers with the earlier message.
+    , m_runId(QByteArray::number(QRandomGenerator::global()->generate(), 36))
 {
     m_ticker.setTimerType(Qt::PreciseTimer);
     m_ticker.setInterval(1);
@@ -161,7 +164,8 @@ void LoadWorker::tick()
         const QByteArray frame = "{\"type\":\"send_message\",\"conversationId\":" +
                                  QByteArray::number(spec.conversationId) +
                                  ",\"clientMessageId\":\"c" + QByteArray::number(spec.index) + '-' +
-                                 QByteArray::number(seq) + "\",\"content\":\"" + content + "\"}";
+                                 QByteArray::number(seq) + '-' + m_runId + "\",\"content\":\"" +
+                                 content + "\"}";
         if (m_settings.reconnect)
             m_unacked[size_t(slot)].emplace(seq, frame);
         m_clients[size_t(slot)]->sendText(frame);
@@ -215,7 +219,7 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     if (frame.contains("\"type\":\"message_sent\"")) {
         ++m_results.acked;
         if (m_settings.reconnect) {
-            // "clientMessageId":"c<index>-<seq>"
+            // "clientMessageId":"c<index>-<seq>-<run>"
             static constexpr QByteArrayView key = "\"clientMessageId\":\"c";
             const qsizetype at = frame.indexOf(key);
             const qsizetype dash = at < 0 ? -1 : frame.indexOf('-', at);

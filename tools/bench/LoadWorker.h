@@ -110,6 +110,7 @@ private:
     qint64 m_durationMs = 0;
     quint64 m_sentThisRun = 0;
     int m_rotation = 0;
+    QByteArray m_runId;
 };
 
 [[nodiscard]] qint64 monotonicNs();
