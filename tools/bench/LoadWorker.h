@@ -49,6 +49,21 @@ struct WorkerResults
     quint64 outOfOrder = 0;
     quint64 errors = 0;
     quint64 unacknowledged = 0; // sends the server never confirmed, at the end
+
+    // Adds another part (another worker, or a later read of the same run).
+    WorkerResults &operator+=(const WorkerResults &other)
+    {
+        latenciesNs.insert(latenciesNs.end(), other.latenciesNs.begin(), other.latenciesNs.end());
+        sent += other.sent;
+        acked += other.acked;
+        received += other.received;
+        duplicates += other.duplicates;
+        redelivered += other.redelivered;
+        outOfOrder += other.outOfOrder;
+        errors += other.errors;
+        unacknowledged += other.unacknowledged;
+        return *this;
+    }
 };
 
 // One thread's share of the clients. Every call below is made in the worker's thread

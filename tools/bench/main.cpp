@@ -224,16 +224,7 @@ public:
             WorkerResults part;
             QMetaObject::invokeMethod(
                 worker, [&] { part = worker->takeResults(); }, Qt::BlockingQueuedConnection);
-            total.latenciesNs.insert(total.latenciesNs.end(), part.latenciesNs.begin(),
-                                     part.latenciesNs.end());
-            total.sent += part.sent;
-            total.acked += part.acked;
-            total.received += part.received;
-            total.duplicates += part.duplicates;
-            total.outOfOrder += part.outOfOrder;
-            total.errors += part.errors;
-            total.redelivered += part.redelivered;
-            total.unacknowledged += part.unacknowledged;
+            total += part;
         }
         return total;
     }
@@ -342,14 +333,7 @@ Report direct(const Options &options, BenchApi &api)
     load.send(options.rate, options.duration);
     WorkerResults sent = load.results();
     const double seconds = std::max(options.duration, load.drain(sent.sent, clock));
-    WorkerResults rest = load.results();
-    sent.received += rest.received;
-    sent.acked += rest.acked;
-    sent.duplicates += rest.duplicates;
-    sent.outOfOrder += rest.outOfOrder;
-    sent.errors += rest.errors;
-    sent.latenciesNs.insert(sent.latenciesNs.end(), rest.latenciesNs.begin(),
-                            rest.latenciesNs.end());
+    sent += load.results(); // what arrived while draining
     addMessageFigures(report, sent, sent.sent, seconds, before, sampleProcess(options.serverPid),
                       ownCpuSeconds() - cpuBefore);
     return report;
@@ -385,14 +369,7 @@ Report fanout(const Options &options, BenchApi &api, int groupSize)
     WorkerResults sent = load.results();
     const quint64 expected = sent.sent * quint64(groupSize - 1);
     const double seconds = std::max(options.duration, load.drain(expected, clock));
-    WorkerResults rest = load.results();
-    sent.received += rest.received;
-    sent.acked += rest.acked;
-    sent.duplicates += rest.duplicates;
-    sent.outOfOrder += rest.outOfOrder;
-    sent.errors += rest.errors;
-    sent.latenciesNs.insert(sent.latenciesNs.end(), rest.latenciesNs.begin(),
-                            rest.latenciesNs.end());
+    sent += load.results(); // what arrived while draining
     addMessageFigures(report, sent, expected, seconds, before, sampleProcess(options.serverPid),
                       ownCpuSeconds() - cpuBefore);
     return report;
@@ -464,11 +441,9 @@ Report reconnect(const Options &options, BenchApi &api)
     load.waitForSending(options.duration);
     WorkerResults results = load.results();
     load.drain(results.sent, clock); // the counter it waits on counts every delivery of the run
-    WorkerResults rest = load.results();
-    results.received += rest.received;
-    results.duplicates += rest.duplicates;
-    results.redelivered += rest.redelivered;
-    results.outOfOrder += rest.outOfOrder;
+    const WorkerResults rest = load.results();
+    results += rest;
+    // A snapshot, not a count: only the later one is true.
     results.unacknowledged = rest.unacknowledged;
 
     const quint64 unique = results.received - results.duplicates;
