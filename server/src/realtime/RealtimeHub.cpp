@@ -49,6 +49,9 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
             session->heartbeat();
     });
     m_heartbeat.start();
+    m_flushAcks.setSingleShot(true);
+    m_flushAcks.setInterval(0);
+    connect(&m_flushAcks, &QTimer::timeout, this, &RealtimeHub::flushDelivered);
 }
 
 RealtimeHub::~RealtimeHub() = default;
@@ -172,8 +175,8 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
 
 void RealtimeHub::queueDelivered(WsSession *session, qint64 messageId)
 {
-    if (m_pendingAcks.isEmpty())
-        QMetaObject::invokeMethod(this, &RealtimeHub::flushDelivered, Qt::QueuedConnection);
+    if (!m_flushAcks.isActive())
+        m_flushAcks.start(); // once the frames already read in this pass are queued too
     m_pendingAcks.append({session, session->userId(), messageId});
 }
 

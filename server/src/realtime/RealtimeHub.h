@@ -72,6 +72,7 @@ private:
         qint64 messageId;
     };
     QList<PendingAck> m_pendingAcks;
+    QTimer m_flushAcks;
 };
 
 } // namespace pitchey::server
