@@ -24,6 +24,17 @@ User userFromRow(const QSqlQuery &query)
     return user;
 }
 
+// Every row of a query over (id, username, display_name).
+Result<QList<User>> usersFrom(Result<sql::Cursor> &query)
+{
+    if (!query.ok())
+        return query.error();
+    QList<User> users;
+    while (query.value().next())
+        users.append(userFromRow(query.value()));
+    return users;
+}
+
 QString likePrefix(const QString &prefix)
 {
     QString escaped = prefix.toLower();
@@ -104,12 +115,7 @@ Result<QList<User>> byIds(QSqlDatabase &db, const QList<qint64> &ids)
         u"SELECT id, username, display_name FROM users WHERE id IN (%1) ORDER BY id"_s.arg(
             sql::placeholders(ids.size())),
         args);
-    if (!query.ok())
-        return query.error();
-    QList<User> users;
-    while (query.value().next())
-        users.append(userFromRow(query.value()));
-    return users;
+    return usersFrom(query);
 }
 
 Result<QList<User>> search(QSqlDatabase &db, const QString &prefix, qint64 excludeId, int limit)
@@ -121,12 +127,7 @@ Result<QList<User>> search(QSqlDatabase &db, const QString &prefix, qint64 exclu
                            "lower(display_name) LIKE ? ESCAPE '\\') "
                            "ORDER BY username_key LIMIT ?"_s,
                            {excludeId, pattern, pattern, limit});
-    if (!query.ok())
-        return query.error();
-    QList<User> users;
-    while (query.value().next())
-        users.append(userFromRow(query.value()));
-    return users;
+    return usersFrom(query);
 }
 
 Result<QList<qint64>> contactsOf(QSqlDatabase &db, qint64 userId)
