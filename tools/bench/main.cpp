@@ -293,6 +293,29 @@ void addMessageFigures(Report &report, WorkerResults &results, quint64 expected,
     report.add(u"bench CPU"_s, benchCpu, u"s"_s);
 }
 
+// Connects `clients`, sends at the offered rate for the duration, waits for the deliveries
+// (each send reaches `recipientsPerSend` others) and adds the figures to `report`.
+void runMessageLoad(const Options &options, const QList<ClientSpec> &clients, int recipientsPerSend,
+                    Report &report)
+{
+    Load load(options);
+    report.add(u"connections"_s, qint64(clients.size()));
+    report.add(u"connect time"_s, load.connect(clients), u"s"_s);
+    report.add(u"offered rate"_s, options.rate, u"messages/s"_s);
+    (void)load.results(); // forget anything delivered while connecting
+    const ProcessSample before = sampleProcess(options.serverPid);
+    const double cpuBefore = ownCpuSeconds();
+    QElapsedTimer clock;
+    clock.start();
+    load.send(options.rate, options.duration);
+    WorkerResults sent = load.results();
+    const quint64 expected = sent.sent * quint64(recipientsPerSend);
+    const double seconds = std::max(options.duration, load.drain(expected, clock));
+    sent += load.results(); // what arrived while draining
+    addMessageFigures(report, sent, expected, seconds, before, sampleProcess(options.serverPid),
+                      ownCpuSeconds() - cpuBefore);
+}
+
 // 1:1 conversations between pairs of users, every user sending in turn.
 Report direct(const Options &options, BenchApi &api)
 {
@@ -321,21 +344,7 @@ Report direct(const Options &options, BenchApi &api)
     }
 
     Report report;
-    Load load(options);
-    report.add(u"connections"_s, users);
-    report.add(u"connect time"_s, load.connect(clients), u"s"_s);
-    report.add(u"offered rate"_s, options.rate, u"messages/s"_s);
-    (void)load.results(); // forget anything delivered while connecting
-    const ProcessSample before = sampleProcess(options.serverPid);
-    const double cpuBefore = ownCpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
-    load.send(options.rate, options.duration);
-    WorkerResults sent = load.results();
-    const double seconds = std::max(options.duration, load.drain(sent.sent, clock));
-    sent += load.results(); // what arrived while draining
-    addMessageFigures(report, sent, sent.sent, seconds, before, sampleProcess(options.serverPid),
-                      ownCpuSeconds() - cpuBefore);
+    runMessageLoad(options, clients, 1, report);
     return report;
 }
 
@@ -354,24 +363,9 @@ Report fanout(const Options &options, BenchApi &api, int groupSize)
         clients.append(ClientSpec::make(i, accounts.at(i), conversations.at(i / groupSize), true));
 
     Report report;
-    Load load(options);
     report.add(u"group size"_s, groupSize);
     report.add(u"groups"_s, groups);
-    report.add(u"connections"_s, users);
-    report.add(u"connect time"_s, load.connect(clients), u"s"_s);
-    report.add(u"offered rate"_s, options.rate, u"messages/s"_s);
-    (void)load.results();
-    const ProcessSample before = sampleProcess(options.serverPid);
-    const double cpuBefore = ownCpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
-    load.send(options.rate, options.duration);
-    WorkerResults sent = load.results();
-    const quint64 expected = sent.sent * quint64(groupSize - 1);
-    const double seconds = std::max(options.duration, load.drain(expected, clock));
-    sent += load.results(); // what arrived while draining
-    addMessageFigures(report, sent, expected, seconds, before, sampleProcess(options.serverPid),
-                      ownCpuSeconds() - cpuBefore);
+    runMessageLoad(options, clients, groupSize - 1, report);
     return report;
 }
 
