@@ -115,6 +115,9 @@ QJsonObject Conversation::toJson() const
     QJsonArray users;
     for (const User &user : participants)
         users.append(user.toJson());
+    QJsonArray markers;
+    for (auto it = readMarkers.cbegin(); it != readMarkers.cend(); ++it)
+        markers.append(QJsonObject{{"userId"_L1, it.key()}, {"messageId"_L1, it.value()}});
     return {{"id"_L1, id},
             {"title"_L1, optionalString(title)},
             {"isGroup"_L1, isGroup},
@@ -122,7 +125,8 @@ QJsonObject Conversation::toJson() const
             {"lastMessage"_L1,
              lastMessage ? QJsonValue(lastMessage->toJson()) : QJsonValue(QJsonValue::Null)},
             {"unreadCount"_L1, unreadCount},
-            {"updatedAt"_L1, toIsoTime(updatedAt)}};
+            {"updatedAt"_L1, toIsoTime(updatedAt)},
+            {"readMarkers"_L1, markers}};
 }
 
 Result<Conversation> Conversation::fromJson(const QJsonObject &object)
@@ -150,6 +154,11 @@ Result<Conversation> Conversation::fromJson(const QJsonObject &object)
     }
     conversation.unreadCount = object.value("unreadCount"_L1).toInteger();
     conversation.updatedAt = fromIsoTime(object.value("updatedAt"_L1).toString()).value_or(0);
+    for (const QJsonValue &marker : object.value("readMarkers"_L1).toArray()) {
+        const QJsonObject entry = marker.toObject();
+        conversation.readMarkers.insert(entry.value("userId"_L1).toInteger(),
+                                        entry.value("messageId"_L1).toInteger());
+    }
     return conversation;
 }
 

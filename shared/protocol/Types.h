@@ -2,6 +2,7 @@
 
 #include "protocol/Result.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -49,6 +50,8 @@ struct Conversation
     std::optional<Message> lastMessage;
     qint64 unreadCount = 0;
     qint64 updatedAt = 0;
+    // Extension: how far each participant has read (userId -> message id, 0 for nothing).
+    QHash<qint64, qint64> readMarkers;
 
     [[nodiscard]] QJsonObject toJson() const;
     static Result<Conversation> fromJson(const QJsonObject &object);

@@ -314,6 +314,60 @@ private Q_SLOTS:
         QCOMPARE(m_http->get(u"/api/messages/abc/messages"_s, alice.token).status, 400);
     }
 
+    void historyPagesForwardAfterAnId()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = createConversation(alice.token, {bob.id});
+        QList<qint64> ids;
+        for (int i = 0; i < 7; ++i)
+            ids.append(send(alice.token, pair, u"m%1"_s.arg(i)));
+
+        auto page = m_http->get(
+            u"/api/messages/%1/messages?after=%2&limit=3"_s.arg(pair).arg(ids.at(1)), bob.token);
+        QCOMPARE(page.status, 200);
+        QJsonArray messages = page.body.value("messages"_L1).toArray();
+        QCOMPARE(messages.size(), 3);
+        QCOMPARE(messages.at(0).toObject().value("id"_L1).toInteger(), ids.at(2));
+        QCOMPARE(messages.at(2).toObject().value("id"_L1).toInteger(), ids.at(4));
+        QCOMPARE(page.body.value("hasMore"_L1).toBool(), true);
+
+        page = m_http->get(u"/api/messages/%1/messages?after=%2"_s.arg(pair).arg(ids.at(4)),
+                           bob.token);
+        messages = page.body.value("messages"_L1).toArray();
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages.at(1).toObject().value("id"_L1).toInteger(), ids.at(6));
+        QCOMPARE(page.body.value("hasMore"_L1).toBool(), false);
+
+        QCOMPARE(m_http->get(u"/api/messages/%1/messages?after=1&before=5"_s.arg(pair), bob.token)
+                     .status,
+                 400);
+    }
+
+    void conversationsCarryReadMarkers()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = createConversation(alice.token, {bob.id});
+        const qint64 first = send(alice.token, pair, u"one"_s);
+        send(alice.token, pair, u"two"_s);
+        WsClient bobSocket;
+        QVERIFY(bobSocket.open(m_server->wsUrl(bob.token)));
+        bobSocket.sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, first}});
+
+        const auto bobHasRead = [&] {
+            const auto list = m_http->get(u"/api/messages/conversations"_s, alice.token);
+            const QJsonObject conversation =
+                list.body.value("conversations"_L1).toArray().first().toObject();
+            QHash<qint64, qint64> markers;
+            for (const QJsonValue &marker : conversation.value("readMarkers"_L1).toArray())
+                markers.insert(marker["userId"_L1].toInteger(), marker["messageId"_L1].toInteger());
+            return markers.value(bob.id) == first && markers.value(alice.id) == 0 &&
+                   markers.size() == 2;
+        };
+        QTRY_VERIFY(bobHasRead());
+    }
+
     void sendOverHttp()
     {
         const auto alice = m_http->registerUser(u"alice"_s);

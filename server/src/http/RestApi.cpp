@@ -299,26 +299,30 @@ void RestApi::history(const Call &call)
     const auto conversationId = parseId(call.captures.value(0));
     if (!conversationId)
         return call.reply.error(Error::badRequest(u"conversation id must be a positive integer"_s));
-    std::optional<qint64> before;
-    if (call.request.query.hasQueryItem(u"before"_s)) {
-        before = parseId(call.request.query.queryItemValue(u"before"_s));
-        if (!before)
-            return call.reply.error(Error::badRequest(u"before must be a message id"_s));
+    MessageRepository::HistoryQuery range;
+    range.limit = kDefaultPageSize;
+    for (auto [name, bound] : {std::pair{u"before"_s, &range.before}, {u"after"_s, &range.after}}) {
+        if (!call.request.query.hasQueryItem(name))
+            continue;
+        *bound = parseId(call.request.query.queryItemValue(name));
+        if (!*bound)
+            return call.reply.error(Error::badRequest(u"%1 must be a message id"_s.arg(name)));
     }
-    int limit = kDefaultPageSize;
+    if (range.before && range.after)
+        return call.reply.error(Error::badRequest(u"before and after cannot be combined"_s));
     if (call.request.query.hasQueryItem(u"limit"_s)) {
         const auto requested = parseId(call.request.query.queryItemValue(u"limit"_s));
         if (!requested)
             return call.reply.error(Error::badRequest(u"limit must be a positive integer"_s));
-        limit = int(std::min<qint64>(*requested, kMaxPageSize));
+        range.limit = int(std::min<qint64>(*requested, kMaxPageSize));
     }
     const qint64 userId = call.caller.userId;
     whenReady(
         m_deps.db.submit<HistoryPage>(
-            [id = *conversationId, userId, before, limit](QSqlDatabase &db) -> Result<HistoryPage> {
+            [id = *conversationId, userId, range](QSqlDatabase &db) -> Result<HistoryPage> {
                 if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
                     return access.error();
-                return MessageRepository::history(db, id, before, limit);
+                return MessageRepository::history(db, id, range);
             }),
         this, [call](Result<HistoryPage> page) {
             if (!page.ok())

@@ -240,7 +240,8 @@ void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
         if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
             !access.ok())
             return access.error();
-        return MessageRepository::history(db, conversationId, std::nullopt, kJoinHistory);
+        return MessageRepository::history(db, conversationId,
+                                          {std::nullopt, std::nullopt, kJoinHistory});
     }),
               session, [session, conversationId](Result<HistoryPage> page) {
                   if (!page.ok())

@@ -150,7 +150,7 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         scope.append(*only);
     auto members = sql::exec(
         db,
-        u"SELECT p.conversation_id, u.id, u.username, u.display_name "
+        u"SELECT p.conversation_id, u.id, u.username, u.display_name, p.last_read_message_id "
         "FROM participants p JOIN users u ON u.id = p.user_id "
         "WHERE p.conversation_id IN (SELECT conversation_id FROM participants WHERE user_id = ?)%1 "
         "ORDER BY p.conversation_id, u.id"_s.arg(only ? u" AND p.conversation_id = ?"_s
@@ -164,7 +164,9 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         user.id = row.value(1).toLongLong();
         user.username = row.value(2).toString();
         user.displayName = row.value(3).toString();
-        conversations[indexById.value(row.value(0).toLongLong())].participants.append(user);
+        Conversation &conversation = conversations[indexById.value(row.value(0).toLongLong())];
+        conversation.participants.append(user);
+        conversation.readMarkers.insert(user.id, row.value(4).toLongLong());
     }
 
     auto last =

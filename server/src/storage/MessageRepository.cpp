@@ -215,29 +215,39 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     return stored;
 }
 
-Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, std::optional<qint64> before,
-                            int limit)
+Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, const HistoryQuery &page)
 {
     QVariantList args{conversationId};
-    if (before)
-        args.append(*before);
+    QString filter;
+    if (page.before) {
+        filter += u" AND m.id < ?"_s;
+        args.append(*page.before);
+    }
+    if (page.after) {
+        filter += u" AND m.id > ?"_s;
+        args.append(*page.after);
+    }
+    // Paging forward reads oldest first; paging back reads newest first and reverses.
+    const bool forward = page.after.has_value();
+    const int limit = page.limit;
     args.append(limit + 1);
     auto query = sql::exec(
         db,
-        u"SELECT %1 FROM messages m WHERE m.conversation_id = ?%2 ORDER BY m.id DESC LIMIT ?"_s.arg(
-            columns(), before ? u" AND m.id < ?"_s : QString()),
+        u"SELECT %1 FROM messages m WHERE m.conversation_id = ?%2 ORDER BY m.id %3 LIMIT ?"_s.arg(
+            columns(), filter, forward ? u"ASC"_s : u"DESC"_s),
         args);
     if (!query.ok())
         return query.error();
-    HistoryPage page;
+    HistoryPage result;
     while (query.value().next())
-        page.messages.append(fromRow(query.value()));
-    if (page.messages.size() > limit) {
-        page.hasMore = true;
-        page.messages.removeLast();
+        result.messages.append(fromRow(query.value()));
+    if (result.messages.size() > limit) {
+        result.hasMore = true;
+        result.messages.removeLast();
     }
-    std::reverse(page.messages.begin(), page.messages.end());
-    return page;
+    if (!forward)
+        std::reverse(result.messages.begin(), result.messages.end());
+    return result;
 }
 
 Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit)

@@ -62,8 +62,16 @@ namespace MessageRepository {
 [[nodiscard]] Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId,
                                           const frames::SendMessage &send);
 
+// The newest `limit` messages older than `page.before` (or the newest), or, with
+// `page.after`, the oldest `limit` messages newer than it; oldest first either way.
+struct HistoryQuery
+{
+    std::optional<qint64> before;
+    std::optional<qint64> after;
+    int limit = 50;
+};
 [[nodiscard]] Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId,
-                                          std::optional<qint64> before, int limit);
+                                          const HistoryQuery &page);
 
 // Messages from others that userId has not acknowledged yet, in id order.
 [[nodiscard]] Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId,
