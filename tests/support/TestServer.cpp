@@ -38,6 +38,13 @@ void TestServer::restart()
     (void)start();
 }
 
+void TestServer::stop()
+{
+    m_config.port = port();
+    m_server.reset();
+    QCoreApplication::processEvents();
+}
+
 QUrl TestServer::httpUrl(const QString &path) const
 {
     return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port()).arg(path));

@@ -18,6 +18,7 @@ public:
 
     [[nodiscard]] bool start();
     void restart(); // same data directory, new process state
+    void stop();    // until start(), which listens on the same port again
     [[nodiscard]] quint16 port() const { return m_server ? m_server->port() : 0; }
     [[nodiscard]] QUrl httpUrl(const QString &path) const;
     [[nodiscard]] QUrl wsUrl(const QString &token) const;

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "controllers/ChatController.h"
+#include "controllers/SessionController.h"
+#include "net/ApiClient.h"
+#include "net/RealtimeConnection.h"
+#include "store/TokenStore.h"
+
+#include <QObject>
+#include <QQmlApplicationEngine>
+#include <QUrl>
+
+namespace pitchey::app {
+
+// The whole messenger: client_core's parts wired together and the QML loaded. main()
+// parses the command line and builds one; tests build one too, against a test server.
+class Messenger : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QUrl server;              // --server: takes the place of the remembered one
+        QString keychainService = QStringLiteral("Pitchey Messenger");
+        QString cacheDir;         // where each account's local database lives
+    };
+
+    explicit Messenger(Options options, QObject *parent = nullptr);
+    ~Messenger() override;
+
+    // Loads Main.qml; false when it could not be loaded.
+    bool load();
+
+    QQmlApplicationEngine &engine() { return m_engine; }
+    client::SessionController &session() { return m_session; }
+    client::ChatController &chat() { return m_chat; }
+    client::RealtimeConnection &connection() { return m_connection; }
+
+private:
+    Options m_options;
+    client::ApiClient m_api;
+    client::TokenStore m_tokens;
+    client::RealtimeConnection m_connection;
+    client::SessionController m_session;
+    client::ChatController m_chat;
+    QQmlApplicationEngine m_engine;
+};
+
+} // namespace pitchey::app

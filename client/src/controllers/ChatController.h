@@ -1,0 +1,143 @@
+#pragma once
+
+#include "models/ConversationListModel.h"
+#include "models/MessageListModel.h"
+#include "models/UserSearchModel.h"
+#include "net/ApiClient.h"
+#include "net/RealtimeConnection.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace pitchey::client {
+
+class LocalCache;
+class OfflineQueue;
+
+// The logged-in messenger: conversations, the open conversation, sending, receipts,
+// typing and presence, over the realtime connection and the HTTP API, with the local
+// cache in front so that everything shows at once and nothing typed is lost.
+class ChatController : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(pitchey::client::ConversationListModel *conversations READ conversations CONSTANT)
+    Q_PROPERTY(pitchey::client::MessageListModel *messages READ messages CONSTANT)
+    Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
+    Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentChanged)
+    Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentChanged)
+    Q_PROPERTY(QString currentStatus READ currentStatus NOTIFY currentStatusChanged)
+    Q_PROPERTY(bool currentOnline READ currentOnline NOTIFY currentStatusChanged)
+    Q_PROPERTY(bool currentIsGroup READ currentIsGroup NOTIFY currentChanged)
+    Q_PROPERTY(bool hasOlder READ hasOlder NOTIFY historyChanged)
+    Q_PROPERTY(bool loadingOlder READ loadingOlder NOTIFY historyChanged)
+    Q_PROPERTY(ConnectionState connectionState READ connectionState NOTIFY connectionChanged)
+    Q_PROPERTY(int retryInSeconds READ retryInSeconds NOTIFY connectionChanged)
+    Q_PROPERTY(int unreadTotal READ unreadTotal NOTIFY unreadTotalChanged)
+    Q_PROPERTY(bool windowActive READ windowActive WRITE setWindowActive NOTIFY windowActiveChanged)
+
+public:
+    enum class ConnectionState
+    {
+        Offline,
+        Connecting,
+        Connected,
+    };
+    Q_ENUM(ConnectionState)
+
+    ChatController(ApiClient &api, RealtimeConnection &connection, QObject *parent = nullptr);
+    ~ChatController() override;
+
+    // Opens the account's cache under `cacheDir` and connects. Call on login.
+    void start(const Session &session, const QString &cacheDir);
+    void stop(); // on logout
+
+    Q_INVOKABLE void openConversation(qint64 conversationId);
+    Q_INVOKABLE void closeConversation();
+    // Queues a message for the open conversation; false when there is nothing to send.
+    Q_INVOKABLE bool send(const QString &text);
+    Q_INVOKABLE void retry(const QString &clientMessageId);
+    Q_INVOKABLE void discard(const QString &clientMessageId);
+    Q_INVOKABLE void loadOlder();
+    // The composer's text changed: drives typing_start / typing_stop.
+    Q_INVOKABLE void composerChanged(const QString &text);
+    // A message of the open conversation is on screen (the view calls this with the newest
+    // one visible); sends message_read when the window is active.
+    Q_INVOKABLE void markSeen(qint64 messageId);
+    Q_INVOKABLE void searchUsers(const QString &text);
+    Q_INVOKABLE void startConversation(const QString &title);
+    Q_INVOKABLE void reconnectNow();
+    // Conversations whose title contains `text` (for Ctrl+K): [{id, title}], most recent first.
+    Q_INVOKABLE QVariantList findConversations(const QString &text) const;
+
+    [[nodiscard]] ConversationListModel *conversations() { return &m_conversations; }
+    [[nodiscard]] MessageListModel *messages() { return &m_messages; }
+    [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
+    [[nodiscard]] qint64 currentConversationId() const { return m_current; }
+    [[nodiscard]] QString currentTitle() const;
+    [[nodiscard]] QString currentStatus() const;
+    [[nodiscard]] bool currentOnline() const;
+    [[nodiscard]] bool currentIsGroup() const;
+    [[nodiscard]] bool hasOlder() const { return m_hasOlder; }
+    [[nodiscard]] bool loadingOlder() const { return m_loadingOlder; }
+    [[nodiscard]] ConnectionState connectionState() const;
+    [[nodiscard]] int retryInSeconds() const;
+    [[nodiscard]] int unreadTotal() const;
+    [[nodiscard]] bool windowActive() const { return m_windowActive; }
+    void setWindowActive(bool active);
+    [[nodiscard]] OfflineQueue *queue() const { return m_queue.get(); }
+    [[nodiscard]] LocalCache *cache() const { return m_cache.get(); }
+
+Q_SIGNALS:
+    void currentChanged();
+    void currentStatusChanged();
+    void historyChanged();
+    void connectionChanged();
+    void unreadTotalChanged();
+    void windowActiveChanged();
+    void conversationStarted(qint64 conversationId);
+    // A message from someone else arrived (for notifications and tests).
+    void messageArrived(qint64 conversationId, qint64 messageId);
+    void errorOccurred(const QString &message);
+
+private:
+    void onFrame(const QJsonObject &frame);
+    void onConnected();
+    void onNewMessage(const QJsonObject &frame);
+    void onReadReceipt(const QJsonObject &frame);
+    void refreshConversations();
+    void catchUp(qint64 conversationId, qint64 afterId);
+    void storePage(qint64 conversationId, const QList<Message> &messages);
+    void applyReadMarkers(const Conversation &conversation);
+    void onLocalMessageChanged(const LocalMessage &message);
+    void stopTyping();
+    void flushRead();
+    void saveConversation(qint64 conversationId);
+
+    ApiClient &m_api;
+    RealtimeConnection &m_connection;
+    std::unique_ptr<LocalCache> m_cache;
+    std::unique_ptr<OfflineQueue> m_queue;
+    ConversationListModel m_conversations;
+    MessageListModel m_messages;
+    UserSearchModel m_userSearch;
+    qint64 m_me = 0;
+    qint64 m_current = 0;
+    bool m_hasOlder = false;
+    bool m_loadingOlder = false;
+    bool m_windowActive = false;
+
+    // Typing: what this user's composer has announced.
+    qint64 m_typingIn = 0; // conversation with an open typing_start, or 0
+    QElapsedTimer m_sinceTypingStart;
+    QTimer m_typingIdle;
+
+    // Reads waiting to be sent: conversation -> newest message seen.
+    QHash<qint64, qint64> m_pendingReads;
+    QTimer m_readFlush;
+    QTimer m_countdown; // ticks retryInSeconds while offline
+};
+
+} // namespace pitchey::client

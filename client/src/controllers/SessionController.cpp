@@ -1,0 +1,200 @@
+#include "controllers/SessionController.h"
+
+#include "store/TokenStore.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::client {
+
+SessionController::SessionController(ApiClient &api, TokenStore &tokens, QObject *parent)
+    : QObject(parent)
+    , m_api(api)
+    , m_tokens(tokens)
+{}
+
+std::optional<SessionController::Claims> SessionController::readClaims(const QString &token)
+{
+    const QList<QStringView> parts = QStringView(token).split(u'.');
+    if (parts.size() != 3)
+        return std::nullopt;
+    const QByteArray payload = QByteArray::fromBase64(
+        parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QJsonObject claims = QJsonDocument::fromJson(payload).object();
+    bool ok = false;
+    const qint64 id = claims.value("sub"_L1).toString().toLongLong(&ok);
+    if (!ok || id <= 0)
+        return std::nullopt;
+    return Claims{id, claims.value("username"_L1).toString(),
+                  claims.value("exp"_L1).toInteger()};
+}
+
+std::optional<QUrl> SessionController::parseServerUrl(const QString &text)
+{
+    QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return std::nullopt;
+    if (!trimmed.contains("://"_L1))
+        trimmed.prepend("http://"_L1);
+    QUrl url(trimmed, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != "http"_L1 && url.scheme() != "https"_L1))
+        return std::nullopt;
+    return url.adjusted(QUrl::StripTrailingSlash);
+}
+
+void SessionController::restore(const QUrl &server)
+{
+    QSettings settings;
+    const QUrl remembered = settings.value("session/server"_L1).toUrl();
+    const QString username = settings.value("session/username"_L1).toString();
+    m_server = server.isEmpty() ? remembered : server;
+    m_session.user.username = username;
+    if (m_server.isEmpty() || username.isEmpty() || (!server.isEmpty() && server != remembered)) {
+        setState(State::LoggedOut);
+        return;
+    }
+    m_tokens.read(account(), this, [this](Result<QString> token) {
+        if (!token.ok()) {
+            m_keychainProblem = token.error().message;
+            Q_EMIT keychainProblemChanged();
+            setState(State::LoggedOut);
+            return;
+        }
+        const auto claims = readClaims(token.value());
+        if (!claims || claims->expiresAt <= QDateTime::currentSecsSinceEpoch()) {
+            setState(State::LoggedOut);
+            return;
+        }
+        QSettings stored;
+        Session session;
+        session.token = token.value();
+        session.user.id = claims->userId;
+        session.user.username = claims->username;
+        session.user.displayName =
+            stored.value("session/displayName"_L1, claims->username).toString();
+        m_session = session;
+        m_api.setBaseUrl(m_server);
+        m_api.setToken(session.token);
+        setState(State::LoggedIn);
+        Q_EMIT loggedIn();
+    });
+}
+
+bool SessionController::begin(const QString &server, const QString &username)
+{
+    const auto url = parseServerUrl(server);
+    if (!url) {
+        Q_EMIT errorOccurred(tr("“%1” is not a server address (for example http://localhost:8000)")
+                                 .arg(server));
+        return false;
+    }
+    if (username.trimmed().isEmpty()) {
+        Q_EMIT errorOccurred(tr("Enter a username"));
+        return false;
+    }
+    m_api.setBaseUrl(*url);
+    m_api.setToken({});
+    setBusy(true);
+    return true;
+}
+
+void SessionController::login(const QString &server, const QString &username,
+                              const QString &password)
+{
+    if (!begin(server, username))
+        return;
+    const QUrl url = m_api.baseUrl();
+    m_api.login(username.trimmed(), password, this, [this, url](Result<Session> session) {
+        setBusy(false);
+        if (!session.ok())
+            return Q_EMIT errorOccurred(session.error().message);
+        authenticated(url, session.value());
+    });
+}
+
+void SessionController::registerAccount(const QString &server, const QString &username,
+                                        const QString &displayName, const QString &password)
+{
+    if (!begin(server, username))
+        return;
+    const QUrl url = m_api.baseUrl();
+    m_api.registerUser(username.trimmed(), password, displayName, this,
+                       [this, url](Result<Session> session) {
+                           setBusy(false);
+                           if (!session.ok())
+                               return Q_EMIT errorOccurred(session.error().message);
+                           authenticated(url, session.value());
+                       });
+}
+
+void SessionController::authenticated(const QUrl &server, const Session &session)
+{
+    m_server = server;
+    m_session = session;
+    m_api.setToken(session.token);
+    QSettings settings;
+    settings.setValue("session/server"_L1, server);
+    settings.setValue("session/username"_L1, session.user.username);
+    settings.setValue("session/displayName"_L1, session.user.displayName);
+    m_tokens.write(account(), session.token, this, [this](Status stored) {
+        if (!stored.ok()) {
+            m_keychainProblem = stored.error().message;
+            Q_EMIT keychainProblemChanged();
+        }
+    });
+    setState(State::LoggedIn);
+    Q_EMIT loggedIn();
+}
+
+void SessionController::keepForThisRun()
+{
+    m_keychainProblem.clear();
+    Q_EMIT keychainProblemChanged();
+}
+
+void SessionController::logout()
+{
+    if (m_state == State::LoggedOut)
+        return;
+    m_tokens.remove(account(), this, [](Status) {});
+    m_session.token.clear();
+    m_api.setToken({});
+    m_keychainProblem.clear();
+    Q_EMIT keychainProblemChanged();
+    setState(State::LoggedOut);
+    Q_EMIT loggedOut();
+}
+
+void SessionController::expire()
+{
+    if (m_state != State::LoggedIn)
+        return;
+    logout();
+    Q_EMIT errorOccurred(tr("Your session has ended. Please log in again."));
+}
+
+QString SessionController::account() const
+{
+    return u"%1 %2"_s.arg(m_server.toString(), m_session.user.username.toLower());
+}
+
+void SessionController::setState(State state)
+{
+    m_state = state;
+    Q_EMIT stateChanged();
+}
+
+void SessionController::setBusy(bool busy)
+{
+    if (m_busy == busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged();
+}
+
+} // namespace pitchey::client

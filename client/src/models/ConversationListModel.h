@@ -1,0 +1,81 @@
+#pragma once
+
+#include "protocol/Types.h"
+
+#include <QAbstractListModel>
+#include <QSet>
+
+namespace pitchey::client {
+
+// The user's conversations, most recent activity first, with what the list shows:
+// a title (the partner's name for 1:1), presence, the last message, unread count and who
+// is typing.
+class ConversationListModel : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    enum Role
+    {
+        IdRole = Qt::UserRole + 1,
+        TitleRole,
+        InitialsRole,
+        IsGroupRole,
+        OnlineRole,
+        PreviewRole,
+        TimeRole,
+        UnreadRole,
+        TypingRole,
+        PartnerIdRole,
+    };
+    Q_ENUM(Role)
+
+    explicit ConversationListModel(QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+
+    void setMe(qint64 userId) { m_me = userId; }
+    void setConversations(QList<Conversation> conversations);
+    void upsert(const Conversation &conversation); // keeps the order by activity
+    void clear();
+
+    [[nodiscard]] const Conversation *find(qint64 conversationId) const;
+    [[nodiscard]] QList<Conversation> conversations() const;
+    [[nodiscard]] QString title(qint64 conversationId) const;
+    [[nodiscard]] QString displayName(qint64 userId) const; // from any conversation
+    [[nodiscard]] std::optional<qint64> partnerOf(qint64 conversationId) const;
+
+    // Changes to a conversation in place; each returns the changed conversation, if known.
+    std::optional<Conversation> setLastMessage(const Message &message, bool countAsUnread);
+    std::optional<Conversation> setUnread(qint64 conversationId, qint64 unread);
+    std::optional<Conversation> setReadMarker(qint64 conversationId, qint64 userId,
+                                              qint64 messageId);
+    void setOnline(qint64 userId, bool online);
+    void setTyping(qint64 conversationId, qint64 userId, bool typing);
+    [[nodiscard]] QList<qint64> typingUsers(qint64 conversationId) const;
+
+Q_SIGNALS:
+    void countChanged();
+
+private:
+    struct Item
+    {
+        Conversation conversation;
+        QList<qint64> typing; // in the order they started
+    };
+    [[nodiscard]] int rowOf(qint64 conversationId) const;
+    [[nodiscard]] QString titleOf(const Conversation &conversation) const;
+    [[nodiscard]] QString typingText(const Item &item) const;
+    void changed(int row);
+    void reposition(int row);
+
+    QList<Item> m_items;
+    qint64 m_me = 0;
+};
+
+[[nodiscard]] QString initialsOf(const QString &name);
+[[nodiscard]] qint64 activityOf(const Conversation &conversation);
+
+} // namespace pitchey::client

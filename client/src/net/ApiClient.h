@@ -1,0 +1,78 @@
+#pragma once
+
+#include "protocol/Result.h"
+#include "protocol/Types.h"
+
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <functional>
+
+namespace pitchey::client {
+
+struct Session
+{
+    QString token;
+    User user;
+};
+
+struct HistoryPage
+{
+    QList<Message> messages; // oldest first
+    bool hasMore = false;
+};
+
+// The HTTP half of the wire contract. Every call answers once, on the GUI thread, through
+// its callback, unless `context` is destroyed first. Failures carry the server's error
+// code and message; a server that cannot be reached is `internal` with a message that
+// says so.
+//
+// Callbacks rather than QFuture: every request starts and ends on the GUI thread, so a
+// future would add a hop and nothing else.
+class ApiClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    template<typename T> using Callback = std::function<void(Result<T>)>;
+
+    explicit ApiClient(QObject *parent = nullptr);
+
+    void setBaseUrl(const QUrl &url);
+    [[nodiscard]] QUrl baseUrl() const { return m_base; }
+    void setToken(const QString &token) { m_token = token; }
+    // ws(s)://host:port/api/messages/ws?token=...
+    [[nodiscard]] QUrl webSocketUrl() const;
+
+    void registerUser(const QString &username, const QString &password, const QString &displayName,
+                      QObject *context, Callback<Session> done);
+    void login(const QString &username, const QString &password, QObject *context,
+               Callback<Session> done);
+    void conversations(QObject *context, Callback<QList<Conversation>> done);
+    void createConversation(const QList<qint64> &participantIds, const QString &title,
+                            QObject *context, Callback<Conversation> done);
+    // `before` pages back from the newest; `after` pages forward (extension); 0 for none.
+    void history(qint64 conversationId, qint64 before, qint64 after, int limit, QObject *context,
+                 Callback<HistoryPage> done);
+    void searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done);
+
+Q_SIGNALS:
+    // A request with the stored token was answered 401: the session is over.
+    void unauthorized();
+
+private:
+    void request(const QByteArray &method, const QString &path, const QUrlQuery &query,
+                 const QJsonObject *body, QObject *context,
+                 std::function<void(Result<QJsonObject>)> done);
+    void authenticate(const QString &path, const QJsonObject &body, QObject *context,
+                      Callback<Session> done);
+
+    QNetworkAccessManager m_nam;
+    QUrl m_base;
+    QString m_token;
+};
+
+} // namespace pitchey::client

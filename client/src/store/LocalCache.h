@@ -1,0 +1,81 @@
+#pragma once
+
+#include "protocol/Result.h"
+#include "protocol/Types.h"
+#include "store/LocalMessage.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace pitchey::client {
+
+// The client's own SQLite database (one file per account, in the app data location):
+// the conversation list and recent messages, so that they show at once on start, and
+// the messages the user typed that the server has not acknowledged yet (the offline
+// queue), so that they survive a restart.
+//
+// It runs on the GUI thread: each call is one indexed statement or one short
+// transaction on a local file (WAL, synchronous=NORMAL), well under a millisecond, and
+// a message must be on disk before it is shown.
+class LocalCache
+{
+public:
+    LocalCache(QString path, qint64 me); // me: the account's user id
+    ~LocalCache();
+    LocalCache(const LocalCache &) = delete;
+    LocalCache &operator=(const LocalCache &) = delete;
+
+    [[nodiscard]] Status open();
+    [[nodiscard]] QString path() const { return m_path; }
+
+    // ---- conversations
+    [[nodiscard]] QList<Conversation> conversations(); // most recent first
+    void saveConversation(const Conversation &conversation);
+    void saveConversations(const QList<Conversation> &conversations);
+
+    // ---- messages
+    // A new message typed by `senderId`: stored as Queued with a fresh clientMessageId.
+    [[nodiscard]] Result<LocalMessage> addOutgoing(qint64 conversationId, qint64 senderId,
+                                                   const QString &content);
+    // A message from the server (history, new_message, or the echo of the user's own
+    // message sent from another device). Returns it as stored, and whether it was new.
+    struct Stored
+    {
+        LocalMessage message;
+        bool inserted = false; // a message the cache did not have
+        bool changed = false;  // inserted, or an own queued message now acknowledged
+    };
+    Stored storeFromServer(const Message &message);
+    std::optional<LocalMessage> markSent(const QString &clientMessageId, qint64 id,
+                                         qint64 createdAt);
+    std::optional<LocalMessage> markFailed(const QString &clientMessageId, const QString &why);
+    std::optional<LocalMessage> requeue(const QString &clientMessageId);
+    void removeFailed(const QString &clientMessageId);
+    // Own messages up to and including `messageId` in the conversation reach at least
+    // `state` (Delivered or Read). Returns the ids that changed.
+    QList<qint64> advanceOwn(qint64 conversationId, qint64 upToMessageId,
+                             LocalMessage::State state);
+    // One own message reaches Delivered (a message_delivered receipt).
+    bool markDelivered(qint64 messageId);
+
+    [[nodiscard]] QList<LocalMessage> queued(); // oldest first, every conversation
+    // The newest `limit` messages of a conversation older than `beforeId` (0: the newest),
+    // oldest first; queued ones last.
+    [[nodiscard]] QList<LocalMessage> messages(qint64 conversationId, int limit,
+                                               qint64 beforeId = 0);
+    [[nodiscard]] qint64 newestId(qint64 conversationId);
+    // One of this account's own messages.
+    [[nodiscard]] std::optional<LocalMessage> byClientId(const QString &clientMessageId);
+
+private:
+    std::optional<LocalMessage> one(const QString &where, const QVariantList &args);
+    QList<LocalMessage> many(const QString &sql, const QVariantList &args);
+
+    QString m_path;
+    qint64 m_me = 0;
+    QString m_connection;
+};
+
+} // namespace pitchey::client

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "protocol/Types.h"
+
+#include <QMetaType>
+#include <QString>
+
+namespace pitchey::client {
+
+// A message as the client holds it: the server's message plus what the client knows
+// about its journey. Messages the user typed exist here before the server has them.
+struct LocalMessage
+{
+    Q_GADGET
+
+public:
+    enum class State
+    {
+        Queued,    // written locally, not yet acknowledged by the server
+        Sent,      // stored by the server (message_sent)
+        Delivered, // reached a recipient's device
+        Read,      // read by a recipient
+        Failed,    // refused by the server; kept for the user to retry or drop
+        Received,  // from someone else
+    };
+    Q_ENUM(State)
+
+    qint64 localId = 0;
+    qint64 id = 0; // the server's id, 0 while queued
+    qint64 conversationId = 0;
+    qint64 senderId = 0;
+    QString content;
+    qint64 createdAt = 0; // ms since the epoch: the server's time, or the local time while queued
+    QString clientMessageId;
+    State state = State::Received;
+    QString failure; // why the server refused it
+
+    [[nodiscard]] bool isOwn(qint64 me) const { return senderId == me; }
+    static LocalMessage fromServer(const Message &message, qint64 me);
+};
+
+} // namespace pitchey::client

@@ -1,0 +1,137 @@
+#include "store/OfflineQueue.h"
+
+#include "net/RealtimeConnection.h"
+#include "protocol/Time.h"
+#include "store/LocalCache.h"
+
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcClientQueue, "pitchey.client.queue", QtInfoMsg)
+
+namespace pitchey::client {
+
+namespace {
+constexpr int kAnswerTimeoutMs = 15'000;
+constexpr int kRateLimitPauseMs = 1'000;
+constexpr int kServerTroublePauseMs = 5'000;
+} // namespace
+
+OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QObject *parent)
+    : QObject(parent)
+    , m_cache(cache)
+    , m_connection(connection)
+{
+    m_answerTimer.setSingleShot(true);
+    connect(&m_answerTimer, &QTimer::timeout, this, [this] {
+        m_inFlight.clear();
+        pump();
+    });
+    m_pauseTimer.setSingleShot(true);
+    connect(&m_pauseTimer, &QTimer::timeout, this, &OfflineQueue::pump);
+    connect(&m_connection, &RealtimeConnection::stateChanged, this,
+            [this](RealtimeConnection::State state) {
+                // Whatever was in flight is sent again on the next connection.
+                m_inFlight.clear();
+                m_answerTimer.stop();
+                if (state == RealtimeConnection::State::Connected)
+                    pump();
+            });
+}
+
+Result<LocalMessage> OfflineQueue::enqueue(qint64 conversationId, qint64 senderId,
+                                           const QString &content)
+{
+    auto message = m_cache.addOutgoing(conversationId, senderId, content);
+    if (message.ok())
+        pump();
+    return message;
+}
+
+void OfflineQueue::retry(const QString &clientMessageId)
+{
+    if (auto message = m_cache.requeue(clientMessageId)) {
+        Q_EMIT messageChanged(*message);
+        pump();
+    }
+}
+
+void OfflineQueue::discard(const QString &clientMessageId)
+{
+    m_cache.removeFailed(clientMessageId);
+    Q_EMIT messageRemoved(clientMessageId);
+}
+
+void OfflineQueue::pump()
+{
+    if (!m_inFlight.isEmpty() || m_pauseTimer.isActive() ||
+        m_connection.state() != RealtimeConnection::State::Connected)
+        return;
+    sendHead();
+}
+
+void OfflineQueue::sendHead()
+{
+    const QList<LocalMessage> queued = m_cache.queued();
+    if (queued.isEmpty())
+        return;
+    const LocalMessage &head = queued.constFirst();
+    const bool sent = m_connection.send({{"type"_L1, "send_message"_L1},
+                                         {"conversationId"_L1, head.conversationId},
+                                         {"content"_L1, head.content},
+                                         {"clientMessageId"_L1, head.clientMessageId}});
+    if (!sent)
+        return;
+    m_inFlight = head.clientMessageId;
+    m_answerTimer.start(kAnswerTimeoutMs);
+}
+
+void OfflineQueue::pauseThenPump(int ms)
+{
+    m_inFlight.clear();
+    m_answerTimer.stop();
+    m_pauseTimer.start(ms);
+}
+
+bool OfflineQueue::handleFrame(const QJsonObject &frame)
+{
+    const QString type = frame.value("type"_L1).toString();
+    if (type == "message_sent"_L1) {
+        const QString clientMessageId = frame.value("clientMessageId"_L1).toString();
+        const qint64 createdAt =
+            fromIsoTime(frame.value("createdAt"_L1).toString()).value_or(currentTimeMs());
+        if (auto message = m_cache.markSent(clientMessageId, frame.value("messageId"_L1).toInteger(),
+                                            createdAt))
+            Q_EMIT messageChanged(*message);
+        if (clientMessageId == m_inFlight) {
+            m_inFlight.clear();
+            m_answerTimer.stop();
+            pump();
+        }
+        return true;
+    }
+    if (type == "error"_L1 && frame.value("ref"_L1).isString()) {
+        const QString clientMessageId = frame.value("ref"_L1).toString();
+        if (clientMessageId != m_inFlight)
+            return false;
+        const QString code = frame.value("code"_L1).toString();
+        qCInfo(lcClientQueue) << "message refused:" << code;
+        if (code == "rate_limited"_L1)
+            pauseThenPump(kRateLimitPauseMs);
+        else if (code == "internal"_L1)
+            pauseThenPump(kServerTroublePauseMs);
+        else {
+            if (auto message =
+                    m_cache.markFailed(clientMessageId, frame.value("message"_L1).toString()))
+                Q_EMIT messageChanged(*message);
+            m_inFlight.clear();
+            m_answerTimer.stop();
+            pump();
+        }
+        return true;
+    }
+    return false;
+}
+
+} // namespace pitchey::client

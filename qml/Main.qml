@@ -1,0 +1,77 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Window
+import Pitchey
+
+ApplicationWindow {
+    id: window
+    objectName: "mainWindow"
+
+    width: 1000
+    height: 680
+    minimumWidth: 560
+    minimumHeight: 420
+    visible: true
+    title: Chat.unreadTotal > 0 ? qsTr("(%1) Pitchey Messenger").arg(Chat.unreadTotal) : qsTr("Pitchey Messenger")
+    color: Theme.window
+
+    onActiveChanged: Chat.windowActive = active
+
+    Loader {
+        id: pageLoader
+        anchors.fill: parent
+        sourceComponent: Session.state === Session.LoggedIn ? chatPage
+                       : Session.state === Session.LoggedOut ? loginPage : null
+    }
+
+    Component {
+        id: loginPage
+        LoginPage {
+            objectName: "loginPage"
+            serverUrl: Session.serverUrl.length > 0 ? Session.serverUrl : "http://127.0.0.1:8000"
+            busy: Session.busy
+            onLoginRequested: (server, username, password) => { error = ""; Session.login(server, username, password) }
+            onRegisterRequested: (server, username, displayName, password) => { error = ""; Session.registerAccount(server, username, displayName, password) }
+            Connections {
+                target: Session
+                function onErrorOccurred(message) { pageLoader.item.error = message }
+            }
+        }
+    }
+
+    Component {
+        id: chatPage
+        ChatPage {
+            objectName: "chatPage"
+            onNewConversationRequested: newConversation.open()
+            onLogoutRequested: Session.logout()
+        }
+    }
+
+    NewConversationDialog { id: newConversation }
+
+    KeychainDialog {
+        id: keychainDialog
+        reason: Session.keychainProblem
+        visible: Session.keychainProblem.length > 0 && Session.state === Session.LoggedIn
+        onKeepForThisRun: Session.keepForThisRun()
+        onLogOut: Session.logout()
+    }
+
+    // Errors from the chat (a refused request, a full disk) show briefly at the bottom.
+    ToolTip {
+        id: toast
+        objectName: "toast"
+        timeout: 5000
+        x: (window.width - width) / 2
+        y: window.height - height - 80
+    }
+    Connections {
+        target: Chat
+        function onErrorOccurred(message) { toast.show(message, 5000) }
+    }
+    Connections {
+        target: Session
+        function onErrorOccurred(message) { if (Session.state === Session.LoggedIn) toast.show(message, 5000) }
+    }
+}

@@ -1,0 +1,91 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Pitchey
+
+// One row of the conversation list.
+ItemDelegate {
+    id: row
+
+    required property int index
+    required property var conversationId
+    required property string title
+    required property string initials
+    required property bool isGroup
+    required property bool online
+    required property string preview
+    required property string time
+    required property var unread
+    required property string typing
+    property bool current: false
+
+    width: ListView.view ? ListView.view.width : implicitWidth
+    highlighted: current
+    Accessible.name: title + (unread > 0 ? ", " + qsTr("%n unread", "", unread) : "")
+
+    background: Rectangle {
+        color: row.current ? Theme.selected : row.hovered ? Theme.divider : "transparent"
+    }
+
+    contentItem: RowLayout {
+        spacing: Theme.spacing * 1.5
+
+        Avatar {
+            name: row.title
+            initials: row.initials
+            online: row.online
+            showPresence: !row.isGroup
+        }
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            spacing: 2
+            RowLayout {
+                Layout.fillWidth: true
+                Label {
+                    Layout.fillWidth: true
+                    text: row.title
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    font.bold: row.unread > 0
+                    color: Theme.text
+                }
+                Label {
+                    text: row.time
+                    textFormat: Text.PlainText
+                    color: Theme.mutedText
+                    font.pixelSize: 11
+                }
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                Label {
+                    objectName: "previewText"
+                    Layout.fillWidth: true
+                    text: row.typing.length > 0 ? row.typing : row.preview
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    maximumLineCount: 1
+                    color: row.typing.length > 0 ? Theme.accent : Theme.mutedText
+                    font.italic: row.typing.length > 0
+                }
+                Rectangle {
+                    objectName: "unreadBadge"
+                    visible: row.unread > 0
+                    radius: height / 2
+                    color: Theme.accent
+                    implicitHeight: 20
+                    implicitWidth: Math.max(20, badge.implicitWidth + 10)
+                    Label {
+                        id: badge
+                        anchors.centerIn: parent
+                        text: row.unread > 99 ? "99+" : row.unread
+                        color: Theme.accentText
+                        font.pixelSize: 11
+                        font.bold: true
+                    }
+                }
+            }
+        }
+    }
+}

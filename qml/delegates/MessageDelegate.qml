@@ -1,0 +1,135 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Pitchey
+
+// One message: a day header when the day changes, the sender's name at the start of a
+// run of their messages (in groups), the text as plain text, the time and, on the
+// user's own messages, the delivery state. Bindings only, no JavaScript per frame.
+Item {
+    id: message
+
+    required property int index
+    required property var messageId
+    required property string clientMessageId
+    required property string senderName
+    required property string content
+    required property string time
+    required property string day
+    required property bool isOwn
+    required property int deliveryState
+    required property string failure
+    required property bool firstOfGroup
+    required property bool firstOfDay
+    property bool showSender: false
+
+    signal retryRequested(string clientMessageId)
+    signal discardRequested(string clientMessageId)
+
+    width: ListView.view ? ListView.view.width : 400
+    implicitHeight: column.implicitHeight
+
+    ColumnLayout {
+        id: column
+        width: parent.width
+        spacing: 2
+
+        Label {
+            visible: message.firstOfDay
+            Layout.alignment: Qt.AlignHCenter
+            Layout.topMargin: Theme.spacing
+            Layout.bottomMargin: Theme.spacing / 2
+            text: message.day
+            textFormat: Text.PlainText
+            color: Theme.mutedText
+            font.pixelSize: 12
+            font.bold: true
+        }
+
+        Rectangle {
+            id: bubble
+            Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
+            Layout.leftMargin: Theme.spacing * 2
+            Layout.rightMargin: Theme.spacing * 2
+            Layout.topMargin: message.firstOfGroup ? Theme.spacing / 2 : 0
+            Layout.maximumWidth: message.width * 0.72
+            implicitWidth: Math.max(body.implicitWidth, meta.implicitWidth, sender.visible ? sender.implicitWidth : 0) + Theme.spacing * 2
+            implicitHeight: inner.implicitHeight + Theme.spacing
+            radius: Theme.radius
+            color: message.isOwn ? Theme.ownBubble : Theme.otherBubble
+            border.color: message.deliveryState === MessageListModel.Failed ? Theme.danger : "transparent"
+
+            ColumnLayout {
+                id: inner
+                anchors.fill: parent
+                anchors.margins: Theme.spacing / 2
+                anchors.leftMargin: Theme.spacing
+                anchors.rightMargin: Theme.spacing
+                spacing: 2
+
+                Label {
+                    id: sender
+                    visible: message.showSender && message.firstOfGroup && !message.isOwn
+                    text: message.senderName
+                    textFormat: Text.PlainText
+                    color: Theme.avatarColor(message.senderName)
+                    font.bold: true
+                    font.pixelSize: 12
+                }
+                TextEdit {
+                    id: body
+                    objectName: "messageText"
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: message.width * 0.72 - Theme.spacing * 2
+                    text: message.content
+                    textFormat: TextEdit.PlainText   // never rendered as HTML
+                    wrapMode: TextEdit.Wrap
+                    readOnly: true
+                    selectByMouse: true
+                    color: Theme.text
+                    selectionColor: Theme.accent
+                    selectedTextColor: Theme.accentText
+                }
+                RowLayout {
+                    id: meta
+                    Layout.alignment: Qt.AlignRight
+                    spacing: 4
+                    Label {
+                        text: message.time
+                        textFormat: Text.PlainText
+                        color: Theme.mutedText
+                        font.pixelSize: 11
+                    }
+                    DeliveryTicks {
+                        objectName: "ticks"
+                        visible: message.isOwn
+                        deliveryState: message.deliveryState
+                    }
+                }
+            }
+        }
+
+        RowLayout {
+            visible: message.isOwn && message.deliveryState === MessageListModel.Failed
+            Layout.alignment: Qt.AlignRight
+            Layout.rightMargin: Theme.spacing * 2
+            Label {
+                text: message.failure.length > 0 ? qsTr("Not sent: %1").arg(message.failure) : qsTr("Not sent")
+                textFormat: Text.PlainText
+                color: Theme.danger
+                font.pixelSize: 12
+            }
+            Button {
+                objectName: "retryButton"
+                text: qsTr("Retry")
+                flat: true
+                onClicked: message.retryRequested(message.clientMessageId)
+            }
+            Button {
+                text: qsTr("Delete")
+                flat: true
+                onClicked: message.discardRequested(message.clientMessageId)
+            }
+        }
+    }
+}

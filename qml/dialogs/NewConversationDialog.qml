@@ -1,0 +1,74 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Pitchey
+
+// Search the user directory; one person makes a 1:1 chat, several make a titled group.
+Dialog {
+    id: dialog
+
+    title: qsTr("New conversation")
+    modal: true
+    anchors.centerIn: parent
+    width: Math.min(parent ? parent.width - 48 : 420, 420)
+    height: Math.min(parent ? parent.height - 48 : 520, 520)
+    standardButtons: Dialog.Cancel
+
+    onOpened: { search.clear(); groupTitle.clear(); Chat.userSearch.clear(); Chat.searchUsers(""); search.forceActiveFocus() }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: Theme.spacing
+        TextField {
+            id: search
+            objectName: "userSearchField"
+            Layout.fillWidth: true
+            placeholderText: qsTr("Search people by name")
+            onTextEdited: searchDelay.restart()
+            KeyNavigation.tab: results
+            Timer { id: searchDelay; interval: 250; onTriggered: Chat.searchUsers(search.text) }
+        }
+        ListView {
+            id: results
+            objectName: "userResults"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: Chat.userSearch
+            keyNavigationEnabled: true
+            delegate: CheckDelegate {
+                required property int index
+                required property string displayName
+                required property string username
+                required property string initials
+                required property bool online
+                required property bool selected
+                width: ListView.view.width
+                checked: selected
+                text: displayName + "  (@" + username + ")"
+                onClicked: Chat.userSearch.toggle(index)
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: results.count === 0
+                text: qsTr("Nobody found")
+                color: Theme.mutedText
+            }
+        }
+        TextField {
+            id: groupTitle
+            objectName: "groupTitleField"
+            visible: Chat.userSearch.selectedCount > 1
+            Layout.fillWidth: true
+            placeholderText: qsTr("Group name")
+        }
+        Button {
+            objectName: "startButton"
+            Layout.fillWidth: true
+            highlighted: true
+            enabled: Chat.userSearch.selectedCount > 0
+            text: Chat.userSearch.selectedCount > 1 ? qsTr("Create group") : qsTr("Start chat")
+            onClicked: { Chat.startConversation(groupTitle.text); dialog.close() }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Pitchey
+
+// The open conversation: header with presence or typing, messages, composer.
+Page {
+    id: view
+
+    property bool atBottom: true
+
+    background: Rectangle { color: Theme.base }
+
+    header: Rectangle {
+        implicitHeight: headerRow.implicitHeight + Theme.spacing * 2
+        color: Theme.window
+        Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.divider }
+        RowLayout {
+            id: headerRow
+            anchors.fill: parent
+            anchors.margins: Theme.spacing
+            anchors.leftMargin: Theme.spacing * 2
+            spacing: Theme.spacing * 1.5
+            Avatar {
+                size: 34
+                name: Chat.currentTitle
+                initials: Chat.currentTitle.length > 0 ? Chat.currentTitle.substring(0, 1).toUpperCase() : "?"
+                online: Chat.currentOnline
+                showPresence: true
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 0
+                Label {
+                    objectName: "conversationTitle"
+                    Layout.fillWidth: true
+                    text: Chat.currentTitle
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    font.bold: true
+                    font.pixelSize: 15
+                    color: Theme.text
+                }
+                Label {
+                    objectName: "conversationStatus"
+                    Layout.fillWidth: true
+                    text: Chat.currentStatus
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    font.pixelSize: 12
+                    color: Chat.currentStatus.indexOf("…") >= 0 || Chat.currentOnline ? Theme.accent : Theme.mutedText
+                }
+            }
+        }
+    }
+
+    ListView {
+        id: messages
+        objectName: "messageList"
+        anchors.fill: parent
+        clip: true
+        model: Chat.messages
+        reuseItems: true
+        cacheBuffer: 600
+        boundsBehavior: Flickable.StopAtBounds
+        bottomMargin: Theme.spacing
+        ScrollBar.vertical: ScrollBar {}
+
+        delegate: MessageDelegate {
+            showSender: !Chat.currentIsGroup ? false : true
+            onRetryRequested: (id) => Chat.retry(id)
+            onDiscardRequested: (id) => Chat.discard(id)
+        }
+
+        onAtYEndChanged: view.atBottom = atYEnd
+        onContentYChanged: {
+            if (contentY - originY < 200 && count > 0 && Chat.hasOlder && !Chat.loadingOlder)
+                olderDelay.start()
+            seenDelay.restart()
+        }
+        onCountChanged: {
+            if (view.atBottom)
+                Qt.callLater(messages.positionViewAtEnd)
+            seenDelay.restart()
+        }
+        Component.onCompleted: positionViewAtEnd()
+
+        BusyIndicator {
+            anchors.top: parent.top
+            anchors.horizontalCenter: parent.horizontalCenter
+            running: Chat.loadingOlder
+            visible: running
+        }
+    }
+
+    // Older messages load when the top comes near; keeps the view where it was.
+    Timer {
+        id: olderDelay
+        interval: 50
+        onTriggered: Chat.loadOlder()
+    }
+
+    // The newest message on screen is reported as seen (a read receipt when the window is active).
+    Timer {
+        id: seenDelay
+        interval: 300
+        onTriggered: {
+            const index = messages.indexAt(messages.width / 2, messages.contentY + messages.height - 4)
+            const last = index >= 0 ? index : (view.atBottom ? messages.count - 1 : -1)
+            if (last >= 0)
+                Chat.markSeen(Chat.messages.messageIdAt(last))
+        }
+    }
+    Connections {
+        target: Chat
+        function onWindowActiveChanged() { seenDelay.restart() }
+        function onCurrentChanged() { view.atBottom = true; Qt.callLater(messages.positionViewAtEnd) }
+    }
+
+    RoundButton {
+        objectName: "jumpToNewest"
+        visible: !view.atBottom && messages.count > 0
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.spacing * 2
+        text: "\u2193"
+        Accessible.name: qsTr("Jump to new messages")
+        ToolTip.visible: hovered
+        ToolTip.text: qsTr("New messages")
+        onClicked: messages.positionViewAtEnd()
+    }
+
+    footer: Composer {
+        id: composer
+        objectName: "composer"
+        onSendRequested: (text) => { Chat.send(text); view.atBottom = true; messages.positionViewAtEnd() }
+        onEdited: (text) => Chat.composerChanged(text)
+    }
+
+    function focusComposer() { composer.focusField() }
+}

@@ -1,0 +1,437 @@
+// client_core against a real server on 127.0.0.1 (port 0) and, for tokens, a real
+// keychain (gnome-keyring under dbus-run-session, see tests/support/with-keyring.sh).
+#include "Clients.h"
+#include "TestServer.h"
+#include "controllers/ChatController.h"
+#include "controllers/SessionController.h"
+#include "net/ApiClient.h"
+#include "net/RealtimeConnection.h"
+#include "store/LocalCache.h"
+#include "store/OfflineQueue.h"
+#include "store/TokenStore.h"
+
+#include <QJsonArray>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+using namespace pitchey::client;
+using namespace pitchey::testing;
+
+namespace {
+
+// One running messenger without its window: what the app builds, minus QML.
+struct ClientRig
+{
+    explicit ClientRig(const QUrl &server)
+    {
+        api.setBaseUrl(server);
+        connection.setTiming({200, 1000, 30'000});
+    }
+    ApiClient api;
+    RealtimeConnection connection;
+    ChatController chat{api, connection};
+
+    void startAs(const Session &session, const QString &cacheDir)
+    {
+        api.setToken(session.token);
+        chat.start(session, cacheDir);
+    }
+};
+
+Session sessionFor(const HttpClient::Account &account)
+{
+    Session session;
+    session.token = account.token;
+    session.user.id = account.id;
+    session.user.username = account.username;
+    session.user.displayName = account.username;
+    return session;
+}
+
+QUrl serverUrl(const TestServer &server)
+{
+    return QUrl(u"http://127.0.0.1:%1"_s.arg(server.port()));
+}
+
+} // namespace
+
+class TestClientCore : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<HttpClient> m_http;
+    std::unique_ptr<QTemporaryDir> m_cacheDir;
+
+    qint64 pairConversation(const HttpClient::Account &a, const HttpClient::Account &b)
+    {
+        return m_http->post(u"/api/messages/conversations"_s,
+                            {{"participantIds"_L1, QJsonArray{b.id}}}, a.token)
+            .body.value("conversation"_L1)
+            .toObject()
+            .value("id"_L1)
+            .toInteger();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
+        QCoreApplication::setApplicationName(u"tst_client_core"_s);
+    }
+
+    void init()
+    {
+        QSettings().clear();
+        // Tests post more than a user's burst; the limits have their own tests.
+        m_server = std::make_unique<TestServer>(
+            [](server::ServerConfig &config) { config.rateBurst = 100'000; });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(serverUrl(*m_server));
+        m_cacheDir = std::make_unique<QTemporaryDir>();
+    }
+
+    void cleanup()
+    {
+        m_http.reset();
+        m_server.reset();
+        m_cacheDir.reset();
+    }
+
+    void tokenRoundTripsThroughTheKeychain()
+    {
+        if (qEnvironmentVariableIsSet("PITCHEY_TEST_NO_KEYCHAIN"))
+            QSKIP("this run has no keychain on purpose");
+        TokenStore store(u"pitchey-tests"_s);
+        bool done = false;
+        Status written = Error::internal({});
+        store.write(u"account"_s, u"secret-token"_s, this, [&](Status status) {
+            written = status;
+            done = true;
+        });
+        QTRY_VERIFY(done);
+        QVERIFY2(written.ok(), written.ok() ? "" : qPrintable(written.error().message));
+
+        done = false;
+        Result<QString> read = Error::internal({});
+        store.read(u"account"_s, this, [&](Result<QString> token) {
+            read = token;
+            done = true;
+        });
+        QTRY_VERIFY(done);
+        QVERIFY(read.ok());
+        QCOMPARE(read.value(), u"secret-token"_s);
+
+        done = false;
+        store.remove(u"account"_s, this, [&](Status) { done = true; });
+        QTRY_VERIFY(done);
+        done = false;
+        store.read(u"account"_s, this, [&](Result<QString> token) {
+            read = token;
+            done = true;
+        });
+        QTRY_VERIFY(done);
+        QVERIFY(read.ok());
+        QVERIFY(read.value().isEmpty());
+    }
+
+    void loginIsRememberedAndLogoutForgets()
+    {
+        if (qEnvironmentVariableIsSet("PITCHEY_TEST_NO_KEYCHAIN"))
+            QSKIP("this run has no keychain on purpose");
+        const QString server = serverUrl(*m_server).toString();
+        {
+            ApiClient api;
+            TokenStore tokens(u"pitchey-tests"_s);
+            SessionController session(api, tokens);
+            session.restore({});
+            QCOMPARE(session.state(), SessionController::State::LoggedOut);
+            QSignalSpy errors(&session, &SessionController::errorOccurred);
+            session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"short"_s);
+            QTRY_COMPARE(errors.count(), 1); // the server's own message: password too short
+            QVERIFY(errors.at(0).at(0).toString().contains(u"8"_s));
+            session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"password123"_s);
+            QTRY_COMPARE(session.state(), SessionController::State::LoggedIn);
+            QCOMPARE(session.displayName(), u"Alice A"_s);
+            QTRY_VERIFY(session.keychainProblem().isEmpty());
+            QTest::qWait(200); // let the keychain write finish
+        }
+        const qint64 aliceId = m_http->post(u"/api/auth/login"_s,
+                                            {{"username"_L1, "alice"_L1},
+                                             {"password"_L1, "password123"_L1}})
+                                   .body.value("user"_L1)
+                                   .toObject()
+                                   .value("id"_L1)
+                                   .toInteger();
+        // The next start logs in silently, even with the server down.
+        m_server->stop();
+        {
+            ApiClient api;
+            TokenStore tokens(u"pitchey-tests"_s);
+            SessionController session(api, tokens);
+            QSignalSpy loggedIn(&session, &SessionController::loggedIn);
+            session.restore({});
+            QTRY_COMPARE(loggedIn.count(), 1);
+            QCOMPARE(session.userId(), aliceId);
+            QCOMPARE(session.username(), u"alice"_s);
+            session.logout();
+            QCOMPARE(session.state(), SessionController::State::LoggedOut);
+            QTest::qWait(200);
+        }
+        {
+            ApiClient api;
+            TokenStore tokens(u"pitchey-tests"_s);
+            SessionController session(api, tokens);
+            session.restore({});
+            QTRY_COMPARE(session.state(), SessionController::State::LoggedOut);
+        }
+    }
+
+    void keychainProblemIsReported()
+    {
+        if (!qEnvironmentVariableIsSet("PITCHEY_TEST_NO_KEYCHAIN"))
+            QSKIP("runs as tst_client_core_nokeychain, without a D-Bus session");
+        ApiClient api;
+        TokenStore tokens(u"pitchey-tests"_s);
+        SessionController session(api, tokens);
+        session.login(serverUrl(*m_server).toString(), u"nobody"_s, u"password123"_s);
+        QSignalSpy errors(&session, &SessionController::errorOccurred);
+        QTRY_COMPARE(errors.count(), 1); // wrong username or password
+        m_http->registerUser(u"carol"_s);
+        session.login(serverUrl(*m_server).toString(), u"carol"_s, u"password123"_s);
+        QTRY_COMPARE(session.state(), SessionController::State::LoggedIn);
+        QTRY_VERIFY(!session.keychainProblem().isEmpty());
+        // The user chooses to stay for this run: nothing is written anywhere else.
+        session.keepForThisRun();
+        QVERIFY(session.keychainProblem().isEmpty());
+        QCOMPARE(session.state(), SessionController::State::LoggedIn);
+    }
+
+    void messagesReceiptsTypingAndPresence()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(bob, alice);
+        WsClient bobSocket;
+        QVERIFY(bobSocket.open(m_server->wsUrl(bob.token)));
+
+        ClientRig rig(serverUrl(*m_server));
+        rig.chat.setWindowActive(true);
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+        bobSocket.waitFor(u"user_online"_s);
+
+        // Receive: Bob writes; Alice's list shows it, and her client acknowledges delivery.
+        bobSocket.sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, pair},
+                            {"content"_L1, "<b>hi</b> alice"_L1}, {"clientMessageId"_L1, "b1"_L1}});
+        const qint64 first = bobSocket.waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
+        const QModelIndex row = rig.chat.conversations()->index(0);
+        QTRY_COMPARE(row.data(ConversationListModel::PreviewRole).toString(), u"<b>hi</b> alice"_s);
+        QCOMPARE(row.data(ConversationListModel::UnreadRole).toLongLong(), 1);
+        QCOMPARE(row.data(ConversationListModel::TitleRole).toString(), u"bob"_s);
+        QVERIFY(row.data(ConversationListModel::OnlineRole).toBool());
+        QCOMPARE(bobSocket.waitFor(u"message_delivered"_s).value("messageId"_L1).toInteger(), first);
+
+        // Open and see it: a read receipt goes to Bob, the badge clears.
+        rig.chat.openConversation(pair);
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 1);
+        QCOMPARE(rig.chat.currentStatus(), u"online"_s);
+        rig.chat.markSeen(first);
+        QCOMPARE(bobSocket.waitFor(u"message_read"_s).value("messageId"_L1).toInteger(), first);
+        QCOMPARE(row.data(ConversationListModel::UnreadRole).toLongLong(), 0);
+
+        // Typing both ways.
+        rig.chat.composerChanged(u"h"_s);
+        QVERIFY(bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        rig.chat.composerChanged(u"he"_s); // within 3 s: no second typing_start
+        QVERIFY(bobSocket.staysQuiet(u"user_typing"_s, 300));
+        rig.chat.composerChanged({});
+        QVERIFY(!bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        bobSocket.sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, pair}});
+        QTRY_COMPARE(rig.chat.currentStatus(), u"bob is typing…"_s);
+        QTRY_COMPARE(row.data(ConversationListModel::TypingRole).toString(), u"typing…"_s);
+        bobSocket.sendJson({{"type"_L1, "typing_stop"_L1}, {"conversationId"_L1, pair}});
+        QTRY_COMPARE(rig.chat.currentStatus(), u"online"_s);
+
+        // Send: queued, then sent, delivered and read, as Bob's device reports them.
+        QVERIFY(rig.chat.send(u"hello bob"_s));
+        const QModelIndex mine = rig.chat.messages()->index(1);
+        const QJsonObject arrived = bobSocket.waitFor(u"new_message"_s);
+        QCOMPARE(arrived.value("content"_L1).toString(), u"hello bob"_s);
+        QVERIFY(!arrived.value("clientMessageId"_L1).toString().isEmpty());
+        const qint64 reply = arrived.value("messageId"_L1).toInteger();
+        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Sent));
+        QCOMPARE(mine.data(MessageListModel::MessageIdRole).toLongLong(), reply);
+        bobSocket.sendJson({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, reply}});
+        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(),
+                     int(LocalMessage::State::Delivered));
+        bobSocket.sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, reply}});
+        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Read));
+        QCOMPARE(row.data(ConversationListModel::PreviewRole).toString(), u"You: hello bob"_s);
+
+        // Presence.
+        bobSocket.socket().close();
+        QTRY_VERIFY(!rig.chat.currentOnline());
+        QTRY_COMPARE(rig.chat.currentStatus(), u"offline"_s);
+        WsClient again;
+        QVERIFY(again.open(m_server->wsUrl(bob.token)));
+        QTRY_VERIFY(rig.chat.currentOnline());
+    }
+
+    void refusedMessagesFailAndCanBeRetried()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ClientRig rig(serverUrl(*m_server));
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+        rig.chat.openConversation(pair);
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+
+        // A message the server refuses (too long for the contract, typed into the cache
+        // directly since the controller itself refuses it) is marked failed, not retried.
+        auto queued = rig.chat.queue()->enqueue(pair, alice.id, QString(10'001, u'x'));
+        QVERIFY(queued.ok());
+        QTRY_COMPARE(rig.chat.cache()->byClientId(queued.value().clientMessageId)->state,
+                     LocalMessage::State::Failed);
+        QVERIFY(!rig.chat.cache()->byClientId(queued.value().clientMessageId)->failure.isEmpty());
+        // The queue goes on with the next one.
+        QVERIFY(rig.chat.send(u"after the refused one"_s));
+        QTRY_VERIFY(rig.chat.cache()->queued().isEmpty());
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 2);
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), alice.token);
+        QCOMPARE(history.body.value("messages"_L1).toArray().size(), 1);
+
+        rig.chat.discard(queued.value().clientMessageId);
+        QVERIFY(!rig.chat.cache()->byClientId(queued.value().clientMessageId));
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 1);
+    }
+
+    void offlineQueueSurvivesARestartWithTheServerDown()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        const Session session = sessionFor(alice);
+        const QUrl url = serverUrl(*m_server);
+        {
+            ClientRig rig(url);
+            rig.startAs(session, m_cacheDir->path());
+            QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+            QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+            m_server->stop();
+            QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Offline);
+            rig.chat.openConversation(pair);
+            for (const QString &text : {u"one"_s, u"two"_s, u"three"_s})
+                QVERIFY(rig.chat.send(text));
+            QCOMPARE(rig.chat.cache()->queued().size(), 3);
+            QCOMPARE(rig.chat.messages()->rowCount(), 3);
+        } // the app quits with three messages unsent
+
+        QVERIFY(m_server->start()); // the same port
+        ClientRig restarted(url);
+        restarted.startAs(session, m_cacheDir->path());
+        // The list is there at once, from the cache, before the network answers.
+        QCOMPARE(restarted.chat.conversations()->rowCount(), 1);
+        QTRY_VERIFY(restarted.chat.cache()->queued().isEmpty());
+
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
+        const QJsonArray messages = history.body.value("messages"_L1).toArray();
+        QCOMPARE(messages.size(), 3);
+        QStringList order;
+        for (const QJsonValue &message : messages)
+            order.append(message["content"_L1].toString());
+        QCOMPARE(order, (QStringList{u"one"_s, u"two"_s, u"three"_s}));
+    }
+
+    void aResendAfterALostAnswerIsNotADuplicate()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ClientRig rig(serverUrl(*m_server));
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+        rig.chat.openConversation(pair);
+        // The server stores the message, but the connection drops before message_sent
+        // is read: the client sends it again on the next connection.
+        QVERIFY(rig.chat.send(u"only once"_s));
+        rig.connection.retryNow();
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QTRY_VERIFY(rig.chat.cache()->queued().isEmpty());
+        auto resent = rig.chat.cache()->messages(pair, 10);
+        QCOMPARE(resent.size(), 1);
+        QCOMPARE(resent.constFirst().state, LocalMessage::State::Sent);
+        // Make the client send it again, as after a lost answer.
+        const QString clientId = resent.constFirst().clientMessageId;
+        rig.connection.send({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, pair},
+                             {"content"_L1, "only once"_L1}, {"clientMessageId"_L1, clientId}});
+        QTest::qWait(200);
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
+        QCOMPARE(history.body.value("messages"_L1).toArray().size(), 1);
+        QCOMPARE(rig.chat.messages()->rowCount(), 1);
+    }
+
+    void reconnectFetchesWhatArrivedMeanwhile()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ClientRig rig(serverUrl(*m_server));
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+        rig.chat.openConversation(pair);
+        for (int i = 0; i < 3; ++i)
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, pair}, {"content"_L1, u"before %1"_s.arg(i)}},
+                         bob.token);
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 3);
+
+        // Offline: the server stops; Bob's messages arrive at the server after it is back
+        // and before Alice reconnects, and more than one page of them.
+        m_server->stop();
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Offline);
+        rig.connection.stop();
+        QVERIFY(m_server->start());
+        for (int i = 0; i < 130; ++i)
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, pair}, {"content"_L1, u"while away %1"_s.arg(i)}},
+                         bob.token);
+        rig.connection.start(rig.api.webSocketUrl());
+        QTRY_COMPARE_WITH_TIMEOUT(rig.chat.messages()->rowCount(), 133, 10000);
+        // In id order, without gaps or duplicates.
+        const QList<LocalMessage> &shown = rig.chat.messages()->messages();
+        for (int i = 1; i < shown.size(); ++i)
+            QVERIFY(shown.at(i - 1).id < shown.at(i).id);
+        QCOMPARE(shown.constLast().content, u"while away 129"_s);
+    }
+
+    void deadConnectionsAreNoticed()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        ClientRig rig(serverUrl(*m_server));
+        rig.connection.setTiming({200, 1000, 300}); // pings every 300 ms
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QSignalSpy states(&rig.connection, &RealtimeConnection::stateChanged);
+        // A live connection answers its pings and stays up.
+        QTest::qWait(1000);
+        QCOMPARE(states.count(), 0);
+        // A server that stops answering (stopped without closing the socket) is noticed.
+        m_server->stop();
+        QTRY_VERIFY(rig.chat.connectionState() != ChatController::ConnectionState::Connected);
+        QVERIFY(rig.chat.retryInSeconds() >= 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClientCore)
+#include "tst_client_core.moc"

@@ -1,0 +1,190 @@
+// Every model of client_core under QAbstractItemModelTester, first empty, then filled and
+// changed the ways the app changes it.
+#include "models/ConversationListModel.h"
+#include "models/MessageListModel.h"
+#include "models/UserSearchModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+using namespace pitchey::client;
+
+namespace {
+
+constexpr qint64 kMe = 1;
+
+User user(qint64 id, const QString &name, bool online = false)
+{
+    return {id, name, name, online, std::nullopt};
+}
+
+Message message(qint64 id, qint64 conversation, qint64 sender, qint64 at, const QString &text)
+{
+    Message m;
+    m.id = id;
+    m.conversationId = conversation;
+    m.senderId = sender;
+    m.createdAt = at;
+    m.content = text;
+    return m;
+}
+
+Conversation conversation(qint64 id, QList<User> people, qint64 updatedAt)
+{
+    Conversation c;
+    c.id = id;
+    c.participants = std::move(people);
+    c.isGroup = c.participants.size() > 2;
+    c.updatedAt = updatedAt;
+    return c;
+}
+
+LocalMessage local(qint64 id, qint64 sender, qint64 at, const QString &text)
+{
+    return LocalMessage::fromServer(message(id, 7, sender, at, text), kMe);
+}
+
+} // namespace
+
+class TestClientModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void conversationList()
+    {
+        ConversationListModel model;
+        model.setMe(kMe);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.roleNames().keys().contains(ConversationListModel::IdRole));
+        QVERIFY(*std::min_element(model.roleNames().keyBegin(), model.roleNames().keyEnd()) >
+                Qt::UserRole);
+
+        model.setConversations({conversation(10, {user(kMe, u"me"_s), user(2, u"Bob Stone"_s, true)}, 100),
+                                conversation(11, {user(kMe, u"me"_s), user(3, u"carol"_s)}, 300),
+                                conversation(12, {user(kMe, u"me"_s), user(2, u"Bob Stone"_s), user(3, u"carol"_s)}, 200)});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(), 11); // newest first
+        QCOMPARE(model.index(2).data(ConversationListModel::TitleRole).toString(), u"Bob Stone"_s);
+        QCOMPARE(model.index(2).data(ConversationListModel::InitialsRole).toString(), u"BS"_s);
+        QVERIFY(model.index(2).data(ConversationListModel::OnlineRole).toBool());
+        QCOMPARE(model.index(1).data(ConversationListModel::TitleRole).toString(), u"Bob Stone, carol"_s);
+
+        // A new message moves its conversation to the top and counts as unread.
+        model.setLastMessage(message(5, 10, 2, 400, u"hey\nthere"_s), true);
+        QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(), 10);
+        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(), u"hey there"_s);
+        QCOMPARE(model.index(0).data(ConversationListModel::UnreadRole).toLongLong(), 1);
+        model.setLastMessage(message(6, 12, 3, 500, u"group"_s), true);
+        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(), u"carol: group"_s);
+        model.setLastMessage(message(7, 11, kMe, 600, u"mine"_s), false);
+        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(), u"You: mine"_s);
+
+        model.setTyping(12, 3, true);
+        const int group = 1;
+        QCOMPARE(model.index(group).data(ConversationListModel::IdRole).toLongLong(), 12);
+        QCOMPARE(model.index(group).data(ConversationListModel::TypingRole).toString(), u"carol is typing…"_s);
+        model.setTyping(12, 2, true);
+        QCOMPARE(model.index(group).data(ConversationListModel::TypingRole).toString(), u"2 people are typing…"_s);
+        model.setTyping(12, 2, false);
+        model.setTyping(12, 3, false);
+        QVERIFY(model.index(group).data(ConversationListModel::TypingRole).toString().isEmpty());
+
+        model.setOnline(2, false);
+        QVERIFY(!model.index(2).data(ConversationListModel::OnlineRole).toBool());
+        model.setUnread(10, 0);
+        model.upsert(conversation(13, {user(kMe, u"me"_s), user(4, u"dave"_s)}, 50));
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.index(3).data(ConversationListModel::IdRole).toLongLong(), 13);
+        model.upsert(conversation(13, {user(kMe, u"me"_s), user(4, u"dave"_s)}, 9999));
+        QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(), 13);
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void messageList()
+    {
+        MessageListModel model;
+        model.setMe(kMe);
+        model.setNameLookup([](qint64 id) { return id == kMe ? u"me"_s : u"bob"_s; });
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+
+        const qint64 day = 24 * 3600 * 1000;
+        const qint64 t0 = QDateTime::currentMSecsSinceEpoch() - 2 * day;
+        model.reset(7, {local(20, 2, t0, u"a"_s), local(21, 2, t0 + 1000, u"b"_s),
+                        local(22, kMe, t0 + 2000, u"c"_s), local(23, 2, t0 + day, u"d"_s)});
+        QCOMPARE(model.rowCount(), 4);
+        QVERIFY(model.index(0).data(MessageListModel::FirstOfGroupRole).toBool());
+        QVERIFY(model.index(0).data(MessageListModel::FirstOfDayRole).toBool());
+        QVERIFY(!model.index(1).data(MessageListModel::FirstOfGroupRole).toBool());
+        QVERIFY(model.index(2).data(MessageListModel::FirstOfGroupRole).toBool());
+        QVERIFY(model.index(2).data(MessageListModel::IsOwnRole).toBool());
+        QVERIFY(model.index(3).data(MessageListModel::FirstOfDayRole).toBool());
+        QCOMPARE(model.index(3).data(MessageListModel::SenderNameRole).toString(), u"bob"_s);
+
+        // A queued message goes last; acknowledged, it moves to its place by id.
+        LocalMessage queued;
+        queued.localId = 99;
+        queued.conversationId = 7;
+        queued.senderId = kMe;
+        queued.content = u"queued"_s;
+        queued.createdAt = t0 + day + 1;
+        queued.clientMessageId = u"c-1"_s;
+        queued.state = LocalMessage::State::Queued;
+        model.upsert(queued);
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(model.index(4).data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Queued));
+        model.upsert(local(24, 2, t0 + day + 2, u"e"_s));
+        QCOMPARE(model.index(4).data(MessageListModel::ContentRole).toString(), u"e"_s);
+        QCOMPARE(model.rowCount(), 6);
+        queued.id = 25;
+        queued.state = LocalMessage::State::Sent;
+        model.upsert(queued);
+        QCOMPARE(model.rowCount(), 6);
+        QCOMPARE(model.index(5).data(MessageListModel::MessageIdRole).toLongLong(), 25);
+        model.setStates({25}, LocalMessage::State::Read);
+        QCOMPARE(model.index(5).data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Read));
+
+        // Older pages go on top; messages of another conversation are ignored.
+        model.prependOlder({local(18, 2, t0 - 2000, u"old1"_s), local(19, 2, t0 - 1000, u"old2"_s)});
+        QCOMPARE(model.rowCount(), 8);
+        QCOMPARE(model.oldestId(), 18);
+        QCOMPARE(model.newestId(), 25);
+        QVERIFY(!model.index(2).data(MessageListModel::FirstOfGroupRole).toBool());
+        LocalMessage elsewhere = local(30, 2, t0, u"x"_s);
+        elsewhere.conversationId = 8;
+        model.upsert(elsewhere);
+        QCOMPARE(model.rowCount(), 8);
+        QCOMPARE(model.messageIdAt(0), 18);
+        QCOMPARE(model.messageIdAt(100), 0);
+        model.reset(0, {});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void userSearch()
+    {
+        UserSearchModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+        model.setUsers({user(2, u"bob"_s, true), user(3, u"carol"_s)});
+        QCOMPARE(model.rowCount(), 2);
+        model.toggle(1);
+        QCOMPARE(model.selectedIds(), QList<qint64>{3});
+        // A new search keeps who is selected.
+        model.setUsers({user(4, u"dave"_s)});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0).data(UserSearchModel::UsernameRole).toString(), u"carol"_s);
+        QVERIFY(model.index(0).data(UserSearchModel::SelectedRole).toBool());
+        QCOMPARE(model.selectedCount(), 1);
+        model.clear();
+        QCOMPARE(model.selectedCount(), 0);
+    }
+
+};
+
+QTEST_GUILESS_MAIN(TestClientModels)
+#include "tst_client_models.moc"

@@ -1,0 +1,159 @@
+// The messenger as people run it (the same Messenger wiring and QML as pitchey-messenger),
+// on the offscreen platform, against a real server and a real keychain. With
+// PITCHEY_SCREENSHOT_DIR set it also saves the screenshots shown in the README.
+#include "Clients.h"
+#include "Messenger.h"
+#include "TestServer.h"
+
+#include <QJsonArray>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+using namespace pitchey::testing;
+
+namespace {
+
+QQuickItem *findItem(QObject *root, const QString &name)
+{
+    return root ? root->findChild<QQuickItem *>(name) : nullptr;
+}
+
+// Delegates are children of their view's items, not of its QObject tree: walk the items.
+void collect(QQuickItem *item, const QString &name, QList<QQuickItem *> &found)
+{
+    if (!item->isVisible())
+        return;
+    if (item->objectName() == name)
+        found.append(item);
+    const auto children = item->childItems();
+    for (QQuickItem *child : children)
+        collect(child, name, found);
+}
+
+QList<QQuickItem *> visibleItems(QQuickWindow *window, const QString &name)
+{
+    QList<QQuickItem *> found;
+    collect(window->contentItem(), name, found);
+    return found;
+}
+
+} // namespace
+
+class TestMessengerApp : public QObject
+{
+    Q_OBJECT
+
+    void screenshot(QQuickWindow *window, const QString &name)
+    {
+        const QString dir = qEnvironmentVariable("PITCHEY_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QTest::qWait(300); // let animations and late layouts settle
+        QVERIFY(window->grabWindow().save(u"%1/%2.png"_s.arg(dir, name)));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
+        QCoreApplication::setApplicationName(u"tst_messenger_app"_s);
+        QSettings().clear();
+    }
+
+    void logsInAndShowsAMessageFromAnotherClient()
+    {
+        TestServer server([](server::ServerConfig &config) { config.rateBurst = 100'000; });
+        QVERIFY(server.start());
+        const QUrl url(u"http://127.0.0.1:%1"_s.arg(server.port()));
+        HttpClient http(url);
+        const auto bob = http.registerUser(u"bob"_s);
+        const auto carol = http.registerUser(u"carol"_s);
+
+        QTemporaryDir cache;
+        app::Messenger messenger({url, u"pitchey-tests"_s, cache.path()});
+        QVERIFY(messenger.load());
+        auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
+        QVERIFY(window);
+        window->resize(1000, 680);
+        QTRY_VERIFY(findItem(window, u"loginPage"_s));
+        QQuickItem *login = findItem(window, u"loginPage"_s);
+
+        // Fill the form as a person would, then submit it through the page.
+        findItem(login, u"switchModeButton"_s)->setProperty("checked", false);
+        QMetaObject::invokeMethod(findItem(login, u"switchModeButton"_s), "clicked");
+        QTRY_VERIFY(login->property("registering").toBool());
+        findItem(login, u"serverField"_s)->setProperty("text", url.toString());
+        findItem(login, u"usernameField"_s)->setProperty("text", u"alice"_s);
+        findItem(login, u"displayNameField"_s)->setProperty("text", u"Alice Liddell"_s);
+        findItem(login, u"passwordField"_s)->setProperty("text", u"password123"_s);
+        screenshot(window, u"login"_s);
+        QMetaObject::invokeMethod(login, "submit");
+        QTRY_VERIFY(findItem(window, u"chatPage"_s));
+        QTRY_COMPARE(messenger.chat().connectionState(),
+                     client::ChatController::ConnectionState::Connected);
+        const qint64 alice = messenger.session().userId();
+
+        // Others start conversations with Alice and write to her.
+        const auto open = [&](const HttpClient::Account &from, QJsonArray ids, const QString &title) {
+            QJsonObject body{{"participantIds"_L1, ids}};
+            if (!title.isEmpty())
+                body.insert("title"_L1, title);
+            return http.post(u"/api/messages/conversations"_s, body, from.token)
+                .body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
+        };
+        const auto say = [&](const HttpClient::Account &from, qint64 conversation, const QString &text) {
+            http.post(u"/api/messages/send"_s, {{"conversationId"_L1, conversation}, {"content"_L1, text}},
+                      from.token);
+        };
+        const qint64 group = open(carol, {alice, bob.id}, u"Weekend hike"_s);
+        say(carol, group, u"Saturday 8:00 at the station?"_s);
+        say(bob, group, u"I'll bring coffee."_s);
+        const qint64 withCarol = open(carol, {alice}, {});
+        say(carol, withCarol, u"Did you see the photos?"_s);
+        const qint64 withBob = open(bob, {alice}, {});
+        say(bob, withBob, u"Hi Alice! Are we still on for lunch?"_s);
+        say(bob, withBob, u"<b>This stays plain text</b>"_s);
+
+        QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 3);
+        QTRY_COMPARE(messenger.chat().unreadTotal(), 5);
+        QTRY_COMPARE(window->title(), u"(5) Pitchey Messenger"_s);
+        screenshot(window, u"conversations"_s);
+
+        messenger.chat().openConversation(withBob);
+        QTRY_COMPARE(visibleItems(window, u"messageText"_s).size(), 2);
+        QStringList texts;
+        for (QQuickItem *item : visibleItems(window, u"messageText"_s))
+            texts.append(item->property("text").toString());
+        QVERIFY(texts.contains(u"Hi Alice! Are we still on for lunch?"_s));
+        QVERIFY(texts.contains(u"<b>This stays plain text</b>"_s));
+        QCOMPARE(findItem(window, u"conversationTitle"_s)->property("text").toString(), u"bob"_s);
+
+        // Alice answers through the composer; Bob's client would see it.
+        WsClient bobSocket;
+        QVERIFY(bobSocket.open(server.wsUrl(bob.token)));
+        QTRY_COMPARE(findItem(window, u"conversationStatus"_s)->property("text").toString(), u"online"_s);
+        QQuickItem *composer = findItem(window, u"composer"_s);
+        composer->setProperty("text", u"Yes! 12:30 at the usual place."_s);
+        QMetaObject::invokeMethod(composer, "submit");
+        QVERIFY(!bobSocket
+                     .waitFor(u"new_message"_s, 5000,
+                              [](const QJsonObject &frame) {
+                                  return frame.value("content"_L1).toString() ==
+                                         u"Yes! 12:30 at the usual place."_s;
+                              })
+                     .isEmpty());
+        QTRY_COMPARE(visibleItems(window, u"messageText"_s).size(), 3);
+        bobSocket.sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, withBob}});
+        QTRY_COMPARE(findItem(window, u"conversationStatus"_s)->property("text").toString(),
+                     u"bob is typing…"_s);
+        screenshot(window, u"conversation"_s);
+    }
+};
+
+QTEST_MAIN(TestMessengerApp)
+#include "tst_messenger_app.moc"
