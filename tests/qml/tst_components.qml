@@ -1,0 +1,128 @@
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Pitchey
+
+Item {
+    id: root
+    width: 600
+    height: 400
+
+    Component { id: spyComponent; SignalSpy {} }
+    Component { id: avatarComponent; Avatar {} }
+    Component { id: ticksComponent; DeliveryTicks {} }
+    Component { id: bannerComponent; ConnectionBanner { width: 400 } }
+    Component { id: composerComponent; Composer { width: 400 } }
+    Component {
+        id: messageComponent
+        MessageDelegate {
+            width: 500
+            index: 0; messageId: 1; clientMessageId: "c1"; senderName: "Bob"
+            content: "<b>bold?</b> & <i>no</i>"; time: "10:00"; day: "Today"
+            isOwn: true; deliveryState: MessageListModel.Failed; failure: "forbidden"
+            firstOfGroup: true; firstOfDay: true
+        }
+    }
+    Component {
+        id: conversationComponent
+        ConversationDelegate {
+            width: 300
+            index: 0; conversationId: 7; title: "Bob Stone"; initials: "BS"; isGroup: false
+            online: true; preview: "see you"; time: "09:30"; unread: 3; typing: ""
+        }
+    }
+
+    function find(item, name) {
+        if (item.objectName === name)
+            return item
+        for (let i = 0; i < item.children.length; ++i) {
+            const found = find(item.children[i], name)
+            if (found)
+                return found
+        }
+        return null
+    }
+
+    TestCase {
+        name: "Components"
+        when: windowShown
+
+        function test_avatarShowsInitialsAndPresence() {
+            const avatar = createTemporaryObject(avatarComponent, root, { name: "Bob", initials: "Bo", online: true, showPresence: true })
+            verify(avatar)
+            compare(find(avatar, "presenceDot").visible, true)
+            avatar.online = false
+            compare(find(avatar, "presenceDot").visible, false)
+        }
+
+        function test_ticksFollowTheState_data() {
+            return [
+                { tag: "queued", state: MessageListModel.Queued, text: "\u25F7" },
+                { tag: "sent", state: MessageListModel.Sent, text: "\u2713" },
+                { tag: "delivered", state: MessageListModel.Delivered, text: "\u2713\u2713" },
+                { tag: "read", state: MessageListModel.Read, text: "\u2713\u2713" },
+                { tag: "failed", state: MessageListModel.Failed, text: "\u26A0" },
+            ]
+        }
+        function test_ticksFollowTheState(data) {
+            const ticks = createTemporaryObject(ticksComponent, root, { deliveryState: data.state })
+            compare(ticks.text, data.text)
+            if (data.tag === "read")
+                compare(ticks.color, Theme.readTicks)
+            else if (data.tag === "delivered")
+                verify(ticks.color !== Theme.readTicks)
+        }
+
+        function test_bannerSaysWhenMessagesGoOut() {
+            const banner = createTemporaryObject(bannerComponent, root, { connectionState: 2 })
+            compare(find(banner, "connectionText").text, "Connected")
+            banner.connectionState = 1
+            compare(find(banner, "connectionText").text, "Connecting…")
+            banner.connectionState = 0
+            banner.retryInSeconds = 7
+            verify(find(banner, "connectionText").text.indexOf("retrying in 7 s") >= 0)
+            verify(find(banner, "connectionText").text.indexOf("Messages will be sent when you are back") >= 0)
+        }
+
+        function test_enterSendsShiftEnterBreaksTheLine() {
+            const composer = createTemporaryObject(composerComponent, root)
+            const sent = createTemporaryObject(spyComponent, root,
+                                               { target: composer, signalName: "sendRequested" })
+            composer.focusField()
+            keyClick("h"); keyClick("i")
+            keyClick(Qt.Key_Return, Qt.ShiftModifier)
+            keyClick("x")
+            compare(composer.text, "hi\nx")
+            compare(sent.count, 0)
+            keyClick(Qt.Key_Return)
+            compare(sent.count, 1)
+            compare(sent.signalArguments[0][0], "hi\nx")
+            compare(composer.text, "")
+            keyClick(Qt.Key_Return) // nothing to send
+            compare(sent.count, 1)
+        }
+
+        function test_messageContentIsPlainText() {
+            const message = createTemporaryObject(messageComponent, root)
+            const text = find(message, "messageText")
+            compare(text.textFormat, TextEdit.PlainText)
+            compare(text.text, "<b>bold?</b> & <i>no</i>")
+            compare(find(message, "retryButton").visible, true)
+            const retried = createTemporaryObject(spyComponent, root,
+                                                  { target: message, signalName: "retryRequested" })
+            mouseClick(find(message, "retryButton"))
+            compare(retried.count, 1)
+            compare(retried.signalArguments[0][0], "c1")
+        }
+
+        function test_conversationRowShowsUnreadAndTyping() {
+            const row = createTemporaryObject(conversationComponent, root)
+            compare(find(row, "unreadBadge").visible, true)
+            compare(find(row, "previewText").text, "see you")
+            row.typing = "typing…"
+            compare(find(row, "previewText").text, "typing…")
+            row.unread = 0
+            compare(find(row, "unreadBadge").visible, false)
+        }
+    }
+}
