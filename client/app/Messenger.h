@@ -21,9 +21,9 @@ class Messenger : public QObject
 public:
     struct Options
     {
-        QUrl server;              // --server: takes the place of the remembered one
+        QUrl server; // --server: takes the place of the remembered one
         QString keychainService = QStringLiteral("Pitchey Messenger");
-        QString cacheDir;         // where each account's local database lives
+        QString cacheDir; // where each account's local database lives
     };
 
     explicit Messenger(Options options, QObject *parent = nullptr);

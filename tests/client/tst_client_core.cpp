@@ -70,8 +70,9 @@ private:
 
     qint64 pairConversation(const HttpClient::Account &a, const HttpClient::Account &b)
     {
-        return m_http->post(u"/api/messages/conversations"_s,
-                            {{"participantIds"_L1, QJsonArray{b.id}}}, a.token)
+        return m_http
+            ->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{b.id}}},
+                   a.token)
             .body.value("conversation"_L1)
             .toObject()
             .value("id"_L1)
@@ -161,9 +162,9 @@ private Q_SLOTS:
             QTRY_VERIFY(session.keychainProblem().isEmpty());
             QTest::qWait(200); // let the keychain write finish
         }
-        const qint64 aliceId = m_http->post(u"/api/auth/login"_s,
-                                            {{"username"_L1, "alice"_L1},
-                                             {"password"_L1, "password123"_L1}})
+        const qint64 aliceId = m_http
+                                   ->post(u"/api/auth/login"_s, {{"username"_L1, "alice"_L1},
+                                                                 {"password"_L1, "password123"_L1}})
                                    .body.value("user"_L1)
                                    .toObject()
                                    .value("id"_L1)
@@ -228,15 +229,18 @@ private Q_SLOTS:
         bobSocket.waitFor(u"user_online"_s);
 
         // Receive: Bob writes; Alice's list shows it, and her client acknowledges delivery.
-        bobSocket.sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, pair},
-                            {"content"_L1, "<b>hi</b> alice"_L1}, {"clientMessageId"_L1, "b1"_L1}});
+        bobSocket.sendJson({{"type"_L1, "send_message"_L1},
+                            {"conversationId"_L1, pair},
+                            {"content"_L1, "<b>hi</b> alice"_L1},
+                            {"clientMessageId"_L1, "b1"_L1}});
         const qint64 first = bobSocket.waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
         const QModelIndex row = rig.chat.conversations()->index(0);
         QTRY_COMPARE(row.data(ConversationListModel::PreviewRole).toString(), u"<b>hi</b> alice"_s);
         QCOMPARE(row.data(ConversationListModel::UnreadRole).toLongLong(), 1);
         QCOMPARE(row.data(ConversationListModel::TitleRole).toString(), u"bob"_s);
         QVERIFY(row.data(ConversationListModel::OnlineRole).toBool());
-        QCOMPARE(bobSocket.waitFor(u"message_delivered"_s).value("messageId"_L1).toInteger(), first);
+        QCOMPARE(bobSocket.waitFor(u"message_delivered"_s).value("messageId"_L1).toInteger(),
+                 first);
 
         // Open and see it: a read receipt goes to Bob, the badge clears.
         rig.chat.openConversation(pair);
@@ -266,13 +270,15 @@ private Q_SLOTS:
         QCOMPARE(arrived.value("content"_L1).toString(), u"hello bob"_s);
         QVERIFY(!arrived.value("clientMessageId"_L1).toString().isEmpty());
         const qint64 reply = arrived.value("messageId"_L1).toInteger();
-        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Sent));
+        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(),
+                     int(LocalMessage::State::Sent));
         QCOMPARE(mine.data(MessageListModel::MessageIdRole).toLongLong(), reply);
         bobSocket.sendJson({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, reply}});
         QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(),
                      int(LocalMessage::State::Delivered));
         bobSocket.sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, reply}});
-        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Read));
+        QTRY_COMPARE(mine.data(MessageListModel::StateRole).toInt(),
+                     int(LocalMessage::State::Read));
         QCOMPARE(row.data(ConversationListModel::PreviewRole).toString(), u"You: hello bob"_s);
 
         // Presence.
@@ -372,8 +378,10 @@ private Q_SLOTS:
         QCOMPARE(resent.constFirst().state, LocalMessage::State::Sent);
         // Make the client send it again, as after a lost answer.
         const QString clientId = resent.constFirst().clientMessageId;
-        rig.connection.send({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, pair},
-                             {"content"_L1, "only once"_L1}, {"clientMessageId"_L1, clientId}});
+        rig.connection.send({{"type"_L1, "send_message"_L1},
+                             {"conversationId"_L1, pair},
+                             {"content"_L1, "only once"_L1},
+                             {"clientMessageId"_L1, clientId}});
         QTest::qWait(200);
         const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
         QCOMPARE(history.body.value("messages"_L1).toArray().size(), 1);

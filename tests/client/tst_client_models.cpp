@@ -57,38 +57,48 @@ private Q_SLOTS:
     {
         ConversationListModel model;
         model.setMe(kMe);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(model.roleNames().keys().contains(ConversationListModel::IdRole));
         QVERIFY(*std::min_element(model.roleNames().keyBegin(), model.roleNames().keyEnd()) >
                 Qt::UserRole);
 
-        model.setConversations({conversation(10, {user(kMe, u"me"_s), user(2, u"Bob Stone"_s, true)}, 100),
-                                conversation(11, {user(kMe, u"me"_s), user(3, u"carol"_s)}, 300),
-                                conversation(12, {user(kMe, u"me"_s), user(2, u"Bob Stone"_s), user(3, u"carol"_s)}, 200)});
+        model.setConversations(
+            {conversation(10, {user(kMe, u"me"_s), user(2, u"Bob Stone"_s, true)}, 100),
+             conversation(11, {user(kMe, u"me"_s), user(3, u"carol"_s)}, 300),
+             conversation(12, {user(kMe, u"me"_s), user(2, u"Bob Stone"_s), user(3, u"carol"_s)},
+                          200)});
         QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(), 11); // newest first
+        QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(),
+                 11); // newest first
         QCOMPARE(model.index(2).data(ConversationListModel::TitleRole).toString(), u"Bob Stone"_s);
         QCOMPARE(model.index(2).data(ConversationListModel::InitialsRole).toString(), u"BS"_s);
         QVERIFY(model.index(2).data(ConversationListModel::OnlineRole).toBool());
-        QCOMPARE(model.index(1).data(ConversationListModel::TitleRole).toString(), u"Bob Stone, carol"_s);
+        QCOMPARE(model.index(1).data(ConversationListModel::TitleRole).toString(),
+                 u"Bob Stone, carol"_s);
 
         // A new message moves its conversation to the top and counts as unread.
         model.setLastMessage(message(5, 10, 2, 400, u"hey\nthere"_s), true);
         QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(), 10);
-        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(), u"hey there"_s);
+        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(),
+                 u"hey there"_s);
         QCOMPARE(model.index(0).data(ConversationListModel::UnreadRole).toLongLong(), 1);
         model.setLastMessage(message(6, 12, 3, 500, u"group"_s), true);
-        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(), u"carol: group"_s);
+        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(),
+                 u"carol: group"_s);
         model.setLastMessage(message(7, 11, kMe, 600, u"mine"_s), false);
-        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(), u"You: mine"_s);
+        QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(),
+                 u"You: mine"_s);
 
         model.setTyping(12, 3, true);
         const int group = 1;
         QCOMPARE(model.index(group).data(ConversationListModel::IdRole).toLongLong(), 12);
-        QCOMPARE(model.index(group).data(ConversationListModel::TypingRole).toString(), u"carol is typing…"_s);
+        QCOMPARE(model.index(group).data(ConversationListModel::TypingRole).toString(),
+                 u"carol is typing…"_s);
         model.setTyping(12, 2, true);
-        QCOMPARE(model.index(group).data(ConversationListModel::TypingRole).toString(), u"2 people are typing…"_s);
+        QCOMPARE(model.index(group).data(ConversationListModel::TypingRole).toString(),
+                 u"2 people are typing…"_s);
         model.setTyping(12, 2, false);
         model.setTyping(12, 3, false);
         QVERIFY(model.index(group).data(ConversationListModel::TypingRole).toString().isEmpty());
@@ -110,7 +120,8 @@ private Q_SLOTS:
         MessageListModel model;
         model.setMe(kMe);
         model.setNameLookup([](qint64 id) { return id == kMe ? u"me"_s : u"bob"_s; });
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
 
         const qint64 day = 24 * 3600 * 1000;
@@ -137,7 +148,8 @@ private Q_SLOTS:
         queued.state = LocalMessage::State::Queued;
         model.upsert(queued);
         QCOMPARE(model.rowCount(), 5);
-        QCOMPARE(model.index(4).data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Queued));
+        QCOMPARE(model.index(4).data(MessageListModel::StateRole).toInt(),
+                 int(LocalMessage::State::Queued));
         model.upsert(local(24, 2, t0 + day + 2, u"e"_s));
         QCOMPARE(model.index(4).data(MessageListModel::ContentRole).toString(), u"e"_s);
         QCOMPARE(model.rowCount(), 6);
@@ -147,10 +159,12 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 6);
         QCOMPARE(model.index(5).data(MessageListModel::MessageIdRole).toLongLong(), 25);
         model.setStates({25}, LocalMessage::State::Read);
-        QCOMPARE(model.index(5).data(MessageListModel::StateRole).toInt(), int(LocalMessage::State::Read));
+        QCOMPARE(model.index(5).data(MessageListModel::StateRole).toInt(),
+                 int(LocalMessage::State::Read));
 
         // Older pages go on top; messages of another conversation are ignored.
-        model.prependOlder({local(18, 2, t0 - 2000, u"old1"_s), local(19, 2, t0 - 1000, u"old2"_s)});
+        model.prependOlder(
+            {local(18, 2, t0 - 2000, u"old1"_s), local(19, 2, t0 - 1000, u"old2"_s)});
         QCOMPARE(model.rowCount(), 8);
         QCOMPARE(model.oldestId(), 18);
         QCOMPARE(model.newestId(), 25);
@@ -168,7 +182,8 @@ private Q_SLOTS:
     void userSearch()
     {
         UserSearchModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
         model.setUsers({user(2, u"bob"_s, true), user(3, u"carol"_s)});
         QCOMPARE(model.rowCount(), 2);
@@ -183,7 +198,6 @@ private Q_SLOTS:
         model.clear();
         QCOMPARE(model.selectedCount(), 0);
     }
-
 };
 
 QTEST_GUILESS_MAIN(TestClientModels)

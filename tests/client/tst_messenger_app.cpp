@@ -99,16 +99,21 @@ private Q_SLOTS:
         const qint64 alice = messenger.session().userId();
 
         // Others start conversations with Alice and write to her.
-        const auto open = [&](const HttpClient::Account &from, QJsonArray ids, const QString &title) {
+        const auto open = [&](const HttpClient::Account &from, QJsonArray ids,
+                              const QString &title) {
             QJsonObject body{{"participantIds"_L1, ids}};
             if (!title.isEmpty())
                 body.insert("title"_L1, title);
             return http.post(u"/api/messages/conversations"_s, body, from.token)
-                .body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
+                .body.value("conversation"_L1)
+                .toObject()
+                .value("id"_L1)
+                .toInteger();
         };
-        const auto say = [&](const HttpClient::Account &from, qint64 conversation, const QString &text) {
-            http.post(u"/api/messages/send"_s, {{"conversationId"_L1, conversation}, {"content"_L1, text}},
-                      from.token);
+        const auto say = [&](const HttpClient::Account &from, qint64 conversation,
+                             const QString &text) {
+            http.post(u"/api/messages/send"_s,
+                      {{"conversationId"_L1, conversation}, {"content"_L1, text}}, from.token);
         };
         const qint64 group = open(carol, {alice, bob.id}, u"Weekend hike"_s);
         say(carol, group, u"Saturday 8:00 at the station?"_s);
@@ -136,7 +141,8 @@ private Q_SLOTS:
         // Alice answers through the composer; Bob's client would see it.
         WsClient bobSocket;
         QVERIFY(bobSocket.open(server.wsUrl(bob.token)));
-        QTRY_COMPARE(findItem(window, u"conversationStatus"_s)->property("text").toString(), u"online"_s);
+        QTRY_COMPARE(findItem(window, u"conversationStatus"_s)->property("text").toString(),
+                     u"online"_s);
         QQuickItem *composer = findItem(window, u"composer"_s);
         composer->setProperty("text", u"Yes! 12:30 at the usual place."_s);
         QMetaObject::invokeMethod(composer, "submit");

@@ -29,7 +29,8 @@ Message messageFromFrame(const QJsonObject &frame)
     message.conversationId = frame.value("conversationId"_L1).toInteger();
     message.senderId = frame.value("senderId"_L1).toInteger();
     message.content = frame.value("content"_L1).toString();
-    message.createdAt = fromIsoTime(frame.value("createdAt"_L1).toString()).value_or(currentTimeMs());
+    message.createdAt =
+        fromIsoTime(frame.value("createdAt"_L1).toString()).value_or(currentTimeMs());
     if (frame.value("clientMessageId"_L1).isString())
         message.clientMessageId = frame.value("clientMessageId"_L1).toString();
     if (frame.value("replyToId"_L1).isDouble())
@@ -100,8 +101,9 @@ void ChatController::start(const Session &session, const QString &cacheDir)
     m_queue = std::make_unique<OfflineQueue>(*m_cache, m_connection);
     connect(m_queue.get(), &OfflineQueue::messageChanged, this,
             &ChatController::onLocalMessageChanged);
-    connect(m_queue.get(), &OfflineQueue::messageRemoved, this,
-            [this](const QString &clientMessageId) { m_messages.removeByClientId(clientMessageId); });
+    connect(
+        m_queue.get(), &OfflineQueue::messageRemoved, this,
+        [this](const QString &clientMessageId) { m_messages.removeByClientId(clientMessageId); });
 
     // What was there last time, at once; the network brings the rest.
     m_conversations.setConversations(m_cache->conversations());
@@ -179,9 +181,9 @@ QString ChatController::currentStatus() const
         return tr("%n people are typing…", nullptr, int(typing.size()));
     if (!conversation->isGroup)
         return currentOnline() ? tr("online") : tr("offline");
-    const auto online = std::count_if(conversation->participants.cbegin(),
-                                      conversation->participants.cend(),
-                                      [this](const User &user) { return user.online && user.id != m_me; });
+    const auto online =
+        std::count_if(conversation->participants.cbegin(), conversation->participants.cend(),
+                      [this](const User &user) { return user.online && user.id != m_me; });
     return tr("%n members", nullptr, int(conversation->participants.size())) +
            (online > 0 ? tr(", %1 online").arg(online) : QString());
 }
@@ -201,7 +203,8 @@ bool ChatController::send(const QString &text)
     if (!m_queue || m_current == 0 || text.trimmed().isEmpty())
         return false;
     if (codePointCount(text) > kMaxContentCodePoints) {
-        Q_EMIT errorOccurred(tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
+        Q_EMIT errorOccurred(
+            tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
     stopTyping();
@@ -563,7 +566,8 @@ void ChatController::applyReadMarkers(const Conversation &conversation)
 
 void ChatController::saveConversation(qint64 conversationId)
 {
-    if (const Conversation *conversation = m_conversations.find(conversationId); conversation && m_cache)
+    if (const Conversation *conversation = m_conversations.find(conversationId);
+        conversation && m_cache)
         m_cache->saveConversation(*conversation);
 }
 

@@ -29,8 +29,7 @@ std::optional<SessionController::Claims> SessionController::readClaims(const QSt
     const qint64 id = claims.value("sub"_L1).toString().toLongLong(&ok);
     if (!ok || id <= 0)
         return std::nullopt;
-    return Claims{id, claims.value("username"_L1).toString(),
-                  claims.value("exp"_L1).toInteger()};
+    return Claims{id, claims.value("username"_L1).toString(), claims.value("exp"_L1).toInteger()};
 }
 
 std::optional<QUrl> SessionController::parseServerUrl(const QString &text)
@@ -89,8 +88,8 @@ bool SessionController::begin(const QString &server, const QString &username)
 {
     const auto url = parseServerUrl(server);
     if (!url) {
-        Q_EMIT errorOccurred(tr("“%1” is not a server address (for example http://localhost:8000)")
-                                 .arg(server));
+        Q_EMIT errorOccurred(
+            tr("“%1” is not a server address (for example http://localhost:8000)").arg(server));
         return false;
     }
     if (username.trimmed().isEmpty()) {

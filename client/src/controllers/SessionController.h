@@ -40,8 +40,7 @@ public:
     // `server` (from --server) takes the place of the remembered one.
     void restore(const QUrl &server);
 
-    Q_INVOKABLE void login(const QString &server, const QString &username,
-                           const QString &password);
+    Q_INVOKABLE void login(const QString &server, const QString &username, const QString &password);
     Q_INVOKABLE void registerAccount(const QString &server, const QString &username,
                                      const QString &displayName, const QString &password);
     Q_INVOKABLE void logout();

@@ -25,9 +25,9 @@ QString initialsOf(const QString &name)
 
 qint64 activityOf(const Conversation &conversation)
 {
-    return conversation.lastMessage ? std::max(conversation.lastMessage->createdAt,
-                                               conversation.updatedAt)
-                                    : conversation.updatedAt;
+    return conversation.lastMessage
+               ? std::max(conversation.lastMessage->createdAt, conversation.updatedAt)
+               : conversation.updatedAt;
 }
 
 namespace {
@@ -68,9 +68,9 @@ int ConversationListModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{IdRole, "conversationId"},  {TitleRole, "title"},     {InitialsRole, "initials"},
-            {IsGroupRole, "isGroup"},    {OnlineRole, "online"},   {PreviewRole, "preview"},
-            {TimeRole, "time"},          {UnreadRole, "unread"},   {TypingRole, "typing"},
+    return {{IdRole, "conversationId"},  {TitleRole, "title"},   {InitialsRole, "initials"},
+            {IsGroupRole, "isGroup"},    {OnlineRole, "online"}, {PreviewRole, "preview"},
+            {TimeRole, "time"},          {UnreadRole, "unread"}, {TypingRole, "typing"},
             {PartnerIdRole, "partnerId"}};
 }
 
@@ -320,7 +320,8 @@ void ConversationListModel::changed(int row)
 void ConversationListModel::reposition(int row)
 {
     int target = row;
-    while (target > 0 && moreRecent(m_items.at(row).conversation, m_items.at(target - 1).conversation))
+    while (target > 0 &&
+           moreRecent(m_items.at(row).conversation, m_items.at(target - 1).conversation))
         --target;
     while (target < m_items.size() - 1 &&
            moreRecent(m_items.at(target + 1).conversation, m_items.at(row).conversation))

@@ -56,12 +56,18 @@ int MessageListModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
-    return {{MessageIdRole, "messageId"},   {ClientMessageIdRole, "clientMessageId"},
-            {SenderIdRole, "senderId"},     {SenderNameRole, "senderName"},
-            {ContentRole, "content"},       {TimeRole, "time"},
-            {DayRole, "day"},               {IsOwnRole, "isOwn"},
-            {StateRole, "deliveryState"},           {FailureRole, "failure"},
-            {FirstOfGroupRole, "firstOfGroup"}, {FirstOfDayRole, "firstOfDay"}};
+    return {{MessageIdRole, "messageId"},
+            {ClientMessageIdRole, "clientMessageId"},
+            {SenderIdRole, "senderId"},
+            {SenderNameRole, "senderName"},
+            {ContentRole, "content"},
+            {TimeRole, "time"},
+            {DayRole, "day"},
+            {IsOwnRole, "isOwn"},
+            {StateRole, "deliveryState"},
+            {FailureRole, "failure"},
+            {FirstOfGroupRole, "firstOfGroup"},
+            {FirstOfDayRole, "firstOfDay"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const

@@ -15,8 +15,9 @@ int UserSearchModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> UserSearchModel::roleNames() const
 {
-    return {{UserIdRole, "userId"},     {UsernameRole, "username"}, {DisplayNameRole, "displayName"},
-            {InitialsRole, "initials"}, {OnlineRole, "online"},     {SelectedRole, "selected"}};
+    return {{UserIdRole, "userId"},           {UsernameRole, "username"},
+            {DisplayNameRole, "displayName"}, {InitialsRole, "initials"},
+            {OnlineRole, "online"},           {SelectedRole, "selected"}};
 }
 
 QVariant UserSearchModel::data(const QModelIndex &index, int role) const

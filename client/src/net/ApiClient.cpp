@@ -32,8 +32,8 @@ Error errorFrom(QNetworkReply *reply, const QJsonObject &body)
     return Error::internal(u"The server answered %1"_s.arg(status));
 }
 
-template<typename T, typename F> Result<QList<T>> listOf(const QJsonObject &body, const char *key,
-                                                       F parse)
+template<typename T, typename F>
+Result<QList<T>> listOf(const QJsonObject &body, const char *key, F parse)
 {
     QList<T> items;
     for (const QJsonValue &value : body.value(QLatin1StringView(key)).toArray()) {
@@ -80,8 +80,8 @@ void ApiClient::request(const QByteArray &method, const QString &path, const QUr
     const bool withToken = !m_token.isEmpty() && !path.startsWith("/api/auth/"_L1);
     if (withToken)
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-    const QByteArray payload = body ? QJsonDocument(*body).toJson(QJsonDocument::Compact)
-                                    : QByteArray();
+    const QByteArray payload =
+        body ? QJsonDocument(*body).toJson(QJsonDocument::Compact) : QByteArray();
     QNetworkReply *reply = m_nam.sendCustomRequest(request, method, payload);
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, withToken, guard = QPointer<QObject>(context), done = std::move(done)] {

@@ -71,7 +71,8 @@ bool RealtimeConnection::send(const QJsonObject &frame)
 {
     if (m_state != State::Connected)
         return false;
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
     return true;
 }
 
@@ -107,7 +108,8 @@ void RealtimeConnection::onDisconnected()
         Q_EMIT unauthorized();
         return;
     }
-    qCInfo(lcClientRealtime) << "connection lost:" << m_socket.closeCode() << m_socket.errorString();
+    qCInfo(lcClientRealtime) << "connection lost:" << m_socket.closeCode()
+                             << m_socket.errorString();
     scheduleRetry();
 }
 
@@ -126,8 +128,8 @@ void RealtimeConnection::scheduleRetry()
 {
     // 1 s, 2 s, 4 s ... 30 s, each between 50 % and 100 % of that so that a server
     // restart is not greeted by every client in the same millisecond.
-    const qint64 ceiling = std::min<qint64>(qint64(m_timing.firstRetryMs) << std::min(m_attempts, 16),
-                                            m_timing.maxRetryMs);
+    const qint64 ceiling = std::min<qint64>(
+        qint64(m_timing.firstRetryMs) << std::min(m_attempts, 16), m_timing.maxRetryMs);
     const qint64 delay = ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1);
     ++m_attempts;
     m_nextAttemptAt = QDateTime::currentDateTimeUtc().addMSecs(delay);

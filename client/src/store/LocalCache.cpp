@@ -101,8 +101,8 @@ Status LocalCache::open()
     if (!db.open())
         return Error::internal(u"Cannot open the local cache: %1"_s.arg(db.lastError().text()));
     QSqlQuery query(db);
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                               "PRAGMA foreign_keys=ON"})
+    for (const char *pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
         exec(query, QString::fromLatin1(pragma));
     exec(query, u"PRAGMA user_version"_s);
     const int version = query.next() ? query.value(0).toInt() : 0;
@@ -157,11 +157,13 @@ void LocalCache::saveConversations(const QList<Conversation> &conversations)
     QSqlQuery query(db);
     db.transaction();
     for (const Conversation &conversation : conversations) {
-        exec(query,
-             u"INSERT INTO conversations (id, updated_at, body) VALUES (?, ?, ?) "
-             "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body"_s,
-             {conversation.id, conversation.updatedAt,
-              QString::fromUtf8(QJsonDocument(conversation.toJson()).toJson(QJsonDocument::Compact))});
+        exec(
+            query,
+            u"INSERT INTO conversations (id, updated_at, body) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body"_s,
+            {conversation.id, conversation.updatedAt,
+             QString::fromUtf8(
+                 QJsonDocument(conversation.toJson()).toJson(QJsonDocument::Compact))});
     }
     db.commit();
 }
@@ -281,10 +283,10 @@ QList<LocalMessage> LocalCache::queued()
 
 QList<LocalMessage> LocalCache::messages(qint64 conversationId, int limit, qint64 beforeId)
 {
-    QList<LocalMessage> list = many(
-        u"SELECT %1 FROM messages WHERE conversation_id = ? AND id IS NOT NULL AND id < ? "
-        "ORDER BY id DESC LIMIT ?"_s.arg(QLatin1StringView(kColumns)),
-        {conversationId, beforeId > 0 ? beforeId : std::numeric_limits<qint64>::max(), limit});
+    QList<LocalMessage> list =
+        many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND id IS NOT NULL AND id < ? "
+             "ORDER BY id DESC LIMIT ?"_s.arg(QLatin1StringView(kColumns)),
+             {conversationId, beforeId > 0 ? beforeId : std::numeric_limits<qint64>::max(), limit});
     std::reverse(list.begin(), list.end());
     if (beforeId == 0)
         list += many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND id IS NULL "

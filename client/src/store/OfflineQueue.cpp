@@ -101,8 +101,8 @@ bool OfflineQueue::handleFrame(const QJsonObject &frame)
         const QString clientMessageId = frame.value("clientMessageId"_L1).toString();
         const qint64 createdAt =
             fromIsoTime(frame.value("createdAt"_L1).toString()).value_or(currentTimeMs());
-        if (auto message = m_cache.markSent(clientMessageId, frame.value("messageId"_L1).toInteger(),
-                                            createdAt))
+        if (auto message = m_cache.markSent(clientMessageId,
+                                            frame.value("messageId"_L1).toInteger(), createdAt))
             Q_EMIT messageChanged(*message);
         if (clientMessageId == m_inFlight) {
             m_inFlight.clear();
