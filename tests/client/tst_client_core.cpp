@@ -10,6 +10,7 @@
 #include "store/OfflineQueue.h"
 #include "store/TokenStore.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSettings>
 #include <QSignalSpy>
@@ -257,6 +258,16 @@ private Q_SLOTS:
         QVERIFY(bobSocket.staysQuiet(u"user_typing"_s, 300));
         rig.chat.composerChanged({});
         QVERIFY(!bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        // Five seconds without a keystroke end it too.
+        rig.chat.composerChanged(u"x"_s);
+        QVERIFY(bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        QElapsedTimer idle;
+        idle.start();
+        QVERIFY(!bobSocket.waitFor(u"user_typing"_s, 8000).value("isTyping"_L1).toBool());
+        // After the client's 5 s, and before the server's own 6 s expiry would have said it.
+        QVERIFY2(idle.elapsed() >= 4500 && idle.elapsed() < 5800,
+                 qPrintable(u"typing ended after %1 ms"_s.arg(idle.elapsed())));
+        rig.chat.composerChanged({});
         bobSocket.sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, pair}});
         QTRY_COMPARE(rig.chat.currentStatus(), u"bob is typing…"_s);
         QTRY_COMPARE(row.data(ConversationListModel::TypingRole).toString(), u"typing…"_s);
@@ -421,6 +432,71 @@ private Q_SLOTS:
         for (int i = 1; i < shown.size(); ++i)
             QVERIFY(shown.at(i - 1).id < shown.at(i).id);
         QCOMPARE(shown.constLast().content, u"while away 129"_s);
+    }
+
+    void olderMessagesPageInFromTheServer()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        for (int i = 0; i < 120; ++i)
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, pair}, {"content"_L1, u"m%1"_s.arg(i)}}, bob.token);
+        ClientRig rig(serverUrl(*m_server));
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+        rig.chat.openConversation(pair);
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 50);
+        QVERIFY(rig.chat.hasOlder());
+        rig.chat.loadOlder();
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 100);
+        QTRY_VERIFY(!rig.chat.loadingOlder());
+        rig.chat.loadOlder();
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 120);
+        QTRY_VERIFY(!rig.chat.hasOlder());
+        QCOMPARE(rig.chat.messages()->messages().constFirst().content, u"m0"_s);
+        QCOMPARE(rig.chat.messages()->messages().constLast().content, u"m119"_s);
+
+        // Opened again, the same messages come from the cache, without the network.
+        rig.chat.closeConversation();
+        m_server->stop();
+        rig.chat.openConversation(pair);
+        QCOMPARE(rig.chat.messages()->rowCount(), 50);
+        rig.chat.loadOlder();
+        rig.chat.loadOlder();
+        QCOMPARE(rig.chat.messages()->rowCount(), 120);
+    }
+
+    void startingConversationsFromTheDirectory()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        m_http->registerUser(u"bob"_s);
+        m_http->registerUser(u"bobby"_s);
+        ClientRig rig(serverUrl(*m_server));
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+
+        rig.chat.searchUsers(u"bo"_s);
+        QTRY_COMPARE(rig.chat.userSearch()->rowCount(), 2);
+        rig.chat.userSearch()->toggle(0);
+        QSignalSpy started(&rig.chat, &ChatController::conversationStarted);
+        rig.chat.startConversation(u"ignored for two people"_s);
+        QTRY_COMPARE(started.count(), 1);
+        QCOMPARE(rig.chat.conversations()->rowCount(), 1);
+        QCOMPARE(rig.chat.currentConversationId(), started.at(0).at(0).toLongLong());
+        QVERIFY(!rig.chat.currentIsGroup());
+
+        rig.chat.searchUsers(u"bo"_s);
+        QTRY_COMPARE(rig.chat.userSearch()->rowCount(), 2);
+        rig.chat.userSearch()->toggle(0);
+        rig.chat.userSearch()->toggle(1);
+        rig.chat.startConversation(u"Bobs"_s);
+        QTRY_COMPARE(started.count(), 2);
+        QCOMPARE(rig.chat.conversations()->rowCount(), 2);
+        QCOMPARE(rig.chat.currentTitle(), u"Bobs"_s);
+        QVERIFY(rig.chat.currentIsGroup());
+        QCOMPARE(rig.chat.currentStatus(), u"3 members"_s);
+        QCOMPARE(rig.chat.findConversations(u"BOBS"_s).size(), 1);
     }
 
     void deadConnectionsAreNoticed()

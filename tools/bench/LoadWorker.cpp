@@ -154,7 +154,8 @@ void LoadWorker::tick()
             if (m_xmppState[size_t(slot)] != 3)
                 continue;
             m_clients[size_t(slot)]->sendText(
-                "<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + spec.xmppPeer +
+                "<message xmlns=\"jabber:client\" type=\"" +
+                QByteArray(spec.xmppRoom ? "groupchat" : "chat") + "\" to=\"" + spec.xmppPeer +
                 "\" id=\"m" + QByteArray::number(seq) + "\"><body>" + content +
                 "</body></message>");
             ++m_sentThisRun;
@@ -181,8 +182,22 @@ void LoadWorker::onXmpp(int slot, QByteArrayView stanza)
     int &state = m_xmppState[size_t(slot)];
     if (state == 3) {
         const qsizetype body = stanza.indexOf("<body>");
-        if (stanza.startsWith("<message") && body >= 0)
-            record(slot, stanza.sliced(body + 6), 0, monotonicNs());
+        if (!stanza.startsWith("<message") || body < 0)
+            return;
+        const QByteArrayView content = stanza.sliced(body + 6);
+        // A room reflects every message to its sender too: that is not a delivery.
+        if (spec.xmppRoom && content.startsWith(QByteArray::number(spec.index) + '|'))
+            return;
+        record(slot, content, 0, monotonicNs());
+        return;
+    }
+    if (state == 4) {
+        // Joined once the room sends this occupant's own presence (status 110).
+        if (stanza.startsWith("<presence") &&
+            (stanza.contains("code='110'") || stanza.contains("code=\"110\""))) {
+            state = 3;
+            open.fetch_add(1);
+        }
         return;
     }
     if (stanza.contains("<stream:features") || stanza.startsWith("<features")) {
@@ -205,8 +220,16 @@ void LoadWorker::onXmpp(int slot, QByteArrayView stanza)
     } else if (stanza.startsWith("<iq") &&
                (stanza.contains("id='bind'") || stanza.contains("id=\"bind\"")) &&
                stanza.contains("result")) {
-        state = 3;
         client->sendText("<presence xmlns=\"jabber:client\"/>");
+        if (spec.xmppRoom) {
+            state = 4;
+            client->sendText("<presence xmlns=\"jabber:client\" to=\"" + spec.xmppPeer + '/' +
+                             spec.xmppUser +
+                             "\"><x xmlns=\"http://jabber.org/protocol/muc\"><history "
+                             "maxstanzas=\"0\"/></x></presence>");
+            return;
+        }
+        state = 3;
         open.fetch_add(1);
     }
 }
@@ -216,6 +239,13 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     const qint64 now = monotonicNs();
     if (m_settings.xmpp)
         return onXmpp(slot, frame);
+    static constexpr QByteArrayView contentKey = "\"content\":\"";
+    if (m_settings.echo) {
+        const qsizetype at = frame.indexOf(contentKey);
+        if (at >= 0)
+            (void)record(slot, frame.sliced(at + contentKey.size()), 0, now);
+        return;
+    }
     if (frame.contains("\"type\":\"message_sent\"")) {
         ++m_results.acked;
         if (m_settings.reconnect) {
@@ -233,7 +263,6 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
             ++m_results.errors;
         return;
     }
-    static constexpr QByteArrayView contentKey = "\"content\":\"";
     const qsizetype at = frame.indexOf(contentKey);
     if (at < 0)
         return;

@@ -25,7 +25,8 @@ struct ClientSpec
     // XMPP mode (the comparison with an XMPP server): the login and the partner's bare JID.
     QByteArray xmppUser;
     QByteArray xmppPassword;
-    QByteArray xmppPeer;
+    QByteArray xmppPeer;   // a user's bare JID, or a multi-user chat room's
+    bool xmppRoom = false; // xmppPeer is a room (XEP-0045): join it, send groupchat
 
     static ClientSpec make(int index, const Account &account, qint64 conversationId, bool sends)
     {
@@ -82,6 +83,7 @@ public:
         int payloadBytes = 64;
         bool reconnect = false; // reopen closed connections and resend what was not acknowledged
         bool xmpp = false;      // speak XMPP over WebSocket (RFC 7395) instead of the wire contract
+        bool echo = false;      // against EchoServer: each client receives its own frames back
         QByteArray path = "/api/messages/ws";
         QByteArray xmppDomain = "localhost";
     };

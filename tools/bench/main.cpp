@@ -1,5 +1,6 @@
 // pitchey-bench: a load generator that speaks the wire contract over real sockets.
 #include "BenchApi.h"
+#include "EchoServer.h"
 #include "LoadWorker.h"
 #include "ProcessStats.h"
 #include "app/EpollEventDispatcher.h"
@@ -43,6 +44,7 @@ struct Options
     QString restartCommand;
     bool reconnect = false;
     bool xmpp = false; // --protocol xmpp: users <prefix>N / <password-prefix>N exist already
+    bool echo = false; // --protocol echo: against pitchey-bench --echo-server, the floor
     QString xmppUserPrefix = QStringLiteral("u");
     QString xmppPasswordPrefix = QStringLiteral("pw");
     QString xmppDomain = QStringLiteral("localhost");
@@ -121,6 +123,7 @@ public:
         settings.payloadBytes = options.payload;
         settings.reconnect = options.reconnect;
         settings.xmpp = options.xmpp;
+        settings.echo = options.echo;
         settings.xmppDomain = options.xmppDomain.toUtf8();
         if (options.xmpp)
             settings.path = options.url.path().toUtf8();
@@ -321,7 +324,11 @@ Report direct(const Options &options, BenchApi &api)
 {
     const int users = std::max(2, options.users - options.users % 2);
     QList<ClientSpec> clients;
-    if (options.xmpp) {
+    if (options.echo) {
+        // Each client's frames come straight back to it: no accounts, no conversations.
+        for (int i = 0; i < users; ++i)
+            clients.append(ClientSpec::make(i, {}, 1, true));
+    } else if (options.xmpp) {
         // Chat messages between the same pairs, to each partner's bare JID.
         for (int i = 0; i < users; ++i) {
             ClientSpec spec = ClientSpec::make(i, {}, 0, true);
@@ -353,14 +360,31 @@ Report fanout(const Options &options, BenchApi &api, int groupSize)
 {
     const int groups = std::max(1, options.users / groupSize);
     const int users = groups * groupSize;
-    const QList<Account> accounts = api.accounts(options.prefix + u"f"_s, users, "bench-password");
-    QList<QList<Account>> members;
-    for (int g = 0; g < groups; ++g)
-        members.append(accounts.mid(g * groupSize, groupSize));
-    const QList<qint64> conversations = api.conversations(members);
     QList<ClientSpec> clients;
-    for (int i = 0; i < users; ++i)
-        clients.append(ClientSpec::make(i, accounts.at(i), conversations.at(i / groupSize), true));
+    if (options.xmpp) {
+        // One multi-user chat room per group (XEP-0045), created by whoever joins first.
+        for (int i = 0; i < users; ++i) {
+            ClientSpec spec = ClientSpec::make(i, {}, 0, true);
+            spec.xmppUser = (options.xmppUserPrefix + QString::number(i)).toUtf8();
+            spec.xmppPassword = (options.xmppPasswordPrefix + QString::number(i)).toUtf8();
+            spec.xmppPeer = (options.prefix + u"-g%1-%2@conference."_s.arg(groupSize).arg(
+                                                  i / groupSize) +
+                             options.xmppDomain)
+                                .toUtf8();
+            spec.xmppRoom = true;
+            clients.append(spec);
+        }
+    } else {
+        const QList<Account> accounts =
+            api.accounts(options.prefix + u"f"_s, users, "bench-password");
+        QList<QList<Account>> members;
+        for (int g = 0; g < groups; ++g)
+            members.append(accounts.mid(g * groupSize, groupSize));
+        const QList<qint64> conversations = api.conversations(members);
+        for (int i = 0; i < users; ++i)
+            clients.append(
+                ClientSpec::make(i, accounts.at(i), conversations.at(i / groupSize), true));
+    }
 
     Report report;
     report.add(u"group size"_s, groupSize);
@@ -562,18 +586,35 @@ int main(int argc, char *argv[])
         u"history-messages"_s, u"Messages in the history conversation."_s, u"n"_s, u"10000"_s);
     const QCommandLineOption protocol(
         u"protocol"_s,
-        u"pitchey (default) or xmpp: XMPP over WebSocket, for direct against an XMPP "
+        u"pitchey (default); xmpp: XMPP over WebSocket, for direct against an XMPP "
         "server (--url ws://host:port/xmpp-websocket; users u0..uN-1 with passwords "
-        "pw0..pwN-1 must exist)."_s,
+        "pw0..pwN-1 must exist); echo: direct against --echo-server, the floor."_s,
         u"name"_s, u"pitchey"_s);
     const QCommandLineOption restart(
         u"restart-command"_s,
         u"reconnect: shell command that starts the server again after the kill."_s, u"cmd"_s);
     const QCommandLineOption concurrency(u"concurrency"_s, u"History requests in flight."_s, u"n"_s,
                                          u"16"_s);
+    const QCommandLineOption echoServer(
+        u"echo-server"_s,
+        u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s,
+        u"port"_s);
     parser.addOptions({scenario, url, users, duration, rate, json, pid, threads, sources, payload,
-                       groups, noAck, historySize, concurrency, restart, protocol});
+                       groups, noAck, historySize, concurrency, restart, protocol, echoServer});
     parser.process(app);
+
+    if (parser.isSet(echoServer)) {
+        pitchey::bench::EchoServer server;
+        if (!server.listen(QHostAddress::LocalHost, quint16(parser.value(echoServer).toUInt()))) {
+            std::fprintf(stderr, "pitchey-bench: echo server: %s\n",
+                         qPrintable(server.errorString()));
+            return 1;
+        }
+        std::printf("pitchey-bench echo server listening on 127.0.0.1:%u\n",
+                    unsigned(server.serverPort()));
+        std::fflush(stdout);
+        return QCoreApplication::exec();
+    }
 
     Options options;
     options.scenario = parser.value(scenario);
@@ -595,8 +636,11 @@ int main(int argc, char *argv[])
     options.restartCommand = parser.value(restart);
     options.reconnect = options.scenario == "reconnect"_L1;
     options.xmpp = parser.value(protocol) == "xmpp"_L1;
-    if (options.xmpp && options.scenario != "direct"_L1) {
-        std::fprintf(stderr, "pitchey-bench: --protocol xmpp supports the direct scenario only\n");
+    options.echo = parser.value(protocol) == "echo"_L1;
+    if ((options.xmpp && options.scenario != "direct"_L1 && options.scenario != "fanout"_L1) ||
+        (options.echo && options.scenario != "direct"_L1)) {
+        std::fprintf(stderr, "pitchey-bench: --protocol xmpp supports direct and fanout, "
+                             "echo supports direct\n");
         return 2;
     }
     options.prefix =
