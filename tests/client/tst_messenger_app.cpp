@@ -158,6 +158,25 @@ private Q_SLOTS:
         QTRY_COMPARE(findItem(window, u"conversationStatus"_s)->property("text").toString(),
                      u"bob is typing…"_s);
         screenshot(window, u"conversation"_s);
+
+        // Ctrl+K, a few letters and Enter jump to a conversation; Esc closes the switcher.
+        window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(window));
+        QObject *switcher = window->findChild<QObject *>(u"quickSwitcher"_s);
+        QVERIFY(switcher);
+        QTest::keyClick(window, Qt::Key_K, Qt::ControlModifier);
+        QTRY_VERIFY(switcher->property("opened").toBool());
+        QTest::keyClick(window, Qt::Key_Escape);
+        QTRY_VERIFY(!switcher->property("opened").toBool());
+        QTest::keyClick(window, Qt::Key_K, Qt::ControlModifier);
+        QTRY_VERIFY(switcher->property("opened").toBool());
+        for (char letter : {'c', 'a', 'r'})
+            QTest::keyClick(window, letter);
+        QTest::keyClick(window, Qt::Key_Return);
+        QTRY_COMPARE(messenger.chat().currentConversationId(), withCarol);
+        QTRY_VERIFY(!switcher->property("opened").toBool());
+        QTRY_COMPARE(findItem(window, u"conversationTitle"_s)->property("text").toString(),
+                     u"carol"_s);
     }
 };
 

@@ -88,7 +88,8 @@ private:
         const qsizetype lineEnd = request.indexOf("\r\n", at);
         // The key is case-sensitive: read it from the original bytes.
         const QByteArray key =
-            m_buffer.mid(at + keyHeader.size(), (lineEnd < 0 ? end : lineEnd) - at - keyHeader.size())
+            m_buffer
+                .mid(at + keyHeader.size(), (lineEnd < 0 ? end : lineEnd) - at - keyHeader.size())
                 .trimmed();
         const QByteArray accept =
             QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",

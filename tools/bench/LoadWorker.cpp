@@ -153,11 +153,11 @@ void LoadWorker::tick()
         if (m_settings.xmpp) {
             if (m_xmppState[size_t(slot)] != 3)
                 continue;
-            m_clients[size_t(slot)]->sendText(
-                "<message xmlns=\"jabber:client\" type=\"" +
-                QByteArray(spec.xmppRoom ? "groupchat" : "chat") + "\" to=\"" + spec.xmppPeer +
-                "\" id=\"m" + QByteArray::number(seq) + "\"><body>" + content +
-                "</body></message>");
+            m_clients[size_t(slot)]->sendText("<message xmlns=\"jabber:client\" type=\"" +
+                                              QByteArray(spec.xmppRoom ? "groupchat" : "chat") +
+                                              "\" to=\"" + spec.xmppPeer + "\" id=\"m" +
+                                              QByteArray::number(seq) + "\"><body>" + content +
+                                              "</body></message>");
             ++m_sentThisRun;
             ++m_results.sent;
             continue;

@@ -367,10 +367,10 @@ Report fanout(const Options &options, BenchApi &api, int groupSize)
             ClientSpec spec = ClientSpec::make(i, {}, 0, true);
             spec.xmppUser = (options.xmppUserPrefix + QString::number(i)).toUtf8();
             spec.xmppPassword = (options.xmppPasswordPrefix + QString::number(i)).toUtf8();
-            spec.xmppPeer = (options.prefix + u"-g%1-%2@conference."_s.arg(groupSize).arg(
-                                                  i / groupSize) +
-                             options.xmppDomain)
-                                .toUtf8();
+            spec.xmppPeer =
+                (options.prefix + u"-g%1-%2@conference."_s.arg(groupSize).arg(i / groupSize) +
+                 options.xmppDomain)
+                    .toUtf8();
             spec.xmppRoom = true;
             clients.append(spec);
         }
@@ -597,8 +597,7 @@ int main(int argc, char *argv[])
                                          u"16"_s);
     const QCommandLineOption echoServer(
         u"echo-server"_s,
-        u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s,
-        u"port"_s);
+        u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s, u"port"_s);
     parser.addOptions({scenario, url, users, duration, rate, json, pid, threads, sources, payload,
                        groups, noAck, historySize, concurrency, restart, protocol, echoServer});
     parser.process(app);

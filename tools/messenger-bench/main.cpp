@@ -55,8 +55,9 @@ long rssKib()
 QString fakeToken()
 {
     const auto part = [](const QJsonObject &object) {
-        return QJsonDocument(object).toJson(QJsonDocument::Compact).toBase64(
-            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        return QJsonDocument(object)
+            .toJson(QJsonDocument::Compact)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     };
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     return QString::fromLatin1(part({{"alg"_L1, "HS256"_L1}, {"typ"_L1, "JWT"_L1}}) + '.' +
@@ -91,9 +92,9 @@ bool seed(const QString &cacheDir, int conversations, int perConversation, int l
         const int count = c == 1 ? longOne : perConversation;
         Conversation meta;
         meta.id = c;
-        meta.participants = {{kMe, u"bench"_s, u"Bench"_s, false, std::nullopt},
-                             {c + 1, u"user%1"_s.arg(c), u"User Number %1"_s.arg(c), c % 3 == 0,
-                              std::nullopt}};
+        meta.participants = {
+            {kMe, u"bench"_s, u"Bench"_s, false, std::nullopt},
+            {c + 1, u"user%1"_s.arg(c), u"User Number %1"_s.arg(c), c % 3 == 0, std::nullopt}};
         for (int m = 0; m < count; ++m) {
             ++id;
             const qint64 sender = m % 3 == 0 ? kMe : c + 1;
@@ -175,15 +176,15 @@ int main(int argc, char *argv[])
                                                  u"1000"_s);
     const QCommandLineOption messagesOption(u"messages"_s, u"Cached messages in all."_s, u"N"_s,
                                             u"100000"_s);
-    const QCommandLineOption longOption(u"long"_s, u"Messages in the long conversation."_s,
-                                        u"N"_s, u"10000"_s);
+    const QCommandLineOption longOption(u"long"_s, u"Messages in the long conversation."_s, u"N"_s,
+                                        u"10000"_s);
     const QCommandLineOption framesOption(u"frames"_s, u"Frames to scroll."_s, u"N"_s, u"600"_s);
     parser.addOptions({conversationsOption, messagesOption, longOption, framesOption});
     parser.process(app);
     const int conversations = parser.value(conversationsOption).toInt();
     const int longOne = parser.value(longOption).toInt();
-    const int perConversation =
-        std::max(1, (parser.value(messagesOption).toInt() - longOne) / std::max(1, conversations - 1));
+    const int perConversation = std::max(1, (parser.value(messagesOption).toInt() - longOne) /
+                                                std::max(1, conversations - 1));
     const int frames = parser.value(framesOption).toInt();
     if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
         QQuickStyle::setStyle(u"Fusion"_s);
@@ -200,14 +201,14 @@ int main(int argc, char *argv[])
     settings.setValue(u"session/username"_s, u"bench"_s);
     bool stored = false;
     client::TokenStore tokens(QCoreApplication::applicationName());
-    tokens.write(u"%1 bench"_s.arg(server.toString()), fakeToken(), &app,
-                 [&](Status status) {
-                     stored = status.ok();
-                     QCoreApplication::exit(0);
-                 });
+    tokens.write(u"%1 bench"_s.arg(server.toString()), fakeToken(), &app, [&](Status status) {
+        stored = status.ok();
+        QCoreApplication::exit(0);
+    });
     QCoreApplication::exec();
     if (!stored) {
-        std::fprintf(stderr, "messenger-bench: no keychain (run under tests/support/with-keyring.sh)\n");
+        std::fprintf(stderr,
+                     "messenger-bench: no keychain (run under tests/support/with-keyring.sh)\n");
         return 1;
     }
     const qint64 seededAtMs = g_sinceStart.elapsed();
@@ -264,13 +265,15 @@ int main(int argc, char *argv[])
                 "platform %s\n",
                 conversations, longOne + perConversation * (conversations - 1), longOne,
                 qPrintable(QGuiApplication::platformName()));
-    std::printf("  process start to keychain + seeded cache ready  %8.0f ms (not part of the start)\n",
-                double(seededAtMs));
+    std::printf(
+        "  process start to keychain + seeded cache ready  %8.0f ms (not part of the start)\n",
+        double(seededAtMs));
     std::printf("  main() to QGuiApplication ready                 %8.1f ms\n", appReadyMs);
     std::printf("  Messenger start to first frame with the list    %8.1f ms\n", firstListFrameMs);
     std::printf("  so, a start without seeding: about              %8.1f ms\n",
                 appReadyMs + firstListFrameMs);
-    std::printf("  scroll: %d frames, %d messages loaded on the way\n", int(stats.ms.size()), loaded);
+    std::printf("  scroll: %d frames, %d messages loaded on the way\n", int(stats.ms.size()),
+                loaded);
     std::printf("  frame time p50 / p95 / p99 / max                %6.1f / %.1f / %.1f / %.1f ms\n",
                 stats.percentile(0.5), stats.percentile(0.95), stats.percentile(0.99),
                 stats.percentile(1.0));
