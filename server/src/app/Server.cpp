@@ -1,5 +1,7 @@
 #include "app/Server.h"
 
+#include "notify/EmailService.h"
+
 #include "auth/JwtService.h"
 #include "http/HttpServer.h"
 #include "http/RestApi.h"
@@ -27,7 +29,9 @@ Server::Server(ServerConfig config, QObject *parent)
 
 Server::~Server()
 {
-    // Sockets first (they hold futures on the database), then the database drains its queue.
+    // The mailer thread and the sockets first (they hold futures on the database), then the
+    // database drains its queue.
+    m_email.reset();
     delete m_http;
     m_http = nullptr;
     delete m_hub;
@@ -54,7 +58,7 @@ Status Server::start()
                              *m_frameLimiter, std::chrono::seconds(m_config.idleTimeoutSeconds)},
                             this);
     m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
-                         *m_apiLimiter, *m_authLimiter},
+                         *m_apiLimiter, *m_authLimiter, m_config.jwtSecret},
                         this);
 
     m_http = new HttpServer(u"/api/messages/ws"_s, this);
@@ -77,7 +81,36 @@ Status Server::start()
     m_http->bind(m_listener);
     qCInfo(lcServer).noquote() << "listening on" << m_config.listenAddress.toString() << "port"
                                << port();
+    startEmail();
     return Done{};
+}
+
+void Server::startEmail()
+{
+    if (m_config.smtpUrl.isEmpty()) {
+        qCInfo(lcServer) << "email digests are off (no --smtp-url)";
+        return;
+    }
+    EmailSettings settings;
+    settings.smtp = {m_config.smtpUrl, m_config.smtpUser, m_config.smtpPassword, m_config.mailFrom};
+    settings.publicUrl = m_config.publicUrl.isEmpty()
+                             ? u"http://%1:%2"_s.arg(m_config.listenAddress.toString()).arg(port())
+                             : m_config.publicUrl;
+    settings.batchSeconds = m_config.emailBatchSeconds;
+    settings.minuteMs = m_config.emailMinuteMs;
+    settings.retryBaseMs = m_config.emailRetryBaseMs;
+    settings.secret = m_config.jwtSecret;
+    m_email = std::make_unique<EmailService>(
+        *m_db, [this] { return m_registry->onlineUsers(); }, settings);
+    // Whoever connects, or leaves, has been notified in real time: no email for that.
+    connect(m_hub, &RealtimeHub::presenceChanged, m_email.get(),
+            [this](qint64 userId) { m_email->userPresenceChanged(userId); });
+    m_email->start();
+}
+
+EmailService *Server::email() const
+{
+    return m_email.get();
 }
 
 quint16 Server::port() const

@@ -10,6 +10,8 @@
 
 namespace pitchey::server {
 
+class EmailService;
+
 class ConnectionRegistry;
 class DbWorker;
 class HttpServer;
@@ -35,6 +37,7 @@ public:
     [[nodiscard]] Status start();
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
+    [[nodiscard]] EmailService *email() const; // null when email is off
 
     // Stops accepting, closes every WebSocket with 1001, and calls `done` once the
     // sockets are closed (or after a few seconds). Pending database writes are finished
@@ -42,6 +45,8 @@ public:
     void shutdown(std::function<void()> done);
 
 private:
+    void startEmail();
+
     ServerConfig m_config;
     std::unique_ptr<DbWorker> m_db;
     std::unique_ptr<JwtService> m_jwt;
@@ -51,7 +56,8 @@ private:
     std::unique_ptr<RateLimiter> m_frameLimiter;
     std::unique_ptr<RateLimiter> m_apiLimiter;
     std::unique_ptr<RateLimiter> m_authLimiter;
-    MessageService *m_messages = nullptr; // children of this
+    std::unique_ptr<EmailService> m_email; // off without an SMTP URL
+    MessageService *m_messages = nullptr;  // children of this
     RealtimeHub *m_hub = nullptr;
     RestApi *m_api = nullptr;
     HttpServer *m_http = nullptr;

@@ -8,6 +8,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryFile>
+#include <QUrl>
 
 #include <sodium.h>
 
@@ -51,6 +52,15 @@ constexpr OptionSpec kOptions[] = {
      "Close a WebSocket silent for this long (default 120)."},
     {"password-cost", "PITCHEY_PASSWORD_COST", "cost",
      "Argon2id cost: interactive (default) or minimal (tests only)."},
+    {"smtp-url", "PITCHEY_SMTP_URL", "url",
+     "SMTP server for email digests, smtp://host:587 or smtps://host:465 (default: email off)."},
+    {"smtp-user", "PITCHEY_SMTP_USER", "user",
+     "SMTP login (the password comes from SMTP_PASSWORD only)."},
+    {"mail-from", "PITCHEY_MAIL_FROM", "address", "Sender of email digests."},
+    {"public-url", "PITCHEY_PUBLIC_URL", "url",
+     "The server's address as users reach it, for links in emails (default http://LISTEN:PORT)."},
+    {"email-batch-seconds", "PITCHEY_EMAIL_BATCH_SECONDS", "seconds",
+     "How often email digests are put together (default 60)."},
 };
 
 Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
@@ -200,6 +210,26 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         }
     }
     config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
+    if (const auto batch = value("email-batch-seconds")) {
+        auto number = positiveNumber(u"email-batch-seconds"_s, *batch, 1);
+        if (!number.ok())
+            return number.error();
+        config.emailBatchSeconds = int(number.value());
+    }
+    config.smtpUrl = value("smtp-url").value_or(QString());
+    if (!config.smtpUrl.isEmpty()) {
+        const QUrl smtp(config.smtpUrl, QUrl::StrictMode);
+        if (!smtp.isValid() || smtp.host().isEmpty() ||
+            (smtp.scheme() != "smtp"_L1 && smtp.scheme() != "smtps"_L1))
+            return Error::badRequest(
+                u"--smtp-url must be like smtp://host:587 or smtps://host:465"_s);
+        config.mailFrom = value("mail-from").value_or(QString());
+        if (!config.mailFrom.contains(u'@'))
+            return Error::badRequest(u"--mail-from: give the sender's address for email"_s);
+    }
+    config.smtpUser = value("smtp-user").value_or(QString());
+    config.smtpPassword = environment.value(u"SMTP_PASSWORD"_s);
+    config.publicUrl = value("public-url").value_or(QString());
     config.idleTimeoutSeconds = int(idle);
 
     if (const auto cost = value("password-cost")) {

@@ -26,6 +26,17 @@ struct ServerConfig
     double authPerSecond = 5;
     int idleTimeoutSeconds = 120;
     PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
+
+    // Email digests for users who are away; off without an SMTP URL.
+    QString smtpUrl;
+    QString smtpUser;
+    QString smtpPassword; // SMTP_PASSWORD, environment only
+    QString mailFrom;
+    QString publicUrl; // the server's address as users reach it, for links in emails
+    int emailBatchSeconds = 60;
+    // Not options: tests make minutes and retries short.
+    qint64 emailMinuteMs = 60'000;
+    qint64 emailRetryBaseMs = 30'000;
 };
 
 // Reads the configuration from the command line, then the environment, then the INI file

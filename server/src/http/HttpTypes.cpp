@@ -65,6 +65,11 @@ void HttpReply::empty(int status, const QList<QPair<QByteArray, QByteArray>> &ex
     write(status, {}, {}, extraHeaders);
 }
 
+void HttpReply::html(int status, const QByteArray &body) const
+{
+    write(status, "text/html; charset=utf-8", body, {});
+}
+
 void HttpReply::write(int status, const QByteArray &contentType, const QByteArray &body,
                       const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
 {

@@ -42,6 +42,7 @@ public:
     void error(const Error &error,
                const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
     void empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
+    void html(int status, const QByteArray &body) const;
 
 private:
     void write(int status, const QByteArray &contentType, const QByteArray &body,

@@ -1,8 +1,12 @@
 #include "http/RestApi.h"
 
+#include "notify/EmailService.h"
+#include "storage/NotificationRepository.h"
+
 #include "app/Async.h"
 #include "auth/PasswordHasher.h"
 #include "protocol/Frames.h"
+#include "protocol/Time.h"
 #include "protocol/Validation.h"
 #include "realtime/ConnectionRegistry.h"
 #include "realtime/MessageService.h"
@@ -17,6 +21,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+
+#include <sodium.h>
 
 using namespace Qt::StringLiterals;
 
@@ -63,6 +69,11 @@ RestApi::RestApi(Dependencies deps, QObject *parent)
         {"GET", exact("/api/notifications/preferences"), true, false, &RestApi::getPreferences},
         {"PUT", exact("/api/notifications/preferences"), true, true, &RestApi::putPreferences},
         {"GET", exact("/api/users"), true, false, &RestApi::searchUsers},
+        {"GET", exact("/api/notifications"), true, false, &RestApi::listNotifications},
+        {"POST", exact("/api/notifications/read"), true, true, &RestApi::readNotifications},
+        // The link in email digests (RFC 8058 one-click): signed, no login needed.
+        {"GET", exact("/api/notifications/unsubscribe"), false, false, &RestApi::unsubscribe},
+        {"POST", exact("/api/notifications/unsubscribe"), false, false, &RestApi::unsubscribe},
     };
 }
 
@@ -391,6 +402,95 @@ void RestApi::searchUsers(const Call &call)
                   for (const User &user : users.value())
                       list.append(withPresence(user));
                   call.reply.json(200, {{"users"_L1, list}});
+              });
+}
+
+void RestApi::listNotifications(const Call &call)
+{
+    const QUrlQuery &query = call.request.query;
+    const bool unreadOnly = query.queryItemValue(u"unreadOnly"_s) == "true"_L1;
+    int limit = kDefaultPageSize;
+    if (query.hasQueryItem(u"limit"_s)) {
+        const auto requested = parseId(query.queryItemValue(u"limit"_s));
+        if (!requested)
+            return call.reply.error(Error::badRequest(u"limit must be a positive integer"_s));
+        limit = int(std::min<qint64>(*requested, kMaxPageSize));
+    }
+    std::optional<qint64> before;
+    if (query.hasQueryItem(u"before"_s)) {
+        before = parseId(query.queryItemValue(u"before"_s));
+        if (!before)
+            return call.reply.error(Error::badRequest(u"before must be a notification id"_s));
+    }
+    const qint64 userId = call.caller.userId;
+    whenReady(m_deps.db.submit<QList<NotificationRepository::Listed>>(
+                  [userId, unreadOnly, limit, before](QSqlDatabase &db) {
+                      return NotificationRepository::list(db, userId, unreadOnly, limit, before);
+                  }),
+              this, [call](Result<QList<NotificationRepository::Listed>> listed) {
+                  if (!listed.ok())
+                      return call.reply.error(listed.error());
+                  QJsonArray list;
+                  for (const auto &entry : listed.value()) {
+                      QJsonObject object = entry.notification.toJson();
+                      object.insert("read"_L1, entry.read);
+                      list.append(object);
+                  }
+                  call.reply.json(200, {{"notifications"_L1, list}});
+              });
+}
+
+void RestApi::readNotifications(const Call &call)
+{
+    const bool all = call.body.value("all"_L1).toBool(false);
+    QList<qint64> ids;
+    const QJsonValue idsValue = call.body.value("ids"_L1);
+    if (!all && !idsValue.isArray())
+        return call.reply.error(
+            Error::badRequest(u"give ids (an array of notification ids) or all: true"_s));
+    for (const QJsonValue &value : idsValue.toArray()) {
+        const qint64 id = value.isDouble() ? value.toInteger(0) : 0;
+        if (id <= 0)
+            return call.reply.error(Error::badRequest(u"ids must be notification ids"_s));
+        ids.append(id);
+    }
+    const qint64 userId = call.caller.userId;
+    whenReady(m_deps.db.submit<qint64>([userId, ids, all](QSqlDatabase &db) {
+        return NotificationRepository::markRead(db, userId, ids, all, currentTimeMs());
+    }),
+              this, [call](Result<qint64> changed) {
+                  if (!changed.ok())
+                      return call.reply.error(changed.error());
+                  call.reply.json(200, {{"updated"_L1, changed.value()}});
+              });
+}
+
+void RestApi::unsubscribe(const Call &call)
+{
+    const auto userId = parseId(call.request.query.queryItemValue(u"user"_s));
+    const QByteArray signature = call.request.query.queryItemValue(u"sig"_s).toLatin1();
+    const QByteArray expected =
+        userId ? EmailService::unsubscribeSignature(m_deps.secret, *userId) : QByteArray();
+    if (!userId || signature.size() != expected.size() ||
+        sodium_memcmp(signature.constData(), expected.constData(), size_t(expected.size())) != 0)
+        return call.reply.error(Error::forbidden(u"this unsubscribe link is not valid"_s));
+    if (call.request.method == "GET") {
+        // Mail scanners open links: a GET only offers the button (RFC 8058).
+        return call.reply.html(200,
+                               "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
+                               "<p>Stop email notifications from Pitchey?</p><form method=\"post\">"
+                               "<button type=\"submit\">Unsubscribe</button></form></body></html>");
+    }
+    whenReady(m_deps.db.submit<NotificationPreferences>([id = *userId](QSqlDatabase &db) {
+        return PreferencesRepository::update(db, id, {{"emailEnabled"_L1, false}});
+    }),
+              this, [call](Result<NotificationPreferences> preferences) {
+                  if (!preferences.ok())
+                      return call.reply.error(preferences.error());
+                  call.reply.html(200, "<!DOCTYPE html><html><body style=\"font-family:"
+                                       "sans-serif\"><p>Email notifications are off. You can "
+                                       "turn them on again in the messenger's settings.</p>"
+                                       "</body></html>");
               });
 }
 

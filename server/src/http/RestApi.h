@@ -33,6 +33,7 @@ public:
         MessageService &messages;
         RateLimiter &apiLimiter;
         RateLimiter &authLimiter;
+        const QByteArray &secret; // signs unsubscribe links
     };
 
     explicit RestApi(Dependencies deps, QObject *parent = nullptr);
@@ -68,6 +69,9 @@ private:
     void getPreferences(const Call &call);
     void putPreferences(const Call &call);
     void searchUsers(const Call &call);
+    void listNotifications(const Call &call);
+    void readNotifications(const Call &call);
+    void unsubscribe(const Call &call);
 
     [[nodiscard]] QJsonObject withPresence(const User &user) const;
     [[nodiscard]] QJsonObject tokenResponse(const User &user) const;

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QList>
+#include <QSet>
 
 namespace pitchey::server {
 
@@ -18,6 +19,10 @@ public:
     bool remove(WsSession *session);
 
     [[nodiscard]] bool isOnline(qint64 userId) const { return m_byUser.contains(userId); }
+    [[nodiscard]] QSet<qint64> onlineUsers() const
+    {
+        return QSet<qint64>(m_byUser.keyBegin(), m_byUser.keyEnd());
+    }
     [[nodiscard]] QList<WsSession *> sessionsOf(qint64 userId) const
     {
         return m_byUser.value(userId);

@@ -264,6 +264,7 @@ void RealtimeHub::onClosed(WsSession *session)
 
 void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool online)
 {
+    Q_EMIT presenceChanged(userId, online);
     whenReady(m_deps.db.submit<QList<qint64>>(
                   [userId](QSqlDatabase &db) { return UserRepository::contactsOf(db, userId); }),
               this, [this, userId, username, online](Result<QList<qint64>> contacts) {

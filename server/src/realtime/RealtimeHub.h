@@ -46,6 +46,10 @@ public:
     // Closes every connection with 1001 (server going away).
     void closeAll();
 
+Q_SIGNALS:
+    // A user's first connection opened, or their last one closed.
+    void presenceChanged(qint64 userId, bool online);
+
 private:
     void onFrame(WsSession *session, const QByteArray &text);
     void onClosed(WsSession *session);

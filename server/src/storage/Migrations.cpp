@@ -98,6 +98,27 @@ const QList<Migration> &migrations()
                 created_at BIGINT NOT NULL,
                 read_at BIGINT))",
           "CREATE INDEX notifications_by_user ON notifications(user_id, id)"}},
+        {3,
+         "email digests and their outbox",
+         // email_state: 0 waiting for a digest, 1 in one, 2 never to be emailed (the user was
+         // online, or turned email off).
+         {"ALTER TABLE notifications ADD COLUMN email_state INTEGER NOT NULL DEFAULT 0",
+          "CREATE INDEX notifications_email_pending ON notifications(user_id, id) "
+          "WHERE email_state = 0 AND read_at IS NULL",
+          R"(CREATE TABLE email_outbox (
+                id {{ID}},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                text_body TEXT NOT NULL,
+                html_body TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                sent_at BIGINT,
+                last_error TEXT))",
+          "CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at) WHERE sent_at IS NULL",
+          "CREATE INDEX email_outbox_by_user ON email_outbox(user_id, created_at)"}},
     };
     return list;
 }

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "notify/EmailComposer.h"
+#include "protocol/Result.h"
+
+#include <QSet>
+#include <QSqlDatabase>
+
+#include <functional>
+#include <optional>
+
+namespace pitchey::server::EmailRepository {
+
+struct OutboxEmail
+{
+    qint64 id = 0;
+    qint64 userId = 0;
+    QString recipient;
+    ComposedEmail email;
+    int attempts = 0;
+};
+
+struct BatchRules
+{
+    qint64 now = 0;
+    qint64 minuteMs = 60'000; // what emailDelayMinutes counts in (shorter in tests)
+    QSet<qint64> online;      // users with an open connection: no email for them
+    // Builds the links of a user's digest (unsubscribe is signed per user).
+    std::function<DigestLinks(qint64 userId)> links;
+};
+
+// Turns unread notifications of offline users into at most one digest per user: for each
+// user with email on, an address, and a notification older than their delay, one outbox
+// row summing up every conversation with unread messages (muted ones left out), unless the
+// user already got one within the last delay. Returns how many were queued.
+[[nodiscard]] Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules);
+
+// The user's notifications that are not in a digest yet will never be (they were online
+// when those arrived, or are now).
+[[nodiscard]] Status skipPending(QSqlDatabase &db, qint64 userId);
+
+[[nodiscard]] Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now);
+[[nodiscard]] Status markSent(QSqlDatabase &db, qint64 id, qint64 now);
+[[nodiscard]] Status markFailed(QSqlDatabase &db, qint64 id, qint64 retryAt, const QString &why);
+[[nodiscard]] Result<qint64> unsentCount(QSqlDatabase &db);
+
+} // namespace pitchey::server::EmailRepository
