@@ -170,7 +170,9 @@ QJsonObject NotificationPreferences::toJson() const
     return {{"emailEnabled"_L1, emailEnabled},
             {"realtimeEnabled"_L1, realtimeEnabled},
             {"emailDelayMinutes"_L1, emailDelayMinutes},
-            {"mutedConversationIds"_L1, muted}};
+            {"mutedConversationIds"_L1, muted},
+            {"sendReadReceipts"_L1, sendReadReceipts},
+            {"sendTypingIndicators"_L1, sendTypingIndicators}};
 }
 
 Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObject &patch) const
@@ -179,11 +181,16 @@ Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObjec
     for (auto it = patch.begin(); it != patch.end(); ++it) {
         const QString key = it.key();
         const QJsonValue value = it.value();
-        if (key == "emailEnabled"_L1 || key == "realtimeEnabled"_L1) {
+        static const QHash<QString, bool NotificationPreferences::*> switches{
+            {u"emailEnabled"_s, &NotificationPreferences::emailEnabled},
+            {u"realtimeEnabled"_s, &NotificationPreferences::realtimeEnabled},
+            {u"sendReadReceipts"_s, &NotificationPreferences::sendReadReceipts},
+            {u"sendTypingIndicators"_s, &NotificationPreferences::sendTypingIndicators},
+        };
+        if (const auto flag = switches.value(key); flag) {
             if (!value.isBool())
                 return Error::badRequest(u"%1 must be a boolean"_s.arg(key));
-            (key == "emailEnabled"_L1 ? result.emailEnabled : result.realtimeEnabled) =
-                value.toBool();
+            result.*flag = value.toBool();
         } else if (key == "emailDelayMinutes"_L1) {
             const qint64 minutes = value.isDouble() ? value.toInteger(-1) : -1;
             if (minutes < 0 || minutes > 1440)

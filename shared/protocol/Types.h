@@ -63,6 +63,10 @@ struct NotificationPreferences
     bool realtimeEnabled = true;
     int emailDelayMinutes = 5;
     QList<qint64> mutedConversationIds;
+    // Extension, privacy: when false the server forwards none of this user's read receipts
+    // (nor their read position) / typing indicators to anyone else.
+    bool sendReadReceipts = true;
+    bool sendTypingIndicators = true;
 
     [[nodiscard]] QJsonObject toJson() const;
     // Applies the fields present in `patch` on top of this; unknown fields, wrong types and

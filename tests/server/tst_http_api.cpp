@@ -495,7 +495,9 @@ private Q_SLOTS:
                  QJsonObject({{"emailEnabled"_L1, true},
                               {"realtimeEnabled"_L1, true},
                               {"emailDelayMinutes"_L1, 5},
-                              {"mutedConversationIds"_L1, QJsonArray{}}}));
+                              {"mutedConversationIds"_L1, QJsonArray{}},
+                              {"sendReadReceipts"_L1, true},
+                              {"sendTypingIndicators"_L1, true}}));
         auto partial =
             m_http->put(u"/api/notifications/preferences"_s,
                         {{"emailEnabled"_L1, false}, {"mutedConversationIds"_L1, QJsonArray{pair}}},

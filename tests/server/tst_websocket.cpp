@@ -263,6 +263,55 @@ private Q_SLOTS:
         QVERIFY2(clock.elapsed() >= 5500, "typing ended too early");
     }
 
+    void privateReadReceiptsAndTyping()
+    {
+        auto alice = connectAs(m_alice);
+        auto aliceElsewhere = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        QCOMPARE(m_http
+                     ->put(u"/api/notifications/preferences"_s,
+                           {{"sendReadReceipts"_L1, false}, {"sendTypingIndicators"_L1, false}},
+                           m_alice.token)
+                     .status,
+                 200);
+        bob->sendJson({{"type"_L1, "send_message"_L1},
+                       {"conversationId"_L1, m_pair},
+                       {"content"_L1, "hi"_L1},
+                       {"clientMessageId"_L1, "p1"_L1}});
+        const qint64 id = bob->waitFor(u"message_sent"_s).value("messageId"_L1).toInteger();
+
+        // Alice types and reads: Bob hears of neither; her other device learns of the read.
+        alice->sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, m_pair}});
+        alice->sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, id}});
+        QCOMPARE(aliceElsewhere->waitFor(u"message_read"_s).value("messageId"_L1).toInteger(), id);
+        QVERIFY(bob->staysQuiet(u"user_typing"_s, 400));
+        QVERIFY(bob->staysQuiet(u"message_read"_s, 100));
+        const auto readMarkers = [&](const QString &token) {
+            QHash<qint64, qint64> markers;
+            const auto list = m_http->get(u"/api/messages/conversations"_s, token);
+            for (const QJsonValue &marker :
+                 list.body["conversations"_L1][0]["readMarkers"_L1].toArray())
+                markers.insert(marker["userId"_L1].toInteger(), marker["messageId"_L1].toInteger());
+            return markers;
+        };
+        QVERIFY(!readMarkers(m_bob.token).contains(m_alice.id));
+        QCOMPARE(readMarkers(m_alice.token).value(m_alice.id), id); // her own, for her devices
+
+        // Switched back on, typing flows again.
+        QCOMPARE(m_http
+                     ->put(u"/api/notifications/preferences"_s, {{"sendTypingIndicators"_L1, true}},
+                           m_alice.token)
+                     .status,
+                 200);
+        alice->sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, m_pair}});
+        QVERIFY(bob->waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        QCOMPARE(m_http
+                     ->put(u"/api/notifications/preferences"_s, {{"sendReadReceipts"_L1, 1}},
+                           m_alice.token)
+                     .status,
+                 400);
+    }
+
     void presenceFollowsFirstAndLastConnection()
     {
         auto bob = connectAs(m_bob);

@@ -61,6 +61,8 @@ Status Server::start()
                          *m_apiLimiter, *m_authLimiter, m_config.jwtSecret},
                         this);
 
+    connect(m_api, &RestApi::preferencesChanged, m_hub, &RealtimeHub::forgetPreferences);
+
     m_http = new HttpServer(u"/api/messages/ws"_s, this);
     m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
         m_api->handle(request, reply);

@@ -378,9 +378,10 @@ void RestApi::putPreferences(const Call &call)
         m_deps.db.submit<NotificationPreferences>([userId, patch = call.body](QSqlDatabase &db) {
             return PreferencesRepository::update(db, userId, patch);
         }),
-        this, [call](Result<NotificationPreferences> preferences) {
+        this, [this, call, userId](Result<NotificationPreferences> preferences) {
             if (!preferences.ok())
                 return call.reply.error(preferences.error());
+            Q_EMIT preferencesChanged(userId);
             call.reply.json(200, {{"preferences"_L1, preferences.value().toJson()}});
         });
 }

@@ -40,6 +40,9 @@ public:
 
     void handle(const HttpRequest &request, const HttpReply &reply);
 
+Q_SIGNALS:
+    void preferencesChanged(qint64 userId);
+
 private:
     struct Call
     {

@@ -12,6 +12,7 @@
 #include "storage/ConversationRepository.h"
 #include "storage/DbWorker.h"
 #include "storage/MessageRepository.h"
+#include "storage/PreferencesRepository.h"
 #include "storage/UserRepository.h"
 
 #include <QLoggingCategory>
@@ -210,12 +211,32 @@ void RealtimeHub::handleTyping(WsSession *session, const frames::Typing &typing)
                           session,
                           Error::forbidden(u"you are not a participant of this conversation"_s));
                   m_deps.participants.remember(typing.conversationId, *participants.value());
-                  if (typing.isTyping)
-                      m_typing->start(typing.conversationId, session->userId());
-                  else
-                      m_typing->stop(typing.conversationId, session->userId());
-                  broadcastTyping(typing.conversationId, session->userId(), typing.isTyping);
+                  const qint64 userId = session->userId();
+                  if (m_sharesTyping.contains(userId))
+                      return forwardTyping(session, typing);
+                  whenReady(m_deps.db.submit<NotificationPreferences>([userId](QSqlDatabase &db) {
+                      return PreferencesRepository::get(db, userId);
+                  }),
+                            session, [this, session, typing](Result<NotificationPreferences> got) {
+                                if (!got.ok())
+                                    return refuse(session, got.error());
+                                m_sharesTyping.insert(session->userId(),
+                                                      got.value().sendTypingIndicators);
+                                forwardTyping(session, typing);
+                            });
               });
+}
+
+void RealtimeHub::forwardTyping(WsSession *session, const frames::Typing &typing)
+{
+    // A user who keeps typing private is never announced, not even by expiry.
+    if (!m_sharesTyping.value(session->userId(), true))
+        return;
+    if (typing.isTyping)
+        m_typing->start(typing.conversationId, session->userId());
+    else
+        m_typing->stop(typing.conversationId, session->userId());
+    broadcastTyping(typing.conversationId, session->userId(), typing.isTyping);
 }
 
 void RealtimeHub::broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping)

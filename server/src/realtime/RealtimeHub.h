@@ -2,6 +2,7 @@
 
 #include "protocol/Frames.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -45,6 +46,8 @@ public:
     void accept(std::unique_ptr<QWebSocket> socket);
     // Closes every connection with 1001 (server going away).
     void closeAll();
+    // The user changed their preferences: read them again when next needed.
+    void forgetPreferences(qint64 userId) { m_sharesTyping.remove(userId); }
 
 Q_SIGNALS:
     // A user's first connection opened, or their last one closed.
@@ -52,6 +55,7 @@ Q_SIGNALS:
 
 private:
     void onFrame(WsSession *session, const QByteArray &text);
+    void forwardTyping(WsSession *session, const frames::Typing &typing);
     void onClosed(WsSession *session);
     void handle(WsSession *session, const frames::ClientFrame &frame);
     void handleTyping(WsSession *session, const frames::Typing &typing);
@@ -77,6 +81,7 @@ private:
     };
     QList<PendingAck> m_pendingAcks;
     QTimer m_flushAcks;
+    QHash<qint64, bool> m_sharesTyping; // user -> sendTypingIndicators, as last read
 };
 
 } // namespace pitchey::server

@@ -150,12 +150,16 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         scope.append(*only);
     auto members = sql::exec(
         db,
-        u"SELECT p.conversation_id, u.id, u.username, u.display_name, p.last_read_message_id "
+        u"SELECT p.conversation_id, u.id, u.username, u.display_name, "
+        // A private read position is shown to its owner only.
+        "CASE WHEN u.id = ? OR COALESCE(np.send_read_receipts, 1) = 1 "
+        " THEN p.last_read_message_id END "
         "FROM participants p JOIN users u ON u.id = p.user_id "
+        "LEFT JOIN notification_preferences np ON np.user_id = u.id "
         "WHERE p.conversation_id IN (SELECT conversation_id FROM participants WHERE user_id = ?)%1 "
         "ORDER BY p.conversation_id, u.id"_s.arg(only ? u" AND p.conversation_id = ?"_s
                                                       : QString()),
-        scope);
+        QVariantList{userId} + scope);
     if (!members.ok())
         return members.error();
     while (members.value().next()) {
@@ -166,7 +170,8 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         user.displayName = row.value(3).toString();
         Conversation &conversation = conversations[indexById.value(row.value(0).toLongLong())];
         conversation.participants.append(user);
-        conversation.readMarkers.insert(user.id, row.value(4).toLongLong());
+        if (!row.value(4).isNull())
+            conversation.readMarkers.insert(user.id, row.value(4).toLongLong());
     }
 
     auto last =

@@ -348,6 +348,14 @@ Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qin
                   {receipt.readAt, userId, receipt.conversationId, messageId});
     if (!notificationsRead.ok())
         return notificationsRead.error();
+    // A reader who keeps read receipts private tells only their own devices.
+    auto shared = sql::scalar(
+        db, u"SELECT send_read_receipts FROM notification_preferences WHERE user_id = ?"_s,
+        {userId}, 1);
+    if (!shared.ok())
+        return shared.error();
+    if (shared.value() == 0)
+        receipt.participants = {userId};
     return std::optional<ReadReceipt>{receipt};
 }
 

@@ -119,6 +119,12 @@ const QList<Migration> &migrations()
                 last_error TEXT))",
           "CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at) WHERE sent_at IS NULL",
           "CREATE INDEX email_outbox_by_user ON email_outbox(user_id, created_at)"}},
+        {4,
+         "privacy switches",
+         {"ALTER TABLE notification_preferences ADD COLUMN send_read_receipts INTEGER NOT NULL "
+          "DEFAULT 1",
+          "ALTER TABLE notification_preferences ADD COLUMN send_typing_indicators INTEGER NOT "
+          "NULL DEFAULT 1"}},
     };
     return list;
 }
