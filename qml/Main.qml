@@ -44,11 +44,13 @@ ApplicationWindow {
         ChatPage {
             objectName: "chatPage"
             onNewConversationRequested: newConversation.open()
+            onSettingsRequested: settingsDialog.open()
             onLogoutRequested: Session.logout()
         }
     }
 
     NewConversationDialog { id: newConversation }
+    SettingsDialog { id: settingsDialog; objectName: "settingsDialog" }
 
     KeychainDialog {
         id: keychainDialog

@@ -2,6 +2,7 @@
 
 #include "controllers/ChatController.h"
 #include "controllers/SessionController.h"
+#include "controllers/SettingsController.h"
 #include "models/ConversationListModel.h"
 #include "models/MessageListModel.h"
 #include "models/UserSearchModel.h"
@@ -47,6 +48,21 @@ struct ChatForeign
 public:
     static inline pitchey::client::ChatController *instance = nullptr;
     static pitchey::client::ChatController *create(QQmlEngine *engine, QJSEngine *)
+    {
+        return handOut(instance, engine);
+    }
+};
+
+struct SettingsForeign
+{
+    Q_GADGET
+    QML_FOREIGN(pitchey::client::SettingsController)
+    QML_NAMED_ELEMENT(Settings)
+    QML_SINGLETON
+
+public:
+    static inline pitchey::client::SettingsController *instance = nullptr;
+    static pitchey::client::SettingsController *create(QQmlEngine *engine, QJSEngine *)
     {
         return handOut(instance, engine);
     }

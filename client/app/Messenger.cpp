@@ -1,6 +1,9 @@
 #include "Messenger.h"
 
+#include "FreedesktopNotifier.h"
 #include "QmlTypes.h"
+
+#include <QWindow>
 
 #include <QQmlContext>
 #include <QtQml/qqmlextensionplugin.h>
@@ -17,10 +20,36 @@ Messenger::Messenger(Options options, QObject *parent)
     , m_tokens(m_options.keychainService)
     , m_session(m_api, m_tokens)
     , m_chat(m_api, m_connection)
+    , m_settings(m_api)
+    , m_notifications(m_chat, m_settings)
 {
-    connect(&m_session, &client::SessionController::loggedIn, this,
-            [this] { m_chat.start(m_session.session(), m_options.cacheDir); });
-    connect(&m_session, &client::SessionController::loggedOut, this, [this] { m_chat.stop(); });
+    connect(&m_session, &client::SessionController::loggedIn, this, [this] {
+        m_chat.start(m_session.session(), m_options.cacheDir);
+        m_settings.reload();
+    });
+    connect(&m_session, &client::SessionController::loggedOut, this, [this] {
+        m_chat.stop();
+        m_settings.clear();
+    });
+    // Settings made on another device, or while offline, are read again on reconnect.
+    connect(&m_connection, &client::RealtimeConnection::stateChanged, this,
+            [this](client::RealtimeConnection::State state) {
+                if (state == client::RealtimeConnection::State::Connected)
+                    m_settings.reload();
+            });
+    if (FreedesktopNotifier::available()) {
+        auto *notifier = new FreedesktopNotifier(this);
+        m_notifications.setPresenter(notifier);
+        connect(notifier, &FreedesktopNotifier::activated, this, [this](qint64 conversationId) {
+            m_chat.openConversation(conversationId);
+            const auto roots = m_engine.rootObjects();
+            if (auto *window = qobject_cast<QWindow *>(roots.value(0))) {
+                window->show();
+                window->raise();
+                window->requestActivate();
+            }
+        });
+    }
     // A token the server no longer accepts ends the session, wherever that shows first.
     connect(&m_api, &client::ApiClient::unauthorized, &m_session,
             &client::SessionController::expire);
@@ -29,6 +58,7 @@ Messenger::Messenger(Options options, QObject *parent)
 
     qml::SessionForeign::instance = &m_session;
     qml::ChatForeign::instance = &m_chat;
+    qml::SettingsForeign::instance = &m_settings;
 }
 
 Messenger::~Messenger()
@@ -40,6 +70,7 @@ Messenger::~Messenger()
     m_chat.stop();
     qml::SessionForeign::instance = nullptr;
     qml::ChatForeign::instance = nullptr;
+    qml::SettingsForeign::instance = nullptr;
 }
 
 bool Messenger::load()

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "controllers/ChatController.h"
+#include "controllers/NotificationCenter.h"
 #include "controllers/SessionController.h"
+#include "controllers/SettingsController.h"
 #include "net/ApiClient.h"
 #include "net/RealtimeConnection.h"
 #include "store/TokenStore.h"
@@ -35,6 +37,8 @@ public:
     QQmlApplicationEngine &engine() { return m_engine; }
     client::SessionController &session() { return m_session; }
     client::ChatController &chat() { return m_chat; }
+    client::SettingsController &settings() { return m_settings; }
+    client::NotificationCenter &notifications() { return m_notifications; }
     client::RealtimeConnection &connection() { return m_connection; }
 
 private:
@@ -44,6 +48,8 @@ private:
     client::RealtimeConnection m_connection;
     client::SessionController m_session;
     client::ChatController m_chat;
+    client::SettingsController m_settings;
+    client::NotificationCenter m_notifications;
     QQmlApplicationEngine m_engine;
 };
 

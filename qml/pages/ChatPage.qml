@@ -8,6 +8,7 @@ Page {
     id: page
 
     signal newConversationRequested()
+    signal settingsRequested()
     signal logoutRequested()
 
     background: Rectangle { color: Theme.window }
@@ -54,6 +55,7 @@ Page {
                         Menu {
                             id: menu
                             MenuItem { text: qsTr("Jump to conversation (Ctrl+K)"); onTriggered: switcher.open() }
+                            MenuItem { text: qsTr("Settings"); onTriggered: page.settingsRequested() }
                             MenuItem { text: qsTr("Log out"); onTriggered: page.logoutRequested() }
                         }
                     }

@@ -51,6 +51,15 @@ Page {
                     color: Chat.currentStatus.indexOf("…") >= 0 || Chat.currentOnline ? Theme.accent : Theme.mutedText
                 }
             }
+            ToolButton {
+                objectName: "muteButton"
+                readonly property bool muted: Settings.mutedConversationIds.indexOf(Chat.currentConversationId) >= 0
+                text: muted ? qsTr("Unmute") : qsTr("Mute")
+                Accessible.name: muted ? qsTr("Unmute notifications") : qsTr("Mute notifications")
+                ToolTip.visible: hovered
+                ToolTip.text: Accessible.name
+                onClicked: Settings.setMuted(Chat.currentConversationId, !muted)
+            }
         }
     }
 

@@ -3,7 +3,9 @@
 #include "Clients.h"
 #include "TestServer.h"
 #include "controllers/ChatController.h"
+#include "controllers/NotificationCenter.h"
 #include "controllers/SessionController.h"
+#include "controllers/SettingsController.h"
 #include "net/ApiClient.h"
 #include "net/RealtimeConnection.h"
 #include "store/LocalCache.h"
@@ -497,6 +499,125 @@ private Q_SLOTS:
         QVERIFY(rig.chat.currentIsGroup());
         QCOMPARE(rig.chat.currentStatus(), u"3 members"_s);
         QCOMPARE(rig.chat.findConversations(u"BOBS"_s).size(), 1);
+    }
+
+    void notificationDecisions_data()
+    {
+        QTest::addColumn<bool>("realtime");
+        QTest::addColumn<bool>("muted");
+        QTest::addColumn<bool>("windowActive");
+        QTest::addColumn<bool>("open");
+        QTest::addColumn<bool>("notify");
+        QTest::newRow("window in the background") << true << false << false << true << true;
+        QTest::newRow("another conversation open") << true << false << true << false << true;
+        QTest::newRow("reading it right now") << true << false << true << true << false;
+        QTest::newRow("muted") << true << true << false << false << false;
+        QTest::newRow("real-time off") << false << false << false << false << false;
+    }
+
+    void notificationDecisions()
+    {
+        QFETCH(bool, realtime);
+        QFETCH(bool, muted);
+        QFETCH(bool, windowActive);
+        QFETCH(bool, open);
+        QFETCH(bool, notify);
+        QCOMPARE(NotificationCenter::shouldNotify({realtime, muted, windowActive, open}), notify);
+    }
+
+    void thePresenterSeesTheRightMessages()
+    {
+        struct Recorder : NotificationPresenter
+        {
+            QStringList shown;
+            void show(qint64, const QString &title, const QString &body) override
+            {
+                shown.append(title + u'|' + body);
+            }
+        } recorder;
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ClientRig rig(serverUrl(*m_server));
+        rig.api.setToken(alice.token);
+        SettingsController settings(rig.api);
+        NotificationCenter center(rig.chat, settings);
+        center.setPresenter(&recorder);
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        settings.reload();
+        QTRY_VERIFY(settings.loaded());
+        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
+        const auto say = [&](const HttpClient::Account &from, const QString &text) {
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, pair}, {"content"_L1, text}}, from.token);
+        };
+
+        say(bob, u"in the background"_s); // window not active: shown
+        QTRY_COMPARE(recorder.shown.size(), 1);
+        QCOMPARE(recorder.shown.constFirst(), u"bob|in the background"_s);
+
+        rig.chat.setWindowActive(true);
+        rig.chat.openConversation(pair);
+        say(bob, u"while reading"_s);          // on screen: not shown
+        say(alice, u"from my other device"_s); // own: never shown
+        QTRY_COMPARE(rig.chat.messages()->rowCount(), 3);
+
+        rig.chat.closeConversation();
+        settings.setMuted(pair, true);
+        QTRY_VERIFY(settings.isMuted(pair));
+        say(bob, u"muted"_s);
+        QTest::qWait(300);
+        settings.setMuted(pair, false);
+        settings.setRealtimeEnabled(false);
+        QTRY_VERIFY(!settings.isMuted(pair));
+        say(bob, u"real-time off"_s);
+        QTest::qWait(300);
+        settings.setRealtimeEnabled(true);
+        QTRY_VERIFY(settings.realtimeEnabled());
+        say(bob, u"shown again"_s);
+        QTRY_COMPARE(recorder.shown.size(), 2);
+        QCOMPARE(recorder.shown.constLast(), u"bob|shown again"_s);
+    }
+
+    void settingsRoundTripThroughTheServer()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ApiClient api;
+        api.setBaseUrl(serverUrl(*m_server));
+        api.setToken(alice.token);
+        {
+            SettingsController settings(api);
+            settings.reload();
+            QTRY_VERIFY(settings.loaded());
+            QVERIFY(settings.emailEnabled() && settings.realtimeEnabled());
+            QCOMPARE(settings.emailDelayMinutes(), 5);
+            settings.setEmailEnabled(false);
+            settings.setEmailDelayMinutes(30);
+            settings.setSendReadReceipts(false);
+            settings.setSendTypingIndicators(false);
+            settings.setMuted(pair, true);
+            QSignalSpy errors(&settings, &SettingsController::errorOccurred);
+            settings.setEmailDelayMinutes(5000); // out of range: refused, nothing sent
+            QCOMPARE(errors.count(), 1);
+            QCOMPARE(settings.emailDelayMinutes(), 30);
+            QTest::qWait(300);
+        }
+        const QJsonObject stored = m_http->get(u"/api/notifications/preferences"_s, alice.token)
+                                       .body["preferences"_L1]
+                                       .toObject();
+        QCOMPARE(stored["emailEnabled"_L1].toBool(), false);
+        QCOMPARE(stored["emailDelayMinutes"_L1].toInt(), 30);
+        QCOMPARE(stored["sendReadReceipts"_L1].toBool(), false);
+        QCOMPARE(stored["sendTypingIndicators"_L1].toBool(), false);
+        QCOMPARE(stored["mutedConversationIds"_L1].toArray(), QJsonArray{pair});
+        SettingsController again(api);
+        again.reload();
+        QTRY_VERIFY(again.loaded());
+        QVERIFY(again.isMuted(pair));
+        QCOMPARE(again.emailDelayMinutes(), 30);
     }
 
     void deadConnectionsAreNoticed()

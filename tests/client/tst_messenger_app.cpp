@@ -177,6 +177,26 @@ private Q_SLOTS:
         QTRY_VERIFY(!switcher->property("opened").toBool());
         QTRY_COMPARE(findItem(window, u"conversationTitle"_s)->property("text").toString(),
                      u"carol"_s);
+
+        // The settings page changes the preferences on the server.
+        QObject *settings = window->findChild<QObject *>(u"settingsDialog"_s);
+        QVERIFY(settings);
+        QMetaObject::invokeMethod(settings, "open");
+        QTRY_VERIFY(settings->property("opened").toBool());
+        QTRY_VERIFY(!visibleItems(window, u"emailSwitch"_s).isEmpty());
+        QQuickItem *email = visibleItems(window, u"emailSwitch"_s).constFirst();
+        QTRY_VERIFY(email->property("checked").toBool());
+        QTest::qWait(300); // the dialog's opening transition
+        const QPointF center = email->mapToScene({email->width() / 2, email->height() / 2});
+        QTest::mouseClick(window, Qt::LeftButton, {}, center.toPoint());
+        const QString token = messenger.session().session().token;
+        const auto emailEnabled = [&] {
+            return http.get(u"/api/notifications/preferences"_s, token)
+                .body["preferences"_L1]["emailEnabled"_L1]
+                .toBool(true);
+        };
+        QTRY_VERIFY(!emailEnabled());
+        QVERIFY(!messenger.settings().emailEnabled());
     }
 };
 

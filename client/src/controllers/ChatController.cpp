@@ -470,7 +470,8 @@ void ChatController::onNewMessage(const QJsonObject &frame)
     if (message.conversationId == m_current)
         Q_EMIT currentStatusChanged(); // the sender stopped typing
     if (fromOthers && stored.inserted)
-        Q_EMIT messageArrived(message.conversationId, message.id);
+        Q_EMIT messageArrived(message.conversationId, message.id,
+                              m_conversations.displayName(message.senderId), message.content);
 }
 
 void ChatController::onReadReceipt(const QJsonObject &frame)

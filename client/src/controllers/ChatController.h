@@ -99,7 +99,8 @@ Q_SIGNALS:
     void windowActiveChanged();
     void conversationStarted(qint64 conversationId);
     // A message from someone else arrived (for notifications and tests).
-    void messageArrived(qint64 conversationId, qint64 messageId);
+    void messageArrived(qint64 conversationId, qint64 messageId, const QString &senderName,
+                        const QString &text);
     void errorOccurred(const QString &message);
 
 private:

@@ -187,4 +187,19 @@ void ApiClient::searchUsers(const QString &prefix, QObject *context, Callback<QL
             });
 }
 
+void ApiClient::preferences(const QJsonObject &patch, QObject *context,
+                            Callback<NotificationPreferences> done)
+{
+    const auto answer = [done](Result<QJsonObject> reply) {
+        if (!reply.ok())
+            return done(reply.error());
+        // The server's answer is complete: merge it into the defaults to read it.
+        done(NotificationPreferences().merged(reply.value().value("preferences"_L1).toObject()));
+    };
+    if (patch.isEmpty())
+        request("GET", u"/api/notifications/preferences"_s, {}, nullptr, context, answer);
+    else
+        request("PUT", u"/api/notifications/preferences"_s, {}, &patch, context, answer);
+}
+
 } // namespace pitchey::client

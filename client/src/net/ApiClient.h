@@ -58,6 +58,9 @@ public:
     void history(qint64 conversationId, qint64 before, qint64 after, int limit, QObject *context,
                  Callback<HistoryPage> done);
     void searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done);
+    // GET, or PUT with the fields of `patch`, /api/notifications/preferences.
+    void preferences(const QJsonObject &patch, QObject *context,
+                     Callback<NotificationPreferences> done);
 
 Q_SIGNALS:
     // A request with the stored token was answered 401: the session is over.

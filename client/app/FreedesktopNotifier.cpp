@@ -1,0 +1,69 @@
+#include "FreedesktopNotifier.h"
+
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
+#include <QGuiApplication>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::app {
+
+namespace {
+const QString kService = u"org.freedesktop.Notifications"_s;
+const QString kPath = u"/org/freedesktop/Notifications"_s;
+} // namespace
+
+FreedesktopNotifier::FreedesktopNotifier(QObject *parent)
+    : QObject(parent)
+{
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    bus.connect(kService, kPath, kService, u"ActionInvoked"_s, this,
+                SLOT(onActionInvoked(uint, QString)));
+    bus.connect(kService, kPath, kService, u"NotificationClosed"_s, this,
+                SLOT(onClosed(uint, uint)));
+}
+
+bool FreedesktopNotifier::available()
+{
+    const QDBusConnection bus = QDBusConnection::sessionBus();
+    return bus.isConnected() && bus.interface() &&
+           bus.interface()->isServiceRegistered(kService).value();
+}
+
+void FreedesktopNotifier::show(qint64 conversationId, const QString &title, const QString &body)
+{
+    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, u"Notify"_s);
+    // The body may be read as markup by the server: what people write stays text.
+    call << QGuiApplication::applicationDisplayName() << uint(0) << u"pitchey-messenger"_s << title
+         << body.toHtmlEscaped() << QStringList{u"default"_s, tr("Open")}
+         << QVariantMap{{u"desktop-entry"_s, u"pitchey-messenger"_s},
+                        {u"category"_s, u"im.received"_s}}
+         << int(-1);
+    auto *watcher =
+        new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this,
+            [this, conversationId](QDBusPendingCallWatcher *finished) {
+                const QDBusPendingReply<uint> reply = *finished;
+                if (reply.isValid())
+                    m_conversationOf.insert(reply.value(), conversationId);
+                finished->deleteLater();
+            });
+}
+
+void FreedesktopNotifier::onActionInvoked(uint id, const QString &action)
+{
+    Q_UNUSED(action)
+    if (m_conversationOf.contains(id))
+        Q_EMIT activated(m_conversationOf.value(id));
+}
+
+void FreedesktopNotifier::onClosed(uint id, uint reason)
+{
+    Q_UNUSED(reason)
+    m_conversationOf.remove(id);
+}
+
+} // namespace pitchey::app

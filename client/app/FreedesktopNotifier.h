@@ -1,0 +1,34 @@
+#pragma once
+
+#include "controllers/NotificationCenter.h"
+
+#include <QHash>
+#include <QObject>
+
+namespace pitchey::app {
+
+// Desktop notifications through the freedesktop notification service on the session bus
+// (GNOME, KDE, XFCE, and most others). Clicking one emits activated().
+class FreedesktopNotifier : public QObject, public client::NotificationPresenter
+{
+    Q_OBJECT
+
+public:
+    explicit FreedesktopNotifier(QObject *parent = nullptr);
+
+    // Whether a notification service answers on the session bus.
+    [[nodiscard]] static bool available();
+    void show(qint64 conversationId, const QString &title, const QString &body) override;
+
+Q_SIGNALS:
+    void activated(qint64 conversationId);
+
+private Q_SLOTS:
+    void onActionInvoked(uint id, const QString &action);
+    void onClosed(uint id, uint reason);
+
+private:
+    QHash<uint, qint64> m_conversationOf; // notification id -> conversation
+};
+
+} // namespace pitchey::app

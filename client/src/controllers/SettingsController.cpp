@@ -1,0 +1,71 @@
+#include "controllers/SettingsController.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::client {
+
+SettingsController::SettingsController(ApiClient &api, QObject *parent)
+    : QObject(parent)
+    , m_api(api)
+{}
+
+void SettingsController::reload()
+{
+    m_api.preferences({}, this, [this](Result<NotificationPreferences> answer) {
+        if (!answer.ok())
+            return Q_EMIT errorOccurred(answer.error().message);
+        take(answer.value());
+    });
+}
+
+void SettingsController::clear()
+{
+    m_preferences = {};
+    m_loaded = false;
+    Q_EMIT changed();
+}
+
+bool SettingsController::isMuted(qint64 conversationId) const
+{
+    return m_preferences.mutedConversationIds.contains(conversationId);
+}
+
+void SettingsController::setMuted(qint64 conversationId, bool muted)
+{
+    QList<qint64> ids = m_preferences.mutedConversationIds;
+    ids.removeAll(conversationId);
+    if (muted)
+        ids.append(conversationId);
+    QJsonArray list;
+    for (qint64 id : ids)
+        list.append(id);
+    change({{"mutedConversationIds"_L1, list}});
+}
+
+void SettingsController::change(const QJsonObject &patch)
+{
+    // Shown at once; the server's answer has the last word.
+    auto optimistic = m_preferences.merged(patch);
+    if (!optimistic.ok())
+        return Q_EMIT errorOccurred(optimistic.error().message);
+    m_preferences = optimistic.value();
+    Q_EMIT changed();
+    m_api.preferences(patch, this, [this](Result<NotificationPreferences> answer) {
+        if (!answer.ok()) {
+            Q_EMIT errorOccurred(answer.error().message);
+            return reload(); // show what the server really has
+        }
+        take(answer.value());
+    });
+}
+
+void SettingsController::take(const NotificationPreferences &preferences)
+{
+    m_preferences = preferences;
+    m_loaded = true;
+    Q_EMIT changed();
+}
+
+} // namespace pitchey::client

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "net/ApiClient.h"
+
+#include <QObject>
+
+namespace pitchey::client {
+
+// The user's notification and privacy settings, kept on the server (they follow the user
+// to every device). Each change is sent at once; on failure the shown value goes back to
+// what the server has.
+class SettingsController : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(bool loaded READ loaded NOTIFY changed)
+    Q_PROPERTY(bool emailEnabled READ emailEnabled WRITE setEmailEnabled NOTIFY changed)
+    Q_PROPERTY(
+        int emailDelayMinutes READ emailDelayMinutes WRITE setEmailDelayMinutes NOTIFY changed)
+    Q_PROPERTY(bool realtimeEnabled READ realtimeEnabled WRITE setRealtimeEnabled NOTIFY changed)
+    Q_PROPERTY(bool sendReadReceipts READ sendReadReceipts WRITE setSendReadReceipts NOTIFY changed)
+    Q_PROPERTY(bool sendTypingIndicators READ sendTypingIndicators WRITE setSendTypingIndicators
+                   NOTIFY changed)
+    Q_PROPERTY(QVariantList mutedConversationIds READ mutedConversationIds NOTIFY changed)
+
+public:
+    explicit SettingsController(ApiClient &api, QObject *parent = nullptr);
+
+    Q_INVOKABLE void reload();
+    Q_INVOKABLE bool isMuted(qint64 conversationId) const;
+    Q_INVOKABLE void setMuted(qint64 conversationId, bool muted);
+    void clear(); // on logout
+
+    [[nodiscard]] bool loaded() const { return m_loaded; }
+    [[nodiscard]] QVariantList mutedConversationIds() const
+    {
+        QVariantList ids;
+        for (qint64 id : m_preferences.mutedConversationIds)
+            ids.append(id);
+        return ids;
+    }
+    [[nodiscard]] const NotificationPreferences &preferences() const { return m_preferences; }
+    [[nodiscard]] bool emailEnabled() const { return m_preferences.emailEnabled; }
+    [[nodiscard]] int emailDelayMinutes() const { return m_preferences.emailDelayMinutes; }
+    [[nodiscard]] bool realtimeEnabled() const { return m_preferences.realtimeEnabled; }
+    [[nodiscard]] bool sendReadReceipts() const { return m_preferences.sendReadReceipts; }
+    [[nodiscard]] bool sendTypingIndicators() const { return m_preferences.sendTypingIndicators; }
+    void setEmailEnabled(bool on) { change({{QStringLiteral("emailEnabled"), on}}); }
+    void setEmailDelayMinutes(int minutes)
+    {
+        change({{QStringLiteral("emailDelayMinutes"), minutes}});
+    }
+    void setRealtimeEnabled(bool on) { change({{QStringLiteral("realtimeEnabled"), on}}); }
+    void setSendReadReceipts(bool on) { change({{QStringLiteral("sendReadReceipts"), on}}); }
+    void setSendTypingIndicators(bool on)
+    {
+        change({{QStringLiteral("sendTypingIndicators"), on}});
+    }
+
+Q_SIGNALS:
+    void changed();
+    void errorOccurred(const QString &message);
+
+private:
+    void change(const QJsonObject &patch);
+    void take(const NotificationPreferences &preferences);
+
+    ApiClient &m_api;
+    NotificationPreferences m_preferences;
+    bool m_loaded = false;
+};
+
+} // namespace pitchey::client
