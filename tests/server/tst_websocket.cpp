@@ -263,6 +263,35 @@ private Q_SLOTS:
         QVERIFY2(clock.elapsed() >= 5500, "typing ended too early");
     }
 
+    void readingOnOneDeviceClearsNotificationsOnTheOthers()
+    {
+        auto phone = connectAs(m_alice);
+        auto desktop = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        bob->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
+                       {"content"_L1, "ping"_L1}, {"clientMessageId"_L1, "x1"_L1}});
+        const qint64 id = desktop->waitFor(u"notification"_s)
+                              .value("notification"_L1)
+                              .toObject()
+                              .value("messageId"_L1)
+                              .toInteger();
+        QCOMPARE(phone->waitFor(u"notification"_s)["notification"_L1]["messageId"_L1].toInteger(), id);
+        QCOMPARE(m_http->get(u"/api/notifications?unreadOnly=true"_s, m_alice.token)
+                     .body.value("notifications"_L1)
+                     .toArray()
+                     .size(),
+                 1);
+        phone->sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, id}});
+        const QJsonObject cleared = desktop->waitFor(u"message_read"_s);
+        QCOMPARE(cleared.value("readBy"_L1).toInteger(), m_alice.id);
+        QCOMPARE(cleared.value("conversationId"_L1).toInteger(), m_pair);
+        QCOMPARE(m_http->get(u"/api/notifications?unreadOnly=true"_s, m_alice.token)
+                     .body.value("notifications"_L1)
+                     .toArray()
+                     .size(),
+                 0);
+    }
+
     void privateReadReceiptsAndTyping()
     {
         auto alice = connectAs(m_alice);
