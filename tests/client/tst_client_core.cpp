@@ -566,13 +566,17 @@ private Q_SLOTS:
         rig.chat.closeConversation();
         settings.setMuted(pair, true);
         QTRY_VERIFY(settings.isMuted(pair));
+        const auto arrived = [&](const QString &text) {
+            return rig.chat.conversations()->index(0).data(ConversationListModel::PreviewRole) ==
+                   text;
+        };
         say(bob, u"muted"_s);
-        QTest::qWait(300);
+        QTRY_VERIFY(arrived(u"muted"_s));
         settings.setMuted(pair, false);
         settings.setRealtimeEnabled(false);
         QTRY_VERIFY(!settings.isMuted(pair));
         say(bob, u"real-time off"_s);
-        QTest::qWait(300);
+        QTRY_VERIFY(arrived(u"real-time off"_s));
         settings.setRealtimeEnabled(true);
         QTRY_VERIFY(settings.realtimeEnabled());
         say(bob, u"shown again"_s);

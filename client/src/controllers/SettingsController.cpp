@@ -13,7 +13,10 @@ SettingsController::SettingsController(ApiClient &api, QObject *parent)
 
 void SettingsController::reload()
 {
-    m_api.preferences({}, this, [this](Result<NotificationPreferences> answer) {
+    const quint64 sequence = ++m_sequence;
+    m_api.preferences({}, this, [this, sequence](Result<NotificationPreferences> answer) {
+        if (sequence != m_sequence)
+            return; // a change was made since: its answer is newer
         if (!answer.ok())
             return Q_EMIT errorOccurred(answer.error().message);
         take(answer.value());
@@ -52,7 +55,12 @@ void SettingsController::change(const QJsonObject &patch)
         return Q_EMIT errorOccurred(optimistic.error().message);
     m_preferences = optimistic.value();
     Q_EMIT changed();
-    m_api.preferences(patch, this, [this](Result<NotificationPreferences> answer) {
+    // Each answer is the server's whole state after that change; while a later change is
+    // on its way, an earlier answer would undo it on screen, so only the latest counts.
+    const quint64 sequence = ++m_sequence;
+    m_api.preferences(patch, this, [this, sequence](Result<NotificationPreferences> answer) {
+        if (sequence != m_sequence)
+            return;
         if (!answer.ok()) {
             Q_EMIT errorOccurred(answer.error().message);
             return reload(); // show what the server really has

@@ -67,6 +67,7 @@ private:
     ApiClient &m_api;
     NotificationPreferences m_preferences;
     bool m_loaded = false;
+    quint64 m_sequence = 0; // of the latest change sent
 };
 
 } // namespace pitchey::client
