@@ -2,6 +2,7 @@
 
 #include "FreedesktopNotifier.h"
 #include "QmlTypes.h"
+#include "TrayNotifier.h"
 
 #include <QWindow>
 
@@ -37,18 +38,27 @@ Messenger::Messenger(Options options, QObject *parent)
                 if (state == client::RealtimeConnection::State::Connected)
                     m_settings.reload();
             });
+    const auto open = [this](qint64 conversationId) {
+        if (conversationId > 0)
+            m_chat.openConversation(conversationId);
+        const auto roots = m_engine.rootObjects();
+        if (auto *window = qobject_cast<QWindow *>(roots.value(0))) {
+            window->show();
+            window->raise();
+            window->requestActivate();
+        }
+    };
     if (FreedesktopNotifier::available()) {
         auto *notifier = new FreedesktopNotifier(this);
         m_notifications.setPresenter(notifier);
-        connect(notifier, &FreedesktopNotifier::activated, this, [this](qint64 conversationId) {
-            m_chat.openConversation(conversationId);
-            const auto roots = m_engine.rootObjects();
-            if (auto *window = qobject_cast<QWindow *>(roots.value(0))) {
-                window->show();
-                window->raise();
-                window->requestActivate();
-            }
-        });
+        connect(notifier, &FreedesktopNotifier::activated, this, open);
+    } else if (TrayNotifier::available()) {
+        auto *tray = new TrayNotifier(this);
+        m_notifications.setPresenter(tray);
+        connect(tray, &TrayNotifier::activated, this, open);
+        connect(tray, &TrayNotifier::raiseRequested, this, [open] { open(0); });
+        connect(&m_chat, &client::ChatController::unreadTotalChanged, tray,
+                [this, tray] { tray->setUnreadTotal(m_chat.unreadTotal()); });
     }
     // A token the server no longer accepts ends the session, wherever that shows first.
     connect(&m_api, &client::ApiClient::unauthorized, &m_session,

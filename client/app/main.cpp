@@ -2,8 +2,8 @@
 
 #include "controllers/SessionController.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
-#include <QGuiApplication>
 #include <QQuickStyle>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -64,7 +64,7 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    QGuiApplication app(argc, argv);
+    QApplication app(argc, argv); // QApplication for the tray icon (Qt Widgets)
     QGuiApplication::setDesktopFileName(u"pitchey-messenger"_s);
     QCommandLineParser parser;
     describe(app, parser, options);
