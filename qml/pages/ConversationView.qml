@@ -83,7 +83,7 @@ Page {
 
         onAtYEndChanged: view.atBottom = atYEnd
         onContentYChanged: {
-            if (contentY - originY < 200 && count > 0 && Chat.hasOlder && !Chat.loadingOlder)
+            if (contentY - originY < height && count > 0 && Chat.hasOlder && !Chat.loadingOlder)
                 olderDelay.start()
             seenDelay.restart()
         }

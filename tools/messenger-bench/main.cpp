@@ -277,7 +277,12 @@ int main(int argc, char *argv[])
     std::printf("  frame time p50 / p95 / p99 / max                %6.1f / %.1f / %.1f / %.1f ms\n",
                 stats.percentile(0.5), stats.percentile(0.95), stats.percentile(0.99),
                 stats.percentile(1.0));
-    std::printf("  frames over 16.7 ms                             %8lld\n", qint64(over));
+    std::printf("  frames over 16.7 ms                             %8lld", qint64(over));
+    for (qsizetype i = 0; i < stats.ms.size(); ++i) {
+        if (stats.ms.at(i) > 1000.0 / 60)
+            std::printf(" #%lld:%.0fms", qint64(i), stats.ms.at(i));
+    }
+    std::printf("\n");
     std::printf("  RSS before the messenger / started / scrolled   %ld / %ld / %ld MiB\n",
                 rssBefore / 1024, rssStarted / 1024, rssScrolled / 1024);
     return 0;

@@ -18,6 +18,9 @@ namespace pitchey::client {
 namespace {
 
 constexpr int kPageSize = 50;
+// Older messages from the cache come in smaller steps: each insertion above the view costs
+// a layout pass, and a small one fits in a frame.
+constexpr int kCachePage = 20;
 constexpr qint64 kTypingRenewMs = 3'000;
 constexpr int kTypingIdleMs = 5'000;
 constexpr int kReadFlushMs = 250;
@@ -234,8 +237,8 @@ void ChatController::loadOlder()
     if (!m_cache || m_current == 0 || m_loadingOlder || !m_hasOlder)
         return;
     const qint64 oldest = m_messages.oldestId();
-    const QList<LocalMessage> cached = m_cache->messages(m_current, kPageSize, oldest);
-    if (cached.size() == kPageSize) {
+    const QList<LocalMessage> cached = m_cache->messages(m_current, kCachePage, oldest);
+    if (cached.size() == kCachePage) {
         m_messages.prependOlder(cached);
         return;
     }
