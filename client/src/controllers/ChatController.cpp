@@ -95,6 +95,7 @@ void ChatController::start(const Session &session, const QString &cacheDir)
 {
     stop();
     m_me = session.user.id;
+    m_scope = std::make_unique<QObject>();
     m_conversations.setMe(m_me);
     m_messages.setMe(m_me);
     m_cache = std::make_unique<LocalCache>(
@@ -124,6 +125,8 @@ void ChatController::stop()
     m_pendingReads.clear();
     m_queue.reset();
     m_cache.reset();
+    m_scope.reset(); // answers to this session's requests are dropped
+    m_loadingOlder = false;
     m_me = 0;
 }
 
@@ -145,7 +148,7 @@ void ChatController::openConversation(qint64 conversationId)
     // Whatever is newer than the cache (or everything, for a conversation never opened).
     const qint64 newest = m_cache->newestId(conversationId);
     if (newest == 0) {
-        m_api.history(conversationId, 0, 0, kPageSize, this,
+        m_api.history(conversationId, 0, 0, kPageSize, m_scope.get(),
                       [this, conversationId](Result<HistoryPage> page) {
                           if (!page.ok())
                               return;
@@ -248,10 +251,10 @@ void ChatController::loadOlder()
     const qint64 conversationId = m_current;
     const qint64 before = cached.isEmpty() ? oldest : cached.constFirst().id;
     m_messages.prependOlder(cached);
-    m_api.history(conversationId, before, 0, kPageSize, this,
+    m_api.history(conversationId, before, 0, kPageSize, m_scope.get(),
                   [this, conversationId](Result<HistoryPage> page) {
                       m_loadingOlder = false;
-                      if (page.ok() && conversationId == m_current) {
+                      if (page.ok() && m_cache && conversationId == m_current) {
                           QList<LocalMessage> older;
                           for (const Message &message : page.value().messages)
                               older.append(m_cache->storeFromServer(message).message);
@@ -335,7 +338,7 @@ void ChatController::setWindowActive(bool active)
 
 void ChatController::searchUsers(const QString &text)
 {
-    m_api.searchUsers(text.trimmed(), this, [this](Result<QList<User>> users) {
+    m_api.searchUsers(text.trimmed(), m_scope.get(), [this](Result<QList<User>> users) {
         if (!users.ok())
             return Q_EMIT errorOccurred(users.error().message);
         m_userSearch.setUsers(users.value());
@@ -347,7 +350,7 @@ void ChatController::startConversation(const QString &title)
     const QList<qint64> ids = m_userSearch.selectedIds();
     if (ids.isEmpty())
         return;
-    m_api.createConversation(ids, ids.size() > 1 ? title : QString(), this,
+    m_api.createConversation(ids, ids.size() > 1 ? title : QString(), m_scope.get(),
                              [this](Result<Conversation> conversation) {
                                  if (!conversation.ok())
                                      return Q_EMIT errorOccurred(conversation.error().message);
@@ -512,7 +515,7 @@ void ChatController::onLocalMessageChanged(const LocalMessage &message)
 
 void ChatController::refreshConversations()
 {
-    m_api.conversations(this, [this](Result<QList<Conversation>> list) {
+    m_api.conversations(m_scope.get(), [this](Result<QList<Conversation>> list) {
         if (!list.ok() || !m_cache)
             return;
         QList<Conversation> fresh = list.value();
@@ -532,7 +535,7 @@ void ChatController::refreshConversations()
 
 void ChatController::catchUp(qint64 conversationId, qint64 afterId)
 {
-    m_api.history(conversationId, 0, afterId, 100, this,
+    m_api.history(conversationId, 0, afterId, 100, m_scope.get(),
                   [this, conversationId](Result<HistoryPage> page) {
                       if (!page.ok() || !m_cache || page.value().messages.isEmpty())
                           return;
@@ -544,6 +547,8 @@ void ChatController::catchUp(qint64 conversationId, qint64 afterId)
 
 void ChatController::storePage(qint64 conversationId, const QList<Message> &messages)
 {
+    if (!m_cache)
+        return; // logged out while the page was on its way
     for (const Message &message : messages) {
         const auto stored = m_cache->storeFromServer(message);
         if (conversationId == m_current && stored.changed)

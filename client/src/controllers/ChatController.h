@@ -119,6 +119,9 @@ private:
 
     ApiClient &m_api;
     RealtimeConnection &m_connection;
+    // Context of the logged-in session's requests: replaced on every login, so that an
+    // answer meant for one account never lands in another's cache.
+    std::unique_ptr<QObject> m_scope;
     std::unique_ptr<LocalCache> m_cache;
     std::unique_ptr<OfflineQueue> m_queue;
     ConversationListModel m_conversations;
