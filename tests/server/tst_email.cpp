@@ -67,12 +67,30 @@ public:
     {}
     ~SmtpServer() { stop(); }
 
-    bool start()
+    // secure: STARTTLS and a login required (tests/support/smtp_server.py), with a
+    // throwaway certificate; caFile() is what the mailer must trust.
+    bool start(bool secure = false)
     {
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(u"/usr/bin/python3"_s,
-                        {u"-m"_s, u"aiosmtpd"_s, u"-n"_s, u"-l"_s, u"127.0.0.1:%1"_s.arg(m_port),
-                         u"-c"_s, u"aiosmtpd.handlers.Mailbox"_s, m_dir.path() + "/maildir"_L1});
+        if (secure) {
+            QProcess openssl;
+            openssl.start(u"openssl"_s,
+                          {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                           u"-keyout"_s, m_dir.path() + "/key.pem"_L1, u"-out"_s, caFile(),
+                           u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
+                           u"subjectAltName=IP:127.0.0.1"_s});
+            if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
+                return false;
+            m_process.start(u"/usr/bin/python3"_s,
+                            {QStringLiteral(PITCHEY_SOURCE_DIR "/tests/support/smtp_server.py"),
+                             QString::number(m_port), m_dir.path() + "/maildir"_L1, caFile(),
+                             m_dir.path() + "/key.pem"_L1, u"pitchey"_s, u"s3cret"_s});
+        } else {
+            m_process.start(u"/usr/bin/python3"_s,
+                            {u"-m"_s, u"aiosmtpd"_s, u"-n"_s, u"-l"_s,
+                             u"127.0.0.1:%1"_s.arg(m_port), u"-c"_s, u"aiosmtpd.handlers.Mailbox"_s,
+                             m_dir.path() + "/maildir"_L1});
+        }
         if (!m_process.waitForStarted())
             return false;
         for (int i = 0; i < 100; ++i) {
@@ -84,6 +102,7 @@ public:
         }
         return false;
     }
+    QString caFile() const { return m_dir.path() + "/cert.pem"_L1; }
     void stop()
     {
         if (m_process.state() == QProcess::NotRunning)
@@ -339,6 +358,30 @@ private Q_SLOTS:
         QTest::qWait(2500);
         QCOMPARE(m_smtp->mails().size(), 1);
         QVERIFY(m_smtp->mails().constFirst().text.contains(u"before the restart"_s));
+    }
+
+    void startTlsAndLogin()
+    {
+        QVERIFY(m_smtp->start(true));
+        // A server of its own: this one must trust the throwaway certificate and log in.
+        m_server = std::make_unique<TestServer>([this](server::ServerConfig &config) {
+            config.smtpUrl = u"smtp://127.0.0.1:%1"_s.arg(m_smtpPort);
+            config.smtpUser = u"pitchey"_s;
+            config.smtpPassword = u"s3cret"_s;
+            config.smtpCaFile = m_smtp->caFile();
+            config.mailFrom = u"noreply@pitchey.test"_s;
+            config.emailBatchSeconds = 1;
+            config.emailMinuteMs = 1000;
+            config.emailRetryBaseMs = 500;
+        });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        const auto alice = withEmail(u"alice"_s);
+        const auto bob = withEmail(u"bob"_s);
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 0}});
+        say(bob, conversation(bob, alice), u"over TLS"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);
+        QVERIFY(m_smtp->mails().constFirst().text.contains(u"over TLS"_s));
     }
 
     void notificationsCanBeListedAndRead()

@@ -94,7 +94,8 @@ void Server::startEmail()
         return;
     }
     EmailSettings settings;
-    settings.smtp = {m_config.smtpUrl, m_config.smtpUser, m_config.smtpPassword, m_config.mailFrom};
+    settings.smtp = {m_config.smtpUrl, m_config.smtpUser, m_config.smtpPassword, m_config.mailFrom,
+                     m_config.smtpCaFile};
     settings.publicUrl = m_config.publicUrl.isEmpty()
                              ? u"http://%1:%2"_s.arg(m_config.listenAddress.toString()).arg(port())
                              : m_config.publicUrl;

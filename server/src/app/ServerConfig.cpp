@@ -56,6 +56,8 @@ constexpr OptionSpec kOptions[] = {
      "SMTP server for email digests, smtp://host:587 or smtps://host:465 (default: email off)."},
     {"smtp-user", "PITCHEY_SMTP_USER", "user",
      "SMTP login (the password comes from SMTP_PASSWORD only)."},
+    {"smtp-ca-file", "PITCHEY_SMTP_CA_FILE", "file",
+     "PEM certificates to trust for the SMTP server's TLS (default: the system's)."},
     {"mail-from", "PITCHEY_MAIL_FROM", "address", "Sender of email digests."},
     {"public-url", "PITCHEY_PUBLIC_URL", "url",
      "The server's address as users reach it, for links in emails (default http://LISTEN:PORT)."},
@@ -228,6 +230,9 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
             return Error::badRequest(u"--mail-from: give the sender's address for email"_s);
     }
     config.smtpUser = value("smtp-user").value_or(QString());
+    config.smtpCaFile = value("smtp-ca-file").value_or(QString());
+    if (!config.smtpCaFile.isEmpty() && !QFileInfo(config.smtpCaFile).isReadable())
+        return Error::badRequest(u"--smtp-ca-file: cannot read %1"_s.arg(config.smtpCaFile));
     config.smtpPassword = environment.value(u"SMTP_PASSWORD"_s);
     config.publicUrl = value("public-url").value_or(QString());
     config.idleTimeoutSeconds = int(idle);

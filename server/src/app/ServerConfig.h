@@ -31,6 +31,7 @@ struct ServerConfig
     QString smtpUrl;
     QString smtpUser;
     QString smtpPassword; // SMTP_PASSWORD, environment only
+    QString smtpCaFile;   // certificates to trust for the SMTP server, besides the system's
     QString mailFrom;
     QString publicUrl; // the server's address as users reach it, for links in emails
     int emailBatchSeconds = 60;

@@ -53,6 +53,7 @@ Status SmtpMailer::send(const QString &to, const QByteArray &message) const
     const QByteArray rcpt = "<" + addressOf(to).toUtf8() + ">";
     const QByteArray user = m_settings.user.toUtf8();
     const QByteArray password = m_settings.password.toUtf8();
+    const QByteArray caFile = m_settings.caFile.toLocal8Bit();
     curl_slist *recipients = curl_slist_append(nullptr, rcpt.constData());
     Upload upload{&message};
     char errorText[CURL_ERROR_SIZE] = {};
@@ -67,6 +68,8 @@ Status SmtpMailer::send(const QString &to, const QByteArray &message) const
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (!caFile.isEmpty())
+        curl_easy_setopt(curl, CURLOPT_CAINFO, caFile.constData());
     if (!user.isEmpty()) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, user.constData());
         curl_easy_setopt(curl, CURLOPT_PASSWORD, password.constData());

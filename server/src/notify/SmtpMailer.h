@@ -13,6 +13,7 @@ struct SmtpSettings
     QString user;     // optional
     QString password; // from SMTP_PASSWORD only
     QString from;     // "Pitchey <noreply@example.org>" or an address
+    QString caFile;   // extra trusted certificates (PEM), optional
 };
 
 // Sends one message with libcurl. Blocking: call it from a worker thread, never from an
