@@ -5,6 +5,7 @@
 #include "Messenger.h"
 #include "TestServer.h"
 
+#include <QDBusConnection>
 #include <QJsonArray>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -43,6 +44,30 @@ QList<QQuickItem *> visibleItems(QQuickWindow *window, const QString &name)
 }
 
 } // namespace
+
+// A desktop's notification service, on the test's own D-Bus session: records what the
+// messenger shows and lets the test "click" a notification.
+class FakeNotifications : public QObject
+{
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
+
+public:
+    QStringList shown;
+
+public Q_SLOTS:
+    uint Notify(const QString &, uint, const QString &, const QString &summary, const QString &body,
+                const QStringList &, const QVariantMap &, int)
+    {
+        shown.append(summary + u'|' + body);
+        return uint(shown.size());
+    }
+    QStringList GetCapabilities() { return {u"actions"_s, u"body"_s}; }
+
+Q_SIGNALS:
+    void ActionInvoked(uint id, const QString &action);
+    void NotificationClosed(uint id, uint reason);
+};
 
 class TestMessengerApp : public QObject
 {
@@ -197,6 +222,49 @@ private Q_SLOTS:
         };
         QTRY_VERIFY(!emailEnabled());
         QVERIFY(!messenger.settings().emailEnabled());
+    }
+
+    void desktopNotificationsOpenTheirConversation()
+    {
+        FakeNotifications service;
+        QDBusConnection bus = QDBusConnection::sessionBus();
+        QVERIFY(bus.registerObject(u"/org/freedesktop/Notifications"_s, &service,
+                                   QDBusConnection::ExportAllSlots |
+                                       QDBusConnection::ExportAllSignals));
+        QVERIFY(bus.registerService(u"org.freedesktop.Notifications"_s));
+
+        TestServer server([](server::ServerConfig &config) { config.rateBurst = 100'000; });
+        QVERIFY(server.start());
+        const QUrl url(u"http://127.0.0.1:%1"_s.arg(server.port()));
+        HttpClient http(url);
+        const auto alice = http.registerUser(u"alice"_s);
+        const auto bob = http.registerUser(u"bob"_s);
+        const qint64 pair = http.post(u"/api/messages/conversations"_s,
+                                      {{"participantIds"_L1, QJsonArray{alice.id}}}, bob.token)
+                                .body["conversation"_L1]["id"_L1]
+                                .toInteger();
+
+        QTemporaryDir cache;
+        app::Messenger messenger({url, u"pitchey-tests"_s, cache.path()});
+        QVERIFY(messenger.load());
+        messenger.session().login(url.toString(), u"alice"_s, u"password123"_s);
+        QTRY_COMPARE(messenger.chat().connectionState(),
+                     client::ChatController::ConnectionState::Connected);
+        QTRY_VERIFY(messenger.settings().loaded());
+        messenger.chat().setWindowActive(false); // in the background
+
+        http.post(u"/api/messages/send"_s,
+                  {{"conversationId"_L1, pair}, {"content"_L1, "<i>look</i> at this"_L1}},
+                  bob.token);
+        QTRY_COMPARE(service.shown.size(), 1);
+        // The body is escaped: notification servers may read it as markup.
+        QCOMPARE(service.shown.constFirst(), u"bob|&lt;i&gt;look&lt;/i&gt; at this"_s);
+        QCOMPARE(messenger.chat().currentConversationId(), 0);
+
+        Q_EMIT service.ActionInvoked(1, u"default"_s); // the user clicks it
+        QTRY_COMPARE(messenger.chat().currentConversationId(), pair);
+        bus.unregisterService(u"org.freedesktop.Notifications"_s);
+        bus.unregisterObject(u"/org/freedesktop/Notifications"_s);
     }
 };
 
