@@ -223,7 +223,7 @@ private Q_SLOTS:
         QVERIFY(m_smtp->start());
         const auto alice = withEmail(u"alice"_s);
         const auto bob = withEmail(u"bob"_s);
-        setPreferences(alice, {{"emailDelayMinutes"_L1, 1}});
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 3}}); // 3 s: all sent before the first pass
         const qint64 pair = conversation(bob, alice);
         const QStringList texts{u"one"_s, u"two"_s, u"three"_s, u"four"_s,
                                 u"<script>alert(5)</script>"_s};
@@ -269,7 +269,7 @@ private Q_SLOTS:
         const auto alice = withEmail(u"alice"_s);
         const auto bob = withEmail(u"bob"_s);
         const auto carol = withEmail(u"carol"_s);
-        setPreferences(alice, {{"emailDelayMinutes"_L1, 1}});
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 3}}); // 3 s: all sent before the first pass
         say(bob, conversation(bob, alice), u"from bob"_s);
         say(carol, conversation(carol, alice), u"from carol"_s);
         QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);

@@ -193,8 +193,17 @@ void ApiClient::preferences(const QJsonObject &patch, QObject *context,
     const auto answer = [done](Result<QJsonObject> reply) {
         if (!reply.ok())
             return done(reply.error());
-        // The server's answer is complete: merge it into the defaults to read it.
-        done(NotificationPreferences().merged(reply.value().value("preferences"_L1).toObject()));
+        // The server's answer is complete: merge it into the defaults to read it, leaving
+        // out fields a newer server may add.
+        const QJsonObject all = reply.value().value("preferences"_L1).toObject();
+        QJsonObject known;
+        for (const char *key :
+             {"emailEnabled", "realtimeEnabled", "emailDelayMinutes", "mutedConversationIds",
+              "sendReadReceipts", "sendTypingIndicators"}) {
+            if (all.contains(QLatin1StringView(key)))
+                known.insert(QLatin1StringView(key), all.value(QLatin1StringView(key)));
+        }
+        done(NotificationPreferences().merged(known));
     };
     if (patch.isEmpty())
         request("GET", u"/api/notifications/preferences"_s, {}, nullptr, context, answer);
