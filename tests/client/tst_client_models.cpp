@@ -84,6 +84,9 @@ private Q_SLOTS:
         QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(),
                  u"hey there"_s);
         QCOMPARE(model.index(0).data(ConversationListModel::UnreadRole).toLongLong(), 1);
+        // The same message again (the server's list already had it): not counted twice.
+        model.setLastMessage(message(5, 10, 2, 400, u"hey\nthere"_s), true);
+        QCOMPARE(model.index(0).data(ConversationListModel::UnreadRole).toLongLong(), 1);
         model.setLastMessage(message(6, 12, 3, 500, u"group"_s), true);
         QCOMPARE(model.index(0).data(ConversationListModel::PreviewRole).toString(),
                  u"carol: group"_s);

@@ -212,10 +212,13 @@ std::optional<Conversation> ConversationListModel::setLastMessage(const Message 
     if (row < 0)
         return std::nullopt;
     Conversation &conversation = m_items[row].conversation;
+    // Only a message newer than the one shown adds to the count: the server's list, when
+    // it arrived after this message was stored, has counted it already.
+    const bool newer = !conversation.lastMessage || conversation.lastMessage->id < message.id;
     if (!conversation.lastMessage || conversation.lastMessage->id <= message.id)
         conversation.lastMessage = message;
     conversation.updatedAt = std::max(conversation.updatedAt, message.createdAt);
-    if (countAsUnread)
+    if (countAsUnread && newer)
         ++conversation.unreadCount;
     // Whoever writes has stopped typing.
     m_items[row].typing.removeAll(message.senderId);
