@@ -1,5 +1,7 @@
 #include "EchoServer.h"
 
+#include "WsLite.h"
+
 #include <QCryptographicHash>
 #include <QTcpSocket>
 
@@ -26,37 +28,15 @@ private:
             return;
         qsizetype pos = 0;
         QByteArray out;
-        while (m_buffer.size() - pos >= 2) {
-            const auto *p = reinterpret_cast<const uchar *>(m_buffer.constData() + pos);
-            const quint8 opcode = p[0] & 0x0f;
-            const bool masked = p[1] & 0x80;
-            quint64 length = p[1] & 0x7f;
-            qsizetype header = 2;
-            if (length == 126) {
-                if (m_buffer.size() - pos < 4)
-                    break;
-                length = (quint64(p[2]) << 8) | p[3];
-                header = 4;
-            } else if (length == 127) {
-                if (m_buffer.size() - pos < 10)
-                    break;
-                length = 0;
-                for (int i = 0; i < 8; ++i)
-                    length = (length << 8) | p[2 + i];
-                header = 10;
-            }
-            const qsizetype maskAt = pos + header;
-            if (masked)
-                header += 4;
-            if (quint64(m_buffer.size() - pos - header) < length)
-                break;
-            QByteArray payload = m_buffer.mid(pos + header, qsizetype(length));
-            if (masked) {
-                const char *mask = m_buffer.constData() + maskAt;
+        while (const auto header = readFrameHeader(QByteArrayView(m_buffer).sliced(pos))) {
+            const quint8 opcode = header->opcode;
+            QByteArray payload = m_buffer.mid(pos + header->size, header->length);
+            if (header->masked) {
+                const char *mask = m_buffer.constData() + pos + header->maskOffset;
                 for (qsizetype i = 0; i < payload.size(); ++i)
                     payload[i] = char(payload[i] ^ mask[i & 3]);
             }
-            pos += header + qsizetype(length);
+            pos += header->size + header->length;
             if (opcode == 0x1)
                 appendFrame(out, 0x1, payload);
             else if (opcode == 0x9)
@@ -105,20 +85,8 @@ private:
 
     static void appendFrame(QByteArray &out, quint8 opcode, QByteArrayView payload)
     {
-        out.append(char(0x80 | opcode));
-        const qsizetype n = payload.size();
-        if (n < 126) {
-            out.append(char(n));
-        } else if (n < 65536) {
-            out.append(char(126));
-            out.append(char(n >> 8));
-            out.append(char(n & 0xff));
-        } else {
-            out.append(char(127));
-            for (int shift = 56; shift >= 0; shift -= 8)
-                out.append(char((quint64(n) >> shift) & 0xff));
-        }
-        out.append(payload.data(), n);
+        appendFrameHeader(out, opcode, payload.size(), false);
+        out.append(payload.data(), payload.size());
     }
 
     QTcpSocket *m_socket;

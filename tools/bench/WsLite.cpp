@@ -54,19 +54,8 @@ void WsLite::sendFrame(quint8 opcode, QByteArrayView payload)
 {
     QByteArray frame;
     frame.reserve(payload.size() + 14);
-    frame.append(char(0x80 | opcode));
     const qsizetype n = payload.size();
-    if (n < 126) {
-        frame.append(char(0x80 | n));
-    } else if (n < 65536) {
-        frame.append(char(0x80 | 126));
-        frame.append(char(n >> 8));
-        frame.append(char(n & 0xff));
-    } else {
-        frame.append(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame.append(char((quint64(n) >> shift) & 0xff));
-    }
+    appendFrameHeader(frame, opcode, n, true);
     // xorshift: masks need not be secret here, only present.
     m_maskState ^= m_maskState << 13;
     m_maskState ^= m_maskState >> 17;
@@ -99,28 +88,10 @@ void WsLite::onReadyRead()
             onOpen();
     }
     qsizetype pos = 0;
-    while (m_buffer.size() - pos >= 2) {
-        const auto *p = reinterpret_cast<const uchar *>(m_buffer.constData() + pos);
-        const quint8 opcode = p[0] & 0x0f;
-        quint64 length = p[1] & 0x7f;
-        qsizetype header = 2;
-        if (length == 126) {
-            if (m_buffer.size() - pos < 4)
-                break;
-            length = (quint64(p[2]) << 8) | p[3];
-            header = 4;
-        } else if (length == 127) {
-            if (m_buffer.size() - pos < 10)
-                break;
-            length = 0;
-            for (int i = 0; i < 8; ++i)
-                length = (length << 8) | p[2 + i];
-            header = 10;
-        }
-        if (quint64(m_buffer.size() - pos - header) < length)
-            break;
-        const QByteArrayView payload(m_buffer.constData() + pos + header, qsizetype(length));
-        pos += header + qsizetype(length);
+    while (const auto header = readFrameHeader(QByteArrayView(m_buffer).sliced(pos))) {
+        const quint8 opcode = header->opcode;
+        const QByteArrayView payload(m_buffer.constData() + pos + header->size, header->length);
+        pos += header->size + header->length;
         if (opcode == 0x1 && onText)
             onText(payload);
         else if (opcode == 0x9)
@@ -129,6 +100,55 @@ void WsLite::onReadyRead()
             m_socket.disconnectFromHost();
     }
     m_buffer.remove(0, pos);
+}
+
+std::optional<WsFrameHeader> readFrameHeader(QByteArrayView data)
+{
+    if (data.size() < 2)
+        return std::nullopt;
+    const auto *p = reinterpret_cast<const uchar *>(data.data());
+    WsFrameHeader header;
+    header.opcode = p[0] & 0x0f;
+    header.masked = (p[1] & 0x80) != 0;
+    quint64 length = p[1] & 0x7f;
+    header.size = 2;
+    if (length == 126) {
+        if (data.size() < 4)
+            return std::nullopt;
+        length = (quint64(p[2]) << 8) | p[3];
+        header.size = 4;
+    } else if (length == 127) {
+        if (data.size() < 10)
+            return std::nullopt;
+        length = 0;
+        for (int i = 0; i < 8; ++i)
+            length = (length << 8) | p[2 + i];
+        header.size = 10;
+    }
+    header.maskOffset = header.size;
+    if (header.masked)
+        header.size += 4;
+    if (quint64(data.size() - header.size) < length)
+        return std::nullopt;
+    header.length = qsizetype(length);
+    return header;
+}
+
+void appendFrameHeader(QByteArray &out, quint8 opcode, qsizetype length, bool masked)
+{
+    const char mask = masked ? char(0x80) : char(0);
+    out.append(char(0x80 | opcode));
+    if (length < 126) {
+        out.append(char(mask | length));
+    } else if (length < 65536) {
+        out.append(char(mask | 126));
+        out.append(char(length >> 8));
+        out.append(char(length & 0xff));
+    } else {
+        out.append(char(mask | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out.append(char((quint64(length) >> shift) & 0xff));
+    }
 }
 
 } // namespace pitchey::bench

@@ -5,8 +5,23 @@
 #include <QTcpSocket>
 
 #include <functional>
+#include <optional>
 
 namespace pitchey::bench {
+
+// RFC 6455 framing shared by the client below and EchoServer.
+struct WsFrameHeader
+{
+    quint8 opcode = 0;
+    bool masked = false;
+    qsizetype size = 0;       // header bytes, the mask included
+    qsizetype maskOffset = 0; // where the 4 mask bytes start, when masked
+    qsizetype length = 0;     // payload bytes
+};
+// The header of the frame at the start of `data`; nullopt until all of it has arrived.
+[[nodiscard]] std::optional<WsFrameHeader> readFrameHeader(QByteArrayView data);
+// Appends a final frame's header (FIN set) for a payload of `length` bytes.
+void appendFrameHeader(QByteArray &out, quint8 opcode, qsizetype length, bool masked);
 
 // A minimal RFC 6455 client over QTcpSocket: text frames, ping/pong, close. Cheaper than
 // QWebSocket (the generator must never be the bottleneck), and it can bind its source
