@@ -73,13 +73,7 @@ private:
 
     qint64 pairConversation(const HttpClient::Account &a, const HttpClient::Account &b)
     {
-        return m_http
-            ->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{b.id}}},
-                   a.token)
-            .body.value("conversation"_L1)
-            .toObject()
-            .value("id"_L1)
-            .toInteger();
+        return m_http->createConversation(a, {b.id});
     }
 
 private Q_SLOTS:

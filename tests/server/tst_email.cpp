@@ -167,13 +167,7 @@ class TestEmail : public QObject
 
     qint64 conversation(const HttpClient::Account &a, const HttpClient::Account &b)
     {
-        return m_http
-            ->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, QJsonArray{b.id}}},
-                   a.token)
-            .body.value("conversation"_L1)
-            .toObject()
-            .value("id"_L1)
-            .toInteger();
+        return m_http->createConversation(a, {b.id});
     }
 
     void say(const HttpClient::Account &from, qint64 conversationId, const QString &text)

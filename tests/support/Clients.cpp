@@ -1,5 +1,7 @@
 #include "Clients.h"
 
+#include <QJsonArray>
+
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -70,6 +72,22 @@ HttpClient::Account HttpClient::registerUser(const QString &username)
     if (result.status != 201)
         qWarning() << "registration failed" << result.status << result.raw;
     return account;
+}
+
+qint64 HttpClient::createConversation(const Account &by, const QList<qint64> &others,
+                                      const QString &title)
+{
+    QJsonArray ids;
+    for (qint64 id : others)
+        ids.append(id);
+    QJsonObject body{{"participantIds"_L1, ids}};
+    if (!title.isEmpty())
+        body.insert("title"_L1, title);
+    return post(u"/api/messages/conversations"_s, body, by.token)
+        .body.value("conversation"_L1)
+        .toObject()
+        .value("id"_L1)
+        .toInteger();
 }
 
 WsClient::WsClient(QObject *parent)

@@ -40,6 +40,9 @@ public:
         QString username;
     };
     Account registerUser(const QString &username);
+    // Creates (or finds, for a pair) a conversation of `by` with `others`; returns its id.
+    qint64 createConversation(const Account &by, const QList<qint64> &others,
+                              const QString &title = {});
 
 private:
     QUrl m_base;
