@@ -76,6 +76,21 @@ private:
         return m_http->createConversation(a, {b.id});
     }
 
+    // Starts the client as `user`, waits until it is connected and lists `conversation`,
+    // and opens it.
+    [[nodiscard]] bool startAndOpen(ClientRig &rig, const HttpClient::Account &user,
+                                    qint64 conversation)
+    {
+        rig.startAs(sessionFor(user), m_cacheDir->path());
+        const bool ready = QTest::qWaitFor([&] {
+            return rig.chat.connectionState() == ChatController::ConnectionState::Connected &&
+                   rig.chat.conversations()->find(conversation) != nullptr;
+        });
+        if (ready)
+            rig.chat.openConversation(conversation);
+        return ready && rig.chat.currentConversationId() == conversation;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -303,10 +318,7 @@ private Q_SLOTS:
         const auto bob = m_http->registerUser(u"bob"_s);
         const qint64 pair = pairConversation(alice, bob);
         ClientRig rig(serverUrl(*m_server));
-        rig.startAs(sessionFor(alice), m_cacheDir->path());
-        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
-        rig.chat.openConversation(pair);
-        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
+        QVERIFY(startAndOpen(rig, alice, pair));
 
         // A message the server refuses (too long for the contract, typed into the cache
         // directly since the controller itself refuses it) is marked failed, not retried.
@@ -370,10 +382,7 @@ private Q_SLOTS:
         const auto bob = m_http->registerUser(u"bob"_s);
         const qint64 pair = pairConversation(alice, bob);
         ClientRig rig(serverUrl(*m_server));
-        rig.startAs(sessionFor(alice), m_cacheDir->path());
-        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
-        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
-        rig.chat.openConversation(pair);
+        QVERIFY(startAndOpen(rig, alice, pair));
         // The server stores the message, but the connection drops before message_sent
         // is read: the client sends it again on the next connection.
         QVERIFY(rig.chat.send(u"only once"_s));
@@ -401,10 +410,7 @@ private Q_SLOTS:
         const auto bob = m_http->registerUser(u"bob"_s);
         const qint64 pair = pairConversation(alice, bob);
         ClientRig rig(serverUrl(*m_server));
-        rig.startAs(sessionFor(alice), m_cacheDir->path());
-        QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
-        QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
-        rig.chat.openConversation(pair);
+        QVERIFY(startAndOpen(rig, alice, pair));
         for (int i = 0; i < 3; ++i)
             m_http->post(u"/api/messages/send"_s,
                          {{"conversationId"_L1, pair}, {"content"_L1, u"before %1"_s.arg(i)}},
