@@ -1,6 +1,8 @@
 #include "app/EpollEventDispatcher.h"
 #include "app/Server.h"
 #include "app/ServerConfig.h"
+#include "ops/Admin.h"
+#include "ops/Logging.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
@@ -36,8 +38,7 @@ void printLine(FILE *stream, const QString &text)
 
 int main(int argc, char *argv[])
 {
-    if (qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN"))
-        qputenv("QT_MESSAGE_PATTERN", "%{type} %{category}: %{message}");
+    pitchey::server::setupLogging();
     // glibc returns freed memory of thread arenas to the kernel eagerly (madvise and TLB
     // flushes after every database batch); keep up to 64 MiB around instead.
     mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
@@ -49,6 +50,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"pitchey-server"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));
+    if (QCoreApplication::arguments().value(1) == "admin"_L1)
+        return pitchey::server::runAdmin(QCoreApplication::arguments());
 
     ServerConfigLoader loader;
     ServerConfig config;
@@ -66,6 +69,7 @@ int main(int argc, char *argv[])
         printLine(stdout, u"pitchey-server %1"_s.arg(QCoreApplication::applicationVersion()));
         return 0;
     }
+    pitchey::server::setLogLevel(config.logLevel);
     if (config.jwtSecret.isEmpty()) {
         auto secret = ServerConfigLoader::loadOrCreateSecret(config.dataDir);
         if (!secret.ok()) {
@@ -82,7 +86,8 @@ int main(int argc, char *argv[])
     }
     // Scripts and tests read the actual port (useful with --port 0) from this line.
     printLine(stdout,
-              u"pitchey-server listening on http://%1:%2"_s.arg(config.listenAddress.toString())
+              u"pitchey-server listening on %1://%2:%3"_s
+                  .arg(server.tls() ? u"https"_s : u"http"_s, config.listenAddress.toString())
                   .arg(server.port()));
 
     // SIGTERM/SIGINT: stop accepting, close sockets with 1001, finish pending writes, exit 0.

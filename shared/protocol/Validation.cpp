@@ -24,6 +24,22 @@ std::optional<Error> validateContent(const QString &content)
     return std::nullopt;
 }
 
+std::optional<Error> validateDisplayName(const QString &name)
+{
+    constexpr qsizetype kMaxDisplayName = 64;
+    if (name.trimmed().isEmpty() || codePointCount(name) > kMaxDisplayName)
+        return Error::badRequest(u"displayName must be 1 to %1 characters"_s.arg(kMaxDisplayName));
+    return std::nullopt;
+}
+
+std::optional<Error> validateEmail(const QString &email)
+{
+    constexpr qsizetype kMaxEmail = 254;
+    if (!email.contains(u'@') || email.size() > kMaxEmail)
+        return Error::badRequest(u"email is not an email address"_s);
+    return std::nullopt;
+}
+
 std::optional<Error> validateUsername(const QString &username)
 {
     if (username.size() < 3 || username.size() > 32)

@@ -17,6 +17,10 @@ inline constexpr qsizetype kMinPasswordLength = 8;
 [[nodiscard]] std::optional<Error> validateContent(const QString &content);
 [[nodiscard]] std::optional<Error> validateUsername(const QString &username);
 [[nodiscard]] std::optional<Error> validatePassword(const QString &password);
+// 1 to 64 characters, not only spaces.
+[[nodiscard]] std::optional<Error> validateDisplayName(const QString &name);
+// Has an '@' and at most 254 characters (the rest is the mail server's business).
+[[nodiscard]] std::optional<Error> validateEmail(const QString &email);
 
 [[nodiscard]] qsizetype codePointCount(const QString &text);
 

@@ -1,6 +1,7 @@
 // The real pitchey-server executable: durability across SIGKILL, graceful SIGTERM, the
 // command line.
 #include "Clients.h"
+#include "ServerProcess.h"
 
 #include <QJsonArray>
 #include <QProcess>
@@ -14,34 +15,6 @@
 
 using namespace Qt::StringLiterals;
 using namespace pitchey::testing;
-
-namespace {
-
-// Starts the server on a free port and returns it, or 0.
-quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra = {})
-{
-    process.setProgram(QStringLiteral(PITCHEY_SERVER_BINARY));
-    process.setArguments(QStringList{u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s,
-                                     u"--data-dir"_s, dataDir, u"--password-cost"_s, u"minimal"_s} +
-                         extra);
-    process.setProcessChannelMode(QProcess::SeparateChannels);
-    process.start();
-    if (!process.waitForStarted(5000))
-        return 0;
-    static const QRegularExpression listening(u"listening on http://[^:]+:(\\d+)"_s);
-    QByteArray out;
-    QRegularExpressionMatch match;
-    const bool seen = QTest::qWaitFor(
-        [&] {
-            out += process.readAllStandardOutput();
-            match = listening.match(QString::fromUtf8(out));
-            return match.hasMatch() || process.state() == QProcess::NotRunning;
-        },
-        10000);
-    return seen && match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
-}
-
-} // namespace
 
 class TestServerProcess : public QObject
 {
@@ -161,6 +134,33 @@ private Q_SLOTS:
         QCOMPARE(err.trimmed().split(u'\n').filter(u"pitchey-server:"_s).size(), 1);
     }
 
+    void logsCarryTheirLevelForJournald()
+    {
+        // Under systemd, journald reads "<N>" at the start of a line as its priority.
+        QTemporaryDir dir;
+        QProcess server;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(u"JOURNAL_STREAM"_s, u"8:12345"_s);
+        environment.remove(u"QT_MESSAGE_PATTERN"_s);
+        server.setProcessEnvironment(environment);
+        QVERIFY(startServer(server, dir.path()) != 0);
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
+        const QStringList lines =
+            QString::fromUtf8(server.readAllStandardError()).split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY(lines.contains(u"<6>pitchey.server: email digests are off (no --smtp-url)"_s));
+        for (const QString &line : lines)
+            QVERIFY2(QRegularExpression(u"^<[2-7]>"_s).match(line).hasMatch(), qPrintable(line));
+
+        // --log-level warning: the info lines are gone.
+        QProcess quiet;
+        quiet.setProcessEnvironment(environment);
+        QVERIFY(startServer(quiet, dir.path(), {u"--log-level"_s, u"warning"_s}) != 0);
+        quiet.terminate();
+        QVERIFY(quiet.waitForFinished(10000));
+        QVERIFY(!quiet.readAllStandardError().contains("<6>"));
+    }
+
     void helpAndVersion()
     {
         QProcess help;
@@ -168,8 +168,9 @@ private Q_SLOTS:
         QVERIFY(help.waitForFinished(5000));
         QCOMPARE(help.exitCode(), 0);
         const QString text = QString::fromUtf8(help.readAllStandardOutput());
-        for (const char *option : {"--listen", "--port", "--data-dir", "--database", "--config",
-                                   "DATABASE_URL", "JWT_SECRET"})
+        for (const char *option :
+             {"--listen", "--port", "--data-dir", "--database", "--config", "DATABASE_URL",
+              "JWT_SECRET", "--tls-cert", "--metrics-listen", "--log-level", "admin --help"})
             QVERIFY2(text.contains(QLatin1StringView(option)), option);
         QProcess version;
         version.start(QStringLiteral(PITCHEY_SERVER_BINARY), {u"--version"_s});

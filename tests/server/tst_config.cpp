@@ -80,6 +80,16 @@ private Q_SLOTS:
             << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << u"config file"_s;
         QTest::newRow("rate") << QStringList{u"--rate-per-second"_s, u"fast"_s}
                               << u"rate-per-second"_s;
+        QTest::newRow("tls cert alone")
+            << QStringList{u"--tls-cert"_s, u"/etc/hostname"_s} << u"--tls-key"_s;
+        QTest::newRow("tls unreadable") << QStringList{u"--tls-cert"_s, u"/nonexistent.pem"_s,
+                                                       u"--tls-key"_s, u"/nonexistent.pem"_s}
+                                        << u"/nonexistent.pem"_s;
+        QTest::newRow("metrics listen")
+            << QStringList{u"--metrics-listen"_s, u"9100"_s} << u"--metrics-listen"_s;
+        QTest::newRow("metrics token")
+            << QStringList{u"--metrics-token"_s, u"short"_s} << u"--metrics-token"_s;
+        QTest::newRow("log level") << QStringList{u"--log-level"_s, u"loud"_s} << u"--log-level"_s;
     }
 
     void unusableValuesAreOneClearError()
@@ -93,6 +103,22 @@ private Q_SLOTS:
         QVERIFY(!result.ok());
         QVERIFY2(result.error().message.contains(mentions), qPrintable(result.error().message));
         QVERIFY(!result.error().message.contains(u'\n'));
+    }
+
+    void operationsSettings()
+    {
+        ServerConfig config;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path(), u"--metrics-listen"_s, u"[::1]:9100"_s,
+                      u"--log-level"_s, u"debug"_s},
+                     {}, config)
+                    .ok());
+        QCOMPARE(config.metricsAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        QCOMPARE(config.metricsPort, std::optional<quint16>(9100));
+        QCOMPARE(config.logLevel, QtDebugMsg);
+        ServerConfig plain;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, {}, plain).ok());
+        QVERIFY(!plain.metricsPort.has_value());
+        QCOMPARE(plain.logLevel, QtInfoMsg);
     }
 
     void unknownIniKeyIsRefused()

@@ -30,6 +30,8 @@ HttpResult HttpClient::send(const QByteArray &method, const QString &path, const
     request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
     if (!token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+    if (m_tls)
+        request.setSslConfiguration(*m_tls);
     QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);

@@ -3,10 +3,12 @@
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkAccessManager>
+#include <QSslConfiguration>
 #include <QUrl>
 #include <QWebSocket>
 
 #include <functional>
+#include <optional>
 
 namespace pitchey::testing {
 
@@ -25,6 +27,9 @@ public:
     explicit HttpClient(QUrl base)
         : m_base(std::move(base))
     {}
+
+    // For https: which certificates to trust.
+    void setSslConfiguration(const QSslConfiguration &tls) { m_tls = tls; }
 
     HttpResult get(const QString &path, const QString &token = {});
     HttpResult post(const QString &path, const QJsonObject &body, const QString &token = {});
@@ -47,6 +52,7 @@ public:
 private:
     QUrl m_base;
     QNetworkAccessManager m_nam;
+    std::optional<QSslConfiguration> m_tls;
 };
 
 // A real QWebSocket that records every frame it receives.

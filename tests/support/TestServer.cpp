@@ -47,12 +47,14 @@ void TestServer::stop()
 
 QUrl TestServer::httpUrl(const QString &path) const
 {
-    return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port()).arg(path));
+    const QString scheme = m_config.tlsCertFile.isEmpty() ? u"http"_s : u"https"_s;
+    return QUrl(u"%1://127.0.0.1:%2%3"_s.arg(scheme).arg(port()).arg(path));
 }
 
 QUrl TestServer::wsUrl(const QString &token) const
 {
-    QUrl url(u"ws://127.0.0.1:%1/api/messages/ws"_s.arg(port()));
+    const QString scheme = m_config.tlsCertFile.isEmpty() ? u"ws"_s : u"wss"_s;
+    QUrl url(u"%1://127.0.0.1:%2/api/messages/ws"_s.arg(scheme).arg(port()));
     QUrlQuery query;
     query.addQueryItem(u"token"_s, token);
     url.setQuery(query);

@@ -24,6 +24,7 @@ public:
     [[nodiscard]] QUrl wsUrl(const QString &token) const;
     [[nodiscard]] const server::ServerConfig &config() const { return m_config; }
     [[nodiscard]] QString dataDir() const { return m_dir.path(); }
+    [[nodiscard]] server::Server &server() { return *m_server; }
 
 private:
     QTemporaryDir m_dir;

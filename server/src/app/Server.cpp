@@ -5,12 +5,16 @@
 #include "auth/JwtService.h"
 #include "http/HttpServer.h"
 #include "http/RestApi.h"
+#include "ops/Metrics.h"
+#include "ops/Tls.h"
 #include "realtime/ConnectionRegistry.h"
 #include "realtime/MessageService.h"
 #include "realtime/ParticipantCache.h"
 #include "realtime/RateLimiter.h"
 #include "realtime/RealtimeHub.h"
 #include "storage/DbWorker.h"
+
+#include <QSslServer>
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -25,6 +29,7 @@ namespace pitchey::server {
 Server::Server(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_metrics(std::make_unique<Metrics>())
 {}
 
 Server::~Server()
@@ -43,6 +48,7 @@ Server::~Server()
 Status Server::start()
 {
     m_db = std::make_unique<DbWorker>(m_config.database);
+    m_db->setMetrics(m_metrics.get());
     if (auto opened = m_db->start(); !opened.ok())
         return opened;
 
@@ -53,13 +59,17 @@ Status Server::start()
     m_frameLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
-    m_messages = new MessageService(*m_db, *m_registry, *m_participants, this);
-    m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages,
-                             *m_frameLimiter, std::chrono::seconds(m_config.idleTimeoutSeconds)},
-                            this);
-    m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
-                         *m_apiLimiter, *m_authLimiter, m_config.jwtSecret},
+    m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
+    m_hub =
+        new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages, *m_frameLimiter,
+                         *m_metrics, std::chrono::seconds(m_config.idleTimeoutSeconds)},
                         this);
+    m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
+                         *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
+                        this);
+    m_api->setMetricsAccess(m_config.metricsPort ? RestApi::MetricsAccess::Elsewhere
+                                                 : RestApi::MetricsAccess::LoopbackOrToken,
+                            m_config.metricsToken);
 
     connect(m_api, &RestApi::preferencesChanged, m_hub, &RealtimeHub::forgetPreferences);
 
@@ -72,7 +82,10 @@ Status Server::start()
             m_hub->accept(m_http->nextPendingWebSocketConnection());
     });
 
-    m_listener = new QTcpServer(this);
+    auto listener = makeListener();
+    if (!listener.ok())
+        return listener.error();
+    m_listener = listener.value();
     m_listener->setListenBacklogSize(1024);
     if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
         return Error::internal(
@@ -82,9 +95,54 @@ Status Server::start()
     }
     m_http->bind(m_listener);
     qCInfo(lcServer).noquote() << "listening on" << m_config.listenAddress.toString() << "port"
-                               << port();
+                               << port() << (tls() ? "(https, wss)" : "(http, ws)");
+    if (auto metrics = startMetricsListener(); !metrics.ok())
+        return metrics;
     startEmail();
     return Done{};
+}
+
+Result<QTcpServer *> Server::makeListener()
+{
+    if (!tls())
+        return new QTcpServer(this);
+    auto tls = loadTlsConfiguration(m_config.tlsCertFile, m_config.tlsKeyFile);
+    if (!tls.ok())
+        return tls.error();
+    auto *server = new QSslServer(this);
+    server->setSslConfiguration(tls.value());
+    server->setHandshakeTimeout(10'000);
+    return static_cast<QTcpServer *>(server);
+}
+
+Status Server::startMetricsListener()
+{
+    if (!m_config.metricsPort)
+        return Done{};
+    m_metricsHttp = new HttpServer(QString(), this);
+    m_metricsHttp->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
+        m_api->handleOperations(request, reply);
+    });
+    // No WebSocket here; Qt 6.4 may still hand over an upgrade: close it.
+    connect(m_metricsHttp, &HttpServer::newWebSocketConnection, this, [this] {
+        while (m_metricsHttp->hasPendingWebSocketConnections())
+            m_metricsHttp->nextPendingWebSocketConnection()->abort();
+    });
+    m_metricsListener = new QTcpServer(this);
+    if (!m_metricsListener->listen(m_config.metricsAddress, *m_config.metricsPort))
+        return Error::internal(
+            u"cannot listen for metrics on %1:%2: %3"_s.arg(m_config.metricsAddress.toString())
+                .arg(*m_config.metricsPort)
+                .arg(m_metricsListener->errorString()));
+    m_metricsHttp->bind(m_metricsListener);
+    qCInfo(lcServer).noquote() << "metrics, health and readiness on"
+                               << m_config.metricsAddress.toString() << "port" << metricsPort();
+    return Done{};
+}
+
+quint16 Server::metricsPort() const
+{
+    return m_metricsListener ? m_metricsListener->serverPort() : 0;
 }
 
 void Server::startEmail()
@@ -126,6 +184,8 @@ void Server::shutdown(std::function<void()> done)
     qCInfo(lcServer) << "shutting down";
     if (m_listener)
         m_listener->close();
+    if (m_metricsListener)
+        m_metricsListener->close();
     if (m_hub)
         m_hub->closeAll();
     auto waited = std::make_shared<QElapsedTimer>();

@@ -17,6 +17,7 @@ class DbWorker;
 class HttpServer;
 class JwtService;
 class MessageService;
+class Metrics;
 class ParticipantCache;
 class RateLimiter;
 class RealtimeHub;
@@ -36,6 +37,9 @@ public:
     // Opens and migrates the database, then listens. The error message is one line.
     [[nodiscard]] Status start();
     [[nodiscard]] quint16 port() const;
+    [[nodiscard]] quint16 metricsPort() const; // 0 without a metrics listener of its own
+    [[nodiscard]] bool tls() const { return !m_config.tlsCertFile.isEmpty(); }
+    [[nodiscard]] Metrics &metrics() { return *m_metrics; }
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     [[nodiscard]] EmailService *email() const; // null when email is off
 
@@ -46,8 +50,11 @@ public:
 
 private:
     void startEmail();
+    [[nodiscard]] Result<QTcpServer *> makeListener();
+    [[nodiscard]] Status startMetricsListener();
 
     ServerConfig m_config;
+    std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<DbWorker> m_db;
     std::unique_ptr<JwtService> m_jwt;
     std::unique_ptr<PasswordHasher> m_hasher;
@@ -62,6 +69,8 @@ private:
     RestApi *m_api = nullptr;
     HttpServer *m_http = nullptr;
     QTcpServer *m_listener = nullptr;
+    HttpServer *m_metricsHttp = nullptr; // --metrics-listen
+    QTcpServer *m_metricsListener = nullptr;
 };
 
 } // namespace pitchey::server

@@ -63,6 +63,15 @@ constexpr OptionSpec kOptions[] = {
      "The server's address as users reach it, for links in emails (default http://LISTEN:PORT)."},
     {"email-batch-seconds", "PITCHEY_EMAIL_BATCH_SECONDS", "seconds",
      "How often email digests are put together (default 60)."},
+    {"tls-cert", "PITCHEY_TLS_CERT", "file",
+     "PEM certificate (chain) to serve https and wss directly; needs --tls-key."},
+    {"tls-key", "PITCHEY_TLS_KEY", "file", "PEM private key of --tls-cert (unencrypted)."},
+    {"metrics-listen", "PITCHEY_METRICS_LISTEN", "address:port",
+     "Serve /metrics, /health and /ready on a listener of their own (default: on the main "
+     "port, to loopback clients and to holders of --metrics-token)."},
+    {"metrics-token", "PITCHEY_METRICS_TOKEN", "token",
+     "Bearer token that lets any address read /metrics on the main port."},
+    {"log-level", "PITCHEY_LOG_LEVEL", "level", "debug, info (default), warning or error."},
 };
 
 Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
@@ -100,13 +109,15 @@ QString ServerConfigLoader::helpText() const
 
 Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &arguments,
                                                              const QProcessEnvironment &environment,
-                                                             ServerConfig &config)
+                                                             ServerConfig &config, Command *command)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Pitchey Messenger server: HTTP JSON API and WebSocket on one port.\n"
         "Every option may also be given as the environment variable shown, or as a\n"
-        "key of the --config INI file; the command line wins, then the environment."_s);
+        "key of the --config INI file; the command line wins, then the environment.\n"
+        "Administration (create-user, reset-password, migrate, check-config, backup):\n"
+        "pitchey-server admin --help"_s);
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     for (const OptionSpec &spec : kOptions) {
@@ -115,6 +126,11 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
                                                              QString::fromLatin1(spec.environment)),
                                             QString::fromLatin1(spec.valueName)));
     }
+    if (command) {
+        parser.addOptions(command->options);
+        if (!command->synopsis.isEmpty())
+            parser.addPositionalArgument(command->synopsis, QString(), command->synopsis);
+    }
     m_help = parser.helpText();
     if (!parser.parse(arguments))
         return Error::badRequest(parser.errorText());
@@ -122,9 +138,19 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         return Outcome::ShowHelp;
     if (parser.isSet(version))
         return Outcome::ShowVersion;
-    if (!parser.positionalArguments().isEmpty())
+    const qsizetype expected = command ? command->positionals : 0;
+    if (parser.positionalArguments().size() > expected)
         return Error::badRequest(
-            u"unexpected argument: %1"_s.arg(parser.positionalArguments().constFirst()));
+            u"unexpected argument: %1"_s.arg(parser.positionalArguments().at(expected)));
+    if (parser.positionalArguments().size() < expected)
+        return Error::badRequest(u"missing argument: %1"_s.arg(command->synopsis));
+    if (command) {
+        command->arguments = parser.positionalArguments();
+        for (const QCommandLineOption &option : command->options) {
+            if (parser.isSet(option))
+                command->values.insert(option.names().constFirst(), parser.value(option));
+        }
+    }
 
     std::unique_ptr<QSettings> ini;
     auto lookup = [&](const OptionSpec &spec) -> std::optional<QString> {
@@ -236,6 +262,39 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     config.smtpPassword = environment.value(u"SMTP_PASSWORD"_s);
     config.publicUrl = value("public-url").value_or(QString());
     config.idleTimeoutSeconds = int(idle);
+
+    config.tlsCertFile = value("tls-cert").value_or(QString());
+    config.tlsKeyFile = value("tls-key").value_or(QString());
+    if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty())
+        return Error::badRequest(u"--tls-cert and --tls-key go together"_s);
+    for (const QString &file : {config.tlsCertFile, config.tlsKeyFile}) {
+        if (!file.isEmpty() && !QFileInfo(file).isReadable())
+            return Error::badRequest(u"cannot read the TLS file %1"_s.arg(file));
+    }
+    if (const auto metrics = value("metrics-listen")) {
+        const qsizetype colon = metrics->lastIndexOf(u':');
+        bool ok = false;
+        const uint port = colon > 0 ? metrics->mid(colon + 1).toUInt(&ok) : 0;
+        QString host = colon > 0 ? metrics->left(colon) : QString();
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.mid(1, host.size() - 2);
+        if (!ok || port > 65535 || !config.metricsAddress.setAddress(host))
+            return Error::badRequest(
+                u"--metrics-listen must be like 127.0.0.1:9100, not '%1'"_s.arg(*metrics));
+        config.metricsPort = quint16(port);
+    }
+    config.metricsToken = value("metrics-token").value_or(QString()).toUtf8();
+    if (!config.metricsToken.isEmpty() && config.metricsToken.size() < 16)
+        return Error::badRequest(u"--metrics-token must be at least 16 characters"_s);
+    if (const auto level = value("log-level")) {
+        static const QHash<QString, QtMsgType> levels = {{u"debug"_s, QtDebugMsg},
+                                                         {u"info"_s, QtInfoMsg},
+                                                         {u"warning"_s, QtWarningMsg},
+                                                         {u"error"_s, QtCriticalMsg}};
+        if (!levels.contains(*level))
+            return Error::badRequest(u"--log-level must be debug, info, warning or error"_s);
+        config.logLevel = levels.value(*level);
+    }
 
     if (const auto cost = value("password-cost")) {
         if (*cost == "interactive"_L1)

@@ -4,9 +4,13 @@
 #include "protocol/Result.h"
 #include "storage/DatabaseUrl.h"
 
+#include <QCommandLineOption>
+#include <QHash>
 #include <QHostAddress>
 #include <QProcessEnvironment>
 #include <QStringList>
+
+#include <optional>
 
 namespace pitchey::server {
 
@@ -35,6 +39,16 @@ struct ServerConfig
     QString mailFrom;
     QString publicUrl; // the server's address as users reach it, for links in emails
     int emailBatchSeconds = 60;
+    // TLS: both set, the port speaks https and wss only.
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    // /metrics: on a listener of its own (no checks there), or on the API port for loopback
+    // clients and for whoever has the token.
+    QHostAddress metricsAddress;
+    std::optional<quint16> metricsPort; // none: no listener of its own; 0: any free port
+    QByteArray metricsToken;
+    QtMsgType logLevel = QtInfoMsg;
+
     // Not options: tests make minutes and retries short.
     qint64 emailMinuteMs = 60'000;
     qint64 emailRetryBaseMs = 30'000;
@@ -52,11 +66,22 @@ public:
         ShowVersion
     };
 
+    // What a subcommand (`pitchey-server admin ...`) takes besides the server's settings.
+    struct Command
+    {
+        QString synopsis; // positional arguments, for --help: "USERNAME"
+        int positionals = 0;
+        QList<QCommandLineOption> options;
+        // Filled by load():
+        QStringList arguments;
+        QHash<QString, QString> values;
+    };
+
     ServerConfigLoader();
     // Fills `config`; an unusable value is an error whose message is one line for the user.
     [[nodiscard]] Result<Outcome> load(const QStringList &arguments,
-                                       const QProcessEnvironment &environment,
-                                       ServerConfig &config);
+                                       const QProcessEnvironment &environment, ServerConfig &config,
+                                       Command *command = nullptr);
     [[nodiscard]] QString helpText() const;
 
     // Reads the secret kept in the data directory, creating it (owner-only) on first start.

@@ -70,12 +70,21 @@ void HttpReply::html(int status, const QByteArray &body) const
     write(status, "text/html; charset=utf-8", body, {});
 }
 
+void HttpReply::text(int status, const QByteArray &contentType, const QByteArray &body) const
+{
+    write(status, contentType, body, {});
+}
+
 void HttpReply::write(int status, const QByteArray &contentType, const QByteArray &body,
                       const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
 {
-    if (*m_sent || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (*m_sent)
         return;
     *m_sent = true;
+    if (m_observer)
+        m_observer(status);
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
     QByteArray head =
         "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     if (!contentType.isEmpty())

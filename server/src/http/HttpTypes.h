@@ -9,6 +9,7 @@
 #include <QTcpSocket>
 #include <QUrlQuery>
 
+#include <functional>
 #include <memory>
 
 namespace pitchey::server {
@@ -43,6 +44,10 @@ public:
                const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
     void empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
     void html(int status, const QByteArray &body) const;
+    void text(int status, const QByteArray &contentType, const QByteArray &body) const;
+
+    // Called with the status when the answer is written (or would be: the client left).
+    void setObserver(std::function<void(int status)> observer) { m_observer = std::move(observer); }
 
 private:
     void write(int status, const QByteArray &contentType, const QByteArray &body,
@@ -51,6 +56,7 @@ private:
     QPointer<QTcpSocket> m_socket;
     bool m_close;
     std::shared_ptr<bool> m_sent;
+    std::function<void(int)> m_observer;
 };
 
 } // namespace pitchey::server

@@ -5,6 +5,7 @@
 
 #include "app/Async.h"
 #include "auth/PasswordHasher.h"
+#include "ops/Metrics.h"
 #include "protocol/Frames.h"
 #include "protocol/Time.h"
 #include "protocol/Validation.h"
@@ -14,8 +15,11 @@
 #include "realtime/RateLimiter.h"
 #include "storage/ConversationRepository.h"
 #include "storage/DbWorker.h"
+#include "storage/EmailRepository.h"
 #include "storage/MessageRepository.h"
+#include "storage/Migrations.h"
 #include "storage/PreferencesRepository.h"
+#include "storage/Sql.h"
 #include "storage/UserRepository.h"
 
 #include <QJsonArray>
@@ -35,21 +39,7 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 100;
 constexpr int kMaxUserResults = 20;
-constexpr qsizetype kMaxDisplayName = 64;
 constexpr qsizetype kMaxTitle = 128;
-constexpr qsizetype kMaxEmail = 254;
-
-QRegularExpression exact(const char *path)
-{
-    return QRegularExpression(u"^%1$"_s.arg(QRegularExpression::escape(QString::fromLatin1(path))));
-}
-
-std::optional<Error> validateDisplayName(const QString &name)
-{
-    if (name.trimmed().isEmpty() || codePointCount(name) > kMaxDisplayName)
-        return Error::badRequest(u"displayName must be 1 to %1 characters"_s.arg(kMaxDisplayName));
-    return std::nullopt;
-}
 
 } // namespace
 
@@ -58,34 +48,71 @@ RestApi::RestApi(Dependencies deps, QObject *parent)
     , m_deps(deps)
 {
     m_routes = {
-        {"GET", exact("/health"), false, false, &RestApi::health},
-        {"POST", exact("/api/auth/register"), false, true, &RestApi::registerUser},
-        {"POST", exact("/api/auth/login"), false, true, &RestApi::login},
-        {"GET", exact("/api/messages/conversations"), true, false, &RestApi::listConversations},
-        {"POST", exact("/api/messages/conversations"), true, true, &RestApi::createConversation},
-        {"POST", exact("/api/messages/send"), true, true, &RestApi::sendMessage},
-        {"GET", QRegularExpression(u"^/api/messages/([^/]+)/messages$"_s), true, false,
-         &RestApi::history},
-        {"GET", exact("/api/notifications/preferences"), true, false, &RestApi::getPreferences},
-        {"PUT", exact("/api/notifications/preferences"), true, true, &RestApi::putPreferences},
-        {"GET", exact("/api/users"), true, false, &RestApi::searchUsers},
-        {"GET", exact("/api/notifications"), true, false, &RestApi::listNotifications},
-        {"POST", exact("/api/notifications/read"), true, true, &RestApi::readNotifications},
+        route("GET", "/health", false, false, &RestApi::health),
+        route("GET", "/ready", false, false, &RestApi::ready),
+        route("GET", "/metrics", false, false, &RestApi::protectedMetrics),
+        route("POST", "/api/auth/register", false, true, &RestApi::registerUser),
+        route("POST", "/api/auth/login", false, true, &RestApi::login),
+        route("GET", "/api/messages/conversations", true, false, &RestApi::listConversations),
+        route("POST", "/api/messages/conversations", true, true, &RestApi::createConversation),
+        route("POST", "/api/messages/send", true, true, &RestApi::sendMessage),
+        route("GET", "/api/messages/{conversationId}/messages", true, false, &RestApi::history),
+        route("GET", "/api/notifications/preferences", true, false, &RestApi::getPreferences),
+        route("PUT", "/api/notifications/preferences", true, true, &RestApi::putPreferences),
+        route("GET", "/api/users", true, false, &RestApi::searchUsers),
+        route("GET", "/api/notifications", true, false, &RestApi::listNotifications),
+        route("POST", "/api/notifications/read", true, true, &RestApi::readNotifications),
         // The link in email digests (RFC 8058 one-click): signed, no login needed.
-        {"GET", exact("/api/notifications/unsubscribe"), false, false, &RestApi::unsubscribe},
-        {"POST", exact("/api/notifications/unsubscribe"), false, false, &RestApi::unsubscribe},
+        route("GET", "/api/notifications/unsubscribe", false, false, &RestApi::unsubscribe),
+        route("POST", "/api/notifications/unsubscribe", false, false, &RestApi::unsubscribe),
     };
+    m_operationRoutes = {
+        route("GET", "/health", false, false, &RestApi::health),
+        route("GET", "/ready", false, false, &RestApi::ready),
+        route("GET", "/metrics", false, false, &RestApi::metrics),
+    };
+}
+
+RestApi::Route RestApi::route(const char *method, const char *pattern, bool authenticated,
+                              bool needsBody, Handler handler)
+{
+    // "{name}" is one path segment; everything else is literal.
+    QString regex = QRegularExpression::escape(QString::fromLatin1(pattern));
+    regex.replace(QRegularExpression(uR"(\\\{\w+\\\})"_s), u"([^/]+)"_s);
+    return {method,        pattern,   QRegularExpression(u"^%1$"_s.arg(regex)),
+            authenticated, needsBody, handler};
+}
+
+void RestApi::setMetricsAccess(MetricsAccess access, QByteArray token)
+{
+    m_metricsAccess = access;
+    m_metricsTokenHash.clear();
+    if (!token.isEmpty()) {
+        m_metricsTokenHash.resize(crypto_generichash_BYTES);
+        crypto_generichash(reinterpret_cast<unsigned char *>(m_metricsTokenHash.data()),
+                           crypto_generichash_BYTES,
+                           reinterpret_cast<const unsigned char *>(token.constData()),
+                           quint64(token.size()), nullptr, 0);
+    }
 }
 
 void RestApi::handle(const HttpRequest &request, const HttpReply &reply)
 {
-    if (request.body.size() > kMaxRequestBody)
-        return reply.error({ErrorCode::TooLarge, u"request body is larger than 1 MiB"_s});
+    dispatch(m_routes, request, reply);
+}
 
+void RestApi::handleOperations(const HttpRequest &request, const HttpReply &reply)
+{
+    dispatch(m_operationRoutes, request, reply);
+}
+
+void RestApi::dispatch(const QList<Route> &routes, const HttpRequest &request,
+                       const HttpReply &answer)
+{
     const Route *match = nullptr;
     QByteArrayList allowed;
     QStringList captures;
-    for (const Route &route : m_routes) {
+    for (const Route &route : routes) {
         const QRegularExpressionMatch found = route.path.match(request.path);
         if (!found.hasMatch())
             continue;
@@ -95,6 +122,13 @@ void RestApi::handle(const HttpRequest &request, const HttpReply &reply)
             captures = found.capturedTexts().mid(1);
         }
     }
+    HttpReply reply = answer;
+    reply.setObserver([metrics = &m_deps.metrics, method = request.method,
+                       route = match ? match->pattern : QByteArray("unmatched")](int status) {
+        metrics->countHttpRequest(route, method, status);
+    });
+    if (request.body.size() > kMaxRequestBody)
+        return reply.error({ErrorCode::TooLarge, u"request body is larger than 1 MiB"_s});
     if (!match && request.method == "OPTIONS" && !allowed.isEmpty()) {
         return reply.empty(204, {{"Access-Control-Allow-Methods", allowed.join(", ") + ", OPTIONS"},
                                  {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
@@ -156,6 +190,72 @@ void RestApi::health(const Call &call)
     call.reply.json(200, {{"status"_L1, "ok"_L1}});
 }
 
+void RestApi::ready(const Call &call)
+{
+    // Ready: the database answers and its schema is the one this binary expects.
+    auto checked = m_deps.db.submit<int>([](QSqlDatabase &db) -> Result<int> {
+        auto alive = sql::scalar(db, u"SELECT 1"_s);
+        if (!alive.ok())
+            return alive.error();
+        return Migrations::currentVersion(db);
+    });
+    whenReady(checked, this, [reply = call.reply](const Result<int> &version) {
+        if (!version.ok())
+            return reply.json(
+                503, {{"status"_L1, "unavailable"_L1},
+                      {"error"_L1, Error::internal(u"the database is unavailable"_s).toJson()}});
+        if (version.value() != Migrations::latestVersion())
+            return reply.json(
+                503, {{"status"_L1, "unavailable"_L1},
+                      {"error"_L1, Error::internal(u"the database schema is at version %1, not %2"_s
+                                                       .arg(version.value())
+                                                       .arg(Migrations::latestVersion()))
+                                       .toJson()}});
+        reply.json(200, {{"status"_L1, "ready"_L1}, {"schemaVersion"_L1, version.value()}});
+    });
+}
+
+void RestApi::protectedMetrics(const Call &call)
+{
+    if (m_metricsAccess == MetricsAccess::Elsewhere)
+        return call.reply.error(Error::notFound(u"no such endpoint: /metrics"_s));
+    if (!m_metricsTokenHash.isEmpty() && call.request.authorization.startsWith("Bearer ")) {
+        const QByteArray given = call.request.authorization.mid(7).trimmed();
+        QByteArray hash(crypto_generichash_BYTES, Qt::Uninitialized);
+        crypto_generichash(reinterpret_cast<unsigned char *>(hash.data()), crypto_generichash_BYTES,
+                           reinterpret_cast<const unsigned char *>(given.constData()),
+                           quint64(given.size()), nullptr, 0);
+        // Equal-length digests, compared in constant time.
+        if (sodium_memcmp(hash.constData(), m_metricsTokenHash.constData(),
+                          crypto_generichash_BYTES) == 0)
+            return metrics(call);
+        return call.reply.error(Error::unauthorized(u"wrong metrics token"_s),
+                                {{"WWW-Authenticate", "Bearer"}});
+    }
+    if (call.request.remoteAddress.isLoopback())
+        return metrics(call);
+    if (!m_metricsTokenHash.isEmpty())
+        return call.reply.error(Error::unauthorized(u"missing bearer token"_s),
+                                {{"WWW-Authenticate", "Bearer"}});
+    return call.reply.error(Error::forbidden(
+        u"metrics are served to loopback only; set metrics-token or metrics-listen"_s));
+}
+
+void RestApi::metrics(const Call &call)
+{
+    Metrics::Gauges gauges;
+    gauges.connections = m_deps.registry.connectionCount();
+    gauges.onlineUsers = m_deps.registry.onlineUserCount();
+    auto outbox =
+        m_deps.db.submit<qint64>([](QSqlDatabase &db) { return EmailRepository::unsentCount(db); });
+    whenReady(outbox, this,
+              [this, gauges, reply = call.reply](const Result<qint64> &count) mutable {
+                  gauges.emailOutbox = count.ok() ? count.value() : -1;
+                  reply.text(200, "text/plain; version=0.0.4; charset=utf-8",
+                             m_deps.metrics.render(gauges));
+              });
+}
+
 void RestApi::registerUser(const Call &call)
 {
     const auto username = readRequiredString(call.body, "username"_L1);
@@ -180,8 +280,10 @@ void RestApi::registerUser(const Call &call)
     std::optional<QString> mail = email.value();
     if (mail && mail->isEmpty())
         mail.reset();
-    if (mail && (!mail->contains(u'@') || mail->size() > kMaxEmail))
-        return call.reply.error(Error::badRequest(u"email is not an email address"_s));
+    if (mail) {
+        if (auto invalid = validateEmail(*mail))
+            return call.reply.error(*invalid);
+    }
 
     whenReady(m_deps.hasher.hashAsync(password.value()), this,
               [this, call, name, mail, username = username.value()](QByteArray hash) {

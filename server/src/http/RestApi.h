@@ -12,6 +12,7 @@ namespace pitchey::server {
 class ConnectionRegistry;
 class DbWorker;
 class MessageService;
+class Metrics;
 class ParticipantCache;
 class PasswordHasher;
 class RateLimiter;
@@ -34,11 +35,22 @@ public:
         RateLimiter &apiLimiter;
         RateLimiter &authLimiter;
         const QByteArray &secret; // signs unsubscribe links
+        Metrics &metrics;
+    };
+
+    // Who may read /metrics on the API port.
+    enum class MetricsAccess
+    {
+        LoopbackOrToken, // from 127.0.0.1/::1, or anywhere with the bearer token if one is set
+        Elsewhere,       // served on a listener of its own (--metrics-listen): 404 here
     };
 
     explicit RestApi(Dependencies deps, QObject *parent = nullptr);
 
     void handle(const HttpRequest &request, const HttpReply &reply);
+    // The operations listener (--metrics-listen): /health, /ready and /metrics, no checks.
+    void handleOperations(const HttpRequest &request, const HttpReply &reply);
+    void setMetricsAccess(MetricsAccess access, QByteArray token);
 
 Q_SIGNALS:
     void preferencesChanged(qint64 userId);
@@ -56,13 +68,21 @@ private:
     struct Route
     {
         QByteArray method;
+        QByteArray pattern; // "/api/messages/{id}/messages": the label in /metrics
         QRegularExpression path;
         bool authenticated;
         bool needsBody;
         Handler handler;
     };
 
+    static Route route(const char *method, const char *pattern, bool authenticated, bool needsBody,
+                       Handler handler);
+    void dispatch(const QList<Route> &routes, const HttpRequest &request, const HttpReply &reply);
+
     void health(const Call &call);
+    void ready(const Call &call);
+    void metrics(const Call &call);
+    void protectedMetrics(const Call &call);
     void registerUser(const Call &call);
     void login(const Call &call);
     void listConversations(const Call &call);
@@ -81,6 +101,9 @@ private:
 
     Dependencies m_deps;
     QList<Route> m_routes;
+    QList<Route> m_operationRoutes;
+    MetricsAccess m_metricsAccess = MetricsAccess::LoopbackOrToken;
+    QByteArray m_metricsTokenHash; // BLAKE2b of the token; empty: no token
 };
 
 } // namespace pitchey::server

@@ -1,6 +1,7 @@
 #include "realtime/MessageService.h"
 
 #include "app/Async.h"
+#include "ops/Metrics.h"
 #include "realtime/ConnectionRegistry.h"
 #include "realtime/ParticipantCache.h"
 #include "realtime/WsSession.h"
@@ -9,30 +10,33 @@
 namespace pitchey::server {
 
 MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
-                               ParticipantCache &participants, QObject *parent)
+                               ParticipantCache &participants, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_db(db)
     , m_registry(registry)
     , m_participants(participants)
+    , m_metrics(metrics)
 {}
 
 void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
                           Done<StoredMessage> done)
 {
+    const auto received = std::chrono::steady_clock::now();
     auto stored = m_db.submit<StoredMessage>([senderId, send](QSqlDatabase &db) {
         return MessageRepository::store(db, senderId, send);
     });
-    whenReady(
-        stored, this,
-        [this, from = QPointer<WsSession>(origin), done](const Result<StoredMessage> &result) {
-            if (result.ok())
-                publish(result.value(), from);
-            if (done)
-                done(result);
-        });
+    whenReady(stored, this,
+              [this, from = QPointer<WsSession>(origin), done,
+               received](const Result<StoredMessage> &result) {
+                  if (result.ok())
+                      publish(result.value(), from, received);
+                  if (done)
+                      done(result);
+              });
 }
 
-void MessageService::publish(const StoredMessage &stored, const QPointer<WsSession> &origin)
+void MessageService::publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
+                             std::chrono::steady_clock::time_point received)
 {
     const Message &message = stored.message;
     if (stored.duplicate) {
@@ -41,16 +45,24 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
             origin->send(frames::encode(frames::messageSent(message)));
         return;
     }
+    m_metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
     m_participants.remember(message.conversationId, stored.participants);
     const QString newMessage = QString::fromUtf8(frames::encode(frames::newMessage(message)));
     const QByteArray sent = origin ? frames::encode(frames::messageSent(message)) : QByteArray();
+    quint64 delivered = 0;
     for (qint64 userId : stored.participants) {
         for (WsSession *session : m_registry.sessionsOf(userId)) {
-            if (session == origin)
+            if (session == origin) {
                 session->send(sent);
-            else
+            } else {
                 session->sendMessage(message.id, newMessage);
+                ++delivered;
+            }
         }
+    }
+    if (delivered > 0) {
+        m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
+        m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);
     }
     for (const UserNotification &entry : stored.notifications) {
         if (entry.realtime)

@@ -6,12 +6,14 @@
 #include <QObject>
 #include <QPointer>
 
+#include <chrono>
 #include <functional>
 
 namespace pitchey::server {
 
 class ConnectionRegistry;
 class DbWorker;
+class Metrics;
 class ParticipantCache;
 class WsSession;
 
@@ -27,7 +29,7 @@ public:
     template<typename T> using Done = std::function<void(const Result<T> &)>;
 
     MessageService(DbWorker &db, ConnectionRegistry &registry, ParticipantCache &participants,
-                   QObject *parent = nullptr);
+                   Metrics &metrics, QObject *parent = nullptr);
 
     // `origin` is the WebSocket session that sent it (it gets message_sent, not new_message);
     // nullptr for HTTP, where every connection gets new_message.
@@ -47,11 +49,13 @@ public:
                   Done<std::optional<ReadReceipt>> done);
 
 private:
-    void publish(const StoredMessage &stored, const QPointer<WsSession> &origin);
+    void publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
+                 std::chrono::steady_clock::time_point received);
 
     DbWorker &m_db;
     ConnectionRegistry &m_registry;
     ParticipantCache &m_participants;
+    Metrics &m_metrics;
 };
 
 } // namespace pitchey::server

@@ -2,6 +2,7 @@
 
 #include "app/Async.h"
 #include "auth/JwtService.h"
+#include "ops/Metrics.h"
 #include "protocol/Time.h"
 #include "realtime/ConnectionRegistry.h"
 #include "realtime/MessageService.h"
@@ -119,6 +120,8 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
                   } else {
                       refuse(session, chunk.error());
                   }
+                  m_deps.metrics.messagesDelivered.fetch_add(quint64(collected->size()),
+                                                             std::memory_order_relaxed);
                   session->finishBacklog(*collected);
               });
 }

@@ -17,6 +17,7 @@ class ConnectionRegistry;
 class DbWorker;
 class JwtService;
 class MessageService;
+class Metrics;
 class ParticipantCache;
 class RateLimiter;
 class TypingTracker;
@@ -37,6 +38,7 @@ public:
         ParticipantCache &participants;
         MessageService &messages;
         RateLimiter &userLimiter;
+        Metrics &metrics;
         std::chrono::seconds idleTimeout;
     };
 

@@ -1,5 +1,6 @@
 #include "storage/DbWorker.h"
 
+#include "ops/Metrics.h"
 #include "storage/Migrations.h"
 #include "storage/Sql.h"
 
@@ -71,6 +72,7 @@ DbWorker::Stats DbWorker::stats() const
 
 void DbWorker::enqueue(Job job)
 {
+    job.queued = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(m_mutex);
         if (!m_stopping) {
@@ -119,7 +121,7 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
                     break;
                 }
             }
-            if (ready.ok())
+            if (ready.ok() && m_schemaTarget != kOpenOnly)
                 ready = Migrations::migrate(db, m_dialect, m_schemaTarget);
         }
         started->addResult(ready);
@@ -183,8 +185,12 @@ void DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
         m_stats.jobs += batch.size();
         m_stats.transactions += 1;
     }
-    for (Job &job : batch)
+    const auto now = std::chrono::steady_clock::now();
+    for (Job &job : batch) {
+        if (m_metrics)
+            m_metrics->dbLatency.observe(now - job.queued);
         job.finish(committed);
+    }
 }
 
 } // namespace pitchey::server

@@ -8,6 +8,7 @@
 #include <QPromise>
 #include <QSqlDatabase>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -17,6 +18,8 @@
 #include <thread>
 
 namespace pitchey::server {
+
+class Metrics;
 
 // Owns the database connection and the one thread that uses it. Work is queued as jobs;
 // the thread takes every job waiting (up to a batch limit), runs them in ONE transaction,
@@ -32,17 +35,22 @@ public:
         quint64 transactions = 0;
     };
 
+    // schemaTarget: migrate to that version; -1: to the latest; kOpenOnly: leave the schema.
+    static constexpr int kOpenOnly = -2;
     DbWorker(DatabaseUrl url, int schemaTarget = -1);
     ~DbWorker();
     DbWorker(const DbWorker &) = delete;
     DbWorker &operator=(const DbWorker &) = delete;
 
-    // Opens the database and migrates it; blocks until done (start-up only).
+    // Opens the database and migrates it (see schemaTarget); blocks until done (start-up only).
     [[nodiscard]] Status start();
     // Runs every job already queued, then stops the thread.
     void stop();
 
     [[nodiscard]] const SqlDialect &dialect() const { return m_dialect; }
+    [[nodiscard]] const DatabaseUrl &url() const { return m_url; }
+    // Where each job's latency (queued -> committed) is recorded; set before start().
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
     [[nodiscard]] Stats stats() const;
 
     // Runs fn on the database thread. A failed Result rolls back what fn wrote.
@@ -72,6 +80,7 @@ private:
     {
         std::function<bool(QSqlDatabase &)> run;
         std::function<void(bool committed)> finish;
+        std::chrono::steady_clock::time_point queued{};
     };
 
     void enqueue(Job job);
@@ -89,6 +98,7 @@ private:
     bool m_stopping = false;
     bool m_running = false;
     Stats m_stats;
+    Metrics *m_metrics = nullptr;
 };
 
 } // namespace pitchey::server

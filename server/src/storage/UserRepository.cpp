@@ -88,6 +88,16 @@ Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &
     return std::optional<Credentials>{credentials};
 }
 
+Result<bool> setPasswordHash(QSqlDatabase &db, const QString &username,
+                             const QByteArray &passwordHash)
+{
+    auto updated = sql::exec(db, u"UPDATE users SET password_hash = ? WHERE username_key = ?"_s,
+                             {QString::fromLatin1(passwordHash), usernameKey(username)});
+    if (!updated.ok())
+        return updated.error();
+    return updated.value().numRowsAffected() > 0;
+}
+
 Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id)
 {
     auto query =

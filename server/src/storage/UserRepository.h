@@ -22,6 +22,9 @@ namespace UserRepository {
                                   const QByteArray &passwordHash);
 [[nodiscard]] Result<std::optional<Credentials>> credentials(QSqlDatabase &db,
                                                              const QString &username);
+// False when there is no such user.
+[[nodiscard]] Result<bool> setPasswordHash(QSqlDatabase &db, const QString &username,
+                                           const QByteArray &passwordHash);
 [[nodiscard]] Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id);
 [[nodiscard]] Result<QList<User>> byIds(QSqlDatabase &db, const QList<qint64> &ids);
 // Users whose username or display name starts with `prefix` (case-insensitive), by username.

@@ -1,0 +1,36 @@
+#pragma once
+
+// Runs the real pitchey-server executable (PITCHEY_SERVER_BINARY) for the end-to-end tests.
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+
+namespace pitchey::testing {
+
+// Starts the server on 127.0.0.1 and a free port with cheap password hashing; returns the
+// port it printed, or 0.
+inline quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra = {})
+{
+    using namespace Qt::StringLiterals;
+    process.setProgram(QStringLiteral(PITCHEY_SERVER_BINARY));
+    process.setArguments(QStringList{u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s,
+                                     u"--data-dir"_s, dataDir, u"--password-cost"_s, u"minimal"_s} +
+                         extra);
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    process.start();
+    if (!process.waitForStarted(5000))
+        return 0;
+    static const QRegularExpression listening(u"listening on https?://[^:]+:(\\d+)"_s);
+    QByteArray out;
+    QRegularExpressionMatch match;
+    const bool seen = QTest::qWaitFor(
+        [&] {
+            out += process.readAllStandardOutput();
+            match = listening.match(QString::fromUtf8(out));
+            return match.hasMatch() || process.state() == QProcess::NotRunning;
+        },
+        10000);
+    return seen && match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
+}
+
+} // namespace pitchey::testing
