@@ -8,6 +8,12 @@ function(pitchey_target_defaults target)
     QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
     QT_DISABLE_DEPRECATED_BEFORE=0x060400)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
+  # The hardening Debian builds its packages with (fortify needs the optimiser).
+  if(NOT PITCHEY_SANITIZE)
+    target_compile_definitions(${target} PRIVATE $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
+    target_compile_options(${target} PRIVATE -fstack-protector-strong)
+    target_link_options(${target} PRIVATE -Wl,-z,relro -Wl,-z,now)
+  endif()
 endfunction()
 
 if(PITCHEY_SANITIZE)

@@ -22,6 +22,9 @@ ApplicationWindow {
         anchors.fill: parent
         sourceComponent: Session.state === Session.LoggedIn ? chatPage
                        : Session.state === Session.LoggedOut ? loginPage : null
+        // One line per page change in the log: support (and the package check in CI) can
+        // tell what the window shows.
+        onLoaded: console.info("page shown:", item.objectName)
     }
 
     Component {

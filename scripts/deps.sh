@@ -11,7 +11,7 @@ PITCHEY_PACKAGES=(
   qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-window qml6-module-qtquick-layouts
   qml6-module-qtqml-workerscript qml6-module-qttest
-  dbus gnome-keyring libsecret-1-0 postgresql python3-aiosmtpd xvfb
+  dbus gnome-keyring libsecret-1-0 postgresql python3-aiosmtpd xvfb openssl
 )
 
 pitchey_install_deps() {

@@ -1,5 +1,7 @@
 #include "FreedesktopNotifier.h"
 
+#include "AppIcon.h"
+
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
@@ -37,9 +39,9 @@ void FreedesktopNotifier::show(qint64 conversationId, const QString &title, cons
 {
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, u"Notify"_s);
     // The body may be read as markup by the server: what people write stays text.
-    call << QGuiApplication::applicationDisplayName() << uint(0) << u"pitchey-messenger"_s << title
-         << body.toHtmlEscaped() << QStringList{u"default"_s, tr("Open")}
-         << QVariantMap{{u"desktop-entry"_s, u"pitchey-messenger"_s},
+    call << QGuiApplication::applicationDisplayName() << uint(0) << QString::fromLatin1(kAppId)
+         << title << body.toHtmlEscaped() << QStringList{u"default"_s, tr("Open")}
+         << QVariantMap{{u"desktop-entry"_s, QString::fromLatin1(kAppId)},
                         {u"category"_s, u"im.received"_s}}
          << int(-1);
     auto *watcher =

@@ -1,7 +1,7 @@
 #include "TrayNotifier.h"
 
-#include <QFont>
-#include <QPainter>
+#include "AppIcon.h"
+
 #include <QPixmap>
 
 using namespace Qt::StringLiterals;
@@ -10,24 +10,9 @@ namespace pitchey::app {
 
 namespace {
 
-// The app's mark with the unread count on it; drawn, so that it needs no image files.
 QIcon trayIcon(int unread)
 {
-    QPixmap pixmap(64, 64);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setBrush(QColor(0x2d, 0x7f, 0xf9));
-    painter.setPen(Qt::NoPen);
-    painter.drawEllipse(4, 4, 56, 56);
-    QFont font = painter.font();
-    font.setBold(true);
-    font.setPixelSize(unread > 0 ? 28 : 34);
-    painter.setFont(font);
-    painter.setPen(Qt::white);
-    const QString text = unread > 99 ? u"99+"_s : unread > 0 ? QString::number(unread) : u"P"_s;
-    painter.drawText(pixmap.rect(), Qt::AlignCenter, text);
-    return QIcon(pixmap);
+    return QIcon(QPixmap::fromImage(drawAppIconWithBadge(64, unread)));
 }
 
 } // namespace

@@ -1,9 +1,12 @@
+#include "AppIcon.h"
 #include "Messenger.h"
 
 #include "controllers/SessionController.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
+#include <QPixmap>
 #include <QQuickStyle>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -65,7 +68,10 @@ int main(int argc, char *argv[])
     }
 
     QApplication app(argc, argv); // QApplication for the tray icon (Qt Widgets)
-    QGuiApplication::setDesktopFileName(u"pitchey-messenger"_s);
+    QGuiApplication::setDesktopFileName(QLatin1StringView(pitchey::app::kAppId));
+    QGuiApplication::setWindowIcon(
+        QIcon::fromTheme(QLatin1StringView(pitchey::app::kAppId),
+                         QIcon(QPixmap::fromImage(pitchey::app::drawAppIcon(256)))));
     QCommandLineParser parser;
     describe(app, parser, options);
 

@@ -1,6 +1,7 @@
 #include "app/ServerConfig.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -119,6 +120,35 @@ private Q_SLOTS:
         QVERIFY(load({u"--data-dir"_s, m_dir.path()}, {}, plain).ok());
         QVERIFY(!plain.metricsPort.has_value());
         QCOMPARE(plain.logLevel, QtInfoMsg);
+    }
+
+    void packagedConfigurationDescribesEverySetting()
+    {
+        // packaging/server.conf (installed as /etc/pitchey/server.conf) and the man page
+        // follow the one list of settings.
+        QFile conf(QStringLiteral(PITCHEY_SOURCE_DIR "/packaging/server.conf"));
+        QFile man(QStringLiteral(PITCHEY_SOURCE_DIR "/packaging/pitchey-server.1"));
+        QVERIFY(conf.open(QIODevice::ReadOnly) && man.open(QIODevice::ReadOnly));
+        const QString confText = QString::fromUtf8(conf.readAll());
+        const QString manText = QString::fromUtf8(man.readAll());
+        ServerConfigLoader loader;
+        for (const QString &name : loader.optionNames()) {
+            if (name == "config"_L1)
+                continue;
+            QVERIFY2(
+                QRegularExpression(u"^;? ?%1 ="_s.arg(name), QRegularExpression::MultilineOption)
+                    .match(confText)
+                    .hasMatch(),
+                qPrintable(name));
+            QVERIFY2(manText.contains(u"\\-\\-"_s + QString(name).replace(u'-', u"\\-"_s)),
+                     qPrintable(name));
+        }
+        // It loads as it is (the data directory it names is the package's).
+        ServerConfig config;
+        const auto loaded =
+            load({u"--config"_s, conf.fileName(), u"--data-dir"_s, m_dir.path()}, {}, config);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
+        QCOMPARE(config.port, 8000);
     }
 
     void unknownIniKeyIsRefused()

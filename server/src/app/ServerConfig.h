@@ -83,6 +83,8 @@ public:
                                        const QProcessEnvironment &environment, ServerConfig &config,
                                        Command *command = nullptr);
     [[nodiscard]] QString helpText() const;
+    // Every setting's name (the option without "--", the INI key).
+    [[nodiscard]] QStringList optionNames() const { return m_optionNames; }
 
     // Reads the secret kept in the data directory, creating it (owner-only) on first start.
     [[nodiscard]] static Result<QByteArray> loadOrCreateSecret(const QString &dataDir);
