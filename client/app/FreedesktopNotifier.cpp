@@ -49,8 +49,13 @@ void FreedesktopNotifier::show(qint64 conversationId, const QString &title, cons
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
             [this, conversationId](QDBusPendingCallWatcher *finished) {
                 const QDBusPendingReply<uint> reply = *finished;
-                if (reply.isValid())
+                if (reply.isValid()) {
                     m_conversationOf.insert(reply.value(), conversationId);
+                    // Clicked before this answer came back (D-Bus does not order the
+                    // service's signal after its reply for us).
+                    if (m_clickedEarly.remove(reply.value()))
+                        Q_EMIT activated(conversationId);
+                }
                 finished->deleteLater();
             });
 }
@@ -60,12 +65,15 @@ void FreedesktopNotifier::onActionInvoked(uint id, const QString &action)
     Q_UNUSED(action)
     if (m_conversationOf.contains(id))
         Q_EMIT activated(m_conversationOf.value(id));
+    else if (m_clickedEarly.size() < 64)
+        m_clickedEarly.insert(id);
 }
 
 void FreedesktopNotifier::onClosed(uint id, uint reason)
 {
     Q_UNUSED(reason)
     m_conversationOf.remove(id);
+    m_clickedEarly.remove(id);
 }
 
 } // namespace pitchey::app

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 namespace pitchey::app {
 
@@ -29,6 +30,7 @@ private Q_SLOTS:
 
 private:
     QHash<uint, qint64> m_conversationOf; // notification id -> conversation
+    QSet<uint> m_clickedEarly;            // clicks on ids whose Notify answer is still on its way
 };
 
 } // namespace pitchey::app
