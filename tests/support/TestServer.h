@@ -9,7 +9,8 @@
 namespace pitchey::testing {
 
 // A real server in this process: 127.0.0.1, port 0, a fresh SQLite file in a
-// temporary directory, cheap password hashing.
+// temporary directory (or, with PITCHEY_TEST_POSTGRES set to an administrative URL, a
+// fresh PostgreSQL database), cheap password hashing.
 class TestServer
 {
 public:
@@ -29,6 +30,7 @@ public:
 private:
     QTemporaryDir m_dir;
     server::ServerConfig m_config;
+    QString m_postgresDatabase; // with PITCHEY_TEST_POSTGRES: this server's own database
     std::unique_ptr<server::Server> m_server;
 };
 

@@ -163,15 +163,15 @@ void DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
         qCWarning(lcStorage) << "cannot begin a transaction:" << db.lastError().text();
     if (committed) {
         for (Job &job : batch) {
-            if (!sql::exec(db, u"SAVEPOINT job"_s).ok()) {
+            if (!sql::control(db, u"SAVEPOINT job"_s).ok()) {
                 committed = false; // no isolation between jobs: run none of them
                 break;
             }
             const bool succeeded = job.run(db);
             sql::finishAll(db);
             if (!succeeded)
-                (void)sql::exec(db, u"ROLLBACK TO SAVEPOINT job"_s);
-            (void)sql::exec(db, u"RELEASE SAVEPOINT job"_s);
+                (void)sql::control(db, u"ROLLBACK TO SAVEPOINT job"_s);
+            (void)sql::control(db, u"RELEASE SAVEPOINT job"_s);
             sql::finishAll(db);
         }
         committed = committed && db.commit();

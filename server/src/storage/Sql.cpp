@@ -60,6 +60,17 @@ Result<Cursor> exec(QSqlDatabase &db, const QString &statement, const QVariantLi
     return Cursor(query.get());
 }
 
+Status control(QSqlDatabase &db, const QString &statement)
+{
+    QSqlQuery query(db);
+    if (!query.exec(statement)) {
+        qCWarning(lcStorage).noquote()
+            << "query failed:" << query.lastError().text() << "in" << statement;
+        return Error::internal(u"database error"_s);
+    }
+    return Done{};
+}
+
 Result<qint64> scalar(QSqlDatabase &db, const QString &statement, const QVariantList &args,
                       qint64 fallback)
 {

@@ -34,6 +34,10 @@ private:
 [[nodiscard]] Result<Cursor> exec(QSqlDatabase &db, const QString &statement,
                                   const QVariantList &args = {});
 
+// Transaction control (SAVEPOINT, RELEASE, ROLLBACK TO): statements without values, which
+// PostgreSQL cannot PREPARE, so they run as they are.
+[[nodiscard]] Status control(QSqlDatabase &db, const QString &statement);
+
 // A query's first column of its first row as an integer, or `fallback` without rows.
 [[nodiscard]] Result<qint64> scalar(QSqlDatabase &db, const QString &statement,
                                     const QVariantList &args = {}, qint64 fallback = 0);
