@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ScratchPostgres.h"
 #include "app/Server.h"
 
 #include <QTemporaryDir>
@@ -30,7 +31,7 @@ public:
 private:
     QTemporaryDir m_dir;
     server::ServerConfig m_config;
-    QString m_postgresDatabase; // with PITCHEY_TEST_POSTGRES: this server's own database
+    std::unique_ptr<ScratchPostgres> m_postgres; // with PITCHEY_TEST_POSTGRES
     std::unique_ptr<server::Server> m_server;
 };
 

@@ -3,6 +3,7 @@
 #include "notify/EmailService.h"
 
 #include "auth/JwtService.h"
+#include "cluster/ClusterBus.h"
 #include "http/HttpServer.h"
 #include "http/RestApi.h"
 #include "ops/Metrics.h"
@@ -72,6 +73,8 @@ Status Server::start()
                             m_config.metricsToken);
 
     connect(m_api, &RestApi::preferencesChanged, m_hub, &RealtimeHub::forgetPreferences);
+    if (auto cluster = startCluster(); !cluster.ok())
+        return cluster;
 
     m_http = new HttpServer(u"/api/messages/ws"_s, this);
     m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
@@ -100,6 +103,28 @@ Status Server::start()
         return metrics;
     startEmail();
     return Done{};
+}
+
+Status Server::startCluster()
+{
+    if (m_config.database.kind != DatabaseUrl::Kind::PostgreSQL)
+        return Done{}; // SQLite: one node
+    m_cluster = new ClusterBus(
+        *m_db, *m_registry,
+        {m_config.database,
+         std::chrono::milliseconds(std::max<qint64>(200, m_config.clusterTimeoutMs / 6)),
+         std::chrono::milliseconds(m_config.clusterTimeoutMs)},
+        this);
+    m_registry->setForward(
+        {[this](const QList<qint64> &users, const QByteArray &frame) {
+             m_cluster->publishFrame(users, frame);
+         },
+         [this](const QList<qint64> &users, qint64 messageId, const QString &frame) {
+             m_cluster->publishMessage(users, messageId, frame);
+         }});
+    connect(m_hub, &RealtimeHub::presenceChangedHere, m_cluster, &ClusterBus::publishPresence);
+    connect(m_cluster, &ClusterBus::presenceChanged, m_hub, &RealtimeHub::announceElsewhereChange);
+    return m_cluster->start();
 }
 
 Result<QTcpServer *> Server::makeListener()
@@ -186,6 +211,8 @@ void Server::shutdown(std::function<void()> done)
         m_listener->close();
     if (m_metricsListener)
         m_metricsListener->close();
+    if (m_cluster)
+        m_cluster->leave();
     if (m_hub)
         m_hub->closeAll();
     auto waited = std::make_shared<QElapsedTimer>();

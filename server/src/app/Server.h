@@ -12,6 +12,7 @@ namespace pitchey::server {
 
 class EmailService;
 
+class ClusterBus;
 class ConnectionRegistry;
 class DbWorker;
 class HttpServer;
@@ -50,6 +51,7 @@ public:
 
 private:
     void startEmail();
+    [[nodiscard]] Status startCluster();
     [[nodiscard]] Result<QTcpServer *> makeListener();
     [[nodiscard]] Status startMetricsListener();
 
@@ -64,6 +66,7 @@ private:
     std::unique_ptr<RateLimiter> m_apiLimiter;
     std::unique_ptr<RateLimiter> m_authLimiter;
     std::unique_ptr<EmailService> m_email; // off without an SMTP URL
+    ClusterBus *m_cluster = nullptr;       // PostgreSQL only; a child of this
     MessageService *m_messages = nullptr;  // children of this
     RealtimeHub *m_hub = nullptr;
     RestApi *m_api = nullptr;

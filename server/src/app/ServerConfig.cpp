@@ -72,6 +72,9 @@ constexpr OptionSpec kOptions[] = {
     {"metrics-token", "PITCHEY_METRICS_TOKEN", "token",
      "Bearer token that lets any address read /metrics on the main port."},
     {"log-level", "PITCHEY_LOG_LEVEL", "level", "debug, info (default), warning or error."},
+    {"cluster-timeout", "PITCHEY_CLUSTER_TIMEOUT", "seconds",
+     "With PostgreSQL: a node silent this long is taken for dead, its users offline "
+     "(default 30)."},
 };
 
 Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
@@ -238,6 +241,12 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         }
     }
     config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
+    if (const auto timeout = value("cluster-timeout")) {
+        auto number = positiveNumber(u"cluster-timeout"_s, *timeout, 1);
+        if (!number.ok())
+            return number.error();
+        config.clusterTimeoutMs = qint64(number.value() * 1000);
+    }
     if (const auto batch = value("email-batch-seconds")) {
         auto number = positiveNumber(u"email-batch-seconds"_s, *batch, 1);
         if (!number.ok())

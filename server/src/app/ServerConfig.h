@@ -48,6 +48,9 @@ struct ServerConfig
     std::optional<quint16> metricsPort; // none: no listener of its own; 0: any free port
     QByteArray metricsToken;
     QtMsgType logLevel = QtInfoMsg;
+    // PostgreSQL clusters: the silence after which a node is taken for dead (heartbeats
+    // go out six times as often).
+    qint64 clusterTimeoutMs = 30'000;
 
     // Not options: tests make minutes and retries short.
     qint64 emailMinuteMs = 60'000;

@@ -33,10 +33,25 @@ QList<WsSession *> ConnectionRegistry::all() const
     return sessions;
 }
 
+QSet<qint64> ConnectionRegistry::onlineUsers() const
+{
+    QSet<qint64> users(m_byUser.keyBegin(), m_byUser.keyEnd());
+    for (auto it = m_elsewhere.cbegin(); it != m_elsewhere.cend(); ++it)
+        users.insert(it.key());
+    return users;
+}
+
 void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &utf8,
                                 const WsSession *except) const
 {
-    const QString frame = QString::fromUtf8(utf8); // once, shared by every connection
+    sendHere(userIds, QString::fromUtf8(utf8), except); // decoded once, shared by every connection
+    if (m_forward.frame)
+        m_forward.frame(userIds, utf8);
+}
+
+void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QString &frame,
+                                  const WsSession *except) const
+{
     for (qint64 userId : userIds) {
         const auto it = m_byUser.constFind(userId);
         if (it == m_byUser.cend())
@@ -46,6 +61,60 @@ void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &
                 session->send(frame);
         }
     }
+}
+
+void ConnectionRegistry::forwardMessage(const QList<qint64> &userIds, qint64 messageId,
+                                        const QString &frame) const
+{
+    if (m_forward.message)
+        m_forward.message(userIds, messageId, frame);
+}
+
+qsizetype ConnectionRegistry::sendMessageHere(const QList<qint64> &userIds, qint64 messageId,
+                                              const QString &frame, const WsSession *except) const
+{
+    qsizetype delivered = 0;
+    for (qint64 userId : userIds) {
+        const auto it = m_byUser.constFind(userId);
+        if (it == m_byUser.cend())
+            continue;
+        for (WsSession *session : *it) {
+            if (session != except) {
+                session->sendMessage(messageId, frame);
+                ++delivered;
+            }
+        }
+    }
+    return delivered;
+}
+
+void ConnectionRegistry::setOnlineElsewhere(qint64 userId, const QString &node, bool online)
+{
+    if (online) {
+        m_elsewhere[userId].insert(node);
+        return;
+    }
+    const auto it = m_elsewhere.find(userId);
+    if (it == m_elsewhere.end())
+        return;
+    it->remove(node);
+    if (it->isEmpty())
+        m_elsewhere.erase(it);
+}
+
+QList<qint64> ConnectionRegistry::forgetNode(const QString &node)
+{
+    QList<qint64> gone;
+    for (auto it = m_elsewhere.begin(); it != m_elsewhere.end();) {
+        if (it->remove(node) && it->isEmpty()) {
+            if (!m_byUser.contains(it.key()))
+                gone.append(it.key());
+            it = m_elsewhere.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return gone;
 }
 
 } // namespace pitchey::server

@@ -4,6 +4,9 @@
 #include <QHash>
 #include <QList>
 #include <QSet>
+#include <QString>
+
+#include <functional>
 
 namespace pitchey::server {
 
@@ -18,11 +21,18 @@ public:
     // True when this was the user's last open connection.
     bool remove(WsSession *session);
 
-    [[nodiscard]] bool isOnline(qint64 userId) const { return m_byUser.contains(userId); }
-    [[nodiscard]] QSet<qint64> onlineUsers() const
+    // Online here or, in a cluster, on another node.
+    [[nodiscard]] bool isOnline(qint64 userId) const
     {
-        return QSet<qint64>(m_byUser.keyBegin(), m_byUser.keyEnd());
+        return m_byUser.contains(userId) || m_elsewhere.contains(userId);
     }
+    [[nodiscard]] bool isOnlineHere(qint64 userId) const { return m_byUser.contains(userId); }
+    [[nodiscard]] bool isOnlineElsewhere(qint64 userId) const
+    {
+        return m_elsewhere.contains(userId);
+    }
+    [[nodiscard]] QSet<qint64> onlineUsers() const; // here and elsewhere
+    [[nodiscard]] QList<qint64> onlineHere() const { return m_byUser.keys(); }
     [[nodiscard]] QList<WsSession *> sessionsOf(qint64 userId) const
     {
         return m_byUser.value(userId);
@@ -31,13 +41,39 @@ public:
     [[nodiscard]] qsizetype connectionCount() const { return m_count; }
     [[nodiscard]] qsizetype onlineUserCount() const { return m_byUser.size(); }
 
-    // Sends one frame, serialised once, to every open connection of `userIds` but `except`.
+    // Sends one frame, serialised once, to every open connection of `userIds` but `except`:
+    // here, and through the cluster to the other nodes' connections.
     void sendTo(const QList<qint64> &userIds, const QByteArray &frame,
                 const WsSession *except = nullptr) const;
+    // Only to this node's connections (what arrives from the cluster, or what every node
+    // works out for itself).
+    void sendHere(const QList<qint64> &userIds, const QString &frame,
+                  const WsSession *except = nullptr) const;
+    // new_message to this node's connections (held back by sessions still receiving their
+    // backlog); returns how many got it. forwardMessage() hands it to the other nodes.
+    qsizetype sendMessageHere(const QList<qint64> &userIds, qint64 messageId, const QString &frame,
+                              const WsSession *except = nullptr) const;
+    void forwardMessage(const QList<qint64> &userIds, qint64 messageId, const QString &frame) const;
+
+    // A cluster (PostgreSQL) passes frames on to the other nodes through these.
+    struct Forward
+    {
+        std::function<void(const QList<qint64> &userIds, const QByteArray &frame)> frame;
+        std::function<void(const QList<qint64> &userIds, qint64 messageId, const QString &frame)>
+            message;
+    };
+    void setForward(Forward forward) { m_forward = std::move(forward); }
+
+    // Users online on other nodes, by node.
+    void setOnlineElsewhere(qint64 userId, const QString &node, bool online);
+    // Forgets a node; returns its users who are now online nowhere.
+    QList<qint64> forgetNode(const QString &node);
 
 private:
     QHash<qint64, QList<WsSession *>> m_byUser;
+    QHash<qint64, QSet<QString>> m_elsewhere;
     qsizetype m_count = 0;
+    Forward m_forward;
 };
 
 } // namespace pitchey::server

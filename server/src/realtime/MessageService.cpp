@@ -49,17 +49,12 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     m_participants.remember(message.conversationId, stored.participants);
     const QString newMessage = QString::fromUtf8(frames::encode(frames::newMessage(message)));
     const QByteArray sent = origin ? frames::encode(frames::messageSent(message)) : QByteArray();
-    quint64 delivered = 0;
-    for (qint64 userId : stored.participants) {
-        for (WsSession *session : m_registry.sessionsOf(userId)) {
-            if (session == origin) {
-                session->send(sent);
-            } else {
-                session->sendMessage(message.id, newMessage);
-                ++delivered;
-            }
-        }
-    }
+    if (origin)
+        origin->send(sent);
+    const qsizetype delivered =
+        m_registry.sendMessageHere(stored.participants, message.id, newMessage, origin.data());
+    // Other nodes of a cluster deliver to their own connections.
+    m_registry.forwardMessage(stored.participants, message.id, newMessage);
     if (delivered > 0) {
         m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
         m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);

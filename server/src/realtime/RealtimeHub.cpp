@@ -89,8 +89,11 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket)
     session->send(frames::encode(frames::connected(session->userId(), currentTimeMs())));
     session->beginBacklog();
     pushBacklog(session, 0, nullptr);
-    if (first)
-        announcePresence(session->userId(), session->username(), true);
+    if (first) {
+        Q_EMIT presenceChangedHere(session->userId(), true);
+        if (!m_deps.registry.isOnlineElsewhere(session->userId()))
+            announcePresence(session->userId(), session->username(), true);
+    }
 }
 
 void RealtimeHub::closeAll()
@@ -282,8 +285,45 @@ void RealtimeHub::onClosed(WsSession *session)
     const bool last = m_deps.registry.remove(session);
     session->deleteLater();
     qCDebug(lcRealtime) << "user" << userId << "disconnected";
-    if (last)
-        announcePresence(userId, username, false);
+    if (last) {
+        Q_EMIT presenceChangedHere(userId, false);
+        if (!m_deps.registry.isOnlineElsewhere(userId))
+            announcePresence(userId, username, false);
+    }
+}
+
+void RealtimeHub::announceElsewhereChange(const QList<qint64> &userIds, bool online)
+{
+    struct Gone
+    {
+        User user;
+        QList<qint64> contacts;
+    };
+    whenReady(m_deps.db.submit<QList<Gone>>([userIds](QSqlDatabase &db) -> Result<QList<Gone>> {
+        auto users = UserRepository::byIds(db, userIds);
+        if (!users.ok())
+            return users.error();
+        QList<Gone> gone;
+        for (const User &user : users.value()) {
+            auto contacts = UserRepository::contactsOf(db, user.id);
+            if (!contacts.ok())
+                return contacts.error();
+            gone.append({user, contacts.value()});
+        }
+        return gone;
+    }),
+              this, [this, online](const Result<QList<Gone>> &gone) {
+                  if (!gone.ok())
+                      return;
+                  for (const Gone &entry : gone.value()) {
+                      if (m_deps.registry.isOnline(entry.user.id) != online)
+                          continue; // changed again meanwhile
+                      Q_EMIT presenceChanged(entry.user.id, online);
+                      m_deps.registry.sendHere(entry.contacts,
+                                               QString::fromUtf8(frames::encode(frames::presence(
+                                                   entry.user.id, entry.user.username, online))));
+                  }
+              });
 }
 
 void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool online)
@@ -295,8 +335,11 @@ void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool 
                   // A reconnect (or a quick disconnect) may have overtaken this announcement.
                   if (!contacts.ok() || m_deps.registry.isOnline(userId) != online)
                       return;
-                  m_deps.registry.sendTo(
-                      contacts.value(), frames::encode(frames::presence(userId, username, online)));
+                  // This node's connections only: in a cluster every node sees the change
+                  // and tells its own.
+                  m_deps.registry.sendHere(contacts.value(),
+                                           QString::fromUtf8(frames::encode(
+                                               frames::presence(userId, username, online))));
               });
 }
 

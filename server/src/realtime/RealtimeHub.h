@@ -54,6 +54,8 @@ public:
 Q_SIGNALS:
     // A user's first connection opened, or their last one closed.
     void presenceChanged(qint64 userId, bool online);
+    // A user's first connection on this node opened, or the last one here closed.
+    void presenceChangedHere(qint64 userId, bool online);
 
 private:
     void onFrame(WsSession *session, const QByteArray &text);
@@ -67,6 +69,13 @@ private:
     using Backlog = QList<QPair<qint64, QString>>;
     void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
     void announcePresence(qint64 userId, const QString &username, bool online);
+
+public:
+    // Users who came online or went offline on other cluster nodes (or with a node that
+    // died): their contacts here are told (every node tells its own connections).
+    void announceElsewhereChange(const QList<qint64> &userIds, bool online);
+
+private:
     void broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping);
     static void refuse(WsSession *session, const Error &error,
                        const QJsonValue &ref = QJsonValue::Null);

@@ -125,6 +125,11 @@ const QList<Migration> &migrations()
           "DEFAULT 1",
           "ALTER TABLE notification_preferences ADD COLUMN send_typing_indicators INTEGER NOT "
           "NULL DEFAULT 1"}},
+        {5,
+         "cluster events too big for NOTIFY",
+         {"CREATE TABLE cluster_events (id {{ID}}, payload TEXT NOT NULL, created_at BIGINT NOT "
+          "NULL)",
+          "CREATE INDEX cluster_events_by_age ON cluster_events(created_at)"}},
     };
     return list;
 }

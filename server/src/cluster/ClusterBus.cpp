@@ -1,0 +1,258 @@
+#include "cluster/ClusterBus.h"
+
+#include "realtime/ConnectionRegistry.h"
+#include "storage/DbWorker.h"
+#include "storage/Sql.h"
+
+#include "protocol/Time.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcCluster, "pitchey.server.cluster", QtInfoMsg)
+
+namespace pitchey::server {
+
+namespace {
+
+const QString kChannel = u"pitchey_cluster"_s;
+// NOTIFY payloads must stay under 8,000 bytes; bigger events go through cluster_events.
+constexpr qsizetype kMaxInline = 7000;
+constexpr qint64 kEventRetentionMs = 120'000;
+
+QJsonArray idsToJson(const QList<qint64> &ids)
+{
+    QJsonArray array;
+    for (qint64 id : ids)
+        array.append(id);
+    return array;
+}
+
+QList<qint64> idsFromJson(const QJsonValue &value)
+{
+    QList<qint64> ids;
+    for (const QJsonValue &id : value.toArray())
+        ids.append(id.toInteger());
+    return ids;
+}
+
+} // namespace
+
+ClusterBus::ClusterBus(DbWorker &db, ConnectionRegistry &registry, Settings settings,
+                       QObject *parent)
+    : QObject(parent)
+    , m_db(db)
+    , m_registry(registry)
+    , m_settings(std::move(settings))
+    , m_node(QUuid::createUuid().toString(QUuid::Id128).left(12))
+    , m_connectionName(u"pitchey-cluster-%1"_s.arg(m_node))
+{
+    m_heartbeat.setInterval(m_settings.heartbeat);
+    connect(&m_heartbeat, &QTimer::timeout, this, &ClusterBus::tick);
+}
+
+ClusterBus::~ClusterBus()
+{
+    if (m_listener.isValid()) {
+        m_listener.close();
+        m_listener = {};
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+Status ClusterBus::start()
+{
+    if (!connectListener())
+        return Error::internal(u"the cluster listener cannot reach the database"_s);
+    m_heartbeat.start();
+    publish({{"k"_L1, "sync"_L1}}); // who is online where?
+    qCInfo(lcCluster).noquote() << "node" << m_node << "joined the cluster";
+    return Done{};
+}
+
+void ClusterBus::leave()
+{
+    m_heartbeat.stop();
+    publish({{"k"_L1, "bye"_L1}});
+}
+
+bool ClusterBus::connectListener()
+{
+    if (m_listener.isValid()) {
+        m_listener.close();
+        m_listener = {};
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+    m_listener = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
+    m_listener.setHostName(m_settings.url.host);
+    m_listener.setPort(m_settings.url.port);
+    m_listener.setUserName(m_settings.url.user);
+    m_listener.setPassword(m_settings.url.password);
+    m_listener.setDatabaseName(m_settings.url.databaseName);
+    if (!m_listener.open() || !m_listener.driver()->subscribeToNotification(kChannel)) {
+        qCWarning(lcCluster) << "cannot listen for cluster events:"
+                             << m_listener.lastError().text();
+        return false;
+    }
+    connect(m_listener.driver(),
+            qOverload<const QString &, QSqlDriver::NotificationSource, const QVariant &>(
+                &QSqlDriver::notification),
+            this, &ClusterBus::onNotification, Qt::UniqueConnection);
+    return true;
+}
+
+void ClusterBus::publishFrame(const QList<qint64> &userIds, const QByteArray &frame)
+{
+    publish({{"k"_L1, "f"_L1}, {"u"_L1, idsToJson(userIds)}, {"f"_L1, QString::fromUtf8(frame)}});
+}
+
+void ClusterBus::publishMessage(const QList<qint64> &userIds, qint64 messageId,
+                                const QString &frame)
+{
+    publish({{"k"_L1, "m"_L1}, {"u"_L1, idsToJson(userIds)}, {"i"_L1, messageId}, {"f"_L1, frame}});
+}
+
+void ClusterBus::publishPresence(qint64 userId, bool online)
+{
+    publish({{"k"_L1, "p"_L1}, {"u"_L1, QJsonArray{userId}}, {"o"_L1, online}});
+}
+
+void ClusterBus::publish(QJsonObject event)
+{
+    // The sequence number keeps two equal events of one transaction apart (PostgreSQL
+    // folds identical notifications of a transaction into one).
+    event.insert("n"_L1, m_node);
+    event.insert("s"_L1, qint64(++m_sequence));
+    const QString payload = QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact));
+    const QString node = m_node;
+    const quint64 sequence = m_sequence;
+    (void)m_db.submit<bool>([payload, node, sequence](QSqlDatabase &db) -> Result<bool> {
+        QString notice = payload;
+        if (payload.size() > kMaxInline) {
+            auto stored = sql::exec(
+                db,
+                u"INSERT INTO cluster_events (payload, created_at) VALUES (?, ?) RETURNING id"_s,
+                {payload, currentTimeMs()});
+            if (!stored.ok() || !stored.value().next())
+                return Error::internal(u"cannot store a cluster event"_s);
+            const qint64 id = stored.value().value(0).toLongLong();
+            notice = QString::fromUtf8(
+                QJsonDocument(QJsonObject{{"n"_L1, node}, {"s"_L1, qint64(sequence)}, {"r"_L1, id}})
+                    .toJson(QJsonDocument::Compact));
+        }
+        auto sent = sql::exec(db, u"SELECT pg_notify(?, ?)"_s, {kChannel, notice});
+        if (!sent.ok())
+            return sent.error();
+        return true;
+    });
+}
+
+void ClusterBus::onNotification(const QString &channel, QSqlDriver::NotificationSource,
+                                const QVariant &payload)
+{
+    if (channel != kChannel)
+        return;
+    QJsonObject event = QJsonDocument::fromJson(payload.toString().toUtf8()).object();
+    const QString from = event.value("n"_L1).toString();
+    if (from.isEmpty() || from == m_node)
+        return;
+    if (event.contains("r"_L1)) {
+        QSqlQuery query(m_listener);
+        query.prepare(u"SELECT payload FROM cluster_events WHERE id = ?"_s);
+        query.addBindValue(event.value("r"_L1).toInteger());
+        if (!query.exec() || !query.next()) {
+            qCWarning(lcCluster) << "a cluster event is gone before it was read";
+            return;
+        }
+        event = QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object();
+    }
+    handle(event);
+}
+
+void ClusterBus::handle(const QJsonObject &event)
+{
+    const QString from = event.value("n"_L1).toString();
+    const QString kind = event.value("k"_L1).toString();
+    if (kind == "bye"_L1)
+        return forget(from);
+    if (!m_lastHeard.contains(from))
+        qCInfo(lcCluster).noquote() << "node" << from << "is in the cluster";
+    m_lastHeard[from].start();
+
+    if (kind == "f"_L1) {
+        m_registry.sendHere(idsFromJson(event.value("u"_L1)), event.value("f"_L1).toString());
+    } else if (kind == "m"_L1) {
+        m_registry.sendMessageHere(idsFromJson(event.value("u"_L1)),
+                                   event.value("i"_L1).toInteger(), event.value("f"_L1).toString());
+    } else if (kind == "p"_L1) {
+        setOnline(idsFromJson(event.value("u"_L1)), from, event.value("o"_L1).toBool());
+    } else if (kind == "sync"_L1) {
+        // A node joined (or came back): tell it who is online here.
+        publish({{"k"_L1, "online"_L1}, {"u"_L1, idsToJson(m_registry.onlineHere())}});
+    } else if (kind == "online"_L1) {
+        setOnline(idsFromJson(event.value("u"_L1)), from, true);
+    }
+}
+
+void ClusterBus::setOnline(const QList<qint64> &userIds, const QString &node, bool online)
+{
+    QList<qint64> changed;
+    for (qint64 userId : userIds) {
+        const bool before = m_registry.isOnline(userId);
+        m_registry.setOnlineElsewhere(userId, node, online);
+        if (m_registry.isOnline(userId) != before)
+            changed.append(userId);
+    }
+    if (!changed.isEmpty())
+        Q_EMIT presenceChanged(changed, online);
+}
+
+void ClusterBus::tick()
+{
+    // The listener's connection may have died with the database: reconnect, and ask again
+    // who is online where (events sent meanwhile are lost to this node's connections).
+    QSqlQuery probe(m_listener);
+    if (!m_listener.isOpen() || !probe.exec(u"SELECT 1"_s)) {
+        qCWarning(lcCluster) << "lost the cluster listener; reconnecting";
+        if (connectListener())
+            publish({{"k"_L1, "sync"_L1}});
+    }
+    publish({{"k"_L1, "h"_L1}});
+    for (auto it = m_lastHeard.begin(); it != m_lastHeard.end();) {
+        if (it->hasExpired(m_settings.timeout.count())) {
+            const QString node = it.key();
+            it = m_lastHeard.erase(it);
+            qCWarning(lcCluster).noquote() << "node" << node << "is silent; taking it for dead";
+            const QList<qint64> gone = m_registry.forgetNode(node);
+            if (!gone.isEmpty())
+                Q_EMIT presenceChanged(gone, false);
+        } else {
+            ++it;
+        }
+    }
+    const qint64 before = currentTimeMs() - kEventRetentionMs;
+    (void)m_db.submit<bool>([before](QSqlDatabase &db) -> Result<bool> {
+        auto deleted =
+            sql::exec(db, u"DELETE FROM cluster_events WHERE created_at < ?"_s, {before});
+        if (!deleted.ok())
+            return deleted.error();
+        return true;
+    });
+}
+
+void ClusterBus::forget(const QString &node)
+{
+    m_lastHeard.remove(node);
+    qCInfo(lcCluster).noquote() << "node" << node << "left the cluster";
+    const QList<qint64> gone = m_registry.forgetNode(node);
+    if (!gone.isEmpty())
+        Q_EMIT presenceChanged(gone, false);
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "protocol/Result.h"
+#include "storage/DatabaseUrl.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QTimer>
+
+#include <chrono>
+
+namespace pitchey::server {
+
+class ConnectionRegistry;
+class DbWorker;
+
+// Several pitchey-server nodes on one PostgreSQL act as one: what one node sends to users
+// (frames, new messages) reaches the connections the other nodes hold, and each node knows
+// who is online elsewhere. Events go out with NOTIFY from the database thread, inside the
+// batch transaction (so in commit order, and only when committed), and come in on a
+// connection of their own that LISTENs on the socket thread. An event too big for
+// NOTIFY's 8,000 bytes is stored in cluster_events and sent as a reference.
+//
+// Each node sends a heartbeat; a node silent for `timeout` is taken for dead and its
+// users, unless online elsewhere, go offline. A node that stops cleanly says so at once.
+// Presence frames are not forwarded: every node turns changes it sees into user_online /
+// user_offline for its own connections (presenceChanged).
+class ClusterBus : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Settings
+    {
+        DatabaseUrl url;
+        std::chrono::milliseconds heartbeat{5000};
+        std::chrono::milliseconds timeout{30000};
+    };
+
+    ClusterBus(DbWorker &db, ConnectionRegistry &registry, Settings settings,
+               QObject *parent = nullptr);
+    ~ClusterBus() override;
+
+    // Connects the listener and asks the other nodes who is online with them.
+    [[nodiscard]] Status start();
+    // Tells the other nodes that this one is gone (its users go offline there).
+    void leave();
+    [[nodiscard]] QString nodeId() const { return m_node; }
+
+    void publishFrame(const QList<qint64> &userIds, const QByteArray &frame);
+    void publishMessage(const QList<qint64> &userIds, qint64 messageId, const QString &frame);
+    // A user's first connection on this node opened, or the last one closed.
+    void publishPresence(qint64 userId, bool online);
+
+Q_SIGNALS:
+    // Users whose presence changed cluster-wide through another node: they came online
+    // (were online nowhere before), or went offline everywhere (also when their node died).
+    void presenceChanged(const QList<qint64> &userIds, bool online);
+
+private:
+    void publish(QJsonObject event);
+    [[nodiscard]] bool connectListener();
+    void onNotification(const QString &channel, QSqlDriver::NotificationSource source,
+                        const QVariant &payload);
+    void handle(const QJsonObject &event);
+    void setOnline(const QList<qint64> &userIds, const QString &node, bool online);
+    void tick();
+    void forget(const QString &node);
+
+    DbWorker &m_db;
+    ConnectionRegistry &m_registry;
+    Settings m_settings;
+    QString m_node;
+    QString m_connectionName;
+    QSqlDatabase m_listener;
+    QTimer m_heartbeat;
+    QHash<QString, QElapsedTimer> m_lastHeard; // other nodes
+    quint64 m_sequence = 0;
+};
+
+} // namespace pitchey::server

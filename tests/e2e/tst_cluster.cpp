@@ -1,0 +1,212 @@
+// Three pitchey-server processes on one PostgreSQL act as one server: clients spread over
+// them exchange messages, typing, receipts and presence as on one node; a killed node's
+// users go offline for the others, and its clients reconnect elsewhere and lose nothing.
+// Runs under tests/support/with-postgres.sh (skipped without PITCHEY_TEST_POSTGRES).
+#include "Clients.h"
+#include "ScratchPostgres.h"
+#include "ServerProcess.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey::testing;
+
+namespace {
+
+struct Node
+{
+    QTemporaryDir dir;
+    QProcess process;
+    quint16 port = 0;
+
+    QUrl http() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(port)); }
+    QUrl ws(const QString &token) const
+    {
+        return QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(token));
+    }
+};
+
+constexpr auto kClusterTimeoutSeconds = "2";
+
+} // namespace
+
+class TestCluster : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<ScratchPostgres> m_database;
+    std::array<std::unique_ptr<Node>, 3> m_nodes;
+
+    bool startNode(std::unique_ptr<Node> &node)
+    {
+        node = std::make_unique<Node>();
+        node->port = startServer(node->process, node->dir.path(),
+                                 {u"--database"_s, m_database->urlText(), u"--jwt-secret"_s,
+                                  u"one-secret-for-the-whole-cluster"_s, u"--cluster-timeout"_s,
+                                  QString::fromLatin1(kClusterTimeoutSeconds), u"--rate-burst"_s,
+                                  u"10000"_s});
+        return node->port != 0;
+    }
+
+    std::unique_ptr<WsClient> connectTo(const Node &node, const HttpClient::Account &account)
+    {
+        auto client = std::make_unique<WsClient>();
+        if (!client->open(node.ws(account.token)))
+            qWarning() << "could not connect" << account.username;
+        return client;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        if (!ScratchPostgres::available())
+            QSKIP("needs PostgreSQL: run under tests/support/with-postgres.sh");
+        m_database = std::make_unique<ScratchPostgres>();
+        for (auto &node : m_nodes)
+            QVERIFY(startNode(node));
+    }
+
+    void cleanup()
+    {
+        for (auto &node : m_nodes) {
+            if (node && node->process.state() != QProcess::NotRunning) {
+                node->process.terminate();
+                node->process.waitForFinished(10000);
+            }
+            node.reset();
+        }
+        m_database.reset();
+    }
+
+    void theContractHoldsAcrossNodes()
+    {
+        HttpClient a(m_nodes[0]->http()), b(m_nodes[1]->http()), c(m_nodes[2]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        const auto bob = b.registerUser(u"bob"_s);
+        const auto carol = c.registerUser(u"carol"_s);
+        const qint64 group = b.createConversation(bob, {alice.id, carol.id}, u"three nodes"_s);
+        QVERIFY(group > 0);
+
+        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto carolSocket = connectTo(*m_nodes[2], carol);
+        auto bobSocket = connectTo(*m_nodes[1], bob);
+        // Presence: bob came online on node 2; alice (node 1) and carol (node 3) hear it.
+        QCOMPARE(aliceSocket
+                     ->waitFor(u"user_online"_s, 5000,
+                               [&](const QJsonObject &f) {
+                                   return f.value("userId"_L1).toInteger() == bob.id;
+                               })
+                     .value("username"_L1)
+                     .toString(),
+                 u"bob"_s);
+        QVERIFY(!carolSocket
+                     ->waitFor(u"user_online"_s, 5000,
+                               [&](const QJsonObject &f) {
+                                   return f.value("userId"_L1).toInteger() == bob.id;
+                               })
+                     .isEmpty());
+        // ... and the REST API of any node says so.
+        const auto users = c.get(u"/api/users?q=bob"_s, carol.token);
+        QVERIFY(
+            users.body.value("users"_L1).toArray().at(0).toObject().value("online"_L1).toBool());
+
+        // A message from node 1 reaches node 2 and node 3, and alice's second device.
+        auto alicePhone = connectTo(*m_nodes[2], alice);
+        aliceSocket->sendJson({{"type"_L1, "send_message"_L1},
+                               {"conversationId"_L1, group},
+                               {"content"_L1, u"hello, cluster"_s},
+                               {"clientMessageId"_L1, u"c-1"_s}});
+        const QJsonObject sent = aliceSocket->waitFor(u"message_sent"_s);
+        const qint64 messageId = sent.value("messageId"_L1).toInteger();
+        QVERIFY(messageId > 0);
+        for (WsClient *recipient : {bobSocket.get(), carolSocket.get(), alicePhone.get()}) {
+            const QJsonObject received = recipient->waitFor(u"new_message"_s);
+            QCOMPARE(received.value("messageId"_L1).toInteger(), messageId);
+            QCOMPARE(received.value("content"_L1).toString(), u"hello, cluster"_s);
+        }
+        QVERIFY(aliceSocket->staysQuiet(u"new_message"_s, 300)); // not to the sending socket
+
+        // Receipts travel back.
+        bobSocket->sendJson({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, messageId}});
+        const QJsonObject delivered = aliceSocket->waitFor(u"message_delivered"_s);
+        QCOMPARE(delivered.value("deliveredTo"_L1).toInteger(), bob.id);
+        carolSocket->sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, messageId}});
+        QCOMPARE(aliceSocket->waitFor(u"message_read"_s).value("readBy"_L1).toInteger(), carol.id);
+        QCOMPARE(bobSocket->waitFor(u"message_read"_s).value("readBy"_L1).toInteger(), carol.id);
+
+        // Typing.
+        bobSocket->sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, group}});
+        for (WsClient *watcher : {aliceSocket.get(), carolSocket.get()}) {
+            const QJsonObject typing = watcher->waitFor(u"user_typing"_s);
+            QCOMPARE(typing.value("userId"_L1).toInteger(), bob.id);
+            QCOMPARE(typing.value("isTyping"_L1).toBool(), true);
+        }
+
+        // A long message (over NOTIFY's 8,000 bytes as a frame) goes through too.
+        const QString longText(3000, u'é');
+        bobSocket->sendJson({{"type"_L1, "send_message"_L1},
+                             {"conversationId"_L1, group},
+                             {"content"_L1, longText},
+                             {"clientMessageId"_L1, u"c-2"_s}});
+        QCOMPARE(carolSocket->waitFor(u"new_message"_s).value("content"_L1).toString(), longText);
+
+        // Going offline on one node while online on another is no presence change.
+        alicePhone.reset();
+        QVERIFY(bobSocket->staysQuiet(u"user_offline"_s, 500));
+    }
+
+    void aKilledNodesUsersGoOfflineAndLoseNothing()
+    {
+        HttpClient a(m_nodes[0]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        const auto bob = a.registerUser(u"bob"_s);
+        const qint64 pair = a.createConversation(alice, {bob.id});
+        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto bobSocket = connectTo(*m_nodes[1], bob);
+        QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty());
+
+        ::kill(pid_t(m_nodes[1]->process.processId()), SIGKILL);
+        QVERIFY(m_nodes[1]->process.waitForFinished(5000));
+        // Within the cluster timeout (2 s here; 30 s by default), plus a heartbeat.
+        const QJsonObject offline = aliceSocket->waitFor(u"user_offline"_s, 6000);
+        QCOMPARE(offline.value("userId"_L1).toInteger(), bob.id);
+
+        // Meanwhile alice writes; bob comes back through node 3 and gets it all, once.
+        for (int i = 0; i < 5; ++i)
+            aliceSocket->sendJson({{"type"_L1, "send_message"_L1},
+                                   {"conversationId"_L1, pair},
+                                   {"content"_L1, u"while you were away %1"_s.arg(i)},
+                                   {"clientMessageId"_L1, u"k-%1"_s.arg(i)}});
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(!aliceSocket->waitFor(u"message_sent"_s).isEmpty());
+        QVERIFY(bobSocket->waitForDisconnect(5000));
+        auto bobAgain = connectTo(*m_nodes[2], bob);
+        QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty());
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(bobAgain->waitFor(u"new_message"_s).value("content"_L1).toString(),
+                     u"while you were away %1"_s.arg(i));
+        QVERIFY(bobAgain->staysQuiet(u"new_message"_s, 500));
+    }
+
+    void aStoppedNodeSaysGoodbyeAtOnce()
+    {
+        HttpClient a(m_nodes[0]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        const auto bob = a.registerUser(u"bob"_s);
+        a.createConversation(alice, {bob.id});
+        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto bobSocket = connectTo(*m_nodes[2], bob);
+        QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty());
+        m_nodes[2]->process.terminate(); // SIGTERM
+        QCOMPARE(aliceSocket->waitFor(u"user_offline"_s, 1500).value("userId"_L1).toInteger(),
+                 bob.id);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "tst_cluster.moc"
