@@ -7,8 +7,10 @@
 #include "ServerProcess.h"
 
 #include <QJsonArray>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 
@@ -191,6 +193,101 @@ private Q_SLOTS:
             QCOMPARE(bobAgain->waitFor(u"new_message"_s).value("content"_L1).toString(),
                      u"while you were away %1"_s.arg(i));
         QVERIFY(bobAgain->staysQuiet(u"new_message"_s, 500));
+    }
+
+    void aDatabaseRestartUnderLoadLosesNoAcknowledgedMessage()
+    {
+        HttpClient a(m_nodes[0]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        const auto bob = a.registerUser(u"bob"_s);
+        const qint64 pair = a.createConversation(alice, {bob.id});
+        auto aliceSocket = connectTo(*m_nodes[0], alice);
+
+        // Alice keeps sending, one message every 20 ms, while PostgreSQL restarts.
+        QSet<qint64> acknowledged;
+        int refused = 0;
+        int next = 0;
+        auto sendOne = [&] {
+            aliceSocket->sendJson({{"type"_L1, "send_message"_L1},
+                                   {"conversationId"_L1, pair},
+                                   {"content"_L1, u"under load %1"_s.arg(next)},
+                                   {"clientMessageId"_L1, u"r-%1"_s.arg(next)}});
+            ++next;
+        };
+        auto collect = [&] {
+            for (const QJsonObject &frame : aliceSocket->frames()) {
+                if (frame.value("type"_L1) == "message_sent"_L1)
+                    acknowledged.insert(frame.value("messageId"_L1).toInteger());
+            }
+            refused = 0;
+            for (const QJsonObject &frame : aliceSocket->frames()) {
+                if (frame.value("type"_L1) == "error"_L1) {
+                    QCOMPARE(frame.value("code"_L1).toString(), u"internal"_s);
+                    ++refused;
+                }
+            }
+        };
+        QTimer sender;
+        sender.setInterval(20);
+        QObject::connect(&sender, &QTimer::timeout, sendOne);
+        sender.start();
+        QTest::qWait(800);
+        QProcess restart;
+        restart.startCommand(qEnvironmentVariable("PITCHEY_TEST_POSTGRES_RESTART"));
+        // Keep the event loop (and the sender) running while it restarts.
+        QVERIFY(QTest::qWaitFor([&] { return restart.state() == QProcess::NotRunning; }, 60000));
+        QCOMPARE(restart.exitCode(), 0);
+        // The node recovers by itself: sends are acknowledged again.
+        const qsizetype framesBefore = aliceSocket->frames().size();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QList<QJsonObject> frames = aliceSocket->frames();
+                for (qsizetype i = framesBefore; i < frames.size(); ++i) {
+                    if (frames.at(i).value("type"_L1) == "message_sent"_L1)
+                        return true;
+                }
+                return false;
+            },
+            15000));
+        QTest::qWait(500);
+        sender.stop();
+        QTest::qWait(1000);
+        collect();
+        QVERIFY(aliceSocket->socket().state() == QAbstractSocket::ConnectedState); // kept
+        qInfo() << next << "sent," << acknowledged.size() << "acknowledged," << refused
+                << "refused while the database was away";
+        QCOMPARE(acknowledged.size() + refused, next);
+
+        // Every acknowledged message is stored, and reaches bob (through node 2).
+        HttpClient b(m_nodes[1]->http());
+        QSet<qint64> stored;
+        qint64 before = 0;
+        while (true) {
+            const auto page = b.get(u"/api/messages/%1/messages?limit=100%2"_s.arg(pair).arg(
+                                        before ? u"&before=%1"_s.arg(before) : QString()),
+                                    bob.token);
+            QCOMPARE(page.status, 200);
+            const QJsonArray messages = page.body.value("messages"_L1).toArray();
+            for (const QJsonValue &m : messages) {
+                const qint64 id = m.toObject().value("id"_L1).toInteger();
+                stored.insert(id);
+                before = before == 0 ? id : std::min(before, id);
+            }
+            if (messages.size() < 100)
+                break;
+        }
+        QVERIFY(stored.contains(acknowledged));
+        auto bobSocket = connectTo(*m_nodes[1], bob);
+        QSet<qint64> received;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const QJsonObject &frame : bobSocket->frames()) {
+                    if (frame.value("type"_L1) == "new_message"_L1)
+                        received.insert(frame.value("messageId"_L1).toInteger());
+                }
+                return received.contains(acknowledged);
+            },
+            15000));
     }
 
     void aStoppedNodeSaysGoodbyeAtOnce()

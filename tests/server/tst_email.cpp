@@ -1,6 +1,8 @@
 // Email digests against a real SMTP server (Debian's python3-aiosmtpd, writing a maildir),
 // with minutes shortened to seconds and a batch pass every second.
 #include "Clients.h"
+#include "ScratchPostgres.h"
+#include "SmtpServer.h"
 #include "TestMain.h"
 #include "TestServer.h"
 
@@ -16,130 +18,6 @@
 using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::testing;
-
-namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-struct Mail
-{
-    QByteArray raw;
-    QString to;
-    QString subject;
-    QString text;
-    QString html;
-    QString unsubscribe;
-};
-
-QString decodePart(const QByteArray &raw, const QByteArray &type)
-{
-    const qsizetype at = raw.indexOf("Content-Type: " + type);
-    if (at < 0)
-        return {};
-    const qsizetype start = raw.indexOf("\r\n\r\n", at);
-    const qsizetype startLf = raw.indexOf("\n\n", at);
-    const bool crlf = start >= 0 && (startLf < 0 || start < startLf);
-    const qsizetype body = crlf ? start + 4 : startLf + 2;
-    const qsizetype end = raw.indexOf("--pitchey-", body);
-    QByteArray encoded = raw.mid(body, end - body);
-    encoded.replace("\r", "").replace("\n", "");
-    return QString::fromUtf8(QByteArray::fromBase64(encoded));
-}
-
-QString header(const QByteArray &raw, const char *name)
-{
-    const QRegularExpression line(u"^%1: (.*)$"_s.arg(QLatin1StringView(name)),
-                                  QRegularExpression::MultilineOption);
-    return line.match(QString::fromUtf8(raw)).captured(1).trimmed();
-}
-
-// A real SMTP server on 127.0.0.1 that keeps what it receives in a maildir.
-class SmtpServer
-{
-public:
-    explicit SmtpServer(quint16 port)
-        : m_port(port)
-    {}
-    ~SmtpServer() { stop(); }
-
-    // secure: STARTTLS and a login required (tests/support/smtp_server.py), with a
-    // throwaway certificate; caFile() is what the mailer must trust.
-    bool start(bool secure = false)
-    {
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        if (secure) {
-            QProcess openssl;
-            openssl.start(u"openssl"_s,
-                          {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                           u"-keyout"_s, m_dir.path() + "/key.pem"_L1, u"-out"_s, caFile(),
-                           u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
-                           u"subjectAltName=IP:127.0.0.1"_s});
-            if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
-                return false;
-            m_process.start(u"/usr/bin/python3"_s,
-                            {QStringLiteral(PITCHEY_SOURCE_DIR "/tests/support/smtp_server.py"),
-                             QString::number(m_port), m_dir.path() + "/maildir"_L1, caFile(),
-                             m_dir.path() + "/key.pem"_L1, u"pitchey"_s, u"s3cret"_s});
-        } else {
-            m_process.start(u"/usr/bin/python3"_s,
-                            {u"-m"_s, u"aiosmtpd"_s, u"-n"_s, u"-l"_s,
-                             u"127.0.0.1:%1"_s.arg(m_port), u"-c"_s, u"aiosmtpd.handlers.Mailbox"_s,
-                             m_dir.path() + "/maildir"_L1});
-        }
-        if (!m_process.waitForStarted())
-            return false;
-        for (int i = 0; i < 100; ++i) {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(100))
-                return true;
-            QTest::qWait(50);
-        }
-        return false;
-    }
-    QString caFile() const { return m_dir.path() + "/cert.pem"_L1; }
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate();
-        m_process.waitForFinished(5000);
-    }
-    QList<Mail> mails() const
-    {
-        QList<Mail> mails;
-        for (const char *sub : {"new", "cur"}) {
-            QDir dir(m_dir.path() + "/maildir/"_L1 + QLatin1StringView(sub));
-            const auto files = dir.entryInfoList(QDir::Files, QDir::Name);
-            for (const QFileInfo &info : files) {
-                QFile file(info.filePath());
-                if (!file.open(QIODevice::ReadOnly))
-                    continue;
-                Mail mail;
-                mail.raw = file.readAll();
-                mail.to = header(mail.raw, "To");
-                mail.subject = header(mail.raw, "Subject");
-                mail.unsubscribe = header(mail.raw, "List-Unsubscribe").remove(u'<').remove(u'>');
-                mail.text = decodePart(mail.raw, "text/plain");
-                mail.html = decodePart(mail.raw, "text/html");
-                mails.append(mail);
-            }
-        }
-        return mails;
-    }
-
-private:
-    quint16 m_port;
-    QTemporaryDir m_dir;
-    QProcess m_process;
-};
-
-} // namespace
 
 class TestEmail : public QObject
 {
@@ -255,6 +133,32 @@ private Q_SLOTS:
                      .body["preferences"_L1]["emailEnabled"_L1]
                      .toBool(),
                  false);
+    }
+
+    void oneDigestFromAClusterOfThree()
+    {
+        if (!ScratchPostgres::available())
+            QSKIP("a cluster needs PostgreSQL (the *_postgres run)");
+        QVERIFY(m_smtp->start());
+        // Two more nodes on the same database, with the same mail settings: three batch
+        // passes and three mailers a second, still one digest, sent once.
+        const server::ServerConfig shared = m_server->config();
+        auto node = [&shared](server::ServerConfig &config) {
+            const QString dataDir = config.dataDir;
+            config = shared;
+            config.dataDir = dataDir;
+            config.port = 0;
+        };
+        TestServer second(node), third(node);
+        QVERIFY(second.start() && third.start());
+        const auto alice = withEmail(u"alice"_s);
+        const auto bob = withEmail(u"bob"_s);
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 2}});
+        say(bob, conversation(bob, alice), u"to a cluster"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);
+        QTest::qWait(3000);
+        QCOMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(m_smtp->mails().constFirst().text.contains(u"to a cluster"_s));
     }
 
     void digestsSumUpEveryConversation()

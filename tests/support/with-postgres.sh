@@ -3,12 +3,16 @@
 # started here if it is not running; the tests make a database of their own per server.
 #   with-postgres.sh COMMAND [ARGS...]
 #   with-postgres.sh --stop        (the ctest fixture's cleanup)
+#   with-postgres.sh --restart     (what PITCHEY_TEST_POSTGRES_RESTART runs: tests that
+#                                  take the database away under load)
 # As root: Debian's cluster (the newest version, "main", port 5432; created if missing).
 # Otherwise: a private instance (initdb) under /tmp on port 55432.
 set -eu
 action=start
 [ "${1:-}" = "--stop" ] && action=stop
-# One starter at a time: ctest runs two suites at once.
+[ "${1:-}" = "--restart" ] && action=restart
+# One starter at a time: ctest runs two suites at once. (The server must not inherit the
+# lock: every command that starts it closes fd 9.)
 exec 9>"/tmp/pitchey-test-postgres-$(id -u).lock"
 flock 9
 bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
@@ -16,8 +20,8 @@ if [ "$(id -u)" -eq 0 ]; then
   version="$(basename "$(dirname "$bin")")"
   case "$action" in
     start)
-      pg_lsclusters -h | grep -q "^$version main" || pg_createcluster "$version" main >/dev/null
-      pg_lsclusters -h | grep "^$version main" | grep -q online || pg_ctlcluster "$version" main start
+      pg_lsclusters -h | grep -q "^$version main" || pg_createcluster "$version" main >/dev/null 9>&-
+      pg_lsclusters -h | grep "^$version main" | grep -q online || pg_ctlcluster "$version" main start 9>&-
       for _ in $(seq 1 50); do
         runuser -u postgres -- psql -qtAc 'SELECT 1' >/dev/null 2>&1 && break
         sleep 0.2
@@ -28,6 +32,7 @@ if [ "$(id -u)" -eq 0 ]; then
           END IF; END \$\$;" >/dev/null
       ;;
     stop) ;; # the machine's cluster stays as it was found running
+    restart) pg_ctlcluster "$version" main restart -m fast 9>&- ;;
   esac
   port=5432
 else
@@ -41,15 +46,20 @@ else
       fi
       "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
         -o "-h 127.0.0.1 -p 55432 -k $dir" status >/dev/null 2>&1 ||
-        "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p 55432 -k $dir" start >/dev/null
+        "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p 55432 -k $dir" start >/dev/null 9>&-
       ;;
     stop)
       "$bin/pg_ctl" -D "$dir/data" -w stop >/dev/null 2>&1 || true
       ;;
+    restart)
+      "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -m fast -o "-h 127.0.0.1 -p 55432 -k $dir" \
+        restart >/dev/null 9>&-
+      ;;
   esac
   port=55432
 fi
-[ "$action" = stop ] && exit 0
+[ "$action" = start ] || exit 0
 flock -u 9
 export PITCHEY_TEST_POSTGRES="postgresql://pitchey_test:pitchey_test@127.0.0.1:$port/postgres"
+export PITCHEY_TEST_POSTGRES_RESTART="$(readlink -f "$0") --restart"
 exec "$@"

@@ -113,8 +113,11 @@ void EmailService::mailerLoop()
                 return;
         }
         const qint64 now = currentTimeMs();
+        const qint64 lease = now + 10 * m_settings.retryBaseMs; // 5 minutes by default
         auto due = m_db.submit<std::optional<EmailRepository::OutboxEmail>>(
-                           [now](QSqlDatabase &db) { return EmailRepository::nextDue(db, now); })
+                           [now, lease](QSqlDatabase &db) {
+                               return EmailRepository::nextDue(db, now, lease);
+                           })
                        .result();
         if (!due.ok() || !due.value()) {
             std::unique_lock lock(m_mutex);

@@ -136,6 +136,8 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
         qCInfo(lcStorage) << "database ready:" << m_url.describe();
 
         std::deque<Job> batch;
+        bool healthy = true;
+        auto nextAttempt = std::chrono::steady_clock::now();
         while (true) {
             {
                 std::unique_lock lock(m_mutex);
@@ -147,7 +149,22 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
                     m_queue.pop_front();
                 }
             }
-            runBatch(db, batch);
+            const auto now = std::chrono::steady_clock::now();
+            if (!healthy && now >= nextAttempt) {
+                healthy = reopen(db);
+                nextAttempt = now + std::chrono::seconds(1);
+                if (healthy)
+                    qCInfo(lcStorage) << "the database is back:" << m_url.describe();
+            }
+            if (!healthy) {
+                // Refused at once, each job with "the database is unavailable".
+                finishBatch(batch, false);
+            } else if (!runBatch(db, batch) && m_url.kind == DatabaseUrl::Kind::PostgreSQL &&
+                       !alive(db)) {
+                qCWarning(lcStorage) << "lost the database; reconnecting every second";
+                healthy = false;
+                nextAttempt = now;
+            }
             batch.clear();
         }
         sql::dropCache(db);
@@ -156,7 +173,27 @@ void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-void DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
+bool DbWorker::alive(QSqlDatabase &db)
+{
+    QSqlQuery probe(db);
+    return probe.exec(u"SELECT 1"_s);
+}
+
+bool DbWorker::reopen(QSqlDatabase &db)
+{
+    sql::dropCache(db);
+    db.close();
+    if (!db.open())
+        return false;
+    for (const QString &statement : m_dialect.sessionSetup()) {
+        QSqlQuery query(db);
+        if (!query.exec(statement))
+            return false;
+    }
+    return true;
+}
+
+bool DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
 {
     bool committed = db.transaction();
     if (!committed)
@@ -180,6 +217,12 @@ void DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
             db.rollback();
         }
     }
+    finishBatch(batch, committed);
+    return committed;
+}
+
+void DbWorker::finishBatch(std::deque<Job> &batch, bool committed)
+{
     {
         std::lock_guard lock(m_mutex);
         m_stats.jobs += batch.size();

@@ -85,7 +85,13 @@ private:
 
     void enqueue(Job job);
     void threadMain(std::shared_ptr<QPromise<Status>> started);
-    void runBatch(QSqlDatabase &db, std::deque<Job> &batch);
+    // True when the batch committed.
+    bool runBatch(QSqlDatabase &db, std::deque<Job> &batch);
+    void finishBatch(std::deque<Job> &batch, bool committed);
+    // A lost PostgreSQL connection: jobs are refused while it is down, and it is opened
+    // again (at most once a second) until it answers.
+    [[nodiscard]] static bool alive(QSqlDatabase &db);
+    [[nodiscard]] bool reopen(QSqlDatabase &db);
 
     DatabaseUrl m_url;
     SqlDialect m_dialect;

@@ -14,6 +14,8 @@ namespace pitchey::server::EmailRepository {
 namespace {
 
 constexpr int kLatestLines = 5;
+// The PostgreSQL advisory lock that makes one node of a cluster queue the digests.
+constexpr qint64 kDigestLock = 0x70697463'68657901;
 
 struct Pending
 {
@@ -54,6 +56,16 @@ Status setState(QSqlDatabase &db, const QList<qint64> &ids, int state)
 
 Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
 {
+    if (db.driverName() == "QPSQL"_L1) {
+        // Several nodes: one of them puts the digests together; the others skip this round.
+        auto mine =
+            sql::scalar(db, u"SELECT CASE WHEN pg_try_advisory_xact_lock(?) THEN 1 ELSE 0 END"_s,
+                        {kDigestLock});
+        if (!mine.ok())
+            return mine.error();
+        if (mine.value() == 0)
+            return 0;
+    }
     auto rows = sql::exec(
         db, u"SELECT n.id, n.user_id, n.conversation_id, n.title, n.body, n.created_at, u.email, "
             "u.display_name, COALESCE(p.email_enabled, 1), COALESCE(p.email_delay_minutes, 5), "
@@ -151,13 +163,19 @@ Status skipPending(QSqlDatabase &db, qint64 userId)
     return Done{};
 }
 
-Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now)
+Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now, qint64 leaseUntil)
 {
+    // Claimed for this mailer until leaseUntil: another node's mailer skips it (and takes
+    // it over if this one dies before it is sent or failed).
+    const QString skipLocked =
+        db.driverName() == "QPSQL"_L1 ? u" FOR UPDATE SKIP LOCKED"_s : QString();
     auto row = sql::exec(
         db,
-        u"SELECT id, user_id, recipient, subject, text_body, html_body, attempts FROM email_outbox "
-        "WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1"_s,
-        {now});
+        u"UPDATE email_outbox SET next_attempt_at = ? WHERE id = (SELECT id FROM email_outbox "
+        "WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1%1) "
+        "RETURNING id, user_id, recipient, subject, text_body, html_body, attempts"_s.arg(
+            skipLocked),
+        {leaseUntil, now});
     if (!row.ok())
         return row.error();
     if (!row.value().next())

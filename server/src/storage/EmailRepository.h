@@ -39,7 +39,9 @@ struct BatchRules
 // when those arrived, or are now).
 [[nodiscard]] Status skipPending(QSqlDatabase &db, qint64 userId);
 
-[[nodiscard]] Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now);
+// The next email due, claimed until `leaseUntil`.
+[[nodiscard]] Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now,
+                                                         qint64 leaseUntil);
 [[nodiscard]] Status markSent(QSqlDatabase &db, qint64 id, qint64 now);
 [[nodiscard]] Status markFailed(QSqlDatabase &db, qint64 id, qint64 retryAt, const QString &why);
 [[nodiscard]] Result<qint64> unsentCount(QSqlDatabase &db);
