@@ -96,13 +96,17 @@ void LoadWorker::reopen(int slot)
     const QHostAddress source = m_settings.sources.isEmpty()
                                     ? QHostAddress()
                                     : m_settings.sources.at(spec.index % m_settings.sources.size());
-    QTimer::singleShot(attempt == 0 ? 0 : delay, this, [this, slot, source] {
+    const quint16 port =
+        m_settings.clusterPorts.isEmpty()
+            ? m_settings.port
+            : m_settings.clusterPorts.at(spec.index % m_settings.clusterPorts.size());
+    QTimer::singleShot(attempt == 0 ? 0 : delay, this, [this, slot, source, port] {
         if (m_settings.xmpp)
             m_clients[size_t(slot)]->open(m_settings.server, m_settings.port, m_settings.path,
                                           source, "xmpp");
         else
             m_clients[size_t(slot)]->open(
-                m_settings.server, m_settings.port,
+                m_settings.server, port,
                 m_settings.path + "?token=" + m_specs.at(slot).account.token, source);
     });
 }

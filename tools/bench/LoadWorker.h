@@ -78,6 +78,7 @@ public:
     {
         QHostAddress server;
         quint16 port = 0;
+        QList<quint16> clusterPorts; // WebSockets spread over these nodes (same host), if any
         QList<QHostAddress> sources;
         bool acknowledge = true;
         int payloadBytes = 64;

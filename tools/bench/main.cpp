@@ -28,6 +28,7 @@ struct Options
 {
     QString scenario;
     QUrl url;
+    QList<quint16> clusterPorts; // several nodes: their ports on url's host
     int users = 1000;
     double duration = 10;
     double rate = 1000;
@@ -119,6 +120,7 @@ public:
         settings.server = QHostAddress(options.url.host() == "localhost"_L1 ? u"127.0.0.1"_s
                                                                             : options.url.host());
         settings.port = quint16(options.url.port(80));
+        settings.clusterPorts = options.clusterPorts;
         settings.acknowledge = options.acknowledge;
         settings.payloadBytes = options.payload;
         settings.reconnect = options.reconnect;
@@ -563,8 +565,11 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     const QCommandLineOption scenario(
         u"scenario"_s, u"idle, direct, fanout, history or reconnect."_s, u"name"_s, u"direct"_s);
-    const QCommandLineOption url(u"url"_s, u"Server base URL."_s, u"url"_s,
-                                 u"http://127.0.0.1:8000"_s);
+    const QCommandLineOption url(
+        u"url"_s,
+        u"Server base URL; several, comma separated, for the nodes of a cluster (the "
+        "first serves the HTTP calls, WebSockets are spread over all)."_s,
+        u"url"_s, u"http://127.0.0.1:8000"_s);
     const QCommandLineOption users(u"users"_s, u"Number of users/connections."_s, u"n"_s,
                                    u"1000"_s);
     const QCommandLineOption duration(u"duration"_s, u"Seconds of load."_s, u"s"_s, u"10"_s);
@@ -617,7 +622,12 @@ int main(int argc, char *argv[])
 
     Options options;
     options.scenario = parser.value(scenario);
-    options.url = QUrl(parser.value(url));
+    const QStringList urls = parser.value(url).split(u',', Qt::SkipEmptyParts);
+    options.url = QUrl(urls.value(0));
+    if (urls.size() > 1) {
+        for (const QString &node : urls)
+            options.clusterPorts.append(quint16(QUrl(node).port(80)));
+    }
     options.users = parser.value(users).toInt();
     options.duration = parser.value(duration).toDouble();
     options.rate = parser.value(rate).toDouble();
