@@ -4,8 +4,19 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
+#include <QUrl>
 
 namespace pitchey::testing {
+
+// Where a server process started below answers.
+inline QUrl httpUrl(quint16 port)
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+}
+inline QUrl wsUrl(quint16 port, const QString &token)
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1/api/messages/ws?token=%2").arg(port).arg(token));
+}
 
 // Starts the server on 127.0.0.1 and a free port with cheap password hashing; returns the
 // port it printed, or 0.

@@ -45,7 +45,7 @@ QStringList on(const QTemporaryDir &dir)
 
 int loginStatus(quint16 port, const QString &username, const QString &password)
 {
-    HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+    HttpClient http(httpUrl(port));
     return http.post(u"/api/auth/login"_s, {{"username"_L1, username}, {"password"_L1, password}})
         .status;
 }
@@ -94,7 +94,7 @@ private Q_SLOTS:
         QProcess server;
         const quint16 port = startServer(server, dir.path());
         QVERIFY(port != 0);
-        HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+        HttpClient http(httpUrl(port));
         const auto login = http.post(
             u"/api/auth/login"_s, {{"username"_L1, u"alice"_s}, {"password"_L1, u"wonderland1"_s}});
         QCOMPARE(login.status, 200);
@@ -178,12 +178,11 @@ private Q_SLOTS:
         QProcess server;
         const quint16 port = startServer(server, dir.path(), {u"--rate-burst"_s, u"100000"_s});
         QVERIFY(port != 0);
-        HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+        HttpClient http(httpUrl(port));
         const auto alice = http.registerUser(u"alice"_s);
         const auto bob = http.registerUser(u"bob"_s);
         WsClient socket;
-        QVERIFY(socket.open(
-            QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        QVERIFY(socket.open(wsUrl(port, alice.token)));
         for (int i = 0; i < 100; ++i)
             socket.sendJson({{"type"_L1, "send_message"_L1},
                              {"recipientId"_L1, bob.id},

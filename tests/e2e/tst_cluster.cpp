@@ -25,11 +25,7 @@ struct Node
     QProcess process;
     quint16 port = 0;
 
-    QUrl http() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(port)); }
-    QUrl ws(const QString &token) const
-    {
-        return QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(token));
-    }
+    QUrl http() const { return httpUrl(port); }
 };
 
 constexpr auto kClusterTimeoutSeconds = "2";
@@ -58,9 +54,26 @@ private:
     std::unique_ptr<WsClient> connectTo(const Node &node, const HttpClient::Account &account)
     {
         auto client = std::make_unique<WsClient>();
-        if (!client->open(node.ws(account.token)))
+        if (!client->open(wsUrl(node.port, account.token)))
             qWarning() << "could not connect" << account.username;
         return client;
+    }
+
+    // alice and bob, registered through node 1, with a 1:1 conversation; alice connected
+    // to node 1.
+    struct Pair
+    {
+        HttpClient::Account alice, bob;
+        qint64 conversation = 0;
+        std::unique_ptr<WsClient> aliceSocket;
+    };
+    Pair twoUsers()
+    {
+        HttpClient a(m_nodes[0]->http());
+        Pair pair{a.registerUser(u"alice"_s), a.registerUser(u"bob"_s), 0, nullptr};
+        pair.conversation = a.createConversation(pair.alice, {pair.bob.id});
+        pair.aliceSocket = connectTo(*m_nodes[0], pair.alice);
+        return pair;
     }
 
 private Q_SLOTS:
@@ -164,11 +177,7 @@ private Q_SLOTS:
 
     void aKilledNodesUsersGoOfflineAndLoseNothing()
     {
-        HttpClient a(m_nodes[0]->http());
-        const auto alice = a.registerUser(u"alice"_s);
-        const auto bob = a.registerUser(u"bob"_s);
-        const qint64 pair = a.createConversation(alice, {bob.id});
-        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto [alice, bob, pair, aliceSocket] = twoUsers();
         auto bobSocket = connectTo(*m_nodes[1], bob);
         QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty());
 
@@ -197,11 +206,7 @@ private Q_SLOTS:
 
     void aDatabaseRestartUnderLoadLosesNoAcknowledgedMessage()
     {
-        HttpClient a(m_nodes[0]->http());
-        const auto alice = a.registerUser(u"alice"_s);
-        const auto bob = a.registerUser(u"bob"_s);
-        const qint64 pair = a.createConversation(alice, {bob.id});
-        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto [alice, bob, pair, aliceSocket] = twoUsers();
 
         // Alice keeps sending, one message every 20 ms, while PostgreSQL restarts.
         QSet<qint64> acknowledged;
@@ -292,11 +297,7 @@ private Q_SLOTS:
 
     void aStoppedNodeSaysGoodbyeAtOnce()
     {
-        HttpClient a(m_nodes[0]->http());
-        const auto alice = a.registerUser(u"alice"_s);
-        const auto bob = a.registerUser(u"bob"_s);
-        a.createConversation(alice, {bob.id});
-        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto [alice, bob, pair, aliceSocket] = twoUsers();
         auto bobSocket = connectTo(*m_nodes[2], bob);
         QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty());
         m_nodes[2]->process.terminate(); // SIGTERM

@@ -27,13 +27,12 @@ private Q_SLOTS:
         QProcess server;
         const quint16 port = startServer(server, dir.path(), {u"--rate-burst"_s, u"100000"_s});
         QVERIFY(port != 0);
-        HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+        HttpClient http(httpUrl(port));
         const auto alice = http.registerUser(u"alice"_s);
         const auto bob = http.registerUser(u"bob"_s);
 
         WsClient socket;
-        QVERIFY(socket.open(
-            QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        QVERIFY(socket.open(wsUrl(port, alice.token)));
         // Keep a stream of sends in flight and kill the server in the middle of it.
         const int total = 2000;
         for (int i = 0; i < total; ++i)
@@ -65,7 +64,7 @@ private Q_SLOTS:
         QProcess restarted;
         const quint16 again = startServer(restarted, dir.path());
         QVERIFY(again != 0);
-        HttpClient after(QUrl(u"http://127.0.0.1:%1"_s.arg(again)));
+        HttpClient after(httpUrl(again));
         // The old token still works: the generated secret was kept in the data directory.
         const auto conversations = after.get(u"/api/messages/conversations"_s, bob.token);
         QCOMPARE(conversations.status, 200);
@@ -105,11 +104,10 @@ private Q_SLOTS:
         QProcess server;
         const quint16 port = startServer(server, dir.path());
         QVERIFY(port != 0);
-        HttpClient http(QUrl(u"http://127.0.0.1:%1"_s.arg(port)));
+        HttpClient http(httpUrl(port));
         const auto alice = http.registerUser(u"alice"_s);
         WsClient socket;
-        QVERIFY(socket.open(
-            QUrl(u"ws://127.0.0.1:%1/api/messages/ws?token=%2"_s.arg(port).arg(alice.token))));
+        QVERIFY(socket.open(wsUrl(port, alice.token)));
         server.terminate(); // SIGTERM
         QVERIFY(socket.waitForDisconnect(10000));
         QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
