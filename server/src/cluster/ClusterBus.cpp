@@ -109,12 +109,16 @@ bool ClusterBus::connectListener()
 
 void ClusterBus::publishFrame(const QList<qint64> &userIds, const QByteArray &frame)
 {
+    if (m_lastHeard.isEmpty())
+        return; // alone in the cluster: nobody else holds connections
     publish({{"k"_L1, "f"_L1}, {"u"_L1, idsToJson(userIds)}, {"f"_L1, QString::fromUtf8(frame)}});
 }
 
 void ClusterBus::publishMessage(const QList<qint64> &userIds, qint64 messageId,
                                 const QString &frame)
 {
+    if (m_lastHeard.isEmpty())
+        return;
     publish({{"k"_L1, "m"_L1}, {"u"_L1, idsToJson(userIds)}, {"i"_L1, messageId}, {"f"_L1, frame}});
 }
 

@@ -51,6 +51,9 @@ public:
     void leave();
     [[nodiscard]] QString nodeId() const { return m_node; }
 
+    // Frames and messages go out only while other nodes are known: a node alone (the one
+    // server of a PostgreSQL deployment) pays nothing for the cluster. A joining node asks
+    // for the others (sync) before it accepts connections.
     void publishFrame(const QList<qint64> &userIds, const QByteArray &frame);
     void publishMessage(const QList<qint64> &userIds, qint64 messageId, const QString &frame);
     // A user's first connection on this node opened, or the last one closed.
