@@ -65,6 +65,11 @@ bool SmtpServer::start(bool secure)
     }
     if (!m_process.waitForStarted())
         return false;
+    return waitUntilListening();
+}
+
+bool SmtpServer::waitUntilListening()
+{
     for (int i = 0; i < 100; ++i) {
         QTcpSocket probe;
         probe.connectToHost(QHostAddress::LocalHost, m_port);
@@ -73,6 +78,18 @@ bool SmtpServer::start(bool secure)
         QTest::qWait(50);
     }
     return false;
+}
+
+bool SmtpServer::startSlow(double seconds)
+{
+    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process.start(u"/usr/bin/python3"_s,
+                    {QStringLiteral(PITCHEY_SOURCE_DIR "/tests/support/smtp_server.py"),
+                     u"--slow"_s, QString::number(seconds), QString::number(m_port),
+                     m_dir.path() + "/maildir"_L1});
+    if (!m_process.waitForStarted())
+        return false;
+    return waitUntilListening();
 }
 
 QString SmtpServer::caFile() const

@@ -32,11 +32,15 @@ public:
     // secure: STARTTLS and a login required (tests/support/smtp_server.py, user "pitchey",
     // password "s3cret"), with a throwaway certificate; caFile() is what to trust.
     bool start(bool secure = false);
+    // Plain, but each message takes `seconds` to be accepted.
+    bool startSlow(double seconds);
     [[nodiscard]] QString caFile() const;
     void stop();
     [[nodiscard]] QList<Mail> mails() const;
 
 private:
+    bool waitUntilListening();
+
     quint16 m_port;
     QTemporaryDir m_dir;
     QProcess m_process;

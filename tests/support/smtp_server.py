@@ -3,7 +3,13 @@
 login, and keeps what it receives in a maildir.
 
     smtp_server.py PORT MAILDIR CERT KEY USER PASSWORD
+
+Or a plain one that takes SECONDS to accept each message (a slow relay, to hold senders
+in the middle of a send):
+
+    smtp_server.py --slow SECONDS PORT MAILDIR
 """
+import asyncio
 import ssl
 import sys
 import time
@@ -11,6 +17,28 @@ import time
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def serve(controller):
+    controller.start()
+    print("ready", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
+if sys.argv[1] == "--slow":
+    delay = float(sys.argv[2])
+
+    class SlowMailbox(Mailbox):
+        async def handle_DATA(self, server, session, envelope):
+            await asyncio.sleep(delay)
+            return await super().handle_DATA(server, session, envelope)
+
+    serve(Controller(SlowMailbox(sys.argv[4]), hostname="127.0.0.1", port=int(sys.argv[3])))
+    sys.exit(0)
 
 port, maildir, cert, key, user, password = sys.argv[1:7]
 
@@ -24,14 +52,7 @@ def authenticate(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=ok)
 
 
-controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port),
-                        tls_context=context, require_starttls=True,
-                        authenticator=authenticate, auth_required=True,
-                        auth_require_tls=True)
-controller.start()
-print("ready", flush=True)
-try:
-    while True:
-        time.sleep(3600)
-except KeyboardInterrupt:
-    controller.stop()
+serve(Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port),
+                 tls_context=context, require_starttls=True,
+                 authenticator=authenticate, auth_required=True,
+                 auth_require_tls=True))
