@@ -1,6 +1,8 @@
 #pragma once
 
 // Runs the real pitchey-server executable (PITCHEY_SERVER_BINARY) for the end-to-end tests.
+#include "Clients.h"
+
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
@@ -43,5 +45,39 @@ inline quint16 startServer(QProcess &process, const QString &dataDir, QStringLis
         10000);
     return seen && match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
 }
+
+// A server process (no send rate limit) with alice and bob registered and alice's socket
+// open: the start of the cases that write under load and then look at what was stored.
+struct AliceWritesToBob
+{
+    QProcess server;
+    quint16 port = 0;
+    HttpClient::Account alice;
+    HttpClient::Account bob;
+    WsClient socket; // alice's
+
+    bool start(const QString &dataDir)
+    {
+        using namespace Qt::StringLiterals;
+        port = startServer(server, dataDir, {u"--rate-burst"_s, u"100000"_s});
+        if (port == 0)
+            return false;
+        HttpClient http(httpUrl(port));
+        alice = http.registerUser(u"alice"_s);
+        bob = http.registerUser(u"bob"_s);
+        return socket.open(wsUrl(port, alice.token));
+    }
+
+    // `count` messages to bob, clientMessageId "PREFIX-i", without waiting for answers.
+    void send(int count, const QString &prefix)
+    {
+        using namespace Qt::StringLiterals;
+        for (int i = 0; i < count; ++i)
+            socket.sendJson({{"type"_L1, "send_message"_L1},
+                             {"recipientId"_L1, bob.id},
+                             {"content"_L1, u"%1 %2"_s.arg(prefix).arg(i)},
+                             {"clientMessageId"_L1, u"%1-%2"_s.arg(prefix).arg(i)}});
+    }
+};
 
 } // namespace pitchey::testing

@@ -175,19 +175,11 @@ private Q_SLOTS:
     void backupIsConsistentWhileTheServerWrites()
     {
         QTemporaryDir dir;
-        QProcess server;
-        const quint16 port = startServer(server, dir.path(), {u"--rate-burst"_s, u"100000"_s});
-        QVERIFY(port != 0);
-        HttpClient http(httpUrl(port));
-        const auto alice = http.registerUser(u"alice"_s);
-        const auto bob = http.registerUser(u"bob"_s);
-        WsClient socket;
-        QVERIFY(socket.open(wsUrl(port, alice.token)));
-        for (int i = 0; i < 100; ++i)
-            socket.sendJson({{"type"_L1, "send_message"_L1},
-                             {"recipientId"_L1, bob.id},
-                             {"content"_L1, u"m %1"_s.arg(i)},
-                             {"clientMessageId"_L1, u"b-%1"_s.arg(i)}});
+        AliceWritesToBob load;
+        QVERIFY(load.start(dir.path()));
+        QProcess &server = load.server;
+        WsClient &socket = load.socket;
+        load.send(100, u"b"_s);
         QVERIFY(!socket.waitFor(u"message_sent"_s, 10000).isEmpty());
         // The backup runs while the rest is still being written.
         const QString target = dir.filePath(u"copy.db"_s);

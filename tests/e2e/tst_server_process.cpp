@@ -24,22 +24,14 @@ private Q_SLOTS:
     void acknowledgedMessagesSurviveSigkill()
     {
         QTemporaryDir dir;
-        QProcess server;
-        const quint16 port = startServer(server, dir.path(), {u"--rate-burst"_s, u"100000"_s});
-        QVERIFY(port != 0);
-        HttpClient http(httpUrl(port));
-        const auto alice = http.registerUser(u"alice"_s);
-        const auto bob = http.registerUser(u"bob"_s);
-
-        WsClient socket;
-        QVERIFY(socket.open(wsUrl(port, alice.token)));
+        AliceWritesToBob load;
+        QVERIFY(load.start(dir.path()));
+        QProcess &server = load.server;
+        WsClient &socket = load.socket;
+        const auto &bob = load.bob;
         // Keep a stream of sends in flight and kill the server in the middle of it.
         const int total = 2000;
-        for (int i = 0; i < total; ++i)
-            socket.sendJson({{"type"_L1, "send_message"_L1},
-                             {"recipientId"_L1, bob.id},
-                             {"content"_L1, u"durable %1"_s.arg(i)},
-                             {"clientMessageId"_L1, u"d-%1"_s.arg(i)}});
+        load.send(total, u"d"_s);
         QVERIFY(QTest::qWaitFor(
             [&] {
                 int acks = 0;
