@@ -1,10 +1,18 @@
-// DbWorker: group commit, and isolation of each job inside its batch.
+// DbWorker: group commit, isolation of each job inside its batch and, on PostgreSQL (under
+// tests/support/with-postgres.sh), the pool: lanes side by side, one key's jobs in order, a
+// deadlock's victim run again.
+#include "ScratchPostgres.h"
 #include "storage/DbWorker.h"
 #include "storage/Sql.h"
 
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <atomic>
+#include <latch>
+#include <mutex>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey;
@@ -16,7 +24,21 @@ class TestDbWorker : public QObject
 
 private:
     QTemporaryDir m_dir;
+    std::unique_ptr<testing::ScratchPostgres> m_postgres; // with PITCHEY_TEST_POSTGRES
     std::unique_ptr<DbWorker> m_db;
+
+    [[nodiscard]] DatabaseUrl url() const
+    {
+        return m_postgres
+                   ? m_postgres->url()
+                   : DatabaseUrl::parse(u"sqlite://"_s + m_dir.filePath(u"w.db"_s), {}).value();
+    }
+
+    template<typename T> static Result<T> wait(QFuture<Result<T>> future)
+    {
+        future.waitForFinished();
+        return future.result();
+    }
 
     Result<qint64> insertUser(QSqlDatabase &db, const QString &name)
     {
@@ -46,12 +68,18 @@ private Q_SLOTS:
     void init()
     {
         QTest::failOnWarning(QRegularExpression(u"failed|cannot"_s));
-        m_db = std::make_unique<DbWorker>(
-            DatabaseUrl::parse(u"sqlite://"_s + m_dir.filePath(u"w.db"_s), {}).value());
+        if (testing::ScratchPostgres::available())
+            m_postgres = std::make_unique<testing::ScratchPostgres>();
+        m_db = std::make_unique<DbWorker>(url(), -1, 4);
         QVERIFY(m_db->start().ok());
+        QCOMPARE(m_db->connections(), m_postgres ? 4 : 1); // SQLite: its one writer
     }
 
-    void cleanup() { m_db.reset(); }
+    void cleanup()
+    {
+        m_db.reset();
+        m_postgres.reset();
+    }
 
     void aRefusedJobLeavesNoTraceAndItsNeighboursCommit()
     {
@@ -96,6 +124,8 @@ private Q_SLOTS:
 
     void resultsArriveAfterTheCommit()
     {
+        if (m_postgres)
+            QSKIP("reads the SQLite file");
         // A result is only handed out once its batch is durable: a second connection sees it.
         auto future =
             m_db->submit<qint64>([this](QSqlDatabase &db) { return insertUser(db, u"durable"_s); });
@@ -111,6 +141,100 @@ private Q_SLOTS:
             QCOMPARE(query.value(0).toInt(), 1);
         }
         QSqlDatabase::removeDatabase(u"reader"_s);
+    }
+
+    void jobsOfOneKeyRunInTheOrderTheyCameIn()
+    {
+        std::mutex mutex;
+        QList<int> ran;
+        QList<QFuture<Result<int>>> futures;
+        for (int i = 0; i < 300; ++i) {
+            // Other keys' jobs in between, on the other lanes.
+            (void)m_db->submitFor<int>(i, [](QSqlDatabase &db) {
+                return Result<int>(int(sql::scalar(db, u"SELECT 1"_s).value()));
+            });
+            futures.append(m_db->submitFor<int>(7, [&mutex, &ran, i](QSqlDatabase &) {
+                std::lock_guard lock(mutex);
+                ran.append(i);
+                return Result<int>(i);
+            }));
+        }
+        for (auto &future : futures)
+            future.waitForFinished();
+        QCOMPARE(ran.size(), 300);
+        for (int i = 0; i < 300; ++i)
+            QCOMPARE(ran.at(i), i);
+    }
+
+    void thePoolRunsTwoKeysSideBySide()
+    {
+        if (!m_postgres)
+            QSKIP("SQLite has one connection");
+        // The job of key 0 waits inside its transaction for the job of key 1: with a single
+        // connection the second could never start.
+        std::atomic<bool> second{false};
+        auto first = m_db->submitFor<bool>(0, [&second](QSqlDatabase &db) -> Result<bool> {
+            if (auto id = sql::exec(db, u"SELECT 1"_s); !id.ok())
+                return id.error();
+            for (int i = 0; i < 500 && !second.load(); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            return second.load();
+        });
+        auto other = m_db->submitFor<bool>(1, [&second](QSqlDatabase &) {
+            second.store(true);
+            return Result<bool>(true);
+        });
+        QVERIFY(wait(other).ok());
+        const auto waited = wait(first);
+        QVERIFY(waited.ok());
+        QVERIFY2(waited.value(), "the second key's job did not run beside the first");
+    }
+
+    void aDeadlockVictimRunsAgainAfterTheOtherCommits()
+    {
+        if (!m_postgres)
+            QSKIP("SQLite has one writer: no deadlock between connections");
+        // Two nodes, each locking one row and then the other's, at the same moment:
+        // PostgreSQL breaks the deadlock by failing one statement; that job runs again in
+        // its node's next batch and both commit.
+        DbWorker node1(m_postgres->url(), DbWorker::kOpenOnly, 1);
+        DbWorker node2(m_postgres->url(), DbWorker::kOpenOnly, 1);
+        QVERIFY(node1.start().ok());
+        QVERIFY(node2.start().ok());
+        QVERIFY(wait(m_db->submit<Done>([](QSqlDatabase &db) -> Result<Done> {
+                    for (const QString &statement :
+                         {u"CREATE TABLE counters (id INTEGER PRIMARY KEY, hits INTEGER)"_s,
+                          u"INSERT INTO counters VALUES (1, 0), (2, 0)"_s}) {
+                        if (auto done = sql::control(db, statement); !done.ok())
+                            return done.error();
+                    }
+                    return Done{};
+                })).ok());
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"deadlock detected"_s));
+        std::latch bothHoldOne(2);
+        std::atomic<int> attempts{0};
+        auto crossing = [&](int mine, int theirs) {
+            return [&, mine, theirs](QSqlDatabase &db) -> Result<Done> {
+                const bool first = attempts.fetch_add(1) < 2;
+                const QString bump = u"UPDATE counters SET hits = hits + 1 WHERE id = ?"_s;
+                if (auto done = sql::exec(db, bump, {mine}); !done.ok())
+                    return done.error();
+                if (first)
+                    bothHoldOne.arrive_and_wait();
+                if (auto done = sql::exec(db, bump, {theirs}); !done.ok())
+                    return done.error();
+                return Done{};
+            };
+        };
+        auto one = node1.submit<Done>(crossing(1, 2));
+        auto two = node2.submit<Done>(crossing(2, 1));
+        QVERIFY(wait(one).ok());
+        QVERIFY(wait(two).ok());
+        QCOMPARE(attempts.load(), 3); // the victim ran twice
+        const auto hits = wait(m_db->submit<qint64>(
+            [](QSqlDatabase &db) { return sql::scalar(db, u"SELECT SUM(hits) FROM counters"_s); }));
+        QVERIFY(hits.ok());
+        QCOMPARE(hits.value(), 4);
     }
 };
 

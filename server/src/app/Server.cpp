@@ -48,7 +48,7 @@ Server::~Server()
 
 Status Server::start()
 {
-    m_db = std::make_unique<DbWorker>(m_config.database);
+    m_db = std::make_unique<DbWorker>(m_config.database, -1, m_config.databaseConnections);
     m_db->setMetrics(m_metrics.get());
     if (auto opened = m_db->start(); !opened.ok())
         return opened;

@@ -72,6 +72,8 @@ constexpr OptionSpec kOptions[] = {
     {"metrics-token", "PITCHEY_METRICS_TOKEN", "token",
      "Bearer token that lets any address read /metrics on the main port."},
     {"log-level", "PITCHEY_LOG_LEVEL", "level", "debug, info (default), warning or error."},
+    {"db-connections", "PITCHEY_DB_CONNECTIONS", "n",
+     "With PostgreSQL: connections in this node's pool (default 4; SQLite always uses one)."},
     {"cluster-timeout", "PITCHEY_CLUSTER_TIMEOUT", "seconds",
      "With PostgreSQL: a node silent this long is taken for dead, its users offline "
      "(default 30)."},
@@ -246,6 +248,14 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         if (!number.ok())
             return number.error();
         config.clusterTimeoutMs = qint64(number.value() * 1000);
+    }
+    if (const auto connections = value("db-connections")) {
+        auto number = positiveNumber(u"db-connections"_s, *connections, 1);
+        if (!number.ok())
+            return number.error();
+        if (number.value() > 64)
+            return Error::badRequest(u"--db-connections must be at most 64"_s);
+        config.databaseConnections = int(number.value());
     }
     if (const auto batch = value("email-batch-seconds")) {
         auto number = positiveNumber(u"email-batch-seconds"_s, *batch, 1);

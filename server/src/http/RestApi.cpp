@@ -431,7 +431,8 @@ void RestApi::history(const Call &call)
     }
     const qint64 userId = call.caller.userId;
     whenReady(
-        m_deps.db.submit<HistoryPage>(
+        m_deps.db.submitFor<HistoryPage>(
+            *conversationId,
             [id = *conversationId, userId, range](QSqlDatabase &db) -> Result<HistoryPage> {
                 if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
                     return access.error();

@@ -11,7 +11,7 @@ ParticipantCache::participants(qint64 conversationId)
     const auto it = m_known.constFind(conversationId);
     if (it != m_known.cend())
         return QtFuture::makeReadyFuture(Result<Participants>(Participants(*it)));
-    return m_db.submit<Participants>([conversationId](QSqlDatabase &db) {
+    return m_db.submitFor<Participants>(conversationId, [conversationId](QSqlDatabase &db) {
         return ConversationRepository::participantIds(db, conversationId);
     });
 }

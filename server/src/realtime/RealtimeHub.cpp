@@ -110,9 +110,11 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
     if (!collected)
         collected = std::make_shared<Backlog>();
     const qint64 userId = session->userId();
-    whenReady(m_deps.db.submit<QList<Message>>([userId, afterId](QSqlDatabase &db) {
-        return MessageRepository::undelivered(db, userId, afterId, kBacklogChunk);
-    }),
+    whenReady(m_deps.db.submitFor<QList<Message>>(userId,
+                                                  [userId, afterId](QSqlDatabase &db) {
+                                                      return MessageRepository::undelivered(
+                                                          db, userId, afterId, kBacklogChunk);
+                                                  }),
               session, [this, session, collected](Result<QList<Message>> chunk) {
                   if (chunk.ok()) {
                       for (const Message &message : chunk.value())
@@ -262,20 +264,22 @@ void RealtimeHub::broadcastTyping(qint64 conversationId, qint64 userId, bool isT
 void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
 {
     const qint64 userId = session->userId();
-    whenReady(m_deps.db.submit<HistoryPage>([conversationId,
-                                             userId](QSqlDatabase &db) -> Result<HistoryPage> {
-        if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
-            !access.ok())
-            return access.error();
-        return MessageRepository::history(db, conversationId,
-                                          {std::nullopt, std::nullopt, kJoinHistory});
-    }),
-              session, [session, conversationId](Result<HistoryPage> page) {
-                  if (!page.ok())
-                      return refuse(session, page.error());
-                  session->send(frames::encode(
-                      frames::conversationHistory(conversationId, page.value().messages)));
-              });
+    whenReady(
+        m_deps.db.submitFor<HistoryPage>(
+            conversationId,
+            [conversationId, userId](QSqlDatabase &db) -> Result<HistoryPage> {
+                if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
+                    !access.ok())
+                    return access.error();
+                return MessageRepository::history(db, conversationId,
+                                                  {std::nullopt, std::nullopt, kJoinHistory});
+            }),
+        session, [session, conversationId](Result<HistoryPage> page) {
+            if (!page.ok())
+                return refuse(session, page.error());
+            session->send(
+                frames::encode(frames::conversationHistory(conversationId, page.value().messages)));
+        });
 }
 
 void RealtimeHub::onClosed(WsSession *session)

@@ -20,15 +20,25 @@ namespace pitchey::server {
 
 namespace {
 constexpr std::size_t kMaxBatch = 512;
+// A job that PostgreSQL chose as a deadlock's victim runs again at most this often.
+constexpr int kMaxAttempts = 4;
 std::atomic<int> g_connectionCounter{0};
 } // namespace
 
-DbWorker::DbWorker(DatabaseUrl url, int schemaTarget)
+DbWorker::DbWorker(DatabaseUrl url, int schemaTarget, int connections)
     : m_url(std::move(url))
     , m_dialect(m_url.kind)
     , m_schemaTarget(schemaTarget)
-    , m_connectionName(u"pitchey-db-%1"_s.arg(g_connectionCounter.fetch_add(1)))
-{}
+{
+    // SQLite has one writer at a time: a second connection would only wait for its lock.
+    const int lanes = m_url.kind == DatabaseUrl::Kind::SQLite ? 1 : std::max(1, connections);
+    for (int i = 0; i < lanes; ++i) {
+        auto lane = std::make_unique<Lane>();
+        lane->index = i;
+        lane->connectionName = u"pitchey-db-%1"_s.arg(g_connectionCounter.fetch_add(1));
+        m_lanes.push_back(std::move(lane));
+    }
+}
 
 DbWorker::~DbWorker()
 {
@@ -37,140 +47,160 @@ DbWorker::~DbWorker()
 
 Status DbWorker::start()
 {
+    // The first lane migrates; the others open the schema it left.
+    for (auto &lane : m_lanes) {
+        const int target = lane->index == 0 ? m_schemaTarget : kOpenOnly;
+        if (auto started = startLane(*lane, target); !started.ok()) {
+            stop();
+            return started;
+        }
+    }
+    qCInfo(lcStorage).noquote() << "database ready:" << m_url.describe() << "with" << m_lanes.size()
+                                << "connection(s)";
+    return Done{};
+}
+
+Status DbWorker::startLane(Lane &lane, int schemaTarget)
+{
     auto started = std::make_shared<QPromise<Status>>();
     started->start();
     QFuture<Status> result = started->future();
-    m_running = true;
-    m_thread = std::thread([this, started] { threadMain(started); });
+    lane.thread = std::thread(
+        [this, &lane, schemaTarget, started] { laneMain(lane, schemaTarget, started); });
     result.waitForFinished();
     Status status = result.result();
-    if (!status.ok()) {
-        m_thread.join();
-        m_running = false;
-    }
+    if (!status.ok())
+        lane.thread.join();
     return status;
 }
 
 void DbWorker::stop()
 {
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_running)
-            return;
-        m_stopping = true;
+    for (auto &lane : m_lanes) {
+        {
+            std::lock_guard lock(lane->mutex);
+            lane->stopping = true;
+        }
+        lane->wake.notify_all();
     }
-    m_wake.notify_all();
-    m_thread.join();
-    m_running = false;
+    for (auto &lane : m_lanes) {
+        if (lane->thread.joinable())
+            lane->thread.join();
+    }
 }
 
 DbWorker::Stats DbWorker::stats() const
 {
-    std::lock_guard lock(m_mutex);
-    return m_stats;
+    return {m_jobs.load(), m_transactions.load()};
 }
 
-void DbWorker::enqueue(Job job)
+void DbWorker::enqueue(qint64 key, Job job)
 {
     job.queued = std::chrono::steady_clock::now();
+    Lane &lane = *m_lanes[quint64(key) % m_lanes.size()];
     {
-        std::lock_guard lock(m_mutex);
-        if (!m_stopping) {
-            m_queue.push_back(std::move(job));
-            m_wake.notify_one();
+        std::lock_guard lock(lane.mutex);
+        if (!lane.stopping) {
+            lane.queue.push_back(std::move(job));
+            lane.wake.notify_one();
             return;
         }
     }
     job.finish(false); // refused after shutdown began
 }
 
-void DbWorker::threadMain(std::shared_ptr<QPromise<Status>> started)
+void DbWorker::laneMain(Lane &lane, int schemaTarget,
+                        const std::shared_ptr<QPromise<Status>> &started)
 {
-    auto fail = [&](const QString &message) {
-        started->addResult(Status(Error::internal(message)));
-        started->finish();
-    };
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), m_connectionName);
-        if (m_url.kind == DatabaseUrl::Kind::SQLite) {
-            const QFileInfo file(m_url.sqlitePath);
-            if (!QDir().mkpath(file.absolutePath())) {
-                fail(u"cannot create the directory %1"_s.arg(file.absolutePath()));
-                db = {};
-                QSqlDatabase::removeDatabase(m_connectionName);
-                return;
-            }
-            db.setDatabaseName(m_url.sqlitePath);
-        } else {
-            db.setHostName(m_url.host);
-            db.setPort(m_url.port);
-            db.setUserName(m_url.user);
-            db.setPassword(m_url.password);
-            db.setDatabaseName(m_url.databaseName);
-        }
-        Status ready = Status(Done{});
-        if (!db.open()) {
-            ready = Error::internal(
-                u"cannot open the database %1: %2"_s.arg(m_url.describe(), db.lastError().text()));
-        } else {
-            for (const QString &statement : m_dialect.sessionSetup()) {
-                QSqlQuery query(db);
-                if (!query.exec(statement)) {
-                    ready = Error::internal(
-                        u"cannot prepare the database: %1"_s.arg(query.lastError().text()));
-                    break;
-                }
-            }
-            if (ready.ok() && m_schemaTarget != kOpenOnly)
-                ready = Migrations::migrate(db, m_dialect, m_schemaTarget);
-        }
+        QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), lane.connectionName);
+        const Status ready = open(db, schemaTarget);
         started->addResult(ready);
         started->finish();
-        if (!ready.ok()) {
-            sql::dropCache(db);
-            db.close();
-            db = {};
-            QSqlDatabase::removeDatabase(m_connectionName);
-            return;
-        }
-        qCInfo(lcStorage) << "database ready:" << m_url.describe();
-
-        std::deque<Job> batch;
-        bool healthy = true;
-        auto nextAttempt = std::chrono::steady_clock::now();
-        while (true) {
-            {
-                std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
-                if (m_queue.empty() && m_stopping)
-                    break;
-                while (!m_queue.empty() && batch.size() < kMaxBatch) {
-                    batch.push_back(std::move(m_queue.front()));
-                    m_queue.pop_front();
-                }
-            }
-            const auto now = std::chrono::steady_clock::now();
-            if (!healthy && now >= nextAttempt) {
-                healthy = reopen(db);
-                nextAttempt = now + std::chrono::seconds(1);
-                if (healthy)
-                    qCInfo(lcStorage) << "the database is back:" << m_url.describe();
-            }
-            if (!healthy) {
-                // Refused at once, each job with "the database is unavailable".
-                finishBatch(batch, false);
-            } else if (!runBatch(db, batch) && m_url.kind == DatabaseUrl::Kind::PostgreSQL &&
-                       !alive(db)) {
-                qCWarning(lcStorage) << "lost the database; reconnecting every second";
-                healthy = false;
-                nextAttempt = now;
-            }
-            batch.clear();
-        }
+        if (ready.ok())
+            serve(lane, db);
         sql::dropCache(db);
         db.close();
     }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    QSqlDatabase::removeDatabase(lane.connectionName);
+}
+
+Status DbWorker::open(QSqlDatabase &db, int schemaTarget) const
+{
+    if (m_url.kind == DatabaseUrl::Kind::SQLite) {
+        const QFileInfo file(m_url.sqlitePath);
+        if (!QDir().mkpath(file.absolutePath()))
+            return Error::internal(u"cannot create the directory %1"_s.arg(file.absolutePath()));
+        db.setDatabaseName(m_url.sqlitePath);
+    } else {
+        db.setHostName(m_url.host);
+        db.setPort(m_url.port);
+        db.setUserName(m_url.user);
+        db.setPassword(m_url.password);
+        db.setDatabaseName(m_url.databaseName);
+    }
+    if (!db.open())
+        return Error::internal(
+            u"cannot open the database %1: %2"_s.arg(m_url.describe(), db.lastError().text()));
+    for (const QString &statement : m_dialect.sessionSetup()) {
+        QSqlQuery query(db);
+        if (!query.exec(statement))
+            return Error::internal(
+                u"cannot prepare the database: %1"_s.arg(query.lastError().text()));
+    }
+    if (schemaTarget != kOpenOnly)
+        return Migrations::migrate(db, m_dialect, schemaTarget);
+    return Done{};
+}
+
+void DbWorker::serve(Lane &lane, QSqlDatabase &db)
+{
+    std::deque<Job> batch;
+    std::deque<Job> retry;
+    bool healthy = true;
+    auto nextAttempt = std::chrono::steady_clock::now();
+    while (true) {
+        {
+            std::unique_lock lock(lane.mutex);
+            // Jobs to run again go first, before what was queued after them.
+            while (!retry.empty()) {
+                lane.queue.push_front(std::move(retry.back()));
+                retry.pop_back();
+            }
+            lane.wake.wait(lock, [&lane] { return !lane.queue.empty() || lane.stopping; });
+            if (lane.queue.empty() && lane.stopping)
+                break;
+            while (!lane.queue.empty() && batch.size() < kMaxBatch) {
+                batch.push_back(std::move(lane.queue.front()));
+                lane.queue.pop_front();
+            }
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (!healthy && now >= nextAttempt) {
+            healthy = reopen(db);
+            nextAttempt = now + std::chrono::seconds(1);
+            if (healthy)
+                qCInfo(lcStorage) << "the database is back:" << m_url.describe();
+        }
+        bool committed = false; // unhealthy: refused at once, "the database is unavailable"
+        if (healthy) {
+            committed = runBatch(db, batch, retry);
+            if (!committed && m_url.kind == DatabaseUrl::Kind::PostgreSQL && !alive(db)) {
+                // The connection died since the last batch (a lane idle while PostgreSQL
+                // restarted): nothing was committed, so the batch runs again on a new one.
+                if (reopen(db)) {
+                    qCInfo(lcStorage) << "reconnected to the database";
+                    committed = runBatch(db, batch, retry);
+                } else {
+                    qCWarning(lcStorage) << "lost the database; reconnecting every second";
+                    healthy = false;
+                    nextAttempt = now + std::chrono::seconds(1);
+                }
+            }
+        }
+        finishBatch(batch, committed);
+        batch.clear();
+    }
 }
 
 bool DbWorker::alive(QSqlDatabase &db)
@@ -179,7 +209,7 @@ bool DbWorker::alive(QSqlDatabase &db)
     return probe.exec(u"SELECT 1"_s);
 }
 
-bool DbWorker::reopen(QSqlDatabase &db)
+bool DbWorker::reopen(QSqlDatabase &db) const
 {
     sql::dropCache(db);
     db.close();
@@ -193,23 +223,32 @@ bool DbWorker::reopen(QSqlDatabase &db)
     return true;
 }
 
-bool DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
+bool DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch, std::deque<Job> &retry)
 {
     bool committed = db.transaction();
     if (!committed)
         qCWarning(lcStorage) << "cannot begin a transaction:" << db.lastError().text();
+    std::deque<Job> again;
     if (committed) {
-        for (Job &job : batch) {
+        for (auto it = batch.begin(); it != batch.end();) {
             if (!sql::control(db, u"SAVEPOINT job"_s).ok()) {
                 committed = false; // no isolation between jobs: run none of them
                 break;
             }
-            const bool succeeded = job.run(db);
+            (void)sql::takeTransientFailure();
+            const bool succeeded = it->run(db);
+            const bool transient = !succeeded && sql::takeTransientFailure();
             sql::finishAll(db);
             if (!succeeded)
                 (void)sql::control(db, u"ROLLBACK TO SAVEPOINT job"_s);
             (void)sql::control(db, u"RELEASE SAVEPOINT job"_s);
             sql::finishAll(db);
+            if (transient && ++it->attempts < kMaxAttempts) {
+                again.push_back(std::move(*it));
+                it = batch.erase(it);
+            } else {
+                ++it;
+            }
         }
         committed = committed && db.commit();
         if (!committed) {
@@ -217,17 +256,20 @@ bool DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch)
             db.rollback();
         }
     }
-    finishBatch(batch, committed);
+    if (committed) {
+        for (Job &job : again)
+            retry.push_back(std::move(job));
+    } else {
+        for (Job &job : again)
+            batch.push_back(std::move(job));
+    }
     return committed;
 }
 
 void DbWorker::finishBatch(std::deque<Job> &batch, bool committed)
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stats.jobs += batch.size();
-        m_stats.transactions += 1;
-    }
+    m_jobs.fetch_add(batch.size(), std::memory_order_relaxed);
+    m_transactions.fetch_add(1, std::memory_order_relaxed);
     const auto now = std::chrono::steady_clock::now();
     for (Job &job : batch) {
         if (m_metrics)

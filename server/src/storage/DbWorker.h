@@ -8,6 +8,7 @@
 #include <QPromise>
 #include <QSqlDatabase>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -16,16 +17,27 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace pitchey::server {
 
 class Metrics;
 
-// Owns the database connection and the one thread that uses it. Work is queued as jobs;
-// the thread takes every job waiting (up to a batch limit), runs them in ONE transaction,
-// each inside its own savepoint, commits, and only then completes their futures. So a
-// message is durable before anyone is told it was stored, and the disk's sync rate bounds
-// transactions per second, not messages per second (group commit).
+// Owns the database connections and the threads that use them: a pool of lanes, each one
+// connection and one thread (SQLite: always one lane, its one writer). Work is queued as
+// jobs; a lane takes every job waiting in its queue (up to a batch limit), runs them in ONE
+// transaction, each inside its own savepoint, commits, and only then completes their
+// futures. So a message is durable before anyone is told it was stored, and the disk's sync
+// rate bounds transactions per second, not messages per second (group commit).
+//
+// Jobs of one lane run in the order they were submitted. submit() uses lane 0, so every
+// job submitted without a key runs in order with the others; submitFor(key) uses the
+// lane of `key` (a conversation, a user), which keeps each conversation's writes in one
+// order while different conversations commit side by side on PostgreSQL.
+//
+// A job that fails because PostgreSQL broke a deadlock or a serialization conflict (another
+// node holding the same rows) is rolled back to its savepoint and runs again in the lane's
+// next batch, after this one has committed and released its locks.
 class DbWorker
 {
 public:
@@ -37,15 +49,18 @@ public:
 
     // schemaTarget: migrate to that version; -1: to the latest; kOpenOnly: leave the schema.
     static constexpr int kOpenOnly = -2;
-    DbWorker(DatabaseUrl url, int schemaTarget = -1);
+    // connections: the size of the pool on PostgreSQL (SQLite uses one).
+    explicit DbWorker(DatabaseUrl url, int schemaTarget = -1, int connections = 1);
     ~DbWorker();
     DbWorker(const DbWorker &) = delete;
     DbWorker &operator=(const DbWorker &) = delete;
 
-    // Opens the database and migrates it (see schemaTarget); blocks until done (start-up only).
+    // Opens the database and migrates it (see schemaTarget), then opens the rest of the
+    // pool; blocks until done (start-up only).
     [[nodiscard]] Status start();
-    // Runs every job already queued, then stops the thread.
+    // Runs every job already queued, then stops the threads.
     void stop();
+    [[nodiscard]] int connections() const { return int(m_lanes.size()); }
 
     [[nodiscard]] const SqlDialect &dialect() const { return m_dialect; }
     [[nodiscard]] const DatabaseUrl &url() const { return m_url; }
@@ -53,25 +68,33 @@ public:
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
     [[nodiscard]] Stats stats() const;
 
-    // Runs fn on the database thread. A failed Result rolls back what fn wrote.
+    // Runs fn on lane 0, in order with every other submit(). A failed Result rolls back
+    // what fn wrote.
     template<typename T> QFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> fn)
+    {
+        return submitFor<T>(0, std::move(fn));
+    }
+
+    // Runs fn on the lane of `key`, in order with every job of the same key.
+    template<typename T>
+    QFuture<Result<T>> submitFor(qint64 key, std::function<Result<T>(QSqlDatabase &)> fn)
     {
         auto promise = std::make_shared<QPromise<Result<T>>>();
         auto outcome = std::make_shared<std::optional<Result<T>>>();
         promise->start();
         QFuture<Result<T>> future = promise->future();
-        enqueue(Job{[fn = std::move(fn), outcome](QSqlDatabase &db) {
-                        outcome->emplace(fn(db));
-                        return (*outcome)->ok();
-                    },
-                    [promise, outcome](bool committed) {
-                        if (committed && outcome->has_value())
-                            promise->addResult(std::move(**outcome));
-                        else
-                            promise->addResult(Result<T>(
-                                Error::internal(QStringLiteral("the database is unavailable"))));
-                        promise->finish();
-                    }});
+        enqueue(key, Job{[fn = std::move(fn), outcome](QSqlDatabase &db) {
+                             outcome->emplace(fn(db));
+                             return (*outcome)->ok();
+                         },
+                         [promise, outcome](bool committed) {
+                             if (committed && outcome->has_value())
+                                 promise->addResult(std::move(**outcome));
+                             else
+                                 promise->addResult(Result<T>(Error::internal(
+                                     QStringLiteral("the database is unavailable"))));
+                             promise->finish();
+                         }});
         return future;
     }
 
@@ -81,29 +104,39 @@ private:
         std::function<bool(QSqlDatabase &)> run;
         std::function<void(bool committed)> finish;
         std::chrono::steady_clock::time_point queued{};
+        int attempts = 0;
+    };
+    struct Lane
+    {
+        int index = 0;
+        QString connectionName;
+        std::thread thread;
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::deque<Job> queue;
+        bool stopping = false;
     };
 
-    void enqueue(Job job);
-    void threadMain(std::shared_ptr<QPromise<Status>> started);
-    // True when the batch committed.
-    bool runBatch(QSqlDatabase &db, std::deque<Job> &batch);
+    void enqueue(qint64 key, Job job);
+    [[nodiscard]] Status startLane(Lane &lane, int schemaTarget);
+    void laneMain(Lane &lane, int schemaTarget, const std::shared_ptr<QPromise<Status>> &started);
+    [[nodiscard]] Status open(QSqlDatabase &db, int schemaTarget) const;
+    void serve(Lane &lane, QSqlDatabase &db);
+    // Runs a batch; returns true when it committed. Jobs to run again (a deadlock broken
+    // by PostgreSQL) are moved to `retry`; the others stay for finishBatch().
+    bool runBatch(QSqlDatabase &db, std::deque<Job> &batch, std::deque<Job> &retry);
     void finishBatch(std::deque<Job> &batch, bool committed);
     // A lost PostgreSQL connection: jobs are refused while it is down, and it is opened
     // again (at most once a second) until it answers.
     [[nodiscard]] static bool alive(QSqlDatabase &db);
-    [[nodiscard]] bool reopen(QSqlDatabase &db);
+    [[nodiscard]] bool reopen(QSqlDatabase &db) const;
 
     DatabaseUrl m_url;
     SqlDialect m_dialect;
     int m_schemaTarget;
-    QString m_connectionName;
-    std::thread m_thread;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<Job> m_queue;
-    bool m_stopping = false;
-    bool m_running = false;
-    Stats m_stats;
+    std::vector<std::unique_ptr<Lane>> m_lanes;
+    std::atomic<quint64> m_jobs{0};
+    std::atomic<quint64> m_transactions{0};
     Metrics *m_metrics = nullptr;
 };
 

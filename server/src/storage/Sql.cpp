@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <unordered_map>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -26,6 +27,14 @@ struct StatementCache
     QList<QSqlQuery *> active;
 };
 thread_local std::unordered_map<std::string, StatementCache> t_caches;
+thread_local bool t_transientFailure = false;
+
+// serialization_failure, deadlock_detected, lock_not_available
+bool isTransient(const QSqlError &error)
+{
+    const QString code = error.nativeErrorCode();
+    return code == "40001"_L1 || code == "40P01"_L1 || code == "55P03"_L1;
+}
 
 StatementCache &cacheFor(const QSqlDatabase &db)
 {
@@ -55,9 +64,15 @@ Result<Cursor> exec(QSqlDatabase &db, const QString &statement, const QVariantLi
     if (!query->exec()) {
         qCWarning(lcStorage).noquote()
             << "query failed:" << query->lastError().text() << "in" << statement;
+        t_transientFailure = t_transientFailure || isTransient(query->lastError());
         return Error::internal(u"database error"_s);
     }
     return Cursor(query.get());
+}
+
+bool takeTransientFailure()
+{
+    return std::exchange(t_transientFailure, false);
 }
 
 Status control(QSqlDatabase &db, const QString &statement)
@@ -93,6 +108,11 @@ void finishAll(const QSqlDatabase &db)
 void dropCache(const QSqlDatabase &db)
 {
     t_caches.erase(db.connectionName().toStdString());
+}
+
+QString lockRowClause(const QSqlDatabase &db)
+{
+    return db.driverName() == "QPSQL"_L1 ? u" FOR NO KEY UPDATE"_s : QString();
 }
 
 QString placeholders(qsizetype n)

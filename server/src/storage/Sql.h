@@ -38,6 +38,10 @@ private:
 // PostgreSQL cannot PREPARE, so they run as they are.
 [[nodiscard]] Status control(QSqlDatabase &db, const QString &statement);
 
+// True when a statement failed since the last call because PostgreSQL broke a deadlock or
+// a serialization conflict: worth running again once the other transaction is gone.
+[[nodiscard]] bool takeTransientFailure();
+
 // A query's first column of its first row as an integer, or `fallback` without rows.
 [[nodiscard]] Result<qint64> scalar(QSqlDatabase &db, const QString &statement,
                                     const QVariantList &args = {}, qint64 fallback = 0);
@@ -48,6 +52,10 @@ private:
 // statements, before the connection closes.
 void finishAll(const QSqlDatabase &db);
 void dropCache(const QSqlDatabase &db);
+
+// " FOR NO KEY UPDATE" on PostgreSQL (appended to a SELECT of one row, it holds the row
+// until the commit); empty on SQLite, whose one writer holds the whole database.
+[[nodiscard]] QString lockRowClause(const QSqlDatabase &db);
 
 // "?, ?, ?" for an IN list of n values.
 [[nodiscard]] QString placeholders(qsizetype n);
