@@ -295,6 +295,120 @@ private Q_SLOTS:
             15000));
     }
 
+    void aConversationKeepsOneOrderAcrossNodes()
+    {
+        // Two senders on two nodes write into one group as fast as they can; every member,
+        // wherever connected, sees the messages in the order of their ids.
+        HttpClient a(m_nodes[0]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        const auto bob = a.registerUser(u"bob"_s);
+        const auto carol = a.registerUser(u"carol"_s);
+        const qint64 group = a.createConversation(alice, {bob.id, carol.id}, u"busy"_s);
+        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto bobSocket = connectTo(*m_nodes[1], bob);
+        auto carolSocket = connectTo(*m_nodes[2], carol);
+        auto carolOnNode1 = connectTo(*m_nodes[0], carol);
+        QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty()); // the nodes know each other
+        constexpr int kEach = 150;
+        for (int i = 0; i < kEach; ++i) {
+            for (auto *socket : {aliceSocket.get(), bobSocket.get()}) {
+                socket->sendJson({{"type"_L1, "send_message"_L1},
+                                  {"conversationId"_L1, group},
+                                  {"content"_L1, u"m%1"_s.arg(i)}});
+            }
+        }
+        auto newMessages = [](WsClient &client) {
+            QList<qint64> ids;
+            for (const QJsonObject &frame : client.frames()) {
+                if (frame.value("type"_L1) == "new_message"_L1)
+                    ids.append(frame.value("messageId"_L1).toInteger());
+            }
+            return ids;
+        };
+        for (WsClient *reader : {carolSocket.get(), carolOnNode1.get()}) {
+            QVERIFY(
+                QTest::qWaitFor([&] { return newMessages(*reader).size() >= 2 * kEach; }, 30000));
+            const QList<qint64> ids = newMessages(*reader);
+            QCOMPARE(ids.size(), 2 * kEach);
+            for (qsizetype i = 1; i < ids.size(); ++i)
+                QVERIFY2(ids.at(i) > ids.at(i - 1),
+                         qPrintable(u"%1 after %2"_s.arg(ids.at(i)).arg(ids.at(i - 1))));
+        }
+        // Each sender sees the other's messages in order too.
+        QVERIFY(QTest::qWaitFor([&] { return newMessages(*aliceSocket).size() >= kEach; }, 30000));
+        const QList<qint64> fromBob = newMessages(*aliceSocket);
+        QVERIFY(std::is_sorted(fromBob.cbegin(), fromBob.cend()));
+    }
+
+    void racesBetweenNodesEndInOneRow()
+    {
+        // The same resend through two nodes at once is stored once; two people writing to
+        // each other for the first time through two nodes at once get one conversation.
+        HttpClient a(m_nodes[0]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        auto onNode1 = connectTo(*m_nodes[0], alice);
+        auto onNode2 = connectTo(*m_nodes[1], alice);
+        constexpr int kPeople = 12;
+        QList<HttpClient::Account> people;
+        std::vector<std::unique_ptr<WsClient>> sockets;
+        for (int i = 0; i < kPeople; ++i) {
+            people.append(a.registerUser(u"friend%1"_s.arg(i)));
+            sockets.push_back(connectTo(*m_nodes[2], people.last()));
+        }
+        for (int i = 0; i < kPeople; ++i) {
+            // alice's two devices send the same message (one clientMessageId) to friend i
+            // while friend i writes to alice: three first messages of one pair at once.
+            const QJsonObject toFriend{{"type"_L1, "send_message"_L1},
+                                       {"recipientId"_L1, people.at(i).id},
+                                       {"content"_L1, u"hi %1"_s.arg(i)},
+                                       {"clientMessageId"_L1, u"first-%1"_s.arg(i)}};
+            onNode1->sendJson(toFriend);
+            onNode2->sendJson(toFriend);
+            sockets.at(i)->sendJson({{"type"_L1, "send_message"_L1},
+                                     {"recipientId"_L1, alice.id},
+                                     {"content"_L1, u"hello alice"_s},
+                                     {"clientMessageId"_L1, u"back"_s}});
+        }
+        auto ofType = [](WsClient &client, const QString &type) {
+            QList<QJsonObject> found;
+            for (const QJsonObject &frame : client.frames()) {
+                if (frame.value("type"_L1).toString() == type)
+                    found.append(frame);
+            }
+            return found;
+        };
+        auto sent = [&](WsClient &client) { return ofType(client, u"message_sent"_s); };
+        QVERIFY(QTest::qWaitFor(
+            [&] { return sent(*onNode1).size() == kPeople && sent(*onNode2).size() == kPeople; },
+            15000));
+        for (int i = 0; i < kPeople; ++i) {
+            QVERIFY(QTest::qWaitFor([&] { return sent(*sockets.at(i)).size() == 1; }, 15000));
+            const QJsonObject reply = sent(*sockets.at(i)).constFirst();
+            QJsonObject first, again;
+            for (const QJsonObject &frame : sent(*onNode1)) {
+                if (frame.value("clientMessageId"_L1).toString() == u"first-%1"_s.arg(i))
+                    first = frame;
+            }
+            for (const QJsonObject &frame : sent(*onNode2)) {
+                if (frame.value("clientMessageId"_L1).toString() == u"first-%1"_s.arg(i))
+                    again = frame;
+            }
+            QCOMPARE(again.value("messageId"_L1), first.value("messageId"_L1));
+            QCOMPARE(reply.value("conversationId"_L1), first.value("conversationId"_L1));
+            // Stored once: the friend's history holds two messages.
+            HttpClient f(m_nodes[2]->http());
+            const auto page = f.get(
+                u"/api/messages/%1/messages"_s.arg(reply.value("conversationId"_L1).toInteger()),
+                people.at(i).token);
+            QCOMPARE(page.status, 200);
+            QCOMPARE(page.body.value("messages"_L1).toArray().size(), 2);
+        }
+        for (WsClient *client : {onNode1.get(), onNode2.get()})
+            QCOMPARE(ofType(*client, u"error"_s), QList<QJsonObject>{});
+        const auto conversations = a.get(u"/api/messages/conversations"_s, alice.token);
+        QCOMPARE(conversations.body.value("conversations"_L1).toArray().size(), kPeople);
+    }
+
     void aStoppedNodeSaysGoodbyeAtOnce()
     {
         auto [alice, bob, pair, aliceSocket] = twoUsers();

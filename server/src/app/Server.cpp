@@ -115,13 +115,15 @@ Status Server::startCluster()
          std::chrono::milliseconds(std::max<qint64>(200, m_config.clusterTimeoutMs / 6)),
          std::chrono::milliseconds(m_config.clusterTimeoutMs)},
         this);
-    m_registry->setForward(
-        {[this](const QList<qint64> &users, const QByteArray &frame) {
-             m_cluster->publishFrame(users, frame);
-         },
-         [this](const QList<qint64> &users, qint64 messageId, const QString &frame) {
-             m_cluster->publishMessage(users, messageId, frame);
-         }});
+    m_registry->setForward([this](const QList<qint64> &users, const QByteArray &frame) {
+        m_cluster->publishFrame(users, frame);
+    });
+    m_messages->setClusterPublisher(
+        [cluster = m_cluster](QSqlDatabase &db, const StoredMessage &stored) {
+            return cluster->publishMessageIn(db, stored);
+        });
+    connect(m_cluster, &ClusterBus::messageArrived, m_messages,
+            &MessageService::deliverFromCluster);
     connect(m_hub, &RealtimeHub::presenceChangedHere, m_cluster, &ClusterBus::publishPresence);
     connect(m_cluster, &ClusterBus::presenceChanged, m_hub, &RealtimeHub::announceElsewhereChange);
     return m_cluster->start();

@@ -4,6 +4,7 @@
 #include "storage/DbWorker.h"
 #include "storage/Sql.h"
 
+#include "protocol/Frames.h"
 #include "protocol/Time.h"
 
 #include <QJsonArray>
@@ -114,12 +115,17 @@ void ClusterBus::publishFrame(const QList<qint64> &userIds, const QByteArray &fr
     publish({{"k"_L1, "f"_L1}, {"u"_L1, idsToJson(userIds)}, {"f"_L1, QString::fromUtf8(frame)}});
 }
 
-void ClusterBus::publishMessage(const QList<qint64> &userIds, qint64 messageId,
-                                const QString &frame)
+Status ClusterBus::publishMessageIn(QSqlDatabase &db, const StoredMessage &stored)
 {
-    if (m_lastHeard.isEmpty())
-        return;
-    publish({{"k"_L1, "m"_L1}, {"u"_L1, idsToJson(userIds)}, {"i"_L1, messageId}, {"f"_L1, frame}});
+    if (!m_othersKnown.load(std::memory_order_relaxed))
+        return Done{};
+    const Message &message = stored.message;
+    return notify(db, {{"k"_L1, "m"_L1},
+                       {"u"_L1, idsToJson(stored.participants)},
+                       {"c"_L1, message.conversationId},
+                       {"i"_L1, message.id},
+                       {"p"_L1, stored.previousId},
+                       {"f"_L1, QString::fromUtf8(frames::encode(frames::newMessage(message)))}});
 }
 
 void ClusterBus::publishPresence(qint64 userId, bool online)
@@ -129,32 +135,34 @@ void ClusterBus::publishPresence(qint64 userId, bool online)
 
 void ClusterBus::publish(QJsonObject event)
 {
+    (void)m_db.submit<Done>(
+        [this, event = std::move(event)](QSqlDatabase &db) { return notify(db, event); });
+}
+
+Status ClusterBus::notify(QSqlDatabase &db, QJsonObject event)
+{
     // The sequence number keeps two equal events of one transaction apart (PostgreSQL
     // folds identical notifications of a transaction into one).
+    const qint64 sequence = qint64(m_sequence.fetch_add(1, std::memory_order_relaxed) + 1);
     event.insert("n"_L1, m_node);
-    event.insert("s"_L1, qint64(++m_sequence));
+    event.insert("s"_L1, sequence);
     const QString payload = QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact));
-    const QString node = m_node;
-    const quint64 sequence = m_sequence;
-    (void)m_db.submit<bool>([payload, node, sequence](QSqlDatabase &db) -> Result<bool> {
-        QString notice = payload;
-        if (payload.size() > kMaxInline) {
-            auto stored = sql::exec(
-                db,
-                u"INSERT INTO cluster_events (payload, created_at) VALUES (?, ?) RETURNING id"_s,
-                {payload, currentTimeMs()});
-            if (!stored.ok() || !stored.value().next())
-                return Error::internal(u"cannot store a cluster event"_s);
-            const qint64 id = stored.value().value(0).toLongLong();
-            notice = QString::fromUtf8(
-                QJsonDocument(QJsonObject{{"n"_L1, node}, {"s"_L1, qint64(sequence)}, {"r"_L1, id}})
-                    .toJson(QJsonDocument::Compact));
-        }
-        auto sent = sql::exec(db, u"SELECT pg_notify(?, ?)"_s, {kChannel, notice});
-        if (!sent.ok())
-            return sent.error();
-        return true;
-    });
+    QString notice = payload;
+    if (payload.size() > kMaxInline) {
+        auto stored = sql::exec(
+            db, u"INSERT INTO cluster_events (payload, created_at) VALUES (?, ?) RETURNING id"_s,
+            {payload, currentTimeMs()});
+        if (!stored.ok() || !stored.value().next())
+            return Error::internal(u"cannot store a cluster event"_s);
+        const qint64 id = stored.value().value(0).toLongLong();
+        notice = QString::fromUtf8(
+            QJsonDocument(QJsonObject{{"n"_L1, m_node}, {"s"_L1, sequence}, {"r"_L1, id}})
+                .toJson(QJsonDocument::Compact));
+    }
+    auto sent = sql::exec(db, u"SELECT pg_notify(?, ?)"_s, {kChannel, notice});
+    if (!sent.ok())
+        return sent.error();
+    return Done{};
 }
 
 void ClusterBus::onNotification(const QString &channel, QSqlDriver::NotificationSource,
@@ -185,15 +193,14 @@ void ClusterBus::handle(const QJsonObject &event)
     const QString kind = event.value("k"_L1).toString();
     if (kind == "bye"_L1)
         return forget(from);
-    if (!m_lastHeard.contains(from))
-        qCInfo(lcCluster).noquote() << "node" << from << "is in the cluster";
-    m_lastHeard[from].start();
+    heard(from);
 
     if (kind == "f"_L1) {
         m_registry.sendHere(idsFromJson(event.value("u"_L1)), event.value("f"_L1).toString());
     } else if (kind == "m"_L1) {
-        m_registry.sendMessageHere(idsFromJson(event.value("u"_L1)),
-                                   event.value("i"_L1).toInteger(), event.value("f"_L1).toString());
+        Q_EMIT messageArrived(idsFromJson(event.value("u"_L1)), event.value("c"_L1).toInteger(),
+                              event.value("i"_L1).toInteger(), event.value("p"_L1).toInteger(),
+                              event.value("f"_L1).toString());
     } else if (kind == "p"_L1) {
         setOnline(idsFromJson(event.value("u"_L1)), from, event.value("o"_L1).toBool());
     } else if (kind == "sync"_L1) {
@@ -202,6 +209,14 @@ void ClusterBus::handle(const QJsonObject &event)
     } else if (kind == "online"_L1) {
         setOnline(idsFromJson(event.value("u"_L1)), from, true);
     }
+}
+
+void ClusterBus::heard(const QString &node)
+{
+    if (!m_lastHeard.contains(node))
+        qCInfo(lcCluster).noquote() << "node" << node << "is in the cluster";
+    m_lastHeard[node].start();
+    m_othersKnown.store(true, std::memory_order_relaxed);
 }
 
 void ClusterBus::setOnline(const QList<qint64> &userIds, const QString &node, bool online)
@@ -232,6 +247,7 @@ void ClusterBus::tick()
         if (it->hasExpired(m_settings.timeout.count())) {
             const QString node = it.key();
             it = m_lastHeard.erase(it);
+            m_othersKnown.store(!m_lastHeard.isEmpty(), std::memory_order_relaxed);
             qCWarning(lcCluster).noquote() << "node" << node << "is silent; taking it for dead";
             const QList<qint64> gone = m_registry.forgetNode(node);
             if (!gone.isEmpty())
@@ -253,6 +269,7 @@ void ClusterBus::tick()
 void ClusterBus::forget(const QString &node)
 {
     m_lastHeard.remove(node);
+    m_othersKnown.store(!m_lastHeard.isEmpty(), std::memory_order_relaxed);
     qCInfo(lcCluster).noquote() << "node" << node << "left the cluster";
     const QList<qint64> gone = m_registry.forgetNode(node);
     if (!gone.isEmpty())

@@ -2,6 +2,7 @@
 
 #include "protocol/Result.h"
 #include "storage/DatabaseUrl.h"
+#include "storage/MessageRepository.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -11,6 +12,7 @@
 #include <QSqlDriver>
 #include <QTimer>
 
+#include <atomic>
 #include <chrono>
 
 namespace pitchey::server {
@@ -20,10 +22,12 @@ class DbWorker;
 
 // Several pitchey-server nodes on one PostgreSQL act as one: what one node sends to users
 // (frames, new messages) reaches the connections the other nodes hold, and each node knows
-// who is online elsewhere. Events go out with NOTIFY from the database thread, inside the
-// batch transaction (so in commit order, and only when committed), and come in on a
-// connection of their own that LISTENs on the socket thread. An event too big for
-// NOTIFY's 8,000 bytes is stored in cluster_events and sent as a reference.
+// who is online elsewhere. Events go out with NOTIFY from a database thread, inside a
+// transaction (so in commit order, and only when committed): a new message inside the very
+// transaction that stores it, everything else in the order this node published it (lane 0
+// of the pool). They come in on a connection of their own that LISTENs on the socket
+// thread. An event too big for NOTIFY's 8,000 bytes is stored in cluster_events and sent
+// as a reference.
 //
 // Each node sends a heartbeat; a node silent for `timeout` is taken for dead and its
 // users, unless online elsewhere, go offline. A node that stops cleanly says so at once.
@@ -55,7 +59,8 @@ public:
     // server of a PostgreSQL deployment) pays nothing for the cluster. A joining node asks
     // for the others (sync) before it accepts connections.
     void publishFrame(const QList<qint64> &userIds, const QByteArray &frame);
-    void publishMessage(const QList<qint64> &userIds, qint64 messageId, const QString &frame);
+    // On a database thread, inside the transaction that stored the message.
+    [[nodiscard]] Status publishMessageIn(QSqlDatabase &db, const StoredMessage &stored);
     // A user's first connection on this node opened, or the last one closed.
     void publishPresence(qint64 userId, bool online);
 
@@ -63,9 +68,15 @@ Q_SIGNALS:
     // Users whose presence changed cluster-wide through another node: they came online
     // (were online nowhere before), or went offline everywhere (also when their node died).
     void presenceChanged(const QList<qint64> &userIds, bool online);
+    // A message another node stored, for this node's connections of `userIds`.
+    void messageArrived(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
+                        qint64 previousId, const QString &frame);
 
 private:
     void publish(QJsonObject event);
+    // Sends one event (stamped with this node and a sequence number) in db's transaction.
+    [[nodiscard]] Status notify(QSqlDatabase &db, QJsonObject event);
+    void heard(const QString &node);
     [[nodiscard]] bool connectListener();
     void onNotification(const QString &channel, QSqlDriver::NotificationSource source,
                         const QVariant &payload);
@@ -82,7 +93,8 @@ private:
     QSqlDatabase m_listener;
     QTimer m_heartbeat;
     QHash<QString, QElapsedTimer> m_lastHeard; // other nodes
-    quint64 m_sequence = 0;
+    std::atomic<bool> m_othersKnown{false};    // !m_lastHeard.isEmpty(), for database threads
+    std::atomic<quint64> m_sequence{0};
 };
 
 } // namespace pitchey::server

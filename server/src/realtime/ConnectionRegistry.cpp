@@ -45,8 +45,8 @@ void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &
                                 const WsSession *except) const
 {
     sendHere(userIds, QString::fromUtf8(utf8), except); // decoded once, shared by every connection
-    if (m_forward.frame)
-        m_forward.frame(userIds, utf8);
+    if (m_forward)
+        m_forward(userIds, utf8);
 }
 
 void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QString &frame,
@@ -61,13 +61,6 @@ void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QString &f
                 session->send(frame);
         }
     }
-}
-
-void ConnectionRegistry::forwardMessage(const QList<qint64> &userIds, qint64 messageId,
-                                        const QString &frame) const
-{
-    if (m_forward.message)
-        m_forward.message(userIds, messageId, frame);
 }
 
 qsizetype ConnectionRegistry::sendMessageHere(const QList<qint64> &userIds, qint64 messageId,

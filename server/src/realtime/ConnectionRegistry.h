@@ -50,18 +50,13 @@ public:
     void sendHere(const QList<qint64> &userIds, const QString &frame,
                   const WsSession *except = nullptr) const;
     // new_message to this node's connections (held back by sessions still receiving their
-    // backlog); returns how many got it. forwardMessage() hands it to the other nodes.
+    // backlog); returns how many got it. (A cluster's nodes hear of new messages from the
+    // transaction that stores them: MessageService.)
     qsizetype sendMessageHere(const QList<qint64> &userIds, qint64 messageId, const QString &frame,
                               const WsSession *except = nullptr) const;
-    void forwardMessage(const QList<qint64> &userIds, qint64 messageId, const QString &frame) const;
 
-    // A cluster (PostgreSQL) passes frames on to the other nodes through these.
-    struct Forward
-    {
-        std::function<void(const QList<qint64> &userIds, const QByteArray &frame)> frame;
-        std::function<void(const QList<qint64> &userIds, qint64 messageId, const QString &frame)>
-            message;
-    };
+    // A cluster (PostgreSQL) passes sendTo()'s frames on to the other nodes through this.
+    using Forward = std::function<void(const QList<qint64> &userIds, const QByteArray &frame)>;
     void setForward(Forward forward) { m_forward = std::move(forward); }
 
     // Users online on other nodes, by node.

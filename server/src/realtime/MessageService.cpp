@@ -22,9 +22,19 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSe
                           Done<StoredMessage> done)
 {
     const auto received = std::chrono::steady_clock::now();
-    auto stored = m_db.submit<StoredMessage>([senderId, send](QSqlDatabase &db) {
-        return MessageRepository::store(db, senderId, send);
-    });
+    // A conversation's writes stay on one connection of the pool (the pair of a first
+    // message by recipientId is not known yet: the conversation's row lock and the
+    // sequencer keep its order then).
+    const qint64 lane = send.conversationId.value_or(senderId);
+    auto stored = m_db.submitFor<StoredMessage>(
+        lane, [senderId, send, publish = m_publishInTransaction](QSqlDatabase &db) {
+            auto result = MessageRepository::store(db, senderId, send);
+            if (result.ok() && !result.value().duplicate && publish) {
+                if (auto published = publish(db, result.value()); !published.ok())
+                    return Result<StoredMessage>(published.error());
+            }
+            return result;
+        });
     whenReady(stored, this,
               [this, from = QPointer<WsSession>(origin), done,
                received](const Result<StoredMessage> &result) {
@@ -51,14 +61,16 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     const QByteArray sent = origin ? frames::encode(frames::messageSent(message)) : QByteArray();
     if (origin)
         origin->send(sent);
-    const qsizetype delivered =
-        m_registry.sendMessageHere(stored.participants, message.id, newMessage, origin.data());
-    // Other nodes of a cluster deliver to their own connections.
-    m_registry.forwardMessage(stored.participants, message.id, newMessage);
-    if (delivered > 0) {
-        m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
-        m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);
-    }
+    m_sequencer.arrived(
+        message.conversationId, message.id, stored.previousId,
+        [this, participants = stored.participants, id = message.id, newMessage, origin, received] {
+            const qsizetype delivered =
+                m_registry.sendMessageHere(participants, id, newMessage, origin.data());
+            if (delivered > 0) {
+                m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
+                m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);
+            }
+        });
     for (const UserNotification &entry : stored.notifications) {
         if (entry.realtime)
             m_registry.sendTo({entry.userId},
@@ -66,10 +78,20 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     }
 }
 
+void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId,
+                                        qint64 messageId, qint64 previousId, const QString &frame)
+{
+    m_sequencer.arrived(conversationId, messageId, previousId, [this, userIds, messageId, frame] {
+        const qsizetype delivered = m_registry.sendMessageHere(userIds, messageId, frame);
+        m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
+    });
+}
+
 void MessageService::markDeliveredMany(const QList<Ack> &acks,
                                        std::function<void(const DeliveryResults &)> done)
 {
-    auto marked = m_db.submit<DeliveryResults>([acks](QSqlDatabase &db) {
+    const qint64 lane = acks.isEmpty() ? 0 : acks.constFirst().userId;
+    auto marked = m_db.submitFor<DeliveryResults>(lane, [acks](QSqlDatabase &db) {
         DeliveryResults results;
         results.reserve(acks.size());
         // Each refusal happens before its ack writes anything, so one refused ack never
@@ -98,9 +120,10 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
 void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin,
                               Done<std::optional<ReadReceipt>> done)
 {
-    auto marked = m_db.submit<std::optional<ReadReceipt>>([userId, messageId](QSqlDatabase &db) {
-        return MessageRepository::markRead(db, userId, messageId);
-    });
+    auto marked =
+        m_db.submitFor<std::optional<ReadReceipt>>(userId, [userId, messageId](QSqlDatabase &db) {
+            return MessageRepository::markRead(db, userId, messageId);
+        });
     whenReady(marked, this,
               [this, from = QPointer<WsSession>(origin),
                done](const Result<std::optional<ReadReceipt>> &receipt) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/Frames.h"
+#include "realtime/MessageSequencer.h"
 #include "storage/MessageRepository.h"
 
 #include <QObject>
@@ -17,10 +18,11 @@ class Metrics;
 class ParticipantCache;
 class WsSession;
 
-// Messages and their receipts, for both front ends: stores through the database thread and,
+// Messages and their receipts, for both front ends: stores through the database pool and,
 // once the commit is done, tells every open connection concerned, then calls `done`.
-// Results are published in commit order, so every participant sees a conversation in the
-// order of its ids.
+// Each conversation's messages reach this node's connections in commit order (which is id
+// order, see MessageRepository::store) through a MessageSequencer, whether they were stored
+// here or, in a cluster, by another node.
 class MessageService : public QObject
 {
     Q_OBJECT
@@ -48,6 +50,15 @@ public:
     void markRead(qint64 userId, qint64 messageId, WsSession *origin,
                   Done<std::optional<ReadReceipt>> done);
 
+    // A cluster publishes each new message inside the transaction that stores it (so the
+    // other nodes hear of a conversation's messages in commit order); runs on a database
+    // thread.
+    using PublishInTransaction = std::function<Status(QSqlDatabase &, const StoredMessage &)>;
+    void setClusterPublisher(PublishInTransaction publish) { m_publishInTransaction = publish; }
+    // A new message another node stored.
+    void deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
+                            qint64 previousId, const QString &frame);
+
 private:
     void publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
                  std::chrono::steady_clock::time_point received);
@@ -56,6 +67,8 @@ private:
     ConnectionRegistry &m_registry;
     ParticipantCache &m_participants;
     Metrics &m_metrics;
+    MessageSequencer m_sequencer;
+    PublishInTransaction m_publishInTransaction;
 };
 
 } // namespace pitchey::server

@@ -87,18 +87,27 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
             return Created{existing.value(), false};
     }
 
+    // Two first messages between the same two people, through two connections or nodes at
+    // once: the second insert waits for the first, then inserts nothing and takes its row.
     const qint64 now = currentTimeMs();
     auto inserted = sql::exec(db,
                               u"INSERT INTO conversations (title, is_group, pair_key, created_by, "
                               u"created_at, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair_key) DO NOTHING "
+                              "RETURNING id"_s,
                               {sql::nullable(title), isPair ? 0 : 1,
                                isPair ? QVariant(key) : QVariant(QMetaType::fromType<QString>()),
                                creatorId, now, now});
     if (!inserted.ok())
         return inserted.error();
-    if (!inserted.value().next())
-        return Error::internal(u"database error"_s);
+    if (!inserted.value().next()) {
+        auto winner = sql::scalar(db, u"SELECT id FROM conversations WHERE pair_key = ?"_s, {key});
+        if (!winner.ok())
+            return winner.error();
+        if (winner.value() <= 0)
+            return Error::internal(u"database error"_s);
+        return Created{winner.value(), false};
+    }
     const qint64 conversationId = inserted.value().value(0).toLongLong();
     for (qint64 id : ids) {
         auto added = sql::exec(

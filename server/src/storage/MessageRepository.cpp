@@ -164,6 +164,16 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     if (!conversationId.ok())
         return conversationId.error();
 
+    // Locks the conversation's row until the commit (PostgreSQL), so that two nodes or two
+    // connections storing into one conversation take turns: ids are drawn, and committed,
+    // in one order. SQLite has one writer anyway.
+    auto previous = sql::scalar(
+        db, u"SELECT last_message_id FROM conversations WHERE id = ?"_s + sql::lockRowClause(db),
+        {conversationId.value()});
+    if (!previous.ok())
+        return previous.error();
+    stored.previousId = previous.value();
+
     if (send.replyToId) {
         auto sameConversation =
             sql::scalar(db, u"SELECT COUNT(*) FROM messages WHERE id = ? AND conversation_id = ?"_s,
@@ -182,17 +192,30 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     message.replyToId = send.replyToId;
     message.clientMessageId = send.clientMessageId;
 
+    // A resend racing its first copy through another connection or node: the loser
+    // inserts nothing and answers with the winner's message.
     auto inserted =
         sql::exec(db,
                   u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
                   u"reply_to_id, client_message_id) "
-                  "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_message_id) "
+                  "WHERE client_message_id IS NOT NULL DO NOTHING RETURNING id"_s,
                   {message.conversationId, senderId, message.content, message.createdAt,
                    sql::nullable(message.replyToId), sql::nullable(message.clientMessageId)});
     if (!inserted.ok())
         return inserted.error();
-    if (!inserted.value().next())
-        return Error::internal(u"database error"_s);
+    if (!inserted.value().next()) {
+        auto first = send.clientMessageId ? byClientId(db, senderId, *send.clientMessageId)
+                                          : Result<std::optional<Message>>(std::nullopt);
+        if (!first.ok())
+            return first.error();
+        if (!first.value())
+            return Error::internal(u"database error"_s);
+        StoredMessage winner;
+        winner.message = *first.value();
+        winner.duplicate = true;
+        return winner;
+    }
     message.id = inserted.value().value(0).toLongLong();
 
     auto touched = sql::exec(

@@ -23,6 +23,10 @@ struct StoredMessage
     Message message;
     bool duplicate = false; // a repeated clientMessageId: the first message, nothing new stored
     bool conversationCreated = false;
+    // The conversation's message before this one (0: the first). Under the conversation's
+    // row lock, so on PostgreSQL, whatever node stored them, each message names the one
+    // committed before it: nodes deliver a conversation in this chain's order.
+    qint64 previousId = 0;
     QList<qint64> participants;
     QList<UserNotification> notifications;
 };

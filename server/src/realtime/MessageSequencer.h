@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <chrono>
+#include <functional>
+
+namespace pitchey::server {
+
+// Hands each conversation's new messages to this node's connections in the order they were
+// committed, whichever node or database connection stored them: every stored message names
+// the one committed before it in its conversation (StoredMessage::previousId), and a message
+// whose predecessor has not come by yet is held until it does. A predecessor may never come
+// (its node died between commit and publish, this node's listener was down): after
+// `patience` the held messages go out anyway, in id order, and the clients sort them in.
+//
+// A conversation first seen here has nothing to wait for. Conversations quiet for a while
+// are forgotten, so the memory follows the active conversations, not all of them.
+class MessageSequencer : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Deliver = std::function<void()>;
+
+    explicit MessageSequencer(std::chrono::milliseconds patience = std::chrono::seconds(2),
+                              QObject *parent = nullptr);
+
+    void arrived(qint64 conversationId, qint64 messageId, qint64 previousId, Deliver deliver);
+
+    [[nodiscard]] qsizetype heldCount() const { return m_held; }
+    [[nodiscard]] qsizetype trackedConversations() const { return m_conversations.size(); }
+
+private:
+    struct Held
+    {
+        qint64 id = 0;
+        qint64 previousId = 0;
+        qint64 since = 0; // ms, steady clock
+        Deliver deliver;
+    };
+    struct Conversation
+    {
+        qint64 last = 0; // the newest message handed out here
+        qint64 touched = 0;
+        QList<Held> held;
+    };
+
+    void release(Conversation &conversation);
+    void tick();
+
+    std::chrono::milliseconds m_patience;
+    QHash<qint64, Conversation> m_conversations;
+    QSet<qint64> m_waiting; // conversations with held messages
+    qsizetype m_held = 0;
+    QTimer m_timer;
+    int m_ticks = 0;
+};
+
+} // namespace pitchey::server
