@@ -91,6 +91,10 @@ private Q_SLOTS:
         QTest::newRow("metrics token")
             << QStringList{u"--metrics-token"_s, u"short"_s} << u"--metrics-token"_s;
         QTest::newRow("log level") << QStringList{u"--log-level"_s, u"loud"_s} << u"--log-level"_s;
+        QTest::newRow("pool") << QStringList{u"--db-connections"_s, u"0"_s}
+                              << u"--db-connections"_s;
+        QTest::newRow("huge pool")
+            << QStringList{u"--db-connections"_s, u"500"_s} << u"--db-connections"_s;
     }
 
     void unusableValuesAreOneClearError()

@@ -73,7 +73,7 @@ constexpr OptionSpec kOptions[] = {
      "Bearer token that lets any address read /metrics on the main port."},
     {"log-level", "PITCHEY_LOG_LEVEL", "level", "debug, info (default), warning or error."},
     {"db-connections", "PITCHEY_DB_CONNECTIONS", "n",
-     "With PostgreSQL: connections in this node's pool (default 4; SQLite always uses one)."},
+     "With PostgreSQL: connections in this node's pool (default 2; SQLite always uses one)."},
     {"cluster-timeout", "PITCHEY_CLUSTER_TIMEOUT", "seconds",
      "With PostgreSQL: a node silent this long is taken for dead, its users offline "
      "(default 30)."},

@@ -21,7 +21,7 @@ struct ServerConfig
     QString dataDir;
     DatabaseUrl database;
     // PostgreSQL: the size of the node's connection pool (SQLite has one writer).
-    int databaseConnections = 4;
+    int databaseConnections = 2;
     QByteArray jwtSecret; // empty: generated once and kept in the data directory
     qint64 tokenLifetimeSeconds = 30LL * 24 * 3600;
     // Frames and API calls per user: a burst, then a steady rate.

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -20,8 +21,9 @@ namespace pitchey::server {
 
 namespace {
 constexpr std::size_t kMaxBatch = 512;
-// A job that PostgreSQL chose as a deadlock's victim runs again at most this often.
-constexpr int kMaxAttempts = 4;
+// A job that met another transaction's lock (or was a deadlock's victim) runs again in the
+// next batch, until it has waited this long since it was queued.
+constexpr std::chrono::seconds kRetryFor{10};
 std::atomic<int> g_connectionCounter{0};
 } // namespace
 
@@ -96,6 +98,7 @@ DbWorker::Stats DbWorker::stats() const
 
 void DbWorker::enqueue(qint64 key, Job job)
 {
+    job.key = key;
     job.queued = std::chrono::steady_clock::now();
     Lane &lane = *m_lanes[quint64(key) % m_lanes.size()];
     {
@@ -200,6 +203,14 @@ void DbWorker::serve(Lane &lane, QSqlDatabase &db)
         }
         finishBatch(batch, committed);
         batch.clear();
+        if (!retry.empty()) {
+            // Give the transaction that holds the rows time to commit: 2 ms more for each
+            // attempt, at most 20 ms (the lane's other jobs wait too).
+            int attempts = 0;
+            for (const Job &job : retry)
+                attempts = std::max(attempts, job.attempts);
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20, 2 * attempts)));
+        }
     }
 }
 
@@ -229,8 +240,14 @@ bool DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch, std::deque<Job
     if (!committed)
         qCWarning(lcStorage) << "cannot begin a transaction:" << db.lastError().text();
     std::deque<Job> again;
+    QSet<qint64> deferredKeys; // a key's jobs stay in order: after one is put off, all are
     if (committed) {
         for (auto it = batch.begin(); it != batch.end();) {
+            if (deferredKeys.contains(it->key)) {
+                again.push_back(std::move(*it));
+                it = batch.erase(it);
+                continue;
+            }
             if (!sql::control(db, u"SAVEPOINT job"_s).ok()) {
                 committed = false; // no isolation between jobs: run none of them
                 break;
@@ -243,10 +260,15 @@ bool DbWorker::runBatch(QSqlDatabase &db, std::deque<Job> &batch, std::deque<Job
                 (void)sql::control(db, u"ROLLBACK TO SAVEPOINT job"_s);
             (void)sql::control(db, u"RELEASE SAVEPOINT job"_s);
             sql::finishAll(db);
-            if (transient && ++it->attempts < kMaxAttempts) {
+            ++it->attempts;
+            if (transient && std::chrono::steady_clock::now() - it->queued < kRetryFor) {
+                deferredKeys.insert(it->key);
                 again.push_back(std::move(*it));
                 it = batch.erase(it);
             } else {
+                if (transient)
+                    qCWarning(lcStorage) << "a job gave up after" << it->attempts
+                                         << "attempts: other transactions kept its rows";
                 ++it;
             }
         }

@@ -35,9 +35,11 @@ class Metrics;
 // lane of `key` (a conversation, a user), which keeps each conversation's writes in one
 // order while different conversations commit side by side on PostgreSQL.
 //
-// A job that fails because PostgreSQL broke a deadlock or a serialization conflict (another
-// node holding the same rows) is rolled back to its savepoint and runs again in the lane's
-// next batch, after this one has committed and released its locks.
+// A job that fails because another transaction holds its rows (a lock taken with NOWAIT, a
+// deadlock PostgreSQL broke, a serialization conflict: another node or lane writing the
+// same conversation) is rolled back to its savepoint and runs again in the lane's next
+// batch, after this one has committed and released its locks; the later jobs of its key
+// in this batch wait with it, so that a key's jobs still run in order.
 class DbWorker
 {
 public:
@@ -104,6 +106,7 @@ private:
         std::function<bool(QSqlDatabase &)> run;
         std::function<void(bool committed)> finish;
         std::chrono::steady_clock::time_point queued{};
+        qint64 key = 0;
         int attempts = 0;
     };
     struct Lane

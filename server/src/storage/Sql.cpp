@@ -62,9 +62,15 @@ Result<Cursor> exec(QSqlDatabase &db, const QString &statement, const QVariantLi
     if (!cache.active.contains(query.get()))
         cache.active.append(query.get());
     if (!query->exec()) {
-        qCWarning(lcStorage).noquote()
-            << "query failed:" << query->lastError().text() << "in" << statement;
-        t_transientFailure = t_transientFailure || isTransient(query->lastError());
+        if (isTransient(query->lastError())) {
+            // Expected under contention, and run again (DbWorker).
+            t_transientFailure = true;
+            qCDebug(lcStorage).noquote()
+                << "busy:" << query->lastError().nativeErrorCode() << "in" << statement;
+        } else {
+            qCWarning(lcStorage).noquote()
+                << "query failed:" << query->lastError().text() << "in" << statement;
+        }
         return Error::internal(u"database error"_s);
     }
     return Cursor(query.get());
@@ -112,7 +118,7 @@ void dropCache(const QSqlDatabase &db)
 
 QString lockRowClause(const QSqlDatabase &db)
 {
-    return db.driverName() == "QPSQL"_L1 ? u" FOR NO KEY UPDATE"_s : QString();
+    return db.driverName() == "QPSQL"_L1 ? u" FOR NO KEY UPDATE NOWAIT"_s : QString();
 }
 
 QString placeholders(qsizetype n)

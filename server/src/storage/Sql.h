@@ -53,8 +53,10 @@ private:
 void finishAll(const QSqlDatabase &db);
 void dropCache(const QSqlDatabase &db);
 
-// " FOR NO KEY UPDATE" on PostgreSQL (appended to a SELECT of one row, it holds the row
-// until the commit); empty on SQLite, whose one writer holds the whole database.
+// " FOR NO KEY UPDATE NOWAIT" on PostgreSQL: appended to a SELECT of one row, it holds the
+// row until the commit, or fails at once if another transaction holds it (the job runs
+// again in the next batch: batches that waited for each other's rows would deadlock).
+// Empty on SQLite, whose one writer holds the whole database.
 [[nodiscard]] QString lockRowClause(const QSqlDatabase &db);
 
 // "?, ?, ?" for an IN list of n values.
