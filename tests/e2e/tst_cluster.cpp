@@ -8,6 +8,8 @@
 
 #include <QJsonArray>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -207,6 +209,9 @@ private Q_SLOTS:
     void aDatabaseRestartUnderLoadLosesNoAcknowledgedMessage()
     {
         auto [alice, bob, pair, aliceSocket] = twoUsers();
+        // bob stays connected to node 2 throughout: what node 2's listener could not hear
+        // while it was reconnecting still reaches him, without a reconnection of his.
+        auto bobLive = connectTo(*m_nodes[1], bob);
 
         // Alice keeps sending, one message every 20 ms, while PostgreSQL restarts.
         QSet<qint64> acknowledged;
@@ -282,6 +287,26 @@ private Q_SLOTS:
                 break;
         }
         QVERIFY(stored.contains(acknowledged));
+        auto receivedBy = [&](WsClient &client) {
+            QSet<qint64> ids;
+            QList<qint64> order;
+            for (const QJsonObject &frame : client.frames()) {
+                if (frame.value("type"_L1) == "new_message"_L1) {
+                    ids.insert(frame.value("messageId"_L1).toInteger());
+                    order.append(frame.value("messageId"_L1).toInteger());
+                }
+            }
+            return std::pair{ids, order};
+        };
+        QVERIFY(bobLive->socket().state() == QAbstractSocket::ConnectedState);
+        const bool allLive = QTest::qWaitFor(
+            [&] { return receivedBy(*bobLive).first.contains(acknowledged); }, 15000);
+        QVERIFY2(allLive, qPrintable(u"%1 of %2 acknowledged messages reached bob live"_s
+                                         .arg((receivedBy(*bobLive).first & acknowledged).size())
+                                         .arg(acknowledged.size())));
+        const QList<qint64> order = receivedBy(*bobLive).second;
+        QVERIFY(std::is_sorted(order.cbegin(), order.cend()));
+        QCOMPARE(QSet<qint64>(order.cbegin(), order.cend()).size(), order.size()); // each once
         auto bobSocket = connectTo(*m_nodes[1], bob);
         QSet<qint64> received;
         QVERIFY(QTest::qWaitFor(
@@ -407,6 +432,54 @@ private Q_SLOTS:
             QCOMPARE(ofType(*client, u"error"_s), QList<QJsonObject>{});
         const auto conversations = a.get(u"/api/messages/conversations"_s, alice.token);
         QCOMPARE(conversations.body.value("conversations"_L1).toArray().size(), kPeople);
+    }
+
+    void whatAListenerMissedIsCaughtUp()
+    {
+        // The nodes' listening connections die (PostgreSQL itself stays up, as after a
+        // restart before a listener is back): what alice sends meanwhile through node 1
+        // still reaches bob on node 2 live, once each and in order, when node 2 listens
+        // again.
+        auto [alice, bob, pair, aliceSocket] = twoUsers();
+        auto bobSocket = connectTo(*m_nodes[1], bob);
+        QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty());
+        const QString connection = u"terminator"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, connection);
+            const auto &url = m_database->url();
+            db.setHostName(url.host);
+            db.setPort(url.port);
+            db.setUserName(url.user);
+            db.setPassword(url.password);
+            db.setDatabaseName(url.databaseName);
+            QVERIFY(db.open());
+            QSqlQuery kill(db);
+            QVERIFY(kill.exec(u"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE application_name = 'pitchey-listener'"_s));
+            QVERIFY(kill.next());
+            QCOMPARE(kill.value(0).toInt(), 3);
+        }
+        QSqlDatabase::removeDatabase(connection);
+        constexpr int kCount = 20;
+        for (int i = 0; i < kCount; ++i) {
+            aliceSocket->sendJson({{"type"_L1, "send_message"_L1},
+                                   {"conversationId"_L1, pair},
+                                   {"content"_L1, u"during the gap %1"_s.arg(i)}});
+        }
+        auto received = [&] {
+            QStringList contents;
+            for (const QJsonObject &frame : bobSocket->frames()) {
+                if (frame.value("type"_L1) == "new_message"_L1)
+                    contents.append(frame.value("content"_L1).toString());
+            }
+            return contents;
+        };
+        QVERIFY(QTest::qWaitFor([&] { return received().size() >= kCount; }, 10000));
+        QTest::qWait(500); // and nothing twice
+        QStringList expected;
+        for (int i = 0; i < kCount; ++i)
+            expected.append(u"during the gap %1"_s.arg(i));
+        QCOMPARE(received(), expected);
     }
 
     void aStoppedNodeSaysGoodbyeAtOnce()

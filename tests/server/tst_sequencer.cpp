@@ -71,6 +71,25 @@ private Q_SLOTS:
         sequencer.arrived(1, 15, 14, record(15));
         QCOMPARE(m_out, (QList<qint64>{10, 13, 14, 12, 15}));
     }
+
+    void whileSuspendedNothingIsGivenUpOn()
+    {
+        // The cluster listener is down: the predecessor is known to come (the catch-up
+        // reads it from the database), however long that takes.
+        MessageSequencer sequencer(100ms);
+        sequencer.arrived(1, 10, 0, record(10));
+        sequencer.setPatienceSuspended(true);
+        sequencer.arrived(1, 12, 11, record(12));
+        QTest::qWait(400);
+        QCOMPARE(m_out, (QList<qint64>{10}));
+        // The catch-up brings 11 and finds 12 again: each goes out once, in order.
+        QCOMPARE(sequencer.lastDelivered(1), std::optional<qint64>(10));
+        sequencer.arrived(1, 11, 10, record(11));
+        sequencer.arrived(1, 12, 11, record(12));
+        sequencer.setPatienceSuspended(false);
+        QCOMPARE(m_out, (QList<qint64>{10, 11, 12}));
+        QCOMPARE(sequencer.lastDelivered(2), std::nullopt);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSequencer)

@@ -124,6 +124,9 @@ Status Server::startCluster()
         });
     connect(m_cluster, &ClusterBus::messageArrived, m_messages,
             &MessageService::deliverFromCluster);
+    connect(m_cluster, &ClusterBus::listenerLost, m_messages, &MessageService::clusterGapBegan);
+    connect(m_cluster, &ClusterBus::listenerRestored, m_messages,
+            [this] { m_messages->catchUp(m_registry->onlineHere()); });
     connect(m_hub, &RealtimeHub::presenceChangedHere, m_cluster, &ClusterBus::publishPresence);
     connect(m_cluster, &ClusterBus::presenceChanged, m_hub, &RealtimeHub::announceElsewhereChange);
     return m_cluster->start();

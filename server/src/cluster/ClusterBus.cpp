@@ -56,6 +56,9 @@ ClusterBus::ClusterBus(DbWorker &db, ConnectionRegistry &registry, Settings sett
 {
     m_heartbeat.setInterval(m_settings.heartbeat);
     connect(&m_heartbeat, &QTimer::timeout, this, &ClusterBus::tick);
+    m_reconnect.setSingleShot(true);
+    m_reconnect.setInterval(250);
+    connect(&m_reconnect, &QTimer::timeout, this, &ClusterBus::reconnectListener);
 }
 
 ClusterBus::~ClusterBus()
@@ -83,7 +86,7 @@ void ClusterBus::leave()
     publish({{"k"_L1, "bye"_L1}});
 }
 
-bool ClusterBus::connectListener()
+bool ClusterBus::connectListener(bool quiet)
 {
     if (m_listener.isValid()) {
         m_listener.close();
@@ -96,9 +99,11 @@ bool ClusterBus::connectListener()
     m_listener.setUserName(m_settings.url.user);
     m_listener.setPassword(m_settings.url.password);
     m_listener.setDatabaseName(m_settings.url.databaseName);
+    m_listener.setConnectOptions(u"application_name=pitchey-listener"_s); // pg_stat_activity
     if (!m_listener.open() || !m_listener.driver()->subscribeToNotification(kChannel)) {
-        qCWarning(lcCluster) << "cannot listen for cluster events:"
-                             << m_listener.lastError().text();
+        if (!quiet)
+            qCWarning(lcCluster) << "cannot listen for cluster events:"
+                                 << m_listener.lastError().text();
         return false;
     }
     connect(m_listener.driver(),
@@ -234,13 +239,13 @@ void ClusterBus::setOnline(const QList<qint64> &userIds, const QString &node, bo
 
 void ClusterBus::tick()
 {
-    // The listener's connection may have died with the database: reconnect, and ask again
-    // who is online where (events sent meanwhile are lost to this node's connections).
-    QSqlQuery probe(m_listener);
-    if (!m_listener.isOpen() || !probe.exec(u"SELECT 1"_s)) {
+    // The listener's connection may have died with the database: reconnect, ask again who
+    // is online where, and have what was missed meanwhile caught up (listenerRestored).
+    if (!m_listenerDown && !listenerAlive()) {
         qCWarning(lcCluster) << "lost the cluster listener; reconnecting";
-        if (connectListener())
-            publish({{"k"_L1, "sync"_L1}});
+        m_listenerDown = true;
+        Q_EMIT listenerLost();
+        reconnectListener();
     }
     publish({{"k"_L1, "h"_L1}});
     for (auto it = m_lastHeard.begin(); it != m_lastHeard.end();) {
@@ -264,6 +269,26 @@ void ClusterBus::tick()
             return deleted.error();
         return true;
     });
+}
+
+bool ClusterBus::listenerAlive()
+{
+    QSqlQuery probe(m_listener);
+    return m_listener.isOpen() && probe.exec(u"SELECT 1"_s);
+}
+
+void ClusterBus::reconnectListener()
+{
+    if (!m_listenerDown)
+        return;
+    if (!connectListener(true)) {
+        m_reconnect.start();
+        return;
+    }
+    qCInfo(lcCluster) << "listening for cluster events again";
+    m_listenerDown = false;
+    publish({{"k"_L1, "sync"_L1}});
+    Q_EMIT listenerRestored();
 }
 
 void ClusterBus::forget(const QString &node)

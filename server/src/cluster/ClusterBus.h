@@ -71,13 +71,20 @@ Q_SIGNALS:
     // A message another node stored, for this node's connections of `userIds`.
     void messageArrived(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
                         qint64 previousId, const QString &frame);
+    // The listener's connection died (found by the heartbeat's probe): events published
+    // until it is back are not heard here. Restored: it listens again (retried every
+    // 250 ms meanwhile), and what was missed must be caught up from the database.
+    void listenerLost();
+    void listenerRestored();
 
 private:
     void publish(QJsonObject event);
     // Sends one event (stamped with this node and a sequence number) in db's transaction.
     [[nodiscard]] Status notify(QSqlDatabase &db, QJsonObject event);
     void heard(const QString &node);
-    [[nodiscard]] bool connectListener();
+    [[nodiscard]] bool connectListener(bool quiet = false);
+    [[nodiscard]] bool listenerAlive();
+    void reconnectListener();
     void onNotification(const QString &channel, QSqlDriver::NotificationSource source,
                         const QVariant &payload);
     void handle(const QJsonObject &event);
@@ -92,6 +99,8 @@ private:
     QString m_connectionName;
     QSqlDatabase m_listener;
     QTimer m_heartbeat;
+    QTimer m_reconnect;
+    bool m_listenerDown = false;
     QHash<QString, QElapsedTimer> m_lastHeard; // other nodes
     std::atomic<bool> m_othersKnown{false};    // !m_lastHeard.isEmpty(), for database threads
     std::atomic<quint64> m_sequence{0};

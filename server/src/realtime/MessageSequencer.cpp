@@ -41,6 +41,11 @@ void MessageSequencer::arrived(qint64 conversationId, qint64 messageId, qint64 p
     }
     Conversation &conversation = *it;
     conversation.touched = now;
+    const bool alreadyHeld =
+        std::any_of(conversation.held.cbegin(), conversation.held.cend(),
+                    [messageId](const Held &held) { return held.id == messageId; });
+    if (alreadyHeld || messageId == conversation.last)
+        return; // a catch-up found what is waiting here, or what just went out
     if (previousId > conversation.last) {
         conversation.held.append({messageId, previousId, now, std::move(deliver)});
         ++m_held;
@@ -52,6 +57,14 @@ void MessageSequencer::arrived(qint64 conversationId, qint64 messageId, qint64 p
     conversation.last = std::max(conversation.last, messageId);
     deliver();
     release(conversation);
+}
+
+std::optional<qint64> MessageSequencer::lastDelivered(qint64 conversationId) const
+{
+    const auto it = m_conversations.constFind(conversationId);
+    if (it == m_conversations.cend())
+        return std::nullopt;
+    return it->last;
 }
 
 void MessageSequencer::release(Conversation &conversation)
@@ -86,7 +99,7 @@ void MessageSequencer::tick()
                   [](const Held &a, const Held &b) { return a.id < b.id; });
         // Give up on a missing predecessor: the oldest message held too long goes next,
         // then whatever follows it.
-        while (!conversation.held.isEmpty() &&
+        while (!m_suspended && !conversation.held.isEmpty() &&
                now - conversation.held.first().since >= m_patience.count()) {
             conversation.last = std::max(conversation.last, conversation.held.first().previousId);
             release(conversation);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 namespace pitchey::server {
 
@@ -31,6 +32,13 @@ public:
                               QObject *parent = nullptr);
 
     void arrived(qint64 conversationId, qint64 messageId, qint64 previousId, Deliver deliver);
+
+    // The newest message of the conversation handed out here; nullopt for a conversation
+    // not (or no longer) tracked.
+    [[nodiscard]] std::optional<qint64> lastDelivered(qint64 conversationId) const;
+    // While the cluster listener is down a missing predecessor is known to be on its way
+    // (the catch-up after the reconnection brings it): nothing is given up on meanwhile.
+    void setPatienceSuspended(bool suspended) { m_suspended = suspended; }
 
     [[nodiscard]] qsizetype heldCount() const { return m_held; }
     [[nodiscard]] qsizetype trackedConversations() const { return m_conversations.size(); }
@@ -59,6 +67,7 @@ private:
     qsizetype m_held = 0;
     QTimer m_timer;
     int m_ticks = 0;
+    bool m_suspended = false;
 };
 
 } // namespace pitchey::server

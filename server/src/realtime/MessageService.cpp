@@ -87,6 +87,33 @@ void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 con
     });
 }
 
+void MessageService::clusterGapBegan()
+{
+    m_sequencer.setPatienceSuspended(true);
+}
+
+void MessageService::catchUp(const QList<qint64> &userIds)
+{
+    auto waiting = m_db.submit<QList<MessageRepository::Waiting>>(
+        [userIds](QSqlDatabase &db) { return MessageRepository::undeliveredForAny(db, userIds); });
+    whenReady(waiting, this, [this](const Result<QList<MessageRepository::Waiting>> &result) {
+        if (result.ok()) {
+            // In id order; what this node handed out already (the conversation's newest
+            // here is not older) is skipped, the rest goes on from there.
+            for (const MessageRepository::Waiting &entry : result.value()) {
+                const Message &message = entry.message;
+                const auto last = m_sequencer.lastDelivered(message.conversationId);
+                if (last && message.id <= *last)
+                    continue;
+                deliverFromCluster(entry.userIds, message.conversationId, message.id,
+                                   last.value_or(0),
+                                   QString::fromUtf8(frames::encode(frames::newMessage(message))));
+            }
+        }
+        m_sequencer.setPatienceSuspended(false);
+    });
+}
+
 void MessageService::markDeliveredMany(const QList<Ack> &acks,
                                        std::function<void(const DeliveryResults &)> done)
 {

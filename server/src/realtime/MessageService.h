@@ -58,6 +58,11 @@ public:
     // A new message another node stored.
     void deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
                             qint64 previousId, const QString &frame);
+    // The cluster listener was down: messages other nodes stored meanwhile were not heard.
+    // Nothing held is given up on until catchUp() has read, for `userIds` (the users online
+    // here), what is still waiting for them and delivered what this node had not.
+    void clusterGapBegan();
+    void catchUp(const QList<qint64> &userIds);
 
 private:
     void publish(const StoredMessage &stored, const QPointer<WsSession> &origin,

@@ -141,6 +141,7 @@ Status DbWorker::open(QSqlDatabase &db, int schemaTarget) const
         db.setUserName(m_url.user);
         db.setPassword(m_url.password);
         db.setDatabaseName(m_url.databaseName);
+        db.setConnectOptions(u"application_name=pitchey-server"_s); // pg_stat_activity
     }
     if (!db.open())
         return Error::internal(

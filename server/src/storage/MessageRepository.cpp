@@ -130,18 +130,18 @@ QString columns()
     return u"m.id, m.conversation_id, m.sender_id, m.content, m.created_at, m.edited_at, m.reply_to_id, m.client_message_id"_s;
 }
 
-Message fromRow(const QSqlQuery &row)
+Message fromRow(const QSqlQuery &row, int first)
 {
     Message message;
-    message.id = row.value(0).toLongLong();
-    message.conversationId = row.value(1).toLongLong();
-    message.senderId = row.value(2).toLongLong();
-    message.content = row.value(3).toString();
-    message.createdAt = row.value(4).toLongLong();
-    message.editedAt = sql::optionalInt(row.value(5));
-    message.replyToId = sql::optionalInt(row.value(6));
-    if (!row.value(7).isNull())
-        message.clientMessageId = row.value(7).toString();
+    message.id = row.value(first).toLongLong();
+    message.conversationId = row.value(first + 1).toLongLong();
+    message.senderId = row.value(first + 2).toLongLong();
+    message.content = row.value(first + 3).toString();
+    message.createdAt = row.value(first + 4).toLongLong();
+    message.editedAt = sql::optionalInt(row.value(first + 5));
+    message.replyToId = sql::optionalInt(row.value(first + 6));
+    if (!row.value(first + 7).isNull())
+        message.clientMessageId = row.value(first + 7).toString();
     return message;
 }
 
@@ -286,6 +286,34 @@ Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 after
     while (query.value().next())
         messages.append(fromRow(query.value()));
     return messages;
+}
+
+Result<QList<Waiting>> undeliveredForAny(QSqlDatabase &db, const QList<qint64> &userIds)
+{
+    constexpr qsizetype kChunk = 500;
+    QMap<qint64, Waiting> byId;
+    for (qsizetype from = 0; from < userIds.size(); from += kChunk) {
+        const QList<qint64> chunk = userIds.mid(from, kChunk);
+        QVariantList args;
+        for (qint64 id : chunk)
+            args.append(id);
+        auto query =
+            sql::exec(db,
+                      u"SELECT d.user_id, %1 FROM pending_deliveries d JOIN messages m ON m.id = "
+                      "d.message_id WHERE d.user_id IN (%2)"_s.arg(columns(),
+                                                                   sql::placeholders(chunk.size())),
+                      args);
+        if (!query.ok())
+            return query.error();
+        while (query.value().next()) {
+            const qint64 messageId = query.value().value(1).toLongLong();
+            Waiting &waiting = byId[messageId];
+            if (waiting.userIds.isEmpty())
+                waiting.message = fromRow(query.value(), 1);
+            waiting.userIds.append(query.value().value(0).toLongLong());
+        }
+    }
+    return byId.values();
 }
 
 Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,

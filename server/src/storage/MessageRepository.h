@@ -59,7 +59,8 @@ struct ReadReceipt
 namespace MessageRepository {
 
 [[nodiscard]] QString columns(); // the column list fromRow() reads, for table alias m
-[[nodiscard]] Message fromRow(const QSqlQuery &row);
+// Reads columns() starting at column `first`.
+[[nodiscard]] Message fromRow(const QSqlQuery &row, int first = 0);
 
 // Stores a message (resolving recipientId to the pair's conversation), queues it for
 // every other participant and records their notifications, in the caller's transaction.
@@ -80,6 +81,15 @@ struct HistoryQuery
 // Messages from others that userId has not acknowledged yet, in id order.
 [[nodiscard]] Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId,
                                                  int limit);
+
+// Every message waiting for any of `userIds`, each with the users it waits for, in id order.
+struct Waiting
+{
+    Message message;
+    QList<qint64> userIds;
+};
+[[nodiscard]] Result<QList<Waiting>> undeliveredForAny(QSqlDatabase &db,
+                                                       const QList<qint64> &userIds);
 
 // nullopt when there is nothing new to tell (already delivered, or the user's own message).
 [[nodiscard]] Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,
