@@ -64,12 +64,8 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     m_sequencer.arrived(
         message.conversationId, message.id, stored.previousId,
         [this, participants = stored.participants, id = message.id, newMessage, origin, received] {
-            const qsizetype delivered =
-                m_registry.sendMessageHere(participants, id, newMessage, origin.data());
-            if (delivered > 0) {
-                m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
+            if (deliverHere(participants, id, newMessage, origin.data()) > 0)
                 m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);
-            }
         });
     for (const UserNotification &entry : stored.notifications) {
         if (entry.realtime)
@@ -82,9 +78,16 @@ void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 con
                                         qint64 messageId, qint64 previousId, const QString &frame)
 {
     m_sequencer.arrived(conversationId, messageId, previousId, [this, userIds, messageId, frame] {
-        const qsizetype delivered = m_registry.sendMessageHere(userIds, messageId, frame);
-        m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
+        deliverHere(userIds, messageId, frame);
     });
+}
+
+qsizetype MessageService::deliverHere(const QList<qint64> &userIds, qint64 messageId,
+                                      const QString &frame, const WsSession *except)
+{
+    const qsizetype delivered = m_registry.sendMessageHere(userIds, messageId, frame, except);
+    m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
+    return delivered;
 }
 
 void MessageService::clusterGapBegan()

@@ -67,6 +67,9 @@ public:
 private:
     void publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
                  std::chrono::steady_clock::time_point received);
+    // new_message to this node's connections of `userIds` but `except`; counted.
+    qsizetype deliverHere(const QList<qint64> &userIds, qint64 messageId, const QString &frame,
+                          const WsSession *except = nullptr);
 
     DbWorker &m_db;
     ConnectionRegistry &m_registry;

@@ -78,9 +78,11 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
 
     const bool isPair = ids.size() == 2;
     const QString key = isPair ? pairKey(ids.at(0), ids.at(1)) : QString();
+    auto existingPair = [&db, &key] {
+        return sql::scalar(db, u"SELECT id FROM conversations WHERE pair_key = ?"_s, {key});
+    };
     if (isPair) {
-        auto existing =
-            sql::scalar(db, u"SELECT id FROM conversations WHERE pair_key = ?"_s, {key});
+        auto existing = existingPair();
         if (!existing.ok())
             return existing.error();
         if (existing.value() > 0)
@@ -101,7 +103,7 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
     if (!inserted.ok())
         return inserted.error();
     if (!inserted.value().next()) {
-        auto winner = sql::scalar(db, u"SELECT id FROM conversations WHERE pair_key = ?"_s, {key});
+        auto winner = existingPair();
         if (!winner.ok())
             return winner.error();
         if (winner.value() <= 0)

@@ -29,6 +29,23 @@ Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId,
     return std::optional<Message>{fromRow(query.value())};
 }
 
+// The message stored first under this clientMessageId, as the answer to a resend.
+Result<std::optional<StoredMessage>> firstCopy(QSqlDatabase &db, qint64 senderId,
+                                               const frames::SendMessage &send)
+{
+    if (!send.clientMessageId)
+        return std::optional<StoredMessage>{};
+    auto first = byClientId(db, senderId, *send.clientMessageId);
+    if (!first.ok())
+        return first.error();
+    if (!first.value())
+        return std::optional<StoredMessage>{};
+    StoredMessage copy;
+    copy.message = *first.value();
+    copy.duplicate = true;
+    return std::optional<StoredMessage>{copy};
+}
+
 Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId,
                                    const frames::SendMessage &send, bool &created,
                                    QList<qint64> &participants)
@@ -147,18 +164,13 @@ Message fromRow(const QSqlQuery &row, int first)
 
 Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send)
 {
-    StoredMessage stored;
-    if (send.clientMessageId) {
-        auto first = byClientId(db, senderId, *send.clientMessageId);
-        if (!first.ok())
-            return first.error();
-        if (first.value()) {
-            stored.message = *first.value();
-            stored.duplicate = true;
-            return stored;
-        }
-    }
+    auto resent = firstCopy(db, senderId, send);
+    if (!resent.ok())
+        return resent.error();
+    if (resent.value())
+        return *resent.value();
 
+    StoredMessage stored;
     auto conversationId =
         resolveConversation(db, senderId, send, stored.conversationCreated, stored.participants);
     if (!conversationId.ok())
@@ -205,16 +217,12 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     if (!inserted.ok())
         return inserted.error();
     if (!inserted.value().next()) {
-        auto first = send.clientMessageId ? byClientId(db, senderId, *send.clientMessageId)
-                                          : Result<std::optional<Message>>(std::nullopt);
-        if (!first.ok())
-            return first.error();
-        if (!first.value())
+        auto winner = firstCopy(db, senderId, send);
+        if (!winner.ok())
+            return winner.error();
+        if (!winner.value())
             return Error::internal(u"database error"_s);
-        StoredMessage winner;
-        winner.message = *first.value();
-        winner.duplicate = true;
-        return winner;
+        return *winner.value();
     }
     message.id = inserted.value().value(0).toLongLong();
 
