@@ -225,16 +225,12 @@ private Q_SLOTS:
             ++next;
         };
         auto collect = [&] {
-            for (const QJsonObject &frame : aliceSocket->frames()) {
-                if (frame.value("type"_L1) == "message_sent"_L1)
-                    acknowledged.insert(frame.value("messageId"_L1).toInteger());
-            }
+            for (qint64 id : aliceSocket->messageIdsOf(u"message_sent"_s))
+                acknowledged.insert(id);
             refused = 0;
-            for (const QJsonObject &frame : aliceSocket->frames()) {
-                if (frame.value("type"_L1) == "error"_L1) {
-                    QCOMPARE(frame.value("code"_L1).toString(), u"internal"_s);
-                    ++refused;
-                }
+            for (const QJsonObject &frame : aliceSocket->framesOf(u"error"_s)) {
+                QCOMPARE(frame.value("code"_L1).toString(), u"internal"_s);
+                ++refused;
             }
         };
         QTimer sender;
@@ -287,37 +283,22 @@ private Q_SLOTS:
                 break;
         }
         QVERIFY(stored.contains(acknowledged));
-        auto receivedBy = [&](WsClient &client) {
-            QSet<qint64> ids;
-            QList<qint64> order;
-            for (const QJsonObject &frame : client.frames()) {
-                if (frame.value("type"_L1) == "new_message"_L1) {
-                    ids.insert(frame.value("messageId"_L1).toInteger());
-                    order.append(frame.value("messageId"_L1).toInteger());
-                }
-            }
-            return std::pair{ids, order};
+        auto receivedBy = [&](const WsClient &client) {
+            const QList<qint64> ids = client.messageIdsOf(u"new_message"_s);
+            return QSet<qint64>(ids.cbegin(), ids.cend());
         };
         QVERIFY(bobLive->socket().state() == QAbstractSocket::ConnectedState);
-        const bool allLive = QTest::qWaitFor(
-            [&] { return receivedBy(*bobLive).first.contains(acknowledged); }, 15000);
+        const bool allLive =
+            QTest::qWaitFor([&] { return receivedBy(*bobLive).contains(acknowledged); }, 15000);
         QVERIFY2(allLive, qPrintable(u"%1 of %2 acknowledged messages reached bob live"_s
-                                         .arg((receivedBy(*bobLive).first & acknowledged).size())
+                                         .arg((receivedBy(*bobLive) & acknowledged).size())
                                          .arg(acknowledged.size())));
-        const QList<qint64> order = receivedBy(*bobLive).second;
+        const QList<qint64> order = bobLive->messageIdsOf(u"new_message"_s);
         QVERIFY(std::is_sorted(order.cbegin(), order.cend()));
         QCOMPARE(QSet<qint64>(order.cbegin(), order.cend()).size(), order.size()); // each once
         auto bobSocket = connectTo(*m_nodes[1], bob);
-        QSet<qint64> received;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                for (const QJsonObject &frame : bobSocket->frames()) {
-                    if (frame.value("type"_L1) == "new_message"_L1)
-                        received.insert(frame.value("messageId"_L1).toInteger());
-                }
-                return received.contains(acknowledged);
-            },
-            15000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return receivedBy(*bobSocket).contains(acknowledged); }, 15000));
     }
 
     void aConversationKeepsOneOrderAcrossNodes()
@@ -342,13 +323,8 @@ private Q_SLOTS:
                                   {"content"_L1, u"m%1"_s.arg(i)}});
             }
         }
-        auto newMessages = [](WsClient &client) {
-            QList<qint64> ids;
-            for (const QJsonObject &frame : client.frames()) {
-                if (frame.value("type"_L1) == "new_message"_L1)
-                    ids.append(frame.value("messageId"_L1).toInteger());
-            }
-            return ids;
+        auto newMessages = [](const WsClient &client) {
+            return client.messageIdsOf(u"new_message"_s);
         };
         for (WsClient *reader : {carolSocket.get(), carolOnNode1.get()}) {
             QVERIFY(
@@ -394,15 +370,7 @@ private Q_SLOTS:
                                      {"content"_L1, u"hello alice"_s},
                                      {"clientMessageId"_L1, u"back"_s}});
         }
-        auto ofType = [](WsClient &client, const QString &type) {
-            QList<QJsonObject> found;
-            for (const QJsonObject &frame : client.frames()) {
-                if (frame.value("type"_L1).toString() == type)
-                    found.append(frame);
-            }
-            return found;
-        };
-        auto sent = [&](WsClient &client) { return ofType(client, u"message_sent"_s); };
+        auto sent = [](const WsClient &client) { return client.framesOf(u"message_sent"_s); };
         QVERIFY(QTest::qWaitFor(
             [&] { return sent(*onNode1).size() == kPeople && sent(*onNode2).size() == kPeople; },
             15000));
@@ -429,7 +397,7 @@ private Q_SLOTS:
             QCOMPARE(page.body.value("messages"_L1).toArray().size(), 2);
         }
         for (WsClient *client : {onNode1.get(), onNode2.get()})
-            QCOMPARE(ofType(*client, u"error"_s), QList<QJsonObject>{});
+            QCOMPARE(client->framesOf(u"error"_s), QList<QJsonObject>{});
         const auto conversations = a.get(u"/api/messages/conversations"_s, alice.token);
         QCOMPARE(conversations.body.value("conversations"_L1).toArray().size(), kPeople);
     }
@@ -468,10 +436,8 @@ private Q_SLOTS:
         }
         auto received = [&] {
             QStringList contents;
-            for (const QJsonObject &frame : bobSocket->frames()) {
-                if (frame.value("type"_L1) == "new_message"_L1)
-                    contents.append(frame.value("content"_L1).toString());
-            }
+            for (const QJsonObject &frame : bobSocket->framesOf(u"new_message"_s))
+                contents.append(frame.value("content"_L1).toString());
             return contents;
         };
         QVERIFY(QTest::qWaitFor([&] { return received().size() >= kCount; }, 10000));

@@ -32,24 +32,16 @@ private Q_SLOTS:
         // Keep a stream of sends in flight and kill the server in the middle of it.
         const int total = 2000;
         load.send(total, u"d"_s);
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                int acks = 0;
-                for (const QJsonObject &frame : socket.frames())
-                    acks += frame.value("type"_L1) == "message_sent"_L1 ? 1 : 0;
-                return acks >= 300;
-            },
-            20000));
+        QVERIFY(QTest::qWaitFor([&] { return socket.framesOf(u"message_sent"_s).size() >= 300; },
+                                20000));
         ::kill(pid_t(server.processId()), SIGKILL);
         QVERIFY(server.waitForFinished(5000));
         QTest::qWait(200); // let the last frames that were already on the wire arrive
 
         QMap<qint64, QString> acknowledged;
-        for (const QJsonObject &frame : socket.frames()) {
-            if (frame.value("type"_L1) == "message_sent"_L1)
-                acknowledged.insert(frame.value("messageId"_L1).toInteger(),
-                                    frame.value("clientMessageId"_L1).toString());
-        }
+        for (const QJsonObject &frame : socket.framesOf(u"message_sent"_s))
+            acknowledged.insert(frame.value("messageId"_L1).toInteger(),
+                                frame.value("clientMessageId"_L1).toString());
         QVERIFY(acknowledged.size() >= 300);
         qInfo() << acknowledged.size() << "of" << total << "sends were acknowledged before SIGKILL";
 

@@ -138,6 +138,24 @@ QJsonObject WsClient::waitFor(const QString &type, int timeoutMs,
     return found;
 }
 
+QList<QJsonObject> WsClient::framesOf(const QString &type) const
+{
+    QList<QJsonObject> found;
+    for (const QJsonObject &frame : m_frames) {
+        if (frame.value("type"_L1).toString() == type)
+            found.append(frame);
+    }
+    return found;
+}
+
+QList<qint64> WsClient::messageIdsOf(const QString &type) const
+{
+    QList<qint64> ids;
+    for (const QJsonObject &frame : framesOf(type))
+        ids.append(frame.value("messageId"_L1).toInteger());
+    return ids;
+}
+
 bool WsClient::staysQuiet(const QString &type, int ms)
 {
     auto seen = [&] {

@@ -73,6 +73,9 @@ public:
     bool staysQuiet(const QString &type, int ms = 400);
     bool waitForDisconnect(int timeoutMs = 5000);
     [[nodiscard]] QList<QJsonObject> frames() const { return m_frames; }
+    // Every frame of `type` received so far, in order, and their messageIds (consume nothing).
+    [[nodiscard]] QList<QJsonObject> framesOf(const QString &type) const;
+    [[nodiscard]] QList<qint64> messageIdsOf(const QString &type) const;
     [[nodiscard]] QWebSocketProtocol::CloseCode closeCode() const { return m_socket.closeCode(); }
     QWebSocket &socket() { return m_socket; }
 
