@@ -431,13 +431,11 @@ void RestApi::history(const Call &call)
     }
     const qint64 userId = call.caller.userId;
     whenReady(
-        m_deps.db.submitFor<HistoryPage>(
-            *conversationId,
-            [id = *conversationId, userId, range](QSqlDatabase &db) -> Result<HistoryPage> {
-                if (auto access = ConversationRepository::checkAccess(db, id, userId); !access.ok())
-                    return access.error();
-                return MessageRepository::history(db, id, range);
-            }),
+        m_deps.db.submitFor<HistoryPage>(*conversationId,
+                                         [id = *conversationId, userId, range](QSqlDatabase &db) {
+                                             return MessageRepository::historyFor(db, id, userId,
+                                                                                  range);
+                                         }),
         this, [call](Result<HistoryPage> page) {
             if (!page.ok())
                 return call.reply.error(page.error());

@@ -10,7 +10,6 @@
 #include "realtime/RateLimiter.h"
 #include "realtime/TypingTracker.h"
 #include "realtime/WsSession.h"
-#include "storage/ConversationRepository.h"
 #include "storage/DbWorker.h"
 #include "storage/MessageRepository.h"
 #include "storage/PreferencesRepository.h"
@@ -264,22 +263,18 @@ void RealtimeHub::broadcastTyping(qint64 conversationId, qint64 userId, bool isT
 void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
 {
     const qint64 userId = session->userId();
-    whenReady(
-        m_deps.db.submitFor<HistoryPage>(
-            conversationId,
-            [conversationId, userId](QSqlDatabase &db) -> Result<HistoryPage> {
-                if (auto access = ConversationRepository::checkAccess(db, conversationId, userId);
-                    !access.ok())
-                    return access.error();
-                return MessageRepository::history(db, conversationId,
-                                                  {std::nullopt, std::nullopt, kJoinHistory});
-            }),
-        session, [session, conversationId](Result<HistoryPage> page) {
-            if (!page.ok())
-                return refuse(session, page.error());
-            session->send(
-                frames::encode(frames::conversationHistory(conversationId, page.value().messages)));
-        });
+    whenReady(m_deps.db.submitFor<HistoryPage>(conversationId,
+                                               [conversationId, userId](QSqlDatabase &db) {
+                                                   return MessageRepository::historyFor(
+                                                       db, conversationId, userId,
+                                                       {std::nullopt, std::nullopt, kJoinHistory});
+                                               }),
+              session, [session, conversationId](Result<HistoryPage> page) {
+                  if (!page.ok())
+                      return refuse(session, page.error());
+                  session->send(frames::encode(
+                      frames::conversationHistory(conversationId, page.value().messages)));
+              });
 }
 
 void RealtimeHub::onClosed(WsSession *session)

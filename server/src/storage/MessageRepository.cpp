@@ -281,6 +281,14 @@ Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, const Histo
     return result;
 }
 
+Result<HistoryPage> historyFor(QSqlDatabase &db, qint64 conversationId, qint64 userId,
+                               const HistoryQuery &page)
+{
+    if (auto access = ConversationRepository::checkAccess(db, conversationId, userId); !access.ok())
+        return access.error();
+    return history(db, conversationId, page);
+}
+
 Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit)
 {
     auto query = sql::exec(

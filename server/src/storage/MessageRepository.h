@@ -77,6 +77,9 @@ struct HistoryQuery
 };
 [[nodiscard]] Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId,
                                           const HistoryQuery &page);
+// history() for a participant of the conversation; forbidden/not_found for anyone else.
+[[nodiscard]] Result<HistoryPage> historyFor(QSqlDatabase &db, qint64 conversationId, qint64 userId,
+                                             const HistoryQuery &page);
 
 // Messages from others that userId has not acknowledged yet, in id order.
 [[nodiscard]] Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId,
