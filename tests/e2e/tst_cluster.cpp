@@ -238,8 +238,10 @@ private Q_SLOTS:
         QObject::connect(&sender, &QTimer::timeout, sendOne);
         sender.start();
         QTest::qWait(800);
+        // Down for 3 s, longer than the cluster timeout: every node takes the others for dead
+        // meanwhile, and must still publish what it stores once the database is back.
         QProcess restart;
-        restart.startCommand(qEnvironmentVariable("PITCHEY_TEST_POSTGRES_RESTART"));
+        restart.startCommand(qEnvironmentVariable("PITCHEY_TEST_POSTGRES_RESTART") + " 3"_L1);
         // Keep the event loop (and the sender) running while it restarts.
         QVERIFY(QTest::qWaitFor([&] { return restart.state() == QProcess::NotRunning; }, 60000));
         QCOMPARE(restart.exitCode(), 0);

@@ -3,14 +3,16 @@
 # started here if it is not running; the tests make a database of their own per server.
 #   with-postgres.sh COMMAND [ARGS...]
 #   with-postgres.sh --stop        (the ctest fixture's cleanup)
-#   with-postgres.sh --restart     (what PITCHEY_TEST_POSTGRES_RESTART runs: tests that
-#                                  take the database away under load)
+#   with-postgres.sh --restart [SECONDS]
+#                                  (what PITCHEY_TEST_POSTGRES_RESTART runs: tests that take
+#                                  the database away under load, for SECONDS if given)
 # As root: Debian's cluster (the newest version, "main", port 5432; created if missing).
 # Otherwise: a private instance (initdb) under /tmp on port 55432.
 set -eu
 action=start
 [ "${1:-}" = "--stop" ] && action=stop
 [ "${1:-}" = "--restart" ] && action=restart
+down="${2:-0}"
 # One starter at a time: ctest runs two suites at once. (The server must not inherit the
 # lock: every command that starts it closes fd 9.)
 exec 9>"/tmp/pitchey-test-postgres-$(id -u).lock"
@@ -32,7 +34,11 @@ if [ "$(id -u)" -eq 0 ]; then
           END IF; END \$\$;" >/dev/null
       ;;
     stop) ;; # the machine's cluster stays as it was found running
-    restart) pg_ctlcluster "$version" main restart -m fast 9>&- ;;
+    restart)
+      pg_ctlcluster "$version" main stop -m fast 9>&-
+      sleep "$down"
+      pg_ctlcluster "$version" main start 9>&-
+      ;;
   esac
   port=5432
 else
@@ -52,8 +58,10 @@ else
       "$bin/pg_ctl" -D "$dir/data" -w stop >/dev/null 2>&1 || true
       ;;
     restart)
-      "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -m fast -o "-h 127.0.0.1 -p 55432 -k $dir" \
-        restart >/dev/null 9>&-
+      "$bin/pg_ctl" -D "$dir/data" -w -m fast stop >/dev/null 9>&-
+      sleep "$down"
+      "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p 55432 -k $dir" \
+        start >/dev/null 9>&-
       ;;
   esac
   port=55432

@@ -115,7 +115,7 @@ bool ClusterBus::connectListener(bool quiet)
 
 void ClusterBus::publishFrame(const QList<qint64> &userIds, const QByteArray &frame)
 {
-    if (m_lastHeard.isEmpty())
+    if (!m_othersKnown.load(std::memory_order_relaxed))
         return; // alone in the cluster: nobody else holds connections
     publish({{"k"_L1, "f"_L1}, {"u"_L1, idsToJson(userIds)}, {"f"_L1, QString::fromUtf8(frame)}});
 }
@@ -252,7 +252,6 @@ void ClusterBus::tick()
         if (it->hasExpired(m_settings.timeout.count())) {
             const QString node = it.key();
             it = m_lastHeard.erase(it);
-            m_othersKnown.store(!m_lastHeard.isEmpty(), std::memory_order_relaxed);
             qCWarning(lcCluster).noquote() << "node" << node << "is silent; taking it for dead";
             const QList<qint64> gone = m_registry.forgetNode(node);
             if (!gone.isEmpty())
@@ -294,7 +293,6 @@ void ClusterBus::reconnectListener()
 void ClusterBus::forget(const QString &node)
 {
     m_lastHeard.remove(node);
-    m_othersKnown.store(!m_lastHeard.isEmpty(), std::memory_order_relaxed);
     qCInfo(lcCluster).noquote() << "node" << node << "left the cluster";
     const QList<qint64> gone = m_registry.forgetNode(node);
     if (!gone.isEmpty())

@@ -55,9 +55,12 @@ public:
     void leave();
     [[nodiscard]] QString nodeId() const { return m_node; }
 
-    // Frames and messages go out only while other nodes are known: a node alone (the one
-    // server of a PostgreSQL deployment) pays nothing for the cluster. A joining node asks
-    // for the others (sync) before it accepts connections.
+    // Frames and messages go out once another node has been heard: a node alone (the one
+    // server of a PostgreSQL deployment) pays nothing for the cluster. From then on they go
+    // out for the node's lifetime, even while every other node is silent: a database
+    // outage longer than `timeout` silences them all, and what was stored meanwhile must
+    // still reach them when they are back. A joining node asks for the others (sync) before
+    // it accepts connections.
     void publishFrame(const QList<qint64> &userIds, const QByteArray &frame);
     // On a database thread, inside the transaction that stored the message.
     [[nodiscard]] Status publishMessageIn(QSqlDatabase &db, const StoredMessage &stored);
@@ -102,7 +105,7 @@ private:
     QTimer m_reconnect;
     bool m_listenerDown = false;
     QHash<QString, QElapsedTimer> m_lastHeard; // other nodes
-    std::atomic<bool> m_othersKnown{false};    // !m_lastHeard.isEmpty(), for database threads
+    std::atomic<bool> m_othersKnown{false};    // another node was ever heard; for database threads
     std::atomic<quint64> m_sequence{0};
 };
 
