@@ -74,6 +74,26 @@ private Q_SLOTS:
         QVERIFY(first.value("serverTime"_L1).toString().endsWith(u'Z'));
     }
 
+    void closedConnectionsLeaveNothingBehind()
+    {
+        // A server that runs for months sees millions of connections come and go: each must
+        // free its socket once it is closed, whichever side closed it.
+        auto sockets = [this] { return m_server->server().findChildren<QTcpSocket *>().size(); };
+        const qsizetype before = sockets();
+        std::vector<std::unique_ptr<WsClient>> clients;
+        for (int i = 0; i < 5; ++i)
+            clients.push_back(connectAs(i % 2 ? m_alice : m_bob));
+        QCOMPARE(sockets(), before + 5);
+        clients.front()->socket().close();
+        clients.at(1)->socket().abort();
+        clients.resize(2); // the rest are destroyed: closed from the client's side
+        QTRY_COMPARE(sockets(), before);
+        WsClient refused; // and one the server closes (bad token)
+        refused.socket().open(m_server->wsUrl(u"not-a-jwt"_s));
+        QVERIFY(refused.waitForDisconnect());
+        QTRY_COMPARE(sockets(), before);
+    }
+
     void badTokensAreClosedWith1008_data()
     {
         QTest::addColumn<QString>("token");
@@ -268,14 +288,17 @@ private Q_SLOTS:
         auto phone = connectAs(m_alice);
         auto desktop = connectAs(m_alice);
         auto bob = connectAs(m_bob);
-        bob->sendJson({{"type"_L1, "send_message"_L1}, {"conversationId"_L1, m_pair},
-                       {"content"_L1, "ping"_L1}, {"clientMessageId"_L1, "x1"_L1}});
+        bob->sendJson({{"type"_L1, "send_message"_L1},
+                       {"conversationId"_L1, m_pair},
+                       {"content"_L1, "ping"_L1},
+                       {"clientMessageId"_L1, "x1"_L1}});
         const qint64 id = desktop->waitFor(u"notification"_s)
                               .value("notification"_L1)
                               .toObject()
                               .value("messageId"_L1)
                               .toInteger();
-        QCOMPARE(phone->waitFor(u"notification"_s)["notification"_L1]["messageId"_L1].toInteger(), id);
+        QCOMPARE(phone->waitFor(u"notification"_s)["notification"_L1]["messageId"_L1].toInteger(),
+                 id);
         QCOMPARE(m_http->get(u"/api/notifications?unreadOnly=true"_s, m_alice.token)
                      .body.value("notifications"_L1)
                      .toArray()
