@@ -95,6 +95,10 @@ private Q_SLOTS:
                               << u"--db-connections"_s;
         QTest::newRow("huge pool")
             << QStringList{u"--db-connections"_s, u"500"_s} << u"--db-connections"_s;
+        QTest::newRow("no I/O thread")
+            << QStringList{u"--io-threads"_s, u"0"_s} << u"--io-threads"_s;
+        QTest::newRow("too many I/O threads")
+            << QStringList{u"--io-threads"_s, u"65"_s} << u"--io-threads"_s;
     }
 
     void unusableValuesAreOneClearError()

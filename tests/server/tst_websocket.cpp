@@ -78,7 +78,11 @@ private Q_SLOTS:
     {
         // A server that runs for months sees millions of connections come and go: each must
         // free its socket once it is closed, whichever side closed it.
-        auto sockets = [this] { return m_server->server().findChildren<QTcpSocket *>().size(); };
+        // (Sockets on the main thread hang under the server; the I/O threads count theirs.)
+        auto sockets = [this] {
+            return m_server->server().findChildren<QTcpSocket *>().size() +
+                   m_server->server().webSocketsHeld();
+        };
         const qsizetype before = sockets();
         std::vector<std::unique_ptr<WsClient>> clients;
         for (int i = 0; i < 5; ++i)

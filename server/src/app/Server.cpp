@@ -9,6 +9,7 @@
 #include "ops/Metrics.h"
 #include "ops/Tls.h"
 #include "realtime/ConnectionRegistry.h"
+#include "realtime/IoThreads.h"
 #include "realtime/MessageService.h"
 #include "realtime/ParticipantCache.h"
 #include "realtime/RateLimiter.h"
@@ -42,6 +43,7 @@ Server::~Server()
     m_http = nullptr;
     delete m_hub;
     m_hub = nullptr;
+    m_io.reset(); // after the sessions: it closes what they left and stops its threads
     if (m_db)
         m_db->stop();
 }
@@ -61,10 +63,11 @@ Status Server::start()
     m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
-    m_hub =
-        new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages, *m_frameLimiter,
-                         *m_metrics, std::chrono::seconds(m_config.idleTimeoutSeconds)},
-                        this);
+    const auto idleTimeout = std::chrono::seconds(m_config.idleTimeoutSeconds);
+    m_io = std::make_unique<IoThreads>(m_config.ioThreads, idleTimeout);
+    m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages,
+                             *m_frameLimiter, *m_metrics, *m_io, idleTimeout},
+                            this);
     m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
                          *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
                         this);
@@ -81,8 +84,11 @@ Status Server::start()
         m_api->handle(request, reply);
     });
     connect(m_http, &HttpServer::newWebSocketConnection, this, [this] {
-        while (m_http->hasPendingWebSocketConnections())
-            m_hub->accept(m_http->nextPendingWebSocketConnection());
+        while (m_http->hasPendingWebSocketConnections()) {
+            auto socket = m_http->nextPendingWebSocketConnection();
+            QTcpSocket *tcp = m_http->takeUpgradedSocket(*socket);
+            m_hub->accept(std::move(socket), tcp);
+        }
     });
 
     auto listener = makeListener();
@@ -202,6 +208,11 @@ void Server::startEmail()
 EmailService *Server::email() const
 {
     return m_email.get();
+}
+
+qsizetype Server::webSocketsHeld() const
+{
+    return m_io ? m_io->socketsHeld() : 0;
 }
 
 quint16 Server::port() const

@@ -16,6 +16,7 @@ class ClusterBus;
 class ConnectionRegistry;
 class DbWorker;
 class HttpServer;
+class IoThreads;
 class JwtService;
 class MessageService;
 class Metrics;
@@ -41,6 +42,8 @@ public:
     [[nodiscard]] quint16 metricsPort() const; // 0 without a metrics listener of its own
     [[nodiscard]] bool tls() const { return !m_config.tlsCertFile.isEmpty(); }
     [[nodiscard]] Metrics &metrics() { return *m_metrics; }
+    // WebSocket connections the I/O threads hold (for tests: closed ones are let go).
+    [[nodiscard]] qsizetype webSocketsHeld() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     [[nodiscard]] EmailService *email() const; // null when email is off
 
@@ -66,8 +69,9 @@ private:
     std::unique_ptr<RateLimiter> m_apiLimiter;
     std::unique_ptr<RateLimiter> m_authLimiter;
     std::unique_ptr<EmailService> m_email; // off without an SMTP URL
-    ClusterBus *m_cluster = nullptr;       // PostgreSQL only; a child of this
-    MessageService *m_messages = nullptr;  // children of this
+    std::unique_ptr<IoThreads> m_io;
+    ClusterBus *m_cluster = nullptr;      // PostgreSQL only; a child of this
+    MessageService *m_messages = nullptr; // children of this
     RealtimeHub *m_hub = nullptr;
     RestApi *m_api = nullptr;
     HttpServer *m_http = nullptr;

@@ -1,5 +1,7 @@
 #include "app/ServerConfig.h"
 
+#include <QThread>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -8,6 +10,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryFile>
+#include <QThread>
 #include <QUrl>
 
 #include <sodium.h>
@@ -15,6 +18,11 @@
 using namespace Qt::StringLiterals;
 
 namespace pitchey::server {
+
+int defaultIoThreads()
+{
+    return std::clamp(QThread::idealThreadCount(), 1, 16);
+}
 
 namespace {
 
@@ -74,6 +82,8 @@ constexpr OptionSpec kOptions[] = {
     {"log-level", "PITCHEY_LOG_LEVEL", "level", "debug, info (default), warning or error."},
     {"db-connections", "PITCHEY_DB_CONNECTIONS", "n",
      "With PostgreSQL: connections in this node's pool (default 2; SQLite always uses one)."},
+    {"io-threads", "PITCHEY_IO_THREADS", "n",
+     "Threads that own the WebSocket connections (default: one per core, up to 16)."},
     {"cluster-timeout", "PITCHEY_CLUSTER_TIMEOUT", "seconds",
      "With PostgreSQL: a node silent this long is taken for dead, its users offline "
      "(default 30)."},
@@ -256,6 +266,14 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         if (number.value() > 64)
             return Error::badRequest(u"--db-connections must be at most 64"_s);
         config.databaseConnections = int(number.value());
+    }
+    if (const auto threads = value("io-threads")) {
+        auto number = positiveNumber(u"io-threads"_s, *threads, 1);
+        if (!number.ok())
+            return number.error();
+        if (number.value() > 64)
+            return Error::badRequest(u"--io-threads must be at most 64"_s);
+        config.ioThreads = int(number.value());
     }
     if (const auto batch = value("email-batch-seconds")) {
         auto number = positiveNumber(u"email-batch-seconds"_s, *batch, 1);

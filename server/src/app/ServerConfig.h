@@ -14,6 +14,9 @@
 
 namespace pitchey::server {
 
+// One I/O thread per core, up to 16.
+int defaultIoThreads();
+
 struct ServerConfig
 {
     QHostAddress listenAddress = QHostAddress::LocalHost;
@@ -22,6 +25,8 @@ struct ServerConfig
     DatabaseUrl database;
     // PostgreSQL: the size of the node's connection pool (SQLite has one writer).
     int databaseConnections = 2;
+    // Threads that own the WebSocket connections (RealtimeHub and the rest stay on main).
+    int ioThreads = defaultIoThreads();
     QByteArray jwtSecret; // empty: generated once and kept in the data directory
     qint64 tokenLifetimeSeconds = 30LL * 24 * 3600;
     // Frames and API calls per user: a burst, then a steady rate.

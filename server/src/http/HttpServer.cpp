@@ -50,8 +50,13 @@ HttpServer::HttpServer(QString webSocketPath, QObject *parent)
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     const bool upgrade = header(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
-    if (upgrade)
+    if (upgrade) {
+        // Qt 6.4 upgrades whatever the answer (RealtimeHub closes the strays).
+        if (m_upgrading.size() > 64) // handshakes that failed leave a null behind
+            m_upgrading.removeIf([](const auto &entry) { return entry.value().isNull(); });
+        m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, socket);
         return request.url().path() == m_webSocketPath; // true: Qt hands the socket over
+    }
 
     HttpRequest copy;
     copy.method = methodName(request.method());
@@ -65,6 +70,11 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     if (m_handler)
         m_handler(copy, HttpReply(socket, copy.closeConnection));
     return true;
+}
+
+QTcpSocket *HttpServer::takeUpgradedSocket(const QWebSocket &socket)
+{
+    return m_upgrading.take({socket.peerAddress(), socket.peerPort()}).data();
 }
 
 void HttpServer::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)

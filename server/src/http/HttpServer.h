@@ -3,6 +3,11 @@
 #include "http/HttpTypes.h"
 
 #include <QAbstractHttpServer>
+#include <QHash>
+#include <QHostAddress>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QWebSocket>
 
 #include <functional>
 
@@ -19,6 +24,10 @@ public:
 
     explicit HttpServer(QString webSocketPath, QObject *parent = nullptr);
     void setHandler(Handler handler) { m_handler = std::move(handler); }
+    // The TCP socket under an upgraded WebSocket (Qt does not tell, and the QWebSocket does
+    // not own it): whoever moves the connection to another thread moves both. Null when
+    // unknown.
+    QTcpSocket *takeUpgradedSocket(const QWebSocket &socket);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -27,6 +36,8 @@ protected:
 private:
     QString m_webSocketPath;
     Handler m_handler;
+    // By peer address and port (unique among open connections), until taken.
+    QHash<QPair<QHostAddress, quint16>, QPointer<QTcpSocket>> m_upgrading;
 };
 
 } // namespace pitchey::server

@@ -5,6 +5,7 @@
 #include "ops/Metrics.h"
 #include "protocol/Time.h"
 #include "realtime/ConnectionRegistry.h"
+#include "realtime/IoThreads.h"
 #include "realtime/MessageService.h"
 #include "realtime/ParticipantCache.h"
 #include "realtime/RateLimiter.h"
@@ -57,7 +58,7 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
 
 RealtimeHub::~RealtimeHub() = default;
 
-void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket)
+void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
 {
     // Qt 6.4 upgrades a socket aimed at any route; only the contract's path is served.
     if (socket->requestUrl().path() != kWebSocketPath) {
@@ -79,7 +80,13 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket)
         return;
     }
 
-    auto *session = new WsSession(std::move(socket), claims.value(), m_deps.idleTimeout, this);
+    if (!tcp) { // cannot happen: HttpServer saw every upgrade
+        qCWarning(lcRealtime) << "an upgraded connection without its socket; dropping it";
+        socket->abort();
+        return;
+    }
+    auto *session = new WsSession(m_deps.io, claims.value(), this);
+    m_deps.io.adopt(session, std::move(socket), tcp);
     connect(session, &WsSession::frameReceived, this, &RealtimeHub::onFrame);
     connect(session, &WsSession::closed, this, &RealtimeHub::onClosed);
     const bool first = m_deps.registry.add(session);

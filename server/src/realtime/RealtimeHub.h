@@ -15,6 +15,7 @@ namespace pitchey::server {
 
 class ConnectionRegistry;
 class DbWorker;
+class IoThreads;
 class JwtService;
 class MessageService;
 class Metrics;
@@ -39,13 +40,15 @@ public:
         MessageService &messages;
         RateLimiter &userLimiter;
         Metrics &metrics;
+        IoThreads &io;
         std::chrono::seconds idleTimeout;
     };
 
     explicit RealtimeHub(Dependencies deps, QObject *parent = nullptr);
     ~RealtimeHub() override;
 
-    void accept(std::unique_ptr<QWebSocket> socket);
+    // An upgraded connection and the TCP socket under it (HttpServer::takeUpgradedSocket).
+    void accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp);
     // Closes every connection with 1001 (server going away).
     void closeAll();
     // The user changed their preferences: read them again when next needed.

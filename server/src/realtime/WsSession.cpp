@@ -1,60 +1,36 @@
 #include "realtime/WsSession.h"
 
-#include "protocol/Frames.h"
-
-#include <QLoggingCategory>
+#include "realtime/IoThreads.h"
 
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcSession, "pitchey.server.session", QtInfoMsg)
-
 namespace pitchey::server {
 
-WsSession::WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims,
-                     std::chrono::seconds idleTimeout, QObject *parent)
+WsSession::WsSession(IoThreads &io, TokenClaims claims, QObject *parent)
     : QObject(parent)
-    , m_socket(std::move(socket))
+    , m_io(io)
     , m_claims(std::move(claims))
-    , m_idleTimeout(idleTimeout)
-{
-    m_socket->setParent(nullptr);
-    // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(frames::kMaxFrameBytes));
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(frames::kMaxFrameBytes));
-    m_sinceLastSign.start();
-
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, [this](const QString &text) {
-        m_sinceLastSign.restart();
-        Q_EMIT frameReceived(this, text.toUtf8());
-    });
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
-        m_sinceLastSign.restart();
-        send(
-            frames::encode(frames::error(Error::badRequest(u"frames must be JSON text frames"_s))));
-    });
-    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_sinceLastSign.restart(); });
-    connect(m_socket.get(), &QWebSocket::disconnected, this, [this] {
-        if (m_closed)
-            return;
-        m_closed = true;
-        Q_EMIT closed(this);
-    });
-}
+{}
 
 WsSession::~WsSession()
 {
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-    }
+    m_io.forget(*this);
 }
 
 void WsSession::send(const QString &frame)
 {
     if (!m_closed)
-        m_socket->sendTextMessage(frame);
+        m_io.post(*this, {m_handle, IoThreads::Command::Send, {}, frame});
+}
+
+void WsSession::socketClosed()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    Q_EMIT closed(this);
 }
 
 void WsSession::sendMessage(qint64 messageId, const QString &frame)
@@ -91,30 +67,14 @@ void WsSession::finishBacklog(const QList<QPair<qint64, QString>> &backlog)
 
 void WsSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
-    if (m_closed)
-        return;
-    m_socket->close(code, reason);
-    // A peer that never answers the closing handshake is cut off. (Created only now: an
-    // idle connection should cost as little memory as possible.)
-    auto *deadline = new QTimer(this);
-    deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, this, [this] {
-        if (!m_closed)
-            m_socket->abort();
-    });
-    deadline->start(std::chrono::seconds(5));
+    if (!m_closed)
+        m_io.post(*this, {m_handle, IoThreads::Command::Close, code, reason});
 }
 
 void WsSession::heartbeat()
 {
-    if (m_closed)
-        return;
-    if (m_sinceLastSign.elapsed() > std::chrono::milliseconds(m_idleTimeout).count()) {
-        qCInfo(lcSession) << "closing silent connection of user" << userId();
-        close(QWebSocketProtocol::CloseCodeGoingAway, u"no sign of life"_s);
-        return;
-    }
-    m_socket->ping();
+    if (!m_closed)
+        m_io.post(*this, {m_handle, IoThreads::Command::Heartbeat, {}, {}});
 }
 
 } // namespace pitchey::server

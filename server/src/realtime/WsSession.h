@@ -2,32 +2,30 @@
 
 #include "auth/JwtService.h"
 
-#include <QElapsedTimer>
 #include <QObject>
-#include <QSet>
-#include <QTimer>
-#include <QWebSocket>
-
-#include <memory>
+#include <QWebSocketProtocol>
 
 namespace pitchey::server {
 
-// One authenticated WebSocket connection: frame size limits, heartbeats, and the ordering
-// of new_message frames while the stored backlog is being pushed after `connected`.
+class IoThreads;
+
+// One authenticated WebSocket connection, as the main thread sees it: who it is, and the
+// ordering of new_message frames while the stored backlog is being pushed after
+// `connected`. The socket itself lives on an I/O thread (IoThreads); every call here that
+// touches it is queued there, in order.
 class WsSession : public QObject
 {
     Q_OBJECT
 
 public:
-    WsSession(std::unique_ptr<QWebSocket> socket, TokenClaims claims,
-              std::chrono::seconds idleTimeout, QObject *parent = nullptr);
+    WsSession(IoThreads &io, TokenClaims claims, QObject *parent = nullptr);
     ~WsSession() override;
 
     [[nodiscard]] qint64 userId() const { return m_claims.userId; }
     [[nodiscard]] const QString &username() const { return m_claims.username; }
 
     // Frames are sent as text; a frame going to many connections is converted to a QString
-    // once and shared (QWebSocket takes QString).
+    // once and shared.
     void send(const QString &frame);
     void send(const QByteArray &frame) { send(QString::fromUtf8(frame)); }
     // A new_message frame: held back while the backlog is being pushed, then merged in id order.
@@ -43,10 +41,14 @@ Q_SIGNALS:
     void closed(pitchey::server::WsSession *session);
 
 private:
-    std::unique_ptr<QWebSocket> m_socket;
+    friend class IoThreads;
+    void frameArrived(const QByteArray &frame) { Q_EMIT frameReceived(this, frame); }
+    void socketClosed();
+
+    IoThreads &m_io;
+    quint64 m_handle = 0; // set by IoThreads::adopt
+    int m_ioThread = 0;
     TokenClaims m_claims;
-    std::chrono::seconds m_idleTimeout;
-    QElapsedTimer m_sinceLastSign;
     bool m_inBacklog = false;
     bool m_closed = false;
     QList<QPair<qint64, QString>> m_held;

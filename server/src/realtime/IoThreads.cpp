@@ -1,0 +1,325 @@
+#include "realtime/IoThreads.h"
+
+#include "app/EpollEventDispatcher.h"
+#include "protocol/Frames.h"
+#include "realtime/WsSession.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcSession, "pitchey.server.session", QtInfoMsg)
+
+namespace pitchey::server {
+
+// One I/O thread's side: its connections by handle, and the queue of commands for them.
+class IoWorker : public QObject
+{
+public:
+    IoWorker(IoThreads &owner, std::chrono::seconds idleTimeout)
+        : m_owner(owner)
+        , m_idleTimeout(idleTimeout)
+    {}
+
+    // From the main thread.
+    void post(IoThreads::Command command)
+    {
+        bool wake = false;
+        {
+            QMutexLocker locker(&m_lock);
+            wake = m_commands.empty();
+            m_commands.push_back(std::move(command));
+        }
+        if (wake)
+            QMetaObject::invokeMethod(this, &IoWorker::drain, Qt::QueuedConnection);
+    }
+
+    // On this worker's thread, with its event loop about to stop.
+    void dropAll()
+    {
+        drain();
+        const QList<quint64> handles = m_peers.keys();
+        for (quint64 handle : handles)
+            drop(handle);
+    }
+
+private:
+    struct Peer
+    {
+        qint64 userId = 0;
+        QWebSocket *socket = nullptr;
+        QPointer<QTcpSocket> tcp;
+        QElapsedTimer sinceLastSign;
+        bool closed = false;
+    };
+
+    void drain()
+    {
+        {
+            QMutexLocker locker(&m_lock);
+            m_batch.swap(m_commands);
+        }
+        for (IoThreads::Command &command : m_batch)
+            run(command);
+        m_batch.clear();
+    }
+
+    void run(IoThreads::Command &command)
+    {
+        if (command.kind == IoThreads::Command::Adopt)
+            return adopt(command);
+        if (command.kind == IoThreads::Command::Drop)
+            return drop(command.handle);
+        const auto it = m_peers.find(command.handle);
+        if (it == m_peers.end() || it->closed)
+            return;
+        Peer &peer = *it;
+        switch (command.kind) {
+        case IoThreads::Command::Send:
+            peer.socket->sendTextMessage(command.text);
+            break;
+        case IoThreads::Command::Close:
+            close(peer, command.code, command.text);
+            break;
+        case IoThreads::Command::Heartbeat:
+            if (peer.sinceLastSign.elapsed() > std::chrono::milliseconds(m_idleTimeout).count()) {
+                qCInfo(lcSession) << "closing silent connection of user" << peer.userId;
+                close(peer, QWebSocketProtocol::CloseCodeGoingAway, u"no sign of life"_s);
+            } else {
+                peer.socket->ping();
+            }
+            break;
+        case IoThreads::Command::Adopt:
+        case IoThreads::Command::Drop:
+            break;
+        }
+    }
+
+    void adopt(const IoThreads::Command &command)
+    {
+        Peer &peer = m_peers[command.handle];
+        peer.userId = command.userId;
+        peer.socket = command.socket;
+        peer.tcp = command.tcp;
+        peer.sinceLastSign.start();
+        // A socket that went while it was on its way here says so now.
+        if (peer.socket->state() != QAbstractSocket::ConnectedState)
+            closed(command.handle);
+    }
+
+    void closed(quint64 handle)
+    {
+        const auto it = m_peers.find(handle);
+        if (it != m_peers.end()) {
+            if (it->closed)
+                return;
+            it->closed = true;
+        }
+        m_owner.deliver({handle, IoThreads::Event::Closed, {}});
+    }
+
+    void signOfLife(quint64 handle)
+    {
+        if (const auto it = m_peers.find(handle); it != m_peers.end())
+            it->sinceLastSign.restart();
+    }
+
+public:
+    // From the main thread, before the socket moves here: what it says is handled here
+    // from now on (queued while it is still on the main thread, and not lost then).
+    void watch(quint64 handle, QWebSocket *socket)
+    {
+        connect(socket, &QWebSocket::textMessageReceived, this,
+                [this, handle](const QString &text) {
+                    signOfLife(handle);
+                    m_owner.deliver({handle, IoThreads::Event::Frame, text.toUtf8()});
+                });
+        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, handle] {
+            signOfLife(handle);
+            const auto it = m_peers.find(handle);
+            if (it != m_peers.end() && !it->closed)
+                it->socket->sendTextMessage(QString::fromUtf8(frames::encode(
+                    frames::error(Error::badRequest(u"frames must be JSON text frames"_s)))));
+        });
+        connect(socket, &QWebSocket::pong, this, [this, handle] { signOfLife(handle); });
+        connect(socket, &QWebSocket::disconnected, this, [this, handle] { closed(handle); });
+    }
+
+private:
+    void close(Peer &peer, QWebSocketProtocol::CloseCode code, const QString &reason)
+    {
+        peer.socket->close(code, reason);
+        // A peer that never answers the closing handshake is cut off.
+        QTimer::singleShot(std::chrono::seconds(5), peer.socket, &QWebSocket::abort);
+    }
+
+    void drop(quint64 handle)
+    {
+        const auto it = m_peers.find(handle);
+        if (it == m_peers.end())
+            return;
+        QWebSocket *socket = it->socket;
+        QPointer<QTcpSocket> tcp = it->tcp;
+        m_peers.erase(it);
+        socket->disconnect(this);
+        socket->abort();
+        delete socket;
+        delete tcp.data(); // (QWebSocket does not own it)
+        m_owner.released();
+    }
+
+    IoThreads &m_owner;
+    std::chrono::seconds m_idleTimeout;
+    QHash<quint64, Peer> m_peers; // this thread only
+
+    QMutex m_lock;
+    std::vector<IoThreads::Command> m_commands;
+    std::vector<IoThreads::Command> m_batch;
+};
+
+IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent)
+    : QObject(parent)
+{
+    const bool epoll =
+        qobject_cast<EpollEventDispatcher *>(QCoreApplication::eventDispatcher()) != nullptr;
+    for (int i = 0; i < std::max(1, count); ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(u"pitchey-io-%1"_s.arg(i));
+        if (epoll)
+            thread->setEventDispatcher(new EpollEventDispatcher);
+        auto *worker = new IoWorker(*this, idleTimeout);
+        worker->moveToThread(thread);
+        thread->start();
+        m_threads.push_back(thread);
+        m_workers.push_back(worker);
+        m_load.push_back(0);
+    }
+}
+
+IoThreads::~IoThreads()
+{
+    for (size_t i = 0; i < m_threads.size(); ++i) {
+        IoWorker *worker = m_workers.at(i);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->dropAll(); }, Qt::BlockingQueuedConnection);
+        m_threads.at(i)->quit();
+        m_threads.at(i)->wait();
+        delete worker;
+        delete m_threads.at(i);
+    }
+}
+
+void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
+{
+    const auto least = std::min_element(m_load.cbegin(), m_load.cend());
+    const int index = int(least - m_load.cbegin());
+    ++m_load[index];
+    const quint64 handle = ++m_nextHandle;
+    session->m_handle = handle;
+    session->m_ioThread = index;
+    m_sessions.insert(handle, session);
+    m_held.fetch_add(1, std::memory_order_relaxed);
+
+    // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).
+    socket->setMaxAllowedIncomingMessageSize(quint64(frames::kMaxFrameBytes));
+    socket->setMaxAllowedIncomingFrameSize(quint64(frames::kMaxFrameBytes));
+    // QWebSocketServer deletes the TCP socket once it is disconnected, from this thread;
+    // from now on its I/O thread does.
+    QObject::disconnect(tcp, &QAbstractSocket::disconnected, nullptr, nullptr);
+    m_workers.at(index)->watch(handle, socket.get());
+    // QWebSocketServer may still have a call queued here that reads the TCP socket (the
+    // handshake's readyRead comes twice): the move waits for it, behind it in this thread's
+    // queue. Commands for the connection wait meanwhile.
+    m_moving.insert(handle, {});
+    QMetaObject::invokeMethod(
+        this,
+        [this, handle, index, userId = session->userId(), socket = socket.release(), tcp] {
+            const auto waiting = m_moving.find(handle);
+            if (waiting == m_moving.end()) { // the session went meanwhile
+                socket->abort();
+                delete socket;
+                delete tcp;
+                released();
+                return;
+            }
+            std::vector<Command> commands = std::move(*waiting);
+            m_moving.erase(waiting);
+            socket->setParent(nullptr);
+            tcp->setParent(nullptr);
+            socket->moveToThread(m_threads.at(index));
+            tcp->moveToThread(m_threads.at(index));
+            Command adoption;
+            adoption.handle = handle;
+            adoption.kind = Command::Adopt;
+            adoption.socket = socket;
+            adoption.tcp = tcp;
+            adoption.userId = userId;
+            IoWorker *worker = m_workers.at(index);
+            worker->post(std::move(adoption));
+            for (Command &command : commands)
+                worker->post(std::move(command));
+        },
+        Qt::QueuedConnection);
+}
+
+void IoThreads::post(const WsSession &session, Command command)
+{
+    command.handle = session.m_handle;
+    if (const auto waiting = m_moving.find(command.handle); waiting != m_moving.end())
+        waiting->push_back(std::move(command));
+    else
+        m_workers.at(session.m_ioThread)->post(std::move(command));
+}
+
+void IoThreads::forget(const WsSession &session)
+{
+    if (!m_sessions.remove(session.m_handle))
+        return;
+    --m_load[session.m_ioThread];
+    if (m_moving.remove(session.m_handle))
+        return; // never got there
+    Command drop;
+    drop.kind = Command::Drop;
+    post(session, std::move(drop));
+}
+
+void IoThreads::deliver(Event event)
+{
+    bool wake = false;
+    {
+        QMutexLocker locker(&m_eventsLock);
+        wake = m_events.empty();
+        m_events.push_back(std::move(event));
+    }
+    if (wake)
+        QMetaObject::invokeMethod(this, &IoThreads::drainEvents, Qt::QueuedConnection);
+}
+
+void IoThreads::drainEvents()
+{
+    {
+        QMutexLocker locker(&m_eventsLock);
+        m_eventBatch.swap(m_events);
+    }
+    for (Event &event : m_eventBatch) {
+        WsSession *session = m_sessions.value(event.handle);
+        if (!session)
+            continue; // gone meanwhile
+        if (event.kind == Event::Frame)
+            session->frameArrived(event.frame);
+        else
+            session->socketClosed();
+    }
+    m_eventBatch.clear();
+}
+
+} // namespace pitchey::server

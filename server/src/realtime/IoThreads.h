@@ -1,0 +1,112 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QString>
+#include <QWebSocketProtocol>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+class QTcpSocket;
+class QThread;
+class QWebSocket;
+
+namespace pitchey::server {
+
+class IoWorker;
+class WsSession;
+
+// The threads that own the WebSocket connections. Everything a connection does on the
+// wire (reading and unmasking frames, checking UTF-8, framing and writing, pings, the
+// closing handshake, the idle timeout) happens on the connection's I/O thread; what the
+// frames mean (the hub, the registry, the services) stays on the main thread, which talks
+// to a connection only through its WsSession.
+//
+// Nothing crosses threads by pointer to a connection: the main thread addresses one by its
+// handle, and each side keeps its own table from handles to objects, so a connection that
+// has gone on one side is simply not found by a late command or event from the other.
+// Commands to a thread and events back are queued and handed over in batches: a fan-out
+// to 1,000 connections on one thread wakes it once.
+class IoThreads : public QObject
+{
+    Q_OBJECT
+
+public:
+    // What a connection's thread does for the main thread.
+    struct Command
+    {
+        enum Kind : quint8
+        {
+            Adopt,
+            Send,
+            Close,
+            Heartbeat,
+            Drop
+        };
+        quint64 handle = 0;
+        Kind kind = Send;
+        QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeNormal;
+        QString text; // the frame, or the close reason
+        // Adopt: the connection, already moved to the thread, and whose it is.
+        QWebSocket *socket = nullptr;
+        QTcpSocket *tcp = nullptr;
+        qint64 userId = 0;
+    };
+    // What a connection's thread tells the main thread.
+    struct Event
+    {
+        enum Kind : quint8
+        {
+            Frame,
+            Closed
+        };
+        quint64 handle = 0;
+        Kind kind = Frame;
+        QByteArray frame;
+    };
+
+    // `count` threads (at least one), on the main thread's kind of event dispatcher.
+    explicit IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent = nullptr);
+    IoThreads(const IoThreads &) = delete;
+    IoThreads &operator=(const IoThreads &) = delete;
+    ~IoThreads() override; // closes what is still open, then stops the threads
+
+    // Moves an upgraded connection (the QWebSocket and the QTcpSocket under it) to the
+    // thread with the fewest connections, on behalf of `session`.
+    void adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp);
+    void post(const WsSession &session, Command command);
+    void forget(const WsSession &session); // the session is going: drop its connection
+
+    [[nodiscard]] int threadCount() const { return int(m_threads.size()); }
+    // Connections (socket objects) the threads hold, closed ones until their session goes.
+    [[nodiscard]] qsizetype socketsHeld() const { return m_held.load(std::memory_order_relaxed); }
+
+    // Called by the I/O threads.
+    void deliver(Event event);
+    void released() { m_held.fetch_sub(1, std::memory_order_relaxed); }
+
+private:
+    void drainEvents();
+
+    std::vector<QThread *> m_threads;
+    std::vector<IoWorker *> m_workers;
+    std::vector<qsizetype> m_load;          // connections per thread
+    QHash<quint64, WsSession *> m_sessions; // main thread only
+    // Connections still on their way to their thread, with the commands that wait for them.
+    QHash<quint64, std::vector<Command>> m_moving;
+    quint64 m_nextHandle = 0;
+
+    std::atomic<qsizetype> m_held{0};
+
+    QMutex m_eventsLock;
+    std::vector<Event> m_events;
+    std::vector<Event> m_eventBatch;
+};
+
+} // namespace pitchey::server
