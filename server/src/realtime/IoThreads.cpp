@@ -111,6 +111,9 @@ private:
         peer.socket = command.socket;
         peer.tcp = command.tcp;
         peer.sinceLastSign.start();
+        // Small frames go out at once (Nagle would hold one back until the peer acknowledges
+        // the previous one, up to its 40 ms delayed-ACK timer).
+        peer.tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // A socket that went while it was on its way here says so now.
         if (peer.socket->state() != QAbstractSocket::ConnectedState)
             closed(command.handle);
