@@ -30,15 +30,19 @@ public:
         , m_idleTimeout(idleTimeout)
     {}
 
-    // From the main thread.
-    void post(IoThreads::Command command)
+    // From the main thread: what it queued for this thread in one pass of its loop.
+    void post(std::vector<IoThreads::Command> &commands)
     {
         bool wake = false;
         {
             QMutexLocker locker(&m_lock);
             wake = m_commands.empty();
-            m_commands.push_back(std::move(command));
+            if (wake)
+                m_commands.swap(commands);
+            else
+                std::move(commands.begin(), commands.end(), std::back_inserter(m_commands));
         }
+        commands.clear();
         if (wake)
             QMetaObject::invokeMethod(this, &IoWorker::drain, Qt::QueuedConnection);
     }
@@ -127,7 +131,16 @@ private:
                 return;
             it->closed = true;
         }
-        m_owner.deliver({handle, IoThreads::Event::Closed, {}});
+        tell({handle, IoThreads::Event::Closed, {}});
+    }
+
+    // Events for the main thread go in one batch per pass of this thread's loop.
+    void tell(IoThreads::Event event)
+    {
+        m_outgoing.push_back(std::move(event));
+        if (m_outgoing.size() == 1)
+            QMetaObject::invokeMethod(
+                this, [this] { m_owner.deliver(m_outgoing); }, Qt::QueuedConnection);
     }
 
     void signOfLife(quint64 handle)
@@ -144,7 +157,7 @@ public:
         connect(socket, &QWebSocket::textMessageReceived, this,
                 [this, handle](const QString &text) {
                     signOfLife(handle);
-                    m_owner.deliver({handle, IoThreads::Event::Frame, text.toUtf8()});
+                    tell({handle, IoThreads::Event::Frame, text.toUtf8()});
                 });
         connect(socket, &QWebSocket::binaryMessageReceived, this, [this, handle] {
             signOfLife(handle);
@@ -187,6 +200,7 @@ private:
     QMutex m_lock;
     std::vector<IoThreads::Command> m_commands;
     std::vector<IoThreads::Command> m_batch;
+    std::vector<IoThreads::Event> m_outgoing; // this thread only
 };
 
 IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent)
@@ -205,11 +219,13 @@ IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *paren
         m_threads.push_back(thread);
         m_workers.push_back(worker);
         m_load.push_back(0);
+        m_outbox.emplace_back();
     }
 }
 
 IoThreads::~IoThreads()
 {
+    flush();
     for (size_t i = 0; i < m_threads.size(); ++i) {
         IoWorker *worker = m_workers.at(i);
         QMetaObject::invokeMethod(
@@ -266,10 +282,9 @@ void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QT
             adoption.socket = socket;
             adoption.tcp = tcp;
             adoption.userId = userId;
-            IoWorker *worker = m_workers.at(index);
-            worker->post(std::move(adoption));
+            queue(index, std::move(adoption));
             for (Command &command : commands)
-                worker->post(std::move(command));
+                queue(index, std::move(command));
         },
         Qt::QueuedConnection);
 }
@@ -280,7 +295,7 @@ void IoThreads::post(const WsSession &session, Command command)
     if (const auto waiting = m_moving.find(command.handle); waiting != m_moving.end())
         waiting->push_back(std::move(command));
     else
-        m_workers.at(session.m_ioThread)->post(std::move(command));
+        queue(session.m_ioThread, std::move(command));
 }
 
 void IoThreads::forget(const WsSession &session)
@@ -295,14 +310,38 @@ void IoThreads::forget(const WsSession &session)
     post(session, std::move(drop));
 }
 
-void IoThreads::deliver(Event event)
+void IoThreads::queue(int thread, Command command)
+{
+    // Handed over once per pass of the main loop: a fan-out, or every frame answered in
+    // one pass, costs each thread one lock and one wake-up.
+    m_outbox.at(thread).push_back(std::move(command));
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, &IoThreads::flush, Qt::QueuedConnection);
+    }
+}
+
+void IoThreads::flush()
+{
+    m_flushQueued = false;
+    for (size_t i = 0; i < m_outbox.size(); ++i) {
+        if (!m_outbox[i].empty())
+            m_workers[i]->post(m_outbox[i]);
+    }
+}
+
+void IoThreads::deliver(std::vector<Event> &events)
 {
     bool wake = false;
     {
         QMutexLocker locker(&m_eventsLock);
         wake = m_events.empty();
-        m_events.push_back(std::move(event));
+        if (wake)
+            m_events.swap(events);
+        else
+            std::move(events.begin(), events.end(), std::back_inserter(m_events));
     }
+    events.clear();
     if (wake)
         QMetaObject::invokeMethod(this, &IoThreads::drainEvents, Qt::QueuedConnection);
 }

@@ -87,16 +87,20 @@ public:
     // Connections (socket objects) the threads hold, closed ones until their session goes.
     [[nodiscard]] qsizetype socketsHeld() const { return m_held.load(std::memory_order_relaxed); }
 
-    // Called by the I/O threads.
-    void deliver(Event event);
+    // Called by the I/O threads, with a batch of events (taken).
+    void deliver(std::vector<Event> &events);
     void released() { m_held.fetch_sub(1, std::memory_order_relaxed); }
 
 private:
+    void queue(int thread, Command command);
+    void flush();
     void drainEvents();
 
     std::vector<QThread *> m_threads;
     std::vector<IoWorker *> m_workers;
-    std::vector<qsizetype> m_load;          // connections per thread
+    std::vector<qsizetype> m_load;              // connections per thread
+    std::vector<std::vector<Command>> m_outbox; // per thread, until flush()
+    bool m_flushQueued = false;
     QHash<quint64, WsSession *> m_sessions; // main thread only
     // Connections still on their way to their thread, with the commands that wait for them.
     QHash<quint64, std::vector<Command>> m_moving;
