@@ -480,6 +480,31 @@ private Q_SLOTS:
         QCOMPARE(messages.last().toObject().value("content"_L1).toString(), u"m54"_s);
     }
 
+    void groupNotificationsNameTheGroup()
+    {
+        const auto group = m_http->post(
+            u"/api/messages/conversations"_s,
+            {{"participantIds"_L1, QJsonArray{m_bob.id, m_carol.id}}, {"title"_L1, "Team"_L1}},
+            m_alice.token);
+        QCOMPARE(group.status, 201);
+        const qint64 teamId =
+            group.body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
+        auto bob = connectAs(m_bob);
+        auto carol = connectAs(m_carol);
+        auto alice = connectAs(m_alice);
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, teamId},
+                         {"content"_L1, u"  lunch\n at   noon "_s}});
+        for (WsClient *member : {bob.get(), carol.get()}) {
+            const QJsonObject notification =
+                member->waitFor(u"notification"_s).value("notification"_L1).toObject();
+            QCOMPARE(notification.value("title"_L1).toString(), u"alice in Team"_s);
+            QCOMPARE(notification.value("body"_L1).toString(), u"lunch at noon"_s);
+            QCOMPARE(notification.value("conversationId"_L1).toInteger(), teamId);
+        }
+        QVERIFY(alice->staysQuiet(u"notification"_s, 100));
+    }
+
     void notificationsRespectPreferences()
     {
         auto bob = connectAs(m_bob);
@@ -493,6 +518,8 @@ private Q_SLOTS:
         QCOMPARE(notification.value("kind"_L1).toString(), u"new_message"_s);
         for (const char *field : {"id", "title", "body", "messageId", "createdAt"})
             QVERIFY2(notification.contains(QLatin1StringView(field)), field);
+        QCOMPARE(notification.value("title"_L1).toString(), u"alice"_s); // the display name
+        QCOMPARE(notification.value("body"_L1).toString(), u"ding"_s);
         QVERIFY(alice->staysQuiet(u"notification"_s, 100));
 
         QCOMPARE(m_http

@@ -76,35 +76,26 @@ Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId,
 
 Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Message &message)
 {
-    auto sender =
-        sql::exec(db,
-                  u"SELECT u.display_name, c.title, c.is_group FROM users u, conversations c "
-                  "WHERE u.id = ? AND c.id = ?"_s,
-                  {message.senderId, message.conversationId});
-    if (!sender.ok())
-        return sender.error();
-    if (!sender.value().next())
-        return Error::internal(u"database error"_s);
-    const QString senderName = sender.value().value(0).toString();
-    const QString groupTitle = sender.value().value(1).toString();
-    const bool isGroup = sender.value().value(2).toInt() != 0;
-    const QString title =
-        isGroup && !groupTitle.isEmpty() ? u"%1 in %2"_s.arg(senderName, groupTitle) : senderName;
     QString body = message.content.simplified();
     if (body.size() > kNotificationBodyLength)
         body = body.left(kNotificationBodyLength - 1) + u'\u2026';
 
-    // One statement for every recipient, whatever the group's size.
+    // One statement for every recipient, whatever the group's size; the title ("Alice", or
+    // "Alice in Team" in a named group) is put together here too.
     auto inserted = sql::exec(
         db,
         u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, "
         u"created_at) "
-        "SELECT p.user_id, 'new_message', ?, ?, p.conversation_id, ?, ? FROM participants p "
+        "SELECT p.user_id, 'new_message', CASE WHEN c.is_group <> 0 AND c.title IS NOT NULL AND "
+        "c.title <> '' THEN u.display_name || ' in ' || c.title ELSE u.display_name END, ?, "
+        "p.conversation_id, ?, ? FROM participants p "
+        "JOIN conversations c ON c.id = p.conversation_id JOIN users u ON u.id = ? "
         "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
         " SELECT 1 FROM muted_conversations mc "
         " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id) "
-        "RETURNING id, user_id"_s,
-        {title, body, message.id, message.createdAt, message.conversationId, message.senderId});
+        "RETURNING id, user_id, title"_s,
+        {body, message.id, message.createdAt, message.senderId, message.conversationId,
+         message.senderId});
     if (!inserted.ok())
         return inserted.error();
     QList<UserNotification> notifications;
@@ -113,7 +104,7 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
         entry.userId = inserted.value().value(1).toLongLong();
         entry.notification = {inserted.value().value(0).toLongLong(),
                               u"new_message"_s,
-                              title,
+                              inserted.value().value(2).toString(),
                               body,
                               message.conversationId,
                               message.id,
@@ -164,12 +155,8 @@ Message fromRow(const QSqlQuery &row, int first)
 
 Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send)
 {
-    auto resent = firstCopy(db, senderId, send);
-    if (!resent.ok())
-        return resent.error();
-    if (resent.value())
-        return *resent.value();
-
+    // A resend (same clientMessageId) is found by the insert below, which then inserts
+    // nothing: one statement less for every message that is not one.
     StoredMessage stored;
     auto conversationId =
         resolveConversation(db, senderId, send, stored.conversationCreated, stored.participants);
@@ -204,8 +191,8 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     message.replyToId = send.replyToId;
     message.clientMessageId = send.clientMessageId;
 
-    // A resend racing its first copy through another connection or node: the loser
-    // inserts nothing and answers with the winner's message.
+    // A resend, or one racing its first copy through another connection or node, inserts
+    // nothing and is answered with the first copy.
     auto inserted =
         sql::exec(db,
                   u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
