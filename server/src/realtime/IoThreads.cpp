@@ -24,11 +24,20 @@ namespace pitchey::server {
 // One I/O thread's side: its connections by handle, and the queue of commands for them.
 class IoWorker : public QObject
 {
+    Q_OBJECT
+
 public:
     IoWorker(IoThreads &owner, std::chrono::seconds idleTimeout)
         : m_owner(owner)
         , m_idleTimeout(idleTimeout)
-    {}
+    {
+        // (Queued connections, not invokeMethod: one posted event each, nothing allocated
+        // per call that the static analyser cannot follow.)
+        connect(this, &IoWorker::commandsWaiting, this, &IoWorker::drain, Qt::QueuedConnection);
+        connect(
+            this, &IoWorker::eventsGathered, this, [this] { m_owner.deliver(m_outgoing); },
+            Qt::QueuedConnection);
+    }
 
     // From the main thread: what it queued for this thread in one pass of its loop.
     void post(std::vector<IoThreads::Command> &commands)
@@ -44,7 +53,7 @@ public:
         }
         commands.clear();
         if (wake)
-            QMetaObject::invokeMethod(this, &IoWorker::drain, Qt::QueuedConnection);
+            Q_EMIT commandsWaiting();
     }
 
     // On this worker's thread, with its event loop about to stop.
@@ -55,6 +64,10 @@ public:
         for (quint64 handle : handles)
             drop(handle);
     }
+
+Q_SIGNALS:
+    void commandsWaiting(); // emitted by the main thread
+    void eventsGathered();
 
 private:
     struct Peer
@@ -139,8 +152,7 @@ private:
     {
         m_outgoing.push_back(std::move(event));
         if (m_outgoing.size() == 1)
-            QMetaObject::invokeMethod(
-                this, [this] { m_owner.deliver(m_outgoing); }, Qt::QueuedConnection);
+            Q_EMIT eventsGathered();
     }
 
     void signOfLife(quint64 handle)
@@ -175,7 +187,10 @@ private:
     {
         peer.socket->close(code, reason);
         // A peer that never answers the closing handshake is cut off.
-        QTimer::singleShot(std::chrono::seconds(5), peer.socket, &QWebSocket::abort);
+        auto *deadline = new QTimer(peer.socket);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, peer.socket, &QWebSocket::abort);
+        deadline->start(std::chrono::seconds(5));
     }
 
     void drop(quint64 handle)
@@ -206,6 +221,9 @@ private:
 IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent)
     : QObject(parent)
 {
+    connect(this, &IoThreads::moveQueued, this, &IoThreads::move, Qt::QueuedConnection);
+    connect(this, &IoThreads::flushQueued, this, &IoThreads::flush, Qt::QueuedConnection);
+    connect(this, &IoThreads::eventsWaiting, this, &IoThreads::drainEvents, Qt::QueuedConnection);
     const bool epoll =
         qobject_cast<EpollEventDispatcher *>(QCoreApplication::eventDispatcher()) != nullptr;
     for (int i = 0; i < std::max(1, count); ++i) {
@@ -258,42 +276,41 @@ void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QT
     // QWebSocketServer may still have a call queued here that reads the TCP socket (the
     // handshake's readyRead comes twice): the move waits for it, behind it in this thread's
     // queue. Commands for the connection wait meanwhile.
-    m_moving.insert(handle, {});
-    QMetaObject::invokeMethod(
-        this,
-        [this, handle, index, userId = session->userId(), socket = socket.release(), tcp] {
-            const auto waiting = m_moving.find(handle);
-            if (waiting == m_moving.end()) { // the session went meanwhile
-                socket->abort();
-                delete socket;
-                delete tcp;
-                released();
-                return;
-            }
-            std::vector<Command> commands = std::move(*waiting);
-            m_moving.erase(waiting);
-            socket->setParent(nullptr);
-            tcp->setParent(nullptr);
-            socket->moveToThread(m_threads.at(index));
-            tcp->moveToThread(m_threads.at(index));
-            Command adoption;
-            adoption.handle = handle;
-            adoption.kind = Command::Adopt;
-            adoption.socket = socket;
-            adoption.tcp = tcp;
-            adoption.userId = userId;
-            queue(index, std::move(adoption));
-            for (Command &command : commands)
-                queue(index, std::move(command));
-        },
-        Qt::QueuedConnection);
+    m_moving.insert(handle, {socket.release(), tcp, index, session->userId(), {}, false});
+    Q_EMIT moveQueued(handle);
+}
+
+void IoThreads::move(quint64 handle)
+{
+    Moving moving = m_moving.take(handle);
+    if (moving.gone) { // the session went meanwhile; nothing reads the socket any more
+        moving.socket->abort();
+        delete moving.socket;
+        delete moving.tcp;
+        released();
+        return;
+    }
+    QThread *thread = m_threads.at(moving.index);
+    moving.socket->setParent(nullptr);
+    moving.tcp->setParent(nullptr);
+    moving.socket->moveToThread(thread);
+    moving.tcp->moveToThread(thread);
+    Command adoption;
+    adoption.handle = handle;
+    adoption.kind = Command::Adopt;
+    adoption.socket = moving.socket;
+    adoption.tcp = moving.tcp;
+    adoption.userId = moving.userId;
+    queue(moving.index, std::move(adoption));
+    for (Command &command : moving.commands)
+        queue(moving.index, std::move(command));
 }
 
 void IoThreads::post(const WsSession &session, Command command)
 {
     command.handle = session.m_handle;
-    if (const auto waiting = m_moving.find(command.handle); waiting != m_moving.end())
-        waiting->push_back(std::move(command));
+    if (const auto moving = m_moving.find(command.handle); moving != m_moving.end())
+        moving->commands.push_back(std::move(command));
     else
         queue(session.m_ioThread, std::move(command));
 }
@@ -303,8 +320,11 @@ void IoThreads::forget(const WsSession &session)
     if (!m_sessions.remove(session.m_handle))
         return;
     --m_load[session.m_ioThread];
-    if (m_moving.remove(session.m_handle))
-        return; // never got there
+    if (const auto moving = m_moving.find(session.m_handle); moving != m_moving.end()) {
+        moving->gone = true; // deleted by move(), still behind what may read it here
+        moving->commands.clear();
+        return;
+    }
     Command drop;
     drop.kind = Command::Drop;
     post(session, std::move(drop));
@@ -317,7 +337,7 @@ void IoThreads::queue(int thread, Command command)
     m_outbox.at(thread).push_back(std::move(command));
     if (!m_flushQueued) {
         m_flushQueued = true;
-        QMetaObject::invokeMethod(this, &IoThreads::flush, Qt::QueuedConnection);
+        Q_EMIT flushQueued();
     }
 }
 
@@ -343,7 +363,7 @@ void IoThreads::deliver(std::vector<Event> &events)
     }
     events.clear();
     if (wake)
-        QMetaObject::invokeMethod(this, &IoThreads::drainEvents, Qt::QueuedConnection);
+        Q_EMIT eventsWaiting();
 }
 
 void IoThreads::drainEvents()
@@ -365,3 +385,5 @@ void IoThreads::drainEvents()
 }
 
 } // namespace pitchey::server
+
+#include "IoThreads.moc"

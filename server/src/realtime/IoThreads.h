@@ -91,7 +91,14 @@ public:
     void deliver(std::vector<Event> &events);
     void released() { m_held.fetch_sub(1, std::memory_order_relaxed); }
 
+Q_SIGNALS:
+    // Queued to this object's own thread (see the constructor).
+    void moveQueued(quint64 handle);
+    void flushQueued();
+    void eventsWaiting(); // emitted by the I/O threads
+
 private:
+    void move(quint64 handle);
     void queue(int thread, Command command);
     void flush();
     void drainEvents();
@@ -103,7 +110,16 @@ private:
     bool m_flushQueued = false;
     QHash<quint64, WsSession *> m_sessions; // main thread only
     // Connections still on their way to their thread, with the commands that wait for them.
-    QHash<quint64, std::vector<Command>> m_moving;
+    struct Moving
+    {
+        QWebSocket *socket = nullptr;
+        QTcpSocket *tcp = nullptr;
+        int index = 0;
+        qint64 userId = 0;
+        std::vector<Command> commands;
+        bool gone = false; // the session went first
+    };
+    QHash<quint64, Moving> m_moving;
     quint64 m_nextHandle = 0;
 
     std::atomic<qsizetype> m_held{0};
