@@ -99,6 +99,17 @@ Result<double> positiveNumber(const QString &name, const QString &text, double m
     return value;
 }
 
+// A count of threads or connections: 1 to 64.
+Result<int> smallCount(const QString &name, const QString &text)
+{
+    auto number = positiveNumber(name, text, 1);
+    if (!number.ok())
+        return number.error();
+    if (number.value() > 64)
+        return Error::badRequest(u"--%1 must be at most 64"_s.arg(name));
+    return int(number.value());
+}
+
 Status checkWritable(const QString &dir)
 {
     if (!QDir().mkpath(dir))
@@ -260,20 +271,16 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         config.clusterTimeoutMs = qint64(number.value() * 1000);
     }
     if (const auto connections = value("db-connections")) {
-        auto number = positiveNumber(u"db-connections"_s, *connections, 1);
-        if (!number.ok())
-            return number.error();
-        if (number.value() > 64)
-            return Error::badRequest(u"--db-connections must be at most 64"_s);
-        config.databaseConnections = int(number.value());
+        auto count = smallCount(u"db-connections"_s, *connections);
+        if (!count.ok())
+            return count.error();
+        config.databaseConnections = count.value();
     }
     if (const auto threads = value("io-threads")) {
-        auto number = positiveNumber(u"io-threads"_s, *threads, 1);
-        if (!number.ok())
-            return number.error();
-        if (number.value() > 64)
-            return Error::badRequest(u"--io-threads must be at most 64"_s);
-        config.ioThreads = int(number.value());
+        auto count = smallCount(u"io-threads"_s, *threads);
+        if (!count.ok())
+            return count.error();
+        config.ioThreads = count.value();
     }
     if (const auto batch = value("email-batch-seconds")) {
         auto number = positiveNumber(u"email-batch-seconds"_s, *batch, 1);
