@@ -21,6 +21,27 @@ Q_LOGGING_CATEGORY(lcSession, "pitchey.server.session", QtInfoMsg)
 
 namespace pitchey::server {
 
+namespace {
+
+// Appends `batch` to `queue` under `lock` (and empties it); true when the queue was empty,
+// so that its reader, which empties it, needs waking.
+template<typename T> bool handOver(QMutex &lock, std::vector<T> &queue, std::vector<T> &batch)
+{
+    bool wasEmpty = false;
+    {
+        QMutexLocker locker(&lock);
+        wasEmpty = queue.empty();
+        if (wasEmpty)
+            queue.swap(batch);
+        else
+            std::move(batch.begin(), batch.end(), std::back_inserter(queue));
+    }
+    batch.clear();
+    return wasEmpty;
+}
+
+} // namespace
+
 // One I/O thread's side: its connections by handle, and the queue of commands for them.
 class IoWorker : public QObject
 {
@@ -42,17 +63,7 @@ public:
     // From the main thread: what it queued for this thread in one pass of its loop.
     void post(std::vector<IoThreads::Command> &commands)
     {
-        bool wake = false;
-        {
-            QMutexLocker locker(&m_lock);
-            wake = m_commands.empty();
-            if (wake)
-                m_commands.swap(commands);
-            else
-                std::move(commands.begin(), commands.end(), std::back_inserter(m_commands));
-        }
-        commands.clear();
-        if (wake)
+        if (handOver(m_lock, m_commands, commands))
             Q_EMIT commandsWaiting();
     }
 
@@ -352,17 +363,7 @@ void IoThreads::flush()
 
 void IoThreads::deliver(std::vector<Event> &events)
 {
-    bool wake = false;
-    {
-        QMutexLocker locker(&m_eventsLock);
-        wake = m_events.empty();
-        if (wake)
-            m_events.swap(events);
-        else
-            std::move(events.begin(), events.end(), std::back_inserter(m_events));
-    }
-    events.clear();
-    if (wake)
+    if (handOver(m_eventsLock, m_events, events))
         Q_EMIT eventsWaiting();
 }
 
