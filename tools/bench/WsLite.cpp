@@ -8,8 +8,13 @@ WsLite::WsLite(QObject *parent)
     : QObject(parent)
     , m_maskState(QRandomGenerator::global()->generate() | 1)
 {
-    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    connect(&m_socket, &QTcpSocket::connected, this, [this] { m_socket.write(m_request); });
+    connect(&m_socket, &QTcpSocket::connected, this, [this] {
+        // Only now: before the connection exists, Qt 6.4 drops socket options silently, and
+        // with Nagle a send right after an acknowledgement waited for the server's delayed
+        // ACK (the ~45 ms maximum latency of every direct run until 2026-11-24).
+        m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_socket.write(m_request);
+    });
     connect(&m_socket, &QTcpSocket::readyRead, this, &WsLite::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
         m_open = false;
