@@ -12,6 +12,7 @@
 #include "store/OfflineQueue.h"
 #include "store/TokenStore.h"
 
+#include <QAbstractSocket>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSettings>
@@ -239,6 +240,10 @@ private Q_SLOTS:
         QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
         QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
         bobSocket.waitFor(u"user_online"_s);
+        // Small frames (typing, then the message) go out at once, not after a delayed ACK.
+        auto *tcp = rig.connection.findChild<QAbstractSocket *>();
+        QVERIFY(tcp);
+        QCOMPARE(tcp->socketOption(QAbstractSocket::LowDelayOption).toInt(), 1);
 
         // Receive: Bob writes; Alice's list shows it, and her client acknowledges delivery.
         bobSocket.sendJson({{"type"_L1, "send_message"_L1},

@@ -1,5 +1,6 @@
 #include "net/RealtimeConnection.h"
 
+#include <QAbstractSocket>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkInformation>
@@ -22,6 +23,14 @@ RealtimeConnection::RealtimeConnection(QObject *parent)
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RealtimeConnection::onText);
     connect(&m_socket, &QWebSocket::pong, this, [this] { m_heardSinceLastPing = true; });
     connect(&m_socket, &QWebSocket::disconnected, this, &RealtimeConnection::onDisconnected);
+    // QWebSocket asks for TCP_NODELAY before its socket exists, which Qt 6.4 ignores: with
+    // Nagle, a message sent right after a typing frame waits for the server's delayed ACK
+    // (up to 40 ms). The socket exists now.
+    m_socket.setParent(this); // (a member; it leaves this list when it goes first)
+    connect(&m_socket, &QWebSocket::connected, this, [this] {
+        if (auto *tcp = m_socket.findChild<QAbstractSocket *>())
+            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    });
 
     // Where the platform tells us about the network, come back as soon as it does.
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
