@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QHash>
-#include <QList>
 #include <QMutex>
 #include <QObject>
 #include <QString>
@@ -83,7 +82,6 @@ public:
     void post(const WsSession &session, Command command);
     void forget(const WsSession &session); // the session is going: drop its connection
 
-    [[nodiscard]] int threadCount() const { return int(m_threads.size()); }
     // Connections (socket objects) the threads hold, closed ones until their session goes.
     [[nodiscard]] qsizetype socketsHeld() const { return m_held.load(std::memory_order_relaxed); }
 
