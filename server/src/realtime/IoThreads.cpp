@@ -2,18 +2,25 @@
 
 #include "app/EpollEventDispatcher.h"
 #include "protocol/Frames.h"
+#include "realtime/WebSocketWire.h"
 #include "realtime/WsSession.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
 #include <QWebSocket>
 
 #include <algorithm>
+#include <unordered_map>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 using namespace Qt::StringLiterals;
 
@@ -40,10 +47,37 @@ template<typename T> bool handOver(QMutex &lock, std::vector<T> &queue, std::vec
     return wasEmpty;
 }
 
+// Small frames go out at once (Nagle would hold one back until the peer acknowledges the
+// previous one, up to its 40 ms delayed-ACK timer).
+constexpr int kNoDelay = 1;
+
+QByteArray binaryRefused()
+{
+    return frames::encode(frames::error(Error::badRequest(u"frames must be JSON text frames"_s)));
+}
+
+// Takes the descriptor of a plain TCP connection from Qt's objects, which are deleted (the
+// connection stays open: the descriptor is a duplicate). On success the adoption carries
+// the descriptor and whatever arrived after the handshake; otherwise the connection is
+// dropped, and the adoption carries nothing.
+void takeDescriptor(QWebSocket *socket, QTcpSocket *tcp, IoThreads::Command &adoption)
+{
+    tcp->flush(); // the handshake's answer, if the main loop has not sent it yet
+    if (tcp->bytesToWrite() == 0 && tcp->state() == QAbstractSocket::ConnectedState) {
+        adoption.early = tcp->readAll();
+        adoption.fd = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    }
+    if (adoption.fd < 0)
+        qCWarning(lcSession) << "could not take over a WebSocket connection; dropping it";
+    tcp->abort(); // closes Qt's descriptor only, and QWebSocket sees it unconnected
+    delete socket;
+    delete tcp;
+}
+
 } // namespace
 
 // One I/O thread's side: its connections by handle, and the queue of commands for them.
-class IoWorker : public QObject
+class IoWorker : public QObject, public WireListener
 {
     Q_OBJECT
 
@@ -71,9 +105,8 @@ public:
     void dropAll()
     {
         drain();
-        const QList<quint64> handles = m_peers.keys();
-        for (quint64 handle : handles)
-            drop(handle);
+        while (!m_peers.empty())
+            drop(m_peers.begin()->first);
     }
 
 Q_SIGNALS:
@@ -84,7 +117,8 @@ private:
     struct Peer
     {
         qint64 userId = 0;
-        QWebSocket *socket = nullptr;
+        std::unique_ptr<WebSocketWire> wire; // a plain TCP connection
+        QWebSocket *socket = nullptr;        // a TLS one, on Qt's objects
         QPointer<QTcpSocket> tcp;
         QElapsedTimer sinceLastSign;
         bool closed = false;
@@ -99,6 +133,12 @@ private:
         for (IoThreads::Command &command : m_batch)
             run(command);
         m_batch.clear();
+        // Every connection's frames of the batch in one write.
+        for (quint64 handle : m_unflushed) {
+            if (const auto it = m_peers.find(handle); it != m_peers.end() && it->second.wire)
+                it->second.wire->flush();
+        }
+        m_unflushed.clear();
     }
 
     void run(IoThreads::Command &command)
@@ -108,12 +148,16 @@ private:
         if (command.kind == IoThreads::Command::Drop)
             return drop(command.handle);
         const auto it = m_peers.find(command.handle);
-        if (it == m_peers.end() || it->closed)
+        if (it == m_peers.end() || it->second.closed)
             return;
-        Peer &peer = *it;
+        Peer &peer = it->second;
         switch (command.kind) {
         case IoThreads::Command::Send:
-            peer.socket->sendTextMessage(command.text);
+            if (peer.wire) {
+                if (peer.wire->queueText(command.text.toUtf8()))
+                    m_unflushed.push_back(command.handle);
+            } else
+                peer.socket->sendTextMessage(command.text);
             break;
         case IoThreads::Command::Close:
             close(peer, command.code, command.text);
@@ -122,6 +166,8 @@ private:
             if (peer.sinceLastSign.elapsed() > std::chrono::milliseconds(m_idleTimeout).count()) {
                 qCInfo(lcSession) << "closing silent connection of user" << peer.userId;
                 close(peer, QWebSocketProtocol::CloseCodeGoingAway, u"no sign of life"_s);
+            } else if (peer.wire) {
+                peer.wire->ping();
             } else {
                 peer.socket->ping();
             }
@@ -136,11 +182,18 @@ private:
     {
         Peer &peer = m_peers[command.handle];
         peer.userId = command.userId;
+        peer.sinceLastSign.start();
+        if (command.fd >= 0) {
+            ::setsockopt(command.fd, IPPROTO_TCP, TCP_NODELAY, &kNoDelay, sizeof kNoDelay);
+            peer.wire =
+                std::make_unique<WebSocketWire>(command.fd, command.handle, *this, command.early);
+            peer.wire->start();
+            return;
+        }
+        if (!command.socket) // lost on the way
+            return closed(command.handle);
         peer.socket = command.socket;
         peer.tcp = command.tcp;
-        peer.sinceLastSign.start();
-        // Small frames go out at once (Nagle would hold one back until the peer acknowledges
-        // the previous one, up to its 40 ms delayed-ACK timer).
         peer.tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // A socket that went while it was on its way here says so now.
         if (peer.socket->state() != QAbstractSocket::ConnectedState)
@@ -151,9 +204,9 @@ private:
     {
         const auto it = m_peers.find(handle);
         if (it != m_peers.end()) {
-            if (it->closed)
+            if (it->second.closed)
                 return;
-            it->closed = true;
+            it->second.closed = true;
         }
         tell({handle, IoThreads::Event::Closed, {}});
     }
@@ -166,10 +219,10 @@ private:
             Q_EMIT eventsGathered();
     }
 
-    void signOfLife(quint64 handle)
+    void signOfLife(quint64 handle) override
     {
         if (const auto it = m_peers.find(handle); it != m_peers.end())
-            it->sinceLastSign.restart();
+            it->second.sinceLastSign.restart();
     }
 
 public:
@@ -185,17 +238,32 @@ public:
         connect(socket, &QWebSocket::binaryMessageReceived, this, [this, handle] {
             signOfLife(handle);
             const auto it = m_peers.find(handle);
-            if (it != m_peers.end() && !it->closed)
-                it->socket->sendTextMessage(QString::fromUtf8(frames::encode(
-                    frames::error(Error::badRequest(u"frames must be JSON text frames"_s)))));
+            if (it != m_peers.end() && !it->second.closed)
+                it->second.socket->sendTextMessage(QString::fromUtf8(binaryRefused()));
         });
         connect(socket, &QWebSocket::pong, this, [this, handle] { signOfLife(handle); });
         connect(socket, &QWebSocket::disconnected, this, [this, handle] { closed(handle); });
     }
 
 private:
+    // WireListener
+    void textReceived(quint64 handle, QByteArray utf8) override
+    {
+        signOfLife(handle);
+        tell({handle, IoThreads::Event::Frame, std::move(utf8)});
+    }
+    void binaryReceived(quint64 handle) override
+    {
+        signOfLife(handle);
+        if (const auto it = m_peers.find(handle); it != m_peers.end() && it->second.wire)
+            it->second.wire->sendText(binaryRefused());
+    }
+    void wireClosed(quint64 handle) override { closed(handle); }
+
     void close(Peer &peer, QWebSocketProtocol::CloseCode code, const QString &reason)
     {
+        if (peer.wire)
+            return peer.wire->close(code, reason.toUtf8());
         peer.socket->close(code, reason);
         // A peer that never answers the closing handshake is cut off.
         auto *deadline = new QTimer(peer.socket);
@@ -209,24 +277,28 @@ private:
         const auto it = m_peers.find(handle);
         if (it == m_peers.end())
             return;
-        QWebSocket *socket = it->socket;
-        QPointer<QTcpSocket> tcp = it->tcp;
+        std::unique_ptr<WebSocketWire> wire = std::move(it->second.wire);
+        QWebSocket *socket = it->second.socket;
+        QPointer<QTcpSocket> tcp = it->second.tcp;
         m_peers.erase(it);
-        socket->disconnect(this);
-        socket->abort();
-        delete socket;
-        delete tcp.data(); // (QWebSocket does not own it)
+        if (socket) {
+            socket->disconnect(this);
+            socket->abort();
+            delete socket;
+            delete tcp.data(); // (QWebSocket does not own it)
+        }
         m_owner.released();
     }
 
     IoThreads &m_owner;
     std::chrono::seconds m_idleTimeout;
-    QHash<quint64, Peer> m_peers; // this thread only
+    std::unordered_map<quint64, Peer> m_peers; // this thread only
 
     QMutex m_lock;
     std::vector<IoThreads::Command> m_commands;
     std::vector<IoThreads::Command> m_batch;
     std::vector<IoThreads::Event> m_outgoing; // this thread only
+    std::vector<quint64> m_unflushed;         // wires with frames queued by this batch
 };
 
 IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent)
@@ -277,17 +349,24 @@ void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QT
     m_sessions.insert(handle, session);
     m_held.fetch_add(1, std::memory_order_relaxed);
 
-    // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).
-    socket->setMaxAllowedIncomingMessageSize(quint64(frames::kMaxFrameBytes));
-    socket->setMaxAllowedIncomingFrameSize(quint64(frames::kMaxFrameBytes));
     // QWebSocketServer deletes the TCP socket once it is disconnected, from this thread;
     // from now on its I/O thread does.
     QObject::disconnect(tcp, &QAbstractSocket::disconnected, nullptr, nullptr);
-    m_workers.at(index)->watch(handle, socket.get());
+    const bool plain = qobject_cast<QSslSocket *>(tcp) == nullptr;
+    if (plain) {
+        // QWebSocket reads nothing more: what the client sends is the wire's, and the
+        // handshake's answer is not even out yet (it goes in this pass of the main loop).
+        QObject::disconnect(tcp, &QIODevice::readyRead, socket.get(), nullptr);
+    } else {
+        // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).
+        socket->setMaxAllowedIncomingMessageSize(quint64(frames::kMaxFrameBytes));
+        socket->setMaxAllowedIncomingFrameSize(quint64(frames::kMaxFrameBytes));
+        m_workers.at(index)->watch(handle, socket.get());
+    }
     // QWebSocketServer may still have a call queued here that reads the TCP socket (the
     // handshake's readyRead comes twice): the move waits for it, behind it in this thread's
     // queue. Commands for the connection wait meanwhile.
-    m_moving.insert(handle, {socket.release(), tcp, index, session->userId(), {}, false});
+    m_moving.insert(handle, {socket.release(), tcp, index, session->userId(), {}, plain, false});
     Q_EMIT moveQueued(handle);
 }
 
@@ -301,17 +380,21 @@ void IoThreads::move(quint64 handle)
         released();
         return;
     }
-    QThread *thread = m_threads.at(moving.index);
-    moving.socket->setParent(nullptr);
-    moving.tcp->setParent(nullptr);
-    moving.socket->moveToThread(thread);
-    moving.tcp->moveToThread(thread);
     Command adoption;
     adoption.handle = handle;
     adoption.kind = Command::Adopt;
-    adoption.socket = moving.socket;
-    adoption.tcp = moving.tcp;
     adoption.userId = moving.userId;
+    if (moving.plain) {
+        takeDescriptor(moving.socket, moving.tcp, adoption);
+    } else {
+        QThread *thread = m_threads.at(moving.index);
+        moving.socket->setParent(nullptr);
+        moving.tcp->setParent(nullptr);
+        moving.socket->moveToThread(thread);
+        moving.tcp->moveToThread(thread);
+        adoption.socket = moving.socket;
+        adoption.tcp = moving.tcp;
+    }
     queue(moving.index, std::move(adoption));
     for (Command &command : moving.commands)
         queue(moving.index, std::move(command));

@@ -52,10 +52,14 @@ public:
         Kind kind = Send;
         QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeNormal;
         QString text; // the frame, or the close reason
-        // Adopt: the connection, already moved to the thread, and whose it is.
+        // Adopt: whose connection it is, and the connection: a plain TCP descriptor with
+        // what was read from it after the handshake (a WebSocketWire takes it), or, for TLS,
+        // Qt's objects, already moved to the thread. Neither: it was lost on the way.
+        qint64 userId = 0;
+        int fd = -1;
+        QByteArray early{};
         QWebSocket *socket = nullptr;
         QTcpSocket *tcp = nullptr;
-        qint64 userId = 0;
     };
     // What a connection's thread tells the main thread.
     struct Event
@@ -76,8 +80,9 @@ public:
     IoThreads &operator=(const IoThreads &) = delete;
     ~IoThreads() override; // closes what is still open, then stops the threads
 
-    // Moves an upgraded connection (the QWebSocket and the QTcpSocket under it) to the
-    // thread with the fewest connections, on behalf of `session`.
+    // Hands an upgraded connection (the QWebSocket and the QTcpSocket under it) to the
+    // thread with the fewest connections, on behalf of `session`. A plain TCP connection
+    // goes there as its descriptor, and Qt's objects are deleted; a TLS one moves whole.
     void adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp);
     void post(const WsSession &session, Command command);
     void forget(const WsSession &session); // the session is going: drop its connection
@@ -115,7 +120,8 @@ private:
         int index = 0;
         qint64 userId = 0;
         std::vector<Command> commands;
-        bool gone = false; // the session went first
+        bool plain = false; // not TLS: only the descriptor goes over
+        bool gone = false;  // the session went first
     };
     QHash<quint64, Moving> m_moving;
     quint64 m_nextHandle = 0;

@@ -1,0 +1,394 @@
+#include "realtime/WebSocketWire.h"
+
+#include "protocol/Frames.h"
+
+#include <QSocketNotifier>
+#include <QTimer>
+#include <QUtf8StringView>
+#include <QtEndian>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <utility>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace pitchey::server {
+
+namespace {
+
+using CloseCode = QWebSocketProtocol::CloseCode;
+
+// RFC 6455 5.2 (Qt 6.4 keeps its own list private).
+enum OpCode : quint8
+{
+    OpContinue = 0x0,
+    OpText = 0x1,
+    OpBinary = 0x2,
+    OpClose = 0x8,
+    OpPing = 0x9,
+    OpPong = 0xA,
+};
+
+constexpr std::chrono::seconds kCloseDeadline{5};
+// A peer that stops reading is cut off once this much waits for it (what it missed stays
+// pending in the database and is pushed again on its next connection).
+constexpr qsizetype kMaxOutput = 8 * 1024 * 1024;
+constexpr qsizetype kReadChunk = 64 * 1024;
+constexpr int kReadsPerWakeUp = 4; // then other connections of the thread get their turn
+
+// Reads of every wire on a thread go through this one buffer; only the start of a frame
+// that is not complete yet is copied into the wire's own.
+thread_local std::array<char, kReadChunk> t_readBuffer;
+
+bool validCloseCode(quint16 code)
+{
+    // RFC 6455 7.4: the codes an endpoint may send, and the range for applications.
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) ||
+           (code >= 3000 && code <= 4999);
+}
+
+} // namespace
+
+WebSocketWire::WebSocketWire(int fd, quint64 handle, WireListener &listener,
+                             const QByteArray &early)
+    : m_fd(fd)
+    , m_handle(handle)
+    , m_listener(listener)
+    , m_reader(new QSocketNotifier(fd, QSocketNotifier::Read))
+    , m_in(early)
+{
+    QObject::connect(m_reader, &QSocketNotifier::activated, m_reader, [this] { onReadable(); });
+}
+
+WebSocketWire::~WebSocketWire()
+{
+    delete m_deadline;
+    delete m_reader; // (notifiers go before their descriptor)
+    delete m_writer;
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+void WebSocketWire::start()
+{
+    if (m_in.isEmpty())
+        return;
+    const QByteArray early = std::exchange(m_in, {});
+    received(early.constData(), early.size());
+}
+
+void WebSocketWire::sendText(QByteArrayView utf8)
+{
+    if (queueText(utf8))
+        flush();
+}
+
+bool WebSocketWire::queueText(QByteArrayView utf8)
+{
+    return m_state == State::Open && append(OpText, utf8);
+}
+
+void WebSocketWire::ping()
+{
+    if (m_state == State::Open && append(OpPing, {}))
+        flush();
+}
+
+void WebSocketWire::close(CloseCode code, QByteArrayView reason)
+{
+    if (m_state != State::Open || m_fd < 0)
+        return;
+    sendClose(code, reason);
+    m_state = State::CloseSent;
+}
+
+void WebSocketWire::abort()
+{
+    finish();
+}
+
+void WebSocketWire::onReadable()
+{
+    for (int round = 0; round < kReadsPerWakeUp && m_fd >= 0; ++round) {
+        const ssize_t got = ::read(m_fd, t_readBuffer.data(), t_readBuffer.size());
+        if (got > 0) {
+            received(t_readBuffer.data(), got);
+            if (got < kReadChunk)
+                return;
+        } else if (got == 0) {
+            return finish(); // the peer hung up
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                finish();
+            return;
+        }
+    }
+}
+
+void WebSocketWire::received(const char *data, qsizetype size)
+{
+    if (m_state == State::Draining)
+        return; // read to the end, and dropped
+    if (m_in.isEmpty()) {
+        const qsizetype used = consume(data, size);
+        if (used < size && m_fd >= 0)
+            m_in.append(data + used, size - used);
+        return;
+    }
+    m_in.append(data, size);
+    const qsizetype used = consume(m_in.constData(), m_in.size());
+    if (used == m_in.size())
+        m_in = QByteArray(); // back to nothing allocated
+    else
+        m_in.remove(0, used);
+}
+
+qsizetype WebSocketWire::consume(const char *data, qsizetype size)
+{
+    const auto *bytes = reinterpret_cast<const uchar *>(data);
+    qsizetype at = 0;
+    while (m_fd >= 0 && m_state != State::Draining && size - at >= 2) {
+        const uchar *p = bytes + at;
+        const qsizetype available = size - at;
+        const bool fin = (p[0] & 0x80) != 0;
+        const quint8 opcode = p[0] & 0x0F;
+        if ((p[0] & 0x70) != 0) {
+            fail(QWebSocketProtocol::CloseCodeProtocolError, "reserved bits set");
+            break;
+        }
+        if ((p[1] & 0x80) == 0) {
+            fail(QWebSocketProtocol::CloseCodeProtocolError, "frames from a client are masked");
+            break;
+        }
+        quint64 length = p[1] & 0x7F;
+        qsizetype headerSize = 2;
+        if (length == 126) {
+            if (available < 4)
+                break;
+            length = qFromBigEndian<quint16>(p + 2);
+            headerSize = 4;
+        } else if (length == 127) {
+            if (available < 10)
+                break;
+            length = qFromBigEndian<quint64>(p + 2);
+            headerSize = 10;
+        }
+        if ((opcode & 0x8) != 0) { // control frame
+            if (opcode != OpClose && opcode != OpPing && opcode != OpPong) {
+                fail(QWebSocketProtocol::CloseCodeProtocolError, "unknown opcode");
+                break;
+            }
+            if (!fin || length > 125) {
+                fail(QWebSocketProtocol::CloseCodeProtocolError,
+                     "control frames are short and not fragmented");
+                break;
+            }
+        } else {
+            if (opcode > OpBinary) {
+                fail(QWebSocketProtocol::CloseCodeProtocolError, "unknown opcode");
+                break;
+            }
+            if ((opcode == OpContinue) != (m_messageOpcode != 0)) {
+                fail(QWebSocketProtocol::CloseCodeProtocolError, "bad fragmentation");
+                break;
+            }
+            // Refused from its header: a large frame is never waited for.
+            if (length > quint64(frames::kMaxFrameBytes - m_message.size())) {
+                fail(QWebSocketProtocol::CloseCodeTooMuchData, "message too big");
+                break;
+            }
+        }
+        const qsizetype frameSize = headerSize + 4 + qsizetype(length);
+        if (available < frameSize)
+            break;
+        const uchar *mask = p + headerSize;
+        const uchar *masked = mask + 4;
+        QByteArray payload(qsizetype(length), Qt::Uninitialized);
+        char *out = payload.data();
+        for (qsizetype i = 0; i < qsizetype(length); ++i)
+            out[i] = char(masked[i] ^ mask[i % 4]);
+        at += frameSize;
+        frame(opcode, fin, std::move(payload));
+    }
+    // Nothing more is read from a connection that is closing.
+    return m_state == State::Draining || m_fd < 0 ? size : at;
+}
+
+void WebSocketWire::frame(quint8 opcode, bool fin, QByteArray payload)
+{
+    switch (opcode) {
+    case OpPing:
+        m_listener.signOfLife(m_handle);
+        if (m_state == State::Open && append(OpPong, payload))
+            flush();
+        return;
+    case OpPong:
+        m_listener.signOfLife(m_handle);
+        return;
+    case OpClose:
+        return peerClosed(payload);
+    default:
+        break;
+    }
+
+    if (opcode != OpContinue)
+        m_messageOpcode = opcode;
+    QByteArray message;
+    if (fin && m_message.isEmpty()) {
+        message = std::move(payload);
+    } else {
+        m_message.append(payload);
+        if (!fin)
+            return;
+        message = std::exchange(m_message, {});
+    }
+    const quint8 kind = std::exchange(m_messageOpcode, 0);
+    if (m_state != State::Open)
+        return; // (our close frame went out: what follows it is not read)
+    if (kind == OpBinary)
+        return m_listener.binaryReceived(m_handle);
+    if (!QUtf8StringView(message).isValidUtf8())
+        return fail(QWebSocketProtocol::CloseCodeWrongDatatype, "invalid UTF-8");
+    m_listener.textReceived(m_handle, std::move(message));
+}
+
+void WebSocketWire::peerClosed(const QByteArray &payload)
+{
+    if (m_state == State::CloseSent) { // the answer to ours
+        drain();
+        return;
+    }
+    // Answered with the same code, or with 1002 when the frame itself is wrong.
+    if (payload.size() == 1)
+        return fail(QWebSocketProtocol::CloseCodeProtocolError, "bad close frame");
+    CloseCode code = QWebSocketProtocol::CloseCodeNormal;
+    if (payload.size() >= 2) {
+        const quint16 raw = qFromBigEndian<quint16>(payload.constData());
+        if (!validCloseCode(raw))
+            return fail(QWebSocketProtocol::CloseCodeProtocolError, "bad close code");
+        if (!QUtf8StringView(payload.constData() + 2, payload.size() - 2).isValidUtf8())
+            return fail(QWebSocketProtocol::CloseCodeWrongDatatype, "invalid UTF-8");
+        code = CloseCode(raw);
+    }
+    sendClose(code, {});
+    drain();
+}
+
+void WebSocketWire::fail(CloseCode code, QByteArrayView reason)
+{
+    if (m_state == State::Open)
+        sendClose(code, reason);
+    drain();
+}
+
+void WebSocketWire::sendClose(CloseCode code, QByteArrayView reason)
+{
+    QByteArray payload(2, Qt::Uninitialized);
+    qToBigEndian(quint16(code), payload.data());
+    payload.append(reason.first(std::min<qsizetype>(reason.size(), 123)));
+    if (append(OpClose, payload))
+        flush();
+    if (!m_deadline && m_fd >= 0) {
+        m_deadline = new QTimer;
+        m_deadline->setSingleShot(true);
+        QObject::connect(m_deadline, &QTimer::timeout, m_deadline, [this] { abort(); });
+        m_deadline->start(kCloseDeadline);
+    }
+}
+
+void WebSocketWire::drain()
+{
+    m_state = State::Draining;
+    m_in = QByteArray();
+    m_message = QByteArray();
+    // Our side ends once the close frame is out; the peer hangs up when it has read it.
+    if (m_fd >= 0 && m_out.isEmpty() && !m_shutDown) {
+        m_shutDown = true;
+        ::shutdown(m_fd, SHUT_WR);
+    }
+}
+
+bool WebSocketWire::append(quint8 opcode, QByteArrayView payload)
+{
+    if (m_fd < 0)
+        return false;
+    const bool first = m_out.isEmpty();
+    m_out.append(char(0x80 | opcode)); // (server frames: final, unmasked)
+    const qsizetype size = payload.size();
+    if (size < 126) {
+        m_out.append(char(size));
+    } else if (size <= 0xFFFF) {
+        m_out.append(char(126));
+        const auto length = qToBigEndian(quint16(size));
+        m_out.append(reinterpret_cast<const char *>(&length), sizeof length);
+    } else {
+        m_out.append(char(127));
+        const auto length = qToBigEndian(quint64(size));
+        m_out.append(reinterpret_cast<const char *>(&length), sizeof length);
+    }
+    m_out.append(payload);
+    if (m_out.size() > kMaxOutput) {
+        finish();
+        return false;
+    }
+    return first;
+}
+
+void WebSocketWire::flush()
+{
+    if (m_fd < 0 || m_out.isEmpty() || (m_writer && m_writer->isEnabled()))
+        return; // nothing to do, or waiting for the descriptor to take more
+    ssize_t written = -1;
+    do {
+        written = ::send(m_fd, m_out.constData(), size_t(m_out.size()), MSG_NOSIGNAL);
+    } while (written < 0 && errno == EINTR);
+    if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        return finish();
+    if (written == m_out.size()) {
+        m_out = QByteArray(); // back to nothing allocated
+        if (m_state == State::Draining)
+            drain(); // the close frame is out now
+        return;
+    }
+    if (written > 0)
+        m_out.remove(0, written);
+    if (!m_writer) {
+        m_writer = new QSocketNotifier(m_fd, QSocketNotifier::Write);
+        QObject::connect(m_writer, &QSocketNotifier::activated, m_writer, [this] {
+            m_writer->setEnabled(false);
+            flush();
+        });
+    }
+    m_writer->setEnabled(true);
+}
+
+void WebSocketWire::finish()
+{
+    if (m_fd < 0)
+        return;
+    // This may run inside a notifier's or the timer's own signal: they are disabled now
+    // and deleted later.
+    for (QObject *object : std::initializer_list<QObject *>{m_reader, m_writer, m_deadline}) {
+        if (auto *notifier = qobject_cast<QSocketNotifier *>(object))
+            notifier->setEnabled(false);
+        if (object)
+            object->deleteLater();
+    }
+    if (m_deadline)
+        m_deadline->stop();
+    m_reader = nullptr;
+    m_writer = nullptr;
+    m_deadline = nullptr;
+    ::close(m_fd);
+    m_fd = -1;
+    m_in = QByteArray();
+    m_message = QByteArray();
+    m_out = QByteArray();
+    m_listener.wireClosed(m_handle);
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <QByteArray>
+#include <QWebSocketProtocol>
+
+class QSocketNotifier;
+class QTimer;
+
+namespace pitchey::server {
+
+// What a WebSocketWire reports, on its thread. `handle` is the one the wire was made with.
+class WireListener
+{
+public:
+    virtual void textReceived(quint64 handle, QByteArray utf8) = 0;
+    virtual void binaryReceived(quint64 handle) = 0;
+    virtual void signOfLife(quint64 handle) = 0; // a pong or a ping
+    virtual void wireClosed(quint64 handle) = 0; // the descriptor is closed; nothing follows
+
+protected:
+    ~WireListener() = default;
+};
+
+// The server's side of one WebSocket (RFC 6455) after the opening handshake, on a plain
+// TCP descriptor that it owns: reading, unmasking and checking frames, reassembling
+// fragmented messages, answering pings, the closing handshake, and writing.
+//
+// It exists for memory: QWebSocket over QTcpSocket keeps two ring-buffer chunks and some
+// thirty signal connections alive for every connection, ~20 KiB; a wire keeps its
+// descriptor, one socket notifier and buffers that are empty (unallocated) while the
+// connection is idle. Reads go through one buffer per thread.
+//
+// A message over kMaxFrameBytes closes with 1009, invalid UTF-8 with 1007, a protocol
+// violation (unmasked frame, reserved bits, unknown opcode, bad fragmentation or control
+// frame) with 1002. Not thread-safe: used on the thread that made it.
+class WebSocketWire
+{
+public:
+    // `early`: bytes that arrived after the handshake and before the wire took over.
+    WebSocketWire(int fd, quint64 handle, WireListener &listener, const QByteArray &early);
+    WebSocketWire(const WebSocketWire &) = delete;
+    WebSocketWire &operator=(const WebSocketWire &) = delete;
+    ~WebSocketWire(); // closes the descriptor, without a word to the peer
+
+    void sendText(QByteArrayView utf8);
+    // Queues a text frame without writing it yet (frames for one connection in one pass
+    // of the loop go in one write); true when the caller has to flush() this wire.
+    [[nodiscard]] bool queueText(QByteArrayView utf8);
+    void flush();
+    void ping();
+    // Handles the early bytes; call once the listener knows the handle.
+    void start();
+    // The closing handshake: a close frame now, and the descriptor closed once the peer
+    // answers with its own and hangs up, or after kCloseDeadline whatever it does.
+    void close(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
+    void abort(); // closes the descriptor now
+
+    [[nodiscard]] bool isOpen() const { return m_fd >= 0; }
+
+private:
+    enum class State : quint8
+    {
+        Open,
+        CloseSent, // ours went first: waiting for the peer's close frame
+        Draining,  // both sent (or the peer failed): our side shut down, reading to the end
+    };
+
+    void onReadable();
+    void received(const char *data, qsizetype size);
+    // Consumes whole frames from the front of `data`; returns how many bytes it used.
+    qsizetype consume(const char *data, qsizetype size);
+    void frame(quint8 opcode, bool fin, QByteArray payload);
+    void peerClosed(const QByteArray &payload);
+    void fail(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
+    void sendClose(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
+    void drain();
+    // Queues a frame; true when it is the first waiting (nobody is to flush yet).
+    bool append(quint8 opcode, QByteArrayView payload);
+    void finish();
+
+    int m_fd;
+    quint64 m_handle;
+    WireListener &m_listener;
+    QSocketNotifier *m_reader = nullptr;
+    QSocketNotifier *m_writer = nullptr; // made when the descriptor first takes less
+    QTimer *m_deadline = nullptr;        // made when closing starts
+    QByteArray m_in;                     // the start of a frame not yet complete
+    QByteArray m_message;                // the fragments of a message not yet complete
+    QByteArray m_out;                    // what the descriptor did not take yet
+    quint8 m_messageOpcode = 0;          // of the fragmented message in m_message
+    State m_state = State::Open;
+    bool m_shutDown = false; // our direction of the TCP connection
+};
+
+} // namespace pitchey::server
