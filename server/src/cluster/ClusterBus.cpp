@@ -201,11 +201,12 @@ void ClusterBus::handle(const QJsonObject &event)
     heard(from);
 
     if (kind == "f"_L1) {
-        m_registry.sendHere(idsFromJson(event.value("u"_L1)), event.value("f"_L1).toString());
+        m_registry.sendHere(idsFromJson(event.value("u"_L1)),
+                            event.value("f"_L1).toString().toUtf8());
     } else if (kind == "m"_L1) {
         Q_EMIT messageArrived(idsFromJson(event.value("u"_L1)), event.value("c"_L1).toInteger(),
                               event.value("i"_L1).toInteger(), event.value("p"_L1).toInteger(),
-                              event.value("f"_L1).toString());
+                              event.value("f"_L1).toString().toUtf8());
     } else if (kind == "p"_L1) {
         setOnline(idsFromJson(event.value("u"_L1)), from, event.value("o"_L1).toBool());
     } else if (kind == "sync"_L1) {

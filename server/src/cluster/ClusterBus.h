@@ -73,7 +73,7 @@ Q_SIGNALS:
     void presenceChanged(const QList<qint64> &userIds, bool online);
     // A message another node stored, for this node's connections of `userIds`.
     void messageArrived(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
-                        qint64 previousId, const QString &frame);
+                        qint64 previousId, const QByteArray &frame);
     // The listener's connection died (found by the heartbeat's probe): events published
     // until it is back are not heard here. Restored: it listens again (retried every
     // 250 ms meanwhile), and what was missed must be caught up from the database.

@@ -44,12 +44,12 @@ QSet<qint64> ConnectionRegistry::onlineUsers() const
 void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &utf8,
                                 const WsSession *except) const
 {
-    sendHere(userIds, QString::fromUtf8(utf8), except); // decoded once, shared by every connection
+    sendHere(userIds, utf8, except); // one copy, shared by every connection
     if (m_forward)
         m_forward(userIds, utf8);
 }
 
-void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QString &frame,
+void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QByteArray &frame,
                                   const WsSession *except) const
 {
     for (qint64 userId : userIds) {
@@ -64,7 +64,8 @@ void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QString &f
 }
 
 qsizetype ConnectionRegistry::sendMessageHere(const QList<qint64> &userIds, qint64 messageId,
-                                              const QString &frame, const WsSession *except) const
+                                              const QByteArray &frame,
+                                              const WsSession *except) const
 {
     qsizetype delivered = 0;
     for (qint64 userId : userIds) {

@@ -47,13 +47,13 @@ public:
                 const WsSession *except = nullptr) const;
     // Only to this node's connections (what arrives from the cluster, or what every node
     // works out for itself).
-    void sendHere(const QList<qint64> &userIds, const QString &frame,
+    void sendHere(const QList<qint64> &userIds, const QByteArray &frame,
                   const WsSession *except = nullptr) const;
     // new_message to this node's connections (held back by sessions still receiving their
     // backlog); returns how many got it. (A cluster's nodes hear of new messages from the
     // transaction that stores them: MessageService.)
-    qsizetype sendMessageHere(const QList<qint64> &userIds, qint64 messageId, const QString &frame,
-                              const WsSession *except = nullptr) const;
+    qsizetype sendMessageHere(const QList<qint64> &userIds, qint64 messageId,
+                              const QByteArray &frame, const WsSession *except = nullptr) const;
 
     // A cluster (PostgreSQL) passes sendTo()'s frames on to the other nodes through this.
     using Forward = std::function<void(const QList<qint64> &userIds, const QByteArray &frame)>;

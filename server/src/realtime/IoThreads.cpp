@@ -154,10 +154,10 @@ private:
         switch (command.kind) {
         case IoThreads::Command::Send:
             if (peer.wire) {
-                if (peer.wire->queueText(command.text.toUtf8()))
+                if (peer.wire->queueText(command.text))
                     m_unflushed.push_back(command.handle);
             } else
-                peer.socket->sendTextMessage(command.text);
+                peer.socket->sendTextMessage(QString::fromUtf8(command.text));
             break;
         case IoThreads::Command::Close:
             close(peer, command.code, command.text);
@@ -165,7 +165,7 @@ private:
         case IoThreads::Command::Heartbeat:
             if (peer.sinceLastSign.elapsed() > std::chrono::milliseconds(m_idleTimeout).count()) {
                 qCInfo(lcSession) << "closing silent connection of user" << peer.userId;
-                close(peer, QWebSocketProtocol::CloseCodeGoingAway, u"no sign of life"_s);
+                close(peer, QWebSocketProtocol::CloseCodeGoingAway, "no sign of life");
             } else if (peer.wire) {
                 peer.wire->ping();
             } else {
@@ -260,11 +260,11 @@ private:
     }
     void wireClosed(quint64 handle) override { closed(handle); }
 
-    void close(Peer &peer, QWebSocketProtocol::CloseCode code, const QString &reason)
+    void close(Peer &peer, QWebSocketProtocol::CloseCode code, const QByteArray &reason)
     {
         if (peer.wire)
-            return peer.wire->close(code, reason.toUtf8());
-        peer.socket->close(code, reason);
+            return peer.wire->close(code, reason);
+        peer.socket->close(code, QString::fromUtf8(reason));
         // A peer that never answers the closing handshake is cut off.
         auto *deadline = new QTimer(peer.socket);
         deadline->setSingleShot(true);

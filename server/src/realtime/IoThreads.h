@@ -51,7 +51,7 @@ public:
         quint64 handle = 0;
         Kind kind = Send;
         QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeNormal;
-        QString text; // the frame, or the close reason
+        QByteArray text; // the frame, or the close reason (UTF-8)
         // Adopt: whose connection it is, and the connection: a plain TCP descriptor with
         // what was read from it after the handshake (a WebSocketWire takes it), or, for TLS,
         // Qt's objects, already moved to the thread. Neither: it was lost on the way.

@@ -57,7 +57,7 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     }
     m_metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
     m_participants.remember(message.conversationId, stored.participants);
-    const QString newMessage = QString::fromUtf8(frames::encode(frames::newMessage(message)));
+    const QByteArray newMessage = frames::encode(frames::newMessage(message));
     const QByteArray sent = origin ? frames::encode(frames::messageSent(message)) : QByteArray();
     if (origin)
         origin->send(sent);
@@ -75,7 +75,8 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
 }
 
 void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId,
-                                        qint64 messageId, qint64 previousId, const QString &frame)
+                                        qint64 messageId, qint64 previousId,
+                                        const QByteArray &frame)
 {
     m_sequencer.arrived(conversationId, messageId, previousId, [this, userIds, messageId, frame] {
         deliverHere(userIds, messageId, frame);
@@ -83,7 +84,7 @@ void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 con
 }
 
 qsizetype MessageService::deliverHere(const QList<qint64> &userIds, qint64 messageId,
-                                      const QString &frame, const WsSession *except)
+                                      const QByteArray &frame, const WsSession *except)
 {
     const qsizetype delivered = m_registry.sendMessageHere(userIds, messageId, frame, except);
     m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
@@ -109,8 +110,7 @@ void MessageService::catchUp(const QList<qint64> &userIds)
                 if (last && message.id <= *last)
                     continue;
                 deliverFromCluster(entry.userIds, message.conversationId, message.id,
-                                   last.value_or(0),
-                                   QString::fromUtf8(frames::encode(frames::newMessage(message))));
+                                   last.value_or(0), frames::encode(frames::newMessage(message)));
             }
         }
         m_sequencer.setPatienceSuspended(false);

@@ -57,7 +57,7 @@ public:
     void setClusterPublisher(PublishInTransaction publish) { m_publishInTransaction = publish; }
     // A new message another node stored.
     void deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
-                            qint64 previousId, const QString &frame);
+                            qint64 previousId, const QByteArray &frame);
     // The cluster listener was down: messages other nodes stored meanwhile were not heard.
     // Nothing held is given up on until catchUp() has read, for `userIds` (the users online
     // here), what is still waiting for them and delivered what this node had not.
@@ -68,7 +68,7 @@ private:
     void publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
                  std::chrono::steady_clock::time_point received);
     // new_message to this node's connections of `userIds` but `except`; counted.
-    qsizetype deliverHere(const QList<qint64> &userIds, qint64 messageId, const QString &frame,
+    qsizetype deliverHere(const QList<qint64> &userIds, qint64 messageId, const QByteArray &frame,
                           const WsSession *except = nullptr);
 
     DbWorker &m_db;

@@ -116,25 +116,25 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
     if (!collected)
         collected = std::make_shared<Backlog>();
     const qint64 userId = session->userId();
-    whenReady(m_deps.db.submitFor<QList<Message>>(userId,
-                                                  [userId, afterId](QSqlDatabase &db) {
-                                                      return MessageRepository::undelivered(
-                                                          db, userId, afterId, kBacklogChunk);
-                                                  }),
-              session, [this, session, collected](Result<QList<Message>> chunk) {
-                  if (chunk.ok()) {
-                      for (const Message &message : chunk.value())
-                          collected->append({message.id, QString::fromUtf8(frames::encode(
-                                                             frames::newMessage(message)))});
-                      if (chunk.value().size() == kBacklogChunk)
-                          return pushBacklog(session, chunk.value().constLast().id, collected);
-                  } else {
-                      refuse(session, chunk.error());
-                  }
-                  m_deps.metrics.messagesDelivered.fetch_add(quint64(collected->size()),
-                                                             std::memory_order_relaxed);
-                  session->finishBacklog(*collected);
-              });
+    whenReady(
+        m_deps.db.submitFor<QList<Message>>(userId,
+                                            [userId, afterId](QSqlDatabase &db) {
+                                                return MessageRepository::undelivered(
+                                                    db, userId, afterId, kBacklogChunk);
+                                            }),
+        session, [this, session, collected](Result<QList<Message>> chunk) {
+            if (chunk.ok()) {
+                for (const Message &message : chunk.value())
+                    collected->append({message.id, frames::encode(frames::newMessage(message))});
+                if (chunk.value().size() == kBacklogChunk)
+                    return pushBacklog(session, chunk.value().constLast().id, collected);
+            } else {
+                refuse(session, chunk.error());
+            }
+            m_deps.metrics.messagesDelivered.fetch_add(quint64(collected->size()),
+                                                       std::memory_order_relaxed);
+            session->finishBacklog(*collected);
+        });
 }
 
 void RealtimeHub::onFrame(WsSession *session, const QByteArray &text)
@@ -326,8 +326,8 @@ void RealtimeHub::announceElsewhereChange(const QList<qint64> &userIds, bool onl
                           continue; // changed again meanwhile
                       Q_EMIT presenceChanged(entry.user.id, online);
                       m_deps.registry.sendHere(entry.contacts,
-                                               QString::fromUtf8(frames::encode(frames::presence(
-                                                   entry.user.id, entry.user.username, online))));
+                                               frames::encode(frames::presence(
+                                                   entry.user.id, entry.user.username, online)));
                   }
               });
 }
@@ -343,9 +343,8 @@ void RealtimeHub::announcePresence(qint64 userId, const QString &username, bool 
                       return;
                   // This node's connections only: in a cluster every node sees the change
                   // and tells its own.
-                  m_deps.registry.sendHere(contacts.value(),
-                                           QString::fromUtf8(frames::encode(
-                                               frames::presence(userId, username, online))));
+                  m_deps.registry.sendHere(
+                      contacts.value(), frames::encode(frames::presence(userId, username, online)));
               });
 }
 

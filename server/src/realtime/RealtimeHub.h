@@ -69,7 +69,7 @@ private:
     void handleJoin(WsSession *session, qint64 conversationId);
     void queueDelivered(WsSession *session, qint64 messageId);
     void flushDelivered();
-    using Backlog = QList<QPair<qint64, QString>>;
+    using Backlog = QList<QPair<qint64, QByteArray>>;
     void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
     void announcePresence(qint64 userId, const QString &username, bool online);
 

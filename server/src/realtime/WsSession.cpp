@@ -19,7 +19,7 @@ WsSession::~WsSession()
     m_io.forget(*this);
 }
 
-void WsSession::send(const QString &frame)
+void WsSession::send(const QByteArray &frame)
 {
     if (!m_closed)
         m_io.post(*this, {m_handle, IoThreads::Command::Send, {}, frame});
@@ -33,7 +33,7 @@ void WsSession::socketClosed()
     Q_EMIT closed(this);
 }
 
-void WsSession::sendMessage(qint64 messageId, const QString &frame)
+void WsSession::sendMessage(qint64 messageId, const QByteArray &frame)
 {
     if (m_inBacklog)
         m_held.append({messageId, frame});
@@ -46,11 +46,11 @@ void WsSession::beginBacklog()
     m_inBacklog = true;
 }
 
-void WsSession::finishBacklog(const QList<QPair<qint64, QString>> &backlog)
+void WsSession::finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog)
 {
     // What arrived live while the backlog was read may be in it too: send each id once,
     // all in id order.
-    QList<QPair<qint64, QString>> merged = backlog;
+    QList<QPair<qint64, QByteArray>> merged = backlog;
     merged.append(m_held);
     std::stable_sort(merged.begin(), merged.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
@@ -68,7 +68,7 @@ void WsSession::finishBacklog(const QList<QPair<qint64, QString>> &backlog)
 void WsSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
     if (!m_closed)
-        m_io.post(*this, {m_handle, IoThreads::Command::Close, code, reason});
+        m_io.post(*this, {m_handle, IoThreads::Command::Close, code, reason.toUtf8()});
 }
 
 void WsSession::heartbeat()

@@ -24,14 +24,13 @@ public:
     [[nodiscard]] qint64 userId() const { return m_claims.userId; }
     [[nodiscard]] const QString &username() const { return m_claims.username; }
 
-    // Frames are sent as text; a frame going to many connections is converted to a QString
-    // once and shared.
-    void send(const QString &frame);
-    void send(const QByteArray &frame) { send(QString::fromUtf8(frame)); }
+    // Frames are UTF-8 JSON, sent as text; a frame going to many connections is one shared
+    // QByteArray.
+    void send(const QByteArray &frame);
     // A new_message frame: held back while the backlog is being pushed, then merged in id order.
-    void sendMessage(qint64 messageId, const QString &frame);
+    void sendMessage(qint64 messageId, const QByteArray &frame);
     void beginBacklog();
-    void finishBacklog(const QList<QPair<qint64, QString>> &backlog);
+    void finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog);
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
     // Called by the hub's heartbeat sweep: pings, or closes a connection silent too long.
     void heartbeat();
@@ -51,7 +50,7 @@ private:
     TokenClaims m_claims;
     bool m_inBacklog = false;
     bool m_closed = false;
-    QList<QPair<qint64, QString>> m_held;
+    QList<QPair<qint64, QByteArray>> m_held;
 };
 
 } // namespace pitchey::server
