@@ -1,8 +1,9 @@
 // DbWorker: group commit, isolation of each job inside its batch and, on PostgreSQL (under
 // tests/support/with-postgres.sh), the pool: lanes side by side, one key's jobs in order, a
-// deadlock's victim run again.
+// deadlock's victim run again. And the set-based statements that batches lean on.
 #include "ScratchPostgres.h"
 #include "storage/DbWorker.h"
+#include "storage/MessageRepository.h"
 #include "storage/Sql.h"
 
 #include <QRegularExpression>
@@ -79,6 +80,94 @@ private Q_SLOTS:
     {
         m_db.reset();
         m_postgres.reset();
+    }
+
+    // A batch of acknowledgements as one job: every kind of ack in one list, more of them
+    // than one statement takes, each answered as markDelivered() would answer it alone.
+    void manyAcknowledgementsAnswerEachAsOne()
+    {
+        using MessageRepository::Ack;
+        struct Setup
+        {
+            qint64 alice = 0, bob = 0, carol = 0, pair = 0;
+            QList<qint64> toBob;
+            qint64 fromBob = 0, toCarol = 0;
+        };
+        auto setup = wait(m_db->submit<Setup>([this](QSqlDatabase &db) -> Result<Setup> {
+            Setup s;
+            s.alice = insertUser(db, u"alice"_s).value();
+            s.bob = insertUser(db, u"bob"_s).value();
+            s.carol = insertUser(db, u"carol"_s).value();
+            auto send = [&](qint64 from, qint64 to) -> qint64 {
+                frames::SendMessage message;
+                message.recipientId = to;
+                message.content = u"hello"_s;
+                auto stored = MessageRepository::store(db, from, message);
+                return stored.ok() ? stored.value().message.id : -1;
+            };
+            for (int i = 0; i < 70; ++i)
+                s.toBob.append(send(s.alice, s.bob));
+            s.fromBob = send(s.bob, s.alice);
+            s.toCarol = send(s.alice, s.carol);
+            s.pair =
+                sql::scalar(db, u"SELECT conversation_id FROM messages WHERE id = ?"_s, {s.fromBob})
+                    .value();
+            return s;
+        }));
+        QVERIFY(setup.ok());
+        const Setup s = setup.value();
+        QVERIFY(!s.toBob.contains(-1));
+        // One acknowledged before the batch.
+        QVERIFY(wait(m_db->submit<std::optional<DeliveryReceipt>>([&](QSqlDatabase &db) {
+                    return MessageRepository::markDelivered(db, s.bob, s.toBob.at(5));
+                }))
+                    .value()
+                    .has_value());
+
+        QList<Ack> acks;
+        for (qint64 id : s.toBob)
+            acks.append({s.bob, id});
+        acks.append({s.bob, s.toBob.at(0)}); // again, in the same batch
+        acks.append({s.bob, s.fromBob});     // his own
+        acks.append({s.bob, 999999});        // no such message
+        acks.append({s.bob, s.toCarol});     // not his conversation
+        auto marked = wait(m_db->submit<MessageRepository::DeliveryResults>(
+            [&](QSqlDatabase &db) { return MessageRepository::markDeliveredMany(db, acks); }));
+        QVERIFY(marked.ok());
+        const auto results = marked.value();
+        QCOMPARE(results.size(), acks.size());
+        for (qsizetype i = 0; i < s.toBob.size(); ++i) {
+            QVERIFY(results.at(i).ok());
+            if (i == 5) {
+                QVERIFY(!results.at(i).value()); // acknowledged before
+                continue;
+            }
+            QVERIFY2(results.at(i).value().has_value(), qPrintable(QString::number(i)));
+            const DeliveryReceipt &receipt = *results.at(i).value();
+            QCOMPARE(receipt.messageId, s.toBob.at(i));
+            QCOMPARE(receipt.conversationId, s.pair);
+            QCOMPARE(receipt.senderId, s.alice);
+            QCOMPARE(receipt.deliveredTo, s.bob);
+            QVERIFY(receipt.deliveredAt > 0);
+        }
+        QVERIFY(results.at(70).ok() && !results.at(70).value());
+        QVERIFY(results.at(71).ok() && !results.at(71).value());
+        QCOMPARE(results.at(72).error().code, ErrorCode::NotFound);
+        QCOMPARE(results.at(73).error().code, ErrorCode::Forbidden);
+
+        // Nothing waits for bob any more, and each receipt is recorded once.
+        auto left = wait(m_db->submit<QList<Message>>(
+            [&](QSqlDatabase &db) { return MessageRepository::undelivered(db, s.bob, 0, 100); }));
+        QVERIFY(left.ok() && left.value().isEmpty());
+        auto receipts = wait(m_db->submit<qint64>([&](QSqlDatabase &db) {
+            return sql::scalar(db, u"SELECT COUNT(*) FROM message_receipts WHERE user_id = ?"_s,
+                               {s.bob});
+        }));
+        QCOMPARE(receipts.value(), 70);
+        // Carol's message still waits for her.
+        auto carols = wait(m_db->submit<QList<Message>>(
+            [&](QSqlDatabase &db) { return MessageRepository::undelivered(db, s.carol, 0, 100); }));
+        QCOMPARE(carols.value().size(), 1);
     }
 
     void aRefusedJobLeavesNoTraceAndItsNeighboursCommit()

@@ -121,15 +121,8 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
                                        std::function<void(const DeliveryResults &)> done)
 {
     const qint64 lane = acks.isEmpty() ? 0 : acks.constFirst().userId;
-    auto marked = m_db.submitFor<DeliveryResults>(lane, [acks](QSqlDatabase &db) {
-        DeliveryResults results;
-        results.reserve(acks.size());
-        // Each refusal happens before its ack writes anything, so one refused ack never
-        // needs the others rolled back.
-        for (const Ack &ack : acks)
-            results.append(MessageRepository::markDelivered(db, ack.userId, ack.messageId));
-        return Result<DeliveryResults>(results);
-    });
+    auto marked = m_db.submitFor<DeliveryResults>(
+        lane, [acks](QSqlDatabase &db) { return MessageRepository::markDeliveredMany(db, acks); });
     whenReady(marked, this,
               [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
                   const DeliveryResults each =

@@ -39,12 +39,8 @@ public:
               Done<StoredMessage> done);
     // Many acknowledgements in one database job (a recipient acknowledges every message it
     // receives, so these are as frequent as deliveries); `done` gets one result per ack.
-    struct Ack
-    {
-        qint64 userId = 0;
-        qint64 messageId = 0;
-    };
-    using DeliveryResults = QList<Result<std::optional<DeliveryReceipt>>>;
+    using Ack = MessageRepository::Ack;
+    using DeliveryResults = MessageRepository::DeliveryResults;
     void markDeliveredMany(const QList<Ack> &acks,
                            std::function<void(const DeliveryResults &)> done);
     void markRead(qint64 userId, qint64 messageId, WsSession *origin,

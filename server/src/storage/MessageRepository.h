@@ -97,6 +97,15 @@ struct Waiting
 // nullopt when there is nothing new to tell (already delivered, or the user's own message).
 [[nodiscard]] Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,
                                                                    qint64 messageId);
+// Many acknowledgements in a few statements, whatever their number; one result per ack, in
+// order, each what markDelivered() gives it.
+struct Ack
+{
+    qint64 userId = 0;
+    qint64 messageId = 0;
+};
+using DeliveryResults = QList<Result<std::optional<DeliveryReceipt>>>;
+[[nodiscard]] Result<DeliveryResults> markDeliveredMany(QSqlDatabase &db, const QList<Ack> &acks);
 // Moves the user's read marker forward to messageId; nullopt when it was there already.
 [[nodiscard]] Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId,
                                                           qint64 messageId);
