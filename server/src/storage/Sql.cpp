@@ -83,6 +83,11 @@ bool takeTransientFailure()
 
 Status control(QSqlDatabase &db, const QString &statement)
 {
+    // SQLite prepares them like any other: cached, as they run twice for every job.
+    if (db.driverName() != "QPSQL"_L1) {
+        auto cached = exec(db, statement);
+        return cached.ok() ? Status(Done{}) : Status(cached.error());
+    }
     QSqlQuery query(db);
     if (!query.exec(statement)) {
         qCWarning(lcStorage).noquote()

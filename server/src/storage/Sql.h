@@ -35,7 +35,7 @@ private:
                                   const QVariantList &args = {});
 
 // Transaction control (SAVEPOINT, RELEASE, ROLLBACK TO): statements without values, which
-// PostgreSQL cannot PREPARE, so they run as they are.
+// PostgreSQL cannot PREPARE, so they run as they are there (SQLite caches them).
 [[nodiscard]] Status control(QSqlDatabase &db, const QString &statement);
 
 // True when a statement failed since the last call because PostgreSQL broke a deadlock or
