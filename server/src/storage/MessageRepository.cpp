@@ -81,7 +81,8 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
         body = body.left(kNotificationBodyLength - 1) + u'\u2026';
 
     // One statement for every recipient, whatever the group's size; the title ("Alice", or
-    // "Alice in Team" in a named group) is put together here too.
+    // "Alice in Team" in a named group) is put together here too, and it says who turned
+    // real-time notifications off.
     auto inserted = sql::exec(
         db,
         u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, "
@@ -93,7 +94,8 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
         "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
         " SELECT 1 FROM muted_conversations mc "
         " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id) "
-        "RETURNING id, user_id, title"_s,
+        "RETURNING id, user_id, title, COALESCE((SELECT np.realtime_enabled FROM "
+        "notification_preferences np WHERE np.user_id = notifications.user_id), 1)"_s,
         {body, message.id, message.createdAt, message.senderId, message.conversationId,
          message.senderId});
     if (!inserted.ok())
@@ -109,24 +111,8 @@ Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Mess
                               message.conversationId,
                               message.id,
                               message.createdAt};
+        entry.realtime = inserted.value().value(3).toInt() != 0;
         notifications.append(entry);
-    }
-    if (notifications.isEmpty())
-        return notifications;
-    // Usually none: the recipients who turned real-time notifications off.
-    auto quiet = sql::exec(db,
-                           u"SELECT np.user_id FROM notification_preferences np "
-                           "JOIN participants p ON p.user_id = np.user_id "
-                           "WHERE p.conversation_id = ? AND np.realtime_enabled = 0"_s,
-                           {message.conversationId});
-    if (!quiet.ok())
-        return quiet.error();
-    while (quiet.value().next()) {
-        const qint64 userId = quiet.value().value(0).toLongLong();
-        for (UserNotification &entry : notifications) {
-            if (entry.userId == userId)
-                entry.realtime = false;
-        }
     }
     return notifications;
 }
