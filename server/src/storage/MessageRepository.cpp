@@ -46,17 +46,38 @@ Result<std::optional<StoredMessage>> firstCopy(QSqlDatabase &db, qint64 senderId
     return std::optional<StoredMessage>{copy};
 }
 
-Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId,
-                                   const frames::SendMessage &send, bool &created,
-                                   QList<qint64> &participants)
+// The conversation's participants and newest message id, its row locked until the commit
+// (PostgreSQL), so that two nodes or two connections storing into one conversation take
+// turns: ids are drawn, and committed, in one order. SQLite has one writer anyway.
+Result<qint64> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 senderId,
+                                QList<qint64> &participants)
 {
-    if (send.conversationId) {
-        if (auto access = ConversationRepository::checkAccess(db, *send.conversationId, senderId,
-                                                              &participants);
-            !access.ok())
-            return access.error();
-        return *send.conversationId;
+    auto rows = sql::exec(db,
+                          u"SELECT c.last_message_id, p.user_id FROM conversations c "
+                          "JOIN participants p ON p.conversation_id = c.id WHERE c.id = ? "
+                          "ORDER BY p.user_id"_s +
+                              sql::lockRowClause(db, u"c"_s),
+                          {conversationId});
+    if (!rows.ok())
+        return rows.error();
+    qint64 previous = 0;
+    participants.clear();
+    while (rows.value().next()) {
+        previous = rows.value().value(0).toLongLong();
+        participants.append(rows.value().value(1).toLongLong());
     }
+    // Every conversation has participants, so no rows means no conversation.
+    if (participants.isEmpty())
+        return Error::notFound(u"no such conversation"_s);
+    if (!participants.contains(senderId))
+        return Error::forbidden(u"you are not a participant of this conversation"_s);
+    return previous;
+}
+
+// The conversation of a send by recipient: found, or created for the pair.
+Result<qint64> resolvePair(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send,
+                           bool &created)
+{
     if (*send.recipientId == senderId)
         return Error::badRequest(u"recipientId must be another user"_s);
     auto exists =
@@ -70,7 +91,6 @@ Result<qint64> resolveConversation(QSqlDatabase &db, qint64 senderId,
     if (!pair.ok())
         return pair.error();
     created = pair.value().created;
-    participants = {std::min(senderId, *send.recipientId), std::max(senderId, *send.recipientId)};
     return pair.value().conversationId;
 }
 
@@ -144,17 +164,12 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
     // A resend (same clientMessageId) is found by the insert below, which then inserts
     // nothing: one statement less for every message that is not one.
     StoredMessage stored;
-    auto conversationId =
-        resolveConversation(db, senderId, send, stored.conversationCreated, stored.participants);
+    Result<qint64> conversationId = send.conversationId.value_or(0);
+    if (!send.conversationId)
+        conversationId = resolvePair(db, senderId, send, stored.conversationCreated);
     if (!conversationId.ok())
         return conversationId.error();
-
-    // Locks the conversation's row until the commit (PostgreSQL), so that two nodes or two
-    // connections storing into one conversation take turns: ids are drawn, and committed,
-    // in one order. SQLite has one writer anyway.
-    auto previous = sql::scalar(
-        db, u"SELECT last_message_id FROM conversations WHERE id = ?"_s + sql::lockRowClause(db),
-        {conversationId.value()});
+    auto previous = lockConversation(db, conversationId.value(), senderId, stored.participants);
     if (!previous.ok())
         return previous.error();
     stored.previousId = previous.value();

@@ -121,9 +121,12 @@ void dropCache(const QSqlDatabase &db)
     t_caches.erase(db.connectionName().toStdString());
 }
 
-QString lockRowClause(const QSqlDatabase &db)
+QString lockRowClause(const QSqlDatabase &db, const QString &of)
 {
-    return db.driverName() == "QPSQL"_L1 ? u" FOR NO KEY UPDATE NOWAIT"_s : QString();
+    if (db.driverName() != "QPSQL"_L1)
+        return {};
+    return of.isEmpty() ? u" FOR NO KEY UPDATE NOWAIT"_s
+                        : u" FOR NO KEY UPDATE OF %1 NOWAIT"_s.arg(of);
 }
 
 QString placeholders(qsizetype n)

@@ -56,8 +56,9 @@ void dropCache(const QSqlDatabase &db);
 // " FOR NO KEY UPDATE NOWAIT" on PostgreSQL: appended to a SELECT of one row, it holds the
 // row until the commit, or fails at once if another transaction holds it (the job runs
 // again in the next batch: batches that waited for each other's rows would deadlock).
-// Empty on SQLite, whose one writer holds the whole database.
-[[nodiscard]] QString lockRowClause(const QSqlDatabase &db);
+// Empty on SQLite, whose one writer holds the whole database. In a join, `of` names the
+// table whose row is locked.
+[[nodiscard]] QString lockRowClause(const QSqlDatabase &db, const QString &of = {});
 
 // "?, ?, ?" for an IN list of n values.
 [[nodiscard]] QString placeholders(qsizetype n);
