@@ -63,12 +63,14 @@ QByteArray binaryRefused()
 void takeDescriptor(QWebSocket *socket, QTcpSocket *tcp, IoThreads::Command &adoption)
 {
     tcp->flush(); // the handshake's answer, if the main loop has not sent it yet
-    if (tcp->bytesToWrite() == 0 && tcp->state() == QAbstractSocket::ConnectedState) {
-        adoption.early = tcp->readAll();
-        adoption.fd = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (tcp->state() == QAbstractSocket::ConnectedState) { // (else the client left already)
+        if (tcp->bytesToWrite() == 0) {
+            adoption.early = tcp->readAll();
+            adoption.fd = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+        }
+        if (adoption.fd < 0)
+            qCWarning(lcSession) << "could not take over a WebSocket connection; dropping it";
     }
-    if (adoption.fd < 0)
-        qCWarning(lcSession) << "could not take over a WebSocket connection; dropping it";
     tcp->abort(); // closes Qt's descriptor only, and QWebSocket sees it unconnected
     delete socket;
     delete tcp;
@@ -153,11 +155,10 @@ private:
         Peer &peer = it->second;
         switch (command.kind) {
         case IoThreads::Command::Send:
-            if (peer.wire) {
-                if (peer.wire->queueText(command.text))
-                    m_unflushed.push_back(command.handle);
-            } else
+            if (!peer.wire)
                 peer.socket->sendTextMessage(QString::fromUtf8(command.text));
+            else if (peer.wire->queueText(command.text))
+                m_unflushed.push_back(command.handle);
             break;
         case IoThreads::Command::Close:
             close(peer, command.code, command.text);
@@ -277,10 +278,9 @@ private:
         const auto it = m_peers.find(handle);
         if (it == m_peers.end())
             return;
-        std::unique_ptr<WebSocketWire> wire = std::move(it->second.wire);
         QWebSocket *socket = it->second.socket;
         QPointer<QTcpSocket> tcp = it->second.tcp;
-        m_peers.erase(it);
+        m_peers.erase(it); // (and a wire with it)
         if (socket) {
             socket->disconnect(this);
             socket->abort();
@@ -354,8 +354,8 @@ void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QT
     QObject::disconnect(tcp, &QAbstractSocket::disconnected, nullptr, nullptr);
     const bool plain = qobject_cast<QSslSocket *>(tcp) == nullptr;
     if (plain) {
-        // QWebSocket reads nothing more: what the client sends is the wire's, and the
-        // handshake's answer is not even out yet (it goes in this pass of the main loop).
+        // QWebSocket reads nothing more: what the client sends after the handshake's answer
+        // (still in the TCP socket's buffer now) stays there for the wire.
         QObject::disconnect(tcp, &QIODevice::readyRead, socket.get(), nullptr);
     } else {
         // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).

@@ -140,8 +140,10 @@ void WebSocketWire::received(const char *data, qsizetype size)
         return;
     }
     m_in.append(data, size);
-    const qsizetype used = consume(m_in.constData(), m_in.size());
-    if (used == m_in.size())
+    // (A shared copy: closing drops m_in while consume() may still be reading it.)
+    const QByteArray pending = m_in;
+    const qsizetype used = consume(pending.constData(), pending.size());
+    if (used == pending.size() || m_state == State::Draining || m_fd < 0)
         m_in = QByteArray(); // back to nothing allocated
     else
         m_in.remove(0, used);
