@@ -194,6 +194,23 @@ private Q_SLOTS:
         }
     }
 
+    // A batch of one (SQLite runs batches without savepoints first): a refusal rolls it
+    // back, and what the job wrote is gone.
+    void aLoneRefusedJobLeavesNoTrace()
+    {
+        auto refused = wait(m_db->submit<qint64>([this](QSqlDatabase &db) -> Result<qint64> {
+            if (auto id = insertUser(db, u"alone"_s); !id.ok())
+                return id;
+            return Error::forbidden(u"refused after writing"_s);
+        }));
+        QCOMPARE(refused.error().code, ErrorCode::Forbidden);
+        QCOMPARE(countUsers(u"alone"_s), 0);
+        QVERIFY(wait(m_db->submit<qint64>([this](QSqlDatabase &db) {
+                    return insertUser(db, u"alone"_s);
+                })).ok());
+        QCOMPARE(countUsers(u"alone"_s), 1);
+    }
+
     void jobsQueuedTogetherShareOneCommit()
     {
         const auto before = m_db->stats();
