@@ -5,6 +5,7 @@
 #include "storage/Sql.h"
 
 #include <algorithm>
+#include <bit>
 
 using namespace Qt::StringLiterals;
 
@@ -372,9 +373,7 @@ Result<DeliveryResults> markDeliveredMany(QSqlDatabase &db, const QList<Ack> &ac
     DeliveryResults results(acks.size(), std::optional<DeliveryReceipt>{});
     for (qsizetype from = 0; from < acks.size(); from += kAckChunk) {
         const qsizetype count = std::min(kAckChunk, acks.size() - from);
-        qsizetype padded = 1;
-        while (padded < count)
-            padded *= 2;
+        const qsizetype padded = std::bit_ceil(quint64(count));
         const auto ack = [&](qsizetype i) { return acks.at(from + std::min(i, count - 1)); };
 
         // The pending ones: they are the participants' messages from others, not yet
@@ -426,9 +425,7 @@ Result<DeliveryResults> markDeliveredMany(QSqlDatabase &db, const QList<Ack> &ac
         const auto receiptAt = [&](qsizetype i) -> DeliveryReceipt & {
             return *results[receipts.at(std::min(i, receipts.size() - 1))].value();
         };
-        qsizetype size = 1;
-        while (size < receipts.size())
-            size *= 2;
+        const qsizetype size = std::bit_ceil(quint64(receipts.size()));
         QVariantList ids;
         QVariantList rows;
         for (qsizetype i = 0; i < size; ++i) {
