@@ -78,8 +78,36 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     return frame;
 }
 
+namespace {
+
+// {"type":"message_delivered","messageId":N} exactly as the project's clients write it (one
+// per message received, the most frequent frame), read without building a JSON document.
+// Anything else, spaces or another key order included, takes the general path, which
+// gives the same answer.
+std::optional<MessageDelivered> quickAcknowledgement(QByteArrayView text)
+{
+    constexpr QByteArrayView kStart = R"({"type":"message_delivered","messageId":)";
+    constexpr qsizetype kMaxDigits = 15; // below 2^53, where JSON numbers stay exact
+    if (!text.startsWith(kStart) || !text.endsWith('}'))
+        return std::nullopt;
+    const QByteArrayView digits = text.sliced(kStart.size(), text.size() - kStart.size() - 1);
+    if (digits.isEmpty() || digits.size() > kMaxDigits || digits.front() == '0')
+        return std::nullopt;
+    qint64 id = 0;
+    for (const char c : digits) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        id = id * 10 + (c - '0');
+    }
+    return MessageDelivered{id};
+}
+
+} // namespace
+
 std::variant<ClientFrame, Refusal> parseClientFrame(const QByteArray &text)
 {
+    if (const auto ack = quickAcknowledgement(text))
+        return ClientFrame{*ack};
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
     if (parseError.error != QJsonParseError::NoError)
@@ -203,6 +231,24 @@ QJsonObject messageDelivered(qint64 messageId, qint64 conversationId, qint64 del
             {"conversationId"_L1, conversationId},
             {"deliveredTo"_L1, deliveredTo},
             {"deliveredAt"_L1, toIsoTime(deliveredAtMs)}};
+}
+
+QByteArray encodeMessageDelivered(qint64 messageId, qint64 conversationId, qint64 deliveredTo,
+                                  qint64 deliveredAtMs)
+{
+    // QJsonDocument writes keys in sorted order, and so does this.
+    QByteArray out;
+    out.reserve(128);
+    out.append(R"({"conversationId":)")
+        .append(QByteArray::number(conversationId))
+        .append(R"(,"deliveredAt":")")
+        .append(toIsoTimeLatin1(deliveredAtMs))
+        .append(R"(","deliveredTo":)")
+        .append(QByteArray::number(deliveredTo))
+        .append(R"(,"messageId":)")
+        .append(QByteArray::number(messageId))
+        .append(R"(,"type":"message_delivered"})");
+    return out;
 }
 
 QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy, qint64 readAtMs)

@@ -75,6 +75,11 @@ struct Refusal
 [[nodiscard]] QJsonObject newMessage(const Message &message);
 [[nodiscard]] QJsonObject messageDelivered(qint64 messageId, qint64 conversationId,
                                            qint64 deliveredTo, qint64 deliveredAtMs);
+// encode(messageDelivered(...)), byte for byte, written directly: a group's every member
+// sends one receipt per message, so this is the server's most frequent frame after
+// new_message.
+[[nodiscard]] QByteArray encodeMessageDelivered(qint64 messageId, qint64 conversationId,
+                                                qint64 deliveredTo, qint64 deliveredAtMs);
 [[nodiscard]] QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy,
                                       qint64 readAtMs);
 [[nodiscard]] QJsonObject userTyping(qint64 userId, qint64 conversationId, bool isTyping);

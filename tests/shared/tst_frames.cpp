@@ -3,9 +3,11 @@
 #include "protocol/Time.h"
 #include "protocol/Validation.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey;
@@ -197,6 +199,84 @@ private Q_SLOTS:
         QCOMPARE(toIsoTime(0), u"1970-01-01T00:00:00.000Z"_s);
         QCOMPARE(fromIsoTime(u"2026-11-24T10:00:00.000Z"_s).value(), 1795514400000);
         QVERIFY(!fromIsoTime(u"yesterday"_s).has_value());
+    }
+
+    // toIsoTime writes dates itself for 1970-9999: the same text as QDateTime's, leap days
+    // and the edges of the range included, and QDateTime's own outside it.
+    void isoTimesMatchQDateTime()
+    {
+        QList<qint64> times{0,
+                            1,
+                            999,
+                            1000,
+                            86'399'999,
+                            951'782'400'000,     // 2000-02-29
+                            1'709'164'800'123,   // 2024-02-29
+                            4'107'542'399'999,   // 2100-02-28T23:59:59.999
+                            4'107'542'400'000,   // 2100-03-01
+                            1'795'514'400'000,   // 2026-11-24T10:00
+                            253'402'300'799'999, // 9999-12-31T23:59:59.999
+                            253'402'300'800'000, // 10000
+                            -1,
+                            -86'400'001};
+        for (qint64 t = 0; t < 253'402'300'800'000; t += 7'777'777'777'777 / 3)
+            times.append(t + t % 1000);
+        for (qint64 t : std::as_const(times)) {
+            const QString expected = QDateTime::fromMSecsSinceEpoch(t, QTimeZone::utc())
+                                         .toString(u"yyyy-MM-ddTHH:mm:ss.zzzZ"_s);
+            QCOMPARE(toIsoTime(t), expected);
+            QCOMPARE(toIsoTimeLatin1(t), expected.toLatin1());
+        }
+    }
+
+    void receiptsAreWrittenAsEncodeWouldWriteThem()
+    {
+        for (qint64 id : {qint64(1), qint64(42), qint64(9'007'199'254'740'991)}) {
+            QCOMPARE(frames::encodeMessageDelivered(id, id + 1, 7, 1'795'514'400'000),
+                     frames::encode(frames::messageDelivered(id, id + 1, 7, 1'795'514'400'000)));
+        }
+    }
+
+    // The quick path for acknowledgements answers as the general one does: the same frame
+    // with a space after "{" (which only the general path reads) gives the same result.
+    void acknowledgementsReadQuicklyAnswerAsTheGeneralPath_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<qint64>("id"); // 0: refused
+        const QByteArray start = R"({"type":"message_delivered","messageId":)";
+        QTest::newRow("1") << start + "1}" << qint64(1);
+        QTest::newRow("42") << start + "42}" << qint64(42);
+        QTest::newRow("15 digits") << start + "999999999999999}" << qint64(999'999'999'999'999);
+        QTest::newRow("16 digits") << start + "1000000000000000}" << qint64(1'000'000'000'000'000);
+        QTest::newRow("zero") << start + "0}" << qint64(0);
+        QTest::newRow("leading zero") << start + "012}" << qint64(0);
+        QTest::newRow("negative") << start + "-4}" << qint64(0);
+        QTest::newRow("fraction") << start + "1.5}" << qint64(0);
+        QTest::newRow("string") << start + R"("12"})" << qint64(0);
+        QTest::newRow("empty") << start + "}" << qint64(0);
+        QTest::newRow("trailing") << start + "12}x" << qint64(0);
+        QTest::newRow("two braces") << start + "12}}" << qint64(0);
+        QTest::newRow("another key") << start + R"(12,"x":1})" << qint64(12);
+        QTest::newRow("repeated key") << start + R"(12,"messageId":13})" << qint64(13);
+    }
+
+    void acknowledgementsReadQuicklyAnswerAsTheGeneralPath()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(qint64, id);
+        QByteArray general = text;
+        general.insert(1, ' ');
+        for (const QByteArray &variant : {text, general}) {
+            const auto parsed = frames::parseClientFrame(variant);
+            if (id == 0) {
+                QVERIFY2(std::holds_alternative<frames::Refusal>(parsed), variant.constData());
+                continue;
+            }
+            QVERIFY2(std::holds_alternative<frames::ClientFrame>(parsed), variant.constData());
+            const auto &frame = std::get<frames::ClientFrame>(parsed);
+            QVERIFY(std::holds_alternative<frames::MessageDelivered>(frame));
+            QCOMPARE(std::get<frames::MessageDelivered>(frame).messageId, id);
+        }
     }
 };
 

@@ -123,21 +123,21 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
     const qint64 lane = acks.isEmpty() ? 0 : acks.constFirst().userId;
     auto marked = m_db.submitFor<DeliveryResults>(
         lane, [acks](QSqlDatabase &db) { return MessageRepository::markDeliveredMany(db, acks); });
-    whenReady(marked, this,
-              [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
-                  const DeliveryResults each =
-                      results.ok() ? results.value() : DeliveryResults(count, results.error());
-                  for (const auto &receipt : each) {
-                      if (!receipt.ok() || !receipt.value())
-                          continue;
-                      const DeliveryReceipt &r = *receipt.value();
-                      m_registry.sendTo({r.senderId}, frames::encode(frames::messageDelivered(
-                                                          r.messageId, r.conversationId,
-                                                          r.deliveredTo, r.deliveredAt)));
-                  }
-                  if (done)
-                      done(each);
-              });
+    whenReady(
+        marked, this, [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
+            const DeliveryResults each =
+                results.ok() ? results.value() : DeliveryResults(count, results.error());
+            for (const auto &receipt : each) {
+                if (!receipt.ok() || !receipt.value())
+                    continue;
+                const DeliveryReceipt &r = *receipt.value();
+                m_registry.sendTo({r.senderId},
+                                  frames::encodeMessageDelivered(r.messageId, r.conversationId,
+                                                                 r.deliveredTo, r.deliveredAt));
+            }
+            if (done)
+                done(each);
+        });
 }
 
 void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin,
