@@ -270,7 +270,7 @@ private:
         auto *deadline = new QTimer(peer.socket);
         deadline->setSingleShot(true);
         connect(deadline, &QTimer::timeout, peer.socket, &QWebSocket::abort);
-        deadline->start(std::chrono::seconds(5));
+        deadline->start(kCloseDeadline);
     }
 
     void drop(quint64 handle)

@@ -10,6 +10,7 @@
 #include "realtime/ParticipantCache.h"
 #include "realtime/RateLimiter.h"
 #include "realtime/TypingTracker.h"
+#include "realtime/WebSocketWire.h"
 #include "realtime/WsSession.h"
 #include "storage/DbWorker.h"
 #include "storage/MessageRepository.h"
@@ -76,7 +77,7 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
         auto *deadline = new QTimer(raw); // a client that ignores the close is dropped
         deadline->setSingleShot(true);
         connect(deadline, &QTimer::timeout, raw, &QObject::deleteLater);
-        deadline->start(std::chrono::seconds(5));
+        deadline->start(kCloseDeadline);
         return;
     }
 

@@ -33,7 +33,6 @@ enum OpCode : quint8
     OpPong = 0xA,
 };
 
-constexpr std::chrono::seconds kCloseDeadline{5};
 // A peer that stops reading is cut off once this much waits for it (what it missed stays
 // pending in the database and is pushed again on its next connection).
 constexpr qsizetype kMaxOutput = 8 * 1024 * 1024;

@@ -3,10 +3,16 @@
 #include <QByteArray>
 #include <QWebSocketProtocol>
 
+#include <chrono>
+
 class QSocketNotifier;
 class QTimer;
 
 namespace pitchey::server {
+
+// How long a peer has to answer our close frame before the connection is cut (the wire's,
+// and QWebSocket's wherever the server still uses it).
+inline constexpr std::chrono::seconds kCloseDeadline{5};
 
 // What a WebSocketWire reports, on its thread. `handle` is the one the wire was made with.
 class WireListener
