@@ -58,6 +58,38 @@ class TestEmail : public QObject
                  201);
     }
 
+    // The message's id, or -1.
+    qint64 send(const HttpClient::Account &from, qint64 conversationId, const QString &text)
+    {
+        const auto sent =
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, conversationId}, {"content"_L1, text}}, from.token);
+        return sent.status == 201
+                   ? sent.body.value("message"_L1).toObject().value("id"_L1).toInteger()
+                   : -1;
+    }
+
+    // The bodies of the user's notifications, newest first, page by page (`limit` each).
+    QStringList notificationBodies(const HttpClient::Account &user, const QString &filter,
+                                   int limit)
+    {
+        QStringList bodies;
+        QString before;
+        for (int pages = 0; pages < 100; ++pages) {
+            const auto listed = m_http->get(
+                u"/api/notifications?limit=%1%2%3"_s.arg(limit).arg(filter, before), user.token);
+            const QJsonArray page = listed.body.value("notifications"_L1).toArray();
+            for (const QJsonValue &entry : page) {
+                bodies << entry["body"_L1].toString() +
+                              (entry["read"_L1].toBool() ? u" (read)"_s : QString());
+                before = u"&before=%1"_s.arg(entry["id"_L1].toInteger());
+            }
+            if (page.size() < limit)
+                break;
+        }
+        return bodies;
+    }
+
     // No mail within `ms` (several batch passes).
     bool noMail(int ms = 3000)
     {
@@ -188,6 +220,7 @@ private Q_SLOTS:
         QTest::newRow("email off") << u"off"_s;
         QTest::newRow("muted") << u"muted"_s;
         QTest::newRow("read before the delay") << u"read"_s;
+        QTest::newRow("read one by one") << u"read one"_s;
         QTest::newRow("online meanwhile") << u"online meanwhile"_s;
     }
 
@@ -209,6 +242,19 @@ private Q_SLOTS:
         say(bob, pair, u"hello"_s);
         if (why == "read"_L1) {
             QCOMPARE(m_http->post(u"/api/notifications/read"_s, {{"all"_L1, true}}, alice.token)
+                         .body.value("updated"_L1)
+                         .toInt(),
+                     1);
+        }
+        if (why == "read one"_L1) {
+            const QJsonArray unread =
+                m_http->get(u"/api/notifications?unreadOnly=true"_s, alice.token)
+                    .body.value("notifications"_L1)
+                    .toArray();
+            QCOMPARE(unread.size(), 1);
+            QCOMPARE(m_http
+                         ->post(u"/api/notifications/read"_s,
+                                {{"ids"_L1, QJsonArray{unread.first()["id"_L1]}}}, alice.token)
                          .body.value("updated"_L1)
                          .toInt(),
                      1);
@@ -317,6 +363,61 @@ private Q_SLOTS:
             m_http->post(u"/api/notifications/read"_s, {{"ids"_L1, "x"_L1}}, alice.token).status,
             400);
         QCOMPARE(m_http->get(u"/api/notifications"_s).status, 401);
+    }
+
+    void notificationsPageAcrossConversations()
+    {
+        const auto alice = withEmail(u"alice"_s);
+        const auto bob = withEmail(u"bob"_s);
+        const auto carol = withEmail(u"carol"_s);
+        const auto dave = withEmail(u"dave"_s);
+        const qint64 withBob = conversation(bob, alice);
+        const qint64 withCarol = conversation(carol, alice);
+        const qint64 withDave = conversation(dave, alice);
+        setPreferences(alice, {{"mutedConversationIds"_L1, QJsonArray{withDave}}});
+        // Interleaved, with Alice's own messages and a muted conversation in between.
+        QStringList expected; // newest first
+        QHash<QString, qint64> idOf;
+        for (int i = 0; i < 4; ++i) {
+            idOf[u"b%1"_s.arg(i)] = send(bob, withBob, u"b%1"_s.arg(i));
+            QVERIFY(send(dave, withDave, u"d%1"_s.arg(i)) > 0);
+            QVERIFY(send(alice, withCarol, u"a%1"_s.arg(i)) > 0);
+            idOf[u"c%1"_s.arg(i)] = send(carol, withCarol, u"c%1"_s.arg(i));
+            expected.prepend(u"b%1"_s.arg(i));
+            expected.prepend(u"c%1"_s.arg(i));
+        }
+        QCOMPARE(notificationBodies(alice, {}, 3), expected);
+        QCOMPARE(notificationBodies(alice, {}, 100), expected);
+
+        // One by one, and by reading a conversation up to b1.
+        QCOMPARE(m_http
+                     ->post(u"/api/notifications/read"_s,
+                            {{"ids"_L1, QJsonArray{idOf[u"c3"_s], idOf[u"b2"_s]}}}, alice.token)
+                     .body.value("updated"_L1)
+                     .toInt(),
+                 2);
+        WsClient socket;
+        QVERIFY(socket.open(m_server->wsUrl(alice.token)));
+        socket.sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, idOf[u"b1"_s]}});
+        const QStringList unread{u"b3"_s, u"c2"_s, u"c1"_s, u"c0"_s};
+        QTRY_COMPARE(notificationBodies(alice, u"&unreadOnly=true"_s, 2), unread);
+        QCOMPARE(notificationBodies(alice, {}, 3),
+                 (QStringList{u"c3 (read)"_s, u"b3"_s, u"c2"_s, u"b2 (read)"_s, u"c1"_s,
+                              u"b1 (read)"_s, u"c0"_s, u"b0 (read)"_s}));
+
+        // Everything: the rest, counted once.
+        QCOMPARE(m_http->post(u"/api/notifications/read"_s, {{"all"_L1, true}}, alice.token)
+                     .body.value("updated"_L1)
+                     .toInt(),
+                 4);
+        QVERIFY(notificationBodies(alice, u"&unreadOnly=true"_s, 10).isEmpty());
+        QCOMPARE(m_http->post(u"/api/notifications/read"_s, {{"all"_L1, true}}, alice.token)
+                     .body.value("updated"_L1)
+                     .toInt(),
+                 0);
+        // What arrives afterwards is unread again.
+        QVERIFY(send(bob, withBob, u"b4"_s) > 0);
+        QCOMPARE(notificationBodies(alice, u"&unreadOnly=true"_s, 10), QStringList{u"b4"_s});
     }
 };
 

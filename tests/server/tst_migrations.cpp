@@ -1,6 +1,7 @@
 // Migrations: an upgraded database equals a fresh one, data survives, hot queries use indexes.
 #include "storage/DbWorker.h"
 #include "storage/Migrations.h"
+#include "storage/NotificationRepository.h"
 #include "storage/Sql.h"
 
 #include <QSqlQuery>
@@ -111,6 +112,66 @@ private Q_SLOTS:
                  Migrations::latestVersion());
     }
 
+    void notificationStateSurvivesTheUpgrade()
+    {
+        // Before version 6 a notification was a row per recipient, read or not, emailed or
+        // not. Bob wrote three messages to Ann: the first she read (and got in a digest), the
+        // second was never to be emailed (she was online), the third waits for a digest.
+        const QString path = m_dir.filePath(u"notifications.db"_s);
+        {
+            DbWorker old(sqliteAt(path), 5);
+            QVERIFY(old.start().ok());
+            run<Done>(old, [](QSqlDatabase &c) -> Result<Done> {
+                QStringList statements{
+                    u"INSERT INTO users (username, username_key, display_name, password_hash, created_at) VALUES ('ann', 'ann', 'Ann', 'h', 1), ('bob', 'bob', 'Bob', 'h', 1)"_s,
+                    u"INSERT INTO conversations (is_group, created_by, created_at, updated_at, last_message_id) VALUES (0, 2, 1, 1, 3)"_s,
+                    u"INSERT INTO participants (conversation_id, user_id, joined_at) VALUES (1, 1, 1), (1, 2, 1)"_s};
+                for (int id = 1; id <= 3; ++id) {
+                    statements
+                        << u"INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES (1, 2, 'm%1', %1)"_s
+                               .arg(id);
+                    statements
+                        << u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, created_at, read_at, email_state) VALUES (1, 'new_message', 'Bob', 'm%1', 1, %1, %1, %2, %3)"_s
+                               .arg(id)
+                               .arg(id == 1 ? u"5"_s : u"NULL"_s)
+                               .arg(id == 3 ? 0 : id);
+                }
+                for (const QString &statement : statements) {
+                    if (auto done = sql::exec(c, statement); !done.ok())
+                        return done.error();
+                }
+                return Done{};
+            });
+        }
+        DbWorker upgraded(sqliteAt(path));
+        QVERIFY(upgraded.start().ok());
+        const auto listed =
+            run<QList<NotificationRepository::Listed>>(upgraded, [](QSqlDatabase &c) {
+                return NotificationRepository::list(c, 1, false, 10, std::nullopt);
+            });
+        QCOMPARE(listed.size(), 3);
+        QList<qint64> ids;
+        QList<bool> read;
+        for (const auto &entry : listed) {
+            ids << entry.notification.id;
+            read << entry.read;
+        }
+        QCOMPARE(ids, (QList<qint64>{3, 2, 1}));
+        QCOMPARE(read, (QList<bool>{false, false, true}));
+        QCOMPARE(listed.constFirst().notification.title, u"Bob"_s);
+        QCOMPARE(listed.constFirst().notification.body, u"m3"_s);
+        QCOMPARE(run<qint64>(upgraded,
+                             [](QSqlDatabase &c) {
+                                 return sql::scalar(c, u"SELECT emailed_through FROM participants "
+                                                       "WHERE user_id = 1"_s);
+                             }),
+                 2);
+        // Bob wrote them: none is his.
+        QVERIFY(run<QList<NotificationRepository::Listed>>(upgraded, [](QSqlDatabase &c) {
+                    return NotificationRepository::list(c, 2, false, 10, std::nullopt);
+                }).isEmpty());
+    }
+
     void migratingAgainChangesNothing()
     {
         const QString path = m_dir.filePath(u"again.db"_s);
@@ -185,9 +246,9 @@ private Q_SLOTS:
                                << u"sqlite_autoindex_users_1"_s;
         QTest::newRow("pair") << u"SELECT id FROM conversations WHERE pair_key = '1:2'"_s
                               << u"sqlite_autoindex_conversations_1"_s;
-        QTest::newRow("notifications")
-            << u"SELECT id FROM notifications WHERE user_id = 1 ORDER BY id DESC"_s
-            << u"notifications_by_user"_s;
+        QTest::newRow("notification read one by one")
+            << u"SELECT 1 FROM notification_reads r WHERE r.user_id = 1 AND r.message_id = 5"_s
+            << u"sqlite_autoindex_notification_reads_1"_s;
     }
 
     void hotQueriesUseIndexes()

@@ -520,6 +520,9 @@ private Q_SLOTS:
             QVERIFY2(notification.contains(QLatin1StringView(field)), field);
         QCOMPARE(notification.value("title"_L1).toString(), u"alice"_s); // the display name
         QCOMPARE(notification.value("body"_L1).toString(), u"ding"_s);
+        // Derived from the message: one notification per message, with its id.
+        QCOMPARE(notification.value("id"_L1).toInteger(),
+                 notification.value("messageId"_L1).toInteger());
         QVERIFY(alice->staysQuiet(u"notification"_s, 100));
 
         QCOMPARE(m_http

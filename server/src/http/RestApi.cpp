@@ -558,7 +558,7 @@ void RestApi::readNotifications(const Call &call)
     }
     const qint64 userId = call.caller.userId;
     whenReady(m_deps.db.submit<qint64>([userId, ids, all](QSqlDatabase &db) {
-        return NotificationRepository::markRead(db, userId, ids, all, currentTimeMs());
+        return NotificationRepository::markRead(db, userId, ids, all);
     }),
               this, [call](Result<qint64> changed) {
                   if (!changed.ok())

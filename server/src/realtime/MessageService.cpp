@@ -67,11 +67,9 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
             if (deliverHere(participants, id, newMessage, origin.data()) > 0)
                 m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);
         });
-    for (const UserNotification &entry : stored.notifications) {
-        if (entry.realtime)
-            m_registry.sendTo({entry.userId},
-                              frames::encode(frames::notification(entry.notification)));
-    }
+    if (!stored.notified.isEmpty())
+        m_registry.sendTo(stored.notified,
+                          frames::encode(frames::notification(stored.notification)));
 }
 
 void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId,

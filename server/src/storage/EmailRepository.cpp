@@ -1,5 +1,6 @@
 #include "storage/EmailRepository.h"
 
+#include "storage/NotificationRepository.h"
 #include "storage/Sql.h"
 
 #include <QHash>
@@ -19,7 +20,7 @@ constexpr qint64 kDigestLock = 0x70697463'68657901;
 
 struct Pending
 {
-    qint64 id = 0;
+    qint64 id = 0; // the message's
     qint64 conversationId = 0;
     QString title;
     QString body;
@@ -35,19 +36,24 @@ struct Recipient
     QList<Pending> pending; // oldest first
 };
 
-Status setState(QSqlDatabase &db, const QList<qint64> &ids, int state)
+// Per (user, conversation): the newest notification that is in a digest now, or never will be.
+using Handled = QMap<std::pair<qint64, qint64>, qint64>;
+
+void handle(Handled &handled, qint64 userId, const Pending &pending)
 {
-    for (qsizetype start = 0; start < ids.size(); start += 500) {
-        const QList<qint64> chunk = ids.mid(start, 500);
-        QVariantList args{state};
-        for (qint64 id : chunk)
-            args.append(id);
-        auto updated = sql::exec(db,
-                                 u"UPDATE notifications SET email_state = ? WHERE id IN (%1)"_s.arg(
-                                     sql::placeholders(chunk.size())),
-                                 args);
-        if (!updated.ok())
-            return updated.error();
+    qint64 &through = handled[{userId, pending.conversationId}];
+    through = std::max(through, pending.id);
+}
+
+Status markHandled(QSqlDatabase &db, const Handled &handled)
+{
+    for (auto it = handled.cbegin(); it != handled.cend(); ++it) {
+        auto moved = sql::exec(db,
+                               u"UPDATE participants SET emailed_through = ? WHERE user_id = ? "
+                               "AND conversation_id = ? AND emailed_through < ?"_s,
+                               {it.value(), it.key().first, it.key().second, it.value()});
+        if (!moved.ok())
+            return moved.error();
     }
     return Done{};
 }
@@ -66,34 +72,49 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
         if (mine.value() == 0)
             return 0;
     }
+    // Every unread notification above its participant's emailed_through mark.
     auto rows = sql::exec(
-        db, u"SELECT n.id, n.user_id, n.conversation_id, n.title, n.body, n.created_at, u.email, "
-            "u.display_name, COALESCE(p.email_enabled, 1), COALESCE(p.email_delay_minutes, 5), "
-            "CASE WHEN mc.user_id IS NULL THEN 0 ELSE 1 END "
-            "FROM notifications n JOIN users u ON u.id = n.user_id "
-            "LEFT JOIN notification_preferences p ON p.user_id = n.user_id "
-            "LEFT JOIN muted_conversations mc ON mc.user_id = n.user_id "
-            " AND mc.conversation_id = n.conversation_id "
-            "WHERE n.email_state = 0 AND n.read_at IS NULL ORDER BY n.user_id, n.id"_s);
+        db, u"SELECT m.id, p.user_id, m.conversation_id, %1, m.content, m.created_at, m.sender_id, "
+            "u.email, u.display_name, COALESCE(np.email_enabled, 1), "
+            "COALESCE(np.email_delay_minutes, 5), CASE WHEN mc.user_id IS NULL THEN 0 ELSE 1 END "
+            "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
+            "JOIN messages m ON m.conversation_id = p.conversation_id AND m.id > p.emailed_through "
+            "JOIN users u ON u.id = p.user_id JOIN users s ON s.id = m.sender_id "
+            "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
+            "LEFT JOIN muted_conversations mc ON mc.user_id = p.user_id "
+            " AND mc.conversation_id = p.conversation_id "
+            "WHERE c.last_message_id > p.emailed_through AND c.last_message_id > "
+            "p.last_read_message_id AND c.last_message_id > p.notifications_read_through "
+            "AND m.sender_id <> p.user_id "
+            "AND NOT %2 ORDER BY p.user_id, m.id"_s.arg(NotificationRepository::titleColumn(),
+                                                        NotificationRepository::readCondition()));
     if (!rows.ok())
         return rows.error();
     QMap<qint64, Recipient> recipients;
-    QList<qint64> never; // muted now, no address, email off, online
+    Handled handled; // muted now, no address, email off, online; or in a digest below
     while (rows.value().next()) {
         const auto &row = rows.value();
         const qint64 userId = row.value(1).toLongLong();
         Recipient &recipient = recipients[userId];
-        recipient.email = row.value(6).toString();
-        recipient.name = row.value(7).toString();
-        recipient.emailEnabled = row.value(8).toInt() != 0;
-        recipient.delayMinutes = row.value(9).toInt();
-        const qint64 id = row.value(0).toLongLong();
-        if (row.value(10).toInt() != 0) {
-            never.append(id);
+        recipient.email = row.value(7).toString();
+        recipient.name = row.value(8).toString();
+        recipient.emailEnabled = row.value(9).toInt() != 0;
+        recipient.delayMinutes = row.value(10).toInt();
+        Message message;
+        message.id = row.value(0).toLongLong();
+        message.conversationId = row.value(2).toLongLong();
+        message.content = row.value(4).toString();
+        message.createdAt = row.value(5).toLongLong();
+        message.senderId = row.value(6).toLongLong();
+        const Notification notification =
+            NotificationRepository::forMessage(message, row.value(3).toString());
+        const Pending pending{message.id, message.conversationId, notification.title,
+                              notification.body, message.createdAt};
+        if (row.value(11).toInt() != 0) {
+            handle(handled, userId, pending);
             continue;
         }
-        recipient.pending.append({id, row.value(2).toLongLong(), row.value(3).toString(),
-                                  row.value(4).toString(), row.value(5).toLongLong()});
+        recipient.pending.append(pending);
     }
 
     int queued = 0;
@@ -104,7 +125,7 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
             continue;
         if (!recipient.emailEnabled || recipient.email.isEmpty() || rules.online.contains(userId)) {
             for (const Pending &pending : recipient.pending)
-                never.append(pending.id);
+                handle(handled, userId, pending);
             continue;
         }
         const qint64 delayMs = qint64(recipient.delayMinutes) * rules.minuteMs;
@@ -121,7 +142,6 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
 
         QList<DigestConversation> conversations;
         QHash<qint64, qsizetype> indexOf;
-        QList<qint64> ids;
         for (const Pending &pending : recipient.pending) {
             if (!indexOf.contains(pending.conversationId)) {
                 indexOf.insert(pending.conversationId, conversations.size());
@@ -133,7 +153,7 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
             conversation.latest.append(u"%1: %2"_s.arg(pending.title, pending.body));
             if (conversation.latest.size() > kLatestLines)
                 conversation.latest.removeFirst();
-            ids.append(pending.id);
+            handle(handled, userId, pending);
         }
         const ComposedEmail email = composeDigest(
             recipient.name, conversations, rules.links ? rules.links(userId) : DigestLinks{});
@@ -144,20 +164,21 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
             {userId, recipient.email, email.subject, email.text, email.html, rules.now, rules.now});
         if (!inserted.ok())
             return inserted.error();
-        if (auto marked = setState(db, ids, 1); !marked.ok())
-            return marked.error();
         ++queued;
     }
-    if (auto marked = setState(db, never, 2); !marked.ok())
+    if (auto marked = markHandled(db, handled); !marked.ok())
         return marked.error();
     return queued;
 }
 
 Status skipPending(QSqlDatabase &db, qint64 userId)
 {
-    auto updated = sql::exec(
-        db, u"UPDATE notifications SET email_state = 2 WHERE user_id = ? AND email_state = 0"_s,
-        {userId});
+    const QString newest = u"(SELECT COALESCE(c.last_message_id, 0) FROM conversations c "
+                           "WHERE c.id = participants.conversation_id)"_s;
+    auto updated = sql::exec(db,
+                             u"UPDATE participants SET emailed_through = %1 WHERE user_id = ? "
+                             "AND emailed_through < %1"_s.arg(newest),
+                             {userId});
     if (!updated.ok())
         return updated.error();
     return Done{};

@@ -2,6 +2,7 @@
 
 #include "protocol/Time.h"
 #include "storage/ConversationRepository.h"
+#include "storage/NotificationRepository.h"
 #include "storage/Sql.h"
 
 #include <algorithm>
@@ -12,8 +13,6 @@ using namespace Qt::StringLiterals;
 namespace pitchey::server::MessageRepository {
 
 namespace {
-
-constexpr qsizetype kNotificationBodyLength = 140;
 
 Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId,
                                           const QString &clientMessageId)
@@ -49,28 +48,39 @@ Result<std::optional<StoredMessage>> firstCopy(QSqlDatabase &db, qint64 senderId
 
 // The conversation's participants and newest message id, its row locked until the commit
 // (PostgreSQL), so that two nodes or two connections storing into one conversation take
-// turns: ids are drawn, and committed, in one order. SQLite has one writer anyway.
+// turns: ids are drawn, and committed, in one order. SQLite has one writer anyway. The same
+// read names the message's notification and who gets it in real time.
 Result<qint64> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 senderId,
-                                QList<qint64> &participants)
+                                StoredMessage &stored)
 {
-    auto rows = sql::exec(db,
-                          u"SELECT c.last_message_id, p.user_id FROM conversations c "
-                          "JOIN participants p ON p.conversation_id = c.id WHERE c.id = ? "
-                          "ORDER BY p.user_id"_s +
-                              sql::lockRowClause(db, u"c"_s),
-                          {conversationId});
+    auto rows = sql::exec(
+        db,
+        u"SELECT c.last_message_id, p.user_id, %1, CASE WHEN mc.user_id IS NULL AND "
+        "COALESCE(np.realtime_enabled, 1) <> 0 THEN 1 ELSE 0 END FROM conversations c "
+        "JOIN participants p ON p.conversation_id = c.id JOIN users s ON s.id = ? "
+        "LEFT JOIN muted_conversations mc ON mc.user_id = p.user_id AND mc.conversation_id = c.id "
+        "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
+        "WHERE c.id = ? ORDER BY p.user_id"_s.arg(NotificationRepository::titleColumn()) +
+            sql::lockRowClause(db, u"c"_s),
+        {senderId, conversationId});
     if (!rows.ok())
         return rows.error();
     qint64 previous = 0;
-    participants.clear();
+    stored.participants.clear();
+    stored.notified.clear();
     while (rows.value().next()) {
-        previous = rows.value().value(0).toLongLong();
-        participants.append(rows.value().value(1).toLongLong());
+        const QSqlQuery &row = rows.value();
+        previous = row.value(0).toLongLong();
+        const qint64 userId = row.value(1).toLongLong();
+        stored.participants.append(userId);
+        stored.notification.title = row.value(2).toString();
+        if (userId != senderId && row.value(3).toInt() != 0)
+            stored.notified.append(userId);
     }
     // Every conversation has participants, so no rows means no conversation.
-    if (participants.isEmpty())
+    if (stored.participants.isEmpty())
         return Error::notFound(u"no such conversation"_s);
-    if (!participants.contains(senderId))
+    if (!stored.participants.contains(senderId))
         return Error::forbidden(u"you are not a participant of this conversation"_s);
     return previous;
 }
@@ -93,49 +103,6 @@ Result<qint64> resolvePair(QSqlDatabase &db, qint64 senderId, const frames::Send
         return pair.error();
     created = pair.value().created;
     return pair.value().conversationId;
-}
-
-Result<QList<UserNotification>> recordNotifications(QSqlDatabase &db, const Message &message)
-{
-    QString body = message.content.simplified();
-    if (body.size() > kNotificationBodyLength)
-        body = body.left(kNotificationBodyLength - 1) + u'\u2026';
-
-    // One statement for every recipient, whatever the group's size; the title ("Alice", or
-    // "Alice in Team" in a named group) is put together here too, and it says who turned
-    // real-time notifications off.
-    auto inserted = sql::exec(
-        db,
-        u"INSERT INTO notifications (user_id, kind, title, body, conversation_id, message_id, "
-        u"created_at) "
-        "SELECT p.user_id, 'new_message', CASE WHEN c.is_group <> 0 AND c.title IS NOT NULL AND "
-        "c.title <> '' THEN u.display_name || ' in ' || c.title ELSE u.display_name END, ?, "
-        "p.conversation_id, ?, ? FROM participants p "
-        "JOIN conversations c ON c.id = p.conversation_id JOIN users u ON u.id = ? "
-        "WHERE p.conversation_id = ? AND p.user_id <> ? AND NOT EXISTS ("
-        " SELECT 1 FROM muted_conversations mc "
-        " WHERE mc.user_id = p.user_id AND mc.conversation_id = p.conversation_id) "
-        "RETURNING id, user_id, title, COALESCE((SELECT np.realtime_enabled FROM "
-        "notification_preferences np WHERE np.user_id = notifications.user_id), 1)"_s,
-        {body, message.id, message.createdAt, message.senderId, message.conversationId,
-         message.senderId});
-    if (!inserted.ok())
-        return inserted.error();
-    QList<UserNotification> notifications;
-    while (inserted.value().next()) {
-        UserNotification entry;
-        entry.userId = inserted.value().value(1).toLongLong();
-        entry.notification = {inserted.value().value(0).toLongLong(),
-                              u"new_message"_s,
-                              inserted.value().value(2).toString(),
-                              body,
-                              message.conversationId,
-                              message.id,
-                              message.createdAt};
-        entry.realtime = inserted.value().value(3).toInt() != 0;
-        notifications.append(entry);
-    }
-    return notifications;
 }
 
 } // namespace
@@ -170,7 +137,7 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
         conversationId = resolvePair(db, senderId, send, stored.conversationCreated);
     if (!conversationId.ok())
         return conversationId.error();
-    auto previous = lockConversation(db, conversationId.value(), senderId, stored.participants);
+    auto previous = lockConversation(db, conversationId.value(), senderId, stored);
     if (!previous.ok())
         return previous.error();
     stored.previousId = previous.value();
@@ -227,11 +194,7 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::Sen
         {message.id, message.conversationId, senderId});
     if (!queued.ok())
         return queued.error();
-
-    auto notifications = recordNotifications(db, message);
-    if (!notifications.ok())
-        return notifications.error();
-    stored.notifications = notifications.value();
+    stored.notification = NotificationRepository::forMessage(message, stored.notification.title);
     return stored;
 }
 
@@ -489,13 +452,7 @@ Result<std::optional<ReadReceipt>> markRead(QSqlDatabase &db, qint64 userId, qin
         return moved.error();
     if (moved.value().numRowsAffected() <= 0)
         return std::optional<ReadReceipt>{};
-    auto notificationsRead =
-        sql::exec(db,
-                  u"UPDATE notifications SET read_at = ? WHERE user_id = ? AND conversation_id = ? "
-                  "AND message_id <= ? AND read_at IS NULL"_s,
-                  {receipt.readAt, userId, receipt.conversationId, messageId});
-    if (!notificationsRead.ok())
-        return notificationsRead.error();
+    // The conversation's notifications up to here are read with it (last_read_message_id).
     // A reader who keeps read receipts private tells only their own devices.
     auto shared = sql::scalar(
         db, u"SELECT send_read_receipts FROM notification_preferences WHERE user_id = ?"_s,

@@ -10,14 +10,6 @@
 
 namespace pitchey::server {
 
-// A notification for one user, as stored.
-struct UserNotification
-{
-    qint64 userId = 0;
-    Notification notification;
-    bool realtime = true; // false when the user turned real-time notifications off
-};
-
 struct StoredMessage
 {
     Message message;
@@ -28,7 +20,11 @@ struct StoredMessage
     // committed before it: nodes deliver a conversation in this chain's order.
     qint64 previousId = 0;
     QList<qint64> participants;
-    QList<UserNotification> notifications;
+    // The message's notification (the same for every recipient) and the participants who
+    // get it in real time: not the sender, not those who muted the conversation or turned
+    // real-time notifications off.
+    Notification notification;
+    QList<qint64> notified;
 };
 
 struct HistoryPage

@@ -130,6 +130,27 @@ const QList<Migration> &migrations()
          {"CREATE TABLE cluster_events (id {{ID}}, payload TEXT NOT NULL, created_at BIGINT NOT "
           "NULL)",
           "CREATE INDEX cluster_events_by_age ON cluster_events(created_at)"}},
+        {6,
+         "notifications derived from messages",
+         // A notification is a message from someone else in an unmuted conversation; its id
+         // is the message's. Instead of a row per recipient and message, a participant keeps
+         // two marks: every notification up to notifications_read_through is read ("mark all
+         // read"), every one up to emailed_through has been in a digest or never will be.
+         // Notifications read one by one are in notification_reads. Reading the
+         // conversation (last_read_message_id) reads its notifications too.
+         {"ALTER TABLE participants ADD COLUMN notifications_read_through BIGINT NOT NULL "
+          "DEFAULT 0",
+          "ALTER TABLE participants ADD COLUMN emailed_through BIGINT NOT NULL DEFAULT 0",
+          R"(CREATE TABLE notification_reads (
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                PRIMARY KEY (user_id, message_id)))",
+          "INSERT INTO notification_reads (user_id, message_id) SELECT DISTINCT user_id, "
+          "message_id FROM notifications WHERE read_at IS NOT NULL AND message_id IS NOT NULL",
+          "UPDATE participants SET emailed_through = COALESCE((SELECT MAX(n.message_id) FROM "
+          "notifications n WHERE n.user_id = participants.user_id AND n.conversation_id = "
+          "participants.conversation_id AND n.email_state <> 0), 0)",
+          "DROP TABLE notifications"}},
     };
     return list;
 }
@@ -161,6 +182,7 @@ Status Migrations::migrate(QSqlDatabase &db, const SqlDialect &dialect, int targ
             u"cannot create schema_migrations: %1"_s.arg(bootstrap.lastError().text()));
 
     const int current = currentVersion(db);
+    sql::finishAll(db); // SQLite refuses DROP TABLE while a read (the version's) is active
     if (current > latestVersion())
         return Error::internal(
             u"the database has schema version %1, newer than this server knows (%2)"_s.arg(current)

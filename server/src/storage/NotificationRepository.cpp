@@ -2,68 +2,175 @@
 
 #include "storage/Sql.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::server::NotificationRepository {
 
-Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int limit,
-                           std::optional<qint64> before)
+namespace {
+
+constexpr qsizetype kBodyLength = 140;
+constexpr qsizetype kChunk = 500;
+
+// The user's notifications in one conversation, newest first.
+Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversationId,
+                             bool unreadOnly, int limit, std::optional<qint64> before)
 {
-    QVariantList args{userId};
+    QVariantList args{userId, conversationId};
     QString filter;
     if (unreadOnly)
-        filter += u" AND read_at IS NULL"_s;
+        filter += u" AND NOT "_s + readCondition();
     if (before) {
-        filter += u" AND id < ?"_s;
+        filter += u" AND m.id < ?"_s;
         args.append(*before);
     }
     args.append(limit);
-    auto rows = sql::exec(
-        db,
-        u"SELECT id, kind, title, body, conversation_id, message_id, created_at, "
-        "read_at FROM notifications WHERE user_id = ?%1 ORDER BY id DESC LIMIT ?"_s.arg(filter),
-        args);
+    auto rows =
+        sql::exec(db,
+                  u"SELECT m.id, m.conversation_id, m.sender_id, m.content, m.created_at, %1, "
+                  "CASE WHEN %2 THEN 1 ELSE 0 END FROM participants p "
+                  "JOIN conversations c ON c.id = p.conversation_id "
+                  "JOIN messages m ON m.conversation_id = p.conversation_id "
+                  "JOIN users s ON s.id = m.sender_id "
+                  "WHERE p.user_id = ? AND p.conversation_id = ? AND m.sender_id <> p.user_id%3 "
+                  "ORDER BY m.id DESC LIMIT ?"_s.arg(titleColumn(), readCondition(), filter),
+                  args);
     if (!rows.ok())
         return rows.error();
     QList<Listed> listed;
     while (rows.value().next()) {
         const auto &row = rows.value();
-        Listed entry;
-        entry.notification = {row.value(0).toLongLong(),      row.value(1).toString(),
-                              row.value(2).toString(),        row.value(3).toString(),
-                              sql::optionalInt(row.value(4)), sql::optionalInt(row.value(5)),
-                              row.value(6).toLongLong()};
-        entry.read = !row.value(7).isNull();
-        listed.append(entry);
+        Message message;
+        message.id = row.value(0).toLongLong();
+        message.conversationId = row.value(1).toLongLong();
+        message.senderId = row.value(2).toLongLong();
+        message.content = row.value(3).toString();
+        message.createdAt = row.value(4).toLongLong();
+        listed.append({forMessage(message, row.value(5).toString()), row.value(6).toInt() != 0});
     }
     return listed;
 }
 
-Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &ids, bool all,
-                        qint64 now)
+} // namespace
+
+Notification forMessage(const Message &message, const QString &title)
 {
+    QString body = message.content.simplified();
+    if (body.size() > kBodyLength)
+        body = body.left(kBodyLength - 1) + u'\u2026';
+    return {message.id, u"new_message"_s, title, body, message.conversationId,
+            message.id, message.createdAt};
+}
+
+QString titleColumn()
+{
+    return u"CASE WHEN c.is_group <> 0 AND c.title IS NOT NULL AND c.title <> '' "
+           "THEN s.display_name || ' in ' || c.title ELSE s.display_name END"_s;
+}
+
+QString readCondition()
+{
+    return u"(m.id <= p.last_read_message_id OR m.id <= p.notifications_read_through OR "
+           "EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = p.user_id AND "
+           "r.message_id = m.id))"_s;
+}
+
+Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int limit,
+                           std::optional<qint64> before)
+{
+    // Conversation by conversation, the most recently active first, each with an indexed
+    // range of its messages: a page costs about `limit` rows whatever the history's size.
+    auto conversations =
+        sql::exec(db,
+                  u"SELECT p.conversation_id, c.last_message_id FROM participants p "
+                  "JOIN conversations c ON c.id = p.conversation_id WHERE p.user_id = ? "
+                  "AND c.last_message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                  "muted_conversations mc WHERE mc.user_id = p.user_id AND mc.conversation_id "
+                  "= p.conversation_id) ORDER BY c.last_message_id DESC"_s,
+                  {userId});
+    if (!conversations.ok())
+        return conversations.error();
+    QList<std::pair<qint64, qint64>> active; // conversation, newest message
+    while (conversations.value().next())
+        active.append({conversations.value().value(0).toLongLong(),
+                       conversations.value().value(1).toLongLong()});
+
+    QList<Listed> page;
+    const auto newerFirst = [](const Listed &a, const Listed &b) {
+        return a.notification.id > b.notification.id;
+    };
+    for (const auto &[conversationId, newest] : active) {
+        // The page is full, and nothing here can be newer than its oldest entry.
+        if (page.size() >= limit &&
+            std::min(newest, before.value_or(newest + 1) - 1) < page.constLast().notification.id)
+            break;
+        auto listed = listIn(db, userId, conversationId, unreadOnly, limit, before);
+        if (!listed.ok())
+            return listed.error();
+        page += listed.value();
+        std::sort(page.begin(), page.end(), newerFirst);
+        if (page.size() > limit)
+            page.resize(limit);
+    }
+    return page;
+}
+
+Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &ids, bool all)
+{
+    const QString unmuted =
+        u"NOT EXISTS (SELECT 1 FROM muted_conversations mc WHERE mc.user_id = p.user_id AND "
+        "mc.conversation_id = p.conversation_id)"_s;
     if (all) {
-        auto updated = sql::exec(
-            db, u"UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL"_s,
-            {now, userId});
-        if (!updated.ok())
-            return updated.error();
-        return qint64(updated.value().numRowsAffected());
+        auto unread = sql::scalar(
+            db,
+            u"SELECT COUNT(*) FROM participants p JOIN messages m ON m.conversation_id = "
+            "p.conversation_id AND m.id > p.last_read_message_id AND m.id > "
+            "p.notifications_read_through WHERE p.user_id = ? AND m.sender_id <> p.user_id AND "
+            "%1 AND NOT %2"_s.arg(unmuted, readCondition()),
+            {userId});
+        if (!unread.ok())
+            return unread.error();
+        const QString newest = u"(SELECT COALESCE(c.last_message_id, 0) FROM conversations c "
+                               "WHERE c.id = participants.conversation_id)"_s;
+        auto moved =
+            sql::exec(db,
+                      u"UPDATE participants SET notifications_read_through = %1 "
+                      "WHERE user_id = ? AND notifications_read_through < %1"_s.arg(newest),
+                      {userId});
+        if (!moved.ok())
+            return moved.error();
+        // Read one by one and now under the mark: not needed any more.
+        auto cleared = sql::exec(
+            db,
+            u"DELETE FROM notification_reads WHERE user_id = ? AND message_id <= (SELECT "
+            "p.notifications_read_through FROM messages m JOIN participants p ON "
+            "p.conversation_id = m.conversation_id AND p.user_id = notification_reads.user_id "
+            "WHERE m.id = notification_reads.message_id)"_s,
+            {userId});
+        if (!cleared.ok())
+            return cleared.error();
+        return unread.value();
     }
     qint64 changed = 0;
-    for (qsizetype start = 0; start < ids.size(); start += 500) {
-        const QList<qint64> chunk = ids.mid(start, 500);
-        QVariantList args{now, userId};
+    for (qsizetype start = 0; start < ids.size(); start += kChunk) {
+        const QList<qint64> chunk = ids.mid(start, kChunk);
+        QVariantList args{userId};
         for (qint64 id : chunk)
             args.append(id);
-        auto updated =
-            sql::exec(db,
-                      u"UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL "
-                      "AND id IN (%1)"_s.arg(sql::placeholders(chunk.size())),
-                      args);
-        if (!updated.ok())
-            return updated.error();
-        changed += updated.value().numRowsAffected();
+        // Only notifications of this user that are unread: someone else's ids, the user's
+        // own messages and read ones change nothing.
+        auto inserted = sql::exec(
+            db,
+            u"INSERT INTO notification_reads (user_id, message_id) SELECT p.user_id, m.id "
+            "FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id "
+            "AND p.user_id = ? WHERE m.id IN (%1) AND m.sender_id <> p.user_id AND %2 AND NOT %3 "
+            "ON CONFLICT (user_id, message_id) DO NOTHING"_s.arg(sql::placeholders(chunk.size()),
+                                                                 unmuted, readCondition()),
+            args);
+        if (!inserted.ok())
+            return inserted.error();
+        changed += inserted.value().numRowsAffected();
     }
     return changed;
 }

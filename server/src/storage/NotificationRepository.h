@@ -9,6 +9,20 @@
 
 namespace pitchey::server::NotificationRepository {
 
+// Notifications are not stored: each message from someone else in a conversation that the
+// user has not muted is one, with the message's id (migration 6 in Migrations.cpp says how
+// read and emailed states are kept).
+
+// The notification `message` makes, titled `title` (see titleColumn()).
+[[nodiscard]] Notification forMessage(const Message &message, const QString &title);
+
+// SQL for a notification's title, "Alice" or "Alice in Team" in a named group, from the
+// sender's users row `s` and the conversation's row `c`.
+[[nodiscard]] QString titleColumn();
+
+// SQL that is true when the notification of message `m` is read by participant `p`.
+[[nodiscard]] QString readCondition();
+
 struct Listed
 {
     Notification notification;
@@ -21,6 +35,6 @@ struct Listed
 // Marks the given notifications of the user read (others' ids are ignored), or all of them
 // when `ids` is empty and `all` is set. Returns how many changed.
 [[nodiscard]] Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &ids,
-                                      bool all, qint64 now);
+                                      bool all);
 
 } // namespace pitchey::server::NotificationRepository
