@@ -208,7 +208,11 @@ private Q_SLOTS:
 
     void aDatabaseRestartUnderLoadLosesNoAcknowledgedMessage()
     {
-        auto [alice, bob, pair, aliceSocket] = twoUsers();
+        // Named, not a structured binding: the lambdas below capture them.
+        Pair users = twoUsers();
+        const HttpClient::Account &bob = users.bob;
+        const qint64 pair = users.conversation;
+        std::unique_ptr<WsClient> &aliceSocket = users.aliceSocket;
         // bob stays connected to node 2 throughout: what node 2's listener could not hear
         // while it was reconnecting still reaches him, without a reconnection of his.
         auto bobLive = connectTo(*m_nodes[1], bob);
@@ -292,6 +296,19 @@ private Q_SLOTS:
         QVERIFY(bobLive->socket().state() == QAbstractSocket::ConnectedState);
         const bool allLive =
             QTest::qWaitFor([&] { return receivedBy(*bobLive).contains(acknowledged); }, 15000);
+        if (!allLive) {
+            QList<qint64> sorted(acknowledged.cbegin(), acknowledged.cend());
+            std::sort(sorted.begin(), sorted.end());
+            QStringList missing;
+            for (qint64 id : sorted) {
+                if (!receivedBy(*bobLive).contains(id))
+                    missing << u"%1 (acknowledged #%2)"_s.arg(id).arg(sorted.indexOf(id));
+            }
+            qWarning().noquote() << "missing:" << missing.join(u", "_s);
+            for (int n = 0; n < 2; ++n)
+                qWarning().noquote() << "node" << n + 1 << "said:\n"
+                                     << m_nodes[n]->process.readAllStandardError().right(4000);
+        }
         QVERIFY2(allLive, qPrintable(u"%1 of %2 acknowledged messages reached bob live"_s
                                          .arg((receivedBy(*bobLive) & acknowledged).size())
                                          .arg(acknowledged.size())));

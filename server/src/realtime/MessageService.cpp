@@ -9,6 +9,10 @@
 
 namespace pitchey::server {
 
+namespace {
+constexpr std::chrono::milliseconds kCatchUpRetry{250};
+} // namespace
+
 MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
                                ParticipantCache &participants, Metrics &metrics, QObject *parent)
     : QObject(parent)
@@ -16,7 +20,11 @@ MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
     , m_registry(registry)
     , m_participants(participants)
     , m_metrics(metrics)
-{}
+{
+    m_catchUpRetry.setSingleShot(true);
+    m_catchUpRetry.setInterval(kCatchUpRetry);
+    connect(&m_catchUpRetry, &QTimer::timeout, this, [this] { catchUp(m_catchUpUsers); });
+}
 
 void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
                           Done<StoredMessage> done)
@@ -98,8 +106,15 @@ void MessageService::catchUp(const QList<qint64> &userIds)
 {
     auto waiting = m_db.submit<QList<MessageRepository::Waiting>>(
         [userIds](QSqlDatabase &db) { return MessageRepository::undeliveredForAny(db, userIds); });
-    whenReady(waiting, this, [this](const Result<QList<MessageRepository::Waiting>> &result) {
-        if (result.ok()) {
+    whenReady(
+        waiting, this, [this, userIds](const Result<QList<MessageRepository::Waiting>> &result) {
+            if (!result.ok()) {
+                // Without this read, what was stored while the listener was away would reach
+                // these users only on their next connection.
+                m_catchUpUsers = userIds;
+                m_catchUpRetry.start();
+                return;
+            }
             // In id order; what this node handed out already (the conversation's newest
             // here is not older) is skipped, the rest goes on from there.
             for (const MessageRepository::Waiting &entry : result.value()) {
@@ -110,9 +125,8 @@ void MessageService::catchUp(const QList<qint64> &userIds)
                 deliverFromCluster(entry.userIds, message.conversationId, message.id,
                                    last.value_or(0), frames::encode(frames::newMessage(message)));
             }
-        }
-        m_sequencer.setPatienceSuspended(false);
-    });
+            m_sequencer.setPatienceSuspended(false);
+        });
 }
 
 void MessageService::markDeliveredMany(const QList<Ack> &acks,

@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 #include <chrono>
 #include <functional>
@@ -56,7 +57,9 @@ public:
                             qint64 previousId, const QByteArray &frame);
     // The cluster listener was down: messages other nodes stored meanwhile were not heard.
     // Nothing held is given up on until catchUp() has read, for `userIds` (the users online
-    // here), what is still waiting for them and delivered what this node had not.
+    // here), what is still waiting for them and delivered what this node had not. A read
+    // that fails (the database pool may reconnect later than the listener did) is tried
+    // again every 250 ms until it succeeds.
     void clusterGapBegan();
     void catchUp(const QList<qint64> &userIds);
 
@@ -72,6 +75,8 @@ private:
     ParticipantCache &m_participants;
     Metrics &m_metrics;
     MessageSequencer m_sequencer;
+    QTimer m_catchUpRetry; // a failed catchUp() runs again, for m_catchUpUsers
+    QList<qint64> m_catchUpUsers;
     PublishInTransaction m_publishInTransaction;
 };
 
