@@ -7,11 +7,14 @@
 #include "storage/Sql.h"
 
 #include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
 #include <latch>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -168,6 +171,84 @@ private Q_SLOTS:
         auto carols = wait(m_db->submit<QList<Message>>(
             [&](QSqlDatabase &db) { return MessageRepository::undelivered(db, s.carol, 0, 100); }));
         QCOMPARE(carols.value().size(), 1);
+    }
+
+    void sqliteValuesAreStoredAsQtsDriverStoresThem()
+    {
+        // On SQLite, sql::exec() prepares and binds with SQLite's own API (Sql.cpp); the
+        // values must land exactly as through QSqlQuery, and read back the same.
+        if (m_postgres)
+            QSKIP("SQLite's direct path");
+        const QVariantList values{u"plain"_s,
+                                  u"\u00e9\u6f22\u5b57 \U0001F600"_s,
+                                  QString(),
+                                  u""_s,
+                                  QVariant(QMetaType::fromType<qint64>()),
+                                  true,
+                                  std::numeric_limits<qint64>::max(),
+                                  -7,
+                                  1.5,
+                                  QByteArray("\0bytes\xff", 7),
+                                  QByteArray()};
+        struct Stored
+        {
+            QStringList direct, throughQt;
+            QVariantList readBack;
+        };
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"parameter count mismatch"_s));
+        auto stored = wait(m_db->submit<Stored>([&values](QSqlDatabase &db) -> Result<Stored> {
+#ifdef Q_OS_LINUX
+            if (!sql::sqliteDirect(db))
+                return Error::internal(u"the direct path is not in use"_s);
+#endif
+            QSqlQuery ddl(db);
+            if (!ddl.exec(u"CREATE TABLE IF NOT EXISTS kinds (path TEXT, i INTEGER, v)"_s))
+                return Error::internal(ddl.lastError().text());
+            for (int i = 0; i < values.size(); ++i) {
+                auto direct = sql::exec(db, u"INSERT INTO kinds VALUES ('direct', ?, ?)"_s,
+                                        {i, values.at(i)});
+                if (!direct.ok())
+                    return direct.error();
+                if (direct.value().numRowsAffected() != 1)
+                    return Error::internal(u"one row changed"_s);
+                QSqlQuery qt(db);
+                qt.prepare(u"INSERT INTO kinds VALUES ('qt', ?, ?)"_s);
+                qt.addBindValue(i);
+                qt.addBindValue(values.at(i));
+                if (!qt.exec())
+                    return Error::internal(qt.lastError().text());
+            }
+            Stored result;
+            for (const QString &path : {u"direct"_s, u"qt"_s}) {
+                auto rows = sql::exec(
+                    db,
+                    u"SELECT typeof(v) || ' ' || quote(v), v FROM kinds WHERE path = ? ORDER BY i"_s,
+                    {path});
+                if (!rows.ok())
+                    return rows.error();
+                while (rows.value().next()) {
+                    (path == "direct"_L1 ? result.direct : result.throughQt)
+                        << rows.value().value(0).toString();
+                    if (path == "direct"_L1)
+                        result.readBack << rows.value().value(1);
+                }
+            }
+            // A wrong number of values is refused, and the statement still works afterwards.
+            if (sql::exec(db, u"INSERT INTO kinds VALUES ('direct', ?, ?)"_s, {1}).ok())
+                return Error::internal(u"a missing value was accepted"_s);
+            return result;
+        }));
+        QVERIFY2(stored.ok(), qPrintable(stored.ok() ? QString() : stored.error().message));
+        QCOMPARE(stored.value().direct, stored.value().throughQt);
+        QCOMPARE(stored.value().direct.size(), values.size());
+        const QVariantList &back = stored.value().readBack;
+        QCOMPARE(back.at(1).toString(), values.at(1).toString());
+        QVERIFY(back.at(2).isNull());
+        QVERIFY(!back.at(3).isNull());
+        QCOMPARE(back.at(3).toString(), u""_s);
+        QCOMPARE(back.at(6).toLongLong(), std::numeric_limits<qint64>::max());
+        QCOMPARE(back.at(8).toDouble(), 1.5);
+        QCOMPARE(back.at(9).toByteArray(), QByteArray("\0bytes\xff", 7));
     }
 
     void aRefusedJobLeavesNoTraceAndItsNeighboursCommit()

@@ -142,7 +142,7 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
     QList<Conversation> conversations;
     QHash<qint64, qsizetype> indexById;
     while (rows.value().next()) {
-        const QSqlQuery &row = rows.value();
+        const sql::Cursor &row = rows.value();
         Conversation conversation;
         conversation.id = row.value(0).toLongLong();
         if (!row.value(1).isNull())
@@ -174,7 +174,7 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
     if (!members.ok())
         return members.error();
     while (members.value().next()) {
-        const QSqlQuery &row = members.value();
+        const sql::Cursor &row = members.value();
         User user;
         user.id = row.value(1).toLongLong();
         user.username = row.value(2).toString();

@@ -69,7 +69,7 @@ Result<qint64> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 
     stored.participants.clear();
     stored.notified.clear();
     while (rows.value().next()) {
-        const QSqlQuery &row = rows.value();
+        const sql::Cursor &row = rows.value();
         previous = row.value(0).toLongLong();
         const qint64 userId = row.value(1).toLongLong();
         stored.participants.append(userId);
@@ -112,7 +112,7 @@ QString columns()
     return u"m.id, m.conversation_id, m.sender_id, m.content, m.created_at, m.edited_at, m.reply_to_id, m.client_message_id"_s;
 }
 
-Message fromRow(const QSqlQuery &row, int first)
+Message fromRow(const sql::Cursor &row, int first)
 {
     Message message;
     message.id = row.value(first).toLongLong();

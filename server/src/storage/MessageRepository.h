@@ -2,9 +2,9 @@
 
 #include "protocol/Frames.h"
 #include "protocol/Types.h"
+#include "storage/Sql.h"
 
 #include <QSqlDatabase>
-#include <QSqlQuery>
 
 #include <optional>
 
@@ -56,7 +56,7 @@ namespace MessageRepository {
 
 [[nodiscard]] QString columns(); // the column list fromRow() reads, for table alias m
 // Reads columns() starting at column `first`.
-[[nodiscard]] Message fromRow(const QSqlQuery &row, int first = 0);
+[[nodiscard]] Message fromRow(const sql::Cursor &row, int first = 0);
 
 // Stores a message (resolving recipientId to the pair's conversation), queues it for
 // every other participant and records their notifications, in the caller's transaction.

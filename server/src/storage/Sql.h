@@ -10,29 +10,35 @@
 
 namespace pitchey::server::sql {
 
+class Statement;
+
 // The rows of a statement just run. It reads the connection's cached prepared statement,
 // so it is valid until that same statement text runs again.
 class Cursor
 {
 public:
-    explicit Cursor(QSqlQuery *query)
-        : m_query(query)
+    explicit Cursor(Statement *statement)
+        : m_statement(statement)
     {}
-    bool next() { return m_query->next(); }
-    [[nodiscard]] QVariant value(int column) const { return m_query->value(column); }
-    [[nodiscard]] int numRowsAffected() const { return m_query->numRowsAffected(); }
-    operator const QSqlQuery &() const { return *m_query; } // NOLINT(google-explicit-constructor)
+    bool next();
+    [[nodiscard]] QVariant value(int column) const;
+    [[nodiscard]] int numRowsAffected() const;
 
 private:
-    QSqlQuery *m_query;
+    Statement *m_statement;
 };
 
 // Prepares `statement` (once per connection: prepared statements are cached), binds `args`
 // to its `?` placeholders in order and runs it. Every statement of the project goes through
-// here: prepared, never concatenated with values. A failure is logged (the statement,
-// never the bound values) and returned as `internal`.
+// here: prepared, never concatenated with values. On SQLite the statement is SQLite's own,
+// prepared and bound directly (where the Qt driver uses the same library as this program;
+// see Sql.cpp): QSqlQuery's binding cost more than a typical statement's own work. A failure is
+// logged (the statement, never the bound values) and returned as `internal`.
 [[nodiscard]] Result<Cursor> exec(QSqlDatabase &db, const QString &statement,
                                   const QVariantList &args = {});
+
+// True when exec() runs this connection's statements through SQLite's own API.
+[[nodiscard]] bool sqliteDirect(const QSqlDatabase &db);
 
 // Transaction control (SAVEPOINT, RELEASE, ROLLBACK TO): statements without values, which
 // PostgreSQL cannot PREPARE, so they run as they are there (SQLite caches them).

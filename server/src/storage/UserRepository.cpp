@@ -15,7 +15,7 @@ QString usernameKey(const QString &username)
 }
 
 // Columns: id, username, display_name
-User userFromRow(const QSqlQuery &query)
+User userFromRow(const sql::Cursor &query)
 {
     User user;
     user.id = query.value(0).toLongLong();
