@@ -1,5 +1,6 @@
 #include "notify/EmailService.h"
 
+#include "app/Async.h"
 #include "protocol/Time.h"
 #include "storage/DbWorker.h"
 #include "storage/EmailRepository.h"
@@ -87,7 +88,7 @@ void EmailService::checkNow()
     auto queued = m_db.submit<int>(
         [rules](QSqlDatabase &db) { return EmailRepository::queueDigests(db, rules); });
     // The mailer thread looks at the outbox once this job is done: the queue keeps order.
-    queued.then(QtFuture::Launch::Sync, [this](Result<int> count) {
+    whenReady(queued, this, [this](const Result<int> &count) {
         if (count.ok() && count.value() > 0) {
             qCInfo(lcEmail) << "queued" << count.value() << "digest(s)";
             kick();
