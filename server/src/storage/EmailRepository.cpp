@@ -1,5 +1,6 @@
 #include "storage/EmailRepository.h"
 
+#include "storage/MessageRepository.h"
 #include "storage/NotificationRepository.h"
 #include "storage/Sql.h"
 
@@ -74,8 +75,7 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
     }
     // Every unread notification above its participant's emailed_through mark.
     auto rows = sql::exec(
-        db, u"SELECT m.id, p.user_id, m.conversation_id, %1, m.content, m.created_at, m.sender_id, "
-            "u.email, u.display_name, COALESCE(np.email_enabled, 1), "
+        db, u"SELECT %3, p.user_id, %1, u.email, u.display_name, COALESCE(np.email_enabled, 1), "
             "COALESCE(np.email_delay_minutes, 5), CASE WHEN mc.user_id IS NULL THEN 0 ELSE 1 END "
             "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
             "JOIN messages m ON m.conversation_id = p.conversation_id AND m.id > p.emailed_through "
@@ -87,30 +87,27 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
             "p.last_read_message_id AND c.last_message_id > p.notifications_read_through "
             "AND m.sender_id <> p.user_id "
             "AND NOT %2 ORDER BY p.user_id, m.id"_s.arg(NotificationRepository::titleColumn(),
-                                                        NotificationRepository::readCondition()));
+                                                        NotificationRepository::readCondition(),
+                                                        MessageRepository::columns()));
     if (!rows.ok())
         return rows.error();
     QMap<qint64, Recipient> recipients;
     Handled handled; // muted now, no address, email off, online; or in a digest below
     while (rows.value().next()) {
         const auto &row = rows.value();
-        const qint64 userId = row.value(1).toLongLong();
+        // The message's columns (MessageRepository::fromRow()), then 8 onwards.
+        const Message message = MessageRepository::fromRow(row);
+        const qint64 userId = row.value(8).toLongLong();
         Recipient &recipient = recipients[userId];
-        recipient.email = row.value(7).toString();
-        recipient.name = row.value(8).toString();
-        recipient.emailEnabled = row.value(9).toInt() != 0;
-        recipient.delayMinutes = row.value(10).toInt();
-        Message message;
-        message.id = row.value(0).toLongLong();
-        message.conversationId = row.value(2).toLongLong();
-        message.content = row.value(4).toString();
-        message.createdAt = row.value(5).toLongLong();
-        message.senderId = row.value(6).toLongLong();
+        recipient.email = row.value(10).toString();
+        recipient.name = row.value(11).toString();
+        recipient.emailEnabled = row.value(12).toInt() != 0;
+        recipient.delayMinutes = row.value(13).toInt();
         const Notification notification =
-            NotificationRepository::forMessage(message, row.value(3).toString());
+            NotificationRepository::forMessage(message, row.value(9).toString());
         const Pending pending{message.id, message.conversationId, notification.title,
                               notification.body, message.createdAt};
-        if (row.value(11).toInt() != 0) {
+        if (row.value(14).toInt() != 0) {
             handle(handled, userId, pending);
             continue;
         }
@@ -173,8 +170,7 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
 
 Status skipPending(QSqlDatabase &db, qint64 userId)
 {
-    const QString newest = u"(SELECT COALESCE(c.last_message_id, 0) FROM conversations c "
-                           "WHERE c.id = participants.conversation_id)"_s;
+    const QString newest = NotificationRepository::newestMessageColumn();
     auto updated = sql::exec(db,
                              u"UPDATE participants SET emailed_through = %1 WHERE user_id = ? "
                              "AND emailed_through < %1"_s.arg(newest),

@@ -1,5 +1,6 @@
 #include "storage/NotificationRepository.h"
 
+#include "storage/MessageRepository.h"
 #include "storage/Sql.h"
 
 #include <algorithm>
@@ -28,31 +29,38 @@ Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversatio
     args.append(limit);
     auto rows =
         sql::exec(db,
-                  u"SELECT m.id, m.conversation_id, m.sender_id, m.content, m.created_at, %1, "
-                  "CASE WHEN %2 THEN 1 ELSE 0 END FROM participants p "
+                  u"SELECT %4, %1, CASE WHEN %2 THEN 1 ELSE 0 END FROM participants p "
                   "JOIN conversations c ON c.id = p.conversation_id "
                   "JOIN messages m ON m.conversation_id = p.conversation_id "
                   "JOIN users s ON s.id = m.sender_id "
                   "WHERE p.user_id = ? AND p.conversation_id = ? AND m.sender_id <> p.user_id%3 "
-                  "ORDER BY m.id DESC LIMIT ?"_s.arg(titleColumn(), readCondition(), filter),
+                  "ORDER BY m.id DESC LIMIT ?"_s.arg(titleColumn(), readCondition(), filter,
+                                                     MessageRepository::columns()),
                   args);
     if (!rows.ok())
         return rows.error();
     QList<Listed> listed;
     while (rows.value().next()) {
-        const auto &row = rows.value();
-        Message message;
-        message.id = row.value(0).toLongLong();
-        message.conversationId = row.value(1).toLongLong();
-        message.senderId = row.value(2).toLongLong();
-        message.content = row.value(3).toString();
-        message.createdAt = row.value(4).toLongLong();
-        listed.append({forMessage(message, row.value(5).toString()), row.value(6).toInt() != 0});
+        const auto &row = rows.value(); // the message's columns, then 8 onwards
+        listed.append({forMessage(MessageRepository::fromRow(row), row.value(8).toString()),
+                       row.value(9).toInt() != 0});
     }
     return listed;
 }
 
 } // namespace
+
+QString newestMessageColumn()
+{
+    return u"(SELECT COALESCE(c.last_message_id, 0) FROM conversations c "
+           "WHERE c.id = participants.conversation_id)"_s;
+}
+
+QString unmutedCondition()
+{
+    return u"NOT EXISTS (SELECT 1 FROM muted_conversations mc WHERE mc.user_id = p.user_id AND "
+           "mc.conversation_id = p.conversation_id)"_s;
+}
 
 Notification forMessage(const Message &message, const QString &title)
 {
@@ -85,9 +93,8 @@ Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int
         sql::exec(db,
                   u"SELECT p.conversation_id, c.last_message_id FROM participants p "
                   "JOIN conversations c ON c.id = p.conversation_id WHERE p.user_id = ? "
-                  "AND c.last_message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                  "muted_conversations mc WHERE mc.user_id = p.user_id AND mc.conversation_id "
-                  "= p.conversation_id) ORDER BY c.last_message_id DESC"_s,
+                  "AND c.last_message_id IS NOT NULL AND %1 "
+                  "ORDER BY c.last_message_id DESC"_s.arg(unmutedCondition()),
                   {userId});
     if (!conversations.ok())
         return conversations.error();
@@ -118,9 +125,7 @@ Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int
 
 Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &ids, bool all)
 {
-    const QString unmuted =
-        u"NOT EXISTS (SELECT 1 FROM muted_conversations mc WHERE mc.user_id = p.user_id AND "
-        "mc.conversation_id = p.conversation_id)"_s;
+    const QString unmuted = unmutedCondition();
     if (all) {
         auto unread = sql::scalar(
             db,
@@ -131,8 +136,7 @@ Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &id
             {userId});
         if (!unread.ok())
             return unread.error();
-        const QString newest = u"(SELECT COALESCE(c.last_message_id, 0) FROM conversations c "
-                               "WHERE c.id = participants.conversation_id)"_s;
+        const QString newest = newestMessageColumn();
         auto moved =
             sql::exec(db,
                       u"UPDATE participants SET notifications_read_through = %1 "

@@ -22,6 +22,11 @@ namespace pitchey::server::NotificationRepository {
 
 // SQL that is true when the notification of message `m` is read by participant `p`.
 [[nodiscard]] QString readCondition();
+// SQL that is true when participant `p` has not muted its conversation.
+[[nodiscard]] QString unmutedCondition();
+// SQL for the newest message id (0: none) of the conversation of the participants row
+// being updated.
+[[nodiscard]] QString newestMessageColumn();
 
 struct Listed
 {
