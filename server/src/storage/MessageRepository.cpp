@@ -73,7 +73,8 @@ Result<qint64> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 
         previous = row.value(0).toLongLong();
         const qint64 userId = row.value(1).toLongLong();
         stored.participants.append(userId);
-        stored.notification.title = row.value(2).toString();
+        if (stored.notification.title.isNull()) // the same on every row
+            stored.notification.title = row.value(2).toString();
         if (userId != senderId && row.value(3).toInt() != 0)
             stored.notified.append(userId);
     }
