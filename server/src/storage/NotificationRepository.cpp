@@ -89,12 +89,17 @@ Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int
 {
     // Conversation by conversation, the most recently active first, each with an indexed
     // range of its messages: a page costs about `limit` rows whatever the history's size.
+    // Unread only: conversations read up to their newest message have none.
+    const QString unreadHere =
+        unreadOnly ? u" AND c.last_message_id > p.last_read_message_id AND c.last_message_id > "
+                     "p.notifications_read_through"_s
+                   : QString();
     auto conversations =
         sql::exec(db,
                   u"SELECT p.conversation_id, c.last_message_id FROM participants p "
                   "JOIN conversations c ON c.id = p.conversation_id WHERE p.user_id = ? "
-                  "AND c.last_message_id IS NOT NULL AND %1 "
-                  "ORDER BY c.last_message_id DESC"_s.arg(unmutedCondition()),
+                  "AND c.last_message_id IS NOT NULL AND %1%2 "
+                  "ORDER BY c.last_message_id DESC"_s.arg(unmutedCondition(), unreadHere),
                   {userId});
     if (!conversations.ok())
         return conversations.error();
