@@ -251,6 +251,148 @@ QByteArray encodeMessageDelivered(qint64 messageId, qint64 conversationId, qint6
     return out;
 }
 
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto escapeUnit = [&out](char16_t unit) {
+        out.append("\\u");
+        for (int shift = 12; shift >= 0; shift -= 4)
+            out.append(hex[(unit >> shift) & 0xf]);
+    };
+    out.append('"');
+    const char16_t *at = text.utf16();
+    const char16_t *const end = at + text.size();
+    while (at != end) {
+        const char16_t unit = *at++;
+        if (unit < 0x80) {
+            switch (unit) {
+            case u'"':
+                out.append("\\\"");
+                break;
+            case u'\\':
+                out.append("\\\\");
+                break;
+            case u'\b':
+                out.append("\\b");
+                break;
+            case u'\f':
+                out.append("\\f");
+                break;
+            case u'\n':
+                out.append("\\n");
+                break;
+            case u'\r':
+                out.append("\\r");
+                break;
+            case u'\t':
+                out.append("\\t");
+                break;
+            default:
+                if (unit < 0x20)
+                    escapeUnit(unit);
+                else
+                    out.append(char(unit));
+            }
+        } else if (unit < 0x800) {
+            out.append(char(0xc0 | (unit >> 6))).append(char(0x80 | (unit & 0x3f)));
+        } else if (QChar::isHighSurrogate(unit) && at != end && QChar::isLowSurrogate(*at)) {
+            const char32_t point = QChar::surrogateToUcs4(unit, *at++);
+            out.append(char(0xf0 | (point >> 18)))
+                .append(char(0x80 | ((point >> 12) & 0x3f)))
+                .append(char(0x80 | ((point >> 6) & 0x3f)))
+                .append(char(0x80 | (point & 0x3f)));
+        } else if (QChar::isSurrogate(unit)) {
+            escapeUnit(unit); // a lone surrogate: not UTF-8
+        } else {
+            out.append(char(0xe0 | (unit >> 12)))
+                .append(char(0x80 | ((unit >> 6) & 0x3f)))
+                .append(char(0x80 | (unit & 0x3f)));
+        }
+    }
+    out.append('"');
+}
+
+namespace {
+
+void appendIdOrNull(QByteArray &out, const std::optional<qint64> &id)
+{
+    if (id)
+        out.append(QByteArray::number(*id));
+    else
+        out.append("null");
+}
+
+void appendTextOrNull(QByteArray &out, const std::optional<QString> &text)
+{
+    if (text)
+        appendJsonString(out, *text);
+    else
+        out.append("null");
+}
+
+} // namespace
+
+// The keys in sorted order, as QJsonDocument writes them.
+QByteArray encodeNewMessage(const Message &message)
+{
+    QByteArray out;
+    out.reserve(160 + message.content.size() * 3);
+    out.append(R"({"clientMessageId":)");
+    appendTextOrNull(out, message.clientMessageId);
+    out.append(R"(,"content":)");
+    appendJsonString(out, message.content);
+    out.append(R"(,"conversationId":)")
+        .append(QByteArray::number(message.conversationId))
+        .append(R"(,"createdAt":")")
+        .append(toIsoTimeLatin1(message.createdAt))
+        .append(R"(","messageId":)")
+        .append(QByteArray::number(message.id))
+        .append(R"(,"replyToId":)");
+    appendIdOrNull(out, message.replyToId);
+    out.append(R"(,"senderId":)")
+        .append(QByteArray::number(message.senderId))
+        .append(R"(,"type":"new_message"})");
+    return out;
+}
+
+QByteArray encodeMessageSent(const Message &message)
+{
+    QByteArray out;
+    out.reserve(160);
+    out.append(R"({"clientMessageId":)");
+    appendTextOrNull(out, message.clientMessageId);
+    out.append(R"(,"conversationId":)")
+        .append(QByteArray::number(message.conversationId))
+        .append(R"(,"createdAt":")")
+        .append(toIsoTimeLatin1(message.createdAt))
+        .append(R"(","messageId":)")
+        .append(QByteArray::number(message.id))
+        .append(R"(,"type":"message_sent"})");
+    return out;
+}
+
+QByteArray encodeNotification(const Notification &notification)
+{
+    QByteArray out;
+    out.reserve(200 + (notification.title.size() + notification.body.size()) * 3);
+    out.append(R"({"notification":{"body":)");
+    appendJsonString(out, notification.body);
+    out.append(R"(,"conversationId":)");
+    appendIdOrNull(out, notification.conversationId);
+    out.append(R"(,"createdAt":")")
+        .append(toIsoTimeLatin1(notification.createdAt))
+        .append(R"(","id":)")
+        .append(QByteArray::number(notification.id))
+        .append(R"(,"kind":)");
+    appendJsonString(out, notification.kind);
+    out.append(R"(,"messageId":)");
+    appendIdOrNull(out, notification.messageId);
+    out.append(R"(,"title":)");
+    appendJsonString(out, notification.title);
+    out.append(R"(},"type":"notification"})");
+    return out;
+}
+
 QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy, qint64 readAtMs)
 {
     return {{"type"_L1, "message_read"_L1},

@@ -80,6 +80,14 @@ struct Refusal
 // new_message.
 [[nodiscard]] QByteArray encodeMessageDelivered(qint64 messageId, qint64 conversationId,
                                                 qint64 deliveredTo, qint64 deliveredAtMs);
+// encode(newMessage(m)), encode(messageSent(m)) and encode(notification(n)), byte for
+// byte, written directly: the three frames of every stored message.
+[[nodiscard]] QByteArray encodeNewMessage(const Message &message);
+[[nodiscard]] QByteArray encodeMessageSent(const Message &message);
+[[nodiscard]] QByteArray encodeNotification(const Notification &notification);
+// A JSON string (quotes included) as QJsonDocument writes it: UTF-8, `"`, `\` and control
+// characters escaped, a lone surrogate as \uXXXX.
+void appendJsonString(QByteArray &out, QStringView text);
 [[nodiscard]] QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy,
                                       qint64 readAtMs);
 [[nodiscard]] QJsonObject userTyping(qint64 userId, qint64 conversationId, bool isTyping);

@@ -237,6 +237,62 @@ private Q_SLOTS:
         }
     }
 
+    void stringsAreWrittenAsQJsonDocumentWritesThem()
+    {
+        const auto viaQt = [](const QString &text) {
+            const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+            return array.mid(1, array.size() - 2); // without [ and ]
+        };
+        const auto direct = [](const QString &text) {
+            QByteArray out;
+            frames::appendJsonString(out, text);
+            return out;
+        };
+        // Every UTF-16 unit alone (lone surrogates included), then pairs and mixtures.
+        for (char32_t unit = 0; unit <= 0xffff; ++unit) {
+            const QString text{QChar(char16_t(unit))};
+            if (direct(text) != viaQt(text))
+                QFAIL(qPrintable(u"U+%1"_s.arg(QString::number(uint(unit), 16))));
+        }
+        for (const QString &text :
+             {u""_s, u"\U0001F600"_s, u"\U00010000\U0010FFFF"_s, u"a\"b\\c\n\td\u007f"_s,
+              u"caf\u00e9 \u6f22\u5b57"_s, QString(QChar(0xdc00)) + QChar(0xd800) + u"x"_s,
+              QString(QChar(0xd83d)) + u"\U0001F600"_s + QChar(0xde00)})
+            QCOMPARE(direct(text), viaQt(text));
+    }
+
+    void messageFramesAreWrittenAsEncodeWouldWriteThem()
+    {
+        Message message;
+        message.id = 9'007'199'254'740'991;
+        message.conversationId = 7;
+        message.senderId = 3;
+        message.createdAt = 1'795'514'400'123;
+        for (const QString &content :
+             {u"hi"_s, u""_s, u"\"quoted\" \\ back\nline \U0001F600 caf\u00e9"_s}) {
+            for (const bool withIds : {false, true}) {
+                message.content = content;
+                message.clientMessageId =
+                    withIds ? std::optional<QString>(u"c-\"1\u00e9"_s) : std::nullopt;
+                message.replyToId = withIds ? std::optional<qint64>(41) : std::nullopt;
+                QCOMPARE(frames::encodeNewMessage(message),
+                         frames::encode(frames::newMessage(message)));
+                QCOMPARE(frames::encodeMessageSent(message),
+                         frames::encode(frames::messageSent(message)));
+                const Notification notification{message.id,
+                                                u"new_message"_s,
+                                                u"Ann \"A\" in \u6f22"_s,
+                                                content,
+                                                withIds ? std::optional<qint64>(7) : std::nullopt,
+                                                withIds ? std::optional<qint64>(message.id)
+                                                        : std::nullopt,
+                                                message.createdAt};
+                QCOMPARE(frames::encodeNotification(notification),
+                         frames::encode(frames::notification(notification)));
+            }
+        }
+    }
+
     // The quick path for acknowledgements answers as the general one does: the same frame
     // with a space after "{" (which only the general path reads) gives the same result.
     void acknowledgementsReadQuicklyAnswerAsTheGeneralPath_data()

@@ -130,7 +130,7 @@ Status ClusterBus::publishMessageIn(QSqlDatabase &db, const StoredMessage &store
                        {"c"_L1, message.conversationId},
                        {"i"_L1, message.id},
                        {"p"_L1, stored.previousId},
-                       {"f"_L1, QString::fromUtf8(frames::encode(frames::newMessage(message)))}});
+                       {"f"_L1, QString::fromUtf8(frames::encodeNewMessage(message))}});
 }
 
 void ClusterBus::publishPresence(qint64 userId, bool online)

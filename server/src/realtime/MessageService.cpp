@@ -60,13 +60,13 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
     if (stored.duplicate) {
         // The first answer was lost: answer again, tell nobody else.
         if (origin)
-            origin->send(frames::encode(frames::messageSent(message)));
+            origin->send(frames::encodeMessageSent(message));
         return;
     }
     m_metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
     m_participants.remember(message.conversationId, stored.participants);
-    const QByteArray newMessage = frames::encode(frames::newMessage(message));
-    const QByteArray sent = origin ? frames::encode(frames::messageSent(message)) : QByteArray();
+    const QByteArray newMessage = frames::encodeNewMessage(message);
+    const QByteArray sent = origin ? frames::encodeMessageSent(message) : QByteArray();
     if (origin)
         origin->send(sent);
     m_sequencer.arrived(
@@ -76,8 +76,7 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<WsSessi
                 m_metrics.deliveryLatency.observe(std::chrono::steady_clock::now() - received);
         });
     if (!stored.notified.isEmpty())
-        m_registry.sendTo(stored.notified,
-                          frames::encode(frames::notification(stored.notification)));
+        m_registry.sendTo(stored.notified, frames::encodeNotification(stored.notification));
 }
 
 void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId,
@@ -106,27 +105,27 @@ void MessageService::catchUp(const QList<qint64> &userIds)
 {
     auto waiting = m_db.submit<QList<MessageRepository::Waiting>>(
         [userIds](QSqlDatabase &db) { return MessageRepository::undeliveredForAny(db, userIds); });
-    whenReady(
-        waiting, this, [this, userIds](const Result<QList<MessageRepository::Waiting>> &result) {
-            if (!result.ok()) {
-                // Without this read, what was stored while the listener was away would reach
-                // these users only on their next connection.
-                m_catchUpUsers = userIds;
-                m_catchUpRetry.start();
-                return;
-            }
-            // In id order; what this node handed out already (the conversation's newest
-            // here is not older) is skipped, the rest goes on from there.
-            for (const MessageRepository::Waiting &entry : result.value()) {
-                const Message &message = entry.message;
-                const auto last = m_sequencer.lastDelivered(message.conversationId);
-                if (last && message.id <= *last)
-                    continue;
-                deliverFromCluster(entry.userIds, message.conversationId, message.id,
-                                   last.value_or(0), frames::encode(frames::newMessage(message)));
-            }
-            m_sequencer.setPatienceSuspended(false);
-        });
+    whenReady(waiting, this,
+              [this, userIds](const Result<QList<MessageRepository::Waiting>> &result) {
+                  if (!result.ok()) {
+                      // Without this read, what was stored while the listener was away would reach
+                      // these users only on their next connection.
+                      m_catchUpUsers = userIds;
+                      m_catchUpRetry.start();
+                      return;
+                  }
+                  // In id order; what this node handed out already (the conversation's newest
+                  // here is not older) is skipped, the rest goes on from there.
+                  for (const MessageRepository::Waiting &entry : result.value()) {
+                      const Message &message = entry.message;
+                      const auto last = m_sequencer.lastDelivered(message.conversationId);
+                      if (last && message.id <= *last)
+                          continue;
+                      deliverFromCluster(entry.userIds, message.conversationId, message.id,
+                                         last.value_or(0), frames::encodeNewMessage(message));
+                  }
+                  m_sequencer.setPatienceSuspended(false);
+              });
 }
 
 void MessageService::markDeliveredMany(const QList<Ack> &acks,

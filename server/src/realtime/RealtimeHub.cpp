@@ -117,25 +117,24 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
     if (!collected)
         collected = std::make_shared<Backlog>();
     const qint64 userId = session->userId();
-    whenReady(
-        m_deps.db.submitFor<QList<Message>>(userId,
-                                            [userId, afterId](QSqlDatabase &db) {
-                                                return MessageRepository::undelivered(
-                                                    db, userId, afterId, kBacklogChunk);
-                                            }),
-        session, [this, session, collected](Result<QList<Message>> chunk) {
-            if (chunk.ok()) {
-                for (const Message &message : chunk.value())
-                    collected->append({message.id, frames::encode(frames::newMessage(message))});
-                if (chunk.value().size() == kBacklogChunk)
-                    return pushBacklog(session, chunk.value().constLast().id, collected);
-            } else {
-                refuse(session, chunk.error());
-            }
-            m_deps.metrics.messagesDelivered.fetch_add(quint64(collected->size()),
-                                                       std::memory_order_relaxed);
-            session->finishBacklog(*collected);
-        });
+    whenReady(m_deps.db.submitFor<QList<Message>>(userId,
+                                                  [userId, afterId](QSqlDatabase &db) {
+                                                      return MessageRepository::undelivered(
+                                                          db, userId, afterId, kBacklogChunk);
+                                                  }),
+              session, [this, session, collected](Result<QList<Message>> chunk) {
+                  if (chunk.ok()) {
+                      for (const Message &message : chunk.value())
+                          collected->append({message.id, frames::encodeNewMessage(message)});
+                      if (chunk.value().size() == kBacklogChunk)
+                          return pushBacklog(session, chunk.value().constLast().id, collected);
+                  } else {
+                      refuse(session, chunk.error());
+                  }
+                  m_deps.metrics.messagesDelivered.fetch_add(quint64(collected->size()),
+                                                             std::memory_order_relaxed);
+                  session->finishBacklog(*collected);
+              });
 }
 
 void RealtimeHub::onFrame(WsSession *session, const QByteArray &text)
