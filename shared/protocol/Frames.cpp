@@ -330,6 +330,18 @@ void appendTextOrNull(QByteArray &out, const std::optional<QString> &text)
         out.append("null");
 }
 
+// ,"conversationId":N,"createdAt":"...","messageId":N: where and when a message is, in the
+// key order both message frames have.
+void appendPlaceAndTime(QByteArray &out, const Message &message)
+{
+    out.append(R"(,"conversationId":)")
+        .append(QByteArray::number(message.conversationId))
+        .append(R"(,"createdAt":")")
+        .append(toIsoTimeLatin1(message.createdAt))
+        .append(R"(","messageId":)")
+        .append(QByteArray::number(message.id));
+}
+
 } // namespace
 
 // The keys in sorted order, as QJsonDocument writes them.
@@ -341,13 +353,8 @@ QByteArray encodeNewMessage(const Message &message)
     appendTextOrNull(out, message.clientMessageId);
     out.append(R"(,"content":)");
     appendJsonString(out, message.content);
-    out.append(R"(,"conversationId":)")
-        .append(QByteArray::number(message.conversationId))
-        .append(R"(,"createdAt":")")
-        .append(toIsoTimeLatin1(message.createdAt))
-        .append(R"(","messageId":)")
-        .append(QByteArray::number(message.id))
-        .append(R"(,"replyToId":)");
+    appendPlaceAndTime(out, message);
+    out.append(R"(,"replyToId":)");
     appendIdOrNull(out, message.replyToId);
     out.append(R"(,"senderId":)")
         .append(QByteArray::number(message.senderId))
@@ -361,13 +368,8 @@ QByteArray encodeMessageSent(const Message &message)
     out.reserve(160);
     out.append(R"({"clientMessageId":)");
     appendTextOrNull(out, message.clientMessageId);
-    out.append(R"(,"conversationId":)")
-        .append(QByteArray::number(message.conversationId))
-        .append(R"(,"createdAt":")")
-        .append(toIsoTimeLatin1(message.createdAt))
-        .append(R"(","messageId":)")
-        .append(QByteArray::number(message.id))
-        .append(R"(,"type":"message_sent"})");
+    appendPlaceAndTime(out, message);
+    out.append(R"(,"type":"message_sent"})");
     return out;
 }
 
