@@ -44,6 +44,12 @@ private Q_SLOTS:
         QCOMPARE(config.rateBurst, 50.0);
         QCOMPARE(config.ratePerSecond, 20.0);
         QCOMPARE(config.idleTimeoutSeconds, 120);
+        QCOMPARE(config.commitWindow, std::chrono::milliseconds(2));
+        ServerConfig shortWindow;
+        QVERIFY(
+            load({u"--data-dir"_s, m_dir.path(), u"--commit-window"_s, u"0.5"_s}, {}, shortWindow)
+                .ok());
+        QCOMPARE(shortWindow.commitWindow, std::chrono::microseconds(500));
     }
 
     void commandLineThenEnvironmentThenFile()
@@ -97,6 +103,10 @@ private Q_SLOTS:
             << QStringList{u"--db-connections"_s, u"500"_s} << u"--db-connections"_s;
         QTest::newRow("no I/O thread")
             << QStringList{u"--io-threads"_s, u"0"_s} << u"--io-threads"_s;
+        QTest::newRow("negative commit window")
+            << QStringList{u"--commit-window"_s, u"-1"_s} << u"--commit-window"_s;
+        QTest::newRow("long commit window")
+            << QStringList{u"--commit-window"_s, u"1001"_s} << u"--commit-window"_s;
         QTest::newRow("too many I/O threads")
             << QStringList{u"--io-threads"_s, u"65"_s} << u"--io-threads"_s;
     }

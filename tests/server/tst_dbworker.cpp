@@ -6,11 +6,13 @@
 #include "storage/MessageRepository.h"
 #include "storage/Sql.h"
 
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <atomic>
 #include <latch>
@@ -307,6 +309,41 @@ private Q_SLOTS:
                  qPrintable(u"%1 transactions for 500 jobs"_s.arg(after.transactions -
                                                                   before.transactions)));
         QCOMPARE(countUsers(u"g499"_s), 1);
+    }
+
+    void aSteadyStreamSharesOneCommitPerWindow()
+    {
+        // Reads 5 ms apart, each done long before the next comes: without the window each
+        // would be a transaction of its own.
+        m_db.reset();
+        m_db = std::make_unique<DbWorker>(url(), DbWorker::kOpenOnly, 1);
+        m_db->setCommitWindow(std::chrono::seconds(1));
+        QVERIFY(m_db->start().ok());
+        const auto read = [] {
+            return [](QSqlDatabase &db) { return sql::scalar(db, u"SELECT 1"_s, {}); };
+        };
+        // The first job comes after a quiet spell: it runs at once, not a second later.
+        QElapsedTimer alone;
+        alone.start();
+        QVERIFY(wait(m_db->submit<qint64>(read())).ok());
+        QVERIFY2(alone.elapsed() < 900, qPrintable(u"%1 ms"_s.arg(alone.elapsed())));
+
+        const auto before = m_db->stats();
+        QList<QFuture<Result<qint64>>> stream;
+        for (std::size_t i = 0; i < DbWorker::kWindowBatch; ++i) {
+            stream.append(m_db->submit<qint64>(read()));
+            QThread::msleep(5);
+        }
+        for (auto &future : stream)
+            QCOMPARE(wait(future).value(), 1);
+        QCOMPARE(m_db->stats().transactions - before.transactions, 1u);
+
+        // Stopping does not leave the jobs that wait for the window behind.
+        QList<QFuture<Result<qint64>>> last{m_db->submit<qint64>(read()),
+                                            m_db->submit<qint64>(read())};
+        m_db->stop();
+        for (auto &future : last)
+            QCOMPARE(wait(future).value(), 1);
     }
 
     void resultsArriveAfterTheCommit()

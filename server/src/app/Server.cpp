@@ -52,6 +52,7 @@ Status Server::start()
 {
     m_db = std::make_unique<DbWorker>(m_config.database, -1, m_config.databaseConnections);
     m_db->setMetrics(m_metrics.get());
+    m_db->setCommitWindow(m_config.commitWindow);
     if (auto opened = m_db->start(); !opened.ok())
         return opened;
 

@@ -82,6 +82,9 @@ constexpr OptionSpec kOptions[] = {
     {"log-level", "PITCHEY_LOG_LEVEL", "level", "debug, info (default), warning or error."},
     {"db-connections", "PITCHEY_DB_CONNECTIONS", "n",
      "With PostgreSQL: connections in this node's pool (default 2; SQLite always uses one)."},
+    {"commit-window", "PITCHEY_COMMIT_WINDOW", "ms",
+     "While writes arrive closer together than this, the database waits up to this long to "
+     "store several of them with one disk sync (default 2; 0: never waits; at most 1000)."},
     {"io-threads", "PITCHEY_IO_THREADS", "n",
      "Threads that own the WebSocket connections (default: one per core, up to 16)."},
     {"cluster-timeout", "PITCHEY_CLUSTER_TIMEOUT", "seconds",
@@ -275,6 +278,15 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         if (!count.ok())
             return count.error();
         config.databaseConnections = count.value();
+    }
+    if (const auto window = value("commit-window")) {
+        bool ok = false;
+        const double ms = window->toDouble(&ok);
+        if (!ok || ms < 0 || ms > 1000)
+            return Error::badRequest(
+                u"--commit-window must be a number of milliseconds from 0 to 1000, not '%1'"_s.arg(
+                    *window));
+        config.commitWindow = std::chrono::microseconds(qint64(ms * 1000));
     }
     if (const auto threads = value("io-threads")) {
         auto count = smallCount(u"io-threads"_s, *threads);

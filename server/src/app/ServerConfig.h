@@ -3,6 +3,7 @@
 #include "auth/PasswordHasher.h"
 #include "protocol/Result.h"
 #include "storage/DatabaseUrl.h"
+#include "storage/DbWorker.h"
 
 #include <QCommandLineOption>
 #include <QHash>
@@ -10,6 +11,7 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+#include <chrono>
 #include <optional>
 
 namespace pitchey::server {
@@ -25,6 +27,8 @@ struct ServerConfig
     DatabaseUrl database;
     // PostgreSQL: the size of the node's connection pool (SQLite has one writer).
     int databaseConnections = 2;
+    // Group commit: how long a write may wait for others to share its disk sync.
+    std::chrono::microseconds commitWindow = DbWorker::kDefaultCommitWindow;
     // Threads that own the WebSocket connections (RealtimeHub and the rest stay on main).
     int ioThreads = defaultIoThreads();
     QByteArray jwtSecret; // empty: generated once and kept in the data directory

@@ -104,8 +104,15 @@ void DbWorker::enqueue(qint64 key, Job job)
     {
         std::lock_guard lock(lane.mutex);
         if (!lane.stopping) {
+            // A gap counts for at most eight windows: then a job after a quiet spell moves the
+            // average up to the window at least (it runs at once), whatever came before.
+            const std::chrono::nanoseconds gap = std::min<std::chrono::nanoseconds>(
+                job.queued - lane.lastQueued, m_commitWindow * 8);
+            lane.gap += (gap - lane.gap) / 8;
+            lane.lastQueued = job.queued;
             lane.queue.push_back(std::move(job));
-            lane.wake.notify_one();
+            if (!lane.collecting || lane.queue.size() >= kWindowBatch)
+                lane.wake.notify_one();
             return;
         }
     }
@@ -174,6 +181,13 @@ void DbWorker::serve(Lane &lane, QSqlDatabase &db)
             lane.wake.wait(lock, [&lane] { return !lane.queue.empty() || lane.stopping; });
             if (lane.queue.empty() && lane.stopping)
                 break;
+            if (lane.gap < m_commitWindow && lane.queue.size() < kWindowBatch && !lane.stopping) {
+                lane.collecting = true;
+                lane.wake.wait_until(lock, lane.queue.front().queued + m_commitWindow, [&lane] {
+                    return lane.queue.size() >= kWindowBatch || lane.stopping;
+                });
+                lane.collecting = false;
+            }
             while (!lane.queue.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(lane.queue.front()));
                 lane.queue.pop_front();

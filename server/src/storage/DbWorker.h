@@ -8,6 +8,7 @@
 #include <QPromise>
 #include <QSqlDatabase>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -29,6 +30,13 @@ class Metrics;
 // transaction, each inside its own savepoint, commits, and only then completes their
 // futures. So a message is durable before anyone is told it was stored, and the disk's sync
 // rate bounds transactions per second, not messages per second (group commit).
+//
+// Under a steady stream that is too thin to batch by itself (say 1,000 jobs a second, each
+// batch committed before the next job arrives), every job would pay a sync of its own. So
+// while a lane's jobs arrive closer together than the commit window, it waits with a small
+// batch until the window has passed since its oldest job was queued, or kWindowBatch jobs
+// are there: up to a window of latency buys a sync shared by several jobs. A job that comes
+// after a quiet spell runs at once.
 //
 // Jobs of one lane run in the order they were submitted. submit() uses lane 0, so every
 // job submitted without a key runs in order with the others; submitFor(key) uses the
@@ -68,6 +76,15 @@ public:
     [[nodiscard]] const DatabaseUrl &url() const { return m_url; }
     // Where each job's latency (queued -> committed) is recorded; set before start().
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    // The group-commit window (see above; zero: none, at most kMaxCommitWindow); set
+    // before start().
+    static constexpr std::chrono::milliseconds kMaxCommitWindow{1000};
+    static constexpr std::chrono::microseconds kDefaultCommitWindow{2000};
+    static constexpr std::size_t kWindowBatch = 8;
+    void setCommitWindow(std::chrono::microseconds window)
+    {
+        m_commitWindow = std::clamp<std::chrono::microseconds>(window, {}, kMaxCommitWindow);
+    }
     [[nodiscard]] Stats stats() const;
 
     // Runs fn on lane 0, in order with every other submit(). A failed Result rolls back
@@ -118,6 +135,9 @@ private:
         std::condition_variable wake;
         std::deque<Job> queue;
         bool stopping = false;
+        bool collecting = false; // waiting for the commit window: enqueue() wakes it only when full
+        std::chrono::steady_clock::time_point lastQueued{};
+        std::chrono::nanoseconds gap{}; // between queued jobs, a moving average
     };
 
     void enqueue(qint64 key, Job job);
@@ -141,6 +161,7 @@ private:
     std::atomic<quint64> m_jobs{0};
     std::atomic<quint64> m_transactions{0};
     Metrics *m_metrics = nullptr;
+    std::chrono::microseconds m_commitWindow = kDefaultCommitWindow;
 };
 
 } // namespace pitchey::server
