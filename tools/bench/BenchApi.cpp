@@ -6,6 +6,10 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::bench {
@@ -93,7 +97,19 @@ QList<Account> BenchApi::accounts(const QString &prefix, int count, const QByteA
                 qWarning("login of %s%d failed with %d", qPrintable(prefix), retry.at(k),
                          reply.status);
         });
+    const auto failed = std::count_if(result.begin(), result.end(), [](const Account &account) {
+        return account.token.isEmpty();
+    });
+    if (failed > 0)
+        giveUp(u"%1 of %2 users could not register or log in"_s.arg(failed).arg(count));
     return result;
+}
+
+void BenchApi::giveUp(const QString &what) const
+{
+    std::fprintf(stderr, "pitchey-bench: %s at %s; stopping\n", qPrintable(what),
+                 qPrintable(m_base.toString()));
+    std::exit(2);
 }
 
 QList<qint64> BenchApi::conversations(const QList<QList<Account>> &groups)
@@ -118,6 +134,8 @@ QList<qint64> BenchApi::conversations(const QList<QList<Account>> &groups)
             if (ids[i] == 0)
                 qWarning("conversation %d failed with %d", i, reply.status);
         });
+    if (ids.contains(0))
+        giveUp(u"%1 of %2 conversations could not be created"_s.arg(ids.count(0)).arg(ids.size()));
     return ids;
 }
 

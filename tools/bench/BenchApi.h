@@ -42,6 +42,9 @@ public:
     [[nodiscard]] QUrl url(const QString &path) const;
 
 private:
+    // Registration or setup failed: says so and exits with status 2.
+    [[noreturn]] void giveUp(const QString &what) const;
+
     QUrl m_base;
     QNetworkAccessManager m_nam;
 };

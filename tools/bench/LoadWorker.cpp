@@ -49,6 +49,7 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
     m_nextSeq.assign(size_t(clients.size()), 0);
     m_unacked.assign(size_t(clients.size()), {});
     m_attempts.assign(size_t(clients.size()), 0);
+    m_counted.assign(size_t(clients.size()), 0);
     m_xmppState.assign(size_t(clients.size()), 0);
     for (int slot = 0; slot < clients.size(); ++slot) {
         auto client = std::make_unique<WsLite>();
@@ -61,15 +62,20 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
                     m_settings.xmppDomain + "\" version=\"1.0\"/>");
                 return; // ready once bound (onXmpp)
             }
-            open.fetch_add(1);
-            m_attempts[size_t(slot)] = 0;
+            opened(slot);
             // After a reconnect: resend, in order, what the server never confirmed. The
             // same clientMessageId makes a resend of a stored message harmless.
             for (const auto &[seq, frame] : m_unacked[size_t(slot)])
                 m_clients[size_t(slot)]->sendText(frame);
         };
         raw->onClosed = [this, slot] {
-            closed.fetch_add(1);
+            if (m_counted[size_t(slot)]) {
+                m_counted[size_t(slot)] = 0;
+                open.fetch_sub(1);
+                dropped.fetch_add(1);
+            } else {
+                refused.fetch_add(1);
+            }
             if (m_settings.reconnect)
                 reopen(slot);
         };
@@ -200,7 +206,7 @@ void LoadWorker::onXmpp(int slot, QByteArrayView stanza)
         if (stanza.startsWith("<presence") &&
             (stanza.contains("code='110'") || stanza.contains("code=\"110\""))) {
             state = 3;
-            open.fetch_add(1);
+            opened(slot);
         }
         return;
     }
@@ -234,6 +240,15 @@ void LoadWorker::onXmpp(int slot, QByteArrayView stanza)
             return;
         }
         state = 3;
+        opened(slot);
+    }
+}
+
+void LoadWorker::opened(int slot)
+{
+    m_attempts[size_t(slot)] = 0;
+    if (!m_counted[size_t(slot)]) {
+        m_counted[size_t(slot)] = 1;
         open.fetch_add(1);
     }
 }

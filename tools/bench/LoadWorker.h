@@ -97,8 +97,9 @@ public:
     void closeAll();
     [[nodiscard]] WorkerResults takeResults();
 
-    std::atomic<int> open{0};
-    std::atomic<int> closed{0};
+    std::atomic<int> open{0};    // connections open (XMPP: bound) now
+    std::atomic<int> refused{0}; // attempts that closed before they were open
+    std::atomic<int> dropped{0}; // connections that closed after they were open
     std::atomic<quint64> received{0};
     std::atomic<bool> sending{false};
 
@@ -121,6 +122,8 @@ private:
     QSet<quint64> m_seenIds;          // (receiver slot, message id)
     std::vector<std::map<qint64, QByteArray>> m_unacked; // per slot: seq -> frame
     std::vector<int> m_attempts;
+    std::vector<char> m_counted; // the slot is counted in `open`
+    void opened(int slot);
     WorkerResults m_results;
     QTimer m_ticker{this}; // a child, so that moveToThread() takes it along
     QElapsedTimer m_clock;

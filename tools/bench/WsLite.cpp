@@ -16,16 +16,11 @@ WsLite::WsLite(QObject *parent)
         m_socket.write(m_request);
     });
     connect(&m_socket, &QTcpSocket::readyRead, this, &WsLite::onReadyRead);
-    connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
-        m_open = false;
-        if (onClosed)
-            onClosed();
-    });
+    // A failed connect reports an error only; a close after connecting may report both.
+    connect(&m_socket, &QTcpSocket::disconnected, this, &WsLite::reportClosed);
     connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        if (m_socket.state() == QAbstractSocket::UnconnectedState && onClosed) {
-            m_open = false;
-            onClosed();
-        }
+        if (m_socket.state() == QAbstractSocket::UnconnectedState)
+            reportClosed();
     });
 }
 
@@ -33,6 +28,7 @@ void WsLite::open(const QHostAddress &server, quint16 port, const QByteArray &pa
                   const QHostAddress &source, const QByteArray &subprotocol)
 {
     m_buffer.clear();
+    m_closeReported = false;
     m_request =
         "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.toString().toLatin1() + ':' +
         QByteArray::number(port) +
@@ -43,6 +39,16 @@ void WsLite::open(const QHostAddress &server, quint16 port, const QByteArray &pa
     if (!source.isNull())
         m_socket.bind(source, 0);
     m_socket.connectToHost(server, port);
+}
+
+void WsLite::reportClosed()
+{
+    m_open = false;
+    if (m_closeReported)
+        return;
+    m_closeReported = true;
+    if (onClosed)
+        onClosed();
 }
 
 void WsLite::close()

@@ -44,12 +44,14 @@ public:
 
 private:
     void onReadyRead();
+    void reportClosed();
     void sendFrame(quint8 opcode, QByteArrayView payload);
 
     QTcpSocket m_socket;
     QByteArray m_buffer;
     QByteArray m_request;
     bool m_open = false;
+    bool m_closeReported = false; // onClosed runs once per open()
     quint32 m_maskState;
 };
 

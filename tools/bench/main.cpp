@@ -173,8 +173,11 @@ public:
         const bool all =
             waitUntil([&] { return openCount() + closedCount() >= clients.size(); }, 120000);
         if (!all || closedCount() > 0)
-            std::fprintf(stderr, "pitchey-bench: %d of %lld connections open, %d refused\n",
-                         openCount(), qlonglong(clients.size()), closedCount());
+            std::fprintf(stderr,
+                         "pitchey-bench: %d of %lld connections open, %d refused, %d closed "
+                         "after opening\n",
+                         openCount(), qlonglong(clients.size()), sum(&LoadWorker::refused),
+                         sum(&LoadWorker::dropped));
         return all ? double(clock.elapsed()) / 1000.0 : -1;
     }
 
@@ -234,20 +237,16 @@ public:
         return total;
     }
 
-    int openCount() const
+    int sum(std::atomic<int> LoadWorker::*counter) const
     {
         int n = 0;
         for (LoadWorker *worker : m_workers)
-            n += worker->open.load() - worker->closed.load();
+            n += (worker->*counter).load();
         return n;
     }
-    int closedCount() const
-    {
-        int n = 0;
-        for (LoadWorker *worker : m_workers)
-            n += worker->closed.load();
-        return n;
-    }
+    int openCount() const { return sum(&LoadWorker::open); }
+    // Connections that closed, whether or not they had opened.
+    int closedCount() const { return sum(&LoadWorker::refused) + sum(&LoadWorker::dropped); }
     quint64 receivedCount() const
     {
         quint64 n = 0;
