@@ -47,7 +47,8 @@ int main(int argc, char *argv[])
     // the ready sockets, not to every open connection. PITCHEY_EVENT_DISPATCHER=qt opts out.
     if (qgetenv("PITCHEY_EVENT_DISPATCHER") != "qt")
         QCoreApplication::setEventDispatcher(new pitchey::server::EpollEventDispatcher);
-    QCoreApplication app(argc, argv);
+    // The application owns the dispatcher (the analyzer cannot see that).
+    QCoreApplication app(argc, argv); // NOLINT(clang-analyzer-cplusplus.NewDeleteLeaks)
     QCoreApplication::setApplicationName(u"pitchey-server"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));
     if (QCoreApplication::arguments().value(1) == "admin"_L1)
