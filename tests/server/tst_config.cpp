@@ -105,6 +105,14 @@ private Q_SLOTS:
             << QStringList{u"--io-threads"_s, u"0"_s} << u"--io-threads"_s;
         QTest::newRow("negative commit window")
             << QStringList{u"--commit-window"_s, u"-1"_s} << u"--commit-window"_s;
+        QTest::newRow("commit window not a number")
+            << QStringList{u"--commit-window"_s, u"nan"_s} << u"--commit-window"_s;
+        QTest::newRow("rate not a number")
+            << QStringList{u"--rate-burst"_s, u"nan"_s} << u"--rate-burst"_s;
+        QTest::newRow("endless idle timeout")
+            << QStringList{u"--idle-timeout"_s, u"inf"_s} << u"--idle-timeout"_s;
+        QTest::newRow("token for ever")
+            << QStringList{u"--token-lifetime-days"_s, u"1e300"_s} << u"--token-lifetime-days"_s;
         QTest::newRow("long commit window")
             << QStringList{u"--commit-window"_s, u"1001"_s} << u"--commit-window"_s;
         QTest::newRow("too many I/O threads")

@@ -1,7 +1,5 @@
 #include "app/ServerConfig.h"
 
-#include <QThread>
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -92,13 +90,18 @@ constexpr OptionSpec kOptions[] = {
      "(default 30)."},
 };
 
+// Every number setting lies between its minimum and a billion (seconds, days, a rate):
+// large enough for any use, small enough for the integers the settings end up in.
 Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
 {
+    constexpr double kMaximum = 1e9;
     bool ok = false;
     const double value = text.toDouble(&ok);
-    if (!ok || value < minimum)
-        return Error::badRequest(
-            u"--%1 must be a number of at least %2, not '%3'"_s.arg(name).arg(minimum).arg(text));
+    if (!ok || !(value >= minimum && value <= kMaximum)) // NaN and infinities too
+        return Error::badRequest(u"--%1 must be a number from %2 to %3, not '%4'"_s.arg(name)
+                                     .arg(minimum)
+                                     .arg(kMaximum, 0, 'f', 0)
+                                     .arg(text));
     return value;
 }
 
@@ -282,7 +285,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     if (const auto window = value("commit-window")) {
         bool ok = false;
         const double ms = window->toDouble(&ok);
-        if (!ok || ms < 0 || ms > 1000)
+        if (!ok || !(ms >= 0 && ms <= 1000)) // NaN too
             return Error::badRequest(
                 u"--commit-window must be a number of milliseconds from 0 to 1000, not '%1'"_s.arg(
                     *window));
