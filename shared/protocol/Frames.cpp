@@ -104,7 +104,7 @@ std::optional<MessageDelivered> quickAcknowledgement(QByteArrayView text)
 
 } // namespace
 
-std::variant<ClientFrame, Refusal> parseClientFrame(const QByteArray &text)
+ParsedClientFrame parseClientFrame(const QByteArray &text)
 {
     if (const auto ack = quickAcknowledgement(text))
         return ClientFrame{*ack};

@@ -59,7 +59,9 @@ struct Refusal
     QJsonValue ref;
 };
 
-[[nodiscard]] std::variant<ClientFrame, Refusal> parseClientFrame(const QByteArray &text);
+using ParsedClientFrame = std::variant<ClientFrame, Refusal>;
+// Pure: the server calls it on the I/O thread that read the frame.
+[[nodiscard]] ParsedClientFrame parseClientFrame(const QByteArray &text);
 [[nodiscard]] QJsonObject toJson(const ClientFrame &frame);
 
 // Validation shared by the WebSocket frame and the HTTP body of a send.

@@ -231,11 +231,11 @@ public:
     // from now on (queued while it is still on the main thread, and not lost then).
     void watch(quint64 handle, QWebSocket *socket)
     {
-        connect(socket, &QWebSocket::textMessageReceived, this,
-                [this, handle](const QString &text) {
-                    signOfLife(handle);
-                    tell({handle, IoThreads::Event::Frame, text.toUtf8()});
-                });
+        connect(
+            socket, &QWebSocket::textMessageReceived, this, [this, handle](const QString &text) {
+                signOfLife(handle);
+                tell({handle, IoThreads::Event::Frame, frames::parseClientFrame(text.toUtf8())});
+            });
         connect(socket, &QWebSocket::binaryMessageReceived, this, [this, handle] {
             signOfLife(handle);
             const auto it = m_peers.find(handle);
@@ -251,7 +251,7 @@ private:
     void textReceived(quint64 handle, QByteArray utf8) override
     {
         signOfLife(handle);
-        tell({handle, IoThreads::Event::Frame, std::move(utf8)});
+        tell({handle, IoThreads::Event::Frame, frames::parseClientFrame(utf8)});
     }
     void binaryReceived(quint64 handle) override
     {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/Frames.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QMutex>
@@ -61,7 +63,8 @@ public:
         QWebSocket *socket = nullptr;
         QTcpSocket *tcp = nullptr;
     };
-    // What a connection's thread tells the main thread.
+    // What a connection's thread tells the main thread: a frame arrives parsed (and
+    // validated), so that the main thread does not spend its time in JSON.
     struct Event
     {
         enum Kind : quint8
@@ -71,7 +74,7 @@ public:
         };
         quint64 handle = 0;
         Kind kind = Frame;
-        QByteArray frame;
+        frames::ParsedClientFrame frame;
     };
 
     // `count` threads (at least one), on the main thread's kind of event dispatcher.

@@ -137,9 +137,8 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
               });
 }
 
-void RealtimeHub::onFrame(WsSession *session, const QByteArray &text)
+void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &parsed)
 {
-    auto parsed = frames::parseClientFrame(text);
     if (!m_deps.userLimiter.tryAcquire(QByteArray::number(session->userId()))) {
         QJsonValue ref = QJsonValue::Null;
         if (const auto *frame = std::get_if<frames::ClientFrame>(&parsed)) {

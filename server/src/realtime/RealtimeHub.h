@@ -61,7 +61,7 @@ Q_SIGNALS:
     void presenceChangedHere(qint64 userId, bool online);
 
 private:
-    void onFrame(WsSession *session, const QByteArray &text);
+    void onFrame(WsSession *session, const frames::ParsedClientFrame &parsed);
     void forwardTyping(WsSession *session, const frames::Typing &typing);
     void onClosed(WsSession *session);
     void handle(WsSession *session, const frames::ClientFrame &frame);

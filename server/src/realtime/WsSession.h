@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/JwtService.h"
+#include "protocol/Frames.h"
 
 #include <QObject>
 #include <QWebSocketProtocol>
@@ -36,12 +37,13 @@ public:
     void heartbeat();
 
 Q_SIGNALS:
-    void frameReceived(pitchey::server::WsSession *session, const QByteArray &frame);
+    void frameReceived(pitchey::server::WsSession *session,
+                       const pitchey::frames::ParsedClientFrame &frame);
     void closed(pitchey::server::WsSession *session);
 
 private:
     friend class IoThreads;
-    void frameArrived(const QByteArray &frame) { Q_EMIT frameReceived(this, frame); }
+    void frameArrived(const frames::ParsedClientFrame &frame) { Q_EMIT frameReceived(this, frame); }
     void socketClosed();
 
     IoThreads &m_io;
