@@ -9,7 +9,9 @@
 
 #include <csignal>
 #include <cstdio>
+#ifndef PITCHEY_TCMALLOC
 #include <malloc.h>
+#endif
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,9 +41,11 @@ void printLine(FILE *stream, const QString &text)
 int main(int argc, char *argv[])
 {
     pitchey::server::setupLogging();
+#ifndef PITCHEY_TCMALLOC
     // glibc returns freed memory of thread arenas to the kernel eagerly (madvise and TLB
     // flushes after every database batch); keep up to 64 MiB around instead.
     mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
 
     // epoll instead of Qt's poll()-based dispatcher: a wake-up then costs in proportion to
     // the ready sockets, not to every open connection. PITCHEY_EVENT_DISPATCHER=qt opts out.

@@ -3,6 +3,7 @@
 #include "Clients.h"
 #include "ServerProcess.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
@@ -98,6 +99,24 @@ private Q_SLOTS:
         QVERIFY(server.waitForFinished(10000));
         QCOMPARE(server.exitStatus(), QProcess::NormalExit);
         QCOMPARE(server.exitCode(), 0);
+    }
+
+    void runsOnTheAllocatorItWasBuiltWith()
+    {
+#ifndef PITCHEY_SERVER_TCMALLOC
+        QSKIP("built without tcmalloc (PITCHEY_TCMALLOC=OFF, or the sanitizers)");
+#else
+        // Nothing of tcmalloc is called by name, so a linker that drops unneeded libraries
+        // would leave glibc's malloc in place without a word.
+        QTemporaryDir dir;
+        QProcess server;
+        QVERIFY(startServer(server, dir.path()) != 0);
+        QFile maps(u"/proc/%1/maps"_s.arg(server.processId()));
+        QVERIFY(maps.open(QIODevice::ReadOnly));
+        QVERIFY(maps.readAll().contains("libtcmalloc_minimal"));
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
+#endif
     }
 
     void portInUseIsOneLineAndNonZeroExit()
