@@ -7,6 +7,11 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <string_view>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::frames {
@@ -233,33 +238,12 @@ QJsonObject messageDelivered(qint64 messageId, qint64 conversationId, qint64 del
             {"deliveredAt"_L1, toIsoTime(deliveredAtMs)}};
 }
 
-QByteArray encodeMessageDelivered(qint64 messageId, qint64 conversationId, qint64 deliveredTo,
-                                  qint64 deliveredAtMs)
-{
-    // QJsonDocument writes keys in sorted order, and so does this.
-    QByteArray out;
-    out.reserve(128);
-    out.append(R"({"conversationId":)")
-        .append(QByteArray::number(conversationId))
-        .append(R"(,"deliveredAt":")")
-        .append(toIsoTimeLatin1(deliveredAtMs))
-        .append(R"(","deliveredTo":)")
-        .append(QByteArray::number(deliveredTo))
-        .append(R"(,"messageId":)")
-        .append(QByteArray::number(messageId))
-        .append(R"(,"type":"message_delivered"})");
-    return out;
-}
+namespace {
 
-void appendJsonString(QByteArray &out, QStringView text)
+// The bytes appendJsonString() writes for `text`, quotes included.
+qsizetype jsonStringSize(QStringView text)
 {
-    static constexpr char hex[] = "0123456789abcdef";
-    const auto escapeUnit = [&out](char16_t unit) {
-        out.append("\\u");
-        for (int shift = 12; shift >= 0; shift -= 4)
-            out.append(hex[(unit >> shift) & 0xf]);
-    };
-    out.append('"');
+    qsizetype size = 2;
     const char16_t *at = text.utf16();
     const char16_t *const end = at + text.size();
     while (at != end) {
@@ -267,79 +251,212 @@ void appendJsonString(QByteArray &out, QStringView text)
         if (unit < 0x80) {
             switch (unit) {
             case u'"':
-                out.append("\\\"");
+            case u'\\':
+            case u'\b':
+            case u'\f':
+            case u'\n':
+            case u'\r':
+            case u'\t':
+                size += 2;
+                break;
+            default:
+                size += unit < 0x20 ? 6 : 1;
+            }
+        } else if (unit < 0x800) {
+            size += 2;
+        } else if (QChar::isHighSurrogate(unit) && at != end && QChar::isLowSurrogate(*at)) {
+            ++at;
+            size += 4;
+        } else {
+            size += QChar::isSurrogate(unit) ? 6 : 3; // a lone surrogate is escaped
+        }
+    }
+    return size;
+}
+
+// Writes exactly jsonStringSize(text) bytes at `out`; returns where they end.
+char *writeJsonString(char *out, QStringView text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto escapeUnit = [&out](char16_t unit) {
+        *out++ = '\\';
+        *out++ = 'u';
+        for (int shift = 12; shift >= 0; shift -= 4)
+            *out++ = hex[(unit >> shift) & 0xf];
+    };
+    const auto escape = [&out](char letter) {
+        *out++ = '\\';
+        *out++ = letter;
+    };
+    *out++ = '"';
+    const char16_t *at = text.utf16();
+    const char16_t *const end = at + text.size();
+    while (at != end) {
+        const char16_t unit = *at++;
+        if (unit < 0x80) {
+            switch (unit) {
+            case u'"':
+                escape('"');
                 break;
             case u'\\':
-                out.append("\\\\");
+                escape('\\');
                 break;
             case u'\b':
-                out.append("\\b");
+                escape('b');
                 break;
             case u'\f':
-                out.append("\\f");
+                escape('f');
                 break;
             case u'\n':
-                out.append("\\n");
+                escape('n');
                 break;
             case u'\r':
-                out.append("\\r");
+                escape('r');
                 break;
             case u'\t':
-                out.append("\\t");
+                escape('t');
                 break;
             default:
                 if (unit < 0x20)
                     escapeUnit(unit);
                 else
-                    out.append(char(unit));
+                    *out++ = char(unit);
             }
         } else if (unit < 0x800) {
-            out.append(char(0xc0 | (unit >> 6))).append(char(0x80 | (unit & 0x3f)));
+            *out++ = char(0xc0 | (unit >> 6));
+            *out++ = char(0x80 | (unit & 0x3f));
         } else if (QChar::isHighSurrogate(unit) && at != end && QChar::isLowSurrogate(*at)) {
             const char32_t point = QChar::surrogateToUcs4(unit, *at++);
-            out.append(char(0xf0 | (point >> 18)))
-                .append(char(0x80 | ((point >> 12) & 0x3f)))
-                .append(char(0x80 | ((point >> 6) & 0x3f)))
-                .append(char(0x80 | (point & 0x3f)));
+            *out++ = char(0xf0 | (point >> 18));
+            *out++ = char(0x80 | ((point >> 12) & 0x3f));
+            *out++ = char(0x80 | ((point >> 6) & 0x3f));
+            *out++ = char(0x80 | (point & 0x3f));
         } else if (QChar::isSurrogate(unit)) {
             escapeUnit(unit); // a lone surrogate: not UTF-8
         } else {
-            out.append(char(0xe0 | (unit >> 12)))
-                .append(char(0x80 | ((unit >> 6) & 0x3f)))
-                .append(char(0x80 | (unit & 0x3f)));
+            *out++ = char(0xe0 | (unit >> 12));
+            *out++ = char(0x80 | ((unit >> 6) & 0x3f));
+            *out++ = char(0x80 | (unit & 0x3f));
         }
     }
-    out.append('"');
+    *out++ = '"';
+    return out;
+}
+
+// A frame written into one allocation through a pointer: the caller gives the size of its
+// fixed parts (names, punctuation, numbers, times) and adds each string's with
+// reserveString() before writing anything.
+class FrameWriter
+{
+public:
+    explicit FrameWriter(qsizetype fixedPart)
+        : m_bound(fixedPart)
+    {}
+    FrameWriter &reserveString(QStringView text)
+    {
+        m_bound += jsonStringSize(text);
+        return *this;
+    }
+    FrameWriter &reserveTextOrNull(const std::optional<QString> &text)
+    {
+        return text ? reserveString(*text) : *this;
+    }
+
+    FrameWriter &raw(std::string_view text)
+    {
+        std::memcpy(at(qsizetype(text.size())), text.data(), text.size());
+        m_used += qsizetype(text.size());
+        return *this;
+    }
+    FrameWriter &number(qint64 value)
+    {
+        char *start = at(kNumberBound);
+        m_used += std::to_chars(start, start + kNumberBound, value).ptr - start;
+        return *this;
+    }
+    FrameWriter &idOrNull(const std::optional<qint64> &id)
+    {
+        return id ? number(*id) : raw("null");
+    }
+    FrameWriter &time(qint64 msecsSinceEpoch)
+    {
+        const QByteArray text = toIsoTimeLatin1(msecsSinceEpoch);
+        return raw({text.constData(), size_t(text.size())});
+    }
+    FrameWriter &string(QStringView text)
+    {
+        char *start = at(jsonStringSize(text));
+        m_used += writeJsonString(start, text) - start;
+        return *this;
+    }
+    FrameWriter &textOrNull(const std::optional<QString> &text)
+    {
+        return text ? string(*text) : raw("null");
+    }
+    QByteArray take()
+    {
+        m_out.truncate(m_used);
+        return std::move(m_out);
+    }
+
+private:
+    static constexpr qsizetype kNumberBound = 20; // -9223372036854775808
+    // Room for `size` more bytes: the one allocation, made at the first write (a wrong
+    // bound only costs a reallocation).
+    char *at(qsizetype size)
+    {
+        if (m_out.isNull())
+            m_out.resize(std::max(m_bound, size));
+        if (m_used + size > m_out.size())
+            m_out.resize(std::max(m_out.size() * 2, m_used + size));
+        return m_out.data() + m_used;
+    }
+
+    qsizetype m_bound;
+    qsizetype m_used = 0;
+    QByteArray m_out;
+};
+
+} // namespace
+
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    const qsizetype start = out.size();
+    out.resize(start + jsonStringSize(text));
+    [[maybe_unused]] const char *end = writeJsonString(out.data() + start, text);
+    Q_ASSERT(end == out.constData() + out.size());
+}
+
+QByteArray encodeMessageDelivered(qint64 messageId, qint64 conversationId, qint64 deliveredTo,
+                                  qint64 deliveredAtMs)
+{
+    // QJsonDocument writes keys in sorted order, and so does this.
+    FrameWriter out(180);
+    out.raw(R"({"conversationId":)")
+        .number(conversationId)
+        .raw(R"(,"deliveredAt":")")
+        .time(deliveredAtMs)
+        .raw(R"(","deliveredTo":)")
+        .number(deliveredTo)
+        .raw(R"(,"messageId":)")
+        .number(messageId)
+        .raw(R"(,"type":"message_delivered"})");
+    return out.take();
 }
 
 namespace {
 
-void appendIdOrNull(QByteArray &out, const std::optional<qint64> &id)
-{
-    if (id)
-        out.append(QByteArray::number(*id));
-    else
-        out.append("null");
-}
-
-void appendTextOrNull(QByteArray &out, const std::optional<QString> &text)
-{
-    if (text)
-        appendJsonString(out, *text);
-    else
-        out.append("null");
-}
-
 // ,"conversationId":N,"createdAt":"...","messageId":N: where and when a message is, in the
 // key order both message frames have.
-void appendPlaceAndTime(QByteArray &out, const Message &message)
+constexpr qsizetype kPlaceAndTimeSize = 112; // names, two numbers, a time
+void writePlaceAndTime(FrameWriter &out, const Message &message)
 {
-    out.append(R"(,"conversationId":)")
-        .append(QByteArray::number(message.conversationId))
-        .append(R"(,"createdAt":")")
-        .append(toIsoTimeLatin1(message.createdAt))
-        .append(R"(","messageId":)")
-        .append(QByteArray::number(message.id));
+    out.raw(R"(,"conversationId":)")
+        .number(message.conversationId)
+        .raw(R"(,"createdAt":")")
+        .time(message.createdAt)
+        .raw(R"(","messageId":)")
+        .number(message.id);
 }
 
 } // namespace
@@ -347,52 +464,51 @@ void appendPlaceAndTime(QByteArray &out, const Message &message)
 // The keys in sorted order, as QJsonDocument writes them.
 QByteArray encodeNewMessage(const Message &message)
 {
-    QByteArray out;
-    out.reserve(160 + message.content.size() * 3);
-    out.append(R"({"clientMessageId":)");
-    appendTextOrNull(out, message.clientMessageId);
-    out.append(R"(,"content":)");
-    appendJsonString(out, message.content);
-    appendPlaceAndTime(out, message);
-    out.append(R"(,"replyToId":)");
-    appendIdOrNull(out, message.replyToId);
-    out.append(R"(,"senderId":)")
-        .append(QByteArray::number(message.senderId))
-        .append(R"(,"type":"new_message"})");
-    return out;
+    FrameWriter out(kPlaceAndTimeSize + 120);
+    out.reserveTextOrNull(message.clientMessageId).reserveString(message.content);
+    out.raw(R"({"clientMessageId":)").textOrNull(message.clientMessageId);
+    out.raw(R"(,"content":)").string(message.content);
+    writePlaceAndTime(out, message);
+    out.raw(R"(,"replyToId":)")
+        .idOrNull(message.replyToId)
+        .raw(R"(,"senderId":)")
+        .number(message.senderId)
+        .raw(R"(,"type":"new_message"})");
+    return out.take();
 }
 
 QByteArray encodeMessageSent(const Message &message)
 {
-    QByteArray out;
-    out.reserve(160);
-    out.append(R"({"clientMessageId":)");
-    appendTextOrNull(out, message.clientMessageId);
-    appendPlaceAndTime(out, message);
-    out.append(R"(,"type":"message_sent"})");
-    return out;
+    FrameWriter out(kPlaceAndTimeSize + 60);
+    out.reserveTextOrNull(message.clientMessageId);
+    out.raw(R"({"clientMessageId":)").textOrNull(message.clientMessageId);
+    writePlaceAndTime(out, message);
+    out.raw(R"(,"type":"message_sent"})");
+    return out.take();
 }
 
 QByteArray encodeNotification(const Notification &notification)
 {
-    QByteArray out;
-    out.reserve(200 + (notification.title.size() + notification.body.size()) * 3);
-    out.append(R"({"notification":{"body":)");
-    appendJsonString(out, notification.body);
-    out.append(R"(,"conversationId":)");
-    appendIdOrNull(out, notification.conversationId);
-    out.append(R"(,"createdAt":")")
-        .append(toIsoTimeLatin1(notification.createdAt))
-        .append(R"(","id":)")
-        .append(QByteArray::number(notification.id))
-        .append(R"(,"kind":)");
-    appendJsonString(out, notification.kind);
-    out.append(R"(,"messageId":)");
-    appendIdOrNull(out, notification.messageId);
-    out.append(R"(,"title":)");
-    appendJsonString(out, notification.title);
-    out.append(R"(},"type":"notification"})");
-    return out;
+    FrameWriter out(220);
+    out.reserveString(notification.body)
+        .reserveString(notification.kind)
+        .reserveString(notification.title);
+    out.raw(R"({"notification":{"body":)")
+        .string(notification.body)
+        .raw(R"(,"conversationId":)")
+        .idOrNull(notification.conversationId)
+        .raw(R"(,"createdAt":")")
+        .time(notification.createdAt)
+        .raw(R"(","id":)")
+        .number(notification.id)
+        .raw(R"(,"kind":)")
+        .string(notification.kind)
+        .raw(R"(,"messageId":)")
+        .idOrNull(notification.messageId)
+        .raw(R"(,"title":)")
+        .string(notification.title)
+        .raw(R"(},"type":"notification"})");
+    return out.take();
 }
 
 QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy, qint64 readAtMs)

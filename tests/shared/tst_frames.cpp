@@ -268,8 +268,14 @@ private Q_SLOTS:
         message.conversationId = 7;
         message.senderId = 3;
         message.createdAt = 1'795'514'400'123;
+        // Long ones too, and ones whose every unit is escaped: the writer sizes its buffer
+        // from the text before writing.
+        QString controls;
+        for (char16_t unit = 0; unit < 0x20; ++unit)
+            controls.append(QChar(unit));
         for (const QString &content :
-             {u"hi"_s, u""_s, u"\"quoted\" \\ back\nline \U0001F600 caf\u00e9"_s}) {
+             {u"hi"_s, u""_s, u"\"quoted\" \\ back\nline \U0001F600 caf\u00e9"_s,
+              controls.repeated(40), (u"\U0001F600\u00e9x"_s + QChar(0xd800)).repeated(700)}) {
             for (const bool withIds : {false, true}) {
                 message.content = content;
                 message.clientMessageId =
