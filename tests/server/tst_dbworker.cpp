@@ -6,6 +6,7 @@
 #include "storage/MessageRepository.h"
 #include "storage/Sql.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSqlError>
@@ -344,6 +345,44 @@ private Q_SLOTS:
         m_db->stop();
         for (auto &future : last)
             QCOMPARE(wait(future).value(), 1);
+    }
+
+    void repliesComeBackOnTheSubmittingThreadInOrder()
+    {
+        QObject context;
+        QStringList heard;
+        const auto note = [&heard](const QString &what) {
+            return [&heard, what](const Result<qint64> &result) {
+                QCOMPARE(QThread::currentThread(), qApp->thread());
+                heard.append(result.ok() ? what : what + u" failed: "_s + result.error().message);
+            };
+        };
+        m_db->submitThen<qint64>(
+            0, [this](QSqlDatabase &db) { return insertUser(db, u"then1"_s); }, &context,
+            note(u"first"_s));
+        m_db->submitThen<qint64>(
+            0, [](QSqlDatabase &) -> Result<qint64> { return Error::badRequest(u"no"_s); },
+            &context, note(u"second"_s));
+        m_db->submitThen<qint64>(
+            0, [this](QSqlDatabase &db) { return insertUser(db, u"then2"_s); }, &context,
+            note(u"third"_s));
+        {
+            // A context that is gone by the time its reply comes hears nothing.
+            QObject shortLived;
+            m_db->submitThen<qint64>(
+                0, [](QSqlDatabase &) { return Result<qint64>(1); }, &shortLived,
+                [](const Result<qint64> &) { QFAIL("a reply for a destroyed context"); });
+        }
+        QVERIFY(heard.isEmpty()); // never inside submitThen()
+        QTRY_COMPARE(heard, (QStringList{u"first"_s, u"second failed: no"_s, u"third"_s}));
+        QCOMPARE(countUsers(u"then2"_s), 1);
+
+        // After shutdown a job is refused, and still answered.
+        m_db->stop();
+        heard.clear();
+        m_db->submitThen<qint64>(
+            0, [](QSqlDatabase &) { return Result<qint64>(1); }, &context, note(u"late"_s));
+        QTRY_COMPARE(heard, (QStringList{u"late failed: the database is unavailable"_s}));
     }
 
     void resultsArriveAfterTheCommit()

@@ -34,23 +34,24 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSe
     // message by recipientId is not known yet: the conversation's row lock and the
     // sequencer keep its order then).
     const qint64 lane = send.conversationId.value_or(senderId);
-    auto stored = m_db.submitFor<StoredMessage>(
-        lane, [senderId, send, publish = m_publishInTransaction](QSqlDatabase &db) {
+    m_db.submitThen<StoredMessage>(
+        lane,
+        [senderId, send, publish = m_publishInTransaction](QSqlDatabase &db) {
             auto result = MessageRepository::store(db, senderId, send);
             if (result.ok() && !result.value().duplicate && publish) {
                 if (auto published = publish(db, result.value()); !published.ok())
                     return Result<StoredMessage>(published.error());
             }
             return result;
+        },
+        this,
+        [this, from = QPointer<WsSession>(origin), done,
+         received](const Result<StoredMessage> &result) {
+            if (result.ok())
+                publish(result.value(), from, received);
+            if (done)
+                done(result);
         });
-    whenReady(stored, this,
-              [this, from = QPointer<WsSession>(origin), done,
-               received](const Result<StoredMessage> &result) {
-                  if (result.ok())
-                      publish(result.value(), from, received);
-                  if (done)
-                      done(result);
-              });
 }
 
 void MessageService::publish(const StoredMessage &stored, const QPointer<WsSession> &origin,

@@ -31,6 +31,7 @@ DbWorker::DbWorker(DatabaseUrl url, int schemaTarget, int connections)
     : m_url(std::move(url))
     , m_dialect(m_url.kind)
     , m_schemaTarget(schemaTarget)
+    , m_replies(std::make_unique<QObject>())
 {
     // SQLite has one writer at a time: a second connection would only wait for its lock.
     const int lanes = m_url.kind == DatabaseUrl::Kind::SQLite ? 1 : std::max(1, connections);
@@ -117,6 +118,8 @@ void DbWorker::enqueue(qint64 key, Job job)
         }
     }
     job.finish(false); // refused after shutdown began
+    if (job.reply.run)
+        postReplies({std::move(job.reply)});
 }
 
 void DbWorker::laneMain(Lane &lane, int schemaTarget,
@@ -308,11 +311,31 @@ void DbWorker::finishBatch(std::deque<Job> &batch, bool committed)
     m_jobs.fetch_add(batch.size(), std::memory_order_relaxed);
     m_transactions.fetch_add(1, std::memory_order_relaxed);
     const auto now = std::chrono::steady_clock::now();
+    std::vector<Reply> replies;
     for (Job &job : batch) {
         if (m_metrics)
             m_metrics->dbLatency.observe(now - job.queued);
         job.finish(committed);
+        if (job.reply.run)
+            replies.push_back(std::move(job.reply));
     }
+    if (!replies.empty())
+        postReplies(std::move(replies));
+}
+
+void DbWorker::postReplies(std::vector<Reply> replies)
+{
+    // Queued even from the receiving thread itself (a job refused at shutdown): a reply
+    // never runs inside its submitThen(). Dropped with m_replies if the worker goes first.
+    QMetaObject::invokeMethod(
+        m_replies.get(),
+        [replies = std::move(replies)] {
+            for (const Reply &reply : replies) {
+                if (reply.context)
+                    reply.run();
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace pitchey::server

@@ -5,6 +5,8 @@
 #include "storage/SqlDialect.h"
 
 #include <QFuture>
+#include <QObject>
+#include <QPointer>
 #include <QPromise>
 #include <QSqlDatabase>
 
@@ -117,11 +119,42 @@ public:
         return future;
     }
 
+    // Runs fn on the lane of `key` like submitFor(), then done(result) on the thread that
+    // made this DbWorker, unless `context` (an object of that thread) is gone by then. No
+    // future: the replies of one batch go back in one posted event, in job order, which
+    // costs the receiving thread far less than a QFutureWatcher per job (the hot path of
+    // every stored message).
+    template<typename T>
+    void submitThen(qint64 key, std::function<Result<T>(QSqlDatabase &)> fn, QObject *context,
+                    std::function<void(const Result<T> &)> done)
+    {
+        Q_ASSERT(context && context->thread() == m_replies->thread());
+        auto outcome = std::make_shared<std::optional<Result<T>>>();
+        Job job{[fn = std::move(fn), outcome](QSqlDatabase &db) {
+                    outcome->emplace(fn(db));
+                    return (*outcome)->ok();
+                },
+                [outcome](bool committed) {
+                    if (!committed || !outcome->has_value())
+                        outcome->emplace(
+                            Error::internal(QStringLiteral("the database is unavailable")));
+                }};
+        job.reply = {QPointer<QObject>(context),
+                     [outcome, done = std::move(done)] { done(**outcome); }};
+        enqueue(key, std::move(job));
+    }
+
 private:
+    struct Reply
+    {
+        QPointer<QObject> context;
+        std::function<void()> run; // on the receiving thread
+    };
     struct Job
     {
         std::function<bool(QSqlDatabase &)> run;
         std::function<void(bool committed)> finish;
+        Reply reply{}; // submitThen() only
         std::chrono::steady_clock::time_point queued{};
         qint64 key = 0;
         int attempts = 0;
@@ -149,6 +182,8 @@ private:
     // by PostgreSQL) are moved to `retry`; the others stay for finishBatch().
     bool runBatch(QSqlDatabase &db, std::deque<Job> &batch, std::deque<Job> &retry);
     void finishBatch(std::deque<Job> &batch, bool committed);
+    // Runs on the receiving thread, in one posted event, the replies of finished jobs.
+    void postReplies(std::vector<Reply> replies);
     // A lost PostgreSQL connection: jobs are refused while it is down, and it is opened
     // again (at most once a second) until it answers.
     [[nodiscard]] static bool alive(QSqlDatabase &db);
@@ -162,6 +197,7 @@ private:
     std::atomic<quint64> m_transactions{0};
     Metrics *m_metrics = nullptr;
     std::chrono::microseconds m_commitWindow = kDefaultCommitWindow;
+    std::unique_ptr<QObject> m_replies; // on the thread that made this: submitThen() replies
 };
 
 } // namespace pitchey::server
