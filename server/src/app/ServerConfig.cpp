@@ -90,17 +90,18 @@ constexpr OptionSpec kOptions[] = {
      "(default 30)."},
 };
 
-// Every number setting lies between its minimum and a billion (seconds, days, a rate):
-// large enough for any use, small enough for the integers the settings end up in.
-Result<double> positiveNumber(const QString &name, const QString &text, double minimum)
+// Every number setting lies between its minimum and, unless it says otherwise, a billion
+// (seconds, days, a rate): large enough for any use, small enough for the integers the
+// settings end up in.
+Result<double> boundedNumber(const QString &name, const QString &text, double minimum,
+                             double maximum = 1e9)
 {
-    constexpr double kMaximum = 1e9;
     bool ok = false;
     const double value = text.toDouble(&ok);
-    if (!ok || !(value >= minimum && value <= kMaximum)) // NaN and infinities too
+    if (!ok || !(value >= minimum && value <= maximum)) // NaN and infinities too
         return Error::badRequest(u"--%1 must be a number from %2 to %3, not '%4'"_s.arg(name)
                                      .arg(minimum)
-                                     .arg(kMaximum, 0, 'f', 0)
+                                     .arg(maximum, 0, 'f', 0)
                                      .arg(text));
     return value;
 }
@@ -108,7 +109,7 @@ Result<double> positiveNumber(const QString &name, const QString &text, double m
 // A count of threads or connections: 1 to 64.
 Result<int> smallCount(const QString &name, const QString &text)
 {
-    auto number = positiveNumber(name, text, 1);
+    auto number = boundedNumber(name, text, 1);
     if (!number.ok())
         return number.error();
     if (number.value() > 64)
@@ -263,7 +264,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
           NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
           NumberSetting{"idle-timeout", &idle, 1}}) {
         if (const auto text = value(setting.name)) {
-            auto number = positiveNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
+            auto number = boundedNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
             if (!number.ok())
                 return number.error();
             *setting.target = number.value();
@@ -271,7 +272,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     }
     config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
     if (const auto timeout = value("cluster-timeout")) {
-        auto number = positiveNumber(u"cluster-timeout"_s, *timeout, 1);
+        auto number = boundedNumber(u"cluster-timeout"_s, *timeout, 1);
         if (!number.ok())
             return number.error();
         config.clusterTimeoutMs = qint64(number.value() * 1000);
@@ -283,13 +284,10 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         config.databaseConnections = count.value();
     }
     if (const auto window = value("commit-window")) {
-        bool ok = false;
-        const double ms = window->toDouble(&ok);
-        if (!ok || !(ms >= 0 && ms <= 1000)) // NaN too
-            return Error::badRequest(
-                u"--commit-window must be a number of milliseconds from 0 to 1000, not '%1'"_s.arg(
-                    *window));
-        config.commitWindow = std::chrono::microseconds(qint64(ms * 1000));
+        auto ms = boundedNumber(u"commit-window"_s, *window, 0, 1000);
+        if (!ms.ok())
+            return ms.error();
+        config.commitWindow = std::chrono::microseconds(qint64(ms.value() * 1000));
     }
     if (const auto threads = value("io-threads")) {
         auto count = smallCount(u"io-threads"_s, *threads);
@@ -298,7 +296,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         config.ioThreads = count.value();
     }
     if (const auto batch = value("email-batch-seconds")) {
-        auto number = positiveNumber(u"email-batch-seconds"_s, *batch, 1);
+        auto number = boundedNumber(u"email-batch-seconds"_s, *batch, 1);
         if (!number.ok())
             return number.error();
         config.emailBatchSeconds = int(number.value());
