@@ -104,18 +104,10 @@ public:
         auto outcome = std::make_shared<std::optional<Result<T>>>();
         promise->start();
         QFuture<Result<T>> future = promise->future();
-        enqueue(key, Job{[fn = std::move(fn), outcome](QSqlDatabase &db) {
-                             outcome->emplace(fn(db));
-                             return (*outcome)->ok();
-                         },
-                         [promise, outcome](bool committed) {
-                             if (committed && outcome->has_value())
-                                 promise->addResult(std::move(**outcome));
-                             else
-                                 promise->addResult(Result<T>(Error::internal(
-                                     QStringLiteral("the database is unavailable"))));
-                             promise->finish();
-                         }});
+        enqueue(key, settlingJob<T>(std::move(fn), outcome, [promise, outcome] {
+                    promise->addResult(std::move(**outcome));
+                    promise->finish();
+                }));
         return future;
     }
 
@@ -130,15 +122,7 @@ public:
     {
         Q_ASSERT(context && context->thread() == m_replies->thread());
         auto outcome = std::make_shared<std::optional<Result<T>>>();
-        Job job{[fn = std::move(fn), outcome](QSqlDatabase &db) {
-                    outcome->emplace(fn(db));
-                    return (*outcome)->ok();
-                },
-                [outcome](bool committed) {
-                    if (!committed || !outcome->has_value())
-                        outcome->emplace(
-                            Error::internal(QStringLiteral("the database is unavailable")));
-                }};
+        Job job = settlingJob<T>(std::move(fn), outcome, {});
         job.reply = {QPointer<QObject>(context),
                      [outcome, done = std::move(done)] { done(**outcome); }};
         enqueue(key, std::move(job));
@@ -173,6 +157,26 @@ private:
         std::chrono::nanoseconds gap{}; // between queued jobs, a moving average
     };
 
+    // A job that keeps fn's result in `outcome`. When its batch is over, `outcome` holds
+    // that result if the batch committed, "the database is unavailable" if not, and then
+    // `settled` runs (on the lane's thread).
+    template<typename T>
+    static Job settlingJob(std::function<Result<T>(QSqlDatabase &)> fn,
+                           std::shared_ptr<std::optional<Result<T>>> outcome,
+                           std::function<void()> settled)
+    {
+        return Job{[fn = std::move(fn), outcome](QSqlDatabase &db) {
+                       outcome->emplace(fn(db));
+                       return (*outcome)->ok();
+                   },
+                   [outcome, settled = std::move(settled)](bool committed) {
+                       if (!committed || !outcome->has_value())
+                           outcome->emplace(
+                               Error::internal(QStringLiteral("the database is unavailable")));
+                       if (settled)
+                           settled();
+                   }};
+    }
     void enqueue(qint64 key, Job job);
     [[nodiscard]] Status startLane(Lane &lane, int schemaTarget);
     void laneMain(Lane &lane, int schemaTarget, const std::shared_ptr<QPromise<Status>> &started);
