@@ -43,6 +43,25 @@ private Q_SLOTS:
         QVERIFY(limiter.trackedKeys() <= 5);
     }
 
+    void idsCountLikeNames()
+    {
+        qint64 now = 0;
+        RateLimiter limiter(2, 1);
+        limiter.setClockForTesting([&] { return now; });
+        QVERIFY(limiter.tryAcquire(qint64(7)));
+        QVERIFY(limiter.tryAcquire(qint64(7)));
+        QVERIFY(!limiter.tryAcquire(qint64(7)));
+        QVERIFY(limiter.tryAcquire(qint64(8)));
+        QVERIFY(limiter.tryAcquire("7")); // a name is another key
+        now += 1000;
+        QVERIFY(limiter.tryAcquire(qint64(7)));
+        QVERIFY(!limiter.tryAcquire(qint64(7)));
+        now += 10000;
+        for (int i = 0; i < 5000; ++i)
+            (void)limiter.tryAcquire(qint64(i % 3));
+        QVERIFY(limiter.trackedKeys() <= 5);
+    }
+
     void neverExceedsTheBurst()
     {
         qint64 now = 0;

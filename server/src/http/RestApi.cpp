@@ -154,7 +154,7 @@ void RestApi::dispatch(const QList<Route> &routes, const HttpRequest &request,
         if (!claims.ok())
             return reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
         call.caller = claims.value();
-        if (!m_deps.apiLimiter.tryAcquire(QByteArray::number(call.caller.userId)))
+        if (!m_deps.apiLimiter.tryAcquire(call.caller.userId))
             return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s},
                                {{"Retry-After", "1"}});
     } else if (match->needsBody) {

@@ -139,7 +139,7 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
 
 void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &parsed)
 {
-    if (!m_deps.userLimiter.tryAcquire(QByteArray::number(session->userId()))) {
+    if (!m_deps.userLimiter.tryAcquire(session->userId())) {
         QJsonValue ref = QJsonValue::Null;
         if (const auto *frame = std::get_if<frames::ClientFrame>(&parsed)) {
             if (const auto *send = std::get_if<frames::SendMessage>(frame);
