@@ -201,6 +201,7 @@ private:
     std::atomic<quint64> m_transactions{0};
     Metrics *m_metrics = nullptr;
     std::chrono::microseconds m_commitWindow = kDefaultCommitWindow;
+    std::size_t m_maxBatch;             // jobs in one transaction
     std::unique_ptr<QObject> m_replies; // on the thread that made this: submitThen() replies
 };
 
