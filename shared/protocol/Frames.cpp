@@ -240,6 +240,29 @@ QJsonObject messageDelivered(qint64 messageId, qint64 conversationId, qint64 del
 
 namespace {
 
+// The letter of JSON's two-character escape for `unit` (n for a newline), or 0.
+char shortEscape(char16_t unit)
+{
+    switch (unit) {
+    case u'"':
+        return '"';
+    case u'\\':
+        return '\\';
+    case u'\b':
+        return 'b';
+    case u'\f':
+        return 'f';
+    case u'\n':
+        return 'n';
+    case u'\r':
+        return 'r';
+    case u'\t':
+        return 't';
+    default:
+        return 0;
+    }
+}
+
 // The bytes appendJsonString() writes for `text`, quotes included.
 qsizetype jsonStringSize(QStringView text)
 {
@@ -249,19 +272,7 @@ qsizetype jsonStringSize(QStringView text)
     while (at != end) {
         const char16_t unit = *at++;
         if (unit < 0x80) {
-            switch (unit) {
-            case u'"':
-            case u'\\':
-            case u'\b':
-            case u'\f':
-            case u'\n':
-            case u'\r':
-            case u'\t':
-                size += 2;
-                break;
-            default:
-                size += unit < 0x20 ? 6 : 1;
-            }
+            size += shortEscape(unit) ? 2 : unit < 0x20 ? 6 : 1;
         } else if (unit < 0x800) {
             size += 2;
         } else if (QChar::isHighSurrogate(unit) && at != end && QChar::isLowSurrogate(*at)) {
@@ -294,34 +305,12 @@ char *writeJsonString(char *out, QStringView text)
     while (at != end) {
         const char16_t unit = *at++;
         if (unit < 0x80) {
-            switch (unit) {
-            case u'"':
-                escape('"');
-                break;
-            case u'\\':
-                escape('\\');
-                break;
-            case u'\b':
-                escape('b');
-                break;
-            case u'\f':
-                escape('f');
-                break;
-            case u'\n':
-                escape('n');
-                break;
-            case u'\r':
-                escape('r');
-                break;
-            case u'\t':
-                escape('t');
-                break;
-            default:
-                if (unit < 0x20)
-                    escapeUnit(unit);
-                else
-                    *out++ = char(unit);
-            }
+            if (const char letter = shortEscape(unit))
+                escape(letter);
+            else if (unit < 0x20)
+                escapeUnit(unit);
+            else
+                *out++ = char(unit);
         } else if (unit < 0x800) {
             *out++ = char(0xc0 | (unit >> 6));
             *out++ = char(0x80 | (unit & 0x3f));
