@@ -109,11 +109,9 @@ Result<double> boundedNumber(const QString &name, const QString &text, double mi
 // A count of threads or connections: 1 to 64.
 Result<int> smallCount(const QString &name, const QString &text)
 {
-    auto number = boundedNumber(name, text, 1);
+    auto number = boundedNumber(name, text, 1, 64);
     if (!number.ok())
         return number.error();
-    if (number.value() > 64)
-        return Error::badRequest(u"--%1 must be at most 64"_s.arg(name));
     return int(number.value());
 }
 
