@@ -50,6 +50,12 @@ private Q_SLOTS:
             load({u"--data-dir"_s, m_dir.path(), u"--commit-window"_s, u"0.5"_s}, {}, shortWindow)
                 .ok());
         QCOMPARE(shortWindow.commitWindow, std::chrono::microseconds(500));
+        QCOMPARE(config.maxDbBacklog, 20'000);
+        ServerConfig unbounded;
+        QProcessEnvironment noLimit;
+        noLimit.insert(u"PITCHEY_MAX_DB_BACKLOG"_s, u"0"_s);
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, noLimit, unbounded).ok());
+        QCOMPARE(unbounded.maxDbBacklog, 0);
     }
 
     void commandLineThenEnvironmentThenFile()
@@ -115,6 +121,8 @@ private Q_SLOTS:
             << QStringList{u"--token-lifetime-days"_s, u"1e300"_s} << u"--token-lifetime-days"_s;
         QTest::newRow("long commit window")
             << QStringList{u"--commit-window"_s, u"1001"_s} << u"--commit-window"_s;
+        QTest::newRow("negative backlog")
+            << QStringList{u"--max-db-backlog"_s, u"-5"_s} << u"--max-db-backlog"_s;
         QTest::newRow("too many I/O threads")
             << QStringList{u"--io-threads"_s, u"65"_s} << u"--io-threads"_s;
     }

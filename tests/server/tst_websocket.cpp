@@ -3,12 +3,18 @@
 #include "Clients.h"
 #include "TestMain.h"
 #include "TestServer.h"
+#include "ops/Metrics.h"
+#include "storage/DbWorker.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTest>
 #include <QUuid>
+
+#include <atomic>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey::testing;
@@ -576,6 +582,73 @@ private Q_SLOTS:
         const QJsonObject limited = client->waitFor(u"error"_s);
         QCOMPARE(limited.value("code"_L1).toString(), u"rate_limited"_s);
         QCOMPARE(client->socket().state(), QAbstractSocket::ConnectedState);
+    }
+
+    void aDatabaseFarBehindRefusesNewMessagesUntilItCatchesUp()
+    {
+        m_http.reset();
+        m_server = std::make_unique<TestServer>([](auto &config) {
+            config.rateBurst = 1000;
+            config.maxDbBacklog = 2;
+        });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        const auto frank = m_http->registerUser(u"frank"_s);
+        const auto grace = m_http->registerUser(u"grace"_s);
+        const auto pair = m_http->post(u"/api/messages/conversations"_s,
+                                       {{"participantIds"_L1, QJsonArray{grace.id}}}, frank.token);
+        QCOMPARE(pair.status, 201);
+        const qint64 conversation =
+            pair.body.value("conversation"_L1).toObject().value("id"_L1).toInteger();
+        auto sender = connectAs(frank);
+        auto recipient = connectAs(grace);
+
+        // Hold up the conversation's database lane: one job waiting, then one message.
+        std::atomic<bool> release{false};
+        const auto releaseOnFailure = qScopeGuard([&release] { release = true; });
+        auto blocker =
+            m_server->server().database().submitFor<int>(conversation, [&release](QSqlDatabase &) {
+                while (!release.load())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                return pitchey::Result<int>(0);
+            });
+        auto sendFrame = [&](const QString &clientMessageId) {
+            sender->sendJson({{"type"_L1, "send_message"_L1},
+                              {"conversationId"_L1, conversation},
+                              {"content"_L1, clientMessageId},
+                              {"clientMessageId"_L1, clientMessageId}});
+        };
+        sendFrame(u"first"_s);
+        QVERIFY(QTest::qWaitFor([&] { return m_server->server().database().backlog() == 2; }));
+        // Two waiting: the next message is refused, and says which one it was...
+        sendFrame(u"second"_s);
+        const QJsonObject busy = sender->waitFor(u"error"_s);
+        QCOMPARE(busy.value("code"_L1).toString(), u"rate_limited"_s);
+        QCOMPARE(busy.value("ref"_L1).toString(), u"second"_s);
+        QVERIFY(!busy.value("message"_L1).toString().isEmpty());
+        // ...over HTTP too, with 429.
+        const auto posted = m_http->post(
+            u"/api/messages/send"_s,
+            {{"conversationId"_L1, conversation}, {"content"_L1, "by http"_L1}}, frank.token);
+        QCOMPARE(posted.status, 429);
+        QCOMPARE(posted.errorCode(), u"rate_limited"_s);
+        QVERIFY(sender->staysQuiet(u"message_sent"_s, 300));
+        QCOMPARE(m_server->server().metrics().messagesRefusedBusy.load(), 2U);
+
+        // Caught up: the waiting message is stored and delivered, a resend of the refused
+        // one goes through, and nothing refused was stored.
+        release = true;
+        blocker.waitForFinished();
+        QCOMPARE(sender->waitFor(u"message_sent"_s).value("clientMessageId"_L1).toString(),
+                 u"first"_s);
+        sendFrame(u"second"_s);
+        QCOMPARE(sender->waitFor(u"message_sent"_s).value("clientMessageId"_L1).toString(),
+                 u"second"_s);
+        QCOMPARE(recipient->waitFor(u"new_message"_s).value("content"_L1).toString(), u"first"_s);
+        QCOMPARE(recipient->waitFor(u"new_message"_s).value("content"_L1).toString(), u"second"_s);
+        const auto stored =
+            m_http->get(u"/api/messages/%1/messages"_s.arg(conversation), frank.token);
+        QCOMPARE(stored.body.value("messages"_L1).toArray().size(), 2);
     }
 
     void silentConnectionsAreClosed()

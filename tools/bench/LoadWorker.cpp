@@ -278,8 +278,14 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
         return;
     }
     if (!frame.contains("\"type\":\"new_message\"")) {
-        if (frame.contains("\"type\":\"error\""))
+        if (!frame.contains("\"type\":\"error\""))
+            return;
+        if (frame.contains("\"code\":\"rate_limited\"")) {
+            ++m_results.busy;
+            refusedBusy.fetch_add(1, std::memory_order_relaxed);
+        } else {
             ++m_results.errors;
+        }
         return;
     }
     const qsizetype at = frame.indexOf(contentKey);

@@ -49,6 +49,7 @@ struct WorkerResults
     quint64 redelivered = 0; // the same message id pushed again (unacknowledged at a crash)
     quint64 outOfOrder = 0;
     quint64 errors = 0;
+    quint64 busy = 0;           // sends refused with rate_limited: the server's database was behind
     quint64 unacknowledged = 0; // sends the server never confirmed, at the end
 
     // Adds another part (another worker, or a later read of the same run).
@@ -62,6 +63,7 @@ struct WorkerResults
         redelivered += other.redelivered;
         outOfOrder += other.outOfOrder;
         errors += other.errors;
+        busy += other.busy;
         unacknowledged += other.unacknowledged;
         return *this;
     }
@@ -101,6 +103,7 @@ public:
     std::atomic<int> refused{0}; // attempts that closed before they were open
     std::atomic<int> dropped{0}; // connections that closed after they were open
     std::atomic<quint64> received{0};
+    std::atomic<quint64> refusedBusy{0};
     std::atomic<bool> sending{false};
 
 private:

@@ -64,6 +64,7 @@ Status Server::start()
     m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
+    m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
     const auto idleTimeout = std::chrono::seconds(m_config.idleTimeoutSeconds);
     m_io = std::make_unique<IoThreads>(m_config.ioThreads, idleTimeout);
     m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages,

@@ -42,6 +42,7 @@ public:
     [[nodiscard]] quint16 metricsPort() const; // 0 without a metrics listener of its own
     [[nodiscard]] bool tls() const { return !m_config.tlsCertFile.isEmpty(); }
     [[nodiscard]] Metrics &metrics() { return *m_metrics; }
+    [[nodiscard]] DbWorker &database() { return *m_db; }
     // WebSocket connections the I/O threads hold (for tests: closed ones are let go).
     [[nodiscard]] qsizetype webSocketsHeld() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }

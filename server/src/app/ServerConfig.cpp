@@ -83,6 +83,9 @@ constexpr OptionSpec kOptions[] = {
     {"commit-window", "PITCHEY_COMMIT_WINDOW", "ms",
      "While writes arrive closer together than this, the database waits up to this long to "
      "store several of them with one disk sync (default 2; 0: never waits; at most 1000)."},
+    {"max-db-backlog", "PITCHEY_MAX_DB_BACKLOG", "n",
+     "Database jobs waiting beyond which new messages are refused with rate_limited until "
+     "the backlog shrinks (default 20000; 0: no limit)."},
     {"io-threads", "PITCHEY_IO_THREADS", "n",
      "Threads that own the WebSocket connections (default: one per core, up to 16)."},
     {"cluster-timeout", "PITCHEY_CLUSTER_TIMEOUT", "seconds",
@@ -286,6 +289,12 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         if (!ms.ok())
             return ms.error();
         config.commitWindow = std::chrono::microseconds(qint64(ms.value() * 1000));
+    }
+    if (const auto backlog = value("max-db-backlog")) {
+        auto number = boundedNumber(u"max-db-backlog"_s, *backlog, 0);
+        if (!number.ok())
+            return number.error();
+        config.maxDbBacklog = qint64(number.value());
     }
     if (const auto threads = value("io-threads")) {
         auto count = smallCount(u"io-threads"_s, *threads);

@@ -29,6 +29,10 @@ struct ServerConfig
     int databaseConnections = 2;
     // Group commit: how long a write may wait for others to share its disk sync.
     std::chrono::microseconds commitWindow = DbWorker::kDefaultCommitWindow;
+    // Database jobs waiting beyond which new messages are refused (rate_limited) until the
+    // backlog shrinks: under more load than the disk takes, latency and memory stay bounded
+    // instead of growing without end. Zero: no limit.
+    qint64 maxDbBacklog = 20'000;
     // Threads that own the WebSocket connections (RealtimeHub and the rest stay on main).
     int ioThreads = defaultIoThreads();
     QByteArray jwtSecret; // empty: generated once and kept in the data directory

@@ -246,6 +246,7 @@ void RestApi::metrics(const Call &call)
     Metrics::Gauges gauges;
     gauges.connections = m_deps.registry.connectionCount();
     gauges.onlineUsers = m_deps.registry.onlineUserCount();
+    gauges.dbBacklog = m_deps.db.backlog();
     auto outbox =
         m_deps.db.submit<qint64>([](QSqlDatabase &db) { return EmailRepository::unsentCount(db); });
     whenReady(outbox, this,
@@ -453,6 +454,8 @@ void RestApi::sendMessage(const Call &call)
         return call.reply.error(send.error());
     m_deps.messages.send(call.caller.userId, send.value(), nullptr,
                          [call](const Result<StoredMessage> &stored) {
+                             if (!stored.ok() && stored.error().code == ErrorCode::RateLimited)
+                                 return call.reply.error(stored.error(), {{"Retry-After", "1"}});
                              if (!stored.ok())
                                  return call.reply.error(stored.error());
                              call.reply.json(stored.value().duplicate ? 200 : 201,

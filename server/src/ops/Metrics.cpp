@@ -97,6 +97,10 @@ QByteArray Metrics::render(const Gauges &gauges) const
                 "new_message frames handed to recipients' connections (live and backlog).",
                 "counter");
     writeSample(out, "pitchey_messages_delivered_total", double(messagesDelivered.load()));
+    writeHeader(out, "pitchey_messages_refused_busy_total",
+                "Messages refused with rate_limited because the database was too far behind.",
+                "counter");
+    writeSample(out, "pitchey_messages_refused_busy_total", double(messagesRefusedBusy.load()));
     deliveryLatency.write(out, "pitchey_delivery_latency_seconds",
                           "From a message received to its new_message frames handed to the "
                           "online recipients' connections.");
@@ -114,6 +118,8 @@ QByteArray Metrics::render(const Gauges &gauges) const
     }
     dbLatency.write(out, "pitchey_db_query_latency_seconds",
                     "From a database job queued to its transaction committed.");
+    writeHeader(out, "pitchey_db_backlog", "Database jobs queued and not yet committed.", "gauge");
+    writeSample(out, "pitchey_db_backlog", double(gauges.dbBacklog));
 
     if (gauges.emailOutbox >= 0) {
         writeHeader(out, "pitchey_email_outbox", "Email digests waiting to be sent.", "gauge");

@@ -35,9 +35,10 @@ class Metrics
 {
 public:
     std::atomic<quint64> messagesStored{0};
-    std::atomic<quint64> messagesDelivered{0}; // new_message frames handed to connections
-    LatencyHistogram deliveryLatency;          // send received -> handed to the recipients
-    LatencyHistogram dbLatency;                // a database job queued -> its commit
+    std::atomic<quint64> messagesDelivered{0};   // new_message frames handed to connections
+    std::atomic<quint64> messagesRefusedBusy{0}; // refused while the database was behind
+    LatencyHistogram deliveryLatency;            // send received -> handed to the recipients
+    LatencyHistogram dbLatency;                  // a database job queued -> its commit
 
     void countHttpRequest(const QByteArray &route, const QByteArray &method, int status);
 
@@ -46,6 +47,7 @@ public:
         qsizetype connections = 0;
         qsizetype onlineUsers = 0;
         qint64 emailOutbox = -1; // -1: email is off
+        qint64 dbBacklog = 0;
     };
     // The whole exposition, text format 0.0.4.
     [[nodiscard]] QByteArray render(const Gauges &gauges) const;

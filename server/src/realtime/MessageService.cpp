@@ -29,6 +29,15 @@ MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
 void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
                           Done<StoredMessage> done)
 {
+    if (m_maxDbBacklog > 0 && m_db.backlog() >= m_maxDbBacklog) {
+        // Refused before anything is stored: a client sends it again later with the same
+        // clientMessageId (the contract's answer to rate_limited), nothing is lost.
+        m_metrics.messagesRefusedBusy.fetch_add(1, std::memory_order_relaxed);
+        if (done)
+            done(Error{ErrorCode::RateLimited,
+                       QStringLiteral("the server is busy; try again shortly")});
+        return;
+    }
     const auto received = std::chrono::steady_clock::now();
     // A conversation's writes stay on one connection of the pool (the pair of a first
     // message by recipientId is not known yet: the conversation's row lock and the

@@ -52,6 +52,8 @@ public:
     // thread.
     using PublishInTransaction = std::function<Status(QSqlDatabase &, const StoredMessage &)>;
     void setClusterPublisher(PublishInTransaction publish) { m_publishInTransaction = publish; }
+    // Beyond this many database jobs waiting, send() refuses with rate_limited (0: never).
+    void setMaxDbBacklog(qint64 jobs) { m_maxDbBacklog = jobs; }
     // A new message another node stored.
     void deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId, qint64 messageId,
                             qint64 previousId, const QByteArray &frame);
@@ -78,6 +80,7 @@ private:
     QTimer m_catchUpRetry; // a failed catchUp() runs again, for m_catchUpUsers
     QList<qint64> m_catchUpUsers;
     PublishInTransaction m_publishInTransaction;
+    qint64 m_maxDbBacklog = 0;
 };
 
 } // namespace pitchey::server

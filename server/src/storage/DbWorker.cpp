@@ -120,6 +120,7 @@ void DbWorker::enqueue(qint64 key, Job job)
             lane.gap += (gap - lane.gap) / 8;
             lane.lastQueued = job.queued;
             lane.queue.push_back(std::move(job));
+            m_backlog.fetch_add(1, std::memory_order_relaxed);
             if (!lane.collecting || lane.queue.size() >= kWindowBatch)
                 lane.wake.notify_one();
             return;
@@ -327,6 +328,7 @@ void DbWorker::finishBatch(std::deque<Job> &batch, bool committed)
         if (job.reply.run)
             replies.push_back(std::move(job.reply));
     }
+    m_backlog.fetch_sub(qint64(batch.size()), std::memory_order_relaxed);
     if (!replies.empty())
         postReplies(std::move(replies));
 }

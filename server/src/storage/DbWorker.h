@@ -88,6 +88,8 @@ public:
         m_commitWindow = std::clamp<std::chrono::microseconds>(window, {}, kMaxCommitWindow);
     }
     [[nodiscard]] Stats stats() const;
+    // Jobs submitted and not yet finished, over every lane: how far the database is behind.
+    [[nodiscard]] qint64 backlog() const { return m_backlog.load(std::memory_order_relaxed); }
 
     // Runs fn on lane 0, in order with every other submit(). A failed Result rolls back
     // what fn wrote.
@@ -199,6 +201,7 @@ private:
     std::vector<std::unique_ptr<Lane>> m_lanes;
     std::atomic<quint64> m_jobs{0};
     std::atomic<quint64> m_transactions{0};
+    std::atomic<qint64> m_backlog{0};
     Metrics *m_metrics = nullptr;
     std::chrono::microseconds m_commitWindow = kDefaultCommitWindow;
     std::size_t m_maxBatch;             // jobs in one transaction
