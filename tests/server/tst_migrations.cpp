@@ -223,6 +223,35 @@ private Q_SLOTS:
         QCOMPARE(mode, u"wal"_s);
     }
 
+    void newDatabasesGetSmallPagesOldOnesKeepTheirs()
+    {
+        auto pageSize = [](DbWorker &db) {
+            return run<qint64>(
+                db, [](QSqlDatabase &c) { return sql::scalar(c, u"PRAGMA page_size"_s, {}); });
+        };
+        DbWorker fresh(sqliteAt(m_dir.filePath(u"fresh.db"_s)));
+        QVERIFY(fresh.start().ok());
+        QCOMPARE(pageSize(fresh), 2048);
+
+        // A file written with 4 KiB pages (and WAL, as earlier versions made them).
+        const QString oldPath = m_dir.filePath(u"old-pages.db"_s);
+        {
+            QSqlDatabase plain = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"old-pages"_s);
+            plain.setDatabaseName(oldPath);
+            QVERIFY(plain.open());
+            QSqlQuery query(plain);
+            QVERIFY(query.exec(u"PRAGMA page_size=4096"_s));
+            QVERIFY(query.exec(u"PRAGMA journal_mode=WAL"_s));
+            QVERIFY(query.exec(u"CREATE TABLE unrelated (x INTEGER)"_s));
+            plain.close();
+        }
+        QSqlDatabase::removeDatabase(u"old-pages"_s);
+        DbWorker old(sqliteAt(oldPath));
+        QVERIFY(old.start().ok());
+        QCOMPARE(pageSize(old), 4096);
+        QVERIFY(schemaOf(old).join(u'\n').contains(u"CREATE TABLE messages"_s));
+    }
+
     void hotQueriesUseIndexes_data()
     {
         QTest::addColumn<QString>("statement");

@@ -21,10 +21,16 @@ QString SqlDialect::schema(QString sql) const
 QStringList SqlDialect::sessionSetup() const
 {
     if (m_kind == DatabaseUrl::Kind::SQLite) {
-        // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, which
-        // group commit (DbWorker) amortises over many messages.
-        return {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
-                u"PRAGMA foreign_keys=ON"_s, u"PRAGMA busy_timeout=5000"_s};
+        // A new database gets 2 KiB pages (first: the size is fixed once the file is
+        // written; existing files keep theirs). A message's index entries land on random
+        // pages, each written whole to the WAL once per batch: half the page, half those
+        // bytes (30 s of saturated writes on 2 cores: 24,700/s with 4 KiB, 27,800/s with
+        // 2 KiB; reading history unchanged). WAL lets readers run beside the writer; FULL
+        // syncs the WAL on every commit, which group commit (DbWorker) amortises over many
+        // messages.
+        return {u"PRAGMA page_size=2048"_s, u"PRAGMA journal_mode=WAL"_s,
+                u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s,
+                u"PRAGMA busy_timeout=5000"_s};
     }
     return {u"SET TIME ZONE 'UTC'"_s};
 }
