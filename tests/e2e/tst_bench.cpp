@@ -137,6 +137,44 @@ private Q_SLOTS:
         QCOMPARE(run.figures.value("duplicated (stored twice)"_L1).toInteger(), 0);
     }
 
+    void aDeploymentByNameOverTls()
+    {
+        // A server with its own certificate, reached by name: what an operator points the
+        // tool at (behind a TLS proxy it looks the same).
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(u"cert.pem"_s);
+        const QString key = dir.filePath(u"key.pem"_s);
+        QProcess openssl;
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                       key, u"-out"_s, cert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=localhost"_s,
+                       u"-addext"_s, u"subjectAltName=DNS:localhost"_s});
+        QVERIFY(openssl.waitForFinished(30000));
+        QCOMPARE(openssl.exitCode(), 0);
+        QProcess server;
+        const quint16 port =
+            startServer(server, dir.path(),
+                        kNoLimits + QStringList{u"--tls-cert"_s, cert, u"--tls-key"_s, key});
+        QVERIFY(port != 0);
+        const QStringList target{u"--url"_s, u"https://localhost:%1"_s.arg(port)};
+
+        const BenchRun direct = runBench(
+            target + QStringList{u"--ca-file"_s, cert, u"--scenario"_s, u"direct"_s, u"--users"_s,
+                                 u"10"_s, u"--rate"_s, u"100"_s, u"--duration"_s, u"1"_s});
+        QVERIFY2(direct.exitCode == 0, direct.stderrText.constData());
+        const qint64 sent = direct.figures.value("sent"_L1).toInteger();
+        QVERIFY2(sent >= 50, qPrintable(QString::number(sent)));
+        QCOMPARE(direct.figures.value("delivered"_L1).toInteger(), sent);
+        QCOMPARE(direct.figures.value("lost (not delivered in the run)"_L1).toInteger(), 0);
+
+        // Not trusting the certificate, it cannot even register its users.
+        const BenchRun untrusting =
+            runBench(target + QStringList{u"--scenario"_s, u"idle"_s, u"--users"_s, u"3"_s});
+        QCOMPARE(untrusting.exitCode, 2);
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
+    }
+
     void aTargetThatCannotBeSetUpIsAnError()
     {
         QTcpServer probe; // a port nothing listens on once it is closed
@@ -148,6 +186,12 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.stderrText.contains("3 of 3 users could not register"),
                  run.stderrText.constData());
+
+        const BenchRun nowhere = runBench(
+            {u"--url"_s, u"http://no-such-host.invalid:8000"_s, u"--scenario"_s, u"idle"_s});
+        QCOMPARE(nowhere.exitCode, 2);
+        QVERIFY2(nowhere.stderrText.contains("cannot resolve no-such-host.invalid"),
+                 nowhere.stderrText.constData());
     }
 };
 

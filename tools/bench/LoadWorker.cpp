@@ -52,7 +52,7 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
     m_counted.assign(size_t(clients.size()), 0);
     m_xmppState.assign(size_t(clients.size()), 0);
     for (int slot = 0; slot < clients.size(); ++slot) {
-        auto client = std::make_unique<WsLite>();
+        auto client = std::make_unique<WsLite>(m_settings.server.tls);
         WsLite *raw = client.get();
         raw->onOpen = [this, slot] {
             if (m_settings.xmpp) {
@@ -80,10 +80,6 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
                 reopen(slot);
         };
         raw->onText = [this, slot](QByteArrayView frame) { onText(slot, frame); };
-        const QHostAddress source =
-            m_settings.sources.isEmpty()
-                ? QHostAddress()
-                : m_settings.sources.at(clients.at(slot).index % m_settings.sources.size());
         m_clients.push_back(std::move(client));
         reopen(slot);
     }

@@ -78,7 +78,7 @@ class LoadWorker : public QObject
 public:
     struct Settings
     {
-        QHostAddress server;
+        WsTarget server;
         quint16 port = 0;
         QList<quint16> clusterPorts; // WebSockets spread over these nodes (same host), if any
         QList<QHostAddress> sources;

@@ -1,44 +1,63 @@
 #include "WsLite.h"
 
 #include <QRandomGenerator>
+#include <QSslSocket>
+
+#include <atomic>
+#include <cstdio>
 
 namespace pitchey::bench {
 
-WsLite::WsLite(QObject *parent)
+WsLite::WsLite(bool tls, QObject *parent)
     : QObject(parent)
+    , m_socket(tls ? new QSslSocket(this) : new QTcpSocket(this))
     , m_maskState(QRandomGenerator::global()->generate() | 1)
 {
-    connect(&m_socket, &QTcpSocket::connected, this, [this] {
+    connect(m_socket, &QTcpSocket::connected, this, [this, tls] {
         // Only now: before the connection exists, Qt 6.4 drops socket options silently, and
         // with Nagle a send right after an acknowledgement waited for the server's delayed
         // ACK (the ~45 ms maximum latency of every direct run until 2026-11-24).
-        m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        m_socket.write(m_request);
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        if (!tls)
+            m_socket->write(m_request);
     });
-    connect(&m_socket, &QTcpSocket::readyRead, this, &WsLite::onReadyRead);
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket)) {
+        connect(ssl, &QSslSocket::encrypted, this, [this] { m_socket->write(m_request); });
+        connect(ssl, &QSslSocket::sslErrors, this, [](const QList<QSslError> &errors) {
+            // Once per run: thousands of sockets fail alike.
+            static std::atomic<bool> said{false};
+            if (!errors.isEmpty() && !said.exchange(true))
+                std::fprintf(stderr, "pitchey-bench: TLS: %s (--ca-file trusts a private CA)\n",
+                             qPrintable(errors.first().errorString()));
+        });
+    }
+    connect(m_socket, &QTcpSocket::readyRead, this, &WsLite::onReadyRead);
     // A failed connect reports an error only; a close after connecting may report both.
-    connect(&m_socket, &QTcpSocket::disconnected, this, &WsLite::reportClosed);
-    connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        if (m_socket.state() == QAbstractSocket::UnconnectedState)
+    connect(m_socket, &QTcpSocket::disconnected, this, &WsLite::reportClosed);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_socket->state() == QAbstractSocket::UnconnectedState)
             reportClosed();
     });
 }
 
-void WsLite::open(const QHostAddress &server, quint16 port, const QByteArray &pathAndQuery,
+void WsLite::open(const WsTarget &server, quint16 port, const QByteArray &pathAndQuery,
                   const QHostAddress &source, const QByteArray &subprotocol)
 {
     m_buffer.clear();
     m_closeReported = false;
     m_request =
-        "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.toString().toLatin1() + ':' +
+        "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.hostName.toUtf8() + ':' +
         QByteArray::number(port) +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n" +
         (subprotocol.isEmpty() ? QByteArray() : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") +
         "\r\n";
     if (!source.isNull())
-        m_socket.bind(source, 0);
-    m_socket.connectToHost(server, port);
+        m_socket->bind(source, 0);
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket))
+        ssl->connectToHostEncrypted(server.address.toString(), port, server.hostName);
+    else
+        m_socket->connectToHost(server.address, port);
 }
 
 void WsLite::reportClosed()
@@ -53,7 +72,7 @@ void WsLite::reportClosed()
 
 void WsLite::close()
 {
-    m_socket.abort();
+    m_socket->abort();
 }
 
 void WsLite::sendText(QByteArrayView text)
@@ -79,18 +98,18 @@ void WsLite::sendFrame(quint8 opcode, QByteArrayView payload)
     char *data = frame.data() + start;
     for (qsizetype i = 0; i < n; ++i)
         data[i] ^= mask[i & 3];
-    m_socket.write(frame);
+    m_socket->write(frame);
 }
 
 void WsLite::onReadyRead()
 {
-    m_buffer.append(m_socket.readAll());
+    m_buffer.append(m_socket->readAll());
     if (!m_open) {
         const qsizetype end = m_buffer.indexOf("\r\n\r\n");
         if (end < 0)
             return;
         if (!m_buffer.startsWith("HTTP/1.1 101")) {
-            m_socket.abort();
+            m_socket->abort();
             return;
         }
         m_buffer.remove(0, end + 4);
@@ -108,7 +127,7 @@ void WsLite::onReadyRead()
         else if (opcode == 0x9)
             sendFrame(0xA, payload);
         else if (opcode == 0x8)
-            m_socket.disconnectFromHost();
+            m_socket->disconnectFromHost();
     }
     m_buffer.remove(0, pos);
 }

@@ -23,9 +23,19 @@ struct WsFrameHeader
 // Appends a final frame's header (FIN set) for a payload of `length` bytes.
 void appendFrameHeader(QByteArray &out, quint8 opcode, qsizetype length, bool masked);
 
-// A minimal RFC 6455 client over QTcpSocket: text frames, ping/pong, close. Cheaper than
-// QWebSocket (the generator must never be the bottleneck), and it can bind its source
-// address, which spreads thousands of sockets over several 127.0.0.x addresses.
+// Where a client connects: the address (resolved once, not per socket), and the name for
+// the Host header and, over TLS, for the certificate check.
+struct WsTarget
+{
+    QHostAddress address;
+    QString hostName;
+    bool tls = false; // wss: QSslSocket, trusting the system's CAs and --ca-file
+};
+
+// A minimal RFC 6455 client over QTcpSocket (QSslSocket for wss): text frames, ping/pong,
+// close. Cheaper than QWebSocket (the generator must never be the bottleneck), and it can
+// bind its source address, which spreads thousands of sockets over several 127.0.0.x
+// addresses.
 class WsLite : public QObject
 {
     Q_OBJECT
@@ -35,8 +45,8 @@ public:
     std::function<void(QByteArrayView)> onText;
     std::function<void()> onClosed;
 
-    explicit WsLite(QObject *parent = nullptr);
-    void open(const QHostAddress &server, quint16 port, const QByteArray &pathAndQuery,
+    explicit WsLite(bool tls = false, QObject *parent = nullptr);
+    void open(const WsTarget &server, quint16 port, const QByteArray &pathAndQuery,
               const QHostAddress &source, const QByteArray &subprotocol = {});
     void sendText(QByteArrayView text);
     void close();
@@ -47,7 +57,7 @@ private:
     void reportClosed();
     void sendFrame(quint8 opcode, QByteArrayView payload);
 
-    QTcpSocket m_socket;
+    QTcpSocket *m_socket; // a child
     QByteArray m_buffer;
     QByteArray m_request;
     bool m_open = false;

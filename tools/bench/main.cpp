@@ -8,16 +8,20 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QThread>
 #include <QUrlQuery>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey::bench;
@@ -28,6 +32,8 @@ struct Options
 {
     QString scenario;
     QUrl url;
+    WsTarget server; // url's host, resolved; TLS for https and wss
+    quint16 port = 0;
     QList<quint16> clusterPorts; // several nodes: their ports on url's host
     int users = 1000;
     double duration = 10;
@@ -50,6 +56,20 @@ struct Options
     QString xmppPasswordPrefix = QStringLiteral("pw");
     QString xmppDomain = QStringLiteral("localhost");
 };
+
+// The address to connect to: once for every socket. IPv4 first, as the server listens on
+// 127.0.0.1 by default and "localhost" may name ::1 first.
+std::optional<QHostAddress> resolve(const QString &host)
+{
+    const QList<QHostAddress> addresses = QHostInfo::fromName(host).addresses();
+    for (const QHostAddress &address : addresses) {
+        if (address.protocol() == QAbstractSocket::IPv4Protocol)
+            return address;
+    }
+    if (addresses.isEmpty())
+        return std::nullopt;
+    return addresses.first();
+}
 
 // Rows of figures, printed as a table or as JSON.
 class Report
@@ -116,9 +136,8 @@ public:
     explicit Load(const Options &options)
     {
         LoadWorker::Settings settings;
-        settings.server = QHostAddress(options.url.host() == "localhost"_L1 ? u"127.0.0.1"_s
-                                                                            : options.url.host());
-        settings.port = quint16(options.url.port(80));
+        settings.server = options.server;
+        settings.port = options.port;
         settings.clusterPorts = options.clusterPorts;
         settings.acknowledge = options.acknowledge;
         settings.payloadBytes = options.payload;
@@ -128,7 +147,7 @@ public:
         settings.xmppDomain = options.xmppDomain.toUtf8();
         if (options.xmpp)
             settings.path = options.url.path().toUtf8();
-        if (settings.server.isLoopback()) {
+        if (settings.server.address.isLoopback()) {
             for (int i = 1; i <= options.sources; ++i)
                 settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
         }
@@ -570,6 +589,9 @@ int main(int argc, char *argv[])
         u"Server base URL; several, comma separated, for the nodes of a cluster (the "
         "first serves the HTTP calls, WebSockets are spread over all)."_s,
         u"url"_s, u"http://127.0.0.1:8000"_s);
+    const QCommandLineOption caFile(
+        u"ca-file"_s, u"PEM certificates to trust for an https/wss --url, besides the system's."_s,
+        u"file"_s);
     const QCommandLineOption users(u"users"_s, u"Number of users/connections."_s, u"n"_s,
                                    u"1000"_s);
     const QCommandLineOption duration(u"duration"_s, u"Seconds of load."_s, u"s"_s, u"10"_s);
@@ -603,8 +625,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption echoServer(
         u"echo-server"_s,
         u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s, u"port"_s);
-    parser.addOptions({scenario, url, users, duration, rate, json, pid, threads, sources, payload,
-                       groups, noAck, historySize, concurrency, restart, protocol, echoServer});
+    parser.addOptions({scenario, url, caFile, users, duration, rate, json, pid, threads, sources,
+                       payload, groups, noAck, historySize, concurrency, restart, protocol,
+                       echoServer});
     parser.process(app);
 
     if (parser.isSet(echoServer)) {
@@ -624,9 +647,13 @@ int main(int argc, char *argv[])
     options.scenario = parser.value(scenario);
     const QStringList urls = parser.value(url).split(u',', Qt::SkipEmptyParts);
     options.url = QUrl(urls.value(0));
+    const QString scheme = options.url.scheme();
+    options.server.tls = scheme == "https"_L1 || scheme == "wss"_L1;
+    const int defaultPort = options.server.tls ? 443 : 80;
+    options.port = quint16(options.url.port(defaultPort));
     if (urls.size() > 1) {
         for (const QString &node : urls)
-            options.clusterPorts.append(quint16(QUrl(node).port(80)));
+            options.clusterPorts.append(quint16(QUrl(node).port(defaultPort)));
     }
     options.users = parser.value(users).toInt();
     options.duration = parser.value(duration).toDouble();
@@ -657,6 +684,25 @@ int main(int argc, char *argv[])
     if (!options.url.isValid() || options.url.host().isEmpty()) {
         std::fprintf(stderr, "pitchey-bench: --url must be like http://127.0.0.1:8000\n");
         return 2;
+    }
+    auto target = resolve(options.url.host());
+    if (!target) {
+        std::fprintf(stderr, "pitchey-bench: cannot resolve %s\n", qPrintable(options.url.host()));
+        return 2;
+    }
+    options.server.address = *target;
+    options.server.hostName = options.url.host();
+    if (parser.isSet(caFile)) {
+        const QList<QSslCertificate> trusted = QSslCertificate::fromPath(parser.value(caFile));
+        if (trusted.isEmpty()) {
+            std::fprintf(stderr, "pitchey-bench: no PEM certificate in %s\n",
+                         qPrintable(parser.value(caFile)));
+            return 2;
+        }
+        // For the HTTP calls and every WebSocket alike.
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.addCaCertificates(trusted);
+        QSslConfiguration::setDefaultConfiguration(configuration);
     }
 
     BenchApi api(options.url);
