@@ -30,31 +30,32 @@ namespace {
 
 struct Options
 {
+    // Strings and lists first, then numbers, then switches: no padding between them.
     QString scenario;
     QUrl url;
-    WsTarget server; // url's host, resolved; TLS for https and wss
-    quint16 port = 0;
+    WsTarget server;             // url's host, resolved; TLS for https and wss
     QList<quint16> clusterPorts; // several nodes: their ports on url's host
-    int users = 1000;
-    double duration = 10;
-    double rate = 1000;
-    bool json = false;
-    qint64 serverPid = 0;
-    int threads = 1;
-    int sources = 8;
-    int payload = 64;
     QList<int> groupSizes{10, 100, 1000};
     QString prefix;
-    bool acknowledge = true;
-    int historyMessages = 10000;
-    int concurrency = 16;
     QString restartCommand;
-    bool reconnect = false;
-    bool xmpp = false; // --protocol xmpp: users <prefix>N / <password-prefix>N exist already
-    bool echo = false; // --protocol echo: against pitchey-bench --echo-server, the floor
     QString xmppUserPrefix = QStringLiteral("u");
     QString xmppPasswordPrefix = QStringLiteral("pw");
     QString xmppDomain = QStringLiteral("localhost");
+    double duration = 10;
+    double rate = 1000;
+    qint64 serverPid = 0;
+    int users = 1000;
+    int threads = 1;
+    int sources = 8;
+    int payload = 64;
+    int historyMessages = 10000;
+    int concurrency = 16;
+    quint16 port = 0;
+    bool json = false;
+    bool acknowledge = true;
+    bool reconnect = false;
+    bool xmpp = false; // --protocol xmpp: users <prefix>N / <password-prefix>N exist already
+    bool echo = false; // --protocol echo: against pitchey-bench --echo-server, the floor
 };
 
 // The address to connect to: once for every socket. IPv4 first, as the server listens on
