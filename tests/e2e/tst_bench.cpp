@@ -1,5 +1,6 @@
 // pitchey-bench against a real pitchey-server: every scenario runs, small, and its figures
 // say what happened (nothing lost, all reconnected); a target it cannot set up is an error.
+#include "Certificates.h"
 #include "ServerProcess.h"
 
 #include <QFile>
@@ -142,15 +143,9 @@ private Q_SLOTS:
         // A server with its own certificate, reached by name: what an operator points the
         // tool at (behind a TLS proxy it looks the same).
         QTemporaryDir dir;
+        QVERIFY(makeSelfSignedCertificate(dir.path(), u"DNS:localhost"_s));
         const QString cert = dir.filePath(u"cert.pem"_s);
         const QString key = dir.filePath(u"key.pem"_s);
-        QProcess openssl;
-        openssl.start(u"openssl"_s,
-                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
-                       key, u"-out"_s, cert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=localhost"_s,
-                       u"-addext"_s, u"subjectAltName=DNS:localhost"_s});
-        QVERIFY(openssl.waitForFinished(30000));
-        QCOMPARE(openssl.exitCode(), 0);
         QProcess server;
         const quint16 port =
             startServer(server, dir.path(),

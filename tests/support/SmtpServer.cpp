@@ -1,5 +1,7 @@
 #include "SmtpServer.h"
 
+#include "Certificates.h"
+
 #include <QDir>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -47,12 +49,7 @@ bool SmtpServer::start(bool secure)
 {
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     if (secure) {
-        QProcess openssl;
-        openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                                     u"-keyout"_s, m_dir.path() + "/key.pem"_L1, u"-out"_s,
-                                     caFile(), u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s,
-                                     u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s});
-        if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
+        if (!makeSelfSignedCertificate(m_dir.path(), u"IP:127.0.0.1"_s))
             return false;
         m_process.start(u"/usr/bin/python3"_s,
                         {QStringLiteral(PITCHEY_SOURCE_DIR "/tests/support/smtp_server.py"),
