@@ -45,9 +45,10 @@ void WsLite::open(const WsTarget &server, quint16 port, const QByteArray &pathAn
 {
     m_buffer.clear();
     m_closeReported = false;
+    const QByteArray host = server.hostName.contains(u':') ? '[' + server.hostName.toUtf8() + ']'
+                                                           : server.hostName.toUtf8(); // IPv6
     m_request =
-        "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + server.hostName.toUtf8() + ':' +
-        QByteArray::number(port) +
+        "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ':' + QByteArray::number(port) +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n" +
         (subprotocol.isEmpty() ? QByteArray() : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") +

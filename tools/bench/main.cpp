@@ -148,7 +148,8 @@ public:
         settings.xmppDomain = options.xmppDomain.toUtf8();
         if (options.xmpp)
             settings.path = options.url.path().toUtf8();
-        if (settings.server.address.isLoopback()) {
+        if (settings.server.address.isLoopback() &&
+            settings.server.address.protocol() == QAbstractSocket::IPv4Protocol) {
             for (int i = 1; i <= options.sources; ++i)
                 settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
         }
