@@ -142,10 +142,10 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
                                        std::function<void(const DeliveryResults &)> done)
 {
     const qint64 lane = acks.isEmpty() ? 0 : acks.constFirst().userId;
-    auto marked = m_db.submitFor<DeliveryResults>(
-        lane, [acks](QSqlDatabase &db) { return MessageRepository::markDeliveredMany(db, acks); });
-    whenReady(
-        marked, this, [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
+    m_db.submitThen<DeliveryResults>(
+        lane, [acks](QSqlDatabase &db) { return MessageRepository::markDeliveredMany(db, acks); },
+        this,
+        [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
             const DeliveryResults each =
                 results.ok() ? results.value() : DeliveryResults(count, results.error());
             for (const auto &receipt : each) {
@@ -164,25 +164,26 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
 void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin,
                               Done<std::optional<ReadReceipt>> done)
 {
-    auto marked =
-        m_db.submitFor<std::optional<ReadReceipt>>(userId, [userId, messageId](QSqlDatabase &db) {
+    m_db.submitThen<std::optional<ReadReceipt>>(
+        userId,
+        [userId, messageId](QSqlDatabase &db) {
             return MessageRepository::markRead(db, userId, messageId);
+        },
+        this,
+        [this, from = QPointer<WsSession>(origin),
+         done](const Result<std::optional<ReadReceipt>> &receipt) {
+            if (receipt.ok() && receipt.value()) {
+                const ReadReceipt &r = *receipt.value();
+                // The other participants, and the reader's other devices (to clear
+                // their unread counts).
+                m_registry.sendTo(r.participants,
+                                  frames::encode(frames::messageRead(r.messageId, r.conversationId,
+                                                                     r.readBy, r.readAt)),
+                                  from.data());
+            }
+            if (done)
+                done(receipt);
         });
-    whenReady(marked, this,
-              [this, from = QPointer<WsSession>(origin),
-               done](const Result<std::optional<ReadReceipt>> &receipt) {
-                  if (receipt.ok() && receipt.value()) {
-                      const ReadReceipt &r = *receipt.value();
-                      // The other participants, and the reader's other devices (to clear
-                      // their unread counts).
-                      m_registry.sendTo(r.participants,
-                                        frames::encode(frames::messageRead(
-                                            r.messageId, r.conversationId, r.readBy, r.readAt)),
-                                        from.data());
-                  }
-                  if (done)
-                      done(receipt);
-              });
 }
 
 } // namespace pitchey::server
