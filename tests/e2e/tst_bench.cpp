@@ -105,6 +105,31 @@ private Q_SLOTS:
         QVERIFY(server.waitForFinished(10000));
     }
 
+    void refusedSendsAreNeitherExpectedNorLost()
+    {
+        // A target with tight per-user limits (a real deployment's defaults, tighter):
+        // most sends are refused with rate_limited. They are counted as refused, the rest
+        // arrive, and nothing counts as lost.
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = startServer(server, dir.path(),
+                                         {u"--auth-burst"_s, u"1000000"_s, u"--rate-burst"_s,
+                                          u"5"_s, u"--rate-per-second"_s, u"1"_s});
+        QVERIFY(port != 0);
+        const BenchRun run = runBench({u"--url"_s, httpUrl(port).toString(), u"--scenario"_s,
+                                       u"direct"_s, u"--users"_s, u"2"_s, u"--rate"_s, u"40"_s,
+                                       u"--duration"_s, u"1"_s, u"--no-ack"_s});
+        QVERIFY2(run.exitCode == 0, run.stderrText.constData());
+        const qint64 sent = run.figures.value("sent"_L1).toInteger();
+        const qint64 refused = run.figures.value("refused (rate_limited)"_L1).toInteger();
+        QVERIFY2(refused > 0 && refused < sent, qPrintable(u"%1 of %2"_s.arg(refused).arg(sent)));
+        QCOMPARE(run.figures.value("delivered"_L1).toInteger(), sent - refused);
+        QCOMPARE(run.figures.value("lost (not delivered in the run)"_L1).toInteger(), 0);
+        QCOMPARE(run.figures.value("error frames"_L1).toInteger(), 0);
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
+    }
+
     void reconnectAcrossAKill()
     {
         // The restarted server must come back on the same port: take a free one.

@@ -276,7 +276,9 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     if (!frame.contains("\"type\":\"new_message\"")) {
         if (!frame.contains("\"type\":\"error\""))
             return;
-        if (frame.contains("\"code\":\"rate_limited\"")) {
+        // A send refused as too many (the server's database behind, or the user's frame
+        // rate): it names the send's clientMessageId. A refused acknowledgement does not.
+        if (frame.contains("\"code\":\"rate_limited\"") && frame.contains("\"ref\":\"c")) {
             ++m_results.busy;
             refusedBusy.fetch_add(1, std::memory_order_relaxed);
         } else {

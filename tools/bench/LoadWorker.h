@@ -49,7 +49,7 @@ struct WorkerResults
     quint64 redelivered = 0; // the same message id pushed again (unacknowledged at a crash)
     quint64 outOfOrder = 0;
     quint64 errors = 0;
-    quint64 busy = 0;           // sends refused with rate_limited: the server's database was behind
+    quint64 busy = 0;           // sends refused with rate_limited (too many: see onText)
     quint64 unacknowledged = 0; // sends the server never confirmed, at the end
 
     // Adds another part (another worker, or a later read of the same run).

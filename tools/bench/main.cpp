@@ -226,9 +226,9 @@ public:
         }
     }
 
-    // Waits until each of `sent` messages the server did not refuse as busy has reached its
-    // `recipientsPerSend` recipients, or nothing arrived for five seconds; returns the
-    // seconds from `start` to the last delivery seen, the time the load really took.
+    // Waits until each of `sent` messages the server did not refuse (rate_limited) has
+    // reached its `recipientsPerSend` recipients, or nothing arrived for five seconds;
+    // returns the seconds from `start` to the last delivery seen, the time the load took.
     double drain(quint64 sent, quint64 recipientsPerSend, const QElapsedTimer &start)
     {
         quint64 last = receivedCount();
@@ -298,9 +298,9 @@ void addMessageFigures(Report &report, WorkerResults &results, quint64 expected,
                qint64(expected > unique ? expected - unique : 0), u"messages"_s);
     report.add(u"duplicated"_s, qint64(results.duplicates), u"messages"_s);
     report.add(u"out of order"_s, qint64(results.outOfOrder), u"messages"_s);
-    // Refused with rate_limited because the server's database was too far behind: never
-    // stored, so neither expected nor lost (a real client sends them again later).
-    report.add(u"refused (server busy)"_s, qint64(results.busy), u"messages"_s);
+    // Refused with rate_limited (the server's database too far behind, or a per-user rate
+    // limit): never stored, so neither expected nor lost (a client sends them again later).
+    report.add(u"refused (rate_limited)"_s, qint64(results.busy), u"messages"_s);
     report.add(u"error frames"_s, qint64(results.errors), u"frames"_s);
     report.add(u"latency p50"_s, percentile(results.latenciesNs, 0.50), u"ms"_s);
     report.add(u"latency p95"_s, percentile(results.latenciesNs, 0.95), u"ms"_s);
@@ -336,7 +336,8 @@ void runMessageLoad(const Options &options, const QList<ClientSpec> &clients, in
     const double seconds =
         std::max(options.duration, load.drain(sent.sent, quint64(recipientsPerSend), clock));
     sent += load.results(); // what arrived while draining
-    const quint64 expected = (sent.sent - sent.busy) * quint64(recipientsPerSend);
+    const quint64 expected =
+        (sent.sent - std::min(sent.sent, sent.busy)) * quint64(recipientsPerSend);
     addMessageFigures(report, sent, expected, seconds, before, sampleProcess(options.serverPid),
                       ownCpuSeconds() - cpuBefore);
 }
