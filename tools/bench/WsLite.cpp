@@ -58,7 +58,10 @@ void WsLite::open(const WsTarget &server, quint16 port, const QByteArray &pathAn
     if (auto *ssl = qobject_cast<QSslSocket *>(m_socket))
         ssl->connectToHostEncrypted(server.address.toString(), port, server.hostName);
     else
-        m_socket->connectToHost(server.address, port);
+        // Unbuffered: a frame goes out in the write() call itself (Qt keeps only what the
+        // kernel does not take), not through the write notifier and a pass of the event
+        // loop, two epoll_ctl calls per send.
+        m_socket->connectToHost(server.address, port, QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 
 void WsLite::reportClosed()
@@ -105,6 +108,16 @@ void WsLite::sendFrame(quint8 opcode, QByteArrayView payload)
 void WsLite::onReadyRead()
 {
     m_buffer.append(m_socket->readAll());
+    readFrames();
+    // Unbuffered, Qt 6.4 meets the peer's close inside that read and drops the socket
+    // without disconnected(): this is where it shows. (Missing it left the generator
+    // writing into dead sockets after a server restart.)
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        reportClosed();
+}
+
+void WsLite::readFrames()
+{
     if (!m_open) {
         const qsizetype end = m_buffer.indexOf("\r\n\r\n");
         if (end < 0)

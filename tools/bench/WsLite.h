@@ -54,6 +54,7 @@ public:
 
 private:
     void onReadyRead();
+    void readFrames(); // the handshake's answer, then every whole frame in m_buffer
     void reportClosed();
     void sendFrame(quint8 opcode, QByteArrayView payload);
 
