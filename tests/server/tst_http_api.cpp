@@ -581,6 +581,7 @@ private Q_SLOTS:
                 u"/api/auth/login"_s, {{"username"_L1, "x"_L1}, {"password"_L1, "yyyyyyyy"_L1}});
             if (result.status == 429) {
                 QCOMPARE(result.errorCode(), u"rate_limited"_s);
+                QCOMPARE(result.headers.value("retry-after"), "1");
                 ++limited;
             }
         }

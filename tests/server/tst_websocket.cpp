@@ -632,6 +632,7 @@ private Q_SLOTS:
             {{"conversationId"_L1, conversation}, {"content"_L1, "by http"_L1}}, frank.token);
         QCOMPARE(posted.status, 429);
         QCOMPARE(posted.errorCode(), u"rate_limited"_s);
+        QCOMPARE(posted.headers.value("retry-after"), "1");
         QVERIFY(sender->staysQuiet(u"message_sent"_s, 300));
         QCOMPARE(m_server->server().metrics().messagesRefusedBusy.load(), 2U);
 

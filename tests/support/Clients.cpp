@@ -43,6 +43,8 @@ HttpResult HttpClient::send(const QByteArray &method, const QString &path, const
     HttpResult result;
     result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     result.raw = reply->readAll();
+    for (const auto &[name, value] : reply->rawHeaderPairs())
+        result.headers.insert(name.toLower(), value);
     result.body = QJsonDocument::fromJson(result.raw).object();
     reply->deleteLater();
     return result;

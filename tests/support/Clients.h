@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkAccessManager>
@@ -17,6 +18,7 @@ struct HttpResult
     int status = 0;
     QJsonObject body;
     QByteArray raw;
+    QHash<QByteArray, QByteArray> headers; // names in lower case
     [[nodiscard]] QString errorCode() const;
 };
 

@@ -56,8 +56,12 @@ void HttpReply::json(int status, const QJsonObject &body,
 void HttpReply::error(const Error &error,
                       const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
 {
+    // Every 429 says when to try again: a second, what each of its limits needs.
+    QList<QPair<QByteArray, QByteArray>> headers = extraHeaders;
+    if (error.code == ErrorCode::RateLimited)
+        headers.emplaceBack("Retry-After", "1");
     json(httpStatusFor(error.code), QJsonObject{{QStringLiteral("error"), error.toJson()}},
-         extraHeaders);
+         headers);
 }
 
 void HttpReply::empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const

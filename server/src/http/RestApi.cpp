@@ -155,12 +155,10 @@ void RestApi::dispatch(const QList<Route> &routes, const HttpRequest &request,
             return reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
         call.caller = claims.value();
         if (!m_deps.apiLimiter.tryAcquire(call.caller.userId))
-            return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s},
-                               {{"Retry-After", "1"}});
+            return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s});
     } else if (match->needsBody) {
         if (!m_deps.authLimiter.tryAcquire(request.remoteAddress.toString().toLatin1()))
-            return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s},
-                               {{"Retry-After", "1"}});
+            return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s});
     }
     if (match->needsBody) {
         QJsonParseError parseError{};
@@ -454,8 +452,6 @@ void RestApi::sendMessage(const Call &call)
         return call.reply.error(send.error());
     m_deps.messages.send(call.caller.userId, send.value(), nullptr,
                          [call](const Result<StoredMessage> &stored) {
-                             if (!stored.ok() && stored.error().code == ErrorCode::RateLimited)
-                                 return call.reply.error(stored.error(), {{"Retry-After", "1"}});
                              if (!stored.ok())
                                  return call.reply.error(stored.error());
                              call.reply.json(stored.value().duplicate ? 200 : 201,
