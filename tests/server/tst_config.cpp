@@ -81,9 +81,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("port") << QStringList{u"--port"_s, u"70000"_s} << u"--port"_s;
-        QTest::newRow("listen") << QStringList{u"--listen"_s, u"localhost:1"_s} << u"--listen"_s;
-        QTest::newRow("url") << QStringList{u"--database"_s, u"mysql://x/y"_s} << u"--database"_s;
+        // One bad value for one option; the error names the option.
+        const auto refused = [](const char *name, const QString &option, const QString &value) {
+            QTest::newRow(name) << QStringList{option, value} << option;
+        };
+        refused("port", u"--port"_s, u"70000"_s);
+        refused("listen", u"--listen"_s, u"localhost:1"_s);
+        refused("url", u"--database"_s, u"mysql://x/y"_s);
         QTest::newRow("data dir") << QStringList{u"--data-dir"_s, u"/etc/passwd/inside"_s}
                                   << u"data directory"_s;
         QTest::newRow("unknown option") << QStringList{u"--colour"_s, u"red"_s} << u"colour"_s;
@@ -98,33 +102,20 @@ private Q_SLOTS:
         QTest::newRow("tls unreadable") << QStringList{u"--tls-cert"_s, u"/nonexistent.pem"_s,
                                                        u"--tls-key"_s, u"/nonexistent.pem"_s}
                                         << u"/nonexistent.pem"_s;
-        QTest::newRow("metrics listen")
-            << QStringList{u"--metrics-listen"_s, u"9100"_s} << u"--metrics-listen"_s;
-        QTest::newRow("metrics token")
-            << QStringList{u"--metrics-token"_s, u"short"_s} << u"--metrics-token"_s;
-        QTest::newRow("log level") << QStringList{u"--log-level"_s, u"loud"_s} << u"--log-level"_s;
-        QTest::newRow("pool") << QStringList{u"--db-connections"_s, u"0"_s}
-                              << u"--db-connections"_s;
-        QTest::newRow("huge pool")
-            << QStringList{u"--db-connections"_s, u"500"_s} << u"--db-connections"_s;
-        QTest::newRow("no I/O thread")
-            << QStringList{u"--io-threads"_s, u"0"_s} << u"--io-threads"_s;
-        QTest::newRow("negative commit window")
-            << QStringList{u"--commit-window"_s, u"-1"_s} << u"--commit-window"_s;
-        QTest::newRow("commit window not a number")
-            << QStringList{u"--commit-window"_s, u"nan"_s} << u"--commit-window"_s;
-        QTest::newRow("rate not a number")
-            << QStringList{u"--rate-burst"_s, u"nan"_s} << u"--rate-burst"_s;
-        QTest::newRow("endless idle timeout")
-            << QStringList{u"--idle-timeout"_s, u"inf"_s} << u"--idle-timeout"_s;
-        QTest::newRow("token for ever")
-            << QStringList{u"--token-lifetime-days"_s, u"1e300"_s} << u"--token-lifetime-days"_s;
-        QTest::newRow("long commit window")
-            << QStringList{u"--commit-window"_s, u"1001"_s} << u"--commit-window"_s;
-        QTest::newRow("negative backlog")
-            << QStringList{u"--max-db-backlog"_s, u"-5"_s} << u"--max-db-backlog"_s;
-        QTest::newRow("too many I/O threads")
-            << QStringList{u"--io-threads"_s, u"65"_s} << u"--io-threads"_s;
+        refused("metrics listen", u"--metrics-listen"_s, u"9100"_s);
+        refused("metrics token", u"--metrics-token"_s, u"short"_s);
+        refused("log level", u"--log-level"_s, u"loud"_s);
+        refused("pool", u"--db-connections"_s, u"0"_s);
+        refused("huge pool", u"--db-connections"_s, u"500"_s);
+        refused("no I/O thread", u"--io-threads"_s, u"0"_s);
+        refused("negative commit window", u"--commit-window"_s, u"-1"_s);
+        refused("commit window not a number", u"--commit-window"_s, u"nan"_s);
+        refused("rate not a number", u"--rate-burst"_s, u"nan"_s);
+        refused("endless idle timeout", u"--idle-timeout"_s, u"inf"_s);
+        refused("token for ever", u"--token-lifetime-days"_s, u"1e300"_s);
+        refused("long commit window", u"--commit-window"_s, u"1001"_s);
+        refused("negative backlog", u"--max-db-backlog"_s, u"-5"_s);
+        refused("too many I/O threads", u"--io-threads"_s, u"65"_s);
     }
 
     void unusableValuesAreOneClearError()

@@ -37,6 +37,17 @@ private:
         return client;
     }
 
+    // A fresh server with these settings, and the HTTP client for it (replacing init()'s).
+    bool startServer(std::function<void(pitchey::server::ServerConfig &)> adjust)
+    {
+        m_http.reset();
+        m_server = std::make_unique<TestServer>(std::move(adjust));
+        if (!m_server->start())
+            return false;
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        return true;
+    }
+
     qint64 storedMessageCount(qint64 conversationId)
     {
         return m_http
@@ -52,9 +63,7 @@ private Q_SLOTS:
         // The server logs a storage failure as a warning; none may happen in these suites.
         QTest::failOnWarning(
             QRegularExpression(u"query failed|prepare failed|commit failed|cannot begin"_s));
-        m_server = std::make_unique<TestServer>([](auto &config) { config.rateBurst = 1000; });
-        QVERIFY(m_server->start());
-        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        QVERIFY(startServer([](auto &config) { config.rateBurst = 1000; }));
         m_alice = m_http->registerUser(u"alice"_s);
         m_bob = m_http->registerUser(u"bob"_s);
         m_carol = m_http->registerUser(u"carol"_s);
@@ -564,13 +573,10 @@ private Q_SLOTS:
 
     void tooManyFramesAreRateLimited()
     {
-        m_http.reset();
-        m_server = std::make_unique<TestServer>([](auto &config) {
+        QVERIFY(startServer([](auto &config) {
             config.rateBurst = 5;
             config.ratePerSecond = 1;
-        });
-        QVERIFY(m_server->start());
-        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        }));
         const auto dave = m_http->registerUser(u"dave"_s);
         auto client = connectAs(dave);
         for (int i = 0; i < 8; ++i)
@@ -586,13 +592,10 @@ private Q_SLOTS:
 
     void aDatabaseFarBehindRefusesNewMessagesUntilItCatchesUp()
     {
-        m_http.reset();
-        m_server = std::make_unique<TestServer>([](auto &config) {
+        QVERIFY(startServer([](auto &config) {
             config.rateBurst = 1000;
             config.maxDbBacklog = 2;
-        });
-        QVERIFY(m_server->start());
-        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        }));
         const auto frank = m_http->registerUser(u"frank"_s);
         const auto grace = m_http->registerUser(u"grace"_s);
         const auto pair = m_http->post(u"/api/messages/conversations"_s,
@@ -654,11 +657,7 @@ private Q_SLOTS:
 
     void silentConnectionsAreClosed()
     {
-        m_http.reset();
-        m_server =
-            std::make_unique<TestServer>([](auto &config) { config.idleTimeoutSeconds = 2; });
-        QVERIFY(m_server->start());
-        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        QVERIFY(startServer([](auto &config) { config.idleTimeoutSeconds = 2; }));
         const auto erin = m_http->registerUser(u"erin"_s);
         WsClient healthy;
         QVERIFY(healthy.open(m_server->wsUrl(erin.token)));
