@@ -83,6 +83,11 @@ private Q_SLOTS:
         QCOMPARE(direct.figures.value("duplicated"_L1).toInteger(), 0);
         QCOMPARE(direct.figures.value("out of order"_L1).toInteger(), 0);
         QVERIFY(direct.figures.value("latency p99"_L1).toDouble() > 0);
+        // The server's CPU by thread: each kind had work to do for every message.
+        for (const char *part : {"main thread", "I/O threads", "database"}) {
+            const QString figure = QLatin1String(part) + " CPU per 1000 delivered"_L1;
+            QVERIFY2(direct.figures.value(figure).toDouble() > 0, qPrintable(figure));
+        }
 
         const BenchRun fanout =
             runBench(target + QStringList{u"--scenario"_s, u"fanout"_s, u"--users"_s, u"20"_s,
