@@ -64,7 +64,9 @@ private Q_SLOTS:
                    QString::fromLatin1(
                        b64(R"({"sub":"2","username":"a","iat":1,"exp":9999999999})")) +
                    u'.' + good.section(u'.', 2, 2);
-        QTest::newRow("tampered signature") << good.left(good.size() - 3) + u"abc"_s;
+        QString tampered = good; // one character of the signature changed, whatever it was
+        tampered[tampered.size() - 5] = tampered.at(tampered.size() - 5) == u'A' ? u'B' : u'A';
+        QTest::newRow("tampered signature") << tampered;
         QTest::newRow("wrong secret") << JwtService("another-secret-here", 3600).issue(1, u"a"_s);
         QTest::newRow("expired") << jwt.issue({1, u"a"_s, now - 100, now - 1});
         QTest::newRow("alg none") << QString::fromLatin1(

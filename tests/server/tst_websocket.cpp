@@ -124,8 +124,13 @@ private Q_SLOTS:
     void badTokensAreClosedWith1008()
     {
         QFETCH(QString, token);
-        if (token == "x"_L1)
-            token = m_alice.token.left(m_alice.token.size() - 2) + u"AA"_s;
+        if (token == "x"_L1) {
+            // One character of the signature changed (not the last: its low bits are
+            // padding, and a fixed replacement could be what was there).
+            token = m_alice.token;
+            const qsizetype at = token.size() - 5;
+            token[at] = token.at(at) == u'A' ? u'B' : u'A';
+        }
         WsClient client;
         client.socket().open(m_server->wsUrl(token));
         QVERIFY(client.waitForDisconnect());
