@@ -24,7 +24,7 @@ Page {
             Avatar {
                 size: 34
                 name: Chat.currentTitle
-                initials: Chat.currentTitle.length > 0 ? Chat.currentTitle.substring(0, 1).toUpperCase() : "?"
+                initials: Chat.currentInitials
                 online: Chat.currentOnline
                 showPresence: true
             }

@@ -519,6 +519,7 @@ private Q_SLOTS:
         QTRY_COMPARE(started.count(), 2);
         QCOMPARE(rig.chat.conversations()->rowCount(), 2);
         QCOMPARE(rig.chat.currentTitle(), u"Bobs"_s);
+        QCOMPARE(rig.chat.currentInitials(), u"Bo"_s); // as in the conversation list
         QVERIFY(rig.chat.currentIsGroup());
         QCOMPARE(rig.chat.currentStatus(), u"3 members"_s);
         QCOMPARE(rig.chat.findConversations(u"BOBS"_s).size(), 1);

@@ -175,6 +175,11 @@ QString ChatController::currentTitle() const
     return m_conversations.title(m_current);
 }
 
+QString ChatController::currentInitials() const
+{
+    return initialsOf(currentTitle());
+}
+
 QString ChatController::currentStatus() const
 {
     const Conversation *conversation = m_conversations.find(m_current);

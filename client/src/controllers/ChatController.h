@@ -28,6 +28,8 @@ class ChatController : public QObject
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
     Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentChanged)
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentChanged)
+    // The header's avatar: the same initials as the conversation's row in the list.
+    Q_PROPERTY(QString currentInitials READ currentInitials NOTIFY currentChanged)
     Q_PROPERTY(QString currentStatus READ currentStatus NOTIFY currentStatusChanged)
     Q_PROPERTY(bool currentOnline READ currentOnline NOTIFY currentStatusChanged)
     Q_PROPERTY(bool currentIsGroup READ currentIsGroup NOTIFY currentChanged)
@@ -77,6 +79,7 @@ public:
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
     [[nodiscard]] qint64 currentConversationId() const { return m_current; }
     [[nodiscard]] QString currentTitle() const;
+    [[nodiscard]] QString currentInitials() const;
     [[nodiscard]] QString currentStatus() const;
     [[nodiscard]] bool currentOnline() const;
     [[nodiscard]] bool currentIsGroup() const;
