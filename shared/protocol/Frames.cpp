@@ -74,8 +74,9 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
 
     if (frame.conversationId.has_value() == frame.recipientId.has_value())
         return Error::badRequest(u"give exactly one of conversationId and recipientId"_s);
-    if (frame.clientMessageId && (frame.clientMessageId->isEmpty() ||
-                                  frame.clientMessageId->size() > kMaxClientMessageIdLength))
+    if (frame.clientMessageId &&
+        (frame.clientMessageId->isEmpty() ||
+         codePointCount(*frame.clientMessageId) > kMaxClientMessageIdLength))
         return Error::badRequest(
             u"clientMessageId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
     if (auto invalid = validateContent(frame.content))
@@ -115,7 +116,7 @@ ParsedClientFrame parseClientFrame(const QByteArray &text)
         return ClientFrame{*ack};
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
+    if (parseError.error != QJsonParseError::NoError || hasRawControlInString(text))
         return Refusal{Error::badRequest(u"frame is not valid JSON"_s), QJsonValue::Null};
     if (!document.isObject())
         return Refusal{Error::badRequest(u"frame must be a JSON object"_s), QJsonValue::Null};

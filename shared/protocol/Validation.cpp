@@ -4,6 +4,39 @@ using namespace Qt::StringLiterals;
 
 namespace pitchey {
 
+bool isWellFormedUtf16(QStringView text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate()) {
+            if (i + 1 >= text.size() || !text.at(i + 1).isLowSurrogate())
+                return false;
+            ++i;
+        } else if (c.isLowSurrogate()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool hasRawControlInString(QByteArrayView json)
+{
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const auto c = quint8(json.at(i));
+        if (!inString) {
+            inString = c == '"';
+        } else if (c == '\\') {
+            ++i; // the escaped character, whatever it is
+        } else if (c == '"') {
+            inString = false;
+        } else if (c < 0x20) {
+            return true;
+        }
+    }
+    return false;
+}
+
 qsizetype codePointCount(const QString &text)
 {
     qsizetype count = 0;
@@ -90,7 +123,12 @@ Result<std::optional<QString>> readString(const QJsonObject &object, QLatin1Stri
         return std::optional<QString>{};
     if (!value.isString())
         return Error::badRequest(u"%1 must be a string"_s.arg(key));
-    return std::optional<QString>{value.toString()};
+    QString text = value.toString();
+    // QJsonDocument turns an escaped lone surrogate ("\ud800") into a QChar that no
+    // encoding can store: refused here, so that what is stored is what was answered.
+    if (!isWellFormedUtf16(text))
+        return Error::badRequest(u"%1 is not valid Unicode (a lone surrogate)"_s.arg(key));
+    return std::optional<QString>{std::move(text)};
 }
 
 Result<QString> readRequiredString(const QJsonObject &object, QLatin1StringView key)

@@ -148,6 +148,24 @@ private Q_SLOTS:
         QTest::newRow("bad signature") << u"SIGN"_s;
         QTest::newRow("expired") << u"EXPIRED"_s;
         QTest::newRow("alg none") << u"NONE"_s;
+        QTest::newRow("no such user") << u"GHOST"_s;
+        QTest::newRow("another key") << u"OLDKEY"_s;
+        QTest::newRow("issued in the future") << u"FUTURE"_s;
+    }
+
+    void theBearerSchemeIsCaseInsensitive()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        for (const char *scheme : {"bearer ", "BEARER ", "Bearer  "}) {
+            const auto result =
+                m_http->sendWithHeaders("GET", u"/api/messages/conversations"_s, {},
+                                        {{"Authorization", scheme + alice.token.toLatin1()}});
+            QCOMPARE(result.status, 200);
+        }
+        const auto basic =
+            m_http->sendWithHeaders("GET", u"/api/messages/conversations"_s, {},
+                                    {{"Authorization", "Basic " + alice.token.toLatin1()}});
+        QCOMPARE(basic.status, 401);
     }
 
     void protectedRoutesNeedAValidToken()
@@ -157,11 +175,21 @@ private Q_SLOTS:
         QString token = header;
         if (header == "SIGN"_L1) {
             token = pitchey::server::JwtService("another-secret-entirely", 3600)
-                        .issue(alice.id, alice.username);
-        } else if (header == "EXPIRED"_L1) {
+                        .issue(alice.id, alice.username, 1);
+        } else if (header == "EXPIRED"_L1 || header == "GHOST"_L1 || header == "OLDKEY"_L1 ||
+                   header == "FUTURE"_L1) {
+            // Signed with the server's own secret: only the claims or the account are wrong.
             const qint64 now = QDateTime::currentSecsSinceEpoch();
-            token = pitchey::server::JwtService(m_server->config().jwtSecret, 3600)
-                        .issue({alice.id, alice.username, now - 7200, now - 3600});
+            const pitchey::server::JwtService jwt(m_server->config().jwtSecret, 3600);
+            const qint64 key = claimOf(alice.token, "key"_L1).toInteger();
+            if (header == "EXPIRED"_L1)
+                token = jwt.issue({alice.id, alice.username, now - 7200, now - 3600, key});
+            else if (header == "GHOST"_L1)
+                token = jwt.issue({alice.id + 1000, alice.username, now, now + 60, key});
+            else if (header == "OLDKEY"_L1)
+                token = jwt.issue({alice.id, alice.username, now, now + 60, key ^ 1});
+            else
+                token = jwt.issue({alice.id, alice.username, now + 120, now + 3600, key});
         } else if (header == "NONE"_L1) {
             const QStringList parts = alice.token.split(u'.');
             const QByteArray none =

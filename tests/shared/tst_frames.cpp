@@ -81,6 +81,15 @@ private Q_SLOTS:
         QTest::newRow("send reply string")
             << R"({"type":"send_message","conversationId":1,"content":"x","replyToId":"2"})"_ba
             << none;
+        QTest::newRow("send lone high surrogate")
+            << R"({"type":"send_message","conversationId":1,"content":"x\ud800y","clientMessageId":"s"})"_ba
+            << QJsonValue(u"s"_s);
+        QTest::newRow("send lone low surrogate at the end")
+            << R"({"type":"send_message","conversationId":1,"content":"x\udc00"})"_ba << none;
+        QTest::newRow("send surrogates reversed")
+            << R"({"type":"send_message","conversationId":1,"content":"\ude00\ud83d"})"_ba << none;
+        QTest::newRow("send control character")
+            << "{\"type\":\"send_message\",\"conversationId\":1,\"content\":\"a\x01b\"}"_ba << none;
         QTest::newRow("delivered no id") << R"({"type":"message_delivered"})"_ba << none;
         QTest::newRow("read negative") << R"({"type":"message_read","messageId":-1})"_ba << none;
         QTest::newRow("typing no conversation") << R"({"type":"typing_start"})"_ba << none;
@@ -110,6 +119,23 @@ private Q_SLOTS:
         QCOMPARE(codePointCount(emoji), 10000);
         QVERIFY(!validateContent(emoji).has_value());
         QVERIFY(validateContent(u" \t\n\u3000"_s).has_value());
+    }
+
+    void clientMessageIdsCountCodePoints()
+    {
+        QString emoji;
+        for (int i = 0; i < kMaxClientMessageIdLength; ++i)
+            emoji += u"\U0001F642"_s;
+        const auto frame = [](const QString &id) {
+            return QJsonDocument(QJsonObject{{"type"_L1, "send_message"_L1},
+                                             {"conversationId"_L1, 1},
+                                             {"content"_L1, "x"_L1},
+                                             {"clientMessageId"_L1, id}})
+                .toJson(QJsonDocument::Compact);
+        };
+        QVERIFY(!std::holds_alternative<frames::Refusal>(frames::parseClientFrame(frame(emoji))));
+        QVERIFY(std::holds_alternative<frames::Refusal>(
+            frames::parseClientFrame(frame(emoji + u"x"_s))));
     }
 
     void usernames_data()

@@ -18,8 +18,24 @@ QString HttpResult::errorCode() const
     return body.value("error"_L1).toObject().value("code"_L1).toString();
 }
 
+QJsonValue claimOf(const QString &token, QLatin1StringView name)
+{
+    const QByteArray payload =
+        QByteArray::fromBase64(token.section(u'.', 1, 1).toLatin1(), QByteArray::Base64UrlEncoding);
+    return QJsonDocument::fromJson(payload).object().value(name);
+}
+
 HttpResult HttpClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
                             const QString &token)
+{
+    if (token.isEmpty())
+        return sendWithHeaders(method, path, body, {});
+    return sendWithHeaders(method, path, body, {{"Authorization", "Bearer " + token.toLatin1()}});
+}
+
+HttpResult HttpClient::sendWithHeaders(const QByteArray &method, const QString &path,
+                                       const QByteArray &body,
+                                       const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     QUrl url = m_base;
     const qsizetype q = path.indexOf(u'?');
@@ -28,8 +44,8 @@ HttpResult HttpClient::send(const QByteArray &method, const QString &path, const
         url.setQuery(path.mid(q + 1));
     QNetworkRequest request(url);
     request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
-    if (!token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
     if (m_tls)
         request.setSslConfiguration(*m_tls);
     QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);

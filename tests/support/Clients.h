@@ -22,6 +22,9 @@ struct HttpResult
     [[nodiscard]] QString errorCode() const;
 };
 
+// A claim of a JWT's payload, read without checking anything.
+[[nodiscard]] QJsonValue claimOf(const QString &token, QLatin1StringView name);
+
 // Blocking helpers over a real QNetworkAccessManager (they spin the event loop).
 class HttpClient
 {
@@ -38,6 +41,9 @@ public:
     HttpResult put(const QString &path, const QJsonObject &body, const QString &token = {});
     HttpResult send(const QByteArray &method, const QString &path, const QByteArray &body,
                     const QString &token = {});
+    HttpResult sendWithHeaders(const QByteArray &method, const QString &path,
+                               const QByteArray &body,
+                               const QList<QPair<QByteArray, QByteArray>> &headers);
 
     // Registers (password "password123") and returns {token, userId}.
     struct Account

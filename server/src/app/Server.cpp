@@ -2,6 +2,7 @@
 
 #include "notify/EmailService.h"
 
+#include "auth/Authenticator.h"
 #include "auth/JwtService.h"
 #include "cluster/ClusterBus.h"
 #include "http/HttpServer.h"
@@ -57,6 +58,7 @@ Status Server::start()
         return opened;
 
     m_jwt = std::make_unique<JwtService>(m_config.jwtSecret, m_config.tokenLifetimeSeconds);
+    m_auth = std::make_unique<Authenticator>(*m_jwt, *m_db);
     m_hasher = std::make_unique<PasswordHasher>(m_config.passwordCost);
     m_registry = std::make_unique<ConnectionRegistry>();
     m_participants = std::make_unique<ParticipantCache>(*m_db);
@@ -67,12 +69,14 @@ Status Server::start()
     m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
     const auto idleTimeout = std::chrono::seconds(m_config.idleTimeoutSeconds);
     m_io = std::make_unique<IoThreads>(m_config.ioThreads, idleTimeout);
-    m_hub = new RealtimeHub({*m_jwt, *m_db, *m_registry, *m_participants, *m_messages,
+    m_hub = new RealtimeHub({*m_jwt, *m_auth, *m_db, *m_registry, *m_participants, *m_messages,
                              *m_frameLimiter, *m_metrics, *m_io, idleTimeout},
                             this);
-    m_api = new RestApi({*m_jwt, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
-                         *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
-                        this);
+    m_hub->setMaxConnectionsPerUser(m_config.maxConnectionsPerUser);
+    m_api =
+        new RestApi({*m_jwt, *m_auth, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
+                     *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
+                    this);
     m_api->setMetricsAccess(m_config.metricsPort ? RestApi::MetricsAccess::Elsewhere
                                                  : RestApi::MetricsAccess::LoopbackOrToken,
                             m_config.metricsToken);

@@ -17,6 +17,7 @@ class ConnectionRegistry;
 class DbWorker;
 class HttpServer;
 class IoThreads;
+class Authenticator;
 class JwtService;
 class MessageService;
 class Metrics;
@@ -63,6 +64,7 @@ private:
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<DbWorker> m_db;
     std::unique_ptr<JwtService> m_jwt;
+    std::unique_ptr<Authenticator> m_auth;
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<ConnectionRegistry> m_registry;
     std::unique_ptr<ParticipantCache> m_participants;

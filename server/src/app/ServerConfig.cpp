@@ -54,6 +54,9 @@ constexpr OptionSpec kOptions[] = {
      "Login/register attempts per address at once (default 30)."},
     {"auth-per-second", "PITCHEY_AUTH_PER_SECOND", "n",
      "Login/register attempts per address per second (default 5)."},
+    {"max-connections-per-user", "PITCHEY_MAX_CONNECTIONS_PER_USER", "n",
+     "WebSocket connections one account may have open on this node; one more is closed "
+     "with 1013 (default 20)."},
     {"idle-timeout", "PITCHEY_IDLE_TIMEOUT", "seconds",
      "Close a WebSocket silent for this long (default 120)."},
     {"password-cost", "PITCHEY_PASSWORD_COST", "cost",
@@ -257,13 +260,15 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     };
     double tokenDays = double(config.tokenLifetimeSeconds) / 86400.0;
     double idle = config.idleTimeoutSeconds;
+    double perUser = config.maxConnectionsPerUser;
     for (const NumberSetting &setting :
          {NumberSetting{"rate-burst", &config.rateBurst, 1},
           NumberSetting{"rate-per-second", &config.ratePerSecond, 0.01},
           NumberSetting{"auth-burst", &config.authBurst, 1},
           NumberSetting{"auth-per-second", &config.authPerSecond, 0.01},
           NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
-          NumberSetting{"idle-timeout", &idle, 1}}) {
+          NumberSetting{"idle-timeout", &idle, 1},
+          NumberSetting{"max-connections-per-user", &perUser, 1}}) {
         if (const auto text = value(setting.name)) {
             auto number = boundedNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
             if (!number.ok())
@@ -272,6 +277,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
         }
     }
     config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
+    config.maxConnectionsPerUser = int(std::min(perUser, 1e6));
     if (const auto timeout = value("cluster-timeout")) {
         auto number = boundedNumber(u"cluster-timeout"_s, *timeout, 1);
         if (!number.ok())

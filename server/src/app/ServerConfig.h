@@ -44,6 +44,9 @@ struct ServerConfig
     double authBurst = 30;
     double authPerSecond = 5;
     int idleTimeoutSeconds = 120;
+    // WebSocket connections of one account on this node (a client that leaks them, or one
+    // account opening thousands, cannot take the node's memory).
+    int maxConnectionsPerUser = 20;
     PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
 
     // Email digests for users who are away; off without an SMTP URL.

@@ -1,5 +1,7 @@
 #include "auth/JwtService.h"
 
+#include "protocol/Validation.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,6 +14,9 @@ using namespace Qt::StringLiterals;
 namespace pitchey::server {
 
 namespace {
+
+// How far ahead of ours a token's issuer's clock may be.
+constexpr qint64 kClockSkewSeconds = 60;
 
 constexpr auto kBase64Url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
 
@@ -40,10 +45,10 @@ JwtService::JwtService(QByteArray secret, qint64 lifetimeSeconds)
     , m_lifetimeSeconds(lifetimeSeconds)
 {}
 
-QString JwtService::issue(qint64 userId, const QString &username) const
+QString JwtService::issue(qint64 userId, const QString &username, qint64 key) const
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    return issue(TokenClaims{userId, username, now, now + m_lifetimeSeconds});
+    return issue(TokenClaims{userId, username, now, now + m_lifetimeSeconds, key});
 }
 
 QString JwtService::issue(const TokenClaims &claims) const
@@ -52,7 +57,8 @@ QString JwtService::issue(const TokenClaims &claims) const
     const QJsonObject payload{{"sub"_L1, QString::number(claims.userId)},
                               {"username"_L1, claims.username},
                               {"iat"_L1, claims.issuedAt},
-                              {"exp"_L1, claims.expiresAt}};
+                              {"exp"_L1, claims.expiresAt},
+                              {"key"_L1, claims.key}};
     const QByteArray signingInput =
         QJsonDocument(header).toJson(QJsonDocument::Compact).toBase64(kBase64Url) + '.' +
         QJsonDocument(payload).toJson(QJsonDocument::Compact).toBase64(kBase64Url);
@@ -84,12 +90,15 @@ Result<TokenClaims> JwtService::verify(QStringView token) const
     if (!payload)
         return invalid();
     TokenClaims claims;
-    bool ok = false;
-    claims.userId = payload->value("sub"_L1).toString().toLongLong(&ok);
+    const auto subject = parseId(payload->value("sub"_L1).toString());
+    claims.userId = subject.value_or(0);
     claims.username = payload->value("username"_L1).toString();
     claims.issuedAt = payload->value("iat"_L1).toInteger();
     claims.expiresAt = payload->value("exp"_L1).toInteger();
-    if (!ok || claims.userId <= 0 || claims.expiresAt <= QDateTime::currentSecsSinceEpoch())
+    claims.key = payload->value("key"_L1).toInteger();
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    if (!subject || claims.key <= 0 || claims.expiresAt <= now ||
+        claims.issuedAt > now + kClockSkewSeconds)
         return invalid();
     return claims;
 }

@@ -13,6 +13,9 @@ struct TokenClaims
     QString username;
     qint64 issuedAt = 0;  // seconds since the epoch
     qint64 expiresAt = 0; // seconds since the epoch
+    // The account's token key when the token was issued (users.token_key): a token is
+    // valid only while its account still has that key (see Authenticator).
+    qint64 key = 0;
 };
 
 // HS256 JSON Web Tokens keyed with the UTF-8 bytes of the server's secret.
@@ -23,9 +26,11 @@ class JwtService
 public:
     JwtService(QByteArray secret, qint64 lifetimeSeconds);
 
-    [[nodiscard]] QString issue(qint64 userId, const QString &username) const;
+    [[nodiscard]] QString issue(qint64 userId, const QString &username, qint64 key) const;
     [[nodiscard]] QString issue(const TokenClaims &claims) const;
-    // unauthorized for anything but a well-formed, correctly signed, unexpired token.
+    // unauthorized for anything but a well-formed, correctly signed, unexpired token with a
+    // key, issued no later than a minute from now (clock skew). Whether its account still
+    // exists and has that key is the Authenticator's question.
     [[nodiscard]] Result<TokenClaims> verify(QStringView token) const;
 
 private:

@@ -40,6 +40,19 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
+std::optional<QByteArray> bearerToken(QByteArrayView authorization)
+{
+    constexpr QByteArrayView kScheme = "bearer";
+    if (authorization.size() <= kScheme.size() ||
+        authorization.first(kScheme.size()).compare(kScheme, Qt::CaseInsensitive) != 0 ||
+        (authorization.at(kScheme.size()) != ' ' && authorization.at(kScheme.size()) != '\t'))
+        return std::nullopt;
+    const QByteArray token = authorization.sliced(kScheme.size()).trimmed().toByteArray();
+    if (token.isEmpty())
+        return std::nullopt;
+    return token;
+}
+
 HttpReply::HttpReply(QTcpSocket *socket, bool closeConnection)
     : m_socket(socket)
     , m_close(closeConnection)

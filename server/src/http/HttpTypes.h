@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace pitchey::server {
 
@@ -29,6 +30,10 @@ struct HttpRequest
     QHostAddress remoteAddress;
     bool closeConnection = false;
 };
+
+// The credentials of an `Authorization: Bearer <token>` header (the scheme's name in any
+// case, RFC 9110 11.1); nullopt for another scheme or none.
+[[nodiscard]] std::optional<QByteArray> bearerToken(QByteArrayView authorization);
 
 // Answers one request, now or later. Writes the HTTP/1.1 response itself: Qt 6.4's
 // QHttpServerResponder refers to the request and cannot be kept past handleRequest().

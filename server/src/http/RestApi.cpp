@@ -4,6 +4,7 @@
 #include "storage/NotificationRepository.h"
 
 #include "app/Async.h"
+#include "auth/Authenticator.h"
 #include "auth/PasswordHasher.h"
 #include "ops/Metrics.h"
 #include "protocol/Frames.h"
@@ -145,29 +146,42 @@ void RestApi::dispatch(const QList<Route> &routes, const HttpRequest &request,
     }
 
     Call call{request, reply, {}, captures, {}};
-    if (match->authenticated) {
-        if (!request.authorization.startsWith("Bearer "))
-            return reply.error(Error::unauthorized(u"missing bearer token"_s),
-                               {{"WWW-Authenticate", "Bearer"}});
-        auto claims =
-            m_deps.jwt.verify(QString::fromLatin1(request.authorization.mid(7).trimmed()));
-        if (!claims.ok())
-            return reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
-        call.caller = claims.value();
-        if (!m_deps.apiLimiter.tryAcquire(call.caller.userId))
-            return reply.error({ErrorCode::RateLimited, u"too many requests; slow down"_s});
-    } else if (match->needsBody) {
-        if (!m_deps.authLimiter.tryAcquire(request.remoteAddress.toString().toLatin1()))
+    if (!match->authenticated) {
+        if (match->needsBody &&
+            !m_deps.authLimiter.tryAcquire(request.remoteAddress.toString().toLatin1()))
             return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s});
+        return run(*match, std::move(call));
     }
-    if (match->needsBody) {
+    const auto token = bearerToken(request.authorization);
+    if (!token)
+        return reply.error(Error::unauthorized(u"missing bearer token"_s),
+                           {{"WWW-Authenticate", "Bearer"}});
+    m_deps.auth.check(
+        QString::fromLatin1(*token), this,
+        [this, match, call = std::move(call)](Result<TokenClaims> claims) mutable {
+            if (!claims.ok())
+                return call.reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
+            call.caller = claims.value();
+            if (!m_deps.apiLimiter.tryAcquire(call.caller.userId))
+                return call.reply.error(
+                    {ErrorCode::RateLimited, u"too many requests; slow down"_s});
+            run(*match, std::move(call));
+        });
+}
+
+void RestApi::run(const Route &route, Call call)
+{
+    const HttpRequest &request = call.request;
+    const HttpReply &reply = call.reply;
+    if (route.needsBody) {
         QJsonParseError parseError{};
         const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
-        if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        if (parseError.error != QJsonParseError::NoError || !document.isObject() ||
+            hasRawControlInString(request.body))
             return reply.error(Error::badRequest(u"the body must be a JSON object"_s));
         call.body = document.object();
     }
-    (this->*(match->handler))(call);
+    (this->*(route.handler))(call);
 }
 
 QJsonObject RestApi::withPresence(const User &user) const
@@ -177,10 +191,11 @@ QJsonObject RestApi::withPresence(const User &user) const
     return copy.toJson();
 }
 
-QJsonObject RestApi::tokenResponse(const User &user) const
+QJsonObject RestApi::tokenResponse(const Credentials &credentials) const
 {
-    return {{"token"_L1, m_deps.jwt.issue(user.id, user.username)},
-            {"user"_L1, withPresence(user)}};
+    return {{"token"_L1, m_deps.jwt.issue(credentials.user.id, credentials.user.username,
+                                          credentials.tokenKey)},
+            {"user"_L1, withPresence(credentials.user)}};
 }
 
 void RestApi::health(const Call &call)
@@ -217,8 +232,9 @@ void RestApi::protectedMetrics(const Call &call)
 {
     if (m_metricsAccess == MetricsAccess::Elsewhere)
         return call.reply.error(Error::notFound(u"no such endpoint: /metrics"_s));
-    if (!m_metricsTokenHash.isEmpty() && call.request.authorization.startsWith("Bearer ")) {
-        const QByteArray given = call.request.authorization.mid(7).trimmed();
+    const auto bearer = bearerToken(call.request.authorization);
+    if (!m_metricsTokenHash.isEmpty() && bearer) {
+        const QByteArray &given = *bearer;
         QByteArray hash(crypto_generichash_BYTES, Qt::Uninitialized);
         crypto_generichash(reinterpret_cast<unsigned char *>(hash.data()), crypto_generichash_BYTES,
                            reinterpret_cast<const unsigned char *>(given.constData()),
@@ -288,15 +304,16 @@ void RestApi::registerUser(const Call &call)
               [this, call, name, mail, username = username.value()](QByteArray hash) {
                   if (hash.isEmpty())
                       return call.reply.error(Error::internal(u"could not hash the password"_s));
-                  whenReady(m_deps.db.submit<User>([username, name, mail, hash](QSqlDatabase &db) {
-                      return UserRepository::create(db, username, name, mail, hash);
-                  }),
-                            this, [this, call](Result<User> user) {
-                                if (!user.ok())
-                                    return call.reply.error(user.error());
-                                qCInfo(lcHttp) << "registered user" << user.value().id;
-                                call.reply.json(201, tokenResponse(user.value()));
-                            });
+                  whenReady(
+                      m_deps.db.submit<Credentials>([username, name, mail, hash](QSqlDatabase &db) {
+                          return UserRepository::create(db, username, name, mail, hash);
+                      }),
+                      this, [this, call](Result<Credentials> created) {
+                          if (!created.ok())
+                              return call.reply.error(created.error());
+                          qCInfo(lcHttp) << "registered user" << created.value().user.id;
+                          call.reply.json(201, tokenResponse(created.value()));
+                      });
               });
 }
 
@@ -324,7 +341,7 @@ void RestApi::login(const Call &call)
                           if (!match || !credentials)
                               return call.reply.error(
                                   Error::unauthorized(u"wrong username or password"_s));
-                          call.reply.json(200, tokenResponse(credentials->user));
+                          call.reply.json(200, tokenResponse(*credentials));
                       });
         });
 }

@@ -9,7 +9,9 @@
 
 namespace pitchey::server {
 
+class Authenticator;
 class ConnectionRegistry;
+struct Credentials;
 class DbWorker;
 class MessageService;
 class Metrics;
@@ -27,6 +29,7 @@ public:
     struct Dependencies
     {
         const JwtService &jwt;
+        const Authenticator &auth;
         PasswordHasher &hasher;
         DbWorker &db;
         ConnectionRegistry &registry;
@@ -78,6 +81,7 @@ private:
     static Route route(const char *method, const char *pattern, bool authenticated, bool needsBody,
                        Handler handler);
     void dispatch(const QList<Route> &routes, const HttpRequest &request, const HttpReply &reply);
+    void run(const Route &route, Call call); // the body parsed, the handler called
 
     void health(const Call &call);
     void ready(const Call &call);
@@ -97,7 +101,7 @@ private:
     void unsubscribe(const Call &call);
 
     [[nodiscard]] QJsonObject withPresence(const User &user) const;
-    [[nodiscard]] QJsonObject tokenResponse(const User &user) const;
+    [[nodiscard]] QJsonObject tokenResponse(const Credentials &credentials) const;
 
     Dependencies m_deps;
     QList<Route> m_routes;

@@ -130,12 +130,13 @@ int createUser(const ServerConfig &config, const ServerConfigLoader::Command &co
     DbWorker db(config.database);
     if (auto opened = db.start(); !opened.ok())
         return fail(opened.error().message);
-    auto user = runJob<User>(db, [&](QSqlDatabase &connection) {
+    auto created = runJob<Credentials>(db, [&](QSqlDatabase &connection) {
         return UserRepository::create(connection, username, displayName, email, hash);
     });
-    if (!user.ok())
-        return fail(user.error().message);
-    out(u"created user %1 (id %2)"_s.arg(user.value().username).arg(user.value().id));
+    if (!created.ok())
+        return fail(created.error().message);
+    const User &user = created.value().user;
+    out(u"created user %1 (id %2)"_s.arg(user.username).arg(user.id));
     return 0;
 }
 

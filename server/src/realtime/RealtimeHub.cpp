@@ -1,6 +1,7 @@
 #include "realtime/RealtimeHub.h"
 
 #include "app/Async.h"
+#include "auth/Authenticator.h"
 #include "auth/JwtService.h"
 #include "ops/Metrics.h"
 #include "protocol/Time.h"
@@ -28,6 +29,8 @@ Q_LOGGING_CATEGORY(lcRealtime, "pitchey.server.realtime", QtInfoMsg)
 namespace pitchey::server {
 
 namespace {
+// RFC 6455 11.7 (IANA): the server is overloaded or the client over a limit; try later.
+constexpr auto kCloseTryAgainLater = QWebSocketProtocol::CloseCode(1013);
 constexpr auto kTypingExpiry = std::chrono::seconds(6);
 constexpr int kBacklogChunk = 500;
 constexpr int kJoinHistory = 50;
@@ -90,6 +93,23 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
     m_deps.io.adopt(session, std::move(socket), tcp);
     connect(session, &WsSession::frameReceived, this, &RealtimeHub::onFrame);
     connect(session, &WsSession::closed, this, &RealtimeHub::onClosed);
+    // The signature holds; whether the account does is the database's answer.
+    m_deps.auth.check(token, session, [this, session](const Result<TokenClaims> &checked) {
+        if (session->isClosed()) // gone meanwhile (onClosed has dealt with it)
+            return;
+        if (!checked.ok())
+            return session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                                  u"invalid or expired token"_s);
+        admit(session);
+    });
+}
+
+void RealtimeHub::admit(WsSession *session)
+{
+    if (m_deps.registry.sessionsOf(session->userId()).size() >= m_maxConnectionsPerUser)
+        return session->close(kCloseTryAgainLater,
+                              u"too many connections for this account; close one and retry"_s);
+    session->admit();
     const bool first = m_deps.registry.add(session);
     qCDebug(lcRealtime) << "user" << session->userId() << "connected";
 
@@ -101,6 +121,8 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
         if (!m_deps.registry.isOnlineElsewhere(session->userId()))
             announcePresence(session->userId(), session->username(), true);
     }
+    for (const frames::ParsedClientFrame &early : session->takeEarly())
+        onFrame(session, early);
 }
 
 void RealtimeHub::closeAll()
@@ -139,6 +161,12 @@ void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
 
 void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &parsed)
 {
+    if (!session->admitted()) {
+        if (!session->keepEarly(parsed))
+            session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                           u"too many frames before the token was checked"_s);
+        return;
+    }
     if (!m_deps.userLimiter.tryAcquire(session->userId())) {
         QJsonValue ref = QJsonValue::Null;
         if (const auto *frame = std::get_if<frames::ClientFrame>(&parsed)) {
@@ -148,6 +176,11 @@ void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &p
         } else {
             ref = std::get<frames::Refusal>(parsed).ref;
         }
+        // A send with a clientMessageId always hears of its refusal (its client waits for
+        // an answer to it); for everything else one refusal a second is enough to slow a
+        // client down, and a flood's thousands of answers would only fill its output.
+        if (ref.isNull() && !session->mayRefuseForRate())
+            return;
         refuse(session, {ErrorCode::RateLimited, u"too many frames; slow down"_s}, ref);
         return;
     }
@@ -285,6 +318,10 @@ void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
 
 void RealtimeHub::onClosed(WsSession *session)
 {
+    if (!session->admitted()) { // never registered, never announced
+        session->deleteLater();
+        return;
+    }
     const qint64 userId = session->userId();
     const QString username = session->username();
     const bool last = m_deps.registry.remove(session);

@@ -13,6 +13,7 @@
 
 namespace pitchey::server {
 
+class Authenticator;
 class ConnectionRegistry;
 class DbWorker;
 class IoThreads;
@@ -34,6 +35,7 @@ public:
     struct Dependencies
     {
         const JwtService &jwt;
+        const Authenticator &auth;
         DbWorker &db;
         ConnectionRegistry &registry;
         ParticipantCache &participants;
@@ -45,6 +47,8 @@ public:
     };
 
     explicit RealtimeHub(Dependencies deps, QObject *parent = nullptr);
+    // One more connection of an account that has this many on this node is closed (1013).
+    void setMaxConnectionsPerUser(int limit) { m_maxConnectionsPerUser = limit; }
     ~RealtimeHub() override;
 
     // An upgraded connection and the TCP socket under it (HttpServer::takeUpgradedSocket).
@@ -61,6 +65,7 @@ Q_SIGNALS:
     void presenceChangedHere(qint64 userId, bool online);
 
 private:
+    void admit(WsSession *session); // the account confirmed: connected, backlog, presence
     void onFrame(WsSession *session, const frames::ParsedClientFrame &parsed);
     void forwardTyping(WsSession *session, const frames::Typing &typing);
     void onClosed(WsSession *session);
@@ -96,6 +101,7 @@ private:
     QList<PendingAck> m_pendingAcks;
     QTimer m_flushAcks;
     QHash<qint64, bool> m_sharesTyping; // user -> sendTypingIndicators, as last read
+    int m_maxConnectionsPerUser = 20;
 };
 
 } // namespace pitchey::server

@@ -77,4 +77,20 @@ void WsSession::heartbeat()
         m_io.post(*this, {m_handle, IoThreads::Command::Heartbeat, {}, {}});
 }
 
+bool WsSession::mayRefuseForRate()
+{
+    if (m_sinceRateRefusal.isValid() && m_sinceRateRefusal.elapsed() < 1000)
+        return false;
+    m_sinceRateRefusal.start();
+    return true;
+}
+
+bool WsSession::keepEarly(const frames::ParsedClientFrame &frame)
+{
+    if (m_early.size() >= kMaxEarlyFrames)
+        return false;
+    m_early.append(frame);
+    return true;
+}
+
 } // namespace pitchey::server

@@ -3,8 +3,11 @@
 #include "auth/JwtService.h"
 #include "protocol/Frames.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QWebSocketProtocol>
+
+#include <utility>
 
 namespace pitchey::server {
 
@@ -36,6 +39,21 @@ public:
     // Called by the hub's heartbeat sweep: pings, or closes a connection silent too long.
     void heartbeat();
 
+    // Admitted once the database has confirmed the token's account (Authenticator); until
+    // then the hub keeps the frames that arrive, at most kMaxEarlyFrames (false past that).
+    [[nodiscard]] bool admitted() const { return m_admitted; }
+    [[nodiscard]] bool isClosed() const { return m_closed; }
+    void admit() { m_admitted = true; }
+    [[nodiscard]] bool keepEarly(const frames::ParsedClientFrame &frame);
+    [[nodiscard]] QList<frames::ParsedClientFrame> takeEarly()
+    {
+        return std::exchange(m_early, {});
+    }
+    static constexpr qsizetype kMaxEarlyFrames = 64;
+
+    // True at most once a second: whether a rate_limited refusal may go out now.
+    [[nodiscard]] bool mayRefuseForRate();
+
 Q_SIGNALS:
     void frameReceived(pitchey::server::WsSession *session,
                        const pitchey::frames::ParsedClientFrame &frame);
@@ -52,6 +70,9 @@ private:
     TokenClaims m_claims;
     bool m_inBacklog = false;
     bool m_closed = false;
+    bool m_admitted = false;
+    QList<frames::ParsedClientFrame> m_early;
+    QElapsedTimer m_sinceRateRefusal; // invalid until the first one
     QList<QPair<qint64, QByteArray>> m_held;
 };
 

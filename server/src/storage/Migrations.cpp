@@ -151,6 +151,12 @@ const QList<Migration> &migrations()
           "notifications n WHERE n.user_id = participants.user_id AND n.conversation_id = "
           "participants.conversation_id AND n.email_state <> 0), 0)",
           "DROP TABLE notifications"}},
+        {7,
+         "token keys",
+         // A token names its account's key; a token whose account has another key (a new
+         // password, or a restored database whose id went to someone else) is refused.
+         {"ALTER TABLE users ADD COLUMN token_key BIGINT NOT NULL DEFAULT 0",
+          "UPDATE users SET token_key = {{RANDOM_KEY}}"}},
     };
     return list;
 }

@@ -13,9 +13,12 @@ QString SqlDialect::driverName() const
 
 QString SqlDialect::schema(QString sql) const
 {
-    return sql.replace("{{ID}}"_L1, m_kind == DatabaseUrl::Kind::SQLite
-                                        ? "INTEGER PRIMARY KEY AUTOINCREMENT"_L1
-                                        : "BIGSERIAL PRIMARY KEY"_L1);
+    const bool sqlite = m_kind == DatabaseUrl::Kind::SQLite;
+    return sql
+        .replace("{{ID}}"_L1,
+                 sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"_L1 : "BIGSERIAL PRIMARY KEY"_L1)
+        .replace("{{RANDOM_KEY}}"_L1, sqlite ? "1 + (random() & 9007199254740990)"_L1
+                                             : "1 + floor(random() * 9007199254740990)::BIGINT"_L1);
 }
 
 QStringList SqlDialect::sessionSetup() const

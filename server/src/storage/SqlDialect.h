@@ -19,7 +19,8 @@ public:
 
     [[nodiscard]] DatabaseUrl::Kind kind() const { return m_kind; }
     [[nodiscard]] QString driverName() const;
-    // Replaces the schema placeholders of a migration ({{ID}}: an auto-increasing 64-bit key).
+    // Replaces the schema placeholders of a migration ({{ID}}: an auto-increasing 64-bit key;
+    // {{RANDOM_KEY}}: a random positive integer below 2^53, per row).
     [[nodiscard]] QString schema(QString sql) const;
     // Statements run on every new connection (pragmas for SQLite).
     [[nodiscard]] QStringList sessionSetup() const;

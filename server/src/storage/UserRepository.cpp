@@ -3,6 +3,8 @@
 #include "protocol/Time.h"
 #include "storage/Sql.h"
 
+#include <QRandomGenerator>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::server::UserRepository {
@@ -35,6 +37,12 @@ Result<QList<User>> usersFrom(Result<sql::Cursor> &query)
     return users;
 }
 
+// Random, positive, below 2^53 (a JSON number stays exact).
+qint64 newTokenKey()
+{
+    return qint64(QRandomGenerator::system()->generate64() >> 11) | 1;
+}
+
 QString likePrefix(const QString &prefix)
 {
     QString escaped = prefix.toLower();
@@ -44,8 +52,8 @@ QString likePrefix(const QString &prefix)
 
 } // namespace
 
-Result<User> create(QSqlDatabase &db, const QString &username, const QString &displayName,
-                    const std::optional<QString> &email, const QByteArray &passwordHash)
+Result<Credentials> create(QSqlDatabase &db, const QString &username, const QString &displayName,
+                           const std::optional<QString> &email, const QByteArray &passwordHash)
 {
     auto taken = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE username_key = ?"_s,
                              {usernameKey(username)});
@@ -53,12 +61,13 @@ Result<User> create(QSqlDatabase &db, const QString &username, const QString &di
         return taken.error();
     if (taken.value() > 0)
         return Error::conflict(u"that username is taken"_s);
+    const qint64 key = newTokenKey();
     auto inserted = sql::exec(db,
                               u"INSERT INTO users (username, username_key, display_name, email, "
-                              u"password_hash, created_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                              u"password_hash, created_at, token_key) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
                               {username, usernameKey(username), displayName, sql::nullable(email),
-                               QString::fromLatin1(passwordHash), currentTimeMs()});
+                               QString::fromLatin1(passwordHash), currentTimeMs(), key});
     if (!inserted.ok())
         return Error::conflict(u"that username is taken"_s); // only a racing insert gets here
     if (!inserted.value().next())
@@ -68,21 +77,23 @@ Result<User> create(QSqlDatabase &db, const QString &username, const QString &di
     user.username = username;
     user.displayName = displayName;
     user.email = email;
-    return user;
+    return Credentials{user, passwordHash, key};
 }
 
 Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &username)
 {
-    auto query = sql::exec(
-        db,
-        u"SELECT id, username, display_name, email, password_hash FROM users WHERE username_key = ?"_s,
-        {usernameKey(username)});
+    auto query =
+        sql::exec(db,
+                  u"SELECT id, username, display_name, email, password_hash, token_key FROM users "
+                  "WHERE username_key = ?"_s,
+                  {usernameKey(username)});
     if (!query.ok())
         return query.error();
     sql::Cursor &row = query.value();
     if (!row.next())
         return std::optional<Credentials>{};
-    Credentials credentials{userFromRow(row), row.value(4).toString().toLatin1()};
+    Credentials credentials{userFromRow(row), row.value(4).toString().toLatin1(),
+                            row.value(5).toLongLong()};
     if (!row.value(3).isNull())
         credentials.user.email = row.value(3).toString();
     return std::optional<Credentials>{credentials};
@@ -91,11 +102,22 @@ Result<std::optional<Credentials>> credentials(QSqlDatabase &db, const QString &
 Result<bool> setPasswordHash(QSqlDatabase &db, const QString &username,
                              const QByteArray &passwordHash)
 {
-    auto updated = sql::exec(db, u"UPDATE users SET password_hash = ? WHERE username_key = ?"_s,
-                             {QString::fromLatin1(passwordHash), usernameKey(username)});
+    auto updated =
+        sql::exec(db, u"UPDATE users SET password_hash = ?, token_key = ? WHERE username_key = ?"_s,
+                  {QString::fromLatin1(passwordHash), newTokenKey(), usernameKey(username)});
     if (!updated.ok())
         return updated.error();
     return updated.value().numRowsAffected() > 0;
+}
+
+Result<std::optional<qint64>> tokenKey(QSqlDatabase &db, qint64 id)
+{
+    auto query = sql::exec(db, u"SELECT token_key FROM users WHERE id = ?"_s, {id});
+    if (!query.ok())
+        return query.error();
+    if (!query.value().next())
+        return std::optional<qint64>{};
+    return std::optional<qint64>{query.value().value(0).toLongLong()};
 }
 
 Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id)

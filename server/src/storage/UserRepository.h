@@ -12,19 +12,25 @@ struct Credentials
 {
     User user;
     QByteArray passwordHash;
+    qint64 tokenKey = 0; // what its tokens must name (JwtService, Authenticator)
 };
 
 // SQL for users. Runs on the database thread only (see DbWorker).
 namespace UserRepository {
 
-[[nodiscard]] Result<User> create(QSqlDatabase &db, const QString &username,
-                                  const QString &displayName, const std::optional<QString> &email,
-                                  const QByteArray &passwordHash);
+// A new account, with a fresh token key.
+[[nodiscard]] Result<Credentials> create(QSqlDatabase &db, const QString &username,
+                                         const QString &displayName,
+                                         const std::optional<QString> &email,
+                                         const QByteArray &passwordHash);
 [[nodiscard]] Result<std::optional<Credentials>> credentials(QSqlDatabase &db,
                                                              const QString &username);
-// False when there is no such user.
+// False when there is no such user. The account gets a new token key: every token issued
+// before is refused from now on.
 [[nodiscard]] Result<bool> setPasswordHash(QSqlDatabase &db, const QString &username,
                                            const QByteArray &passwordHash);
+// The account's token key; nullopt when there is no such account.
+[[nodiscard]] Result<std::optional<qint64>> tokenKey(QSqlDatabase &db, qint64 id);
 [[nodiscard]] Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id);
 [[nodiscard]] Result<QList<User>> byIds(QSqlDatabase &db, const QList<qint64> &ids);
 // Users whose username or display name starts with `prefix` (case-insensitive), by username.

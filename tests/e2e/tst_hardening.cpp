@@ -1,0 +1,267 @@
+// The real pitchey-server as an attacker meets it: tokens that outlive their account,
+// content the store cannot keep, links for accounts that are gone.
+#include "Clients.h"
+#include "ServerProcess.h"
+
+#include "notify/EmailService.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey::testing;
+
+namespace {
+
+const QByteArray kSecret = "hardening-test-secret-0123456789";
+
+// Opens a WebSocket by hand and reads until the server's close frame: its code and reason
+// (QWebSocket in Qt 6.4 reports a 1013 as a protocol error, 1002, and drops the reason).
+// {0, ""} when no close frame came.
+QPair<int, QByteArray> closeOfRawWebSocket(quint16 port, const QString &token)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write(
+        "GET /api/messages/ws?token=" + token.toLatin1() +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    QByteArray in;
+    qsizetype frameAt = -1;
+    QTest::qWaitFor(
+        [&] {
+            in += socket.readAll();
+            if (frameAt < 0 && in.contains("\r\n\r\n"))
+                frameAt = in.indexOf("\r\n\r\n") + 4;
+            // A close frame: 0x88, a length under 126, then the code and the reason.
+            return frameAt >= 0 && in.size() >= frameAt + 2 &&
+                   in.size() >= frameAt + 2 + (quint8(in.at(frameAt + 1)) & 0x7f);
+        },
+        5000);
+    if (frameAt < 0 || in.size() < frameAt + 4 || quint8(in.at(frameAt)) != 0x88)
+        return {};
+    const int length = quint8(in.at(frameAt + 1)) & 0x7f;
+    const int code = (quint8(in.at(frameAt + 2)) << 8) | quint8(in.at(frameAt + 3));
+    return {code, in.mid(frameAt + 4, length - 2)};
+}
+
+bool stop(QProcess &server)
+{
+    server.terminate();
+    return server.waitForFinished(10000) && server.exitCode() == 0;
+}
+
+} // namespace
+
+class TestHardening : public QObject
+{
+    Q_OBJECT
+
+private:
+    static constexpr int kPerUser = 3;
+    static constexpr int kBurst = 20;
+    QTemporaryDir m_dir;
+    QProcess m_server;
+    quint16 m_port = 0;
+
+    quint16 restart(QProcess &process, const QString &dataDir, const QStringList &extra = {})
+    {
+        return startServer(process, dataDir,
+                           QStringList{u"--jwt-secret"_s, QString::fromLatin1(kSecret)} + extra);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_port =
+            restart(m_server, m_dir.path(),
+                    {u"--max-connections-per-user"_s, QString::number(kPerUser), u"--rate-burst"_s,
+                     QString::number(kBurst), u"--rate-per-second"_s, u"1"_s});
+        QVERIFY(m_port != 0);
+    }
+
+    void cleanupTestCase() { QVERIFY(stop(m_server)); }
+
+    // A restore from a backup gives the id of an account made after the backup to the next
+    // new one; the old account's token must not open it.
+    void aTokenNeverOpensTheAccountThatGotItsIdAfterARestore()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        quint16 port = restart(server, dir.path());
+        QVERIFY(port != 0);
+        HttpClient(httpUrl(port)).registerUser(u"alice"_s);
+        QVERIFY(stop(server));
+        const QString db = dir.filePath(u"pitchey.db"_s);
+        QVERIFY(QFile::copy(db, dir.filePath(u"backup.db"_s)));
+
+        port = restart(server, dir.path());
+        const auto carol = HttpClient(httpUrl(port)).registerUser(u"carol"_s);
+        QVERIFY(stop(server));
+        QVERIFY(QFile::remove(db));
+        QFile::remove(db + u"-wal"_s);
+        QFile::remove(db + u"-shm"_s);
+        QVERIFY(QFile::rename(dir.filePath(u"backup.db"_s), db));
+
+        port = restart(server, dir.path());
+        HttpClient http(httpUrl(port));
+        const auto dave = http.registerUser(u"dave"_s);
+        QCOMPARE(dave.id, carol.id); // the id came again
+        QVERIFY(http.get(u"/api/messages/conversations"_s, dave.token).status == 200);
+        const auto stale = http.get(u"/api/messages/conversations"_s, carol.token);
+        QCOMPARE(stale.status, 401);
+        QCOMPARE(stale.errorCode(), u"unauthorized"_s);
+        QCOMPARE(http.get(u"/api/notifications/preferences"_s, carol.token).status, 401);
+        WsClient socket;
+        QVERIFY(!socket.open(wsUrl(port, carol.token)));
+        QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+        QVERIFY(stop(server));
+    }
+
+    void aNewPasswordRevokesEveryEarlierToken()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = restart(server, dir.path());
+        QVERIFY(port != 0);
+        HttpClient http(httpUrl(port));
+        const auto erin = http.registerUser(u"erin"_s);
+        QProcess admin;
+        admin.start(QStringLiteral(PITCHEY_SERVER_BINARY),
+                    {u"admin"_s, u"reset-password"_s, u"erin"_s, u"--data-dir"_s, dir.path(),
+                     u"--password-cost"_s, u"minimal"_s});
+        QVERIFY(admin.waitForStarted());
+        admin.write("a new password 123\n");
+        admin.closeWriteChannel();
+        QVERIFY(admin.waitForFinished(20000));
+        QCOMPARE(admin.exitCode(), 0);
+        QCOMPARE(http.get(u"/api/messages/conversations"_s, erin.token).status, 401);
+        const auto login =
+            http.post(u"/api/auth/login"_s,
+                      {{"username"_L1, "erin"_L1}, {"password"_L1, "a new password 123"_L1}});
+        QCOMPARE(login.status, 200);
+        QCOMPARE(http.get(u"/api/messages/conversations"_s, login.body.value("token"_L1).toString())
+                     .status,
+                 200);
+        QVERIFY(stop(server));
+    }
+
+    // What is stored is what was answered: a lone surrogate can be neither.
+    void loneSurrogatesAreRefusedNotMangled()
+    {
+        HttpClient http(httpUrl(m_port));
+        const auto alice = http.registerUser(u"surrogate-a"_s);
+        const auto bob = http.registerUser(u"surrogate-b"_s);
+        WsClient socket;
+        QVERIFY(socket.open(wsUrl(m_port, alice.token)));
+        socket.sendRaw(uR"({"type":"send_message","recipientId":%1,"content":"x\ud800y",)"
+                       uR"("clientMessageId":"lone"})"_s.arg(bob.id));
+        const QJsonObject refused = socket.waitFor(u"error"_s);
+        QCOMPARE(refused.value("code"_L1).toString(), u"bad_request"_s);
+        QCOMPARE(refused.value("ref"_L1).toString(), u"lone"_s);
+
+        const qint64 conversation = http.createConversation(alice, {bob.id});
+        const auto viaHttp = http.send("POST", u"/api/messages/send"_s,
+                                       QByteArray(R"({"content":"a\udc00b","conversationId":)") +
+                                           QByteArray::number(conversation) + '}',
+                                       alice.token);
+        QCOMPARE(viaHttp.status, 400);
+        QCOMPARE(viaHttp.errorCode(), u"bad_request"_s);
+        const auto control = http.send(
+            "POST", u"/api/messages/send"_s,
+            "{\"content\":\"a\x01b\",\"conversationId\":" + QByteArray::number(conversation) + '}',
+            alice.token);
+        QCOMPARE(control.status, 400); // unescaped control characters: not JSON (RFC 8259)
+        socket.sendRaw(
+            u"{\"type\":\"send_message\",\"recipientId\":%1,\"content\":\"a\u0002b\"}"_s.arg(
+                bob.id));
+        QCOMPARE(socket.waitFor(u"error"_s).value("code"_L1).toString(), u"bad_request"_s);
+        const auto history =
+            http.get(u"/api/messages/%1/messages"_s.arg(conversation), alice.token);
+        QCOMPARE(history.body.value("messages"_L1).toArray().size(), 0);
+
+        // A pair is one character: 128 emoji are a clientMessageId of 128 characters.
+        QString emoji;
+        for (int i = 0; i < 128; ++i)
+            emoji += u"\U0001F600"_s;
+        socket.sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, conversation},
+                         {"content"_L1, u"x\U0001F600y"_s},
+                         {"clientMessageId"_L1, emoji}});
+        const QJsonObject sent = socket.waitFor(u"message_sent"_s);
+        QCOMPARE(sent.value("clientMessageId"_L1).toString(), emoji);
+        const auto stored = http.get(u"/api/messages/%1/messages"_s.arg(conversation), alice.token);
+        QCOMPARE(stored.body.value("messages"_L1).toArray().at(0).toObject().value("content"_L1),
+                 u"x\U0001F600y"_s);
+    }
+
+    void anUnsubscribeLinkForNoAccountIsNotFound()
+    {
+        HttpClient http(httpUrl(m_port));
+        const qint64 nobody = 987654;
+        const QByteArray sig = pitchey::server::EmailService::unsubscribeSignature(kSecret, nobody);
+        const QString link = u"/api/notifications/unsubscribe?user=%1&sig=%2"_s.arg(nobody).arg(
+            QString::fromLatin1(sig));
+        const auto answer = http.send("POST", link, {});
+        QCOMPARE(answer.status, 404);
+        QCOMPARE(answer.errorCode(), u"not_found"_s);
+    }
+
+    void oneAccountOpensAtMostSoManyConnections()
+    {
+        HttpClient http(httpUrl(m_port));
+        const auto frank = http.registerUser(u"frank"_s);
+        std::vector<std::unique_ptr<WsClient>> open;
+        for (int i = 0; i < kPerUser; ++i) {
+            open.push_back(std::make_unique<WsClient>());
+            QVERIFY(open.back()->open(wsUrl(m_port, frank.token)));
+        }
+        WsClient oneMore;
+        QVERIFY(!oneMore.open(wsUrl(m_port, frank.token))); // closed before `connected`
+        const auto [code, reason] = closeOfRawWebSocket(m_port, frank.token);
+        QCOMPARE(code, 1013); // Try Again Later: a client retries, and does not log out
+        QVERIFY2(reason.contains("too many connections"), reason.constData());
+        // Another account is not affected, and a closed connection makes room.
+        WsClient other;
+        QVERIFY(other.open(wsUrl(m_port, http.registerUser(u"grace"_s).token)));
+        open.back()->socket().close();
+        QVERIFY(open.back()->waitForDisconnect());
+        WsClient again;
+        QVERIFY(QTest::qWaitFor([&] { return again.open(wsUrl(m_port, frank.token)); }, 5000));
+    }
+
+    // A flood of frames over the rate gets one refusal a second, not one per frame, and
+    // keeps its connection: refusals never close (the contract).
+    void aFloodIsRefusedOnceASecondAndKeepsItsConnection()
+    {
+        HttpClient http(httpUrl(m_port));
+        WsClient socket;
+        QVERIFY(socket.open(wsUrl(m_port, http.registerUser(u"flooder"_s).token)));
+        const int flood = 500;
+        for (int i = 0; i < flood; ++i)
+            socket.sendJson({{"type"_L1, "ping"_L1}});
+        QTRY_COMPARE_WITH_TIMEOUT(socket.framesOf(u"pong"_s).size(), kBurst, 10000);
+        // Barrier: once the bucket refills, a ping is answered, after every frame before it.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                socket.sendJson({{"type"_L1, "ping"_L1}});
+                return socket.framesOf(u"pong"_s).size() > kBurst;
+            },
+            10000));
+        const auto refusals = socket.framesOf(u"error"_s);
+        QVERIFY2(refusals.size() >= 1 && refusals.size() <= 4,
+                 qPrintable(QString::number(refusals.size())));
+        QCOMPARE(refusals.first().value("code"_L1).toString(), u"rate_limited"_s);
+        QCOMPARE(socket.socket().state(), QAbstractSocket::ConnectedState);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHardening)
+#include "tst_hardening.moc"
