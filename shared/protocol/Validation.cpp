@@ -4,21 +4,6 @@ using namespace Qt::StringLiterals;
 
 namespace pitchey {
 
-bool isWellFormedUtf16(QStringView text)
-{
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c.isHighSurrogate()) {
-            if (i + 1 >= text.size() || !text.at(i + 1).isLowSurrogate())
-                return false;
-            ++i;
-        } else if (c.isLowSurrogate()) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool hasRawControlInString(QByteArrayView json)
 {
     bool inString = false;
@@ -126,7 +111,7 @@ Result<std::optional<QString>> readString(const QJsonObject &object, QLatin1Stri
     QString text = value.toString();
     // QJsonDocument turns an escaped lone surrogate ("\ud800") into a QChar that no
     // encoding can store: refused here, so that what is stored is what was answered.
-    if (!isWellFormedUtf16(text))
+    if (!text.isValidUtf16())
         return Error::badRequest(u"%1 is not valid Unicode (a lone surrogate)"_s.arg(key));
     return std::optional<QString>{std::move(text)};
 }

@@ -23,8 +23,6 @@ inline constexpr qsizetype kMinPasswordLength = 8;
 [[nodiscard]] std::optional<Error> validateEmail(const QString &email);
 
 [[nodiscard]] qsizetype codePointCount(const QString &text);
-// False for a lone surrogate, which QJsonDocument lets through from an escape ("\\ud800").
-[[nodiscard]] bool isWellFormedUtf16(QStringView text);
 // True when a JSON text (that QJsonDocument parsed) has a control character (below U+0020)
 // unescaped inside a string: RFC 8259 section 7 forbids it, QJsonDocument lets it through.
 [[nodiscard]] bool hasRawControlInString(QByteArrayView json);
