@@ -24,7 +24,12 @@ void Authenticator::check(QStringView token, QObject *context,
     auto claims = m_jwt.verify(token);
     if (!claims.ok())
         return done(claims.error());
-    const TokenClaims verified = claims.value();
+    checkAccount(claims.value(), context, std::move(done));
+}
+
+void Authenticator::checkAccount(const TokenClaims &verified, QObject *context,
+                                 std::function<void(Result<TokenClaims>)> done) const
+{
     const qint64 userId = verified.userId;
     if (const auto known = m_known.constFind(userId);
         known != m_known.cend() && !known->fresh.hasExpired() && matches(known->key, verified.key))

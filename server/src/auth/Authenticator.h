@@ -37,6 +37,9 @@ public:
     // by then. A token refused by its signature or claims is answered at once.
     void check(QStringView token, QObject *context,
                std::function<void(Result<TokenClaims>)> done) const;
+    // The second half of check(), for claims that JwtService::verify has accepted.
+    void checkAccount(const TokenClaims &verified, QObject *context,
+                      std::function<void(Result<TokenClaims>)> done) const;
 
 private:
     void remember(qint64 userId, qint64 key) const;

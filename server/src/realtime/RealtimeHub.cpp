@@ -94,14 +94,15 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
     connect(session, &WsSession::frameReceived, this, &RealtimeHub::onFrame);
     connect(session, &WsSession::closed, this, &RealtimeHub::onClosed);
     // The signature holds; whether the account does is the database's answer.
-    m_deps.auth.check(token, session, [this, session](const Result<TokenClaims> &checked) {
-        if (session->isClosed()) // gone meanwhile (onClosed has dealt with it)
-            return;
-        if (!checked.ok())
-            return session->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                                  u"invalid or expired token"_s);
-        admit(session);
-    });
+    m_deps.auth.checkAccount(
+        claims.value(), session, [this, session](const Result<TokenClaims> &checked) {
+            if (session->isClosed()) // gone meanwhile (onClosed has dealt with it)
+                return;
+            if (!checked.ok())
+                return session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                                      u"invalid or expired token"_s);
+            admit(session);
+        });
 }
 
 void RealtimeHub::admit(WsSession *session)
