@@ -599,9 +599,16 @@ void RestApi::unsubscribe(const Call &call)
                                "<p>Stop email notifications from Pitchey?</p><form method=\"post\">"
                                "<button type=\"submit\">Unsubscribe</button></form></body></html>");
     }
-    whenReady(m_deps.db.submit<NotificationPreferences>([id = *userId](QSqlDatabase &db) {
-        return PreferencesRepository::update(db, id, {{"emailEnabled"_L1, false}});
-    }),
+    whenReady(m_deps.db.submit<NotificationPreferences>(
+                  [id = *userId](QSqlDatabase &db) -> Result<NotificationPreferences> {
+                      // A signed link may outlive its account (after a restore from a backup).
+                      auto account = UserRepository::byId(db, id);
+                      if (!account.ok())
+                          return account.error();
+                      if (!account.value())
+                          return Error::notFound(u"there is no such user"_s);
+                      return PreferencesRepository::update(db, id, {{"emailEnabled"_L1, false}});
+                  }),
               this, [call](Result<NotificationPreferences> preferences) {
                   if (!preferences.ok())
                       return call.reply.error(preferences.error());

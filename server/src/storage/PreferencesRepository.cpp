@@ -38,12 +38,6 @@ Result<NotificationPreferences> get(QSqlDatabase &db, qint64 userId)
 
 Result<NotificationPreferences> update(QSqlDatabase &db, qint64 userId, const QJsonObject &patch)
 {
-    // (A signed unsubscribe link may outlive its account, after a restore.)
-    auto exists = sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE id = ?"_s, {userId});
-    if (!exists.ok())
-        return exists.error();
-    if (exists.value() == 0)
-        return Error::notFound(u"there is no such user"_s);
     auto current = get(db, userId);
     if (!current.ok())
         return current.error();
