@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QSet>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -260,6 +261,41 @@ private Q_SLOTS:
                  qPrintable(QString::number(refusals.size())));
         QCOMPARE(refusals.first().value("code"_L1).toString(), u"rate_limited"_s);
         QCOMPARE(socket.socket().state(), QAbstractSocket::ConnectedState);
+    }
+
+    // A backlog far over the connection's output bound (8 MiB) used to be queued whole and
+    // cut the connection before a byte went out, on every connection from then on; it
+    // goes in pages now, each once the one before has been taken.
+    void aBacklogOfManyMegabytesArrivesWhole()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = restart(server, dir.path(), {u"--rate-burst"_s, u"1000"_s});
+        QVERIFY(port != 0);
+        HttpClient http(httpUrl(port));
+        const auto alice = http.registerUser(u"alice"_s);
+        const auto bob = http.registerUser(u"bob"_s);
+        WsClient sender;
+        QVERIFY(sender.open(wsUrl(port, alice.token)));
+        QString big;
+        for (int i = 0; i < 10000; ++i)
+            big += u"\U0001F600"_s; // 40,000 bytes of UTF-8
+        const int count = 230;       // 9.2 MB
+        for (int i = 0; i < count; ++i)
+            sender.sendJson({{"type"_L1, "send_message"_L1},
+                             {"recipientId"_L1, bob.id},
+                             {"content"_L1, big},
+                             {"clientMessageId"_L1, QString::number(i)}});
+        QTRY_COMPARE_WITH_TIMEOUT(sender.framesOf(u"message_sent"_s).size(), count, 30000);
+
+        WsClient victim;
+        QVERIFY(victim.open(wsUrl(port, bob.token)));
+        QTRY_COMPARE_WITH_TIMEOUT(victim.framesOf(u"new_message"_s).size(), count, 30000);
+        const QList<qint64> ids = victim.messageIdsOf(u"new_message"_s);
+        QVERIFY(std::is_sorted(ids.cbegin(), ids.cend()));
+        QCOMPARE(QSet<qint64>(ids.cbegin(), ids.cend()).size(), count);
+        QCOMPARE(victim.socket().state(), QAbstractSocket::ConnectedState);
+        QVERIFY(stop(server));
     }
 };
 

@@ -193,12 +193,26 @@ private Q_SLOTS:
         aliceSocket.socket().setSslConfiguration(trust);
         bobSocket.socket().setSslConfiguration(trust);
         QVERIFY(aliceSocket.open(server.wsUrl(alice.token)));
+        // A backlog of several pages (256 KiB each), each sent once the one before has gone
+        // out through the TLS socket.
+        const QString big(10000, u'b'); // the longest a message may be
+        const int backlog = 45;         // 450 KB, under the rate burst of 50
+        for (int i = 0; i < backlog; ++i)
+            aliceSocket.sendJson({{"type"_L1, "send_message"_L1},
+                                  {"recipientId"_L1, bob.id},
+                                  {"content"_L1, big},
+                                  {"clientMessageId"_L1, u"b-%1"_s.arg(i)}});
+        QTRY_COMPARE_WITH_TIMEOUT(aliceSocket.framesOf(u"message_sent"_s).size(), backlog, 15000);
         QVERIFY(bobSocket.open(server.wsUrl(bob.token)));
+        QTRY_COMPARE_WITH_TIMEOUT(bobSocket.framesOf(u"new_message"_s).size(), backlog, 15000);
         aliceSocket.sendJson({{"type"_L1, "send_message"_L1},
                               {"recipientId"_L1, bob.id},
                               {"content"_L1, u"over wss"_s},
                               {"clientMessageId"_L1, u"t-1"_s}});
-        const QJsonObject received = bobSocket.waitFor(u"new_message"_s);
+        const QJsonObject received =
+            bobSocket.waitFor(u"new_message"_s, 5000, [](const QJsonObject &frame) {
+                return frame.value("clientMessageId"_L1) == u"t-1"_s;
+            });
         QCOMPARE(received.value("content"_L1).toString(), u"over wss"_s);
 
         // Without trusting the certificate, the client refuses the server.

@@ -40,6 +40,12 @@ struct Recorder : WireListener
         QCOMPARE(handle, kHandle);
         closed = true;
     }
+    void outputDrained(quint64 handle) override
+    {
+        QCOMPARE(handle, kHandle);
+        ++drained;
+    }
+    int drained = 0;
 };
 
 struct Frame
@@ -264,6 +270,25 @@ private Q_SLOTS:
             const Frame frame = nextFrame();
             QCOMPARE(frame.payload, text + QByteArray::number(i));
         }
+    }
+
+    // What paces a large backlog: the wire says when a slow reader has taken everything.
+    void drainingIsReportedOnceTheReaderHasTakenEverything()
+    {
+        connectWire();
+        QVERIFY(m_wire->notifyWhenDrained()); // nothing waiting: "now", and no report later
+        const int count = 100;
+        const QByteArray text(60000, 'z');
+        for (int i = 0; i < count; ++i)
+            m_wire->sendText(text);
+        QVERIFY(!m_wire->notifyWhenDrained());
+        QCOMPARE(m_events.drained, 0);
+        for (int i = 0; i < count; ++i)
+            QCOMPARE(nextFrame().payload, text);
+        QTRY_COMPARE(m_events.drained, 1);
+        m_wire->sendText("after");
+        QCOMPARE(nextFrame().payload, QByteArray("after"));
+        QCOMPARE(m_events.drained, 1); // one report per request
     }
 
     void aReaderThatFallsFarBehindIsCutOff()

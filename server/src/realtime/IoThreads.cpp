@@ -173,10 +173,37 @@ private:
                 peer.socket->ping();
             }
             break;
+        case IoThreads::Command::WhenDrained:
+            whenDrained(command.handle, peer);
+            break;
         case IoThreads::Command::Adopt:
         case IoThreads::Command::Drop:
             break;
         }
+    }
+
+    // Frames queued in this batch go out at its end (drain()), so a wire asked here
+    // answers after that flush at the earliest.
+    void whenDrained(quint64 handle, Peer &peer)
+    {
+        if (peer.wire) {
+            if (peer.wire->notifyWhenDrained())
+                outputDrained(handle);
+            return;
+        }
+        auto *tls = qobject_cast<QSslSocket *>(peer.tcp.data());
+        const auto empty = [tls] {
+            return !tls || (tls->bytesToWrite() == 0 && tls->encryptedBytesToWrite() == 0);
+        };
+        if (empty())
+            return outputDrained(handle);
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(tls, &QSslSocket::encryptedBytesWritten, this, [this, handle, empty, once] {
+            if (!empty())
+                return;
+            QObject::disconnect(*once);
+            outputDrained(handle);
+        });
     }
 
     void adopt(const IoThreads::Command &command)
@@ -260,6 +287,7 @@ private:
             it->second.wire->sendText(binaryRefused());
     }
     void wireClosed(quint64 handle) override { closed(handle); }
+    void outputDrained(quint64 handle) override { tell({handle, IoThreads::Event::Drained, {}}); }
 
     void close(Peer &peer, QWebSocketProtocol::CloseCode code, const QByteArray &reason)
     {
@@ -462,6 +490,8 @@ void IoThreads::drainEvents()
             continue; // gone meanwhile
         if (event.kind == Event::Frame)
             session->frameArrived(event.frame);
+        else if (event.kind == Event::Drained)
+            session->outputDrained();
         else
             session->socketClosed();
     }

@@ -48,7 +48,8 @@ public:
             Send,
             Close,
             Heartbeat,
-            Drop
+            Drop,
+            WhenDrained, // answered with Event::Drained once the output has gone out
         };
         quint64 handle = 0;
         Kind kind = Send;
@@ -70,7 +71,8 @@ public:
         enum Kind : quint8
         {
             Frame,
-            Closed
+            Closed,
+            Drained,
         };
         quint64 handle = 0;
         Kind kind = Frame;

@@ -32,7 +32,10 @@ namespace {
 // RFC 6455 11.7 (IANA): the server is overloaded or the client over a limit; try later.
 constexpr auto kCloseTryAgainLater = QWebSocketProtocol::CloseCode(1013);
 constexpr auto kTypingExpiry = std::chrono::seconds(6);
-constexpr int kBacklogChunk = 500;
+constexpr int kBacklogChunk = 200; // messages read at once (at most 64 KiB each)
+// What goes out before waiting for the connection's output to drain: well under the
+// wire's output bound, and enough to keep a fast link busy between two pages.
+constexpr qsizetype kBacklogPageBytes = 256 * 1024;
 constexpr int kJoinHistory = 50;
 const auto kWebSocketPath = "/api/messages/ws"_L1;
 } // namespace
@@ -116,7 +119,7 @@ void RealtimeHub::admit(WsSession *session)
 
     session->send(frames::encode(frames::connected(session->userId(), currentTimeMs())));
     session->beginBacklog();
-    pushBacklog(session, 0, nullptr);
+    pushBacklog(session, std::make_shared<BacklogPush>());
     if (first) {
         Q_EMIT presenceChangedHere(session->userId(), true);
         if (!m_deps.registry.isOnlineElsewhere(session->userId()))
@@ -132,32 +135,51 @@ void RealtimeHub::closeAll()
         session->close(QWebSocketProtocol::CloseCodeGoingAway, u"server shutting down"_s);
 }
 
-void RealtimeHub::pushBacklog(WsSession *session, qint64 afterId,
-                              std::shared_ptr<Backlog> collected)
+struct RealtimeHub::BacklogPush
 {
-    // Read in chunks; everything is handed to the session at the end, merged with what
-    // arrived live meanwhile.
-    if (!collected)
-        collected = std::make_shared<Backlog>();
+    QList<QPair<qint64, QByteArray>> waiting; // read and encoded, not yet sent
+    qint64 afterId = 0;                       // the last id read
+    bool more = true;                         // the last chunk read was full
+};
+
+void RealtimeHub::pushBacklog(WsSession *session, std::shared_ptr<BacklogPush> push)
+{
+    if (!push->waiting.isEmpty())
+        return sendBacklogPage(session, std::move(push));
+    if (!push->more)
+        return session->finishBacklog();
     const qint64 userId = session->userId();
+    const qint64 afterId = push->afterId;
     whenReady(m_deps.db.submitFor<QList<Message>>(userId,
                                                   [userId, afterId](QSqlDatabase &db) {
                                                       return MessageRepository::undelivered(
                                                           db, userId, afterId, kBacklogChunk);
                                                   }),
-              session, [this, session, collected](Result<QList<Message>> chunk) {
-                  if (chunk.ok()) {
-                      for (const Message &message : chunk.value())
-                          collected->append({message.id, frames::encodeNewMessage(message)});
-                      if (chunk.value().size() == kBacklogChunk)
-                          return pushBacklog(session, chunk.value().constLast().id, collected);
-                  } else {
+              session, [this, session, push](Result<QList<Message>> chunk) {
+                  if (!chunk.ok()) {
                       refuse(session, chunk.error());
+                      return session->finishBacklog();
                   }
-                  m_deps.metrics.messagesDelivered.fetch_add(quint64(collected->size()),
-                                                             std::memory_order_relaxed);
-                  session->finishBacklog(*collected);
+                  for (const Message &message : chunk.value())
+                      push->waiting.append({message.id, frames::encodeNewMessage(message)});
+                  push->more = chunk.value().size() == kBacklogChunk;
+                  if (!chunk.value().isEmpty())
+                      push->afterId = chunk.value().constLast().id;
+                  pushBacklog(session, push);
               });
+}
+
+void RealtimeHub::sendBacklogPage(WsSession *session, std::shared_ptr<BacklogPush> push)
+{
+    qsizetype count = 0;
+    qsizetype bytes = 0;
+    while (count < push->waiting.size() &&
+           (count == 0 || bytes + push->waiting.at(count).second.size() <= kBacklogPageBytes))
+        bytes += push->waiting.at(count++).second.size();
+    session->sendBacklog(push->waiting.first(count));
+    push->waiting.remove(0, count);
+    m_deps.metrics.messagesDelivered.fetch_add(quint64(count), std::memory_order_relaxed);
+    session->whenDrained([this, session, push] { pushBacklog(session, push); });
 }
 
 void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &parsed)

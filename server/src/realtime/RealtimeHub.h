@@ -74,8 +74,12 @@ private:
     void handleJoin(WsSession *session, qint64 conversationId);
     void queueDelivered(WsSession *session, qint64 messageId);
     void flushDelivered();
-    using Backlog = QList<QPair<qint64, QByteArray>>;
-    void pushBacklog(WsSession *session, qint64 afterId, std::shared_ptr<Backlog> collected);
+    struct BacklogPush;
+    // The stored backlog, read in chunks and sent in pages, each page once the
+    // connection's output has drained: a reading client gets all of it, however large,
+    // and memory holds one chunk.
+    void pushBacklog(WsSession *session, std::shared_ptr<BacklogPush> push);
+    void sendBacklogPage(WsSession *session, std::shared_ptr<BacklogPush> push);
     void announcePresence(qint64 userId, const QString &username, bool online);
 
 public:

@@ -353,6 +353,8 @@ void WebSocketWire::flush()
         m_out = QByteArray(); // back to nothing allocated
         if (m_state == State::Draining)
             drain(); // the close frame is out now
+        else if (std::exchange(m_notifyDrained, false))
+            m_listener.outputDrained(m_handle);
         return;
     }
     if (written > 0)
@@ -365,6 +367,14 @@ void WebSocketWire::flush()
         });
     }
     m_writer->setEnabled(true);
+}
+
+bool WebSocketWire::notifyWhenDrained()
+{
+    if (m_out.isEmpty())
+        return true;
+    m_notifyDrained = true;
+    return false;
 }
 
 void WebSocketWire::finish()

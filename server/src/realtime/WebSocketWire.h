@@ -22,6 +22,8 @@ public:
     virtual void binaryReceived(quint64 handle) = 0;
     virtual void signOfLife(quint64 handle) = 0; // a pong or a ping
     virtual void wireClosed(quint64 handle) = 0; // the descriptor is closed; nothing follows
+    // The kernel has taken everything queued (asked for with notifyWhenDrained()).
+    virtual void outputDrained(quint64 handle) = 0;
 
 protected:
     ~WireListener() = default;
@@ -53,6 +55,9 @@ public:
     // of the loop go in one write); true when the caller has to flush() this wire.
     [[nodiscard]] bool queueText(QByteArrayView utf8);
     void flush();
+    // True when nothing waits for the descriptor now; otherwise the listener hears
+    // outputDrained() once everything queued so far has been taken.
+    [[nodiscard]] bool notifyWhenDrained();
     void ping();
     // Handles the early bytes; call once the listener knows the handle.
     void start();
@@ -96,6 +101,7 @@ private:
     quint8 m_messageOpcode = 0;          // of the fragmented message in m_message
     State m_state = State::Open;
     bool m_shutDown = false; // our direction of the TCP connection
+    bool m_notifyDrained = false;
 };
 
 } // namespace pitchey::server

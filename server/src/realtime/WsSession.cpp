@@ -35,10 +35,18 @@ void WsSession::socketClosed()
 
 void WsSession::sendMessage(qint64 messageId, const QByteArray &frame)
 {
-    if (m_inBacklog)
-        m_held.append({messageId, frame});
-    else
-        send(frame);
+    if (!m_inBacklog)
+        return send(frame);
+    // A client that reads its backlog too slowly to ever catch up is let go (what it did
+    // not get stays pending for its next connection) rather than held for without end.
+    m_heldBytes += frame.size();
+    if (m_heldBytes > kMaxHeldBytes) {
+        m_held.clear();
+        m_inBacklog = false;
+        close(QWebSocketProtocol::CloseCode(1013), u"too far behind; reconnect"_s);
+        return;
+    }
+    m_held.append({messageId, frame});
 }
 
 void WsSession::beginBacklog()
@@ -46,23 +54,45 @@ void WsSession::beginBacklog()
     m_inBacklog = true;
 }
 
-void WsSession::finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog)
+void WsSession::sendBacklog(const QList<QPair<qint64, QByteArray>> &page)
 {
-    // What arrived live while the backlog was read may be in it too: send each id once,
-    // all in id order.
-    QList<QPair<qint64, QByteArray>> merged = backlog;
-    merged.append(m_held);
-    std::stable_sort(merged.begin(), merged.end(),
+    for (const auto &[id, frame] : page) {
+        m_backlogSent.push_back(id);
+        send(frame);
+    }
+}
+
+void WsSession::finishBacklog()
+{
+    // What arrived live while the backlog was pushed may have been in it: each id once,
+    // in id order.
+    std::stable_sort(m_held.begin(), m_held.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     qint64 last = 0;
-    for (const auto &[id, frame] : std::as_const(merged)) {
-        if (id == last)
+    for (const auto &[id, frame] : std::as_const(m_held)) {
+        if (id == last || std::binary_search(m_backlogSent.cbegin(), m_backlogSent.cend(), id))
             continue;
         last = id;
         send(frame);
     }
     m_held.clear();
+    m_heldBytes = 0;
+    m_backlogSent = {};
     m_inBacklog = false;
+}
+
+void WsSession::whenDrained(std::function<void()> drained)
+{
+    if (m_closed)
+        return;
+    m_onDrained = std::move(drained);
+    m_io.post(*this, {m_handle, IoThreads::Command::WhenDrained, {}, {}});
+}
+
+void WsSession::outputDrained()
+{
+    if (auto drained = std::exchange(m_onDrained, {}))
+        drained();
 }
 
 void WsSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)

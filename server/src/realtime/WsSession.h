@@ -7,7 +7,9 @@
 #include <QObject>
 #include <QWebSocketProtocol>
 
+#include <functional>
 #include <utility>
+#include <vector>
 
 namespace pitchey::server {
 
@@ -31,10 +33,15 @@ public:
     // Frames are UTF-8 JSON, sent as text; a frame going to many connections is one shared
     // QByteArray.
     void send(const QByteArray &frame);
-    // A new_message frame: held back while the backlog is being pushed, then merged in id order.
+    // A new_message frame: held back while the stored backlog is being pushed, sent after
+    // it unless the backlog had it.
     void sendMessage(qint64 messageId, const QByteArray &frame);
     void beginBacklog();
-    void finishBacklog(const QList<QPair<qint64, QByteArray>> &backlog);
+    void sendBacklog(const QList<QPair<qint64, QByteArray>> &page); // in id order
+    void finishBacklog();
+    // Calls `drained` (once) when everything sent so far has been taken by the kernel; not
+    // at all if the connection closes first.
+    void whenDrained(std::function<void()> drained);
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
     // Called by the hub's heartbeat sweep: pings, or closes a connection silent too long.
     void heartbeat();
@@ -63,6 +70,7 @@ private:
     friend class IoThreads;
     void frameArrived(const frames::ParsedClientFrame &frame) { Q_EMIT frameReceived(this, frame); }
     void socketClosed();
+    void outputDrained();
 
     IoThreads &m_io;
     quint64 m_handle = 0; // set by IoThreads::adopt
@@ -74,6 +82,10 @@ private:
     QList<frames::ParsedClientFrame> m_early;
     QElapsedTimer m_sinceRateRefusal; // invalid until the first one
     QList<QPair<qint64, QByteArray>> m_held;
+    qsizetype m_heldBytes = 0;
+    static constexpr qsizetype kMaxHeldBytes = 8 * 1024 * 1024; // the wire's output bound
+    std::vector<qint64> m_backlogSent; // ids, ascending, while the backlog is pushed
+    std::function<void()> m_onDrained;
 };
 
 } // namespace pitchey::server
