@@ -20,19 +20,27 @@ namespace {
 
 const QByteArray kSecret = "hardening-test-secret-0123456789";
 
+// Sends a WebSocket upgrade request by hand (nothing read).
+bool openRawWebSocket(QTcpSocket &socket, quint16 port, const QString &token)
+{
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return false;
+    socket.write(
+        "GET /api/messages/ws?token=" + token.toLatin1() +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    return true;
+}
+
 // Opens a WebSocket by hand and reads until the server's close frame: its code and reason
 // (QWebSocket in Qt 6.4 reports a 1013 as a protocol error, 1002, and drops the reason).
 // {0, ""} when no close frame came.
 QPair<int, QByteArray> closeOfRawWebSocket(quint16 port, const QString &token)
 {
     QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
+    if (!openRawWebSocket(socket, port, token))
         return {};
-    socket.write(
-        "GET /api/messages/ws?token=" + token.toLatin1() +
-        " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     QByteArray in;
     qsizetype frameAt = -1;
     QTest::qWaitFor(
@@ -280,7 +288,7 @@ private Q_SLOTS:
         QString big;
         for (int i = 0; i < 10000; ++i)
             big += u"\U0001F600"_s; // 40,000 bytes of UTF-8
-        const int count = 230;       // 9.2 MB
+        const int count = 230;      // 9.2 MB
         for (int i = 0; i < count; ++i)
             sender.sendJson({{"type"_L1, "send_message"_L1},
                              {"recipientId"_L1, bob.id},
@@ -295,6 +303,46 @@ private Q_SLOTS:
         QVERIFY(std::is_sorted(ids.cbegin(), ids.cend()));
         QCOMPARE(QSet<qint64>(ids.cbegin(), ids.cend()).size(), count);
         QCOMPARE(victim.socket().state(), QAbstractSocket::ConnectedState);
+        QVERIFY(stop(server));
+    }
+
+    // A client that stops reading costs at most the output bound (and the kernel's
+    // buffers), then it is cut off; what it missed comes on its next connection.
+    void aReaderThatStopsIsCutOffAndGetsEverythingNextTime()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = restart(
+            server, dir.path(), {u"--rate-burst"_s, u"1000"_s, u"--max-output-kib"_s, u"256"_s});
+        QVERIFY(port != 0);
+        HttpClient http(httpUrl(port));
+        const auto alice = http.registerUser(u"alice"_s);
+        const auto bob = http.registerUser(u"bob"_s);
+        WsClient sender;
+        QVERIFY(sender.open(wsUrl(port, alice.token)));
+        QTcpSocket stalled;
+        stalled.setReadBufferSize(1); // Qt takes a byte from the kernel, then no more
+        QVERIFY(openRawWebSocket(stalled, port, bob.token));
+        const auto connections = [&] {
+            return sample(http.get(u"/metrics"_s).raw, u"pitchey_connections"_s).value_or(-1);
+        };
+        QTRY_COMPARE(connections(), 2.0);
+
+        QString big;
+        for (int i = 0; i < 10000; ++i)
+            big += u"\U0001F600"_s;
+        const int count = 500; // 20 MB: more than the bound and the kernel's buffers
+        for (int i = 0; i < count; ++i)
+            sender.sendJson({{"type"_L1, "send_message"_L1},
+                             {"recipientId"_L1, bob.id},
+                             {"content"_L1, big},
+                             {"clientMessageId"_L1, QString::number(i)}});
+        QTRY_COMPARE_WITH_TIMEOUT(sender.framesOf(u"message_sent"_s).size(), count, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(connections(), 1.0, 10000); // the stalled one is gone
+
+        WsClient again;
+        QVERIFY(again.open(wsUrl(port, bob.token)));
+        QTRY_COMPARE_WITH_TIMEOUT(again.framesOf(u"new_message"_s).size(), count, 30000);
         QVERIFY(stop(server));
     }
 };

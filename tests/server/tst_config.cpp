@@ -56,6 +56,19 @@ private Q_SLOTS:
         noLimit.insert(u"PITCHEY_MAX_DB_BACKLOG"_s, u"0"_s);
         QVERIFY(load({u"--data-dir"_s, m_dir.path()}, noLimit, unbounded).ok());
         QCOMPARE(unbounded.maxDbBacklog, 0);
+        QCOMPARE(config.maxConnectionsPerUser, 20);
+        QCOMPARE(config.maxOutputBytes, 512 * 1024);
+    }
+
+    void connectionLimitsAtTheirEdges()
+    {
+        ServerConfig config;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path(), u"--max-output-kib"_s, u"256"_s,
+                      u"--max-connections-per-user"_s, u"1"_s},
+                     {}, config)
+                    .ok());
+        QCOMPARE(config.maxOutputBytes, 256 * 1024);
+        QCOMPARE(config.maxConnectionsPerUser, 1);
     }
 
     void commandLineThenEnvironmentThenFile()
@@ -115,6 +128,8 @@ private Q_SLOTS:
         refused("token for ever", u"--token-lifetime-days"_s, u"1e300"_s);
         refused("long commit window", u"--commit-window"_s, u"1001"_s);
         refused("negative backlog", u"--max-db-backlog"_s, u"-5"_s);
+        refused("no connection per user", u"--max-connections-per-user"_s, u"0"_s);
+        refused("output under a page", u"--max-output-kib"_s, u"255"_s);
         refused("too many I/O threads", u"--io-threads"_s, u"65"_s);
     }
 

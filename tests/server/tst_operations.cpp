@@ -17,17 +17,6 @@ using namespace pitchey::testing;
 
 namespace {
 
-// The value of one series ("name" or "name{labels}") in a Prometheus text exposition.
-std::optional<double> sample(const QByteArray &exposition, const QString &series)
-{
-    for (const QByteArray &line : exposition.split('\n')) {
-        const QString text = QString::fromUtf8(line);
-        if (text.startsWith(series + u' '))
-            return text.mid(series.size() + 1).toDouble();
-    }
-    return std::nullopt;
-}
-
 // A non-loopback address of this machine, to reach the server from "elsewhere".
 QHostAddress outsideAddress()
 {

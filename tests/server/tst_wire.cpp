@@ -48,6 +48,9 @@ struct Recorder : WireListener
     int drained = 0;
 };
 
+// More than the 6 MB these tests queue: they are about waiting, not the bound.
+constexpr qsizetype kRoomForSixMegabytes = 8 * 1024 * 1024;
+
 struct Frame
 {
     quint8 opcode = 0;
@@ -102,7 +105,8 @@ private:
     QByteArray m_received; // from the wire, not yet parsed
 
     // A fresh connection; the server's end goes to a wire, as IoThreads does it.
-    void connectWire(const QByteArray &early = {})
+    void connectWire(const QByteArray &early = {},
+                     qsizetype maxOutput = pitchey::server::kDefaultMaxOutput)
     {
         m_events = {};
         m_received.clear();
@@ -114,7 +118,7 @@ private:
         const int fd = ::fcntl(int(accepted->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
         QVERIFY(fd >= 0);
         accepted->abort();
-        m_wire = std::make_unique<WebSocketWire>(fd, kHandle, m_events, early);
+        m_wire = std::make_unique<WebSocketWire>(fd, kHandle, m_events, early, maxOutput);
         m_wire->start();
     }
 
@@ -260,7 +264,7 @@ private Q_SLOTS:
 
     void outputWaitsForASlowReader()
     {
-        connectWire();
+        connectWire({}, kRoomForSixMegabytes);
         // Far more than the kernel's buffers take at once: the rest waits in the wire.
         const int count = 100;
         const QByteArray text(60000, 'y');
@@ -275,7 +279,7 @@ private Q_SLOTS:
     // What paces a large backlog: the wire says when a slow reader has taken everything.
     void drainingIsReportedOnceTheReaderHasTakenEverything()
     {
-        connectWire();
+        connectWire({}, kRoomForSixMegabytes);
         QVERIFY(m_wire->notifyWhenDrained()); // nothing waiting: "now", and no report later
         const int count = 100;
         const QByteArray text(60000, 'z');
@@ -289,6 +293,21 @@ private Q_SLOTS:
         m_wire->sendText("after");
         QCOMPARE(nextFrame().payload, QByteArray("after"));
         QCOMPARE(m_events.drained, 1); // one report per request
+    }
+
+    // The bound counts what waits in the wire: frames queued and not yet handed to the
+    // kernel (queueText, before flush) pass it exactly where their bytes do.
+    void theOutputBoundHoldsAtItsEdge()
+    {
+        const qsizetype bound = 4 * 60004; // four frames of 60,000 bytes and 4 of header
+        connectWire({}, bound);
+        const QByteArray text(60000, 'e');
+        for (int i = 0; i < 4; ++i)
+            (void)m_wire->queueText(text);
+        QVERIFY(m_wire->isOpen());
+        (void)m_wire->queueText("x");
+        QVERIFY(!m_wire->isOpen());
+        QVERIFY(m_events.closed);
     }
 
     void aReaderThatFallsFarBehindIsCutOff()

@@ -18,6 +18,16 @@ QString HttpResult::errorCode() const
     return body.value("error"_L1).toObject().value("code"_L1).toString();
 }
 
+std::optional<double> sample(const QByteArray &exposition, const QString &series)
+{
+    for (const QByteArray &line : exposition.split('\n')) {
+        const QString text = QString::fromUtf8(line);
+        if (text.startsWith(series + u' '))
+            return text.mid(series.size() + 1).toDouble();
+    }
+    return std::nullopt;
+}
+
 QJsonValue claimOf(const QString &token, QLatin1StringView name)
 {
     const QByteArray payload =

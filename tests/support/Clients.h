@@ -22,6 +22,9 @@ struct HttpResult
     [[nodiscard]] QString errorCode() const;
 };
 
+// The value of one series ("name" or "name{labels}") in a Prometheus text exposition.
+[[nodiscard]] std::optional<double> sample(const QByteArray &exposition, const QString &series);
+
 // A claim of a JWT's payload, read without checking anything.
 [[nodiscard]] QJsonValue claimOf(const QString &token, QLatin1StringView name);
 

@@ -57,6 +57,9 @@ constexpr OptionSpec kOptions[] = {
     {"max-connections-per-user", "PITCHEY_MAX_CONNECTIONS_PER_USER", "n",
      "WebSocket connections one account may have open on this node; one more is closed "
      "with 1013 (default 20)."},
+    {"max-output-kib", "PITCHEY_MAX_OUTPUT_KIB", "KiB",
+     "What may wait unsent for one WebSocket before it is cut off; it gets what it missed "
+     "on its next connection (default 512, at least 256)."},
     {"idle-timeout", "PITCHEY_IDLE_TIMEOUT", "seconds",
      "Close a WebSocket silent for this long (default 120)."},
     {"password-cost", "PITCHEY_PASSWORD_COST", "cost",
@@ -261,6 +264,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     double tokenDays = double(config.tokenLifetimeSeconds) / 86400.0;
     double idle = config.idleTimeoutSeconds;
     double perUser = config.maxConnectionsPerUser;
+    double outputKib = double(config.maxOutputBytes) / 1024.0;
     for (const NumberSetting &setting :
          {NumberSetting{"rate-burst", &config.rateBurst, 1},
           NumberSetting{"rate-per-second", &config.ratePerSecond, 0.01},
@@ -268,7 +272,8 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
           NumberSetting{"auth-per-second", &config.authPerSecond, 0.01},
           NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
           NumberSetting{"idle-timeout", &idle, 1},
-          NumberSetting{"max-connections-per-user", &perUser, 1}}) {
+          NumberSetting{"max-connections-per-user", &perUser, 1},
+          NumberSetting{"max-output-kib", &outputKib, 256}}) {
         if (const auto text = value(setting.name)) {
             auto number = boundedNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
             if (!number.ok())
@@ -278,6 +283,7 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     }
     config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
     config.maxConnectionsPerUser = int(std::min(perUser, 1e6));
+    config.maxOutputBytes = qsizetype(std::min(outputKib, 1e7) * 1024.0);
     if (const auto timeout = value("cluster-timeout")) {
         auto number = boundedNumber(u"cluster-timeout"_s, *timeout, 1);
         if (!number.ok())

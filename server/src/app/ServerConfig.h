@@ -47,6 +47,9 @@ struct ServerConfig
     // WebSocket connections of one account on this node (a client that leaks them, or one
     // account opening thousands, cannot take the node's memory).
     int maxConnectionsPerUser = 20;
+    // What may wait unsent for one WebSocket before it is cut off (it gets what it missed
+    // on its next connection): the memory a reader that stalls can cost.
+    qsizetype maxOutputBytes = 512 * 1024;
     PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
 
     // Email digests for users who are away; off without an SMTP URL.

@@ -84,9 +84,10 @@ class IoWorker : public QObject, public WireListener
     Q_OBJECT
 
 public:
-    IoWorker(IoThreads &owner, std::chrono::seconds idleTimeout)
+    IoWorker(IoThreads &owner, std::chrono::seconds idleTimeout, qsizetype maxOutput)
         : m_owner(owner)
         , m_idleTimeout(idleTimeout)
+        , m_maxOutput(maxOutput)
     {
         // (Queued connections, not invokeMethod: one posted event each, nothing allocated
         // per call that the static analyser cannot follow.)
@@ -156,7 +157,7 @@ private:
         switch (command.kind) {
         case IoThreads::Command::Send:
             if (!peer.wire)
-                peer.socket->sendTextMessage(QString::fromUtf8(command.text));
+                sendOverTls(command.handle, peer, command.text);
             else if (peer.wire->queueText(command.text))
                 m_unflushed.push_back(command.handle);
             break;
@@ -179,6 +180,19 @@ private:
         case IoThreads::Command::Adopt:
         case IoThreads::Command::Drop:
             break;
+        }
+    }
+
+    // The wire's output bound, for a connection on Qt's objects: what waits in the TLS
+    // socket.
+    void sendOverTls(quint64 handle, Peer &peer, const QByteArray &frame)
+    {
+        peer.socket->sendTextMessage(QString::fromUtf8(frame));
+        auto *tls = qobject_cast<QSslSocket *>(peer.tcp.data());
+        if (tls && tls->bytesToWrite() + tls->encryptedBytesToWrite() > m_maxOutput) {
+            qCInfo(lcSession) << "cutting off user" << peer.userId << "who stopped reading";
+            peer.socket->abort();
+            closed(handle);
         }
     }
 
@@ -213,8 +227,8 @@ private:
         peer.sinceLastSign.start();
         if (command.fd >= 0) {
             ::setsockopt(command.fd, IPPROTO_TCP, TCP_NODELAY, &kNoDelay, sizeof kNoDelay);
-            peer.wire =
-                std::make_unique<WebSocketWire>(command.fd, command.handle, *this, command.early);
+            peer.wire = std::make_unique<WebSocketWire>(command.fd, command.handle, *this,
+                                                        command.early, m_maxOutput);
             peer.wire->start();
             return;
         }
@@ -320,6 +334,7 @@ private:
 
     IoThreads &m_owner;
     std::chrono::seconds m_idleTimeout;
+    qsizetype m_maxOutput;
     std::unordered_map<quint64, Peer> m_peers; // this thread only
 
     QMutex m_lock;
@@ -329,8 +344,10 @@ private:
     std::vector<quint64> m_unflushed;         // wires with frames queued by this batch
 };
 
-IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent)
+IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, qsizetype maxOutput,
+                     QObject *parent)
     : QObject(parent)
+    , m_maxOutput(maxOutput)
 {
     connect(this, &IoThreads::moveQueued, this, &IoThreads::move, Qt::QueuedConnection);
     connect(this, &IoThreads::flushQueued, this, &IoThreads::flush, Qt::QueuedConnection);
@@ -342,7 +359,7 @@ IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, QObject *paren
         thread->setObjectName(u"pitchey-io-%1"_s.arg(i));
         if (epoll)
             thread->setEventDispatcher(new EpollEventDispatcher);
-        auto *worker = new IoWorker(*this, idleTimeout);
+        auto *worker = new IoWorker(*this, idleTimeout, maxOutput);
         worker->moveToThread(thread);
         thread->start();
         m_threads.push_back(thread);

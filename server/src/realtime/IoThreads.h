@@ -80,7 +80,9 @@ public:
     };
 
     // `count` threads (at least one), on the main thread's kind of event dispatcher.
-    explicit IoThreads(int count, std::chrono::seconds idleTimeout, QObject *parent = nullptr);
+    // `maxOutput`: what may wait unsent for one connection before it is cut off.
+    IoThreads(int count, std::chrono::seconds idleTimeout, qsizetype maxOutput,
+              QObject *parent = nullptr);
     IoThreads(const IoThreads &) = delete;
     IoThreads &operator=(const IoThreads &) = delete;
     ~IoThreads() override; // closes what is still open, then stops the threads
@@ -94,6 +96,7 @@ public:
 
     // Connections (socket objects) the threads hold, closed ones until their session goes.
     [[nodiscard]] qsizetype socketsHeld() const { return m_held.load(std::memory_order_relaxed); }
+    [[nodiscard]] qsizetype maxOutput() const { return m_maxOutput; }
 
     // Called by the I/O threads, with a batch of events (taken).
     void deliver(std::vector<Event> &events);
@@ -132,6 +135,7 @@ private:
     quint64 m_nextHandle = 0;
 
     std::atomic<qsizetype> m_held{0};
+    qsizetype m_maxOutput;
 
     QMutex m_eventsLock;
     std::vector<Event> m_events;

@@ -33,9 +33,9 @@ namespace {
 constexpr auto kCloseTryAgainLater = QWebSocketProtocol::CloseCode(1013);
 constexpr auto kTypingExpiry = std::chrono::seconds(6);
 constexpr int kBacklogChunk = 200; // messages read at once (at most 64 KiB each)
-// What goes out before waiting for the connection's output to drain: well under the
-// wire's output bound, and enough to keep a fast link busy between two pages.
-constexpr qsizetype kBacklogPageBytes = 256 * 1024;
+// What goes out before waiting for the connection's output to drain, as a share of the
+// output bound: room to spare for live frames, and enough to keep a link busy.
+constexpr qsizetype kBacklogPageShare = 4;
 constexpr int kJoinHistory = 50;
 const auto kWebSocketPath = "/api/messages/ws"_L1;
 } // namespace
@@ -171,10 +171,11 @@ void RealtimeHub::pushBacklog(WsSession *session, std::shared_ptr<BacklogPush> p
 
 void RealtimeHub::sendBacklogPage(WsSession *session, std::shared_ptr<BacklogPush> push)
 {
+    const qsizetype pageBytes = m_deps.io.maxOutput() / kBacklogPageShare;
     qsizetype count = 0;
     qsizetype bytes = 0;
     while (count < push->waiting.size() &&
-           (count == 0 || bytes + push->waiting.at(count).second.size() <= kBacklogPageBytes))
+           (count == 0 || bytes + push->waiting.at(count).second.size() <= pageBytes))
         bytes += push->waiting.at(count++).second.size();
     session->sendBacklog(push->waiting.first(count));
     push->waiting.remove(0, count);

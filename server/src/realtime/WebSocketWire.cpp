@@ -33,9 +33,6 @@ enum OpCode : quint8
     OpPong = 0xA,
 };
 
-// A peer that stops reading is cut off once this much waits for it (what it missed stays
-// pending in the database and is pushed again on its next connection).
-constexpr qsizetype kMaxOutput = 8 * 1024 * 1024;
 constexpr qsizetype kReadChunk = 64 * 1024;
 constexpr int kReadsPerWakeUp = 4; // then other connections of the thread get their turn
 
@@ -53,12 +50,13 @@ bool validCloseCode(quint16 code)
 } // namespace
 
 WebSocketWire::WebSocketWire(int fd, quint64 handle, WireListener &listener,
-                             const QByteArray &early)
+                             const QByteArray &early, qsizetype maxOutput)
     : m_fd(fd)
     , m_handle(handle)
     , m_listener(listener)
     , m_reader(new QSocketNotifier(fd, QSocketNotifier::Read))
     , m_in(early)
+    , m_maxOutput(maxOutput)
 {
     QObject::connect(m_reader, &QSocketNotifier::activated, m_reader, [this] { onReadable(); });
 }
@@ -332,7 +330,7 @@ bool WebSocketWire::append(quint8 opcode, QByteArrayView payload)
         m_out.append(reinterpret_cast<const char *>(&length), sizeof length);
     }
     m_out.append(payload);
-    if (m_out.size() > kMaxOutput) {
+    if (m_out.size() > m_maxOutput) {
         finish();
         return false;
     }

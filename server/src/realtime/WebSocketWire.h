@@ -13,6 +13,9 @@ namespace pitchey::server {
 // How long a peer has to answer our close frame before the connection is cut (the wire's,
 // and QWebSocket's wherever the server still uses it).
 inline constexpr std::chrono::seconds kCloseDeadline{5};
+// A peer that stops reading is cut off once this much waits for it in the wire (what it
+// missed stays pending in the database and is pushed again on its next connection).
+inline constexpr qsizetype kDefaultMaxOutput = 512 * 1024;
 
 // What a WebSocketWire reports, on its thread. `handle` is the one the wire was made with.
 class WireListener
@@ -45,7 +48,8 @@ class WebSocketWire
 {
 public:
     // `early`: bytes that arrived after the handshake and before the wire took over.
-    WebSocketWire(int fd, quint64 handle, WireListener &listener, const QByteArray &early);
+    WebSocketWire(int fd, quint64 handle, WireListener &listener, const QByteArray &early,
+                  qsizetype maxOutput = kDefaultMaxOutput);
     WebSocketWire(const WebSocketWire &) = delete;
     WebSocketWire &operator=(const WebSocketWire &) = delete;
     ~WebSocketWire(); // closes the descriptor, without a word to the peer
@@ -102,6 +106,7 @@ private:
     State m_state = State::Open;
     bool m_shutDown = false; // our direction of the TCP connection
     bool m_notifyDrained = false;
+    qsizetype m_maxOutput;
 };
 
 } // namespace pitchey::server

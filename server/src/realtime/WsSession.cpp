@@ -40,7 +40,7 @@ void WsSession::sendMessage(qint64 messageId, const QByteArray &frame)
     // A client that reads its backlog too slowly to ever catch up is let go (what it did
     // not get stays pending for its next connection) rather than held for without end.
     m_heldBytes += frame.size();
-    if (m_heldBytes > kMaxHeldBytes) {
+    if (m_heldBytes > m_io.maxOutput()) { // (the same bound as the output's)
         m_held.clear();
         m_inBacklog = false;
         close(QWebSocketProtocol::CloseCode(1013), u"too far behind; reconnect"_s);

@@ -83,7 +83,6 @@ private:
     QElapsedTimer m_sinceRateRefusal; // invalid until the first one
     QList<QPair<qint64, QByteArray>> m_held;
     qsizetype m_heldBytes = 0;
-    static constexpr qsizetype kMaxHeldBytes = 8 * 1024 * 1024; // the wire's output bound
     std::vector<qint64> m_backlogSent; // ids, ascending, while the backlog is pushed
     std::function<void()> m_onDrained;
 };
