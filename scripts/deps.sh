@@ -5,7 +5,7 @@ set -euo pipefail
 
 PITCHEY_PACKAGES=(
   build-essential cmake ninja-build ccache dpkg-dev file pkg-config
-  qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-declarative-dev
+  qt6-base-dev qt6-websockets-dev qt6-declarative-dev libboost-dev
   qt6-tools-dev qt6-l10n-tools qtkeychain-qt6-dev
   libqt6sql6-sqlite libsqlite3-dev libqt6sql6-psql libsodium-dev libcurl4-openssl-dev
   libtcmalloc-minimal4
@@ -15,13 +15,17 @@ PITCHEY_PACKAGES=(
   dbus gnome-keyring libsecret-1-0 postgresql python3-aiosmtpd xvfb openssl
 )
 
+# Only for scripts/fuzz.sh: clang and its libFuzzer.
+PITCHEY_FUZZ_PACKAGES=(clang libclang-rt-dev)
+
+# Installs the packages above that are missing, and any named as arguments.
 pitchey_install_deps() {
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
   fi
   local missing=()
-  for pkg in "${PITCHEY_PACKAGES[@]}"; do
+  for pkg in "${PITCHEY_PACKAGES[@]}" "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
     fi

@@ -1,6 +1,8 @@
 #pragma once
 
-// Runs the real pitchey-server executable (PITCHEY_SERVER_BINARY) for the end-to-end tests.
+// Runs the real pitchey-server executable (PITCHEY_SERVER_BINARY, or the one named by the
+// environment's PITCHEY_SERVER_UNDER_TEST: to run a suite against an older build) for the
+// end-to-end tests.
 #include "Clients.h"
 
 #include <QProcess>
@@ -25,7 +27,8 @@ inline QUrl wsUrl(quint16 port, const QString &token)
 inline quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra = {})
 {
     using namespace Qt::StringLiterals;
-    process.setProgram(QStringLiteral(PITCHEY_SERVER_BINARY));
+    process.setProgram(
+        qEnvironmentVariable("PITCHEY_SERVER_UNDER_TEST", QStringLiteral(PITCHEY_SERVER_BINARY)));
     process.setArguments(QStringList{u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s,
                                      u"--data-dir"_s, dataDir, u"--password-cost"_s, u"minimal"_s} +
                          extra);

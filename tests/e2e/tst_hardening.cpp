@@ -26,10 +26,7 @@ bool openRawWebSocket(QTcpSocket &socket, quint16 port, const QString &token)
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(5000))
         return false;
-    socket.write(
-        "GET /api/messages/ws?token=" + token.toLatin1() +
-        " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    socket.write(webSocketHandshake(token));
     return true;
 }
 
@@ -43,7 +40,7 @@ QPair<int, QByteArray> closeOfRawWebSocket(quint16 port, const QString &token)
         return {};
     QByteArray in;
     qsizetype frameAt = -1;
-    QTest::qWaitFor(
+    const bool closed = QTest::qWaitFor(
         [&] {
             in += socket.readAll();
             if (frameAt < 0 && in.contains("\r\n\r\n"))
@@ -53,7 +50,7 @@ QPair<int, QByteArray> closeOfRawWebSocket(quint16 port, const QString &token)
                    in.size() >= frameAt + 2 + (quint8(in.at(frameAt + 1)) & 0x7f);
         },
         5000);
-    if (frameAt < 0 || in.size() < frameAt + 4 || quint8(in.at(frameAt)) != 0x88)
+    if (!closed || frameAt < 0 || in.size() < frameAt + 4 || quint8(in.at(frameAt)) != 0x88)
         return {};
     const int length = quint8(in.at(frameAt + 1)) & 0x7f;
     const int code = (quint8(in.at(frameAt + 2)) << 8) | quint8(in.at(frameAt + 3));

@@ -58,6 +58,11 @@ private Q_SLOTS:
         QCOMPARE(unbounded.maxDbBacklog, 0);
         QCOMPARE(config.maxConnectionsPerUser, 20);
         QCOMPARE(config.maxOutputBytes, 512 * 1024);
+        QCOMPARE(config.http.requestLineBytes, 8 * 1024);
+        QCOMPARE(config.http.headerBytes, 16 * 1024);
+        QCOMPARE(config.http.headerLines, 100);
+        QCOMPARE(config.http.requestTimeout, std::chrono::seconds(10));
+        QCOMPARE(config.http.keepAliveTimeout, std::chrono::seconds(60));
     }
 
     void connectionLimitsAtTheirEdges()
@@ -69,6 +74,21 @@ private Q_SLOTS:
                     .ok());
         QCOMPARE(config.maxOutputBytes, 256 * 1024);
         QCOMPARE(config.maxConnectionsPerUser, 1);
+    }
+
+    void httpLimitsAtTheirEdges()
+    {
+        ServerConfig config;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path(), u"--max-request-line-kib"_s, u"1"_s,
+                      u"--max-header-kib"_s, u"1"_s, u"--max-header-lines"_s, u"10"_s,
+                      u"--request-timeout"_s, u"0.1"_s, u"--keep-alive-timeout"_s, u"0.1"_s},
+                     {}, config)
+                    .ok());
+        QCOMPARE(config.http.requestLineBytes, 1024);
+        QCOMPARE(config.http.headerBytes, 1024);
+        QCOMPARE(config.http.headerLines, 10);
+        QCOMPARE(config.http.requestTimeout, std::chrono::milliseconds(100));
+        QCOMPARE(config.http.keepAliveTimeout, std::chrono::milliseconds(100));
     }
 
     void commandLineThenEnvironmentThenFile()
@@ -130,6 +150,11 @@ private Q_SLOTS:
         refused("negative backlog", u"--max-db-backlog"_s, u"-5"_s);
         refused("no connection per user", u"--max-connections-per-user"_s, u"0"_s);
         refused("output under a page", u"--max-output-kib"_s, u"255"_s);
+        refused("request line under 1 KiB", u"--max-request-line-kib"_s, u"0.5"_s);
+        refused("header under 1 KiB", u"--max-header-kib"_s, u"0"_s);
+        refused("under ten header lines", u"--max-header-lines"_s, u"9"_s);
+        refused("no request timeout", u"--request-timeout"_s, u"0.09"_s);
+        refused("no keep-alive", u"--keep-alive-timeout"_s, u"0"_s);
         refused("too many I/O threads", u"--io-threads"_s, u"65"_s);
     }
 

@@ -9,6 +9,7 @@
 #include <QNetworkInterface>
 #include <QRegularExpression>
 #include <QSslKey>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -203,6 +204,20 @@ private Q_SLOTS:
                 return frame.value("clientMessageId"_L1) == u"t-1"_s;
             });
         QCOMPARE(received.value("content"_L1).toString(), u"over wss"_s);
+
+        // A frame in the same write as the handshake is read, over TLS too.
+        QSslSocket raw;
+        raw.setSslConfiguration(trust);
+        raw.connectToHostEncrypted(u"127.0.0.1"_s, server.port());
+        QVERIFY(QTest::qWaitFor([&] { return raw.isEncrypted(); }, 5000)); // (server: this thread)
+        raw.write(webSocketHandshake(alice.token) + maskedTextFrame(R"({"type":"no_such_frame"})"));
+        QByteArray in;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                in += raw.readAll();
+                return in.contains(R"("code":"bad_request")");
+            },
+            5000));
 
         // Without trusting the certificate, the client refuses the server.
         HttpClient untrusting(server.httpUrl({}));

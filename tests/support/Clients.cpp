@@ -28,6 +28,28 @@ std::optional<double> sample(const QByteArray &exposition, const QString &series
     return std::nullopt;
 }
 
+QByteArray webSocketHandshake(const QString &token, const QByteArray &key,
+                              const QByteArray &version)
+{
+    return "GET /api/messages/ws?token=" + token.toLatin1() +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: " +
+           key + "\r\nSec-WebSocket-Version: " + version + "\r\n\r\n";
+}
+
+QByteArray maskedTextFrame(const QByteArray &payload)
+{
+    Q_ASSERT(payload.size() < 126);
+    const QByteArray mask = "\x12\x34\x56\x78";
+    QByteArray frame;
+    frame.append(char(0x81)); // FIN, text
+    frame.append(char(0x80 | payload.size()));
+    frame.append(mask);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload.at(i) ^ mask.at(i % 4)));
+    return frame;
+}
+
 QJsonValue claimOf(const QString &token, QLatin1StringView name)
 {
     const QByteArray payload =

@@ -25,6 +25,14 @@ struct HttpResult
 // The value of one series ("name" or "name{labels}") in a Prometheus text exposition.
 [[nodiscard]] std::optional<double> sample(const QByteArray &exposition, const QString &series);
 
+// WebSocket bytes written by hand, for what QWebSocket will not send: an opening handshake
+// for the contract's path (RFC 6455 4.1) and a masked client text frame (5.3) of a payload
+// under 126 bytes.
+[[nodiscard]] QByteArray webSocketHandshake(const QString &token,
+                                            const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==",
+                                            const QByteArray &version = "13");
+[[nodiscard]] QByteArray maskedTextFrame(const QByteArray &payload);
+
 // A claim of a JWT's payload, read without checking anything.
 [[nodiscard]] QJsonValue claimOf(const QString &token, QLatin1StringView name);
 

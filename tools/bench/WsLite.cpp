@@ -50,7 +50,7 @@ void WsLite::open(const WsTarget &server, quint16 port, const QByteArray &pathAn
     m_request =
         "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ':' + QByteArray::number(port) +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Key: cGl0Y2hleS1iZW5jaC0xNg==\r\nSec-WebSocket-Version: 13\r\n" + // 16 bytes
         (subprotocol.isEmpty() ? QByteArray() : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") +
         "\r\n";
     if (!source.isNull())

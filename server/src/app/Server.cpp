@@ -85,15 +85,15 @@ Status Server::start()
     if (auto cluster = startCluster(); !cluster.ok())
         return cluster;
 
-    m_http = new HttpServer(u"/api/messages/ws"_s, this);
+    m_http = new HttpServer(u"/api/messages/ws"_s, m_config.http, this);
     m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
         m_api->handle(request, reply);
     });
     connect(m_http, &HttpServer::newWebSocketConnection, this, [this] {
         while (m_http->hasPendingWebSocketConnections()) {
             auto socket = m_http->nextPendingWebSocketConnection();
-            QTcpSocket *tcp = m_http->takeUpgradedSocket(*socket);
-            m_hub->accept(std::move(socket), tcp);
+            auto upgraded = m_http->takeUpgradedSocket(*socket);
+            m_hub->accept(std::move(socket), upgraded.tcp, std::move(upgraded.early));
         }
     });
 
@@ -108,7 +108,7 @@ Status Server::start()
                 .arg(m_config.port)
                 .arg(m_listener->errorString()));
     }
-    m_http->bind(m_listener);
+    m_http->serve(m_listener);
     qCInfo(lcServer).noquote() << "listening on" << m_config.listenAddress.toString() << "port"
                                << port() << (tls() ? "(https, wss)" : "(http, ws)");
     if (auto metrics = startMetricsListener(); !metrics.ok())
@@ -161,14 +161,9 @@ Status Server::startMetricsListener()
 {
     if (!m_config.metricsPort)
         return Done{};
-    m_metricsHttp = new HttpServer(QString(), this);
+    m_metricsHttp = new HttpServer(QString(), m_config.http, this); // (no WebSocket here)
     m_metricsHttp->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
         m_api->handleOperations(request, reply);
-    });
-    // No WebSocket here; Qt 6.4 may still hand over an upgrade: close it.
-    connect(m_metricsHttp, &HttpServer::newWebSocketConnection, this, [this] {
-        while (m_metricsHttp->hasPendingWebSocketConnections())
-            m_metricsHttp->nextPendingWebSocketConnection()->abort();
     });
     m_metricsListener = new QTcpServer(this);
     if (!m_metricsListener->listen(m_config.metricsAddress, *m_config.metricsPort))
@@ -176,7 +171,7 @@ Status Server::startMetricsListener()
             u"cannot listen for metrics on %1:%2: %3"_s.arg(m_config.metricsAddress.toString())
                 .arg(*m_config.metricsPort)
                 .arg(m_metricsListener->errorString()));
-    m_metricsHttp->bind(m_metricsListener);
+    m_metricsHttp->serve(m_metricsListener);
     qCInfo(lcServer).noquote() << "metrics, health and readiness on"
                                << m_config.metricsAddress.toString() << "port" << metricsPort();
     return Done{};

@@ -60,6 +60,21 @@ constexpr OptionSpec kOptions[] = {
     {"max-output-kib", "PITCHEY_MAX_OUTPUT_KIB", "KiB",
      "What may wait unsent for one WebSocket before it is cut off; it gets what it missed "
      "on its next connection (default 512, at least 256)."},
+    {"max-request-line-kib", "PITCHEY_MAX_REQUEST_LINE_KIB", "KiB",
+     "Longest HTTP request line (method, target, version); a longer one is answered 414 "
+     "(default 8, at least 1)."},
+    {"max-header-kib", "PITCHEY_MAX_HEADER_KIB", "KiB",
+     "Largest HTTP header section, request line included; a larger one is answered 431 "
+     "(default 16, at least 1)."},
+    {"max-header-lines", "PITCHEY_MAX_HEADER_LINES", "n",
+     "Most HTTP header fields in one request; more are answered 431 (default 100, at least "
+     "10)."},
+    {"request-timeout", "PITCHEY_REQUEST_TIMEOUT", "seconds",
+     "An HTTP request's header section must arrive within this of its first byte, and its "
+     "body may pause no longer; else 408 (default 10, at least 0.1)."},
+    {"keep-alive-timeout", "PITCHEY_KEEP_ALIVE_TIMEOUT", "seconds",
+     "Close an HTTP connection idle between requests for this long (default 60, at least "
+     "0.1)."},
     {"idle-timeout", "PITCHEY_IDLE_TIMEOUT", "seconds",
      "Close a WebSocket silent for this long (default 120)."},
     {"password-cost", "PITCHEY_PASSWORD_COST", "cost",
@@ -265,6 +280,11 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     double idle = config.idleTimeoutSeconds;
     double perUser = config.maxConnectionsPerUser;
     double outputKib = double(config.maxOutputBytes) / 1024.0;
+    double requestLineKib = double(config.http.requestLineBytes) / 1024.0;
+    double headerKib = double(config.http.headerBytes) / 1024.0;
+    double headerLines = config.http.headerLines;
+    double requestTimeout = double(config.http.requestTimeout.count()) / 1000.0;
+    double keepAlive = double(config.http.keepAliveTimeout.count()) / 1000.0;
     for (const NumberSetting &setting :
          {NumberSetting{"rate-burst", &config.rateBurst, 1},
           NumberSetting{"rate-per-second", &config.ratePerSecond, 0.01},
@@ -273,7 +293,12 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
           NumberSetting{"token-lifetime-days", &tokenDays, 0.0001},
           NumberSetting{"idle-timeout", &idle, 1},
           NumberSetting{"max-connections-per-user", &perUser, 1},
-          NumberSetting{"max-output-kib", &outputKib, 256}}) {
+          NumberSetting{"max-output-kib", &outputKib, 256},
+          NumberSetting{"max-request-line-kib", &requestLineKib, 1},
+          NumberSetting{"max-header-kib", &headerKib, 1},
+          NumberSetting{"max-header-lines", &headerLines, 10},
+          NumberSetting{"request-timeout", &requestTimeout, 0.1},
+          NumberSetting{"keep-alive-timeout", &keepAlive, 0.1}}) {
         if (const auto text = value(setting.name)) {
             auto number = boundedNumber(QString::fromLatin1(setting.name), *text, setting.minimum);
             if (!number.ok())
@@ -284,6 +309,12 @@ Result<ServerConfigLoader::Outcome> ServerConfigLoader::load(const QStringList &
     config.tokenLifetimeSeconds = qint64(tokenDays * 86400.0);
     config.maxConnectionsPerUser = int(std::min(perUser, 1e6));
     config.maxOutputBytes = qsizetype(std::min(outputKib, 1e7) * 1024.0);
+    // (Beast counts the header section in 32 bits; a megabyte is more than any client needs.)
+    config.http.requestLineBytes = qsizetype(std::min(requestLineKib, 1024.0) * 1024.0);
+    config.http.headerBytes = qsizetype(std::min(headerKib, 1024.0) * 1024.0);
+    config.http.headerLines = int(std::min(headerLines, 1e5));
+    config.http.requestTimeout = std::chrono::milliseconds(qint64(requestTimeout * 1000));
+    config.http.keepAliveTimeout = std::chrono::milliseconds(qint64(keepAlive * 1000));
     if (const auto timeout = value("cluster-timeout")) {
         auto number = boundedNumber(u"cluster-timeout"_s, *timeout, 1);
         if (!number.ok())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/PasswordHasher.h"
+#include "http/RequestReader.h"
 #include "protocol/Result.h"
 #include "storage/DatabaseUrl.h"
 #include "storage/DbWorker.h"
@@ -50,6 +51,8 @@ struct ServerConfig
     // What may wait unsent for one WebSocket before it is cut off (it gets what it missed
     // on its next connection): the memory a reader that stalls can cost.
     qsizetype maxOutputBytes = 512 * 1024;
+    // What an HTTP request may be (request line, header section) and how long it may take.
+    HttpLimits http;
     PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
 
     // Email digests for users who are away; off without an SMTP URL.

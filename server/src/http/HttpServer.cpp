@@ -1,85 +1,62 @@
 #include "http/HttpServer.h"
 
-#include <QHttpServerRequest>
-#include <QTcpSocket>
+#include <QTcpServer>
 
 using namespace Qt::StringLiterals;
 
 namespace pitchey::server {
 
-namespace {
-
-QByteArray methodName(QHttpServerRequest::Method method)
-{
-    switch (method) {
-    case QHttpServerRequest::Method::Get:
-        return "GET";
-    case QHttpServerRequest::Method::Put:
-        return "PUT";
-    case QHttpServerRequest::Method::Delete:
-        return "DELETE";
-    case QHttpServerRequest::Method::Post:
-        return "POST";
-    case QHttpServerRequest::Method::Head:
-        return "HEAD";
-    case QHttpServerRequest::Method::Options:
-        return "OPTIONS";
-    case QHttpServerRequest::Method::Patch:
-        return "PATCH";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
-{
-    for (const auto &[key, value] : request.headers()) {
-        if (key.compare(name, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
-} // namespace
-
-HttpServer::HttpServer(QString webSocketPath, QObject *parent)
-    : QAbstractHttpServer(parent)
+HttpServer::HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent)
+    : QObject(parent)
     , m_webSocketPath(std::move(webSocketPath))
-{}
-
-bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+    , m_limits(limits)
+    , m_webSockets(u"pitchey"_s, QWebSocketServer::NonSecureMode) // (TLS is the socket's)
 {
-    const bool upgrade = header(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
-    if (upgrade) {
-        // Qt 6.4 upgrades whatever the answer (RealtimeHub closes the strays).
-        if (m_upgrading.size() > 64) // handshakes that failed leave a null behind
-            m_upgrading.removeIf([](const auto &entry) { return entry.value().isNull(); });
-        m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, socket);
-        return request.url().path() == m_webSocketPath; // true: Qt hands the socket over
+    connect(&m_webSockets, &QWebSocketServer::newConnection, this,
+            &HttpServer::newWebSocketConnection);
+}
+
+void HttpServer::serve(QTcpServer *listener)
+{
+    connect(listener, &QTcpServer::pendingConnectionAvailable, this,
+            [this, listener] { accept(listener); });
+}
+
+void HttpServer::accept(QTcpServer *listener)
+{
+    while (QTcpSocket *socket = listener->nextPendingConnection()) {
+        auto *connection = new HttpConnection(socket, m_limits, m_handler, m_webSocketPath, this);
+        connect(connection, &HttpConnection::upgradeRequested, this, &HttpServer::handOver);
     }
-
-    HttpRequest copy;
-    copy.method = methodName(request.method());
-    copy.path = request.url().path();
-    copy.query = request.query();
-    copy.body = request.body();
-    copy.authorization = header(request, "authorization");
-    copy.origin = header(request, "origin");
-    copy.remoteAddress = request.remoteAddress();
-    copy.closeConnection = header(request, "connection").compare("close", Qt::CaseInsensitive) == 0;
-    if (m_handler)
-        m_handler(copy, HttpReply(socket, copy.closeConnection));
-    return true;
 }
 
-QTcpSocket *HttpServer::takeUpgradedSocket(const QWebSocket &socket)
+void HttpServer::handOver(QTcpSocket *socket, const QByteArray &handshake, const QByteArray &early)
 {
-    return m_upgrading.take({socket.peerAddress(), socket.peerPort()}).data();
+    socket->setParent(this);
+    // The handshake goes back into the socket for QWebSocketServer to read again. The
+    // frames after it do not: Qt's QWebSocket would read them before anyone listens to it.
+    for (qsizetype i = handshake.size() - 1; i >= 0; --i)
+        socket->ungetChar(handshake.at(i));
+    if (m_upgrading.size() > 64) // handshakes that failed leave a null behind
+        m_upgrading.removeIf([](const auto &entry) { return entry.value().tcp.isNull(); });
+    m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, {socket, early});
+    m_webSockets.handleConnection(socket);
 }
 
-void HttpServer::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)
+bool HttpServer::hasPendingWebSocketConnections() const
 {
-    HttpReply(socket, true).error(Error::notFound(u"no such endpoint"_s));
+    return m_webSockets.hasPendingConnections();
+}
+
+std::unique_ptr<QWebSocket> HttpServer::nextPendingWebSocketConnection()
+{
+    return std::unique_ptr<QWebSocket>(m_webSockets.nextPendingConnection());
+}
+
+HttpServer::Upgraded HttpServer::takeUpgradedSocket(const QWebSocket &socket)
+{
+    Upgrading taken = m_upgrading.take({socket.peerAddress(), socket.peerPort()});
+    return {taken.tcp.data(), std::move(taken.early)};
 }
 
 } // namespace pitchey::server

@@ -1,5 +1,7 @@
 #include "http/HttpTypes.h"
 
+#include "http/HttpConnection.h"
+
 #include <QJsonDocument>
 
 namespace pitchey::server {
@@ -27,8 +29,22 @@ QByteArray reasonPhrase(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 408:
+        return "Request Timeout";
     case 413:
-        return "Payload Too Large";
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 417:
+        return "Expectation Failed";
+    case 426:
+        return "Upgrade Required";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 501:
+        return "Not Implemented";
+    case 505:
+        return "HTTP Version Not Supported";
     case 429:
         return "Too Many Requests";
     case 503:
@@ -53,9 +69,12 @@ std::optional<QByteArray> bearerToken(QByteArrayView authorization)
     return token;
 }
 
-HttpReply::HttpReply(QTcpSocket *socket, bool closeConnection)
-    : m_socket(socket)
+HttpReply::HttpReply(HttpConnection *connection, quint64 serial, bool closeConnection,
+                     bool headOnly)
+    : m_connection(connection)
+    , m_serial(serial)
     , m_close(closeConnection)
+    , m_headOnly(headOnly)
     , m_sent(std::make_shared<bool>(false))
 {}
 
@@ -92,6 +111,26 @@ void HttpReply::text(int status, const QByteArray &contentType, const QByteArray
     write(status, contentType, body, {});
 }
 
+QByteArray HttpReply::format(int status, const QByteArray &contentType, const QByteArray &body,
+                             const QList<QPair<QByteArray, QByteArray>> &headers, bool close,
+                             bool headOnly)
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    if (!contentType.isEmpty())
+        out += "Content-Type: " + contentType + "\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += "Cache-Control: no-store\r\n";
+    out += "Access-Control-Allow-Origin: *\r\n";
+    for (const auto &[name, value] : headers)
+        out += name + ": " + value + "\r\n";
+    if (close)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    if (!headOnly)
+        out += body;
+    return out;
+}
+
 void HttpReply::write(int status, const QByteArray &contentType, const QByteArray &body,
                       const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
 {
@@ -100,23 +139,10 @@ void HttpReply::write(int status, const QByteArray &contentType, const QByteArra
     *m_sent = true;
     if (m_observer)
         m_observer(status);
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    QByteArray head =
-        "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    if (!contentType.isEmpty())
-        head += "Content-Type: " + contentType + "\r\n";
-    head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    head += "Cache-Control: no-store\r\n";
-    head += "Access-Control-Allow-Origin: *\r\n";
-    for (const auto &[name, value] : extraHeaders)
-        head += name + ": " + value + "\r\n";
-    if (m_close)
-        head += "Connection: close\r\n";
-    head += "\r\n";
-    m_socket->write(head + body);
-    if (m_close)
-        m_socket->disconnectFromHost();
+    if (m_connection)
+        m_connection->answer(m_serial,
+                             format(status, contentType, body, extraHeaders, m_close, m_headOnly),
+                             m_close);
 }
 
 } // namespace pitchey::server

@@ -6,7 +6,6 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QPointer>
-#include <QTcpSocket>
 #include <QUrlQuery>
 
 #include <functional>
@@ -17,8 +16,10 @@ namespace pitchey::server {
 
 inline constexpr qsizetype kMaxRequestBody = 1024 * 1024;
 
-// A request, copied out of QHttpServerRequest so that it can outlive handleRequest()
-// while the database or the password hasher works on it.
+class HttpConnection;
+
+// A complete request, validated by the front end (HttpConnection). HEAD arrives as GET,
+// its answer written without the body.
 struct HttpRequest
 {
     QByteArray method; // "GET", "POST", ...
@@ -35,13 +36,13 @@ struct HttpRequest
 // case, RFC 9110 11.1); nullopt for another scheme or none.
 [[nodiscard]] std::optional<QByteArray> bearerToken(QByteArrayView authorization);
 
-// Answers one request, now or later. Writes the HTTP/1.1 response itself: Qt 6.4's
-// QHttpServerResponder refers to the request and cannot be kept past handleRequest().
-// If the client went away meanwhile, answering does nothing.
+// Answers one request, now or later, once: the connection reads no further request until
+// then, so answers go out in the order of the requests. If the client went away
+// meanwhile, answering does nothing.
 class HttpReply
 {
 public:
-    HttpReply(QTcpSocket *socket, bool closeConnection);
+    HttpReply(HttpConnection *connection, quint64 serial, bool closeConnection, bool headOnly);
 
     void json(int status, const QJsonObject &body,
               const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
@@ -54,12 +55,20 @@ public:
     // Called with the status when the answer is written (or would be: the client left).
     void setObserver(std::function<void(int status)> observer) { m_observer = std::move(observer); }
 
+    // A whole HTTP/1.1 response; `headOnly`: without the body (its length still stated).
+    [[nodiscard]] static QByteArray format(int status, const QByteArray &contentType,
+                                           const QByteArray &body,
+                                           const QList<QPair<QByteArray, QByteArray>> &headers,
+                                           bool close, bool headOnly = false);
+
 private:
     void write(int status, const QByteArray &contentType, const QByteArray &body,
                const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const;
 
-    QPointer<QTcpSocket> m_socket;
+    QPointer<HttpConnection> m_connection;
+    quint64 m_serial;
     bool m_close;
+    bool m_headOnly;
     std::shared_ptr<bool> m_sent;
     std::function<void(int)> m_observer;
 };

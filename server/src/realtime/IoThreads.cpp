@@ -65,7 +65,7 @@ void takeDescriptor(QWebSocket *socket, QTcpSocket *tcp, IoThreads::Command &ado
     tcp->flush(); // the handshake's answer, if the main loop has not sent it yet
     if (tcp->state() == QAbstractSocket::ConnectedState) { // (else the client left already)
         if (tcp->bytesToWrite() == 0) {
-            adoption.early = tcp->readAll();
+            adoption.early += tcp->readAll();
             adoption.fd = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
         }
         if (adoption.fd < 0)
@@ -237,6 +237,12 @@ private:
         peer.socket = command.socket;
         peer.tcp = command.tcp;
         peer.tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        if (!command.early.isEmpty()) {
+            // Back in front of the socket's input, and read as if they had just come.
+            for (qsizetype i = command.early.size() - 1; i >= 0; --i)
+                peer.tcp->ungetChar(command.early.at(i));
+            QMetaObject::invokeMethod(peer.tcp, "readyRead", Qt::QueuedConnection);
+        }
         // A socket that went while it was on its way here says so now.
         if (peer.socket->state() != QAbstractSocket::ConnectedState)
             closed(command.handle);
@@ -383,7 +389,8 @@ IoThreads::~IoThreads()
     }
 }
 
-void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
+void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp,
+                      QByteArray early)
 {
     const auto least = std::min_element(m_load.cbegin(), m_load.cend());
     const int index = int(least - m_load.cbegin());
@@ -411,7 +418,9 @@ void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QT
     // QWebSocketServer may still have a call queued here that reads the TCP socket (the
     // handshake's readyRead comes twice): the move waits for it, behind it in this thread's
     // queue. Commands for the connection wait meanwhile.
-    m_moving.insert(handle, {socket.release(), tcp, index, session->userId(), {}, plain, false});
+    m_moving.insert(
+        handle,
+        {socket.release(), tcp, index, session->userId(), {}, std::move(early), plain, false});
     Q_EMIT moveQueued(handle);
 }
 
@@ -429,6 +438,7 @@ void IoThreads::move(quint64 handle)
     adoption.handle = handle;
     adoption.kind = Command::Adopt;
     adoption.userId = moving.userId;
+    adoption.early = std::move(moving.early);
     if (moving.plain) {
         takeDescriptor(moving.socket, moving.tcp, adoption);
     } else {

@@ -55,9 +55,9 @@ public:
         Kind kind = Send;
         QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeNormal;
         QByteArray text; // the frame, or the close reason (UTF-8)
-        // Adopt: whose connection it is, and the connection: a plain TCP descriptor with
-        // what was read from it after the handshake (a WebSocketWire takes it), or, for TLS,
-        // Qt's objects, already moved to the thread. Neither: it was lost on the way.
+        // Adopt: whose connection it is, and the connection: a plain TCP descriptor (a
+        // WebSocketWire takes it), or, for TLS, Qt's objects, already moved to the thread;
+        // neither: it was lost on the way. `early`: what was read after the handshake.
         qint64 userId = 0;
         int fd = -1;
         QByteArray early{};
@@ -90,7 +90,9 @@ public:
     // Hands an upgraded connection (the QWebSocket and the QTcpSocket under it) to the
     // thread with the fewest connections, on behalf of `session`. A plain TCP connection
     // goes there as its descriptor, and Qt's objects are deleted; a TLS one moves whole.
-    void adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp);
+    // `early`: what the client sent after the handshake, read before the socket's input.
+    void adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp,
+               QByteArray early);
     void post(const WsSession &session, Command command);
     void forget(const WsSession &session); // the session is going: drop its connection
 
@@ -128,6 +130,7 @@ private:
         int index = 0;
         qint64 userId = 0;
         std::vector<Command> commands;
+        QByteArray early;
         bool plain = false; // not TLS: only the descriptor goes over
         bool gone = false;  // the session went first
     };

@@ -65,7 +65,7 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
 
 RealtimeHub::~RealtimeHub() = default;
 
-void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
+void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp, QByteArray early)
 {
     // Qt 6.4 upgrades a socket aimed at any route; only the contract's path is served.
     if (socket->requestUrl().path() != kWebSocketPath) {
@@ -93,7 +93,7 @@ void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp)
         return;
     }
     auto *session = new WsSession(m_deps.io, claims.value(), this);
-    m_deps.io.adopt(session, std::move(socket), tcp);
+    m_deps.io.adopt(session, std::move(socket), tcp, std::move(early));
     connect(session, &WsSession::frameReceived, this, &RealtimeHub::onFrame);
     connect(session, &WsSession::closed, this, &RealtimeHub::onClosed);
     // The signature holds; whether the account does is the database's answer.

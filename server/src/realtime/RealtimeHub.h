@@ -52,7 +52,8 @@ public:
     ~RealtimeHub() override;
 
     // An upgraded connection and the TCP socket under it (HttpServer::takeUpgradedSocket).
-    void accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp);
+    // `early`: what the client sent after the handshake, not given to the QWebSocket.
+    void accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp, QByteArray early);
     // Closes every connection with 1001 (server going away).
     void closeAll();
     // The user changed their preferences: read them again when next needed.

@@ -1,0 +1,284 @@
+#include "http/HttpConnection.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QScopeGuard>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QUrl>
+
+#include <sys/socket.h>
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::server {
+
+namespace {
+
+constexpr qsizetype kReadChunk = 64 * 1024;
+// Answers the client has not read yet, beyond which no further request is read.
+constexpr qsizetype kMaxUnreadAnswers = 256 * 1024;
+// After the last answer before closing: how long the client's remaining input is read
+// (and dropped), so that closing with it unread does not reset the connection before the
+// client has read the answer.
+constexpr std::chrono::seconds kLinger{2};
+
+// The path (percent-decoded) and query of an origin-form or absolute-form target.
+bool splitTarget(const QByteArray &target, QString &path, QUrlQuery &query)
+{
+    if (target.startsWith('/')) {
+        const qsizetype mark = target.indexOf('?');
+        path = QUrl::fromPercentEncoding(target.first(mark < 0 ? target.size() : mark));
+        query = QUrlQuery(mark < 0 ? QString() : QString::fromUtf8(target.sliced(mark + 1)));
+        return true;
+    }
+    const QUrl url = QUrl::fromEncoded(target, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != "http"_L1 && url.scheme() != "https"_L1))
+        return false;
+    path = url.path().isEmpty() ? u"/"_s : url.path();
+    query = QUrlQuery(url);
+    return true;
+}
+
+bool validWebSocketKey(const QByteArray &key)
+{
+    // RFC 6455 4.2.1: 16 bytes, base64-encoded (24 characters).
+    const auto decoded =
+        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    return key.size() == 24 && decoded && decoded.decoded.size() == 16;
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Handler &handler,
+                               const QString &webSocketPath, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_handler(handler)
+    , m_webSocketPath(webSocketPath)
+    , m_limits(limits)
+    , m_reader(limits)
+{
+    socket->setParent(this);
+    // Qt reads no more from the kernel than this while we are not reading: a client that
+    // sends faster than it is answered is slowed down by TCP, not buffered.
+    socket->setReadBufferSize(kReadChunk);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::timedOut);
+    connect(socket, &QIODevice::readyRead, this, &HttpConnection::pump);
+    connect(socket, &QIODevice::bytesWritten, this, [this] {
+        if (m_wait == Wait::Closing) {
+            if (m_socket->bytesToWrite() == 0)
+                linger();
+        } else {
+            pump();
+        }
+    });
+    connect(socket, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
+    setWait(Wait::Idle);
+    pump();
+}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::setWait(Wait wait)
+{
+    m_wait = wait;
+    switch (wait) {
+    case Wait::Idle:
+        m_timer.start(m_limits.keepAliveTimeout);
+        break;
+    case Wait::Head:
+    case Wait::Body:
+        m_timer.start(m_limits.requestTimeout);
+        break;
+    case Wait::Lingering:
+        m_timer.start(kLinger);
+        break;
+    case Wait::Handler:
+        m_timer.stop();
+        break;
+    case Wait::Closing:
+        m_timer.start(m_limits.requestTimeout); // a client that does not read its answer
+        break;
+    }
+}
+
+void HttpConnection::timedOut()
+{
+    switch (m_wait) {
+    case Wait::Head:
+    case Wait::Body:
+        return fail(408, "the request did not arrive in time");
+    case Wait::Handler:
+        return;
+    case Wait::Idle:
+    case Wait::Closing:
+    case Wait::Lingering:
+        m_socket->abort();
+        deleteLater();
+        return;
+    }
+}
+
+bool HttpConnection::readMore()
+{
+    if (m_socket->bytesAvailable() == 0)
+        return false;
+    m_in.append(m_socket->read(kReadChunk));
+    if (m_wait == Wait::Idle)
+        setWait(Wait::Head); // the first byte of a request starts its clock
+    else if (m_wait == Wait::Body)
+        setWait(Wait::Body); // progress
+    return true;
+}
+
+void HttpConnection::pump()
+{
+    if (m_wait == Wait::Lingering) {
+        m_socket->readAll(); // dropped
+        return;
+    }
+    if (m_pumping)
+        return; // (an answer given synchronously, from inside the loop below)
+    m_pumping = true;
+    const auto done = qScopeGuard([this] { m_pumping = false; });
+    while (m_wait == Wait::Idle || m_wait == Wait::Head || m_wait == Wait::Body) {
+        if (m_socket->bytesToWrite() > kMaxUnreadAnswers)
+            return; // until the client reads (bytesWritten)
+        qsizetype used = 0;
+        const RequestReader::Step step = m_reader.read(m_in, used);
+        const QByteArray raw = step == RequestReader::Step::Head ? m_in.first(used) : QByteArray();
+        m_in.remove(0, used);
+        switch (step) {
+        case RequestReader::Step::NeedMore:
+            if (!readMore())
+                return;
+            break;
+        case RequestReader::Step::Head:
+            onHead(raw);
+            break;
+        case RequestReader::Step::Body:
+            onBody();
+            break;
+        case RequestReader::Step::Complete:
+            dispatch();
+            break;
+        case RequestReader::Step::Failed:
+            return fail(m_reader.failureStatus(), m_reader.failureMessage());
+        }
+    }
+}
+
+void HttpConnection::onHead(QByteArrayView raw)
+{
+    const HttpHead &head = m_reader.head();
+    if (head.fieldHasToken("upgrade", "websocket") && head.fieldHasToken("connection", "upgrade"))
+        return upgrade(raw);
+
+    m_request = {};
+    m_headOnly = head.method == "HEAD";
+    m_request.method = m_headOnly ? QByteArray("GET") : head.method;
+    if (!splitTarget(head.target, m_request.path, m_request.query))
+        return fail(400, "the request target is not a path or an http(s) URL");
+    m_request.authorization = head.field("authorization");
+    m_request.origin = head.field("origin");
+    m_request.remoteAddress = m_socket->peerAddress();
+    m_request.closeConnection = !head.keepAlive;
+
+    if (head.contentLength.value_or(0) > quint64(kMaxBody))
+        return fail(413, "the request body is over 1 MiB");
+    if (head.hasField("expect")) {
+        if (head.field("expect").trimmed().compare("100-continue", Qt::CaseInsensitive) != 0)
+            return fail(417, "only the expectation 100-continue is met");
+        if (head.version == 11 && (head.chunked || head.contentLength.value_or(0) > 0))
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    setWait(head.chunked || head.contentLength.value_or(0) > 0 ? Wait::Body : Wait::Head);
+}
+
+void HttpConnection::onBody()
+{
+    m_request.body.append(m_reader.takeBody());
+    if (m_request.body.size() > kMaxBody)
+        fail(413, "the request body is over 1 MiB");
+}
+
+void HttpConnection::dispatch()
+{
+    setWait(Wait::Handler);
+    m_reader.reset();
+    m_handler(m_request, HttpReply(this, ++m_serial, m_request.closeConnection, m_headOnly));
+}
+
+void HttpConnection::answer(quint64 serial, const QByteArray &response, bool close)
+{
+    if (serial != m_serial || m_wait != Wait::Handler)
+        return;
+    m_socket->write(response);
+    if (close)
+        return closeAfterWrite();
+    setWait(Wait::Idle);
+    pump(); // the next request, if it is here already (unless the loop is running)
+}
+
+void HttpConnection::upgrade(QByteArrayView raw)
+{
+    const HttpHead &head = m_reader.head();
+    QString path;
+    QUrlQuery query;
+    if (m_webSocketPath.isEmpty() || !splitTarget(head.target, path, query) ||
+        path != m_webSocketPath)
+        return fail(404, "no WebSocket endpoint here");
+    if (head.method != "GET" || head.version != 11 || head.chunked ||
+        head.contentLength.value_or(0) > 0)
+        return fail(400, "a WebSocket handshake is a GET over HTTP/1.1 without a body");
+    if (head.field("sec-websocket-version").trimmed() != "13")
+        return fail(426, "WebSocket version 13 only", {{"Sec-WebSocket-Version", "13"}});
+    if (!validWebSocketKey(head.field("sec-websocket-key").trimmed()))
+        return fail(400, "Sec-WebSocket-Key must be 16 bytes in base64");
+
+    m_timer.stop();
+    m_wait = Wait::Handler; // no more reading here
+    disconnect(m_socket, nullptr, this, nullptr);
+    m_socket->setReadBufferSize(0);
+    m_socket->setParent(nullptr);
+    QTcpSocket *socket = std::exchange(m_socket, nullptr);
+    Q_EMIT upgradeRequested(socket, raw.toByteArray(), m_in + socket->readAll());
+    deleteLater();
+}
+
+void HttpConnection::fail(int status, const QByteArray &message,
+                          const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    const Error error{status == 413 || status == 414 || status == 431 ? ErrorCode::TooLarge
+                                                                      : ErrorCode::BadRequest,
+                      QString::fromUtf8(message)};
+    m_socket->write(HttpReply::format(
+        status, "application/json",
+        QJsonDocument(QJsonObject{{u"error"_s, error.toJson()}}).toJson(QJsonDocument::Compact),
+        headers, true));
+    closeAfterWrite();
+}
+
+void HttpConnection::closeAfterWrite()
+{
+    setWait(Wait::Closing);
+    m_in.clear();
+    if (m_socket->bytesToWrite() == 0)
+        linger();
+}
+
+void HttpConnection::linger()
+{
+    if (qobject_cast<QSslSocket *>(m_socket)) {
+        m_socket->disconnectFromHost(); // close_notify; the peer answers with its own
+    } else {
+        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        m_socket->readAll();
+    }
+    setWait(Wait::Lingering);
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "http/HttpTypes.h"
+#include "http/RequestReader.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+class QTcpSocket;
+
+namespace pitchey::server {
+
+// One client's HTTP/1.1 connection (plain or TLS): reads requests one at a time with a
+// RequestReader, answers what is wrong with them itself (4xx/5xx, then closes), hands a
+// complete request to the handler, and reads the next (pipelined) one only once that is
+// answered, so that answers go out in order. Reading pauses while a request is with the
+// handler or answers wait unread by the client: what a connection buffers is bounded.
+//
+// A valid WebSocket opening handshake for `webSocketPath` is not answered here: the socket
+// is handed over (upgradeRequested) with the handshake, to be put back for
+// QWebSocketServer, and the bytes read after it, for the WebSocket.
+class HttpConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Handler = std::function<void(const HttpRequest &, const HttpReply &)>;
+
+    // Takes the socket (becomes its parent); deletes itself once the client is gone.
+    HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Handler &handler,
+                   const QString &webSocketPath, QObject *parent = nullptr);
+    ~HttpConnection() override;
+
+    // Called by HttpReply: `serial` names the request being answered.
+    void answer(quint64 serial, const QByteArray &response, bool close);
+
+    // What one request's body may be at most (the contract's 1 MiB).
+    static constexpr qsizetype kMaxBody = kMaxRequestBody;
+
+Q_SIGNALS:
+    // The socket is no longer this connection's: `handshake` is the request, `early` what
+    // was read after it (the client's first frames).
+    void upgradeRequested(QTcpSocket *socket, const QByteArray &handshake, const QByteArray &early);
+
+private:
+    enum class Wait : quint8
+    {
+        Idle,     // between requests: the keep-alive timeout
+        Head,     // a request's head under way: the request timeout, from its first byte
+        Body,     // its body: the request timeout, from the last byte that came
+        Handler,  // the request is being answered
+        Closing,  // the last answer is going out
+        Lingering // our side is shut: reading to the end, for a short while
+    };
+
+    void pump();
+    bool readMore();
+    void onHead(QByteArrayView raw);
+    void onBody();
+    void dispatch();
+    void upgrade(QByteArrayView raw);
+    void fail(int status, const QByteArray &message,
+              const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    void closeAfterWrite();
+    void linger();
+    void setWait(Wait wait);
+    void timedOut();
+
+    QTcpSocket *m_socket;
+    const Handler &m_handler;
+    const QString &m_webSocketPath;
+    HttpLimits m_limits;
+    RequestReader m_reader;
+    QByteArray m_in; // read from the socket, not yet used by the reader
+    HttpRequest m_request;
+    bool m_headOnly = false;
+    quint64 m_serial = 0;
+    Wait m_wait = Wait::Idle;
+    bool m_pumping = false;
+    QTimer m_timer;
+};
+
+} // namespace pitchey::server
