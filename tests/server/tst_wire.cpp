@@ -329,6 +329,16 @@ private Q_SLOTS:
         QVERIFY(!m_wire->isOpen());
     }
 
+    // An application's own code (3000-4999) is answered with itself (found by
+    // fuzz_websocket_frames: under UBSan the code was cast to QWebSocketProtocol::CloseCode).
+    void anApplicationCloseCodeIsEchoed()
+    {
+        connectWire();
+        send(clientFrame(0x8, closePayload(4865, "app")));
+        expectClose(4865);
+        QTRY_VERIFY(m_events.closed);
+    }
+
     void serverCloseWaitsForTheAnswer()
     {
         connectWire();

@@ -264,14 +264,15 @@ void WebSocketWire::peerClosed(const QByteArray &payload)
     // Answered with the same code, or with 1002 when the frame itself is wrong.
     if (payload.size() == 1)
         return fail(QWebSocketProtocol::CloseCodeProtocolError, "bad close frame");
-    CloseCode code = QWebSocketProtocol::CloseCodeNormal;
+    // (A number, not a CloseCode: the application's codes, 3000-4999, are not of the enum.)
+    quint16 code = QWebSocketProtocol::CloseCodeNormal;
     if (payload.size() >= 2) {
         const quint16 raw = qFromBigEndian<quint16>(payload.constData());
         if (!validCloseCode(raw))
             return fail(QWebSocketProtocol::CloseCodeProtocolError, "bad close code");
         if (!QUtf8StringView(payload.constData() + 2, payload.size() - 2).isValidUtf8())
             return fail(QWebSocketProtocol::CloseCodeWrongDatatype, "invalid UTF-8");
-        code = CloseCode(raw);
+        code = raw;
     }
     sendClose(code, {});
     drain();
@@ -284,10 +285,10 @@ void WebSocketWire::fail(CloseCode code, QByteArrayView reason)
     drain();
 }
 
-void WebSocketWire::sendClose(CloseCode code, QByteArrayView reason)
+void WebSocketWire::sendClose(quint16 code, QByteArrayView reason)
 {
     QByteArray payload(2, Qt::Uninitialized);
-    qToBigEndian(quint16(code), payload.data());
+    qToBigEndian(code, payload.data());
     payload.append(reason.first(std::min<qsizetype>(reason.size(), 123)));
     if (append(OpClose, payload))
         flush();

@@ -87,7 +87,7 @@ private:
     void frame(quint8 opcode, bool fin, QByteArray payload);
     void peerClosed(const QByteArray &payload);
     void fail(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
-    void sendClose(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
+    void sendClose(quint16 code, QByteArrayView reason);
     void drain();
     // Queues a frame; true when it is the first waiting (nobody is to flush yet).
     bool append(quint8 opcode, QByteArrayView payload);
