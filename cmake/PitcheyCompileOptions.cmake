@@ -16,6 +16,9 @@ function(pitchey_target_defaults target)
   endif()
 endfunction()
 
+if(PITCHEY_FUZZ) # coverage for libFuzzer everywhere; its main() only in fuzz/ targets
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 if(PITCHEY_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
