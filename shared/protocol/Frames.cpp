@@ -110,6 +110,16 @@ std::optional<MessageDelivered> quickAcknowledgement(QByteArrayView text)
 
 } // namespace
 
+QJsonValue refOf(const ParsedClientFrame &frame)
+{
+    if (const auto *refusal = std::get_if<Refusal>(&frame))
+        return refusal->ref;
+    if (const auto *send = std::get_if<SendMessage>(&std::get<ClientFrame>(frame));
+        send && send->clientMessageId)
+        return *send->clientMessageId;
+    return QJsonValue::Null;
+}
+
 ParsedClientFrame parseClientFrame(const QByteArray &text)
 {
     if (const auto ack = quickAcknowledgement(text))

@@ -62,6 +62,9 @@ struct Refusal
 using ParsedClientFrame = std::variant<ClientFrame, Refusal>;
 // Pure: the server calls it on the I/O thread that read the frame.
 [[nodiscard]] ParsedClientFrame parseClientFrame(const QByteArray &text);
+// What an error answering this frame echoes as `ref`: a send_message's clientMessageId, or
+// the ref a refused frame carried; null when none.
+[[nodiscard]] QJsonValue refOf(const ParsedClientFrame &frame);
 [[nodiscard]] QJsonObject toJson(const ClientFrame &frame);
 
 // Validation shared by the WebSocket frame and the HTTP body of a send.

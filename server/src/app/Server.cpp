@@ -68,7 +68,9 @@ Status Server::start()
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
     m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
     const auto idleTimeout = std::chrono::seconds(m_config.idleTimeoutSeconds);
-    m_io = std::make_unique<IoThreads>(m_config.ioThreads, idleTimeout, m_config.maxOutputBytes);
+    m_io = std::make_unique<IoThreads>(
+        m_config.ioThreads, IoThreads::Settings{idleTimeout, m_config.maxOutputBytes,
+                                                m_config.rateBurst, m_config.ratePerSecond});
     m_hub = new RealtimeHub({*m_jwt, *m_auth, *m_db, *m_registry, *m_participants, *m_messages,
                              *m_frameLimiter, *m_metrics, *m_io, idleTimeout},
                             this);

@@ -51,6 +51,16 @@ template<typename T> bool handOver(QMutex &lock, std::vector<T> &queue, std::vec
 // previous one, up to its 40 ms delayed-ACK timer).
 constexpr int kNoDelay = 1;
 
+} // namespace
+
+QByteArray encodeRateRefusal(const QJsonValue &ref)
+{
+    return frames::encode(
+        frames::error({ErrorCode::RateLimited, u"too many frames; slow down"_s}, ref));
+}
+
+namespace {
+
 QByteArray binaryRefused()
 {
     return frames::encode(frames::error(Error::badRequest(u"frames must be JSON text frames"_s)));
@@ -84,11 +94,14 @@ class IoWorker : public QObject, public WireListener
     Q_OBJECT
 
 public:
-    IoWorker(IoThreads &owner, std::chrono::seconds idleTimeout, qsizetype maxOutput)
+    IoWorker(IoThreads &owner, const IoThreads::Settings &settings)
         : m_owner(owner)
-        , m_idleTimeout(idleTimeout)
-        , m_maxOutput(maxOutput)
+        , m_idleTimeout(settings.idleTimeout)
+        , m_maxOutput(settings.maxOutput)
+        , m_frameBurst(settings.frameBurst)
+        , m_framesPerMs(settings.framesPerSecond / 1000.0)
     {
+        m_clock.start();
         // (Queued connections, not invokeMethod: one posted event each, nothing allocated
         // per call that the static analyser cannot follow.)
         connect(this, &IoWorker::commandsWaiting, this, &IoWorker::drain, Qt::QueuedConnection);
@@ -124,6 +137,9 @@ private:
         QWebSocket *socket = nullptr;        // a TLS one, on Qt's objects
         QPointer<QTcpSocket> tcp;
         QElapsedTimer sinceLastSign;
+        QElapsedTimer sinceRateRefusal; // invalid until the first
+        double tokens = -1;             // the connection's frame rate (-1: a full bucket)
+        qint64 tokensAtMs = 0;
         bool closed = false;
     };
 
@@ -176,6 +192,10 @@ private:
             break;
         case IoThreads::Command::WhenDrained:
             whenDrained(command.handle, peer);
+            break;
+        case IoThreads::Command::RateRefusal:
+            if (mayRefuse(peer, command.coalesce))
+                sendNow(command.handle, peer, command.text);
             break;
         case IoThreads::Command::Adopt:
         case IoThreads::Command::Drop:
@@ -278,11 +298,8 @@ public:
     // from now on (queued while it is still on the main thread, and not lost then).
     void watch(quint64 handle, QWebSocket *socket)
     {
-        connect(
-            socket, &QWebSocket::textMessageReceived, this, [this, handle](const QString &text) {
-                signOfLife(handle);
-                tell({handle, IoThreads::Event::Frame, frames::parseClientFrame(text.toUtf8())});
-            });
+        connect(socket, &QWebSocket::textMessageReceived, this,
+                [this, handle](const QString &text) { frameReceived(handle, text.toUtf8()); });
         connect(socket, &QWebSocket::binaryMessageReceived, this, [this, handle] {
             signOfLife(handle);
             const auto it = m_peers.find(handle);
@@ -295,10 +312,59 @@ public:
 
 private:
     // WireListener
-    void textReceived(quint64 handle, QByteArray utf8) override
+    void textReceived(quint64 handle, QByteArray utf8) override { frameReceived(handle, utf8); }
+
+    // A frame over the connection's rate is refused here, and the main thread never sees
+    // it: a flood costs this thread's time, not the main thread's or memory.
+    void frameReceived(quint64 handle, const QByteArray &utf8)
     {
-        signOfLife(handle);
-        tell({handle, IoThreads::Event::Frame, frames::parseClientFrame(utf8)});
+        const auto it = m_peers.find(handle);
+        if (it == m_peers.end() || it->second.closed)
+            return;
+        Peer &peer = it->second;
+        peer.sinceLastSign.restart();
+        frames::ParsedClientFrame parsed = frames::parseClientFrame(utf8);
+        if (takeToken(peer))
+            return tell({handle, IoThreads::Event::Frame, std::move(parsed)});
+        const QJsonValue ref = frames::refOf(parsed);
+        if (mayRefuse(peer, ref.isNull())) // (before the frame is encoded: most are not)
+            sendNow(handle, peer, encodeRateRefusal(ref));
+    }
+
+    bool takeToken(Peer &peer)
+    {
+        const qint64 now = m_clock.elapsed();
+        peer.tokens = peer.tokens < 0
+                          ? m_frameBurst
+                          : std::min(m_frameBurst,
+                                     peer.tokens + double(now - peer.tokensAtMs) * m_framesPerMs);
+        peer.tokensAtMs = now;
+        if (peer.tokens < 1)
+            return false;
+        peer.tokens -= 1;
+        return true;
+    }
+
+    // A send with a clientMessageId always hears of its refusal (its client waits for an
+    // answer to it); for everything else one refusal a second is enough to slow a client
+    // down, and a flood's thousands of answers would only fill its output.
+    static bool mayRefuse(Peer &peer, bool coalesce)
+    {
+        if (!coalesce)
+            return true;
+        if (peer.sinceRateRefusal.isValid() && peer.sinceRateRefusal.elapsed() < 1000)
+            return false;
+        peer.sinceRateRefusal.start();
+        return true;
+    }
+
+    // (From the read path too, where nothing flushes later: written now.)
+    void sendNow(quint64 handle, Peer &peer, const QByteArray &frame)
+    {
+        if (!peer.wire)
+            sendOverTls(handle, peer, frame);
+        else
+            peer.wire->sendText(frame);
     }
     void binaryReceived(quint64 handle) override
     {
@@ -341,6 +407,9 @@ private:
     IoThreads &m_owner;
     std::chrono::seconds m_idleTimeout;
     qsizetype m_maxOutput;
+    double m_frameBurst;
+    double m_framesPerMs;
+    QElapsedTimer m_clock;
     std::unordered_map<quint64, Peer> m_peers; // this thread only
 
     QMutex m_lock;
@@ -350,10 +419,9 @@ private:
     std::vector<quint64> m_unflushed;         // wires with frames queued by this batch
 };
 
-IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, qsizetype maxOutput,
-                     QObject *parent)
+IoThreads::IoThreads(int count, Settings settings, QObject *parent)
     : QObject(parent)
-    , m_maxOutput(maxOutput)
+    , m_maxOutput(settings.maxOutput)
 {
     connect(this, &IoThreads::moveQueued, this, &IoThreads::move, Qt::QueuedConnection);
     connect(this, &IoThreads::flushQueued, this, &IoThreads::flush, Qt::QueuedConnection);
@@ -365,7 +433,7 @@ IoThreads::IoThreads(int count, std::chrono::seconds idleTimeout, qsizetype maxO
         thread->setObjectName(u"pitchey-io-%1"_s.arg(i));
         if (epoll)
             thread->setEventDispatcher(new EpollEventDispatcher);
-        auto *worker = new IoWorker(*this, idleTimeout, maxOutput);
+        auto *worker = new IoWorker(*this, settings);
         worker->moveToThread(thread);
         thread->start();
         m_threads.push_back(thread);

@@ -23,6 +23,9 @@ namespace pitchey::server {
 class IoWorker;
 class WsSession;
 
+// The error frame that refuses a frame over the rate (`ref`: frames::refOf() of it).
+[[nodiscard]] QByteArray encodeRateRefusal(const QJsonValue &ref);
+
 // The threads that own the WebSocket connections. Everything a connection does on the
 // wire (reading and unmasking frames, checking UTF-8, framing and writing, pings, the
 // closing handshake, the idle timeout) happens on the connection's I/O thread; what the
@@ -50,6 +53,7 @@ public:
             Heartbeat,
             Drop,
             WhenDrained, // answered with Event::Drained once the output has gone out
+            RateRefusal, // `text`; `coalesce`: unless one went out less than a second ago
         };
         quint64 handle = 0;
         Kind kind = Send;
@@ -63,6 +67,7 @@ public:
         QByteArray early{};
         QWebSocket *socket = nullptr;
         QTcpSocket *tcp = nullptr;
+        bool coalesce = false;
     };
     // What a connection's thread tells the main thread: a frame arrives parsed (and
     // validated), so that the main thread does not spend its time in JSON.
@@ -79,10 +84,20 @@ public:
         frames::ParsedClientFrame frame;
     };
 
+    struct Settings
+    {
+        std::chrono::seconds idleTimeout{120};
+        // What may wait unsent for one connection before it is cut off.
+        qsizetype maxOutput = 512 * 1024;
+        // Each connection's frames: a burst, then a steady rate. What is over it is refused
+        // on the I/O thread and never reaches the main thread (which applies the same rate
+        // to the account, over all its connections).
+        double frameBurst = 50;
+        double framesPerSecond = 20;
+    };
+
     // `count` threads (at least one), on the main thread's kind of event dispatcher.
-    // `maxOutput`: what may wait unsent for one connection before it is cut off.
-    IoThreads(int count, std::chrono::seconds idleTimeout, qsizetype maxOutput,
-              QObject *parent = nullptr);
+    IoThreads(int count, Settings settings, QObject *parent = nullptr);
     IoThreads(const IoThreads &) = delete;
     IoThreads &operator=(const IoThreads &) = delete;
     ~IoThreads() override; // closes what is still open, then stops the threads

@@ -192,20 +192,8 @@ void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &p
         return;
     }
     if (!m_deps.userLimiter.tryAcquire(session->userId())) {
-        QJsonValue ref = QJsonValue::Null;
-        if (const auto *frame = std::get_if<frames::ClientFrame>(&parsed)) {
-            if (const auto *send = std::get_if<frames::SendMessage>(frame);
-                send && send->clientMessageId)
-                ref = *send->clientMessageId;
-        } else {
-            ref = std::get<frames::Refusal>(parsed).ref;
-        }
-        // A send with a clientMessageId always hears of its refusal (its client waits for
-        // an answer to it); for everything else one refusal a second is enough to slow a
-        // client down, and a flood's thousands of answers would only fill its output.
-        if (ref.isNull() && !session->mayRefuseForRate())
-            return;
-        refuse(session, {ErrorCode::RateLimited, u"too many frames; slow down"_s}, ref);
+        // (Coalesced with the I/O thread's refusals of the same connection.)
+        session->refuseForRate(frames::refOf(parsed));
         return;
     }
     if (const auto *refusal = std::get_if<frames::Refusal>(&parsed)) {

@@ -107,12 +107,14 @@ void WsSession::heartbeat()
         m_io.post(*this, {m_handle, IoThreads::Command::Heartbeat, {}, {}});
 }
 
-bool WsSession::mayRefuseForRate()
+void WsSession::refuseForRate(const QJsonValue &ref)
 {
-    if (m_sinceRateRefusal.isValid() && m_sinceRateRefusal.elapsed() < 1000)
-        return false;
-    m_sinceRateRefusal.start();
-    return true;
+    if (m_closed)
+        return;
+    IoThreads::Command refusal{
+        m_handle, IoThreads::Command::RateRefusal, {}, encodeRateRefusal(ref)};
+    refusal.coalesce = ref.isNull();
+    m_io.post(*this, std::move(refusal));
 }
 
 bool WsSession::keepEarly(const frames::ParsedClientFrame &frame)

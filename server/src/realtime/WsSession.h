@@ -58,8 +58,9 @@ public:
     }
     static constexpr qsizetype kMaxEarlyFrames = 64;
 
-    // True at most once a second: whether a rate_limited refusal may go out now.
-    [[nodiscard]] bool mayRefuseForRate();
+    // A rate_limited error for a frame the account's rate refused (`ref`: refOf() of it),
+    // coalesced on the I/O thread with the refusals of the connection's own rate.
+    void refuseForRate(const QJsonValue &ref);
 
 Q_SIGNALS:
     void frameReceived(pitchey::server::WsSession *session,
@@ -80,7 +81,6 @@ private:
     bool m_closed = false;
     bool m_admitted = false;
     QList<frames::ParsedClientFrame> m_early;
-    QElapsedTimer m_sinceRateRefusal; // invalid until the first one
     QList<QPair<qint64, QByteArray>> m_held;
     qsizetype m_heldBytes = 0;
     std::vector<qint64> m_backlogSent; // ids, ascending, while the backlog is pushed
