@@ -126,7 +126,8 @@ bool HttpConnection::readMore()
 {
     if (m_socket->bytesAvailable() == 0)
         return false;
-    m_in.append(m_socket->read(kReadChunk));
+    // (What is there, not kReadChunk: read(n) would keep a buffer of n bytes' capacity.)
+    m_in.append(m_socket->read(std::min(m_socket->bytesAvailable(), qint64(kReadChunk))));
     if (m_wait == Wait::Idle)
         setWait(Wait::Head); // the first byte of a request starts its clock
     else if (m_wait == Wait::Body)
