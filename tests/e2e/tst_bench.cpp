@@ -56,6 +56,31 @@ class TestBench : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The flood scenario against a server with its default frame rate (what it measures
+    // is the refusal of frames over it).
+    void aFloodAgainstALocalServer()
+    {
+        QTemporaryDir dir;
+        QProcess server;
+        const quint16 port = startServer(server, dir.path(), {u"--auth-burst"_s, u"1000000"_s});
+        QVERIFY(port != 0);
+        const BenchRun flood =
+            runBench({u"--url"_s, httpUrl(port).toString(), u"--server-pid"_s,
+                      QString::number(server.processId()), u"--scenario"_s, u"flood"_s,
+                      u"--users"_s, u"3"_s, u"--stalled"_s, u"5"_s, u"--duration"_s, u"1"_s});
+        QVERIFY2(flood.exitCode == 0, flood.stderrText.constData());
+        QCOMPARE(flood.figures.value("flooders still connected"_L1).toInt(), 3);
+        QCOMPARE(flood.figures.value("stalled readers still connected"_L1).toInt(), 5);
+        QVERIFY(flood.figures.value("flood frames written"_L1).toInteger() > 0);
+        QVERIFY(flood.figures.value("/health answered"_L1).toInt() > 0);
+        QCOMPARE(flood.figures.value("/health failed"_L1).toInt(), 0);
+        QVERIFY(flood.figures.value("bystander messages delivered"_L1).toInt() > 0);
+        QVERIFY(flood.figures.contains("server RSS peak growth"_L1));
+        QVERIFY(flood.figures.contains("server RSS per stalled reader"_L1));
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
+    }
+
     void everyScenarioAgainstALocalServer()
     {
         QTemporaryDir dir;

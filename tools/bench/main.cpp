@@ -1,6 +1,8 @@
 // pitchey-bench: a load generator that speaks the wire contract over real sockets.
 #include "BenchApi.h"
+#include "BenchReport.h"
 #include "EchoServer.h"
+#include "Flood.h"
 #include "LoadWorker.h"
 #include "ProcessStats.h"
 #include "app/EpollEventDispatcher.h"
@@ -70,64 +72,6 @@ std::optional<QHostAddress> resolve(const QString &host)
     if (addresses.isEmpty())
         return std::nullopt;
     return addresses.first();
-}
-
-// Rows of figures, printed as a table or as JSON.
-class Report
-{
-public:
-    void add(const QString &name, const QJsonValue &value, const QString &unit = {})
-    {
-        m_rows.append({name, value, unit});
-        m_json.insert(name, value);
-    }
-    void print(const QString &title) const
-    {
-        std::printf("\n%s\n", qPrintable(title));
-        for (const Row &row : m_rows) {
-            const QString value = row.value.isDouble()
-                                      ? (row.value.toDouble() == double(row.value.toInteger())
-                                             ? QString::number(row.value.toInteger())
-                                             : QString::number(row.value.toDouble(), 'f', 3))
-                                      : row.value.toVariant().toString();
-            std::printf("  %-34s %14s %s\n", qPrintable(row.name), qPrintable(value),
-                        qPrintable(row.unit));
-        }
-        std::fflush(stdout);
-    }
-    [[nodiscard]] QJsonObject json() const { return m_json; }
-
-private:
-    struct Row
-    {
-        QString name;
-        QJsonValue value;
-        QString unit;
-    };
-    QList<Row> m_rows;
-    QJsonObject m_json;
-};
-
-double percentile(std::vector<qint64> &sorted, double p)
-{
-    if (sorted.empty())
-        return 0;
-    const auto index =
-        size_t(std::min<double>(double(sorted.size() - 1), p * double(sorted.size())));
-    return double(sorted[index]) / 1e6; // ms
-}
-
-bool waitUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-        QThread::msleep(2);
-    }
-    return true;
 }
 
 // The worker threads and the clients they own.
@@ -592,14 +536,16 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history, reconnect.\n"
+        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history, reconnect,\n"
+        "flood.\n"
         "It registers its own users (password cost and auth rate limits of the target apply:\n"
         "for large runs start the target with --password-cost minimal --auth-burst 1000000\n"
         "--rate-burst 1000000)."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption scenario(
-        u"scenario"_s, u"idle, direct, fanout, history or reconnect."_s, u"name"_s, u"direct"_s);
+    const QCommandLineOption scenario(u"scenario"_s,
+                                      u"idle, direct, fanout, history, reconnect or flood."_s,
+                                      u"name"_s, u"direct"_s);
     const QCommandLineOption url(
         u"url"_s,
         u"Server base URL; several, comma separated, for the nodes of a cluster (the "
@@ -608,8 +554,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption caFile(
         u"ca-file"_s, u"PEM certificates to trust for an https/wss --url, besides the system's."_s,
         u"file"_s);
-    const QCommandLineOption users(u"users"_s, u"Number of users/connections."_s, u"n"_s,
-                                   u"1000"_s);
+    const QCommandLineOption users(u"users"_s,
+                                   u"Number of users/connections (flood: flooders, default 10)."_s,
+                                   u"n"_s, u"1000"_s);
+    const QCommandLineOption stalled(u"stalled"_s, u"flood: connections that never read."_s, u"n"_s,
+                                     u"100"_s);
     const QCommandLineOption duration(u"duration"_s, u"Seconds of load."_s, u"s"_s, u"10"_s);
     const QCommandLineOption rate(u"rate"_s, u"Offered messages per second (open loop)."_s, u"r"_s,
                                   u"1000"_s);
@@ -643,7 +592,7 @@ int main(int argc, char *argv[])
         u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s, u"port"_s);
     parser.addOptions({scenario, url, caFile, users, duration, rate, json, pid, threads, sources,
                        payload, groups, noAck, historySize, concurrency, restart, protocol,
-                       echoServer});
+                       echoServer, stalled});
     parser.process(app);
 
     if (parser.isSet(echoServer)) {
@@ -748,6 +697,19 @@ int main(int argc, char *argv[])
                 u"reconnect: %1 users, %2 messages/s, server killed after %3 s"_s.arg(options.users)
                     .arg(options.rate)
                     .arg(options.duration / 2));
+        } else if (options.scenario == "flood"_L1) {
+            FloodSettings settings;
+            settings.server = options.server;
+            settings.port = options.port;
+            settings.prefix = options.prefix;
+            settings.serverPid = options.serverPid;
+            settings.flooders = parser.isSet(users) ? options.users : 10;
+            settings.stalled = std::max(1, parser.value(stalled).toInt());
+            settings.seconds = options.duration;
+            show(flood(settings, api),
+                 u"flood: %1 flooders for %2 s, %3 stalled readers"_s.arg(settings.flooders)
+                     .arg(settings.seconds)
+                     .arg(settings.stalled));
         } else if (options.scenario == "history"_L1) {
             show(history(options, api),
                  u"history: paging %1 messages"_s.arg(options.historyMessages));
