@@ -324,7 +324,10 @@ private:
         Peer &peer = it->second;
         peer.sinceLastSign.restart();
         frames::ParsedClientFrame parsed = frames::parseClientFrame(utf8);
-        if (takeToken(peer))
+        const bool allowed = takeToken(peer);
+        if (peer.wire)
+            peer.wire->setThrottled(!allowed);
+        if (allowed)
             return tell({handle, IoThreads::Event::Frame, std::move(parsed)});
         const QJsonValue ref = frames::refOf(parsed);
         if (mayRefuse(peer, ref.isNull())) // (before the frame is encoded: most are not)

@@ -35,6 +35,8 @@ enum OpCode : quint8
 
 constexpr qsizetype kReadChunk = 64 * 1024;
 constexpr int kReadsPerWakeUp = 4; // then other connections of the thread get their turn
+// A throttled wire's one read per wake-up: a few hundred small frames.
+constexpr qsizetype kThrottledRead = 8 * 1024;
 
 // Reads of every wire on a thread go through this one buffer; only the start of a frame
 // that is not complete yet is copied into the wire's own.
@@ -110,11 +112,13 @@ void WebSocketWire::abort()
 
 void WebSocketWire::onReadable()
 {
-    for (int round = 0; round < kReadsPerWakeUp && m_fd >= 0; ++round) {
-        const ssize_t got = ::read(m_fd, t_readBuffer.data(), t_readBuffer.size());
+    const int rounds = m_throttled ? 1 : kReadsPerWakeUp;
+    const qsizetype chunk = m_throttled ? kThrottledRead : kReadChunk;
+    for (int round = 0; round < rounds && m_fd >= 0; ++round) {
+        const ssize_t got = ::read(m_fd, t_readBuffer.data(), size_t(chunk));
         if (got > 0) {
             received(t_readBuffer.data(), got);
-            if (got < kReadChunk)
+            if (got < chunk)
                 return;
         } else if (got == 0) {
             return finish(); // the peer hung up

@@ -69,6 +69,10 @@ public:
     // answers with its own and hangs up, or after kCloseDeadline whatever it does.
     void close(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
     void abort(); // closes the descriptor now
+    // A throttled wire reads 8 KiB per wake-up instead of up to 4 x 64 KiB: a connection
+    // over its rate gets less of its thread's time, its other connections more, and what
+    // it sends beyond that waits in the kernel (TCP slows the sender down).
+    void setThrottled(bool throttled) { m_throttled = throttled; }
 
     [[nodiscard]] bool isOpen() const { return m_fd >= 0; }
 
@@ -106,6 +110,7 @@ private:
     State m_state = State::Open;
     bool m_shutDown = false; // our direction of the TCP connection
     bool m_notifyDrained = false;
+    bool m_throttled = false;
     qsizetype m_maxOutput;
 };
 
