@@ -16,9 +16,11 @@
 #include "realtime/RateLimiter.h"
 #include "realtime/RealtimeHub.h"
 #include "storage/DbWorker.h"
+#include "storage/UserRepository.h"
 
 #include <QSslServer>
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QTimer>
@@ -56,6 +58,13 @@ Status Server::start()
     m_db->setCommitWindow(m_config.commitWindow);
     if (auto opened = m_db->start(); !opened.ok())
         return opened;
+    // (Start-up only: waits for the database thread.)
+    auto floor = m_db->submit<bool>([now = QDateTime::currentMSecsSinceEpoch()](QSqlDatabase &db) {
+        return UserRepository::raiseIdFloor(db, now);
+    });
+    floor.waitForFinished();
+    if (!floor.result().ok())
+        return floor.result().error();
 
     m_jwt = std::make_unique<JwtService>(m_config.jwtSecret, m_config.tokenLifetimeSeconds);
     m_auth = std::make_unique<Authenticator>(*m_jwt, *m_db);

@@ -120,6 +120,32 @@ Result<std::optional<qint64>> tokenKey(QSqlDatabase &db, qint64 id)
     return std::optional<qint64>{query.value().value(0).toLongLong()};
 }
 
+Result<bool> raiseIdFloor(QSqlDatabase &db, qint64 floor)
+{
+    if (db.driverName() == "QPSQL"_L1) {
+        auto raised = sql::exec(
+            db,
+            u"SELECT setval('users_id_seq', GREATEST((SELECT last_value FROM users_id_seq), ?))"_s,
+            {floor});
+        if (!raised.ok())
+            return raised.error();
+        return true;
+    }
+    // SQLite: AUTOINCREMENT's counter, a row of sqlite_sequence once an account exists.
+    auto raised =
+        sql::exec(db, u"UPDATE sqlite_sequence SET seq = ? WHERE name = 'users' AND seq < ?"_s,
+                  {floor, floor});
+    if (!raised.ok())
+        return raised.error();
+    auto first = sql::exec(db,
+                           u"INSERT INTO sqlite_sequence (name, seq) SELECT 'users', ? WHERE NOT "
+                           "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')"_s,
+                           {floor});
+    if (!first.ok())
+        return first.error();
+    return true;
+}
+
 Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id)
 {
     auto query =

@@ -31,6 +31,12 @@ namespace UserRepository {
                                            const QByteArray &passwordHash);
 // The account's token key; nullopt when there is no such account.
 [[nodiscard]] Result<std::optional<qint64>> tokenKey(QSqlDatabase &db, qint64 id);
+// Makes the next new account's id at least `floor` + 1 (never lowers it). Called at start
+// with the time in milliseconds: a database restored from a backup would otherwise give
+// new accounts the ids of accounts made after the backup, whose old links, tokens and
+// clients' caches name them. (Fewer than 1,000 accounts a second over a node's uptime
+// keep the ids under the clock.)
+[[nodiscard]] Result<bool> raiseIdFloor(QSqlDatabase &db, qint64 floor);
 [[nodiscard]] Result<std::optional<User>> byId(QSqlDatabase &db, qint64 id);
 [[nodiscard]] Result<QList<User>> byIds(QSqlDatabase &db, const QList<qint64> &ids);
 // Users whose username or display name starts with `prefix` (case-insensitive), by username.
