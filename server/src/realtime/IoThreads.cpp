@@ -2,6 +2,7 @@
 
 #include "app/EpollEventDispatcher.h"
 #include "protocol/Frames.h"
+#include "realtime/RateLimiter.h"
 #include "realtime/WebSocketWire.h"
 #include "realtime/WsSession.h"
 
@@ -99,7 +100,7 @@ public:
         , m_idleTimeout(settings.idleTimeout)
         , m_maxOutput(settings.maxOutput)
         , m_frameBurst(settings.frameBurst)
-        , m_framesPerMs(settings.framesPerSecond / 1000.0)
+        , m_framesPerSecond(settings.framesPerSecond)
     {
         m_clock.start();
         // (Queued connections, not invokeMethod: one posted event each, nothing allocated
@@ -138,8 +139,7 @@ private:
         QPointer<QTcpSocket> tcp;
         QElapsedTimer sinceLastSign;
         QElapsedTimer sinceRateRefusal; // invalid until the first
-        double tokens = -1;             // the connection's frame rate (-1: a full bucket)
-        qint64 tokensAtMs = 0;
+        TokenBucket frames;             // the connection's own frame rate
         bool closed = false;
     };
 
@@ -245,6 +245,7 @@ private:
         Peer &peer = m_peers[command.handle];
         peer.userId = command.userId;
         peer.sinceLastSign.start();
+        peer.frames = {m_frameBurst, m_clock.elapsed()};
         if (command.fd >= 0) {
             ::setsockopt(command.fd, IPPROTO_TCP, TCP_NODELAY, &kNoDelay, sizeof kNoDelay);
             peer.wire = std::make_unique<WebSocketWire>(command.fd, command.handle, *this,
@@ -324,7 +325,7 @@ private:
         Peer &peer = it->second;
         peer.sinceLastSign.restart();
         frames::ParsedClientFrame parsed = frames::parseClientFrame(utf8);
-        const bool allowed = takeToken(peer);
+        const bool allowed = peer.frames.take(m_clock.elapsed(), m_frameBurst, m_framesPerSecond);
         if (peer.wire)
             peer.wire->setThrottled(!allowed);
         if (allowed)
@@ -332,20 +333,6 @@ private:
         const QJsonValue ref = frames::refOf(parsed);
         if (mayRefuse(peer, ref.isNull())) // (before the frame is encoded: most are not)
             sendNow(handle, peer, encodeRateRefusal(ref));
-    }
-
-    bool takeToken(Peer &peer)
-    {
-        const qint64 now = m_clock.elapsed();
-        peer.tokens = peer.tokens < 0
-                          ? m_frameBurst
-                          : std::min(m_frameBurst,
-                                     peer.tokens + double(now - peer.tokensAtMs) * m_framesPerMs);
-        peer.tokensAtMs = now;
-        if (peer.tokens < 1)
-            return false;
-        peer.tokens -= 1;
-        return true;
     }
 
     // A send with a clientMessageId always hears of its refusal (its client waits for an
@@ -411,7 +398,7 @@ private:
     std::chrono::seconds m_idleTimeout;
     qsizetype m_maxOutput;
     double m_frameBurst;
-    double m_framesPerMs;
+    double m_framesPerSecond;
     QElapsedTimer m_clock;
     std::unordered_map<quint64, Peer> m_peers; // this thread only
 

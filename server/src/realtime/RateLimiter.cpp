@@ -12,22 +12,25 @@ RateLimiter::RateLimiter(double burst, double perSecond)
     m_clock = [this] { return m_elapsed.elapsed(); };
 }
 
-template<typename Key> bool RateLimiter::take(QHash<Key, Bucket> &buckets, const Key &key)
+bool TokenBucket::take(qint64 nowMs, double burst, double perSecond)
+{
+    tokens = std::min(burst, tokens + double(nowMs - updatedMs) * perSecond / 1000.0);
+    updatedMs = nowMs;
+    if (tokens < 1.0)
+        return false;
+    tokens -= 1.0;
+    return true;
+}
+
+template<typename Key> bool RateLimiter::take(QHash<Key, TokenBucket> &buckets, const Key &key)
 {
     const qint64 now = m_clock();
     if (++m_callsSincePrune >= 4096)
         pruneFullBuckets(now);
     auto it = buckets.find(key);
     if (it == buckets.end())
-        it = buckets.insert(key, Bucket{m_burst, now});
-    Bucket &bucket = it.value();
-    bucket.tokens =
-        std::min(m_burst, bucket.tokens + double(now - bucket.updatedMs) * m_perSecond / 1000.0);
-    bucket.updatedMs = now;
-    if (bucket.tokens < 1.0)
-        return false;
-    bucket.tokens -= 1.0;
-    return true;
+        it = buckets.insert(key, TokenBucket{m_burst, now});
+    return it.value().take(now, m_burst, m_perSecond);
 }
 
 bool RateLimiter::tryAcquire(const QByteArray &key)
@@ -45,8 +48,7 @@ void RateLimiter::pruneFullBuckets(qint64 nowMs)
     m_callsSincePrune = 0;
     // A bucket that has refilled completely is the same as no bucket at all.
     const auto full = [&](const auto &entry) {
-        const Bucket &bucket = entry.value();
-        return bucket.tokens + double(nowMs - bucket.updatedMs) * m_perSecond / 1000.0 >= m_burst;
+        return entry.value().fullAt(nowMs, m_burst, m_perSecond);
     };
     m_byName.removeIf(full);
     m_byId.removeIf(full);
