@@ -1,7 +1,5 @@
 #include "http/HttpConnection.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QScopeGuard>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -188,7 +186,7 @@ void HttpConnection::onHead(QByteArrayView raw)
     m_request.remoteAddress = m_socket->peerAddress();
     m_request.closeConnection = !head.keepAlive;
 
-    if (head.contentLength.value_or(0) > quint64(kMaxBody))
+    if (head.contentLength.value_or(0) > quint64(kMaxRequestBody))
         return fail(413, "the request body is over 1 MiB");
     if (head.hasField("expect")) {
         if (head.field("expect").trimmed().compare("100-continue", Qt::CaseInsensitive) != 0)
@@ -202,7 +200,7 @@ void HttpConnection::onHead(QByteArrayView raw)
 void HttpConnection::onBody()
 {
     m_request.body.append(m_reader.takeBody());
-    if (m_request.body.size() > kMaxBody)
+    if (m_request.body.size() > kMaxRequestBody)
         fail(413, "the request body is over 1 MiB");
 }
 
@@ -256,10 +254,8 @@ void HttpConnection::fail(int status, const QByteArray &message,
     const Error error{status == 413 || status == 414 || status == 431 ? ErrorCode::TooLarge
                                                                       : ErrorCode::BadRequest,
                       QString::fromUtf8(message)};
-    m_socket->write(HttpReply::format(
-        status, "application/json",
-        QJsonDocument(QJsonObject{{u"error"_s, error.toJson()}}).toJson(QJsonDocument::Compact),
-        headers, true));
+    m_socket->write(
+        HttpReply::format(status, "application/json", HttpReply::errorBody(error), headers, true));
     closeAfterWrite();
 }
 

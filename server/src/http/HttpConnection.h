@@ -36,9 +36,6 @@ public:
     // Called by HttpReply: `serial` names the request being answered.
     void answer(quint64 serial, const QByteArray &response, bool close);
 
-    // What one request's body may be at most (the contract's 1 MiB).
-    static constexpr qsizetype kMaxBody = kMaxRequestBody;
-
 Q_SIGNALS:
     // The socket is no longer this connection's: `handshake` is the request, `early` what
     // was read after it (the client's first frames).

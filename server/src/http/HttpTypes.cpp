@@ -92,8 +92,13 @@ void HttpReply::error(const Error &error,
     QList<QPair<QByteArray, QByteArray>> headers = extraHeaders;
     if (error.code == ErrorCode::RateLimited)
         headers.emplaceBack("Retry-After", "1");
-    json(httpStatusFor(error.code), QJsonObject{{QStringLiteral("error"), error.toJson()}},
-         headers);
+    write(httpStatusFor(error.code), "application/json", errorBody(error), headers);
+}
+
+QByteArray HttpReply::errorBody(const Error &error)
+{
+    return QJsonDocument(QJsonObject{{QStringLiteral("error"), error.toJson()}})
+        .toJson(QJsonDocument::Compact);
 }
 
 void HttpReply::empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const

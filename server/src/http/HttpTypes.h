@@ -14,6 +14,7 @@
 
 namespace pitchey::server {
 
+// The contract's limit of a request body; HttpConnection answers 413 past it.
 inline constexpr qsizetype kMaxRequestBody = 1024 * 1024;
 
 class HttpConnection;
@@ -55,6 +56,8 @@ public:
     // Called with the status when the answer is written (or would be: the client left).
     void setObserver(std::function<void(int status)> observer) { m_observer = std::move(observer); }
 
+    // The contract's error body: {"error": {code, message}}.
+    [[nodiscard]] static QByteArray errorBody(const Error &error);
     // A whole HTTP/1.1 response; `headOnly`: without the body (its length still stated).
     [[nodiscard]] static QByteArray format(int status, const QByteArray &contentType,
                                            const QByteArray &body,

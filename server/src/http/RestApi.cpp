@@ -128,8 +128,6 @@ void RestApi::dispatch(const QList<Route> &routes, const HttpRequest &request,
                        route = match ? match->pattern : QByteArray("unmatched")](int status) {
         metrics->countHttpRequest(route, method, status);
     });
-    if (request.body.size() > kMaxRequestBody)
-        return reply.error({ErrorCode::TooLarge, u"request body is larger than 1 MiB"_s});
     if (!match && request.method == "OPTIONS" && !allowed.isEmpty()) {
         return reply.empty(204, {{"Access-Control-Allow-Methods", allowed.join(", ") + ", OPTIONS"},
                                  {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
