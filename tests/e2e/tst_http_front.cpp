@@ -359,12 +359,7 @@ private Q_SLOTS:
         QVERIFY(socket.waitForConnected(5000));
         socket.write(webSocketHandshake(m_alice.token) + frame);
         QByteArray in;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                in += socket.readAll();
-                return in.contains(R"("type":"error")");
-            },
-            5000));
+        QVERIFY(readUntil(socket, in, R"("type":"error")"));
         QVERIFY(in.startsWith("HTTP/1.1 101"));
         QVERIFY(in.contains(R"("code":"bad_request")"));
     }

@@ -212,12 +212,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return raw.isEncrypted(); }, 5000)); // (server: this thread)
         raw.write(webSocketHandshake(alice.token) + maskedTextFrame(R"({"type":"no_such_frame"})"));
         QByteArray in;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                in += raw.readAll();
-                return in.contains(R"("code":"bad_request")");
-            },
-            5000));
+        QVERIFY(readUntil(raw, in, R"("code":"bad_request")"));
 
         // Without trusting the certificate, the client refuses the server.
         HttpClient untrusting(server.httpUrl({}));

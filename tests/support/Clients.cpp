@@ -50,6 +50,16 @@ QByteArray maskedTextFrame(const QByteArray &payload)
     return frame;
 }
 
+bool readUntil(QIODevice &device, QByteArray &in, QByteArrayView needle, int timeoutMs)
+{
+    return QTest::qWaitFor(
+        [&] {
+            in += device.readAll();
+            return in.contains(needle);
+        },
+        timeoutMs);
+}
+
 QJsonValue claimOf(const QString &token, QLatin1StringView name)
 {
     const QByteArray payload =

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QIODevice>
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkAccessManager>
@@ -32,6 +33,9 @@ struct HttpResult
                                             const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==",
                                             const QByteArray &version = "13");
 [[nodiscard]] QByteArray maskedTextFrame(const QByteArray &payload);
+// Reads from `device` into `in` until it holds `needle`; false after `timeoutMs` without.
+[[nodiscard]] bool readUntil(QIODevice &device, QByteArray &in, QByteArrayView needle,
+                             int timeoutMs = 5000);
 
 // A claim of a JWT's payload, read without checking anything.
 [[nodiscard]] QJsonValue claimOf(const QString &token, QLatin1StringView name);
