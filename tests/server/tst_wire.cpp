@@ -276,6 +276,32 @@ private Q_SLOTS:
         }
     }
 
+    // Thousands of frames of every header size wait, and go out over many partial vectored
+    // writes, after the bytes that are not a frame (the handshake's answer).
+    void manyWaitingFramesKeepTheirOrderAfterTheRawBytes()
+    {
+        connectWire({}, kRoomForSixMegabytes);
+        const QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+        m_wire->sendRaw(answer);
+        QList<QByteArray> sent;
+        bool mustFlush = false;
+        for (int i = 0; i < 20000; ++i) {
+            const qsizetype sizes[] = {0, 1, 125, 126, 127, 400, 65535, 65536};
+            const qsizetype size = i % 500 == 0 ? sizes[(i / 500) % 8] : 100 + i % 200;
+            sent.append(QByteArray(size, char('a' + i % 26)) + QByteArray::number(i));
+            mustFlush = m_wire->queueText(sent.last()) || mustFlush;
+        }
+        QVERIFY(mustFlush);
+        m_wire->flush();
+        QTRY_VERIFY(m_client->bytesAvailable() >= answer.size());
+        QCOMPARE(m_client->read(answer.size()), answer);
+        for (const QByteArray &expected : std::as_const(sent)) {
+            const Frame frame = nextFrame();
+            QCOMPARE(frame.opcode, quint8(0x1));
+            QCOMPARE(frame.payload, expected);
+        }
+    }
+
     // What paces a large backlog: the wire says when a slow reader has taken everything.
     void drainingIsReportedOnceTheReaderHasTakenEverything()
     {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace pitchey::server {
@@ -80,15 +81,21 @@ void WebSocketWire::start()
     received(early.constData(), early.size());
 }
 
-void WebSocketWire::sendText(QByteArrayView utf8)
+void WebSocketWire::sendText(const QByteArray &utf8)
 {
     if (queueText(utf8))
         flush();
 }
 
-bool WebSocketWire::queueText(QByteArrayView utf8)
+bool WebSocketWire::queueText(const QByteArray &utf8)
 {
     return m_state == State::Open && append(OpText, utf8);
+}
+
+void WebSocketWire::sendRaw(const QByteArray &bytes)
+{
+    if (m_state == State::Open && !bytes.isEmpty() && append(0, bytes, true))
+        flush();
 }
 
 void WebSocketWire::ping()
@@ -310,58 +317,107 @@ void WebSocketWire::drain()
     m_in = QByteArray();
     m_message = QByteArray();
     // Our side ends once the close frame is out; the peer hangs up when it has read it.
-    if (m_fd >= 0 && m_out.isEmpty() && !m_shutDown) {
+    if (m_fd >= 0 && m_outBytes == 0 && !m_shutDown) {
         m_shutDown = true;
         ::shutdown(m_fd, SHUT_WR);
     }
 }
 
-bool WebSocketWire::append(quint8 opcode, QByteArrayView payload)
+bool WebSocketWire::append(quint8 opcode, const QByteArray &payload, bool raw)
 {
     if (m_fd < 0)
         return false;
-    const bool first = m_out.isEmpty();
-    m_out.append(char(0x80 | opcode)); // (server frames: final, unmasked)
-    const qsizetype size = payload.size();
-    if (size < 126) {
-        m_out.append(char(size));
-    } else if (size <= 0xFFFF) {
-        m_out.append(char(126));
-        const auto length = qToBigEndian(quint16(size));
-        m_out.append(reinterpret_cast<const char *>(&length), sizeof length);
-    } else {
-        m_out.append(char(127));
-        const auto length = qToBigEndian(quint64(size));
-        m_out.append(reinterpret_cast<const char *>(&length), sizeof length);
+    const bool first = m_outBytes == 0;
+    Pending pending{{}, 0, payload};
+    if (!raw) {
+        auto &head = pending.head;
+        head[0] = char(0x80 | opcode); // (server frames: final, unmasked)
+        const qsizetype size = payload.size();
+        if (size < 126) {
+            head[1] = char(size);
+            pending.headSize = 2;
+        } else if (size <= 0xFFFF) {
+            head[1] = char(126);
+            qToBigEndian(quint16(size), head.data() + 2);
+            pending.headSize = 4;
+        } else {
+            head[1] = char(127);
+            qToBigEndian(quint64(size), head.data() + 2);
+            pending.headSize = 10;
+        }
     }
-    m_out.append(payload);
-    if (m_out.size() > m_maxOutput) {
+    m_outBytes += pending.size();
+    m_out.push_back(std::move(pending));
+    if (m_outBytes > m_maxOutput) {
         finish();
         return false;
     }
     return first;
 }
 
+bool WebSocketWire::writeOut()
+{
+    constexpr int kMaxPieces = 64;
+    while (m_outBytes > 0) {
+        std::array<iovec, kMaxPieces> pieces{};
+        int count = 0;
+        size_t offered = 0;
+        qsizetype skip = m_outOffset;
+        const auto offer = [&](const char *data, qsizetype size) {
+            if (skip >= size) {
+                skip -= size;
+                return;
+            }
+            pieces[size_t(count++)] = {const_cast<char *>(data + skip), size_t(size - skip)};
+            offered += size_t(size - skip);
+            skip = 0;
+        };
+        for (size_t i = m_outFirst; i < m_out.size() && count + 2 <= kMaxPieces; ++i) {
+            offer(m_out[i].head.data(), m_out[i].headSize);
+            offer(m_out[i].payload.constData(), m_out[i].payload.size());
+        }
+        msghdr message{};
+        message.msg_iov = pieces.data();
+        message.msg_iovlen = size_t(count);
+        ssize_t written = -1;
+        do {
+            written = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
+        } while (written < 0 && errno == EINTR);
+        if (written < 0)
+            return errno == EAGAIN || errno == EWOULDBLOCK;
+        m_outBytes -= written;
+        qsizetype left = m_outOffset + written;
+        while (m_outFirst < m_out.size() && left >= m_out[m_outFirst].size()) {
+            left -= m_out[m_outFirst].size();
+            m_out[m_outFirst++] = {}; // its payload is released now, not with the rest
+        }
+        m_outOffset = left;
+        if (size_t(written) < offered)
+            return true; // the kernel's buffer is full
+    }
+    return true;
+}
+
 void WebSocketWire::flush()
 {
-    if (m_fd < 0 || m_out.isEmpty() || (m_writer && m_writer->isEnabled()))
+    if (m_fd < 0 || m_outBytes == 0 || (m_writer && m_writer->isEnabled()))
         return; // nothing to do, or waiting for the descriptor to take more
-    ssize_t written = -1;
-    do {
-        written = ::send(m_fd, m_out.constData(), size_t(m_out.size()), MSG_NOSIGNAL);
-    } while (written < 0 && errno == EINTR);
-    if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    if (!writeOut())
         return finish();
-    if (written == m_out.size()) {
-        m_out = QByteArray(); // back to nothing allocated
+    if (m_outBytes == 0) {
+        std::vector<Pending>().swap(m_out); // back to nothing allocated
+        m_outFirst = 0;
+        m_outOffset = 0;
         if (m_state == State::Draining)
             drain(); // the close frame is out now
         else if (std::exchange(m_notifyDrained, false))
             m_listener.outputDrained(m_handle);
         return;
     }
-    if (written > 0)
-        m_out.remove(0, written);
+    if (m_outFirst > m_out.size() / 2) { // what is written goes, now and then
+        m_out.erase(m_out.begin(), m_out.begin() + qsizetype(m_outFirst));
+        m_outFirst = 0;
+    }
     if (!m_writer) {
         m_writer = new QSocketNotifier(m_fd, QSocketNotifier::Write);
         QObject::connect(m_writer, &QSocketNotifier::activated, m_writer, [this] {
@@ -374,7 +430,7 @@ void WebSocketWire::flush()
 
 bool WebSocketWire::notifyWhenDrained()
 {
-    if (m_out.isEmpty())
+    if (m_outBytes == 0)
         return true;
     m_notifyDrained = true;
     return false;
@@ -401,7 +457,10 @@ void WebSocketWire::finish()
     m_fd = -1;
     m_in = QByteArray();
     m_message = QByteArray();
-    m_out = QByteArray();
+    std::vector<Pending>().swap(m_out);
+    m_outFirst = 0;
+    m_outOffset = 0;
+    m_outBytes = 0;
     m_listener.wireClosed(m_handle);
 }
 

@@ -3,7 +3,9 @@
 #include <QByteArray>
 #include <QWebSocketProtocol>
 
+#include <array>
 #include <chrono>
+#include <vector>
 
 class QSocketNotifier;
 class QTimer;
@@ -54,10 +56,14 @@ public:
     WebSocketWire &operator=(const WebSocketWire &) = delete;
     ~WebSocketWire(); // closes the descriptor, without a word to the peer
 
-    void sendText(QByteArrayView utf8);
+    // A frame's payload is not copied: what waits for a slow reader is shared with every
+    // other connection the same frame goes to.
+    void sendText(const QByteArray &utf8);
     // Queues a text frame without writing it yet (frames for one connection in one pass
     // of the loop go in one write); true when the caller has to flush() this wire.
-    [[nodiscard]] bool queueText(QByteArrayView utf8);
+    [[nodiscard]] bool queueText(const QByteArray &utf8);
+    // Bytes that are not a frame (the handshake's answer, before any frame).
+    void sendRaw(const QByteArray &bytes);
     void flush();
     // True when nothing waits for the descriptor now; otherwise the listener hears
     // outputDrained() once everything queued so far has been taken.
@@ -93,8 +99,11 @@ private:
     void fail(QWebSocketProtocol::CloseCode code, QByteArrayView reason);
     void sendClose(quint16 code, QByteArrayView reason);
     void drain();
-    // Queues a frame; true when it is the first waiting (nobody is to flush yet).
-    bool append(quint8 opcode, QByteArrayView payload);
+    // Queues a frame (`raw`: the payload alone); true when it is the first waiting
+    // (nobody is to flush yet).
+    bool append(quint8 opcode, const QByteArray &payload, bool raw = false);
+    // Writes what waits, as much as the descriptor takes; false when it failed.
+    bool writeOut();
     void finish();
 
     int m_fd;
@@ -105,8 +114,20 @@ private:
     QTimer *m_deadline = nullptr;        // made when closing starts
     QByteArray m_in;                     // the start of a frame not yet complete
     QByteArray m_message;                // the fragments of a message not yet complete
-    QByteArray m_out;                    // what the descriptor did not take yet
-    quint8 m_messageOpcode = 0;          // of the fragmented message in m_message
+    // What the descriptor did not take yet: from m_out[m_outFirst], less the m_outOffset
+    // bytes of it already written; m_outBytes in all.
+    struct Pending
+    {
+        std::array<char, 10> head{}; // the frame's header (none for raw bytes)
+        quint8 headSize = 0;
+        QByteArray payload;
+        [[nodiscard]] qsizetype size() const { return headSize + payload.size(); }
+    };
+    std::vector<Pending> m_out;
+    size_t m_outFirst = 0;
+    qsizetype m_outOffset = 0;
+    qsizetype m_outBytes = 0;
+    quint8 m_messageOpcode = 0; // of the fragmented message in m_message
     State m_state = State::Open;
     bool m_shutDown = false; // our direction of the TCP connection
     bool m_notifyDrained = false;
