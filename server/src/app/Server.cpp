@@ -100,13 +100,8 @@ Status Server::start()
     m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
         m_api->handle(request, reply);
     });
-    connect(m_http, &HttpServer::newWebSocketConnection, this, [this] {
-        while (m_http->hasPendingWebSocketConnections()) {
-            auto socket = m_http->nextPendingWebSocketConnection();
-            auto upgraded = m_http->takeUpgradedSocket(*socket);
-            m_hub->accept(std::move(socket), upgraded.tcp, std::move(upgraded.early));
-        }
-    });
+    m_http->setUpgradeHandler(
+        [this](WebSocketUpgrade &&upgrade) { m_hub->accept(std::move(upgrade)); });
 
     auto listener = makeListener();
     if (!listener.ok())

@@ -49,12 +49,11 @@ bool validWebSocketKey(const QByteArray &key)
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Handler &handler,
-                               const QString &webSocketPath, QObject *parent)
+HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Routes &routes,
+                               QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_handler(handler)
-    , m_webSocketPath(webSocketPath)
+    , m_routes(routes)
     , m_limits(limits)
     , m_reader(limits)
 {
@@ -208,7 +207,7 @@ void HttpConnection::dispatch()
 {
     setWait(Wait::Handler);
     m_reader.reset();
-    m_handler(m_request, HttpReply(this, ++m_serial, m_request.closeConnection, m_headOnly));
+    m_routes.handler(m_request, HttpReply(this, ++m_serial, m_request.closeConnection, m_headOnly));
 }
 
 void HttpConnection::answer(quint64 serial, const QByteArray &response, bool close)
@@ -226,16 +225,17 @@ void HttpConnection::upgrade(QByteArrayView raw)
 {
     const HttpHead &head = m_reader.head();
     QString path;
-    QUrlQuery query;
-    if (m_webSocketPath.isEmpty() || !splitTarget(head.target, path, query) ||
-        path != m_webSocketPath)
+    WebSocketUpgrade upgrade;
+    if (m_routes.webSocketPath.isEmpty() || !splitTarget(head.target, path, upgrade.query) ||
+        path != m_routes.webSocketPath)
         return fail(404, "no WebSocket endpoint here");
     if (head.method != "GET" || head.version != 11 || head.chunked ||
         head.contentLength.value_or(0) > 0)
         return fail(400, "a WebSocket handshake is a GET over HTTP/1.1 without a body");
     if (head.field("sec-websocket-version").trimmed() != "13")
         return fail(426, "WebSocket version 13 only", {{"Sec-WebSocket-Version", "13"}});
-    if (!validWebSocketKey(head.field("sec-websocket-key").trimmed()))
+    const QByteArray key = head.field("sec-websocket-key").trimmed();
+    if (!validWebSocketKey(key))
         return fail(400, "Sec-WebSocket-Key must be 16 bytes in base64");
 
     m_timer.stop();
@@ -244,8 +244,10 @@ void HttpConnection::upgrade(QByteArrayView raw)
     m_socket->setReadBufferSize(0);
     m_socket->setParent(nullptr);
     QTcpSocket *socket = std::exchange(m_socket, nullptr);
-    Q_EMIT upgradeRequested(socket, raw.toByteArray(), m_in + socket->readAll());
+    upgrade.answer = webSocketAnswer(key);
+    upgrade.early = m_in + socket->readAll();
     deleteLater();
+    m_routes.upgrader(socket, raw, std::move(upgrade));
 }
 
 void HttpConnection::fail(int status, const QByteArray &message,

@@ -19,27 +19,33 @@ namespace pitchey::server {
 // handler or answers wait unread by the client: what a connection buffers is bounded.
 //
 // A valid WebSocket opening handshake for `webSocketPath` is not answered here: the socket
-// is handed over (upgradeRequested) with the handshake, to be put back for
-// QWebSocketServer, and the bytes read after it, for the WebSocket.
+// goes to the upgrader with the handshake, what was read after it (the client's first
+// frames), and the answer to write.
 class HttpConnection : public QObject
 {
     Q_OBJECT
 
 public:
     using Handler = std::function<void(const HttpRequest &, const HttpReply &)>;
+    // Takes the socket (now without a parent, not read or watched by anyone), the raw
+    // handshake, and the upgrade (query, answer, early bytes) to complete.
+    using Upgrader =
+        std::function<void(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&)>;
+    struct Routes
+    {
+        Handler handler;
+        QString webSocketPath;
+        Upgrader upgrader;
+    };
 
     // Takes the socket (becomes its parent); deletes itself once the client is gone.
-    HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Handler &handler,
-                   const QString &webSocketPath, QObject *parent = nullptr);
+    // `routes` outlives the connection.
+    HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Routes &routes,
+                   QObject *parent = nullptr);
     ~HttpConnection() override;
 
     // Called by HttpReply: `serial` names the request being answered.
     void answer(quint64 serial, const QByteArray &response, bool close);
-
-Q_SIGNALS:
-    // The socket is no longer this connection's: `handshake` is the request, `early` what
-    // was read after it (the client's first frames).
-    void upgradeRequested(QTcpSocket *socket, const QByteArray &handshake, const QByteArray &early);
 
 private:
     enum class Wait : quint8
@@ -66,8 +72,7 @@ private:
     void timedOut();
 
     QTcpSocket *m_socket;
-    const Handler &m_handler;
-    const QString &m_webSocketPath;
+    const Routes &m_routes;
     HttpLimits m_limits;
     RequestReader m_reader;
     QByteArray m_in; // read from the socket, not yet used by the reader

@@ -1,19 +1,32 @@
 #include "http/HttpServer.h"
 
+#include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTcpServer>
+#include <QWebSocket>
+
+#include <fcntl.h>
 
 using namespace Qt::StringLiterals;
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace pitchey::server {
 
 HttpServer::HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent)
     : QObject(parent)
-    , m_webSocketPath(std::move(webSocketPath))
     , m_limits(limits)
     , m_webSockets(u"pitchey"_s, QWebSocketServer::NonSecureMode) // (TLS is the socket's)
 {
-    connect(&m_webSockets, &QWebSocketServer::newConnection, this,
-            &HttpServer::newWebSocketConnection);
+    m_routes.webSocketPath = std::move(webSocketPath);
+    m_routes.upgrader = [this](QTcpSocket *socket, QByteArrayView handshake,
+                               WebSocketUpgrade &&upgrade) {
+        if (qobject_cast<QSslSocket *>(socket))
+            upgradeTls(socket, handshake, std::move(upgrade));
+        else
+            this->upgrade(socket, handshake, std::move(upgrade));
+    };
+    connect(&m_webSockets, &QWebSocketServer::newConnection, this, &HttpServer::upgradedTls);
 }
 
 void HttpServer::serve(QTcpServer *listener)
@@ -24,13 +37,30 @@ void HttpServer::serve(QTcpServer *listener)
 
 void HttpServer::accept(QTcpServer *listener)
 {
-    while (QTcpSocket *socket = listener->nextPendingConnection()) {
-        auto *connection = new HttpConnection(socket, m_limits, m_handler, m_webSocketPath, this);
-        connect(connection, &HttpConnection::upgradeRequested, this, &HttpServer::handOver);
-    }
+    while (QTcpSocket *socket = listener->nextPendingConnection())
+        new HttpConnection(socket, m_limits, m_routes, this);
 }
 
-void HttpServer::handOver(QTcpSocket *socket, const QByteArray &handshake, const QByteArray &early)
+void HttpServer::upgrade(QTcpSocket *socket, QByteArrayView /*handshake*/,
+                         WebSocketUpgrade &&upgrade)
+{
+    // The descriptor is duplicated, and Qt's socket closes only its own. Whatever an answer
+    // to an earlier (pipelined) request left unwritten goes first; if the kernel does not
+    // take it now, the connection is dropped rather than the answers mixed up.
+    socket->flush();
+    if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0)
+        upgrade.fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    socket->abort();
+    socket->deleteLater(); // (this runs inside its readyRead)
+    if (upgrade.fd < 0) {
+        qCInfo(lcHttp) << "a WebSocket handshake whose connection could not be taken over";
+        return;
+    }
+    m_upgraded(std::move(upgrade));
+}
+
+void HttpServer::upgradeTls(QTcpSocket *socket, QByteArrayView handshake,
+                            WebSocketUpgrade &&upgrade)
 {
     socket->setParent(this);
     // The handshake goes back into the socket for QWebSocketServer to read again. The
@@ -38,25 +68,29 @@ void HttpServer::handOver(QTcpSocket *socket, const QByteArray &handshake, const
     for (qsizetype i = handshake.size() - 1; i >= 0; --i)
         socket->ungetChar(handshake.at(i));
     if (m_upgrading.size() > 64) // handshakes that failed leave a null behind
-        m_upgrading.removeIf([](const auto &entry) { return entry.value().tcp.isNull(); });
-    m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, {socket, early});
+        m_upgrading.removeIf([](const auto &entry) { return entry.value()->tcp.isNull(); });
+    auto upgrading = std::make_shared<Upgrading>();
+    upgrading->tcp = socket;
+    upgrading->upgrade = std::move(upgrade);
+    m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, std::move(upgrading));
     m_webSockets.handleConnection(socket);
 }
 
-bool HttpServer::hasPendingWebSocketConnections() const
+void HttpServer::upgradedTls()
 {
-    return m_webSockets.hasPendingConnections();
-}
-
-std::unique_ptr<QWebSocket> HttpServer::nextPendingWebSocketConnection()
-{
-    return std::unique_ptr<QWebSocket>(m_webSockets.nextPendingConnection());
-}
-
-HttpServer::Upgraded HttpServer::takeUpgradedSocket(const QWebSocket &socket)
-{
-    Upgrading taken = m_upgrading.take({socket.peerAddress(), socket.peerPort()});
-    return {taken.tcp.data(), std::move(taken.early)};
+    while (m_webSockets.hasPendingConnections()) {
+        std::unique_ptr<QWebSocket> socket(m_webSockets.nextPendingConnection());
+        const auto upgrading = m_upgrading.take({socket->peerAddress(), socket->peerPort()});
+        if (!upgrading || !upgrading->tcp) { // cannot happen: every upgrade came through here
+            qCWarning(lcHttp) << "an upgraded connection without its socket; dropping it";
+            socket->abort();
+            continue;
+        }
+        WebSocketUpgrade upgrade(std::move(upgrading->upgrade));
+        upgrade.socket = std::move(socket);
+        upgrade.tcp = upgrading->tcp;
+        m_upgraded(std::move(upgrade));
+    }
 }
 
 } // namespace pitchey::server

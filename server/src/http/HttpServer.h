@@ -9,60 +9,50 @@
 #include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
-#include <QWebSocket>
 #include <QWebSocketServer>
 
-#include <memory>
+#include <functional>
 
 class QTcpServer;
 
 namespace pitchey::server {
 
 // HTTP and WebSocket on one port: every accepted connection (plain or TLS) becomes an
-// HttpConnection; a valid WebSocket handshake for `webSocketPath` goes on to
-// QWebSocketServer, which answers it, and comes out as newWebSocketConnection().
+// HttpConnection. A valid WebSocket handshake for `webSocketPath` comes out as a
+// WebSocketUpgrade: a plain connection as its descriptor with the answer still to write
+// (Qt's socket objects deleted), a TLS one through QWebSocketServer, which answers it.
 class HttpServer : public QObject
 {
     Q_OBJECT
 
 public:
     using Handler = HttpConnection::Handler;
+    using UpgradeHandler = std::function<void(WebSocketUpgrade &&)>;
 
     HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent = nullptr);
-    void setHandler(Handler handler) { m_handler = std::move(handler); }
+    void setHandler(Handler handler) { m_routes.handler = std::move(handler); }
+    void setUpgradeHandler(UpgradeHandler upgraded) { m_upgraded = std::move(upgraded); }
     // Serves the connections `listener` accepts (for a QSslServer, once encrypted).
     void serve(QTcpServer *listener);
 
-    [[nodiscard]] bool hasPendingWebSocketConnections() const;
-    [[nodiscard]] std::unique_ptr<QWebSocket> nextPendingWebSocketConnection();
-    // The TCP socket under an upgraded WebSocket (the QWebSocket does not own it or tell),
-    // and what the client sent after the handshake, which QWebSocketServer was not given:
-    // whoever moves the connection to another thread moves both. A null socket when unknown.
-    struct Upgraded
-    {
-        QTcpSocket *tcp = nullptr;
-        QByteArray early;
-    };
-    Upgraded takeUpgradedSocket(const QWebSocket &socket);
-
-Q_SIGNALS:
-    void newWebSocketConnection();
-
 private:
     void accept(QTcpServer *listener);
-    void handOver(QTcpSocket *socket, const QByteArray &handshake, const QByteArray &early);
+    void upgrade(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&upgrade);
+    void upgradeTls(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&upgrade);
+    void upgradedTls();
 
-    QString m_webSocketPath;
     HttpLimits m_limits;
-    Handler m_handler;
-    QWebSocketServer m_webSockets;
-    // By peer address and port (unique among open connections), until taken.
+    HttpConnection::Routes m_routes;
+    UpgradeHandler m_upgraded;
+    QWebSocketServer m_webSockets; // TLS only
+    // TLS handshakes with QWebSocketServer, by peer address and port (unique among open
+    // connections): the TCP socket (the QWebSocket does not own it or tell) and the rest.
     struct Upgrading
     {
         QPointer<QTcpSocket> tcp;
-        QByteArray early;
+        WebSocketUpgrade upgrade;
     };
-    QHash<QPair<QHostAddress, quint16>, Upgrading> m_upgrading;
+    QHash<QPair<QHostAddress, quint16>, std::shared_ptr<Upgrading>> m_upgrading;
 };
 
 } // namespace pitchey::server

@@ -2,7 +2,11 @@
 
 #include "http/HttpConnection.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
+#include <QWebSocket>
+
+#include <unistd.h>
 
 namespace pitchey::server {
 
@@ -55,6 +59,51 @@ QByteArray reasonPhrase(int status)
 }
 
 } // namespace
+
+WebSocketUpgrade::WebSocketUpgrade() = default;
+
+WebSocketUpgrade::WebSocketUpgrade(WebSocketUpgrade &&other) noexcept
+    : query(std::move(other.query))
+    , fd(other.takeFd())
+    , answer(std::move(other.answer))
+    , socket(std::move(other.socket))
+    , tcp(std::exchange(other.tcp, nullptr))
+    , early(std::move(other.early))
+{}
+
+WebSocketUpgrade &WebSocketUpgrade::operator=(WebSocketUpgrade &&other) noexcept
+{
+    if (this != &other) {
+        if (fd >= 0)
+            ::close(fd);
+        query = std::move(other.query);
+        fd = other.takeFd();
+        answer = std::move(other.answer);
+        socket = std::move(other.socket);
+        tcp = std::exchange(other.tcp, nullptr);
+        early = std::move(other.early);
+    }
+    return *this;
+}
+
+WebSocketUpgrade::~WebSocketUpgrade()
+{
+    if (fd >= 0)
+        ::close(fd);
+}
+
+QByteArray webSocketAnswer(QByteArrayView key)
+{
+    // RFC 6455 4.2.2: the key and this GUID, hashed with SHA-1, in base64.
+    QCryptographicHash sha1(QCryptographicHash::Sha1);
+    sha1.addData(key);
+    sha1.addData("258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    return "HTTP/1.1 101 Switching Protocols\r\n"
+           "Upgrade: websocket\r\n"
+           "Connection: Upgrade\r\n"
+           "Sec-WebSocket-Accept: " +
+           sha1.result().toBase64() + "\r\n\r\n";
+}
 
 std::optional<QByteArray> bearerToken(QByteArrayView authorization)
 {

@@ -11,6 +11,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
+
+class QTcpSocket;
+class QWebSocket;
 
 namespace pitchey::server {
 
@@ -18,6 +22,32 @@ namespace pitchey::server {
 inline constexpr qsizetype kMaxRequestBody = 1024 * 1024;
 
 class HttpConnection;
+
+// A WebSocket opening handshake the front end accepted (RFC 6455 4.2), on its way to the
+// realtime side, which owns the connection from then on.
+struct WebSocketUpgrade
+{
+    QUrlQuery query; // of the request target: the token
+
+    // A plain TCP connection: its descriptor (closed with this object unless taken), and
+    // the handshake's answer (101), which nothing has written yet.
+    int fd = -1;
+    QByteArray answer;
+    // A TLS connection: Qt's objects, the answer sent (QWebSocketServer's).
+    std::unique_ptr<QWebSocket> socket;
+    QTcpSocket *tcp = nullptr;
+
+    QByteArray early; // what the client sent after the handshake
+
+    WebSocketUpgrade();
+    WebSocketUpgrade(WebSocketUpgrade &&other) noexcept;
+    WebSocketUpgrade &operator=(WebSocketUpgrade &&other) noexcept;
+    ~WebSocketUpgrade();
+    [[nodiscard]] int takeFd() { return std::exchange(fd, -1); }
+};
+
+// The answer to a valid opening handshake with `key` (its Sec-WebSocket-Key).
+[[nodiscard]] QByteArray webSocketAnswer(QByteArrayView key);
 
 // A complete request, validated by the front end (HttpConnection). HEAD arrives as GET,
 // its answer written without the body.

@@ -67,26 +67,6 @@ QByteArray binaryRefused()
     return frames::encode(frames::error(Error::badRequest(u"frames must be JSON text frames"_s)));
 }
 
-// Takes the descriptor of a plain TCP connection from Qt's objects, which are deleted (the
-// connection stays open: the descriptor is a duplicate). On success the adoption carries
-// the descriptor and whatever arrived after the handshake; otherwise the connection is
-// dropped, and the adoption carries nothing.
-void takeDescriptor(QWebSocket *socket, QTcpSocket *tcp, IoThreads::Command &adoption)
-{
-    tcp->flush(); // the handshake's answer, if the main loop has not sent it yet
-    if (tcp->state() == QAbstractSocket::ConnectedState) { // (else the client left already)
-        if (tcp->bytesToWrite() == 0) {
-            adoption.early += tcp->readAll();
-            adoption.fd = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-        }
-        if (adoption.fd < 0)
-            qCWarning(lcSession) << "could not take over a WebSocket connection; dropping it";
-    }
-    tcp->abort(); // closes Qt's descriptor only, and QWebSocket sees it unconnected
-    delete socket;
-    delete tcp;
-}
-
 } // namespace
 
 // One I/O thread's side: its connections by handle, and the queue of commands for them.
@@ -250,6 +230,7 @@ private:
             ::setsockopt(command.fd, IPPROTO_TCP, TCP_NODELAY, &kNoDelay, sizeof kNoDelay);
             peer.wire = std::make_unique<WebSocketWire>(command.fd, command.handle, *this,
                                                         command.early, m_maxOutput);
+            peer.wire->sendRaw(command.text);
             peer.wire->start();
             return;
         }
@@ -447,8 +428,7 @@ IoThreads::~IoThreads()
     }
 }
 
-void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp,
-                      QByteArray early)
+void IoThreads::adopt(WsSession *session, WebSocketUpgrade &&upgrade)
 {
     const auto least = std::min_element(m_load.cbegin(), m_load.cend());
     const int index = int(least - m_load.cbegin());
@@ -459,26 +439,33 @@ void IoThreads::adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QT
     m_sessions.insert(handle, session);
     m_held.fetch_add(1, std::memory_order_relaxed);
 
+    if (upgrade.fd >= 0) {
+        Command adoption;
+        adoption.handle = handle;
+        adoption.kind = Command::Adopt;
+        adoption.userId = session->userId();
+        adoption.fd = upgrade.takeFd();
+        adoption.text = std::move(upgrade.answer);
+        adoption.early = std::move(upgrade.early);
+        return queue(index, std::move(adoption));
+    }
     // QWebSocketServer deletes the TCP socket once it is disconnected, from this thread;
     // from now on its I/O thread does.
-    QObject::disconnect(tcp, &QAbstractSocket::disconnected, nullptr, nullptr);
-    const bool plain = qobject_cast<QSslSocket *>(tcp) == nullptr;
-    if (plain) {
-        // QWebSocket reads nothing more: what the client sends after the handshake's answer
-        // (still in the TCP socket's buffer now) stays there for the wire.
-        QObject::disconnect(tcp, &QIODevice::readyRead, socket.get(), nullptr);
-    } else {
-        // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).
-        socket->setMaxAllowedIncomingMessageSize(quint64(frames::kMaxFrameBytes));
-        socket->setMaxAllowedIncomingFrameSize(quint64(frames::kMaxFrameBytes));
-        m_workers.at(index)->watch(handle, socket.get());
-    }
+    QObject::disconnect(upgrade.tcp, &QAbstractSocket::disconnected, nullptr, nullptr);
+    // A frame over 64 KiB closes the socket with 1009 (QWebSocket does that itself).
+    upgrade.socket->setMaxAllowedIncomingMessageSize(quint64(frames::kMaxFrameBytes));
+    upgrade.socket->setMaxAllowedIncomingFrameSize(quint64(frames::kMaxFrameBytes));
+    m_workers.at(index)->watch(handle, upgrade.socket.get());
     // QWebSocketServer may still have a call queued here that reads the TCP socket (the
     // handshake's readyRead comes twice): the move waits for it, behind it in this thread's
     // queue. Commands for the connection wait meanwhile.
-    m_moving.insert(
-        handle,
-        {socket.release(), tcp, index, session->userId(), {}, std::move(early), plain, false});
+    m_moving.insert(handle, {upgrade.socket.release(),
+                             std::exchange(upgrade.tcp, nullptr),
+                             index,
+                             session->userId(),
+                             {},
+                             std::move(upgrade.early),
+                             false});
     Q_EMIT moveQueued(handle);
 }
 
@@ -497,17 +484,13 @@ void IoThreads::move(quint64 handle)
     adoption.kind = Command::Adopt;
     adoption.userId = moving.userId;
     adoption.early = std::move(moving.early);
-    if (moving.plain) {
-        takeDescriptor(moving.socket, moving.tcp, adoption);
-    } else {
-        QThread *thread = m_threads.at(moving.index);
-        moving.socket->setParent(nullptr);
-        moving.tcp->setParent(nullptr);
-        moving.socket->moveToThread(thread);
-        moving.tcp->moveToThread(thread);
-        adoption.socket = moving.socket;
-        adoption.tcp = moving.tcp;
-    }
+    QThread *thread = m_threads.at(moving.index);
+    moving.socket->setParent(nullptr);
+    moving.tcp->setParent(nullptr);
+    moving.socket->moveToThread(thread);
+    moving.tcp->moveToThread(thread);
+    adoption.socket = moving.socket;
+    adoption.tcp = moving.tcp;
     queue(moving.index, std::move(adoption));
     for (Command &command : moving.commands)
         queue(moving.index, std::move(command));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/HttpTypes.h"
 #include "protocol/Frames.h"
 
 #include <QByteArray>
@@ -60,8 +61,9 @@ public:
         QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeNormal;
         QByteArray text; // the frame, or the close reason (UTF-8)
         // Adopt: whose connection it is, and the connection: a plain TCP descriptor (a
-        // WebSocketWire takes it), or, for TLS, Qt's objects, already moved to the thread;
-        // neither: it was lost on the way. `early`: what was read after the handshake.
+        // WebSocketWire takes it, and writes `text` first: the handshake's answer), or,
+        // for TLS, Qt's objects, already moved to the thread; neither: it was lost on the
+        // way. `early`: what was read after the handshake.
         qint64 userId = 0;
         int fd = -1;
         QByteArray early{};
@@ -102,12 +104,11 @@ public:
     IoThreads &operator=(const IoThreads &) = delete;
     ~IoThreads() override; // closes what is still open, then stops the threads
 
-    // Hands an upgraded connection (the QWebSocket and the QTcpSocket under it) to the
-    // thread with the fewest connections, on behalf of `session`. A plain TCP connection
-    // goes there as its descriptor, and Qt's objects are deleted; a TLS one moves whole.
-    // `early`: what the client sent after the handshake, read before the socket's input.
-    void adopt(WsSession *session, std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp,
-               QByteArray early);
+    // Hands a connection whose handshake was accepted to the thread with the fewest
+    // connections, on behalf of `session`: a plain TCP connection as its descriptor (the
+    // thread writes the handshake's answer first), a TLS one as Qt's objects, which move
+    // there. What the client sent after the handshake is read before the socket's input.
+    void adopt(WsSession *session, WebSocketUpgrade &&upgrade);
     void post(const WsSession &session, Command command);
     void forget(const WsSession &session); // the session is going: drop its connection
 
@@ -137,7 +138,8 @@ private:
     std::vector<std::vector<Command>> m_outbox; // per thread, until flush()
     bool m_flushQueued = false;
     QHash<quint64, WsSession *> m_sessions; // main thread only
-    // Connections still on their way to their thread, with the commands that wait for them.
+    // TLS connections still on their way to their thread, with the commands that wait for
+    // them.
     struct Moving
     {
         QWebSocket *socket = nullptr;
@@ -146,8 +148,7 @@ private:
         qint64 userId = 0;
         std::vector<Command> commands;
         QByteArray early;
-        bool plain = false; // not TLS: only the descriptor goes over
-        bool gone = false;  // the session went first
+        bool gone = false; // the session went first
     };
     QHash<quint64, Moving> m_moving;
     quint64 m_nextHandle = 0;

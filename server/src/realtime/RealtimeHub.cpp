@@ -65,37 +65,19 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
 
 RealtimeHub::~RealtimeHub() = default;
 
-void RealtimeHub::accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp, QByteArray early)
+void RealtimeHub::accept(WebSocketUpgrade &&upgrade)
 {
-    // Qt 6.4 upgrades a socket aimed at any route; only the contract's path is served.
-    if (socket->requestUrl().path() != kWebSocketPath) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"not a WebSocket endpoint"_s);
-        socket.release()->deleteLater();
-        return;
-    }
-    const QString token =
-        QUrlQuery(socket->requestUrl()).queryItemValue(u"token"_s, QUrl::FullyDecoded);
+    const QString token = upgrade.query.queryItemValue(u"token"_s, QUrl::FullyDecoded);
     auto claims = m_deps.jwt.verify(token);
-    if (!claims.ok()) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid or expired token"_s);
-        QWebSocket *raw = socket.release();
-        connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
-        auto *deadline = new QTimer(raw); // a client that ignores the close is dropped
-        deadline->setSingleShot(true);
-        connect(deadline, &QTimer::timeout, raw, &QObject::deleteLater);
-        deadline->start(kCloseDeadline);
-        return;
-    }
-
-    if (!tcp) { // cannot happen: HttpServer saw every upgrade
-        qCWarning(lcRealtime) << "an upgraded connection without its socket; dropping it";
-        socket->abort();
-        return;
-    }
-    auto *session = new WsSession(m_deps.io, claims.value(), this);
-    m_deps.io.adopt(session, std::move(socket), tcp, std::move(early));
+    // A connection with a bad token is a session too, closed at once: the I/O thread
+    // answers the handshake, sends the close frame and waits for the client's.
+    auto *session = new WsSession(m_deps.io, claims.ok() ? claims.value() : TokenClaims{}, this);
+    m_deps.io.adopt(session, std::move(upgrade));
     connect(session, &WsSession::frameReceived, this, &RealtimeHub::onFrame);
     connect(session, &WsSession::closed, this, &RealtimeHub::onClosed);
+    if (!claims.ok())
+        return session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                              u"invalid or expired token"_s);
     // The signature holds; whether the account does is the database's answer.
     m_deps.auth.checkAccount(
         claims.value(), session, [this, session](const Result<TokenClaims> &checked) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/HttpTypes.h"
 #include "protocol/Frames.h"
 
 #include <QHash>
@@ -51,9 +52,10 @@ public:
     void setMaxConnectionsPerUser(int limit) { m_maxConnectionsPerUser = limit; }
     ~RealtimeHub() override;
 
-    // An upgraded connection and the TCP socket under it (HttpServer::takeUpgradedSocket).
-    // `early`: what the client sent after the handshake, not given to the QWebSocket.
-    void accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcp, QByteArray early);
+    // A connection whose WebSocket handshake the front end accepted: hands it to an I/O
+    // thread, and admits it once its token (the query's) and the token's account hold;
+    // otherwise closes it with 1008.
+    void accept(WebSocketUpgrade &&upgrade);
     // Closes every connection with 1001 (server going away).
     void closeAll();
     // The user changed their preferences: read them again when next needed.
