@@ -9,6 +9,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QElapsedTimer>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -64,6 +66,28 @@ private Q_SLOTS:
         const auto result = m_http->get(u"/health"_s);
         QCOMPARE(result.status, 200);
         QCOMPARE(result.body, QJsonObject({{"status"_L1, "ok"_L1}}));
+    }
+
+    // Plain connections are read on the I/O threads: while this thread (the server's main
+    // thread too) blocks, a request the front end refuses is still answered.
+    void theFrontEndAnswersWithoutTheMainThread()
+    {
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, quint16(m_server->httpUrl({}).port()));
+        QVERIFY(raw.waitForConnected(5000));
+        QByteArray in;
+        raw.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(readUntil(raw, in, "{\"status\":\"ok\"}")); // accepted and served
+        in.clear();
+        raw.write("GET /health HTTP/9.9\r\nHost: x\r\n\r\n");
+        QVERIFY(raw.waitForBytesWritten(5000));
+        QElapsedTimer blocked;
+        blocked.start();
+        while (!in.contains("\r\n\r\n") && blocked.elapsed() < 5000) {
+            if (raw.waitForReadyRead(5000)) // (blocks: no event of this thread is handled)
+                in += raw.readAll();
+        }
+        QVERIFY2(in.startsWith("HTTP/1.1 505 "), in.constData());
     }
 
     void registerReturnsTokenAndUser()

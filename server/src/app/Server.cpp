@@ -100,6 +100,7 @@ Status Server::start()
     m_http->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
         m_api->handle(request, reply);
     });
+    m_http->setConnectionThreads(m_io->hosts());
     m_http->setUpgradeHandler(
         [this](WebSocketUpgrade &&upgrade) { m_hub->accept(std::move(upgrade)); });
 

@@ -49,11 +49,12 @@ bool validWebSocketKey(const QByteArray &key)
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Routes &routes,
-                               QObject *parent)
+HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits,
+                               std::shared_ptr<const Routes> routes, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_routes(routes)
+    , m_routes(std::move(routes))
+    , m_channel(std::make_shared<ReplyChannel>(this))
     , m_limits(limits)
     , m_reader(limits)
 {
@@ -77,7 +78,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, con
     pump();
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    m_channel->detach();
+}
 
 void HttpConnection::setWait(Wait wait)
 {
@@ -207,7 +211,8 @@ void HttpConnection::dispatch()
 {
     setWait(Wait::Handler);
     m_reader.reset();
-    m_routes.handler(m_request, HttpReply(this, ++m_serial, m_request.closeConnection, m_headOnly));
+    m_routes->handler(m_request,
+                      HttpReply(m_channel, ++m_serial, m_request.closeConnection, m_headOnly));
 }
 
 void HttpConnection::answer(quint64 serial, const QByteArray &response, bool close)
@@ -226,8 +231,8 @@ void HttpConnection::upgrade(QByteArrayView raw)
     const HttpHead &head = m_reader.head();
     QString path;
     WebSocketUpgrade upgrade;
-    if (m_routes.webSocketPath.isEmpty() || !splitTarget(head.target, path, upgrade.query) ||
-        path != m_routes.webSocketPath)
+    if (m_routes->webSocketPath.isEmpty() || !splitTarget(head.target, path, upgrade.query) ||
+        path != m_routes->webSocketPath)
         return fail(404, "no WebSocket endpoint here");
     if (head.method != "GET" || head.version != 11 || head.chunked ||
         head.contentLength.value_or(0) > 0)
@@ -247,7 +252,7 @@ void HttpConnection::upgrade(QByteArrayView raw)
     upgrade.answer = webSocketAnswer(key);
     upgrade.early = m_in + socket->readAll();
     deleteLater();
-    m_routes.upgrader(socket, raw, std::move(upgrade));
+    m_routes->upgrader(socket, raw, std::move(upgrade));
 }
 
 void HttpConnection::fail(int status, const QByteArray &message,

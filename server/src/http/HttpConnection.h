@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 class QTcpSocket;
 
@@ -38,13 +39,14 @@ public:
         Upgrader upgrader;
     };
 
-    // Takes the socket (becomes its parent); deletes itself once the client is gone.
-    // `routes` outlives the connection.
-    HttpConnection(QTcpSocket *socket, const HttpLimits &limits, const Routes &routes,
-                   QObject *parent = nullptr);
+    // Takes the socket (becomes its parent); deletes itself once the client is gone. Runs
+    // on the socket's thread, and calls the routes there: a handler that lives elsewhere
+    // forwards the request to its own thread, and answers through the reply from there.
+    HttpConnection(QTcpSocket *socket, const HttpLimits &limits,
+                   std::shared_ptr<const Routes> routes, QObject *parent = nullptr);
     ~HttpConnection() override;
 
-    // Called by HttpReply: `serial` names the request being answered.
+    // Called through the ReplyChannel: `serial` names the request being answered.
     void answer(quint64 serial, const QByteArray &response, bool close);
 
 private:
@@ -72,7 +74,8 @@ private:
     void timedOut();
 
     QTcpSocket *m_socket;
-    const Routes &m_routes;
+    std::shared_ptr<const Routes> m_routes;
+    std::shared_ptr<ReplyChannel> m_channel;
     HttpLimits m_limits;
     RequestReader m_reader;
     QByteArray m_in; // read from the socket, not yet used by the reader

@@ -3,6 +3,7 @@
 #include <QLoggingCategory>
 #include <QSslSocket>
 #include <QTcpServer>
+#include <QThread>
 #include <QWebSocket>
 
 #include <fcntl.h>
@@ -16,17 +17,38 @@ namespace pitchey::server {
 HttpServer::HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent)
     : QObject(parent)
     , m_limits(limits)
+    , m_routes(std::make_shared<HttpConnection::Routes>())
     , m_webSockets(u"pitchey"_s, QWebSocketServer::NonSecureMode) // (TLS is the socket's)
 {
-    m_routes.webSocketPath = std::move(webSocketPath);
-    m_routes.upgrader = [this](QTcpSocket *socket, QByteArrayView handshake,
-                               WebSocketUpgrade &&upgrade) {
+    m_routes->webSocketPath = std::move(webSocketPath);
+    // Called on a connection's thread; what is for the handler comes over to this one.
+    m_routes->handler = [this](const HttpRequest &request, const HttpReply &reply) {
+        if (QThread::currentThread() == thread())
+            return m_handler(request, reply);
+        QMetaObject::invokeMethod(
+            this, [this, request, reply] { m_handler(request, reply); }, Qt::QueuedConnection);
+    };
+    m_routes->upgrader = [this](QTcpSocket *socket, QByteArrayView handshake,
+                                WebSocketUpgrade &&upgrade) {
         if (qobject_cast<QSslSocket *>(socket))
             upgradeTls(socket, handshake, std::move(upgrade));
         else
             this->upgrade(socket, handshake, std::move(upgrade));
     };
     connect(&m_webSockets, &QWebSocketServer::newConnection, this, &HttpServer::upgradedTls);
+}
+
+HttpServer::~HttpServer()
+{
+    // Connections on other threads call back here: they go first, each on its thread.
+    for (QObject *host : m_hosts) {
+        QMetaObject::invokeMethod(
+            host,
+            [host] {
+                qDeleteAll(host->findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly));
+            },
+            Qt::BlockingQueuedConnection);
+    }
 }
 
 void HttpServer::serve(QTcpServer *listener)
@@ -37,8 +59,24 @@ void HttpServer::serve(QTcpServer *listener)
 
 void HttpServer::accept(QTcpServer *listener)
 {
-    while (QTcpSocket *socket = listener->nextPendingConnection())
-        new HttpConnection(socket, m_limits, m_routes, this);
+    while (QTcpSocket *socket = listener->nextPendingConnection()) {
+        // TLS connections stay here: QSslServer has done their TLS handshake here, and
+        // QWebSocketServer takes their upgrades here.
+        if (m_hosts.empty() || qobject_cast<QSslSocket *>(socket)) {
+            new HttpConnection(socket, m_limits, m_routes, this);
+            continue;
+        }
+        QObject *host = m_hosts.at(m_nextHost++ % m_hosts.size());
+        socket->setParent(nullptr);
+        socket->moveToThread(host->thread());
+        // (Runs before anything the destructor asks of the thread: events keep their order.)
+        QMetaObject::invokeMethod(
+            host,
+            [socket, host, limits = m_limits, routes = m_routes] {
+                new HttpConnection(socket, limits, routes, host);
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void HttpServer::upgrade(QTcpSocket *socket, QByteArrayView /*handshake*/,
@@ -56,7 +94,14 @@ void HttpServer::upgrade(QTcpSocket *socket, QByteArrayView /*handshake*/,
         qCInfo(lcHttp) << "a WebSocket handshake whose connection could not be taken over";
         return;
     }
-    m_upgraded(std::move(upgrade));
+    if (QThread::currentThread() == thread())
+        return m_upgraded(std::move(upgrade));
+    QMetaObject::invokeMethod(
+        this,
+        [this, moving = std::make_shared<WebSocketUpgrade>(std::move(upgrade))] {
+            m_upgraded(std::move(*moving));
+        },
+        Qt::QueuedConnection);
 }
 
 void HttpServer::upgradeTls(QTcpSocket *socket, QByteArrayView handshake,

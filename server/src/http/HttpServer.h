@@ -12,15 +12,20 @@
 #include <QWebSocketServer>
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 class QTcpServer;
 
 namespace pitchey::server {
 
 // HTTP and WebSocket on one port: every accepted connection (plain or TLS) becomes an
-// HttpConnection. A valid WebSocket handshake for `webSocketPath` comes out as a
-// WebSocketUpgrade: a plain connection as its descriptor with the answer still to write
-// (Qt's socket objects deleted), a TLS one through QWebSocketServer, which answers it.
+// HttpConnection, a plain one on one of the connection threads (setConnectionThreads; the
+// I/O threads), where its requests are read and checked; complete requests come to the
+// handler on this object's thread. A valid WebSocket handshake for `webSocketPath` comes
+// out here too, as a WebSocketUpgrade: a plain connection as its descriptor with the answer
+// still to write (Qt's socket objects deleted), a TLS one through QWebSocketServer, which
+// answers it.
 class HttpServer : public QObject
 {
     Q_OBJECT
@@ -30,8 +35,12 @@ public:
     using UpgradeHandler = std::function<void(WebSocketUpgrade &&)>;
 
     HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent = nullptr);
-    void setHandler(Handler handler) { m_routes.handler = std::move(handler); }
+    ~HttpServer() override; // closes the connections on other threads, and waits for that
+    void setHandler(Handler handler) { m_handler = std::move(handler); }
     void setUpgradeHandler(UpgradeHandler upgraded) { m_upgraded = std::move(upgraded); }
+    // Objects living on the threads that read plain connections, taken in turn (a
+    // connection's HttpConnection is made there, as their child); none: this thread.
+    void setConnectionThreads(std::vector<QObject *> hosts) { m_hosts = std::move(hosts); }
     // Serves the connections `listener` accepts (for a QSslServer, once encrypted).
     void serve(QTcpServer *listener);
 
@@ -42,8 +51,11 @@ private:
     void upgradedTls();
 
     HttpLimits m_limits;
-    HttpConnection::Routes m_routes;
+    std::shared_ptr<HttpConnection::Routes> m_routes;
+    Handler m_handler;
     UpgradeHandler m_upgraded;
+    std::vector<QObject *> m_hosts;
+    size_t m_nextHost = 0;
     QWebSocketServer m_webSockets; // TLS only
     // TLS handshakes with QWebSocketServer, by peer address and port (unique among open
     // connections): the TCP socket (the QWebSocket does not own it or tell) and the rest.

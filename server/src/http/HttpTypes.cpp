@@ -118,9 +118,29 @@ std::optional<QByteArray> bearerToken(QByteArrayView authorization)
     return token;
 }
 
-HttpReply::HttpReply(HttpConnection *connection, quint64 serial, bool closeConnection,
+void ReplyChannel::answer(quint64 serial, QByteArray response, bool close)
+{
+    QMutexLocker locker(&m_lock);
+    if (!m_connection)
+        return;
+    // (An event for the connection, on its thread: discarded if it is deleted meanwhile.)
+    QMetaObject::invokeMethod(
+        m_connection,
+        [connection = m_connection, serial, response = std::move(response), close] {
+            connection->answer(serial, response, close);
+        },
+        Qt::QueuedConnection);
+}
+
+void ReplyChannel::detach()
+{
+    QMutexLocker locker(&m_lock);
+    m_connection = nullptr;
+}
+
+HttpReply::HttpReply(std::shared_ptr<ReplyChannel> channel, quint64 serial, bool closeConnection,
                      bool headOnly)
-    : m_connection(connection)
+    : m_channel(std::move(channel))
     , m_serial(serial)
     , m_close(closeConnection)
     , m_headOnly(headOnly)
@@ -193,10 +213,10 @@ void HttpReply::write(int status, const QByteArray &contentType, const QByteArra
     *m_sent = true;
     if (m_observer)
         m_observer(status);
-    if (m_connection)
-        m_connection->answer(m_serial,
-                             format(status, contentType, body, extraHeaders, m_close, m_headOnly),
-                             m_close);
+    if (m_channel)
+        m_channel->answer(m_serial,
+                          format(status, contentType, body, extraHeaders, m_close, m_headOnly),
+                          m_close);
 }
 
 } // namespace pitchey::server

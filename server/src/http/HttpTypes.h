@@ -5,7 +5,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QJsonObject>
-#include <QPointer>
+#include <QMutex>
 #include <QUrlQuery>
 
 #include <functional>
@@ -67,13 +67,30 @@ struct HttpRequest
 // case, RFC 9110 11.1); nullopt for another scheme or none.
 [[nodiscard]] std::optional<QByteArray> bearerToken(QByteArrayView authorization);
 
+// Where the answers to one connection's requests go, from any thread: to the connection,
+// on its own thread, as long as it exists.
+class ReplyChannel
+{
+public:
+    explicit ReplyChannel(HttpConnection *connection)
+        : m_connection(connection)
+    {}
+    void answer(quint64 serial, QByteArray response, bool close);
+    void detach(); // called by the connection as it goes
+
+private:
+    QMutex m_lock;
+    HttpConnection *m_connection;
+};
+
 // Answers one request, now or later, once: the connection reads no further request until
 // then, so answers go out in the order of the requests. If the client went away
 // meanwhile, answering does nothing.
 class HttpReply
 {
 public:
-    HttpReply(HttpConnection *connection, quint64 serial, bool closeConnection, bool headOnly);
+    HttpReply(std::shared_ptr<ReplyChannel> channel, quint64 serial, bool closeConnection,
+              bool headOnly);
 
     void json(int status, const QJsonObject &body,
               const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
@@ -98,7 +115,7 @@ private:
     void write(int status, const QByteArray &contentType, const QByteArray &body,
                const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const;
 
-    QPointer<HttpConnection> m_connection;
+    std::shared_ptr<ReplyChannel> m_channel;
     quint64 m_serial;
     bool m_close;
     bool m_headOnly;

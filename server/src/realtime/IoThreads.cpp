@@ -406,9 +406,12 @@ IoThreads::IoThreads(int count, Settings settings, QObject *parent)
             thread->setEventDispatcher(new EpollEventDispatcher);
         auto *worker = new IoWorker(*this, settings);
         worker->moveToThread(thread);
+        auto *host = new QObject;
+        host->moveToThread(thread);
         thread->start();
         m_threads.push_back(thread);
         m_workers.push_back(worker);
+        m_hosts.push_back(host);
         m_load.push_back(0);
         m_outbox.emplace_back();
     }
@@ -419,8 +422,14 @@ IoThreads::~IoThreads()
     flush();
     for (size_t i = 0; i < m_threads.size(); ++i) {
         IoWorker *worker = m_workers.at(i);
+        QObject *host = m_hosts.at(i);
         QMetaObject::invokeMethod(
-            worker, [worker] { worker->dropAll(); }, Qt::BlockingQueuedConnection);
+            worker,
+            [worker, host] {
+                worker->dropAll();
+                delete host;
+            },
+            Qt::BlockingQueuedConnection);
         m_threads.at(i)->quit();
         m_threads.at(i)->wait();
         delete worker;

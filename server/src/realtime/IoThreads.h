@@ -112,6 +112,11 @@ public:
     void post(const WsSession &session, Command command);
     void forget(const WsSession &session); // the session is going: drop its connection
 
+    // One object living on each thread, to make other objects there as its children (the
+    // front end's HTTP connections): they are deleted with it, on its thread, when the
+    // threads stop.
+    [[nodiscard]] std::vector<QObject *> hosts() const { return m_hosts; }
+
     // Connections (socket objects) the threads hold, closed ones until their session goes.
     [[nodiscard]] qsizetype socketsHeld() const { return m_held.load(std::memory_order_relaxed); }
     [[nodiscard]] qsizetype maxOutput() const { return m_maxOutput; }
@@ -134,6 +139,7 @@ private:
 
     std::vector<QThread *> m_threads;
     std::vector<IoWorker *> m_workers;
+    std::vector<QObject *> m_hosts;
     std::vector<qsizetype> m_load;              // connections per thread
     std::vector<std::vector<Command>> m_outbox; // per thread, until flush()
     bool m_flushQueued = false;
