@@ -153,6 +153,8 @@ void HttpConnection::pump()
         const RequestReader::Step step = m_reader.read(m_in, used);
         const QByteArray raw = step == RequestReader::Step::Head ? m_in.first(used) : QByteArray();
         m_in.remove(0, used);
+        if (m_in.isEmpty())
+            m_in = QByteArray(); // not its capacity (an idle keep-alive connection holds none)
         switch (step) {
         case RequestReader::Step::NeedMore:
             if (!readMore())
@@ -250,7 +252,12 @@ void HttpConnection::upgrade(QByteArrayView raw)
     m_socket->setParent(nullptr);
     QTcpSocket *socket = std::exchange(m_socket, nullptr);
     upgrade.answer = webSocketAnswer(key);
-    upgrade.early = m_in + socket->readAll();
+    // (A copy of what is there: m_in may be the 16 KiB chunk of Qt's read buffer, which
+    // QIODevice::read() hands over whole, and would live as long as the WebSocket.)
+    m_in += socket->readAll();
+    if (!m_in.isEmpty())
+        upgrade.early = QByteArray(m_in.constData(), m_in.size());
+    m_in = QByteArray();
     deleteLater();
     m_routes->upgrader(socket, raw, std::move(upgrade));
 }

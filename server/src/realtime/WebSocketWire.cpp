@@ -58,7 +58,7 @@ WebSocketWire::WebSocketWire(int fd, quint64 handle, WireListener &listener,
     , m_handle(handle)
     , m_listener(listener)
     , m_reader(new QSocketNotifier(fd, QSocketNotifier::Read))
-    , m_in(early)
+    , m_in(early.isEmpty() ? QByteArray() : early) // (an empty one may have a capacity)
     , m_maxOutput(maxOutput)
 {
     QObject::connect(m_reader, &QSocketNotifier::activated, m_reader, [this] { onReadable(); });
