@@ -39,6 +39,13 @@ bool splitTarget(const QByteArray &target, QString &path, QUrlQuery &query)
     return true;
 }
 
+QByteArray tooLarge(qsizetype limit)
+{
+    return limit == kMaxRequestBody
+               ? QByteArray("the request body is over 1 MiB")
+               : "the request body is over " + QByteArray::number(limit) + " bytes";
+}
+
 bool validWebSocketKey(const QByteArray &key)
 {
     // RFC 6455 4.2.1: 16 bytes, base64-encoded (24 characters).
@@ -81,6 +88,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits,
 HttpConnection::~HttpConnection()
 {
     m_channel->detach();
+    endStream(false);
 }
 
 void HttpConnection::setWait(Wait wait)
@@ -98,6 +106,7 @@ void HttpConnection::setWait(Wait wait)
         m_timer.start(kLinger);
         break;
     case Wait::Handler:
+    case Wait::Streamed:
         m_timer.stop();
         break;
     case Wait::Closing:
@@ -113,6 +122,7 @@ void HttpConnection::timedOut()
     case Wait::Body:
         return fail(408, "the request did not arrive in time");
     case Wait::Handler:
+    case Wait::Streamed:
         return;
     case Wait::Idle:
     case Wait::Closing:
@@ -191,36 +201,83 @@ void HttpConnection::onHead(QByteArrayView raw)
     m_request.remoteAddress = m_socket->peerAddress();
     m_request.closeConnection = !head.keepAlive;
 
-    if (head.contentLength.value_or(0) > quint64(kMaxRequestBody))
-        return fail(413, "the request body is over 1 MiB");
+    const BodyPolicy policy = m_routes->bodyPolicy
+                                  ? m_routes->bodyPolicy(m_request.method, m_request.path)
+                                  : BodyPolicy{};
+    m_bodyLimit = policy.limit;
+    if (head.contentLength.value_or(0) > quint64(m_bodyLimit))
+        return fail(413, tooLarge(m_bodyLimit));
+    const bool hasBody = head.chunked || head.contentLength.value_or(0) > 0;
+    m_continueWanted = false;
     if (head.hasField("expect")) {
         if (head.field("expect").trimmed().compare("100-continue", Qt::CaseInsensitive) != 0)
             return fail(417, "only the expectation 100-continue is met");
-        if (head.version == 11 && (head.chunked || head.contentLength.value_or(0) > 0))
-            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        m_continueWanted = head.version == 11 && hasBody;
     }
-    setWait(head.chunked || head.contentLength.value_or(0) > 0 ? Wait::Body : Wait::Head);
+    if (policy.streamed && hasBody)
+        return dispatchHead();
+    if (std::exchange(m_continueWanted, false))
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    setWait(hasBody ? Wait::Body : Wait::Head);
 }
 
 void HttpConnection::onBody()
 {
+    if (m_reader.bodyBytes() > quint64(m_bodyLimit))
+        return fail(413, tooLarge(m_bodyLimit));
+    if (m_streaming)
+        return m_piece(m_reader.takeBody());
     m_request.body.append(m_reader.takeBody());
-    if (m_request.body.size() > kMaxRequestBody)
-        fail(413, "the request body is over 1 MiB");
+}
+
+void HttpConnection::dispatchHead()
+{
+    // The answer closes the connection: a route may answer before the body is read, and
+    // what is left of it is then not worth reading for another request.
+    m_request.closeConnection = true;
+    m_request.stream.emplace(m_channel, m_serial + 1);
+    m_streaming = true;
+    setWait(Wait::Streamed);
+    m_routes->handler(m_request, HttpReply(m_channel, ++m_serial, true, m_headOnly));
+}
+
+void HttpConnection::readBody(quint64 serial, const HttpBodyStream::Piece &piece,
+                              const HttpBodyStream::Done &done)
+{
+    if (serial != m_serial || m_wait != Wait::Streamed || !m_streaming)
+        return done(false); // read twice, or answered already
+    m_piece = piece;
+    m_done = done;
+    if (std::exchange(m_continueWanted, false))
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    setWait(Wait::Body);
+    pump();
+}
+
+void HttpConnection::endStream(bool complete)
+{
+    m_streaming = false;
+    m_piece = {};
+    if (const HttpBodyStream::Done done = std::exchange(m_done, {}))
+        done(complete);
 }
 
 void HttpConnection::dispatch()
 {
     setWait(Wait::Handler);
     m_reader.reset();
+    if (m_streaming) // the body the handler has read is complete; its answer comes next
+        return endStream(true);
     m_routes->handler(m_request,
                       HttpReply(m_channel, ++m_serial, m_request.closeConnection, m_headOnly));
 }
 
 void HttpConnection::answer(quint64 serial, const QByteArray &response, bool close)
 {
-    if (serial != m_serial || m_wait != Wait::Handler)
+    const bool streamAnswered = m_streaming && (m_wait == Wait::Streamed || m_wait == Wait::Body);
+    if (serial != m_serial || (m_wait != Wait::Handler && !streamAnswered))
         return;
+    endStream(false); // answered before the body was complete: the rest is dropped
     m_socket->write(response);
     if (close)
         return closeAfterWrite();
@@ -265,6 +322,7 @@ void HttpConnection::upgrade(QByteArrayView raw)
 void HttpConnection::fail(int status, const QByteArray &message,
                           const QList<QPair<QByteArray, QByteArray>> &headers)
 {
+    endStream(false);
     const Error error{status == 413 || status == 414 || status == 431 ? ErrorCode::TooLarge
                                                                       : ErrorCode::BadRequest,
                       QString::fromUtf8(message)};

@@ -32,11 +32,15 @@ public:
     // handshake, and the upgrade (query, answer, early bytes) to complete.
     using Upgrader =
         std::function<void(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&)>;
+    // Called on the connection's thread (so it must be safe on any): how the route of a
+    // request takes its body.
+    using BodyPolicyFor = std::function<BodyPolicy(const QByteArray &method, const QString &path)>;
     struct Routes
     {
         Handler handler;
         QString webSocketPath;
         Upgrader upgrader;
+        BodyPolicyFor bodyPolicy; // none: BodyPolicy's defaults everywhere
     };
 
     // Takes the socket (becomes its parent); deletes itself once the client is gone. Runs
@@ -48,6 +52,8 @@ public:
 
     // Called through the ReplyChannel: `serial` names the request being answered.
     void answer(quint64 serial, const QByteArray &response, bool close);
+    void readBody(quint64 serial, const HttpBodyStream::Piece &piece,
+                  const HttpBodyStream::Done &done);
 
 private:
     enum class Wait : quint8
@@ -56,6 +62,7 @@ private:
         Head,     // a request's head under way: the request timeout, from its first byte
         Body,     // its body: the request timeout, from the last byte that came
         Handler,  // the request is being answered
+        Streamed, // a streamed request is with the handler, its body not asked for yet
         Closing,  // the last answer is going out
         Lingering // our side is shut: reading to the end, for a short while
     };
@@ -65,6 +72,8 @@ private:
     void onHead(QByteArrayView raw);
     void onBody();
     void dispatch();
+    void dispatchHead();
+    void endStream(bool complete);
     void upgrade(QByteArrayView raw);
     void fail(int status, const QByteArray &message,
               const QList<QPair<QByteArray, QByteArray>> &headers = {});
@@ -81,6 +90,12 @@ private:
     QByteArray m_in; // read from the socket, not yet used by the reader
     HttpRequest m_request;
     bool m_headOnly = false;
+    qsizetype m_bodyLimit = kMaxRequestBody;
+    // A streamed request's body: where its pieces go, once asked for.
+    bool m_streaming = false;
+    bool m_continueWanted = false; // 100 Continue goes out when the body is asked for
+    HttpBodyStream::Piece m_piece;
+    HttpBodyStream::Done m_done;
     quint64 m_serial = 0;
     Wait m_wait = Wait::Idle;
     bool m_pumping = false;

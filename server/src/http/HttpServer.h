@@ -38,6 +38,12 @@ public:
     ~HttpServer() override; // closes the connections on other threads, and waits for that
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     void setUpgradeHandler(UpgradeHandler upgraded) { m_upgraded = std::move(upgraded); }
+    // How each route takes its body (called on the connections' threads); by default every
+    // route takes it whole, up to kMaxRequestBody. Before serve().
+    void setBodyPolicy(HttpConnection::BodyPolicyFor policy)
+    {
+        m_routes->bodyPolicy = std::move(policy);
+    }
     // Objects living on the threads that read plain connections, taken in turn (a
     // connection's HttpConnection is made there, as their child); none: this thread.
     void setConnectionThreads(std::vector<QObject *> hosts) { m_hosts = std::move(hosts); }

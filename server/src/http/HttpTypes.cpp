@@ -132,6 +132,26 @@ void ReplyChannel::answer(quint64 serial, QByteArray response, bool close)
         Qt::QueuedConnection);
 }
 
+void ReplyChannel::readBody(quint64 serial, HttpBodyStream::Piece piece, HttpBodyStream::Done done)
+{
+    QMutexLocker locker(&m_lock);
+    if (!m_connection) {
+        locker.unlock();
+        return done(false);
+    }
+    QMetaObject::invokeMethod(
+        m_connection,
+        [connection = m_connection, serial, piece = std::move(piece), done = std::move(done)] {
+            connection->readBody(serial, piece, done);
+        },
+        Qt::QueuedConnection);
+}
+
+void HttpBodyStream::read(Piece piece, Done done) const
+{
+    m_channel->readBody(m_serial, std::move(piece), std::move(done));
+}
+
 void ReplyChannel::detach()
 {
     QMutexLocker locker(&m_lock);

@@ -49,6 +49,44 @@ struct WebSocketUpgrade
 // The answer to a valid opening handshake with `key` (its Sec-WebSocket-Key).
 [[nodiscard]] QByteArray webSocketAnswer(QByteArrayView key);
 
+class ReplyChannel;
+
+// How a route takes its body, decided from the request's head on the connection's thread
+// (HttpConnection::Routes::bodyPolicy; without one, every route has the default).
+struct BodyPolicy
+{
+    // Over it: 413, from Content-Length before a byte of the body is read, or as a chunked
+    // body grows.
+    qsizetype limit = kMaxRequestBody;
+    // The handler gets the request as soon as its head is read, and the body, if it wants
+    // it, through HttpRequest::stream; the connection closes after the answer.
+    bool streamed = false;
+};
+
+// The body of a streamed request, read only when its route asks for it: a route may answer
+// from the head alone (then the body is dropped, and the connection closed).
+class HttpBodyStream
+{
+public:
+    // Called on the connection's thread, in order: `piece` (about 64 KiB at most) for each part of
+    // the body as it arrives (the next is read when the call returns), then `done(true)`
+    // once the body is complete, or `done(false)` if it never will be (the client went, a
+    // limit or a timeout, which the connection answers itself). `done` may also be called
+    // at once, on the caller's thread, when the connection is gone already. Once.
+    using Piece = std::function<void(QByteArrayView piece)>;
+    using Done = std::function<void(bool complete)>;
+    void read(Piece piece, Done done) const;
+
+    HttpBodyStream(std::shared_ptr<ReplyChannel> channel, quint64 serial)
+        : m_channel(std::move(channel))
+        , m_serial(serial)
+    {}
+
+private:
+    std::shared_ptr<ReplyChannel> m_channel;
+    quint64 m_serial;
+};
+
 // A complete request, validated by the front end (HttpConnection). HEAD arrives as GET,
 // its answer written without the body.
 struct HttpRequest
@@ -61,6 +99,9 @@ struct HttpRequest
     QByteArray origin;
     QHostAddress remoteAddress;
     bool closeConnection = false;
+    // A streamed route's body (BodyPolicy::streamed), when the request has one; `body` is
+    // then empty.
+    std::optional<HttpBodyStream> stream;
 };
 
 // The credentials of an `Authorization: Bearer <token>` header (the scheme's name in any
@@ -76,6 +117,7 @@ public:
         : m_connection(connection)
     {}
     void answer(quint64 serial, QByteArray response, bool close);
+    void readBody(quint64 serial, HttpBodyStream::Piece piece, HttpBodyStream::Done done);
     void detach(); // called by the connection as it goes
 
 private:
