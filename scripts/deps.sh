@@ -17,6 +17,8 @@ PITCHEY_PACKAGES=(
 
 # Only for scripts/fuzz.sh: clang and its libFuzzer.
 PITCHEY_FUZZ_PACKAGES=(clang libclang-rt-dev)
+# Only for scripts/lint.sh.
+PITCHEY_LINT_PACKAGES=(clang-format git)
 
 # Installs the packages above that are missing, and any named as arguments.
 pitchey_install_deps() {

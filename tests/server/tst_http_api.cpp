@@ -6,10 +6,10 @@
 #include "auth/JwtService.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
-#include <QElapsedTimer>
 #include <QTcpSocket>
 #include <QTest>
 
