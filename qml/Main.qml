@@ -30,6 +30,7 @@ ApplicationWindow {
     Component {
         id: loginPage
         LoginPage {
+            id: login
             objectName: "loginPage"
             serverUrl: Session.serverUrl.length > 0 ? Session.serverUrl : "http://127.0.0.1:8000"
             busy: Session.busy
@@ -37,7 +38,7 @@ ApplicationWindow {
             onRegisterRequested: (server, username, displayName, password) => { error = ""; Session.registerAccount(server, username, displayName, password) }
             Connections {
                 target: Session
-                function onErrorOccurred(message) { pageLoader.item.error = message }
+                function onErrorOccurred(message) { login.error = message }
             }
         }
     }
@@ -46,10 +47,16 @@ ApplicationWindow {
         id: chatPage
         ChatPage {
             objectName: "chatPage"
-            onNewConversationRequested: newConversation.open()
-            onSettingsRequested: settingsDialog.open()
             onLogoutRequested: Session.logout()
         }
+    }
+
+    // (Here, not in the component: the dialogs are this file's.)
+    Connections {
+        target: pageLoader.item
+        ignoreUnknownSignals: true
+        function onNewConversationRequested() { newConversation.open() }
+        function onSettingsRequested() { settingsDialog.open() }
     }
 
     NewConversationDialog { id: newConversation }

@@ -9,6 +9,7 @@ PITCHEY_PACKAGES=(
   qt6-tools-dev qt6-l10n-tools qtkeychain-qt6-dev
   libqt6sql6-sqlite libsqlite3-dev libqt6sql6-psql libsodium-dev libcurl4-openssl-dev
   libtcmalloc-minimal4
+  qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-models
   qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-window qml6-module-qtquick-layouts
   qml6-module-qtqml-workerscript qml6-module-qttest

@@ -27,7 +27,7 @@ ItemDelegate {
         color: row.current ? Theme.selected : row.hovered ? Theme.divider : "transparent"
     }
 
-    contentItem: RowLayout {
+    contentItem: RowLayout { // qmllint disable deferred-property-id
         spacing: Theme.spacing * 1.5
 
         Avatar {

@@ -40,11 +40,11 @@ Dialog {
         Button {
             objectName: "keepButton"
             text: qsTr("Stay logged in for now")
-            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
         }
         Button {
             text: qsTr("Log out")
-            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
         }
     }
     onAccepted: dialog.keepForThisRun()

@@ -45,7 +45,7 @@ Popup {
                 width: ListView.view.width
                 highlighted: ListView.isCurrentItem
                 text: modelData.title
-                onClicked: { switcher.chosen(modelData.id); switcher.close() }
+                onClicked: { switcher.chosen(modelData.id); switcher.close() } // qmllint disable unqualified
             }
         }
     }

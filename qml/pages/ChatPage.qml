@@ -82,7 +82,7 @@ Page {
                     keyNavigationEnabled: true
                     ScrollBar.vertical: ScrollBar {}
                     delegate: ConversationDelegate {
-                        current: conversationId === Chat.currentConversationId
+                        current: conversationId === Chat.currentConversationId // qmllint disable type
                         onClicked: { Chat.openConversation(conversationId); conversationView.focusComposer() }
                     }
                     Label {
@@ -103,11 +103,11 @@ Page {
             ConversationView {
                 id: conversationView
                 anchors.fill: parent
-                visible: Chat.currentConversationId > 0
+                visible: Chat.currentConversationId > 0 // qmllint disable type
             }
             Label {
                 anchors.centerIn: parent
-                visible: Chat.currentConversationId <= 0
+                visible: Chat.currentConversationId <= 0 // qmllint disable type
                 text: qsTr("Choose a conversation, or press Ctrl+K")
                 color: Theme.mutedText
             }

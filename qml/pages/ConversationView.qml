@@ -53,12 +53,12 @@ Page {
             }
             ToolButton {
                 objectName: "muteButton"
-                readonly property bool muted: Settings.mutedConversationIds.indexOf(Chat.currentConversationId) >= 0
+                readonly property bool muted: Settings.mutedConversationIds.indexOf(Chat.currentConversationId) >= 0 // qmllint disable type
                 text: muted ? qsTr("Unmute") : qsTr("Mute")
                 Accessible.name: muted ? qsTr("Unmute notifications") : qsTr("Mute notifications")
                 ToolTip.visible: hovered
                 ToolTip.text: Accessible.name
-                onClicked: Settings.setMuted(Chat.currentConversationId, !muted)
+                onClicked: Settings.setMuted(Chat.currentConversationId, !muted) // qmllint disable type
             }
         }
     }
@@ -89,7 +89,7 @@ Page {
         }
         onCountChanged: {
             if (view.atBottom)
-                Qt.callLater(messages.positionViewAtEnd)
+                Qt.callLater(messages.positionViewAtEnd) // qmllint disable type
             seenDelay.restart()
         }
         Component.onCompleted: positionViewAtEnd()
@@ -123,7 +123,7 @@ Page {
     Connections {
         target: Chat
         function onWindowActiveChanged() { seenDelay.restart() }
-        function onCurrentChanged() { view.atBottom = true; Qt.callLater(messages.positionViewAtEnd) }
+        function onCurrentChanged() { view.atBottom = true; Qt.callLater(messages.positionViewAtEnd) } // qmllint disable type
     }
 
     RoundButton {

@@ -204,9 +204,11 @@ private Q_SLOTS:
                      u"carol"_s);
 
         // The settings page changes the preferences on the server.
+        // (Opened as the chat page's settings button does: its signal, which Main.qml
+        // connects to the dialog.)
         QObject *settings = window->findChild<QObject *>(u"settingsDialog"_s);
         QVERIFY(settings);
-        QMetaObject::invokeMethod(settings, "open");
+        QVERIFY(QMetaObject::invokeMethod(findItem(window, u"chatPage"_s), "settingsRequested"));
         QTRY_VERIFY(settings->property("opened").toBool());
         QTRY_VERIFY(!visibleItems(window, u"emailSwitch"_s).isEmpty());
         QQuickItem *email = visibleItems(window, u"emailSwitch"_s).constFirst();
