@@ -137,8 +137,10 @@ bool HttpConnection::readMore()
 {
     if (m_socket->bytesAvailable() == 0)
         return false;
-    // (What is there, not kReadChunk: read(n) would keep a buffer of n bytes' capacity.)
-    m_in.append(m_socket->read(std::min(m_socket->bytesAvailable(), qint64(kReadChunk))));
+    // Copied: read() of all that is buffered hands over Qt's whole read chunk (16 KiB),
+    // which a connection whose request is still incomplete would otherwise keep.
+    const QByteArray got = m_socket->read(std::min(m_socket->bytesAvailable(), qint64(kReadChunk)));
+    m_in.append(got.constData(), got.size());
     if (m_wait == Wait::Idle)
         setWait(Wait::Head); // the first byte of a request starts its clock
     else if (m_wait == Wait::Body)
