@@ -326,6 +326,39 @@ private Q_SLOTS:
         QVERIFY(!got.closed);
     }
 
+    // Far more pipelined answers than the kernel's buffers hold, to a client that reads
+    // them slowly: the server stops reading requests while answers wait, goes on as they
+    // are taken, and every one arrives, whole and in order, on the same connection.
+    void answersOverTheKernelsBuffersArriveInOrder()
+    {
+        constexpr int kCount = 20'000;
+        QByteArray requests;
+        for (int i = 0; i < kCount; ++i)
+            requests += i % 2 ? "GET /health HTTP/1.1\r\nHost: a\r\n\r\n"_ba
+                              : "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n"_ba;
+        QTcpSocket socket;
+        socket.setReadBufferSize(16 * 1024); // what the kernel holds stays there
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(requests);
+        Exchange got;
+        QByteArray in;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                // (Once the server has written everything, its keep-alive timeout may
+                // close the connection while answers still wait here to be read.)
+                const QByteArray piece = socket.read(16 * 1024);
+                in += piece;
+                parseAnswers(in, got, {});
+                return got.answers.size() >= kCount ||
+                       (piece.isEmpty() && socket.state() == QAbstractSocket::UnconnectedState);
+            },
+            60'000));
+        QCOMPARE(got.answers.size(), kCount);
+        for (int i = 0; i < kCount; ++i)
+            QCOMPARE(got.answers.at(i).status, i % 2 ? 200 : 404);
+    }
+
     void aWebSocketKeyMustBeSixteenBytesOfBase64_data()
     {
         QTest::addColumn<QByteArray>("key");

@@ -83,6 +83,7 @@ void RequestReader::reset()
     m_head = {};
     m_body.clear();
     m_bodyBytes = 0;
+    m_headTaken = 0;
     m_headDone = false;
     m_complete = false;
     m_failureStatus = 0;
@@ -115,24 +116,28 @@ RequestReader::Step RequestReader::readHead(QByteArrayView data, qsizetype &used
         return fail(414, "the request line is too long");
     boost::system::error_code error;
     auto &beast = m_parser->beast;
-    const std::size_t taken =
-        beast.put(boost::asio::const_buffer(data.data(), std::size_t(data.size())), error);
+    // Beast takes the request line as soon as it is whole, even when it answers need_more
+    // for the fields: what it took is not given to it again.
+    m_headTaken +=
+        qsizetype(beast.put(boost::asio::const_buffer(data.data() + m_headTaken,
+                                                      std::size_t(data.size() - m_headTaken)),
+                            error));
     // (Beast's own header limit is only approximate: ours is exact, its a backstop.)
     const bool tooLarge =
         error == http::error::header_limit ||
         (error == http::error::need_more && data.size() >= m_limits.headerBytes) ||
-        (!error && qsizetype(taken) > m_limits.headerBytes);
+        (!error && m_headTaken > m_limits.headerBytes);
     if (tooLarge)
         return fail(431, "the header section is too large");
     if (error == http::error::need_more)
-        return Step::NeedMore; // Beast reads a header section only whole
+        return Step::NeedMore;
     if (error) {
         if (error == http::error::bad_version && lineEnd > 0 &&
             endsWithVersion(data.first(lineEnd)))
             return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
         return fail(400, "malformed request: " + QByteArray::fromStdString(error.message()));
     }
-    used = qsizetype(taken);
+    used = std::exchange(m_headTaken, 0);
     if (const Step checked = checkHead(data.first(used)); checked == Step::Failed)
         return checked;
     m_headDone = true;

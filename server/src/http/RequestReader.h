@@ -91,6 +91,7 @@ private:
     HttpHead m_head;
     QByteArray m_body;
     quint64 m_bodyBytes = 0;
+    qsizetype m_headTaken = 0; // of the head under way: what the parser has taken already
     bool m_headDone = false;
     bool m_complete = false;
     int m_failureStatus = 0;
