@@ -50,7 +50,7 @@ class TestHttpStream : public QObject
 
 private:
     std::unique_ptr<IoThreads> m_io;
-    std::unique_ptr<QTcpServer> m_listener;
+    std::unique_ptr<TcpListener> m_listener;
     std::unique_ptr<HttpServer> m_http;
     std::atomic<int> m_incomplete{0}; // done(false) calls
     std::atomic<int> m_handled{0};    // requests that reached the handler
@@ -114,7 +114,7 @@ private Q_SLOTS:
         });
         m_http->setHandler(
             [this](const HttpRequest &request, const HttpReply &reply) { handle(request, reply); });
-        m_listener = std::make_unique<QTcpServer>();
+        m_listener = std::make_unique<TcpListener>();
         QVERIFY(m_listener->listen(QHostAddress::LocalHost, 0));
         m_http->serve(m_listener.get());
     }

@@ -154,7 +154,7 @@ Status Server::startCluster()
 Result<QTcpServer *> Server::makeListener()
 {
     if (!tls())
-        return new QTcpServer(this);
+        return static_cast<QTcpServer *>(new TcpListener(this));
     auto tls = loadTlsConfiguration(m_config.tlsCertFile, m_config.tlsKeyFile);
     if (!tls.ok())
         return tls.error();
@@ -172,7 +172,7 @@ Status Server::startMetricsListener()
     m_metricsHttp->setHandler([this](const HttpRequest &request, const HttpReply &reply) {
         m_api->handleOperations(request, reply);
     });
-    m_metricsListener = new QTcpServer(this);
+    m_metricsListener = new TcpListener(this);
     if (!m_metricsListener->listen(m_config.metricsAddress, *m_config.metricsPort))
         return Error::internal(
             u"cannot listen for metrics on %1:%2: %3"_s.arg(m_config.metricsAddress.toString())

@@ -1,11 +1,7 @@
 #include "http/HttpConnection.h"
 
 #include <QScopeGuard>
-#include <QSslSocket>
-#include <QTcpSocket>
 #include <QUrl>
-
-#include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
 
@@ -56,33 +52,32 @@ bool validWebSocketKey(const QByteArray &key)
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits,
+HttpConnection::HttpConnection(std::unique_ptr<ByteStream> stream, const HttpLimits &limits,
                                std::shared_ptr<const Routes> routes, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_stream(std::move(stream))
     , m_routes(std::move(routes))
     , m_channel(std::make_shared<ReplyChannel>(this))
     , m_limits(limits)
     , m_reader(limits)
 {
-    socket->setParent(this);
-    // Qt reads no more from the kernel than this while we are not reading: a client that
-    // sends faster than it is answered is slowed down by TCP, not buffered.
-    socket->setReadBufferSize(kReadChunk);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::timedOut);
-    connect(socket, &QIODevice::readyRead, this, &HttpConnection::pump);
-    connect(socket, &QIODevice::bytesWritten, this, [this] {
-        if (m_wait == Wait::Closing) {
-            if (m_socket->bytesToWrite() == 0)
-                linger();
-        } else {
-            pump();
-        }
-    });
-    connect(socket, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
+    m_stream->start(*this);
     setWait(Wait::Idle);
     pump();
+}
+
+void HttpConnection::written()
+{
+    // A client reading its answers is not idle, nor late with its request: reading pauses
+    // while they wait (pump), and a client that stops reading still times out.
+    if (m_wait == Wait::Idle || m_wait == Wait::Head || m_wait == Wait::Body)
+        setWait(m_wait);
+    if (m_wait != Wait::Closing)
+        pump();
+    else if (m_stream->bytesToWrite() == 0)
+        linger();
 }
 
 HttpConnection::~HttpConnection()
@@ -127,7 +122,7 @@ void HttpConnection::timedOut()
     case Wait::Idle:
     case Wait::Closing:
     case Wait::Lingering:
-        m_socket->abort();
+        m_stream->abort();
         deleteLater();
         return;
     }
@@ -135,12 +130,8 @@ void HttpConnection::timedOut()
 
 bool HttpConnection::readMore()
 {
-    if (m_socket->bytesAvailable() == 0)
+    if (m_stream->read(m_in, kReadChunk) == 0)
         return false;
-    // Copied: read() of all that is buffered hands over Qt's whole read chunk (16 KiB),
-    // which a connection whose request is still incomplete would otherwise keep.
-    const QByteArray got = m_socket->read(std::min(m_socket->bytesAvailable(), qint64(kReadChunk)));
-    m_in.append(got.constData(), got.size());
     if (m_wait == Wait::Idle)
         setWait(Wait::Head); // the first byte of a request starts its clock
     else if (m_wait == Wait::Body)
@@ -151,7 +142,7 @@ bool HttpConnection::readMore()
 void HttpConnection::pump()
 {
     if (m_wait == Wait::Lingering) {
-        m_socket->readAll(); // dropped
+        m_stream->discardInput();
         return;
     }
     if (m_pumping)
@@ -159,7 +150,7 @@ void HttpConnection::pump()
     m_pumping = true;
     const auto done = qScopeGuard([this] { m_pumping = false; });
     while (m_wait == Wait::Idle || m_wait == Wait::Head || m_wait == Wait::Body) {
-        if (m_socket->bytesToWrite() > kMaxUnreadAnswers)
+        if (m_stream->bytesToWrite() > kMaxUnreadAnswers)
             return; // until the client reads (bytesWritten)
         qsizetype used = 0;
         const RequestReader::Step step = m_reader.read(m_in, used);
@@ -200,7 +191,7 @@ void HttpConnection::onHead(QByteArrayView raw)
         return fail(400, "the request target is not a path or an http(s) URL");
     m_request.authorization = head.field("authorization");
     m_request.origin = head.field("origin");
-    m_request.remoteAddress = m_socket->peerAddress();
+    m_request.remoteAddress = m_stream->peerAddress();
     m_request.closeConnection = !head.keepAlive;
 
     const BodyPolicy policy = m_routes->bodyPolicy
@@ -219,7 +210,7 @@ void HttpConnection::onHead(QByteArrayView raw)
     if (policy.streamed && hasBody)
         return dispatchHead();
     if (std::exchange(m_continueWanted, false))
-        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        m_stream->write("HTTP/1.1 100 Continue\r\n\r\n");
     setWait(hasBody ? Wait::Body : Wait::Head);
 }
 
@@ -251,7 +242,7 @@ void HttpConnection::readBody(quint64 serial, const HttpBodyStream::Piece &piece
     m_piece = piece;
     m_done = done;
     if (std::exchange(m_continueWanted, false))
-        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        m_stream->write("HTTP/1.1 100 Continue\r\n\r\n");
     setWait(Wait::Body);
     pump();
 }
@@ -280,7 +271,7 @@ void HttpConnection::answer(quint64 serial, const QByteArray &response, bool clo
     if (serial != m_serial || (m_wait != Wait::Handler && !streamAnswered))
         return;
     endStream(false); // answered before the body was complete: the rest is dropped
-    m_socket->write(response);
+    m_stream->write(response);
     if (close)
         return closeAfterWrite();
     setWait(Wait::Idle);
@@ -306,19 +297,13 @@ void HttpConnection::upgrade(QByteArrayView raw)
 
     m_timer.stop();
     m_wait = Wait::Handler; // no more reading here
-    disconnect(m_socket, nullptr, this, nullptr);
-    m_socket->setReadBufferSize(0);
-    m_socket->setParent(nullptr);
-    QTcpSocket *socket = std::exchange(m_socket, nullptr);
     upgrade.answer = webSocketAnswer(key);
-    // (A copy of what is there: m_in may be the 16 KiB chunk of Qt's read buffer, which
-    // QIODevice::read() hands over whole, and would live as long as the WebSocket.)
-    m_in += socket->readAll();
+    const ByteStream::Released connection = m_stream->release(m_in);
     if (!m_in.isEmpty())
-        upgrade.early = QByteArray(m_in.constData(), m_in.size());
+        upgrade.early = QByteArray(m_in.constData(), m_in.size()); // (not m_in's capacity)
     m_in = QByteArray();
     deleteLater();
-    m_routes->upgrader(socket, raw, std::move(upgrade));
+    m_routes->upgrader(connection, raw, std::move(upgrade));
 }
 
 void HttpConnection::fail(int status, const QByteArray &message,
@@ -328,7 +313,7 @@ void HttpConnection::fail(int status, const QByteArray &message,
     const Error error{status == 413 || status == 414 || status == 431 ? ErrorCode::TooLarge
                                                                       : ErrorCode::BadRequest,
                       QString::fromUtf8(message)};
-    m_socket->write(
+    m_stream->write(
         HttpReply::format(status, "application/json", HttpReply::errorBody(error), headers, true));
     closeAfterWrite();
 }
@@ -337,19 +322,15 @@ void HttpConnection::closeAfterWrite()
 {
     setWait(Wait::Closing);
     m_in.clear();
-    if (m_socket->bytesToWrite() == 0)
+    if (m_stream->bytesToWrite() == 0)
         linger();
 }
 
 void HttpConnection::linger()
 {
-    if (qobject_cast<QSslSocket *>(m_socket)) {
-        m_socket->disconnectFromHost(); // close_notify; the peer answers with its own
-    } else {
-        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
-        m_socket->readAll();
-    }
+    m_stream->shutdownWrite();
     setWait(Wait::Lingering);
+    m_stream->discardInput();
 }
 
 } // namespace pitchey::server

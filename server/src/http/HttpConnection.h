@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/ByteStream.h"
 #include "http/HttpTypes.h"
 #include "http/RequestReader.h"
 
@@ -9,8 +10,6 @@
 #include <functional>
 #include <memory>
 
-class QTcpSocket;
-
 namespace pitchey::server {
 
 // One client's HTTP/1.1 connection (plain or TLS): reads requests one at a time with a
@@ -19,19 +18,19 @@ namespace pitchey::server {
 // answered, so that answers go out in order. Reading pauses while a request is with the
 // handler or answers wait unread by the client: what a connection buffers is bounded.
 //
-// A valid WebSocket opening handshake for `webSocketPath` is not answered here: the socket
-// goes to the upgrader with the handshake, what was read after it (the client's first
-// frames), and the answer to write.
-class HttpConnection : public QObject
+// A valid WebSocket opening handshake for `webSocketPath` is not answered here: the
+// connection goes to the upgrader with the handshake, what was read after it (the client's
+// first frames), and the answer to write.
+class HttpConnection : public QObject, private StreamListener
 {
     Q_OBJECT
 
 public:
     using Handler = std::function<void(const HttpRequest &, const HttpReply &)>;
-    // Takes the socket (now without a parent, not read or watched by anyone), the raw
-    // handshake, and the upgrade (query, answer, early bytes) to complete.
-    using Upgrader =
-        std::function<void(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&)>;
+    // Takes the connection (ByteStream::release), the raw handshake, and the upgrade
+    // (query, answer, early bytes) to complete.
+    using Upgrader = std::function<void(ByteStream::Released connection, QByteArrayView handshake,
+                                        WebSocketUpgrade &&)>;
     // Called on the connection's thread (so it must be safe on any): how the route of a
     // request takes its body.
     using BodyPolicyFor = std::function<BodyPolicy(const QByteArray &method, const QString &path)>;
@@ -43,10 +42,10 @@ public:
         BodyPolicyFor bodyPolicy; // none: BodyPolicy's defaults everywhere
     };
 
-    // Takes the socket (becomes its parent); deletes itself once the client is gone. Runs
-    // on the socket's thread, and calls the routes there: a handler that lives elsewhere
-    // forwards the request to its own thread, and answers through the reply from there.
-    HttpConnection(QTcpSocket *socket, const HttpLimits &limits,
+    // Deletes itself once the client is gone. Runs on the stream's thread, and calls the
+    // routes there: a handler that lives elsewhere forwards the request to its own thread,
+    // and answers through the reply from there.
+    HttpConnection(std::unique_ptr<ByteStream> stream, const HttpLimits &limits,
                    std::shared_ptr<const Routes> routes, QObject *parent = nullptr);
     ~HttpConnection() override;
 
@@ -67,6 +66,9 @@ private:
         Lingering // our side is shut: reading to the end, for a short while
     };
 
+    void readable() override { pump(); }
+    void written() override;
+    void closed() override { deleteLater(); }
     void pump();
     bool readMore();
     void onHead(QByteArrayView raw);
@@ -82,7 +84,7 @@ private:
     void setWait(Wait wait);
     void timedOut();
 
-    QTcpSocket *m_socket;
+    std::unique_ptr<ByteStream> m_stream;
     std::shared_ptr<const Routes> m_routes;
     std::shared_ptr<ReplyChannel> m_channel;
     HttpLimits m_limits;

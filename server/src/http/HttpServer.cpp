@@ -1,12 +1,11 @@
 #include "http/HttpServer.h"
 
 #include <QLoggingCategory>
-#include <QSslSocket>
 #include <QTcpServer>
 #include <QThread>
 #include <QWebSocket>
 
-#include <fcntl.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -28,12 +27,12 @@ HttpServer::HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent
         QMetaObject::invokeMethod(
             this, [this, request, reply] { m_handler(request, reply); }, Qt::QueuedConnection);
     };
-    m_routes->upgrader = [this](QTcpSocket *socket, QByteArrayView handshake,
+    m_routes->upgrader = [this](ByteStream::Released connection, QByteArrayView handshake,
                                 WebSocketUpgrade &&upgrade) {
-        if (qobject_cast<QSslSocket *>(socket))
-            upgradeTls(socket, handshake, std::move(upgrade));
+        if (auto *const *socket = std::get_if<QTcpSocket *>(&connection))
+            upgradeTls(*socket, handshake, std::move(upgrade));
         else
-            this->upgrade(socket, handshake, std::move(upgrade));
+            this->upgrade(std::get<int>(connection), std::move(upgrade));
     };
     connect(&m_webSockets, &QWebSocketServer::newConnection, this, &HttpServer::upgradedTls);
 }
@@ -51,45 +50,51 @@ HttpServer::~HttpServer()
     }
 }
 
+void TcpListener::incomingConnection(qintptr fd)
+{
+    if (m_accepted)
+        m_accepted(int(fd));
+    else
+        ::close(int(fd));
+}
+
 void HttpServer::serve(QTcpServer *listener)
 {
+    if (auto *plain = qobject_cast<TcpListener *>(listener))
+        return plain->onAccepted([this](int fd) { accept(fd); });
     connect(listener, &QTcpServer::pendingConnectionAvailable, this,
             [this, listener] { accept(listener); });
 }
 
 void HttpServer::accept(QTcpServer *listener)
 {
-    while (QTcpSocket *socket = listener->nextPendingConnection()) {
-        // TLS connections stay here: QSslServer has done their TLS handshake here, and
-        // QWebSocketServer takes their upgrades here.
-        if (m_hosts.empty() || qobject_cast<QSslSocket *>(socket)) {
-            new HttpConnection(socket, m_limits, m_routes, this);
-            continue;
-        }
-        QObject *host = m_hosts.at(m_nextHost++ % m_hosts.size());
-        socket->setParent(nullptr);
-        socket->moveToThread(host->thread());
-        // (Runs before anything the destructor asks of the thread: events keep their order.)
-        QMetaObject::invokeMethod(
-            host,
-            [socket, host, limits = m_limits, routes = m_routes] {
-                new HttpConnection(socket, limits, routes, host);
-            },
-            Qt::QueuedConnection);
-    }
+    // TLS connections stay here: QSslServer has done their TLS handshake here, and
+    // QWebSocketServer takes their upgrades here.
+    while (QTcpSocket *socket = listener->nextPendingConnection())
+        new HttpConnection(std::make_unique<SocketStream>(socket), m_limits, m_routes, this);
 }
 
-void HttpServer::upgrade(QTcpSocket *socket, QByteArrayView /*handshake*/,
-                         WebSocketUpgrade &&upgrade)
+void HttpServer::accept(int fd)
 {
-    // The descriptor is duplicated, and Qt's socket closes only its own. Whatever an answer
-    // to an earlier (pipelined) request left unwritten goes first; if the kernel does not
-    // take it now, the connection is dropped rather than the answers mixed up.
-    socket->flush();
-    if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0)
-        upgrade.fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    socket->abort();
-    socket->deleteLater(); // (this runs inside its readyRead)
+    if (m_hosts.empty()) {
+        new HttpConnection(std::make_unique<FdStream>(fd), m_limits, m_routes, this);
+        return;
+    }
+    QObject *host = m_hosts.at(m_nextHost++ % m_hosts.size());
+    // (Runs before anything the destructor asks of the thread: events keep their order.)
+    QMetaObject::invokeMethod(
+        host,
+        [fd, host, limits = m_limits, routes = m_routes] {
+            new HttpConnection(std::make_unique<FdStream>(fd), limits, routes, host);
+        },
+        Qt::QueuedConnection);
+}
+
+void HttpServer::upgrade(int fd, WebSocketUpgrade &&upgrade)
+{
+    // (-1: an answer to an earlier, pipelined request was not all written; the connection
+    // was dropped rather than the answers mixed up.)
+    upgrade.fd = fd;
     if (upgrade.fd < 0) {
         qCInfo(lcHttp) << "a WebSocket handshake whose connection could not be taken over";
         return;

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocketServer>
 
@@ -15,17 +16,33 @@
 #include <memory>
 #include <vector>
 
-class QTcpServer;
-
 namespace pitchey::server {
 
+// A listening socket that hands what it accepts over as descriptors (HttpServer::serve
+// reads them itself), without making a QTcpSocket for each.
+class TcpListener : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    using QTcpServer::QTcpServer;
+    // Called for every accepted connection, which it then owns.
+    void onAccepted(std::function<void(int fd)> accepted) { m_accepted = std::move(accepted); }
+
+protected:
+    void incomingConnection(qintptr fd) override;
+
+private:
+    std::function<void(int fd)> m_accepted;
+};
+
 // HTTP and WebSocket on one port: every accepted connection (plain or TLS) becomes an
-// HttpConnection, a plain one on one of the connection threads (setConnectionThreads; the
-// I/O threads), where its requests are read and checked; complete requests come to the
-// handler on this object's thread. A valid WebSocket handshake for `webSocketPath` comes
-// out here too, as a WebSocketUpgrade: a plain connection as its descriptor with the answer
-// still to write (Qt's socket objects deleted), a TLS one through QWebSocketServer, which
-// answers it.
+// HttpConnection, a plain one (from a TcpListener) on one of the connection threads
+// (setConnectionThreads; the I/O threads), read from its descriptor, where its requests
+// are read and checked; complete requests come to the handler on this object's thread. A
+// valid WebSocket handshake for `webSocketPath` comes out here too, as a WebSocketUpgrade:
+// a plain connection as its descriptor with the answer still to write, a TLS one through
+// QWebSocketServer, which answers it.
 class HttpServer : public QObject
 {
     Q_OBJECT
@@ -47,12 +64,14 @@ public:
     // Objects living on the threads that read plain connections, taken in turn (a
     // connection's HttpConnection is made there, as their child); none: this thread.
     void setConnectionThreads(std::vector<QObject *> hosts) { m_hosts = std::move(hosts); }
-    // Serves the connections `listener` accepts (for a QSslServer, once encrypted).
+    // Serves the connections `listener` accepts: a TcpListener's on the connection
+    // threads, any other's (a QSslServer's, once encrypted) on this thread.
     void serve(QTcpServer *listener);
 
 private:
     void accept(QTcpServer *listener);
-    void upgrade(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&upgrade);
+    void accept(int fd);
+    void upgrade(int fd, WebSocketUpgrade &&upgrade);
     void upgradeTls(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&upgrade);
     void upgradedTls();
 
