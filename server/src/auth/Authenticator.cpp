@@ -1,6 +1,5 @@
 #include "auth/Authenticator.h"
 
-#include "app/Async.h"
 #include "storage/DbWorker.h"
 #include "storage/UserRepository.h"
 
@@ -34,10 +33,12 @@ void Authenticator::checkAccount(const TokenClaims &verified, QObject *context,
     if (const auto known = m_known.constFind(userId);
         known != m_known.cend() && !known->fresh.hasExpired() && matches(known->key, verified.key))
         return done(verified);
-    whenReady(
-        m_db.submitFor<std::optional<qint64>>(
-            userId, [userId](QSqlDatabase &db) { return UserRepository::tokenKey(db, userId); }),
-        context, [this, verified, done = std::move(done)](Result<std::optional<qint64>> key) {
+    // (submitThen: no future and watcher per check, which a storm of connections of users
+    // not seen lately would otherwise pile up while the database catches up.)
+    m_db.submitThen<std::optional<qint64>>(
+        userId, [userId](QSqlDatabase &db) { return UserRepository::tokenKey(db, userId); },
+        context,
+        [this, verified, done = std::move(done)](const Result<std::optional<qint64>> &key) {
             if (!key.ok())
                 return done(key.error());
             const qint64 expected = key.value().value_or(0);
