@@ -5,6 +5,7 @@
 #include "TestMain.h"
 #include "TestServer.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QNetworkInterface>
 #include <QRegularExpression>
@@ -213,6 +214,26 @@ private Q_SLOTS:
         raw.write(webSocketHandshake(alice.token) + maskedTextFrame(R"({"type":"no_such_frame"})"));
         QByteArray in;
         QVERIFY(readUntil(raw, in, R"("code":"bad_request")"));
+
+        // Requests over TLS are read and checked on an I/O thread too: a bad one is
+        // answered while this (the server's main) thread handles no event at all.
+        QSslSocket blocking;
+        blocking.setSslConfiguration(trust);
+        blocking.connectToHostEncrypted(u"127.0.0.1"_s, server.port());
+        QVERIFY(QTest::qWaitFor([&] { return blocking.isEncrypted(); }, 5000));
+        QByteArray answer;
+        blocking.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(readUntil(blocking, answer, "{\"status\":\"ok\"}")); // the server has it
+        answer.clear();
+        blocking.write("GET /health HTTP/9.9\r\nHost: x\r\n\r\n");
+        QVERIFY(blocking.waitForBytesWritten(5000));
+        QElapsedTimer blocked;
+        blocked.start();
+        while (!answer.contains("\r\n\r\n") && blocked.elapsed() < 5000) {
+            if (blocking.waitForReadyRead(5000)) // (blocks: no event of this thread is handled)
+                answer += blocking.readAll();
+        }
+        QVERIFY2(answer.startsWith("HTTP/1.1 505 "), answer.constData());
 
         // Without trusting the certificate, the client refuses the server.
         HttpClient untrusting(server.httpUrl({}));

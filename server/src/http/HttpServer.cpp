@@ -68,10 +68,23 @@ void HttpServer::serve(QTcpServer *listener)
 
 void HttpServer::accept(QTcpServer *listener)
 {
-    // TLS connections stay here: QSslServer has done their TLS handshake here, and
-    // QWebSocketServer takes their upgrades here.
-    while (QTcpSocket *socket = listener->nextPendingConnection())
-        new HttpConnection(std::make_unique<SocketStream>(socket), m_limits, m_routes, this);
+    // (QSslServer has done the TLS handshake here; QWebSocketServer takes the upgrades
+    // here, where upgradeTls() brings their sockets back.)
+    while (QTcpSocket *socket = listener->nextPendingConnection()) {
+        if (m_hosts.empty()) {
+            new HttpConnection(std::make_unique<SocketStream>(socket), m_limits, m_routes, this);
+            continue;
+        }
+        QObject *host = m_hosts.at(m_nextHost++ % m_hosts.size());
+        socket->setParent(nullptr);
+        socket->moveToThread(host->thread());
+        QMetaObject::invokeMethod(
+            host,
+            [socket, host, limits = m_limits, routes = m_routes] {
+                new HttpConnection(std::make_unique<SocketStream>(socket), limits, routes, host);
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void HttpServer::accept(int fd)
@@ -112,6 +125,17 @@ void HttpServer::upgrade(int fd, WebSocketUpgrade &&upgrade)
 void HttpServer::upgradeTls(QTcpSocket *socket, QByteArrayView handshake,
                             WebSocketUpgrade &&upgrade)
 {
+    if (QThread::currentThread() != thread()) { // on a connection thread: over here first
+        socket->moveToThread(thread());
+        QMetaObject::invokeMethod(
+            this,
+            [this, socket, raw = handshake.toByteArray(),
+             moving = std::make_shared<WebSocketUpgrade>(std::move(upgrade))] {
+                upgradeTls(socket, raw, std::move(*moving));
+            },
+            Qt::QueuedConnection);
+        return;
+    }
     socket->setParent(this);
     // The handshake goes back into the socket for QWebSocketServer to read again. The
     // frames after it do not: Qt's QWebSocket would read them before anyone listens to it.

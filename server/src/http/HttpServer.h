@@ -36,13 +36,14 @@ private:
     std::function<void(int fd)> m_accepted;
 };
 
-// HTTP and WebSocket on one port: every accepted connection (plain or TLS) becomes an
-// HttpConnection, a plain one (from a TcpListener) on one of the connection threads
-// (setConnectionThreads; the I/O threads), read from its descriptor, where its requests
-// are read and checked; complete requests come to the handler on this object's thread. A
-// valid WebSocket handshake for `webSocketPath` comes out here too, as a WebSocketUpgrade:
-// a plain connection as its descriptor with the answer still to write, a TLS one through
-// QWebSocketServer, which answers it.
+// HTTP and WebSocket on one port: every accepted connection becomes an HttpConnection on
+// one of the connection threads (setConnectionThreads; the I/O threads), where its
+// requests are read and checked: a plain one (from a TcpListener) read from its
+// descriptor, a TLS one through its QSslSocket, once QSslServer has done the TLS
+// handshake here. Complete requests come to the handler on this object's thread. A valid
+// WebSocket handshake for `webSocketPath` comes out here too, as a WebSocketUpgrade: a
+// plain connection as its descriptor with the answer still to write, a TLS one (its socket
+// back on this thread) through QWebSocketServer, which answers it.
 class HttpServer : public QObject
 {
     Q_OBJECT
@@ -64,8 +65,8 @@ public:
     // Objects living on the threads that read plain connections, taken in turn (a
     // connection's HttpConnection is made there, as their child); none: this thread.
     void setConnectionThreads(std::vector<QObject *> hosts) { m_hosts = std::move(hosts); }
-    // Serves the connections `listener` accepts: a TcpListener's on the connection
-    // threads, any other's (a QSslServer's, once encrypted) on this thread.
+    // Serves the connections `listener` accepts: a TcpListener's as descriptors, any
+    // other's (a QSslServer's, once encrypted) as sockets.
     void serve(QTcpServer *listener);
 
 private:
