@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 
+#include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -58,6 +59,18 @@ bool readUntil(QIODevice &device, QByteArray &in, QByteArrayView needle, int tim
             return in.contains(needle);
         },
         timeoutMs);
+}
+
+bool readUntilBlocking(QIODevice &device, QByteArray &in, QByteArrayView needle, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!in.contains(needle) && !deadline.hasExpired()) {
+        if (device.bytesToWrite() > 0)
+            device.waitForBytesWritten(int(deadline.remainingTime()));
+        else if (device.waitForReadyRead(int(deadline.remainingTime())))
+            in += device.readAll();
+    }
+    return in.contains(needle);
 }
 
 QJsonValue claimOf(const QString &token, QLatin1StringView name)

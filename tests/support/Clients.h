@@ -36,6 +36,10 @@ struct HttpResult
 // Reads from `device` into `in` until it holds `needle`; false after `timeoutMs` without.
 [[nodiscard]] bool readUntil(QIODevice &device, QByteArray &in, QByteArrayView needle,
                              int timeoutMs = 5000);
+// The same without handling any event of this thread (the waitFor* calls block it): what
+// an in-process server answers meanwhile comes from its other threads.
+[[nodiscard]] bool readUntilBlocking(QIODevice &device, QByteArray &in, QByteArrayView needle,
+                                     int timeoutMs = 5000);
 
 // A claim of a JWT's payload, read without checking anything.
 [[nodiscard]] QJsonValue claimOf(const QString &token, QLatin1StringView name);
