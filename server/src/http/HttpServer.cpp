@@ -20,19 +20,24 @@ HttpServer::HttpServer(QString webSocketPath, HttpLimits limits, QObject *parent
     , m_webSockets(u"pitchey"_s, QWebSocketServer::NonSecureMode) // (TLS is the socket's)
 {
     m_routes->webSocketPath = std::move(webSocketPath);
-    // Called on a connection's thread; what is for the handler comes over to this one.
+    // Called on a connection's thread; what is for the handler and the upgrades comes over
+    // to this one (invokeMethod's AutoConnection: called at once when already here).
     m_routes->handler = [this](const HttpRequest &request, const HttpReply &reply) {
-        if (QThread::currentThread() == thread())
-            return m_handler(request, reply);
-        QMetaObject::invokeMethod(
-            this, [this, request, reply] { m_handler(request, reply); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, request, reply] { m_handler(request, reply); });
     };
     m_routes->upgrader = [this](ByteStream::Released connection, QByteArrayView handshake,
                                 WebSocketUpgrade &&upgrade) {
-        if (auto *const *socket = std::get_if<QTcpSocket *>(&connection))
-            upgradeTls(*socket, handshake, std::move(upgrade));
-        else
-            this->upgrade(std::get<int>(connection), std::move(upgrade));
+        auto *const *socket = std::get_if<QTcpSocket *>(&connection);
+        if (socket)
+            (*socket)->moveToThread(thread()); // (pushed by the thread it lives on)
+        QMetaObject::invokeMethod(
+            this, [this, connection, raw = socket ? handshake.toByteArray() : QByteArray(),
+                   moving = std::make_shared<WebSocketUpgrade>(std::move(upgrade))] {
+                if (auto *const *tls = std::get_if<QTcpSocket *>(&connection))
+                    upgradeTls(*tls, raw, std::move(*moving));
+                else
+                    this->upgrade(std::get<int>(connection), std::move(*moving));
+            });
     };
     connect(&m_webSockets, &QWebSocketServer::newConnection, this, &HttpServer::upgradedTls);
 }
@@ -71,36 +76,30 @@ void HttpServer::accept(QTcpServer *listener)
     // (QSslServer has done the TLS handshake here; QWebSocketServer takes the upgrades
     // here, where upgradeTls() brings their sockets back.)
     while (QTcpSocket *socket = listener->nextPendingConnection()) {
-        if (m_hosts.empty()) {
-            new HttpConnection(std::make_unique<SocketStream>(socket), m_limits, m_routes, this);
-            continue;
-        }
-        QObject *host = m_hosts.at(m_nextHost++ % m_hosts.size());
+        QObject *host = nextHost();
         socket->setParent(nullptr);
         socket->moveToThread(host->thread());
-        QMetaObject::invokeMethod(
-            host,
-            [socket, host, limits = m_limits, routes = m_routes] {
-                new HttpConnection(std::make_unique<SocketStream>(socket), limits, routes, host);
-            },
-            Qt::QueuedConnection);
+        open(host, [socket] { return std::make_unique<SocketStream>(socket); });
     }
 }
 
 void HttpServer::accept(int fd)
 {
-    if (m_hosts.empty()) {
-        new HttpConnection(std::make_unique<FdStream>(fd), m_limits, m_routes, this);
-        return;
-    }
-    QObject *host = m_hosts.at(m_nextHost++ % m_hosts.size());
+    open(nextHost(), [fd] { return std::make_unique<FdStream>(fd); });
+}
+
+QObject *HttpServer::nextHost()
+{
+    return m_hosts.empty() ? this : m_hosts.at(m_nextHost++ % m_hosts.size());
+}
+
+void HttpServer::open(QObject *host, std::function<std::unique_ptr<ByteStream>()> stream)
+{
     // (Runs before anything the destructor asks of the thread: events keep their order.)
     QMetaObject::invokeMethod(
-        host,
-        [fd, host, limits = m_limits, routes = m_routes] {
-            new HttpConnection(std::make_unique<FdStream>(fd), limits, routes, host);
-        },
-        Qt::QueuedConnection);
+        host, [host, stream = std::move(stream), limits = m_limits, routes = m_routes] {
+            new HttpConnection(stream(), limits, routes, host);
+        });
 }
 
 void HttpServer::upgrade(int fd, WebSocketUpgrade &&upgrade)
@@ -112,30 +111,12 @@ void HttpServer::upgrade(int fd, WebSocketUpgrade &&upgrade)
         qCInfo(lcHttp) << "a WebSocket handshake whose connection could not be taken over";
         return;
     }
-    if (QThread::currentThread() == thread())
-        return m_upgraded(std::move(upgrade));
-    QMetaObject::invokeMethod(
-        this,
-        [this, moving = std::make_shared<WebSocketUpgrade>(std::move(upgrade))] {
-            m_upgraded(std::move(*moving));
-        },
-        Qt::QueuedConnection);
+    m_upgraded(std::move(upgrade));
 }
 
 void HttpServer::upgradeTls(QTcpSocket *socket, QByteArrayView handshake,
                             WebSocketUpgrade &&upgrade)
 {
-    if (QThread::currentThread() != thread()) { // on a connection thread: over here first
-        socket->moveToThread(thread());
-        QMetaObject::invokeMethod(
-            this,
-            [this, socket, raw = handshake.toByteArray(),
-             moving = std::make_shared<WebSocketUpgrade>(std::move(upgrade))] {
-                upgradeTls(socket, raw, std::move(*moving));
-            },
-            Qt::QueuedConnection);
-        return;
-    }
     socket->setParent(this);
     // The handshake goes back into the socket for QWebSocketServer to read again. The
     // frames after it do not: Qt's QWebSocket would read them before anyone listens to it.

@@ -72,6 +72,10 @@ public:
 private:
     void accept(QTcpServer *listener);
     void accept(int fd);
+    [[nodiscard]] QObject *nextHost(); // the connection threads' hosts in turn; none: this
+    // Makes an HttpConnection over what `stream` returns there, on `host`'s thread.
+    void open(QObject *host, std::function<std::unique_ptr<ByteStream>()> stream);
+    // The two run on this thread (the routes' upgrader brings the connection here).
     void upgrade(int fd, WebSocketUpgrade &&upgrade);
     void upgradeTls(QTcpSocket *socket, QByteArrayView handshake, WebSocketUpgrade &&upgrade);
     void upgradedTls();
