@@ -2,7 +2,7 @@
 // after the handshake, read from a socket pair as the wire reads its descriptor. Replies
 // (pongs, close frames) go to the other end, which nobody reads: the wire must cope with
 // a peer that does not read, too.
-#include "realtime/WebSocketWire.h"
+#include "websocket/WebSocketWire.h"
 
 #include <QCoreApplication>
 

@@ -1,8 +1,8 @@
-#include "app/EpollEventDispatcher.h"
+#include "app/Admin.h"
 #include "app/Server.h"
 #include "app/ServerConfig.h"
-#include "ops/Admin.h"
-#include "ops/Logging.h"
+#include "base/EpollEventDispatcher.h"
+#include "base/Logging.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>

@@ -9,8 +9,8 @@
 #include "net/ApiClient.h"
 #include "net/RealtimeConnection.h"
 #include "store/LocalCache.h"
-#include "store/OfflineQueue.h"
 #include "store/TokenStore.h"
+#include "sync/OfflineQueue.h"
 
 #include <QAbstractSocket>
 #include <QElapsedTimer>

@@ -105,7 +105,7 @@ private Q_SLOTS:
             s.bob = insertUser(db, u"bob"_s).value();
             s.carol = insertUser(db, u"carol"_s).value();
             auto send = [&](qint64 from, qint64 to) -> qint64 {
-                frames::SendMessage message;
+                NewMessage message;
                 message.recipientId = to;
                 message.content = u"hello"_s;
                 auto stored = MessageRepository::store(db, from, message);

@@ -5,7 +5,7 @@
 #include "TestMain.h"
 
 #include "http/HttpServer.h"
-#include "realtime/IoThreads.h"
+#include "websocket/IoThreads.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 // MessageSequencer: a conversation's messages go out in the order they were committed,
 // whatever order they arrive in; a predecessor that never comes holds nothing for ever.
-#include "realtime/MessageSequencer.h"
+#include "messaging/MessageSequencer.h"
 
 #include <QTest>
 

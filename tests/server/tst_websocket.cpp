@@ -3,7 +3,7 @@
 #include "Clients.h"
 #include "TestMain.h"
 #include "TestServer.h"
-#include "ops/Metrics.h"
+#include "base/Metrics.h"
 #include "storage/DbWorker.h"
 
 #include <QJsonArray>
@@ -297,7 +297,7 @@ private Q_SLOTS:
         alice->sendJson({{"type"_L1, "typing_stop"_L1}, {"conversationId"_L1, m_pair}});
         QCOMPARE(bob->waitFor(u"user_typing"_s).value("isTyping"_L1).toBool(), false);
 
-        // Not renewed: it ends by itself after 6 s.
+        // Not renewed: it ends by itself after the expiry.
         QElapsedTimer clock;
         alice->sendJson({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, m_pair}});
         QVERIFY(bob->waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
@@ -674,6 +674,8 @@ private Q_SLOTS:
         silent.connectToHost(QHostAddress::LocalHost, m_server->port());
         QVERIFY(silent.waitForConnected(3000));
         silent.write(
+            // QWebSocket answers pings by itself, so a live client stays connected while one
+            // that upgrades at the same time but never answers a ping is cut off.
             "GET /api/messages/ws?token=" + erin.token.toLatin1() +
             " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");

@@ -2,7 +2,7 @@
 // loopback: the test is the client, writing frames byte by byte where it matters, and
 // reading what the wire answers.
 #include "protocol/Frames.h"
-#include "realtime/WebSocketWire.h"
+#include "websocket/WebSocketWire.h"
 
 #include <QElapsedTimer>
 #include <QTcpServer>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/EpollEventDispatcher.h"
+#include "base/EpollEventDispatcher.h"
 
 #include <QCoreApplication>
 #include <QTest>

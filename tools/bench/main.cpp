@@ -5,7 +5,7 @@
 #include "Flood.h"
 #include "LoadWorker.h"
 #include "ProcessStats.h"
-#include "app/EpollEventDispatcher.h"
+#include "base/EpollEventDispatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -3,7 +3,7 @@
 #include "protocol/Time.h"
 #include "protocol/Validation.h"
 #include "store/LocalCache.h"
-#include "store/OfflineQueue.h"
+#include "sync/OfflineQueue.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -4,19 +4,19 @@
 
 #include "auth/Authenticator.h"
 #include "auth/JwtService.h"
+#include "base/Metrics.h"
 #include "cluster/ClusterBus.h"
 #include "http/HttpServer.h"
-#include "http/RestApi.h"
-#include "ops/Metrics.h"
-#include "ops/Tls.h"
-#include "realtime/ConnectionRegistry.h"
-#include "realtime/IoThreads.h"
-#include "realtime/MessageService.h"
-#include "realtime/ParticipantCache.h"
-#include "realtime/RateLimiter.h"
-#include "realtime/RealtimeHub.h"
+#include "http/Tls.h"
+#include "messaging/MessageService.h"
+#include "messaging/ParticipantCache.h"
+#include "messaging/RateLimiter.h"
+#include "presence/ConnectionRegistry.h"
+#include "rest/RestApi.h"
 #include "storage/DbWorker.h"
 #include "storage/UserRepository.h"
+#include "websocket/IoThreads.h"
+#include "websocket/RealtimeHub.h"
 
 #include <QSslServer>
 
@@ -54,7 +54,7 @@ Server::~Server()
 Status Server::start()
 {
     m_db = std::make_unique<DbWorker>(m_config.database, -1, m_config.databaseConnections);
-    m_db->setMetrics(m_metrics.get());
+    m_db->setLatencyHistogram(&m_metrics->dbLatency);
     m_db->setCommitWindow(m_config.commitWindow);
     if (auto opened = m_db->start(); !opened.ok())
         return opened;

@@ -1,6 +1,6 @@
 #include "cluster/ClusterBus.h"
 
-#include "realtime/ConnectionRegistry.h"
+#include "presence/ConnectionRegistry.h"
 #include "storage/DbWorker.h"
 #include "storage/Sql.h"
 

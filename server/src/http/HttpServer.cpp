@@ -9,7 +9,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+Q_LOGGING_CATEGORY(lcHttp, "pitchey.server.http", QtInfoMsg)
 
 namespace pitchey::server {
 

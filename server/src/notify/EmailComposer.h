@@ -1,27 +1,11 @@
 #pragma once
 
+#include "storage/EmailRepository.h"
+
 #include <QList>
 #include <QString>
-#include <QStringList>
 
 namespace pitchey::server {
-
-// One email for one user that sums up every conversation with unread messages: who wrote,
-// how many, the latest lines. Plain text and HTML (every user-supplied text escaped).
-struct DigestConversation
-{
-    qint64 conversationId = 0;
-    QString title;      // "Alice", or "Alice in Weekend hike"
-    int count = 0;      // unread messages in it
-    QStringList latest; // up to five "Sender: text" lines, oldest first
-};
-
-struct ComposedEmail
-{
-    QString subject;
-    QString text;
-    QString html;
-};
 
 struct DigestLinks
 {
@@ -29,6 +13,8 @@ struct DigestLinks
     QString unsubscribe; // one-click unsubscribe link
 };
 
+// One email for one user that sums up every conversation with unread messages: who wrote,
+// how many, the latest lines. Plain text and HTML (every user-supplied text escaped).
 [[nodiscard]] ComposedEmail composeDigest(const QString &recipientName,
                                           const QList<DigestConversation> &conversations,
                                           const DigestLinks &links);

@@ -1,6 +1,7 @@
 #include "notify/EmailService.h"
 
-#include "app/Async.h"
+#include "base/Async.h"
+#include "notify/EmailComposer.h"
 #include "protocol/Time.h"
 #include "storage/DbWorker.h"
 #include "storage/EmailRepository.h"
@@ -84,7 +85,10 @@ void EmailService::checkNow()
     rules.minuteMs = m_settings.minuteMs;
     rules.online = m_onlineUsers();
     const QString open = m_settings.publicUrl;
-    rules.links = [this, open](qint64 userId) { return DigestLinks{open, unsubscribeUrl(userId)}; };
+    rules.compose = [this, open](qint64 userId, const QString &name,
+                                 const QList<DigestConversation> &conversations) {
+        return composeDigest(name, conversations, DigestLinks{open, unsubscribeUrl(userId)});
+    };
     auto queued = m_db.submit<int>(
         [rules](QSqlDatabase &db) { return EmailRepository::queueDigests(db, rules); });
     // The mailer thread looks at the outbox once this job is done: the queue keeps order.

@@ -1,6 +1,6 @@
 #include "storage/DbWorker.h"
 
-#include "ops/Metrics.h"
+#include "base/Metrics.h"
 #include "storage/Migrations.h"
 #include "storage/Sql.h"
 
@@ -332,8 +332,8 @@ void DbWorker::finishBatch(std::deque<Job> &batch, bool committed)
     const auto now = std::chrono::steady_clock::now();
     std::vector<Reply> replies;
     for (Job &job : batch) {
-        if (m_metrics)
-            m_metrics->dbLatency.observe(now - job.queued);
+        if (m_latency)
+            m_latency->observe(now - job.queued);
         job.finish(committed);
         if (job.reply.run)
             replies.push_back(std::move(job.reply));

@@ -24,7 +24,7 @@
 
 namespace pitchey::server {
 
-class Metrics;
+class LatencyHistogram;
 
 // Owns the database connections and the threads that use them: a pool of lanes, each one
 // connection and one thread (SQLite: always one lane, its one writer). Work is queued as
@@ -77,7 +77,7 @@ public:
     [[nodiscard]] const SqlDialect &dialect() const { return m_dialect; }
     [[nodiscard]] const DatabaseUrl &url() const { return m_url; }
     // Where each job's latency (queued -> committed) is recorded; set before start().
-    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    void setLatencyHistogram(LatencyHistogram *latency) { m_latency = latency; }
     // The group-commit window (see above; zero: none, at most kMaxCommitWindow); set
     // before start().
     static constexpr std::chrono::milliseconds kMaxCommitWindow{1000};
@@ -202,7 +202,7 @@ private:
     std::atomic<quint64> m_jobs{0};
     std::atomic<quint64> m_transactions{0};
     std::atomic<qint64> m_backlog{0};
-    Metrics *m_metrics = nullptr;
+    LatencyHistogram *m_latency = nullptr;
     std::chrono::microseconds m_commitWindow = kDefaultCommitWindow;
     std::size_t m_maxBatch;             // jobs in one transaction
     std::unique_ptr<QObject> m_replies; // on the thread that made this: submitThen() replies

@@ -152,8 +152,7 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
                 conversation.latest.removeFirst();
             handle(handled, userId, pending);
         }
-        const ComposedEmail email = composeDigest(
-            recipient.name, conversations, rules.links ? rules.links(userId) : DigestLinks{});
+        const ComposedEmail email = rules.compose(userId, recipient.name, conversations);
         auto inserted = sql::exec(
             db,
             u"INSERT INTO email_outbox (user_id, recipient, subject, text_body, html_body, "

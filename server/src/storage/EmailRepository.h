@@ -1,13 +1,35 @@
 #pragma once
 
-#include "notify/EmailComposer.h"
 #include "protocol/Result.h"
 
+#include <QList>
 #include <QSet>
 #include <QSqlDatabase>
+#include <QStringList>
 
 #include <functional>
 #include <optional>
+
+namespace pitchey::server {
+
+// One conversation in a user's digest.
+struct DigestConversation
+{
+    qint64 conversationId = 0;
+    QString title;      // "Alice", or "Alice in Weekend hike"
+    int count = 0;      // unread messages in it
+    QStringList latest; // up to five "Sender: text" lines, oldest first
+};
+
+// An email as the outbox keeps it: plain text and HTML.
+struct ComposedEmail
+{
+    QString subject;
+    QString text;
+    QString html;
+};
+
+} // namespace pitchey::server
 
 namespace pitchey::server::EmailRepository {
 
@@ -25,8 +47,11 @@ struct BatchRules
     qint64 now = 0;
     qint64 minuteMs = 60'000; // what emailDelayMinutes counts in (shorter in tests)
     QSet<qint64> online;      // users with an open connection: no email for them
-    // Builds the links of a user's digest (unsubscribe is signed per user).
-    std::function<DigestLinks(qint64 userId)> links;
+    // Writes a user's digest (notify/EmailComposer); called in the database job, so it
+    // must be safe to call on the database thread.
+    std::function<ComposedEmail(qint64 userId, const QString &recipientName,
+                                const QList<DigestConversation> &conversations)>
+        compose;
 };
 
 // Turns unread notifications of offline users into at most one digest per user: for each

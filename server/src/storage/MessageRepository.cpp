@@ -31,7 +31,7 @@ Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId,
 
 // The message stored first under this clientMessageId, as the answer to a resend.
 Result<std::optional<StoredMessage>> firstCopy(QSqlDatabase &db, qint64 senderId,
-                                               const frames::SendMessage &send)
+                                               const NewMessage &send)
 {
     if (!send.clientMessageId)
         return std::optional<StoredMessage>{};
@@ -87,8 +87,7 @@ Result<qint64> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 
 }
 
 // The conversation of a send by recipient: found, or created for the pair.
-Result<qint64> resolvePair(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send,
-                           bool &created)
+Result<qint64> resolvePair(QSqlDatabase &db, qint64 senderId, const NewMessage &send, bool &created)
 {
     if (*send.recipientId == senderId)
         return Error::badRequest(u"recipientId must be another user"_s);
@@ -128,7 +127,7 @@ Message fromRow(const sql::Cursor &row, int first)
     return message;
 }
 
-Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const frames::SendMessage &send)
+Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage &send)
 {
     // A resend (same clientMessageId) is found by the insert below, which then inserts
     // nothing: one statement less for every message that is not one.

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "protocol/Frames.h"
 #include "protocol/Types.h"
 #include "storage/Sql.h"
 
@@ -25,6 +24,17 @@ struct StoredMessage
     // real-time notifications off.
     Notification notification;
     QList<qint64> notified;
+};
+
+// A message to store, as its sender asked for it (a send_message frame or POST
+// /api/messages): conversationId, or recipientId for the pair's conversation.
+struct NewMessage
+{
+    std::optional<qint64> conversationId;
+    std::optional<qint64> recipientId;
+    QString content;
+    std::optional<QString> clientMessageId;
+    std::optional<qint64> replyToId;
 };
 
 struct HistoryPage
@@ -61,7 +71,7 @@ namespace MessageRepository {
 // Stores a message (resolving recipientId to the pair's conversation), queues it for
 // every other participant and records their notifications, in the caller's transaction.
 [[nodiscard]] Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId,
-                                          const frames::SendMessage &send);
+                                          const NewMessage &send);
 
 // The newest `limit` messages older than `page.before` (or the newest), or, with
 // `page.after`, the oldest `limit` messages newer than it; oldest first either way.

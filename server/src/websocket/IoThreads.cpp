@@ -1,10 +1,10 @@
-#include "realtime/IoThreads.h"
+#include "websocket/IoThreads.h"
 
-#include "app/EpollEventDispatcher.h"
+#include "base/EpollEventDispatcher.h"
+#include "messaging/RateLimiter.h"
 #include "protocol/Frames.h"
-#include "realtime/RateLimiter.h"
-#include "realtime/WebSocketWire.h"
-#include "realtime/WsSession.h"
+#include "websocket/WebSocketWire.h"
+#include "websocket/WsSession.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "ops/Logging.h"
+#include "base/Logging.h"
 
 #include <QLoggingCategory>
 

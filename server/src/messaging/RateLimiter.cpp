@@ -1,4 +1,4 @@
-#include "realtime/RateLimiter.h"
+#include "messaging/RateLimiter.h"
 
 #include <algorithm>
 

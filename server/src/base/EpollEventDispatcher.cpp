@@ -1,4 +1,4 @@
-#include "app/EpollEventDispatcher.h"
+#include "base/EpollEventDispatcher.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>

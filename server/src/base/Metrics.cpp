@@ -1,4 +1,4 @@
-#include "ops/Metrics.h"
+#include "base/Metrics.h"
 
 #include <QCoreApplication>
 

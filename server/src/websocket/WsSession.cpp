@@ -1,6 +1,6 @@
-#include "realtime/WsSession.h"
+#include "websocket/WsSession.h"
 
-#include "realtime/IoThreads.h"
+#include "websocket/IoThreads.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "realtime/MessageSequencer.h"
+#include "messaging/MessageSequencer.h"
 
 #include <algorithm>
 

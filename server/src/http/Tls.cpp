@@ -1,4 +1,4 @@
-#include "ops/Tls.h"
+#include "http/Tls.h"
 
 #include <QFile>
 #include <QSslKey>

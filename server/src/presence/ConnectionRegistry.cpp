@@ -1,6 +1,6 @@
-#include "realtime/ConnectionRegistry.h"
+#include "presence/ConnectionRegistry.h"
 
-#include "realtime/WsSession.h"
+#include "websocket/WsSession.h"
 
 namespace pitchey::server {
 

@@ -1,4 +1,4 @@
-#include "realtime/TypingTracker.h"
+#include "presence/TypingTracker.h"
 
 #include <QDateTime>
 

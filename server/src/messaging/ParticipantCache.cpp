@@ -1,4 +1,4 @@
-#include "realtime/ParticipantCache.h"
+#include "messaging/ParticipantCache.h"
 
 #include "storage/ConversationRepository.h"
 #include "storage/DbWorker.h"

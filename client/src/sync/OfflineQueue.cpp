@@ -1,4 +1,4 @@
-#include "store/OfflineQueue.h"
+#include "sync/OfflineQueue.h"
 
 #include "net/RealtimeConnection.h"
 #include "protocol/Time.h"

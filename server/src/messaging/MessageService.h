@@ -1,7 +1,7 @@
 #pragma once
 
+#include "messaging/MessageSequencer.h"
 #include "protocol/Frames.h"
-#include "realtime/MessageSequencer.h"
 #include "storage/MessageRepository.h"
 
 #include <QObject>

@@ -1,19 +1,19 @@
-#include "http/RestApi.h"
+#include "rest/RestApi.h"
 
 #include "notify/EmailService.h"
 #include "storage/NotificationRepository.h"
 
-#include "app/Async.h"
 #include "auth/Authenticator.h"
 #include "auth/PasswordHasher.h"
-#include "ops/Metrics.h"
+#include "base/Async.h"
+#include "base/Metrics.h"
+#include "messaging/MessageService.h"
+#include "messaging/ParticipantCache.h"
+#include "messaging/RateLimiter.h"
+#include "presence/ConnectionRegistry.h"
 #include "protocol/Frames.h"
 #include "protocol/Time.h"
 #include "protocol/Validation.h"
-#include "realtime/ConnectionRegistry.h"
-#include "realtime/MessageService.h"
-#include "realtime/ParticipantCache.h"
-#include "realtime/RateLimiter.h"
 #include "storage/ConversationRepository.h"
 #include "storage/DbWorker.h"
 #include "storage/EmailRepository.h"
@@ -31,7 +31,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcHttp, "pitchey.server.http", QtInfoMsg)
+Q_DECLARE_LOGGING_CATEGORY(lcHttp) // http/HttpServer.cpp
 
 namespace pitchey::server {
 

@@ -1,4 +1,4 @@
-#include "app/Async.h"
+#include "base/Async.h"
 
 namespace pitchey::server::detail {
 

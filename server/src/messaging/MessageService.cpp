@@ -1,11 +1,11 @@
-#include "realtime/MessageService.h"
+#include "messaging/MessageService.h"
 
-#include "app/Async.h"
-#include "ops/Metrics.h"
-#include "realtime/ConnectionRegistry.h"
-#include "realtime/ParticipantCache.h"
-#include "realtime/WsSession.h"
+#include "base/Async.h"
+#include "base/Metrics.h"
+#include "messaging/ParticipantCache.h"
+#include "presence/ConnectionRegistry.h"
 #include "storage/DbWorker.h"
+#include "websocket/WsSession.h"
 
 namespace pitchey::server {
 
@@ -43,10 +43,12 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSe
     // message by recipientId is not known yet: the conversation's row lock and the
     // sequencer keep its order then).
     const qint64 lane = send.conversationId.value_or(senderId);
+    const NewMessage message{send.conversationId, send.recipientId, send.content,
+                             send.clientMessageId, send.replyToId};
     m_db.submitThen<StoredMessage>(
         lane,
-        [senderId, send, publish = m_publishInTransaction](QSqlDatabase &db) {
-            auto result = MessageRepository::store(db, senderId, send);
+        [senderId, message, publish = m_publishInTransaction](QSqlDatabase &db) {
+            auto result = MessageRepository::store(db, senderId, message);
             if (result.ok() && !result.value().duplicate && publish) {
                 if (auto published = publish(db, result.value()); !published.ok())
                     return Result<StoredMessage>(published.error());

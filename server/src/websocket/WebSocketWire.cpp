@@ -1,4 +1,4 @@
-#include "realtime/WebSocketWire.h"
+#include "websocket/WebSocketWire.h"
 
 #include "protocol/Frames.h"
 

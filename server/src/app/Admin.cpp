@@ -1,8 +1,8 @@
-#include "ops/Admin.h"
+#include "app/Admin.h"
 
 #include "app/ServerConfig.h"
 #include "auth/PasswordHasher.h"
-#include "ops/Tls.h"
+#include "http/Tls.h"
 #include "protocol/Validation.h"
 #include "storage/DbWorker.h"
 #include "storage/Migrations.h"
