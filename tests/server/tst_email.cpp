@@ -1,15 +1,20 @@
-// Email digests against a real SMTP server (Debian's python3-aiosmtpd, writing a maildir),
-// with minutes shortened to seconds and a batch pass every second.
+// Email digests against a real SMTP server (Debian's python3-aiosmtpd, writing a maildir).
+// Minutes are seconds here, the email service's clock is the test's (moved on instead of
+// waited for), and a batch pass runs when a test asks for one: each check waits for the
+// pass and for the mailer's next look at the outbox, never for a length of time.
 #include "Clients.h"
 #include "ScratchPostgres.h"
 #include "SmtpServer.h"
 #include "TestMain.h"
 #include "TestServer.h"
+#include "notify/EmailService.h"
+#include "protocol/Time.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -27,6 +32,45 @@ class TestEmail : public QObject
     std::unique_ptr<HttpClient> m_http;
     std::unique_ptr<SmtpServer> m_smtp;
     quint16 m_smtpPort = 0;
+    std::shared_ptr<std::atomic<qint64>> m_clockAhead; // how far the email clock is ahead
+
+    // The mail settings of every server here: the test's clock, no timed batch passes.
+    void mailSettings(server::ServerConfig &config)
+    {
+        config.smtpUrl = u"smtp://127.0.0.1:%1"_s.arg(m_smtpPort);
+        config.publicUrl = u"https://chat.example.test"_s;
+        config.emailBatchSeconds = 3600;  // passes: pass()
+        config.emailMinuteMs = 1000;      // emailDelayMinutes counts seconds here
+        config.emailRetryBaseMs = 60'000; // far beyond real time: retries come with the clock
+        config.emailClock = [ahead = m_clockAhead] { return currentTimeMs() + ahead->load(); };
+    }
+
+    // Moves the email clock on by `ms`, runs a batch pass on each server, and waits until
+    // each mailer has looked at the outbox since (and sent what was due).
+    bool pass(qint64 ms = 0, const QList<TestServer *> &servers = {})
+    {
+        m_clockAhead->fetch_add(ms);
+        const QList<TestServer *> all = servers.isEmpty() ? QList{m_server.get()} : servers;
+        std::vector<std::unique_ptr<QSignalSpy>> passed, settled;
+        for (TestServer *each : all) {
+            server::EmailService *email = each->server().email();
+            passed.push_back(
+                std::make_unique<QSignalSpy>(email, &server::EmailService::batchPassed));
+            settled.push_back(
+                std::make_unique<QSignalSpy>(email, &server::EmailService::outboxSettled));
+            email->checkNow();
+        }
+        for (size_t i = 0; i < passed.size(); ++i) {
+            if (!QTest::qWaitFor([&] { return !passed[i]->isEmpty(); }, 10000) ||
+                passed[i]->constFirst().constFirst().toInt() < 0)
+                return false;
+        }
+        for (auto &spy : settled) {
+            if (!QTest::qWaitFor([&] { return !spy->isEmpty(); }, 15000))
+                return false;
+        }
+        return true;
+    }
 
     HttpClient::Account withEmail(const QString &name)
     {
@@ -90,24 +134,14 @@ class TestEmail : public QObject
         return bodies;
     }
 
-    // No mail within `ms` (several batch passes).
-    bool noMail(int ms = 3000)
-    {
-        QTest::qWait(ms);
-        return m_smtp->mails().isEmpty();
-    }
-
 private Q_SLOTS:
     void init()
     {
         m_smtpPort = freePort();
+        m_clockAhead = std::make_shared<std::atomic<qint64>>(0);
         m_server = std::make_unique<TestServer>([this](server::ServerConfig &config) {
-            config.smtpUrl = u"smtp://127.0.0.1:%1"_s.arg(m_smtpPort);
+            mailSettings(config);
             config.mailFrom = u"Pitchey <noreply@pitchey.test>"_s;
-            config.publicUrl = u"https://chat.example.test"_s;
-            config.emailBatchSeconds = 1;
-            config.emailMinuteMs = 1000; // emailDelayMinutes counts seconds here
-            config.emailRetryBaseMs = 500;
             config.rateBurst = 100'000;
         });
         QVERIFY(m_server->start());
@@ -127,16 +161,18 @@ private Q_SLOTS:
         QVERIFY(m_smtp->start());
         const auto alice = withEmail(u"alice"_s);
         const auto bob = withEmail(u"bob"_s);
-        setPreferences(alice, {{"emailDelayMinutes"_L1, 3}}); // 3 s: all sent before the first pass
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 3}});
         const qint64 pair = conversation(bob, alice);
         const QStringList texts{u"one"_s, u"two"_s, u"three"_s, u"four"_s,
                                 u"<script>alert(5)</script>"_s};
         for (const QString &text : texts)
             say(bob, pair, text);
 
-        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);
-        QVERIFY(noMail(0) == false);
-        QTest::qWait(3000); // more batch passes: still one
+        QVERIFY(pass(2000)); // not unread long enough yet
+        QVERIFY(m_smtp->mails().isEmpty());
+        QVERIFY(pass(2000));
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(pass(1000) && pass(5000)); // more batch passes: still one
         const QList<Mail> mails = m_smtp->mails();
         QCOMPARE(mails.size(), 1);
         const Mail &mail = mails.constFirst();
@@ -172,10 +208,11 @@ private Q_SLOTS:
         if (!ScratchPostgres::available())
             QSKIP("a cluster needs PostgreSQL (the *_postgres run)");
         // A relay that takes 2.5 s per message: the other mailers (each looks at the outbox
-        // every second) come by while the digest is being sent, and must leave it alone.
+        // after every pass and every second) come by while the digest is being sent, and
+        // must leave it alone.
         QVERIFY(m_smtp->startSlow(2.5));
         // Two more nodes on the same database, with the same mail settings: three batch
-        // passes and three mailers a second, still one digest, sent once.
+        // passes at once and three mailers, still one digest, sent once.
         const server::ServerConfig shared = m_server->config();
         auto node = [&shared](server::ServerConfig &config) {
             const QString dataDir = config.dataDir;
@@ -185,12 +222,14 @@ private Q_SLOTS:
         };
         TestServer second(node), third(node);
         QVERIFY(second.start() && third.start());
+        const QList<TestServer *> nodes{m_server.get(), &second, &third};
         const auto alice = withEmail(u"alice"_s);
         const auto bob = withEmail(u"bob"_s);
         setPreferences(alice, {{"emailDelayMinutes"_L1, 2}});
         say(bob, conversation(bob, alice), u"to a cluster"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 15000);
-        QTest::qWait(6000); // two more sends would have landed by now
+        QVERIFY(pass(3000, nodes)); // one mailer sends, the others found nothing to claim
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(pass(0, nodes) && pass(5000, nodes)); // a second send would be done by now
         QCOMPARE(m_smtp->mails().size(), 1);
         QVERIFY(m_smtp->mails().constFirst().text.contains(u"to a cluster"_s));
     }
@@ -201,12 +240,12 @@ private Q_SLOTS:
         const auto alice = withEmail(u"alice"_s);
         const auto bob = withEmail(u"bob"_s);
         const auto carol = withEmail(u"carol"_s);
-        setPreferences(alice, {{"emailDelayMinutes"_L1, 3}}); // 3 s: all sent before the first pass
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 3}});
         say(bob, conversation(bob, alice), u"from bob"_s);
         say(carol, conversation(carol, alice), u"from carol"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);
-        QVERIFY(noMail(0) == false);
-        QTest::qWait(2500);
+        QVERIFY(pass(4000));
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(pass(4000));
         QCOMPARE(m_smtp->mails().size(), 1);
         const Mail mail = m_smtp->mails().constFirst();
         QCOMPARE(mail.subject, u"2 unread messages in 2 conversations"_s);
@@ -264,14 +303,18 @@ private Q_SLOTS:
             aliceSocket.socket().close();
             QVERIFY(aliceSocket.waitForDisconnect());
         }
-        QVERIFY(noMail(4000));
+        QVERIFY(pass(4000) && pass(4000));
+        QVERIFY(m_smtp->mails().isEmpty());
         // The same user, away, with a new message: the digest comes (the setup works).
         if (why == "online"_L1) {
+            WsClient bobSocket; // hears when the server has seen Alice go
+            QVERIFY(bobSocket.open(m_server->wsUrl(bob.token)));
             aliceSocket.socket().close();
             QVERIFY(aliceSocket.waitForDisconnect());
-            QTest::qWait(300);
+            QVERIFY(!bobSocket.waitFor(u"user_offline"_s).isEmpty());
             say(bob, pair, u"while away"_s);
-            QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);
+            QVERIFY(pass(4000));
+            QTRY_COMPARE(m_smtp->mails().size(), 1);
             QVERIFY(m_smtp->mails().constFirst().text.contains(u"while away"_s));
             QVERIFY(!m_smtp->mails().constFirst().text.contains(u"hello"_s));
         }
@@ -283,10 +326,14 @@ private Q_SLOTS:
         const auto bob = withEmail(u"bob"_s);
         setPreferences(alice, {{"emailDelayMinutes"_L1, 0}});
         say(bob, conversation(bob, alice), u"are you there?"_s);
-        QTest::qWait(2500); // queued, and at least one attempt failed
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"not sent, retry in 60 s"_s));
+        QVERIFY(pass()); // queued, and the first attempt failed
         QVERIFY(m_smtp->start());
-        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 15000);
-        QTest::qWait(2500);
+        QVERIFY(pass(30'000)); // not due yet
+        QVERIFY(m_smtp->mails().isEmpty());
+        QVERIFY(pass(31'000));
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(pass(3'600'000));
         QCOMPARE(m_smtp->mails().size(), 1);
     }
 
@@ -296,12 +343,14 @@ private Q_SLOTS:
         const auto bob = withEmail(u"bob"_s);
         setPreferences(alice, {{"emailDelayMinutes"_L1, 0}});
         say(bob, conversation(bob, alice), u"before the restart"_s);
-        QTest::qWait(2000); // in the outbox, not sent
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"not sent, retry in"_s));
+        QVERIFY(pass()); // in the outbox, not sent
         m_server->restart();
         QVERIFY(m_server->port() > 0);
         QVERIFY(m_smtp->start());
-        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 15000);
-        QTest::qWait(2500);
+        QVERIFY(pass(61'000));
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(pass(3'600'000));
         QCOMPARE(m_smtp->mails().size(), 1);
         QVERIFY(m_smtp->mails().constFirst().text.contains(u"before the restart"_s));
     }
@@ -311,14 +360,11 @@ private Q_SLOTS:
         QVERIFY(m_smtp->start(true));
         // A server of its own: this one must trust the throwaway certificate and log in.
         m_server = std::make_unique<TestServer>([this](server::ServerConfig &config) {
-            config.smtpUrl = u"smtp://127.0.0.1:%1"_s.arg(m_smtpPort);
+            mailSettings(config);
             config.smtpUser = u"pitchey"_s;
             config.smtpPassword = u"s3cret"_s;
             config.smtpCaFile = m_smtp->caFile();
             config.mailFrom = u"noreply@pitchey.test"_s;
-            config.emailBatchSeconds = 1;
-            config.emailMinuteMs = 1000;
-            config.emailRetryBaseMs = 500;
         });
         QVERIFY(m_server->start());
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
@@ -326,7 +372,8 @@ private Q_SLOTS:
         const auto bob = withEmail(u"bob"_s);
         setPreferences(alice, {{"emailDelayMinutes"_L1, 0}});
         say(bob, conversation(bob, alice), u"over TLS"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(m_smtp->mails().size(), 1, 10000);
+        QVERIFY(pass());
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
         QVERIFY(m_smtp->mails().constFirst().text.contains(u"over TLS"_s));
     }
 

@@ -13,6 +13,9 @@ TestServer::TestServer(std::function<void(server::ServerConfig &)> adjust)
     m_config.port = 0;
     m_config.dataDir = m_dir.path();
     m_config.database = server::DatabaseUrl::parse(QString(), m_dir.path()).value();
+    // Argon2id at its interactive cost (64 MiB, ~100-300 ms a hash here) made registering
+    // each test's accounts most of the suite's time; tst_password covers both costs.
+    m_config.passwordCost = server::PasswordHasher::Cost::Minimal;
     if (ScratchPostgres::available()) {
         // The same suite on PostgreSQL: a database of its own per server.
         m_postgres = std::make_unique<ScratchPostgres>();

@@ -80,9 +80,10 @@ Status Server::start()
     m_io = std::make_unique<IoThreads>(
         m_config.ioThreads, IoThreads::Settings{idleTimeout, m_config.maxOutputBytes,
                                                 m_config.rateBurst, m_config.ratePerSecond});
-    m_hub = new RealtimeHub({*m_jwt, *m_auth, *m_db, *m_registry, *m_participants, *m_messages,
-                             *m_frameLimiter, *m_metrics, *m_io, idleTimeout},
-                            this);
+    m_hub =
+        new RealtimeHub({*m_jwt, *m_auth, *m_db, *m_registry, *m_participants, *m_messages,
+                         *m_frameLimiter, *m_metrics, *m_io, idleTimeout, m_config.typingExpiry},
+                        this);
     m_hub->setMaxConnectionsPerUser(m_config.maxConnectionsPerUser);
     m_api =
         new RestApi({*m_jwt, *m_auth, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
@@ -204,6 +205,8 @@ void Server::startEmail()
     settings.batchSeconds = m_config.emailBatchSeconds;
     settings.minuteMs = m_config.emailMinuteMs;
     settings.retryBaseMs = m_config.emailRetryBaseMs;
+    if (m_config.emailClock)
+        settings.clock = m_config.emailClock;
     settings.secret = m_config.jwtSecret;
     m_email = std::make_unique<EmailService>(
         *m_db, [this] { return m_registry->onlineUsers(); }, settings);

@@ -13,6 +13,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace pitchey::server {
@@ -76,9 +77,13 @@ struct ServerConfig
     // go out six times as often).
     qint64 clusterTimeoutMs = 30'000;
 
-    // Not options: tests make minutes and retries short.
+    // Not options: tests make minutes and retries short, and move the email service's
+    // clock (milliseconds since the epoch; empty: the system's).
     qint64 emailMinuteMs = 60'000;
     qint64 emailRetryBaseMs = 30'000;
+    std::function<qint64()> emailClock;
+    // The contract's 6 s after which typing that is not renewed ends.
+    std::chrono::milliseconds typingExpiry{6000};
 };
 
 // Reads the configuration from the command line, then the environment, then the INI file

@@ -81,7 +81,7 @@ void EmailService::userPresenceChanged(qint64 userId)
 void EmailService::checkNow()
 {
     EmailRepository::BatchRules rules;
-    rules.now = currentTimeMs();
+    rules.now = m_settings.clock();
     rules.minuteMs = m_settings.minuteMs;
     rules.online = m_onlineUsers();
     const QString open = m_settings.publicUrl;
@@ -93,10 +93,10 @@ void EmailService::checkNow()
         [rules](QSqlDatabase &db) { return EmailRepository::queueDigests(db, rules); });
     // The mailer thread looks at the outbox once this job is done: the queue keeps order.
     whenReady(queued, this, [this](const Result<int> &count) {
-        if (count.ok() && count.value() > 0) {
+        if (count.ok() && count.value() > 0)
             qCInfo(lcEmail) << "queued" << count.value() << "digest(s)";
-            kick();
-        }
+        kick();
+        Q_EMIT batchPassed(count.ok() ? count.value() : -1);
     });
 }
 
@@ -111,13 +111,15 @@ void EmailService::kick()
 
 void EmailService::mailerLoop()
 {
+    bool lookedSinceKick = false; // since the last kick(): a look that began after it
     for (;;) {
         {
             std::unique_lock lock(m_mutex);
             if (m_stopping)
                 return;
+            lookedSinceKick = std::exchange(m_kicked, false) || lookedSinceKick;
         }
-        const qint64 now = currentTimeMs();
+        const qint64 now = m_settings.clock();
         const qint64 lease = now + 10 * m_settings.retryBaseMs; // 5 minutes by default
         auto due = m_db.submit<std::optional<EmailRepository::OutboxEmail>>(
                            [now, lease](QSqlDatabase &db) {
@@ -125,10 +127,11 @@ void EmailService::mailerLoop()
                            })
                        .result();
         if (!due.ok() || !due.value()) {
+            if (std::exchange(lookedSinceKick, false))
+                QMetaObject::invokeMethod(this, &EmailService::outboxSettled, Qt::QueuedConnection);
             std::unique_lock lock(m_mutex);
             m_wake.wait_for(lock, std::chrono::seconds(1),
                             [this] { return m_stopping || m_kicked; });
-            m_kicked = false;
             continue;
         }
         const EmailRepository::OutboxEmail email = *due.value();
@@ -140,8 +143,8 @@ void EmailService::mailerLoop()
         if (sent.ok()) {
             qCInfo(lcEmail) << "sent digest" << email.id << "to user" << email.userId;
             (void)m_db
-                .submit<Done>([id = email.id](QSqlDatabase &db) {
-                    return EmailRepository::markSent(db, id, currentTimeMs());
+                .submit<Done>([id = email.id, now = m_settings.clock()](QSqlDatabase &db) {
+                    return EmailRepository::markSent(db, id, now);
                 })
                 .result();
             continue;
@@ -151,7 +154,7 @@ void EmailService::mailerLoop()
         qCWarning(lcEmail).noquote() << "digest" << email.id << "not sent, retry in"
                                      << backoff / 1000.0 << "s:" << sent.error().message;
         (void)m_db
-            .submit<Done>([id = email.id, retryAt = currentTimeMs() + backoff,
+            .submit<Done>([id = email.id, retryAt = m_settings.clock() + backoff,
                            why = sent.error().message](QSqlDatabase &db) {
                 return EmailRepository::markFailed(db, id, retryAt, why);
             })

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "notify/SmtpMailer.h"
+#include "protocol/Time.h"
 
 #include <QObject>
 #include <QSet>
@@ -23,6 +24,8 @@ struct EmailSettings
     qint64 minuteMs = 60'000;    // what emailDelayMinutes counts in (tests shorten it)
     qint64 retryBaseMs = 30'000; // first retry after an SMTP failure; doubles, at most 1 h
     QByteArray secret;           // signs unsubscribe links
+    // Milliseconds since the epoch, read on the main and the mailer thread (tests move it).
+    std::function<qint64()> clock = currentTimeMs;
 };
 
 // Email digests for users who are away. Every batchSeconds it turns unread notifications of
@@ -42,10 +45,18 @@ public:
 
     void start();
     void userPresenceChanged(qint64 userId);
-    void checkNow(); // one batch pass, outside the timer (tests, admin)
+    // One batch pass outside the timer, then a look at the outbox (tests, admin).
+    void checkNow();
 
     [[nodiscard]] static QByteArray unsubscribeSignature(const QByteArray &secret, qint64 userId);
     [[nodiscard]] QString unsubscribeUrl(qint64 userId) const;
+
+Q_SIGNALS:
+    // A batch pass is done: `queued` digests went into the outbox (-1: the pass failed).
+    void batchPassed(int queued);
+    // The mailer has looked at the outbox since the last batch pass (or checkNow()), sent
+    // or failed what was due, and found nothing more: what a pass queued has been tried.
+    void outboxSettled();
 
 private:
     void mailerLoop();

@@ -2,13 +2,16 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace pitchey::server {
 
 TypingTracker::TypingTracker(std::chrono::milliseconds expiry, QObject *parent)
     : QObject(parent)
     , m_expiry(expiry)
 {
-    m_sweep.setInterval(std::chrono::milliseconds(200));
+    // Late by a thirtieth of the expiry at most (200 ms of the contract's 6 s).
+    m_sweep.setInterval(std::max(m_expiry / 30, std::chrono::milliseconds(10)));
     connect(&m_sweep, &QTimer::timeout, this, &TypingTracker::sweep);
 }
 

@@ -31,7 +31,6 @@ namespace pitchey::server {
 namespace {
 // RFC 6455 11.7 (IANA): the server is overloaded or the client over a limit; try later.
 constexpr auto kCloseTryAgainLater = QWebSocketProtocol::CloseCode(1013);
-constexpr auto kTypingExpiry = std::chrono::seconds(6);
 constexpr int kBacklogChunk = 200; // messages read at once (at most 64 KiB each)
 // What goes out before waiting for the connection's output to drain, as a share of the
 // output bound: room to spare for live frames, and enough to keep a link busy.
@@ -43,7 +42,7 @@ const auto kWebSocketPath = "/api/messages/ws"_L1;
 RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
     : QObject(parent)
     , m_deps(deps)
-    , m_typing(std::make_unique<TypingTracker>(kTypingExpiry))
+    , m_typing(std::make_unique<TypingTracker>(m_deps.typingExpiry))
 {
     connect(m_typing.get(), &TypingTracker::expired, this,
             [this](qint64 conversationId, qint64 userId) {

@@ -45,6 +45,7 @@ public:
         Metrics &metrics;
         IoThreads &io;
         std::chrono::seconds idleTimeout;
+        std::chrono::milliseconds typingExpiry;
     };
 
     explicit RealtimeHub(Dependencies deps, QObject *parent = nullptr);
