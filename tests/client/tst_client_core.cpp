@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::client;
@@ -271,9 +273,9 @@ private Q_SLOTS:
         rig.chat.composerChanged(u"h"_s);
         QVERIFY(bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
         rig.chat.composerChanged(u"he"_s); // within 3 s: no second typing_start
-        QVERIFY(bobSocket.staysQuiet(u"user_typing"_s, 300));
         rig.chat.composerChanged({});
         QVERIFY(!bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
+        QCOMPARE(bobSocket.framesOf(u"user_typing"_s).size(), 2); // start, stop: in order
         // Five seconds without a keystroke end it too.
         rig.chat.composerChanged(u"x"_s);
         QVERIFY(bobSocket.waitFor(u"user_typing"_s).value("isTyping"_L1).toBool());
@@ -399,11 +401,14 @@ private Q_SLOTS:
         QCOMPARE(resent.constFirst().state, LocalMessage::State::Sent);
         // Make the client send it again, as after a lost answer.
         const QString clientId = resent.constFirst().clientMessageId;
+        QSignalSpy frames(&rig.connection, &RealtimeConnection::frameReceived);
         rig.connection.send({{"type"_L1, "send_message"_L1},
                              {"conversationId"_L1, pair},
                              {"content"_L1, "only once"_L1},
                              {"clientMessageId"_L1, clientId}});
-        QTest::qWait(200);
+        QTRY_VERIFY(std::any_of(frames.cbegin(), frames.cend(), [](const QList<QVariant> &frame) {
+            return frame.constFirst().toJsonObject().value("type"_L1) == "message_sent"_L1;
+        }));
         const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
         QCOMPARE(history.body.value("messages"_L1).toArray().size(), 1);
         QCOMPARE(rig.chat.messages()->rowCount(), 1);
@@ -631,7 +636,7 @@ private Q_SLOTS:
             settings.setEmailDelayMinutes(5000); // out of range: refused, nothing sent
             QCOMPARE(errors.count(), 1);
             QCOMPARE(settings.emailDelayMinutes(), 30);
-            QTest::qWait(300);
+            QTRY_VERIFY(!settings.saving());
         }
         const QJsonObject stored = m_http->get(u"/api/notifications/preferences"_s, alice.token)
                                        .body["preferences"_L1]
@@ -646,6 +651,31 @@ private Q_SLOTS:
         QTRY_VERIFY(again.loaded());
         QVERIFY(again.isMuted(pair));
         QCOMPARE(again.emailDelayMinutes(), 30);
+    }
+
+    void settingsChangesReachTheServerInOrder()
+    {
+        // A person flicking a switch: each change is a request, and the server must end
+        // with the last, as the screen does.
+        const auto alice = m_http->registerUser(u"alice"_s);
+        ApiClient api;
+        api.setBaseUrl(serverUrl(*m_server));
+        api.setToken(alice.token);
+        SettingsController settings(api);
+        settings.reload();
+        QTRY_VERIFY(settings.loaded());
+        for (int i = 1; i <= 41; ++i) {
+            settings.setRealtimeEnabled(i % 2 == 0);
+            settings.setEmailDelayMinutes(i);
+        }
+        QTRY_VERIFY(!settings.saving());
+        QCOMPARE(settings.realtimeEnabled(), false);
+        const QJsonObject stored = m_http->get(u"/api/notifications/preferences"_s, alice.token)
+                                       .body["preferences"_L1]
+                                       .toObject();
+        QCOMPARE(stored["realtimeEnabled"_L1].toBool(), false);
+        QCOMPARE(stored["emailDelayMinutes"_L1].toInt(), 41);
+        QCOMPARE(settings.emailDelayMinutes(), 41);
     }
 
     void deadConnectionsAreNoticed()

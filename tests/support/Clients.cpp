@@ -229,7 +229,7 @@ QList<qint64> WsClient::messageIdsOf(const QString &type) const
     return ids;
 }
 
-bool WsClient::staysQuiet(const QString &type, int ms)
+bool WsClient::staysQuiet(const QString &type)
 {
     auto seen = [&] {
         for (qsizetype i = 0; i < m_frames.size(); ++i) {
@@ -238,7 +238,9 @@ bool WsClient::staysQuiet(const QString &type, int ms)
         }
         return false;
     };
-    QTest::qWait(ms);
+    sendJson({{"type"_L1, "ping"_L1}});
+    if (waitFor(u"pong"_s).isEmpty())
+        return false;
     return !seen();
 }
 

@@ -96,8 +96,12 @@ public:
     // Waits for the next unread frame of `type` (and matching `predicate`), consuming it.
     QJsonObject waitFor(const QString &type, int timeoutMs = 5000,
                         const std::function<bool(const QJsonObject &)> &predicate = {});
-    // True when no frame of `type` arrives within `ms` (reads and drops nothing).
-    bool staysQuiet(const QString &type, int ms = 400);
+    // True when no unread frame of `type` has arrived after a ping round trip: the server
+    // answers a ping after sending this connection everything it had decided to send it
+    // before. Call it once the server has decided what the frame that must cause nothing
+    // causes: when an answer to that frame or a frame the same decision sends elsewhere
+    // has arrived (consumes the pong only).
+    bool staysQuiet(const QString &type);
     bool waitForDisconnect(int timeoutMs = 5000);
     [[nodiscard]] QList<QJsonObject> frames() const { return m_frames; }
     // Every frame of `type` received so far, in order, and their messageIds (consume nothing).

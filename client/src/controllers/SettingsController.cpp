@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::client {
@@ -55,18 +57,31 @@ void SettingsController::change(const QJsonObject &patch)
         return Q_EMIT errorOccurred(optimistic.error().message);
     m_preferences = optimistic.value();
     Q_EMIT changed();
-    // Each answer is the server's whole state after that change; while a later change is
-    // on its way, an earlier answer would undo it on screen, so only the latest counts.
+    for (auto it = patch.begin(); it != patch.end(); ++it)
+        m_unsent.insert(it.key(), it.value());
+    if (!m_sending)
+        sendUnsent();
+}
+
+void SettingsController::sendUnsent()
+{
+    m_sending = true;
     const quint64 sequence = ++m_sequence;
-    m_api.preferences(patch, this, [this, sequence](Result<NotificationPreferences> answer) {
-        if (sequence != m_sequence)
-            return;
-        if (!answer.ok()) {
-            Q_EMIT errorOccurred(answer.error().message);
-            return reload(); // show what the server really has
-        }
-        take(answer.value());
-    });
+    m_api.preferences(std::exchange(m_unsent, {}), this,
+                      [this, sequence](Result<NotificationPreferences> answer) {
+                          m_sending = false;
+                          if (!answer.ok())
+                              Q_EMIT errorOccurred(answer.error().message);
+                          // Each answer is the server's whole state after that change: while
+                          // a later change waits, it would undo that one on screen.
+                          if (!m_unsent.isEmpty())
+                              return sendUnsent();
+                          if (sequence != m_sequence)
+                              return; // a reload since: its answer is newer
+                          if (!answer.ok())
+                              return reload(); // show what the server really has
+                          take(answer.value());
+                      });
 }
 
 void SettingsController::take(const NotificationPreferences &preferences)

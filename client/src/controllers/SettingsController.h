@@ -31,6 +31,7 @@ public:
     void clear(); // on logout
 
     [[nodiscard]] bool loaded() const { return m_loaded; }
+    [[nodiscard]] bool saving() const { return m_sending; } // a change is on its way
     [[nodiscard]] QVariantList mutedConversationIds() const
     {
         QVariantList ids;
@@ -62,12 +63,17 @@ Q_SIGNALS:
 
 private:
     void change(const QJsonObject &patch);
+    void sendUnsent();
     void take(const NotificationPreferences &preferences);
 
     ApiClient &m_api;
     NotificationPreferences m_preferences;
     bool m_loaded = false;
-    quint64 m_sequence = 0; // of the latest change sent
+    // Changes go to the server one at a time, in order: two requests on the way at once may
+    // be applied in either order (on two connections), leaving the older value stored.
+    bool m_sending = false;
+    QJsonObject m_unsent;   // changes made while one was on its way, merged
+    quint64 m_sequence = 0; // of the latest request: only its answer is shown
 };
 
 } // namespace pitchey::client
