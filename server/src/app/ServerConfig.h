@@ -7,13 +7,16 @@
 #include "storage/DbWorker.h"
 
 #include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QHash>
 #include <QHostAddress>
 #include <QProcessEnvironment>
+#include <QSettings>
 #include <QStringList>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace pitchey::server {
@@ -122,6 +125,13 @@ public:
     [[nodiscard]] static Result<QByteArray> loadOrCreateSecret(const QString &dataDir);
 
 private:
+    Result<Outcome> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments,
+                                     Command *command);
+    [[nodiscard]] Result<std::unique_ptr<QSettings>> openIni(const QString &file) const;
+    static Status applyStorage(const std::optional<QString> &dataDir,
+                               const std::optional<QString> &database, ServerConfig &config);
+    static Status checkTogether(const ServerConfig &config);
+
     QStringList m_optionNames;
     QString m_help;
 };
