@@ -27,6 +27,17 @@ QString errorCodeName(ErrorCode code)
     return u"internal"_s;
 }
 
+std::optional<ErrorCode> errorCodeFromName(QStringView name)
+{
+    for (ErrorCode code :
+         {ErrorCode::BadRequest, ErrorCode::Unauthorized, ErrorCode::Forbidden, ErrorCode::NotFound,
+          ErrorCode::Conflict, ErrorCode::RateLimited, ErrorCode::TooLarge, ErrorCode::Internal}) {
+        if (name == errorCodeName(code))
+            return code;
+    }
+    return std::nullopt;
+}
+
 int httpStatusFor(ErrorCode code)
 {
     switch (code) {

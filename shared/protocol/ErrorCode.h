@@ -3,6 +3,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 namespace pitchey {
 
 // The machine-readable error codes of the wire contract.
@@ -19,6 +21,8 @@ enum class ErrorCode
 };
 
 [[nodiscard]] QString errorCodeName(ErrorCode code);
+// The code a name on the wire stands for; nullopt for a name this side does not know.
+[[nodiscard]] std::optional<ErrorCode> errorCodeFromName(QStringView name);
 [[nodiscard]] int httpStatusFor(ErrorCode code);
 
 // An error as the contract describes it: a code and a human-readable message.
@@ -28,6 +32,7 @@ struct Error
     QString message;
 
     [[nodiscard]] QJsonObject toJson() const; // {code, message}
+    friend bool operator==(const Error &, const Error &) = default;
 
     static Error badRequest(const QString &message) { return {ErrorCode::BadRequest, message}; }
     static Error unauthorized(const QString &message) { return {ErrorCode::Unauthorized, message}; }

@@ -1,5 +1,7 @@
 #include "protocol/Frames.h"
 
+#include "protocol/ServerFrames.h"
+
 #include "protocol/Time.h"
 #include "protocol/Validation.h"
 
@@ -17,16 +19,6 @@ using namespace Qt::StringLiterals;
 namespace pitchey::frames {
 
 namespace {
-
-QJsonValue orNull(const std::optional<qint64> &id)
-{
-    return id ? QJsonValue(*id) : QJsonValue(QJsonValue::Null);
-}
-
-QJsonValue orNull(const std::optional<QString> &text)
-{
-    return text ? QJsonValue(*text) : QJsonValue(QJsonValue::Null);
-}
 
 template<typename Frame>
 std::variant<ClientFrame, Refusal> withConversation(const QJsonObject &object, auto make)
@@ -208,45 +200,32 @@ QByteArray encode(const QJsonObject &frame)
 
 QJsonObject connected(qint64 userId, qint64 serverTimeMs)
 {
-    return {{"type"_L1, "connected"_L1},
-            {"userId"_L1, userId},
-            {"serverTime"_L1, toIsoTime(serverTimeMs)}};
+    return server::toJson(server::Connected{userId, serverTimeMs});
 }
 
 QJsonObject pong()
 {
-    return {{"type"_L1, "pong"_L1}};
+    return server::toJson(server::Pong{});
 }
 
 QJsonObject messageSent(const Message &message)
 {
-    return {{"type"_L1, "message_sent"_L1},
-            {"clientMessageId"_L1, orNull(message.clientMessageId)},
-            {"messageId"_L1, message.id},
-            {"conversationId"_L1, message.conversationId},
-            {"createdAt"_L1, toIsoTime(message.createdAt)}};
+    return server::toJson(server::MessageSent{message.clientMessageId, message.id,
+                                              message.conversationId, message.createdAt});
 }
 
 QJsonObject newMessage(const Message &message)
 {
-    return {{"type"_L1, "new_message"_L1},
-            {"messageId"_L1, message.id},
-            {"conversationId"_L1, message.conversationId},
-            {"senderId"_L1, message.senderId},
-            {"content"_L1, message.content},
-            {"createdAt"_L1, toIsoTime(message.createdAt)},
-            {"clientMessageId"_L1, orNull(message.clientMessageId)},
-            {"replyToId"_L1, orNull(message.replyToId)}};
+    Message sent = message;
+    sent.editedAt.reset(); // not on this frame
+    return server::toJson(server::NewMessage{sent});
 }
 
 QJsonObject messageDelivered(qint64 messageId, qint64 conversationId, qint64 deliveredTo,
                              qint64 deliveredAtMs)
 {
-    return {{"type"_L1, "message_delivered"_L1},
-            {"messageId"_L1, messageId},
-            {"conversationId"_L1, conversationId},
-            {"deliveredTo"_L1, deliveredTo},
-            {"deliveredAt"_L1, toIsoTime(deliveredAtMs)}};
+    return server::toJson(
+        server::MessageDelivered{messageId, conversationId, deliveredTo, deliveredAtMs});
 }
 
 namespace {
@@ -513,49 +492,32 @@ QByteArray encodeNotification(const Notification &notification)
 
 QJsonObject messageRead(qint64 messageId, qint64 conversationId, qint64 readBy, qint64 readAtMs)
 {
-    return {{"type"_L1, "message_read"_L1},
-            {"messageId"_L1, messageId},
-            {"conversationId"_L1, conversationId},
-            {"readBy"_L1, readBy},
-            {"readAt"_L1, toIsoTime(readAtMs)}};
+    return server::toJson(server::MessageRead{messageId, conversationId, readBy, readAtMs});
 }
 
 QJsonObject userTyping(qint64 userId, qint64 conversationId, bool isTyping)
 {
-    return {{"type"_L1, "user_typing"_L1},
-            {"userId"_L1, userId},
-            {"conversationId"_L1, conversationId},
-            {"isTyping"_L1, isTyping}};
+    return server::toJson(server::UserTyping{userId, conversationId, isTyping});
 }
 
 QJsonObject presence(qint64 userId, const QString &username, bool online)
 {
-    return {{"type"_L1, online ? "user_online"_L1 : "user_offline"_L1},
-            {"userId"_L1, userId},
-            {"username"_L1, username}};
+    return server::toJson(server::Presence{userId, username, online});
 }
 
 QJsonObject conversationHistory(qint64 conversationId, const QList<Message> &messages)
 {
-    QJsonArray list;
-    for (const Message &message : messages)
-        list.append(message.toJson());
-    return {{"type"_L1, "conversation_history"_L1},
-            {"conversationId"_L1, conversationId},
-            {"messages"_L1, list}};
+    return server::toJson(server::ConversationHistory{conversationId, messages});
 }
 
 QJsonObject notification(const Notification &notification)
 {
-    return {{"type"_L1, "notification"_L1}, {"notification"_L1, notification.toJson()}};
+    return server::toJson(server::NotificationArrived{notification});
 }
 
 QJsonObject error(const Error &error, const QJsonValue &ref)
 {
-    return {{"type"_L1, "error"_L1},
-            {"code"_L1, errorCodeName(error.code)},
-            {"message"_L1, error.message},
-            {"ref"_L1, ref}};
+    return server::toJson(server::Refused{error, ref});
 }
 
 } // namespace pitchey::frames

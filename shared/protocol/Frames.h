@@ -17,6 +17,7 @@ inline constexpr qsizetype kMaxFrameBytes = 64 * 1024;
 
 struct Ping
 {
+    friend bool operator==(const Ping &, const Ping &) = default;
 };
 
 struct SendMessage
@@ -26,27 +27,32 @@ struct SendMessage
     QString content;
     std::optional<QString> clientMessageId;
     std::optional<qint64> replyToId;
+    friend bool operator==(const SendMessage &, const SendMessage &) = default;
 };
 
 struct MessageDelivered
 {
     qint64 messageId = 0;
+    friend bool operator==(const MessageDelivered &, const MessageDelivered &) = default;
 };
 
 struct MessageRead
 {
     qint64 messageId = 0;
+    friend bool operator==(const MessageRead &, const MessageRead &) = default;
 };
 
 struct Typing
 {
     qint64 conversationId = 0;
     bool isTyping = false; // typing_start or typing_stop
+    friend bool operator==(const Typing &, const Typing &) = default;
 };
 
 struct JoinConversation
 {
     qint64 conversationId = 0;
+    friend bool operator==(const JoinConversation &, const JoinConversation &) = default;
 };
 
 using ClientFrame =

@@ -226,4 +226,31 @@ QJsonObject Notification::toJson() const
             {"createdAt"_L1, toIsoTime(createdAt)}};
 }
 
+Result<Notification> Notification::fromJson(const QJsonObject &object)
+{
+    const auto id = readRequiredId(object, "id"_L1);
+    const auto kind = readRequiredString(object, "kind"_L1);
+    const auto title = readString(object, "title"_L1);
+    const auto body = readString(object, "body"_L1);
+    const auto conversationId = readId(object, "conversationId"_L1);
+    const auto messageId = readId(object, "messageId"_L1);
+    const auto createdAt = readTime(object, "createdAt"_L1);
+    for (const Error *error :
+         {id.ok() ? nullptr : &id.error(), kind.ok() ? nullptr : &kind.error(),
+          title.ok() ? nullptr : &title.error(), body.ok() ? nullptr : &body.error(),
+          conversationId.ok() ? nullptr : &conversationId.error(),
+          messageId.ok() ? nullptr : &messageId.error(),
+          createdAt.ok() ? nullptr : &createdAt.error()}) {
+        if (error)
+            return *error;
+    }
+    return Notification{id.value(),
+                        kind.value(),
+                        title.value().value_or(QString()),
+                        body.value().value_or(QString()),
+                        conversationId.value(),
+                        messageId.value(),
+                        createdAt.value()};
+}
+
 } // namespace pitchey

@@ -39,6 +39,7 @@ struct Message
 
     [[nodiscard]] QJsonObject toJson() const;
     static Result<Message> fromJson(const QJsonObject &object);
+    friend bool operator==(const Message &, const Message &) = default;
 };
 
 struct Conversation
@@ -85,6 +86,8 @@ struct Notification
     qint64 createdAt = 0;
 
     [[nodiscard]] QJsonObject toJson() const;
+    static Result<Notification> fromJson(const QJsonObject &object);
+    friend bool operator==(const Notification &, const Notification &) = default;
 };
 
 } // namespace pitchey

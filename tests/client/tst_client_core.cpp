@@ -20,8 +20,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <algorithm>
-
 using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::client;
@@ -401,14 +399,15 @@ private Q_SLOTS:
         QCOMPARE(resent.constFirst().state, LocalMessage::State::Sent);
         // Make the client send it again, as after a lost answer.
         const QString clientId = resent.constFirst().clientMessageId;
-        QSignalSpy frames(&rig.connection, &RealtimeConnection::frameReceived);
-        rig.connection.send({{"type"_L1, "send_message"_L1},
-                             {"conversationId"_L1, pair},
-                             {"content"_L1, "only once"_L1},
-                             {"clientMessageId"_L1, clientId}});
-        QTRY_VERIFY(std::any_of(frames.cbegin(), frames.cend(), [](const QList<QVariant> &frame) {
-            return frame.constFirst().toJsonObject().value("type"_L1) == "message_sent"_L1;
-        }));
+        bool answered = false;
+        connect(&rig.connection, &RealtimeConnection::frameReceived, this,
+                [&](const pitchey::frames::server::ServerFrame &frame) {
+                    answered = answered ||
+                               std::holds_alternative<pitchey::frames::server::MessageSent>(frame);
+                });
+        rig.connection.send(pitchey::frames::SendMessage{pair, std::nullopt, u"only once"_s,
+                                                         clientId, std::nullopt});
+        QTRY_VERIFY(answered);
         const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
         QCOMPARE(history.body.value("messages"_L1).toArray().size(), 1);
         QCOMPARE(rig.chat.messages()->rowCount(), 1);

@@ -25,22 +25,6 @@ constexpr qint64 kTypingRenewMs = 3'000;
 constexpr int kTypingIdleMs = 5'000;
 constexpr int kReadFlushMs = 250;
 
-Message messageFromFrame(const QJsonObject &frame)
-{
-    Message message;
-    message.id = frame.value("messageId"_L1).toInteger();
-    message.conversationId = frame.value("conversationId"_L1).toInteger();
-    message.senderId = frame.value("senderId"_L1).toInteger();
-    message.content = frame.value("content"_L1).toString();
-    message.createdAt =
-        fromIsoTime(frame.value("createdAt"_L1).toString()).value_or(currentTimeMs());
-    if (frame.value("clientMessageId"_L1).isString())
-        message.clientMessageId = frame.value("clientMessageId"_L1).toString();
-    if (frame.value("replyToId"_L1).isDouble())
-        message.replyToId = frame.value("replyToId"_L1).toInteger();
-    return message;
-}
-
 Message asMessage(const LocalMessage &local)
 {
     Message message;
@@ -283,7 +267,7 @@ void ChatController::composerChanged(const QString &text)
     if (m_typingIn != m_current || m_sinceTypingStart.elapsed() >= kTypingRenewMs) {
         if (m_typingIn != 0 && m_typingIn != m_current)
             stopTyping();
-        if (m_connection.send({{"type"_L1, "typing_start"_L1}, {"conversationId"_L1, m_current}})) {
+        if (m_connection.send(frames::Typing{m_current, true})) {
             m_typingIn = m_current;
             m_sinceTypingStart.start();
         }
@@ -296,7 +280,7 @@ void ChatController::stopTyping()
     m_typingIdle.stop();
     if (m_typingIn == 0)
         return;
-    m_connection.send({{"type"_L1, "typing_stop"_L1}, {"conversationId"_L1, m_typingIn}});
+    m_connection.send(frames::Typing{m_typingIn, false});
     m_typingIn = 0;
 }
 
@@ -324,7 +308,7 @@ void ChatController::markSeen(qint64 messageId)
 void ChatController::flushRead()
 {
     for (auto it = m_pendingReads.begin(); it != m_pendingReads.end();) {
-        if (m_connection.send({{"type"_L1, "message_read"_L1}, {"messageId"_L1, it.value()}}))
+        if (m_connection.send(frames::MessageRead{it.value()}))
             it = m_pendingReads.erase(it);
         else
             ++it; // sent when the connection is back
@@ -421,32 +405,29 @@ void ChatController::reconnectNow()
     m_connection.retryNow();
 }
 
-void ChatController::onFrame(const QJsonObject &frame)
+void ChatController::onFrame(const frames::server::ServerFrame &frame)
 {
+    namespace in = frames::server;
     if (m_queue && m_queue->handleFrame(frame))
         return;
-    const QString type = frame.value("type"_L1).toString();
-    if (type == "connected"_L1)
+    if (std::holds_alternative<in::Connected>(frame)) {
         onConnected();
-    else if (type == "new_message"_L1)
-        onNewMessage(frame);
-    else if (type == "message_delivered"_L1) {
-        const qint64 id = frame.value("messageId"_L1).toInteger();
-        if (m_cache && m_cache->markDelivered(id))
-            m_messages.setStates({id}, LocalMessage::State::Delivered);
-    } else if (type == "message_read"_L1)
-        onReadReceipt(frame);
-    else if (type == "user_typing"_L1) {
-        const qint64 conversationId = frame.value("conversationId"_L1).toInteger();
-        m_conversations.setTyping(conversationId, frame.value("userId"_L1).toInteger(),
-                                  frame.value("isTyping"_L1).toBool());
-        if (conversationId == m_current)
+    } else if (const auto *arrived = std::get_if<in::NewMessage>(&frame)) {
+        onNewMessage(arrived->message);
+    } else if (const auto *delivered = std::get_if<in::MessageDelivered>(&frame)) {
+        if (m_cache && m_cache->markDelivered(delivered->messageId))
+            m_messages.setStates({delivered->messageId}, LocalMessage::State::Delivered);
+    } else if (const auto *read = std::get_if<in::MessageRead>(&frame)) {
+        onReadReceipt(read->conversationId, read->messageId, read->readBy);
+    } else if (const auto *typing = std::get_if<in::UserTyping>(&frame)) {
+        m_conversations.setTyping(typing->conversationId, typing->userId, typing->isTyping);
+        if (typing->conversationId == m_current)
             Q_EMIT currentStatusChanged();
-    } else if (type == "user_online"_L1 || type == "user_offline"_L1) {
-        m_conversations.setOnline(frame.value("userId"_L1).toInteger(), type == "user_online"_L1);
+    } else if (const auto *presence = std::get_if<in::Presence>(&frame)) {
+        m_conversations.setOnline(presence->userId, presence->online);
         Q_EMIT currentStatusChanged();
-    } else if (type == "error"_L1) {
-        qCInfo(lcClientChat) << "the server refused a frame:" << frame.value("code"_L1).toString();
+    } else if (const auto *refused = std::get_if<in::Refused>(&frame)) {
+        qCInfo(lcClientChat) << "the server refused a frame:" << errorCodeName(refused->error.code);
     }
 }
 
@@ -456,17 +437,14 @@ void ChatController::onConnected()
     refreshConversations();
 }
 
-void ChatController::onNewMessage(const QJsonObject &frame)
+void ChatController::onNewMessage(const Message &message)
 {
     if (!m_cache)
-        return;
-    const Message message = messageFromFrame(frame);
-    if (message.id <= 0 || message.conversationId <= 0)
         return;
     // Acknowledge every copy, even one already stored: the server keeps pushing until it
     // hears this.
     if (message.senderId != m_me)
-        m_connection.send({{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, message.id}});
+        m_connection.send(frames::MessageDelivered{message.id});
     const auto stored = m_cache->storeFromServer(message);
     if (!stored.changed)
         return;
@@ -485,11 +463,8 @@ void ChatController::onNewMessage(const QJsonObject &frame)
                               m_conversations.displayName(message.senderId), message.content);
 }
 
-void ChatController::onReadReceipt(const QJsonObject &frame)
+void ChatController::onReadReceipt(qint64 conversationId, qint64 messageId, qint64 reader)
 {
-    const qint64 conversationId = frame.value("conversationId"_L1).toInteger();
-    const qint64 messageId = frame.value("messageId"_L1).toInteger();
-    const qint64 reader = frame.value("readBy"_L1).toInteger();
     if (!m_cache || !m_conversations.find(conversationId))
         return;
     m_conversations.setReadMarker(conversationId, reader, messageId);

@@ -107,10 +107,10 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    void onFrame(const QJsonObject &frame);
+    void onFrame(const frames::server::ServerFrame &frame);
     void onConnected();
-    void onNewMessage(const QJsonObject &frame);
-    void onReadReceipt(const QJsonObject &frame);
+    void onNewMessage(const Message &message);
+    void onReadReceipt(qint64 conversationId, qint64 messageId, qint64 reader);
     void refreshConversations();
     void catchUp(qint64 conversationId, qint64 afterId);
     void storePage(qint64 conversationId, const QList<Message> &messages);

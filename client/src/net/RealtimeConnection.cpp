@@ -76,12 +76,11 @@ void RealtimeConnection::retryNow()
     open();
 }
 
-bool RealtimeConnection::send(const QJsonObject &frame)
+bool RealtimeConnection::send(const frames::ClientFrame &frame)
 {
     if (m_state != State::Connected)
         return false;
-    m_socket.sendTextMessage(
-        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(QString::fromUtf8(frames::encode(frames::toJson(frame))));
     return true;
 }
 
@@ -95,15 +94,19 @@ void RealtimeConnection::open()
 void RealtimeConnection::onText(const QString &text)
 {
     m_heardSinceLastPing = true;
-    const QJsonObject frame = QJsonDocument::fromJson(text.toUtf8()).object();
-    if (frame.value("type"_L1).toString() == "connected"_L1) {
-        m_userId = frame.value("userId"_L1).toInteger();
+    const auto frame = frames::server::parse(text.toUtf8());
+    if (!frame.ok()) {
+        qCInfo(lcClientRealtime) << "skipped a frame:" << frame.error().message;
+        return;
+    }
+    if (const auto *connected = std::get_if<frames::server::Connected>(&frame.value())) {
+        m_userId = connected->userId;
         m_attempts = 0;
         m_pingTimer.start(m_timing.pingIntervalMs);
         setState(State::Connected);
     }
-    if (frame.value("type"_L1).toString() != "pong"_L1)
-        Q_EMIT frameReceived(frame);
+    if (!std::holds_alternative<frames::server::Pong>(frame.value()))
+        Q_EMIT frameReceived(frame.value());
 }
 
 void RealtimeConnection::onDisconnected()
@@ -130,7 +133,7 @@ void RealtimeConnection::onPingTimer()
         return;
     }
     m_heardSinceLastPing = false;
-    send({{"type"_L1, "ping"_L1}});
+    send(frames::Ping{});
 }
 
 void RealtimeConnection::scheduleRetry()

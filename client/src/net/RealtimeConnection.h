@@ -1,7 +1,9 @@
 #pragma once
 
+#include "protocol/Frames.h"
+#include "protocol/ServerFrames.h"
+
 #include <QDateTime>
-#include <QJsonObject>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
@@ -42,7 +44,7 @@ public:
     void stop();
     void retryNow(); // skip the wait, e.g. when the network comes back
     // Sends a frame when connected; false (and nothing sent) otherwise.
-    bool send(const QJsonObject &frame);
+    bool send(const frames::ClientFrame &frame);
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] QDateTime nextAttemptAt() const { return m_nextAttemptAt; }
@@ -50,7 +52,8 @@ public:
 
 Q_SIGNALS:
     void stateChanged(State state);
-    void frameReceived(const QJsonObject &frame);
+    // Every frame but pong, as the protocol library reads it (unreadable ones are skipped).
+    void frameReceived(const pitchey::frames::server::ServerFrame &frame);
     // The server refused the token (close code 1008): retrying would not help.
     void unauthorized();
 

@@ -1,7 +1,6 @@
 #include "sync/OfflineQueue.h"
 
 #include "net/RealtimeConnection.h"
-#include "protocol/Time.h"
 #include "store/LocalCache.h"
 
 #include <QLoggingCategory>
@@ -77,10 +76,8 @@ void OfflineQueue::sendHead()
     if (queued.isEmpty())
         return;
     const LocalMessage &head = queued.constFirst();
-    const bool sent = m_connection.send({{"type"_L1, "send_message"_L1},
-                                         {"conversationId"_L1, head.conversationId},
-                                         {"content"_L1, head.content},
-                                         {"clientMessageId"_L1, head.clientMessageId}});
+    const bool sent = m_connection.send(frames::SendMessage{
+        head.conversationId, std::nullopt, head.content, head.clientMessageId, std::nullopt});
     if (!sent)
         return;
     m_inFlight = head.clientMessageId;
@@ -94,15 +91,11 @@ void OfflineQueue::pauseThenPump(int ms)
     m_pauseTimer.start(ms);
 }
 
-bool OfflineQueue::handleFrame(const QJsonObject &frame)
+bool OfflineQueue::handleFrame(const frames::server::ServerFrame &frame)
 {
-    const QString type = frame.value("type"_L1).toString();
-    if (type == "message_sent"_L1) {
-        const QString clientMessageId = frame.value("clientMessageId"_L1).toString();
-        const qint64 createdAt =
-            fromIsoTime(frame.value("createdAt"_L1).toString()).value_or(currentTimeMs());
-        if (auto message = m_cache.markSent(clientMessageId,
-                                            frame.value("messageId"_L1).toInteger(), createdAt))
+    if (const auto *sent = std::get_if<frames::server::MessageSent>(&frame)) {
+        const QString clientMessageId = sent->clientMessageId.value_or(QString());
+        if (auto message = m_cache.markSent(clientMessageId, sent->messageId, sent->createdAt))
             Q_EMIT messageChanged(*message);
         if (clientMessageId == m_inFlight) {
             m_inFlight.clear();
@@ -111,27 +104,23 @@ bool OfflineQueue::handleFrame(const QJsonObject &frame)
         }
         return true;
     }
-    if (type == "error"_L1 && frame.value("ref"_L1).isString()) {
-        const QString clientMessageId = frame.value("ref"_L1).toString();
-        if (clientMessageId != m_inFlight)
-            return false;
-        const QString code = frame.value("code"_L1).toString();
-        qCInfo(lcClientQueue) << "message refused:" << code;
-        if (code == "rate_limited"_L1)
-            pauseThenPump(kRateLimitPauseMs);
-        else if (code == "internal"_L1)
-            pauseThenPump(kServerTroublePauseMs);
-        else {
-            if (auto message =
-                    m_cache.markFailed(clientMessageId, frame.value("message"_L1).toString()))
-                Q_EMIT messageChanged(*message);
-            m_inFlight.clear();
-            m_answerTimer.stop();
-            pump();
-        }
-        return true;
+    const auto *refused = std::get_if<frames::server::Refused>(&frame);
+    if (!refused || !refused->ref.isString() || refused->ref.toString() != m_inFlight)
+        return false;
+    const ErrorCode code = refused->error.code;
+    qCInfo(lcClientQueue) << "message refused:" << errorCodeName(code);
+    if (code == ErrorCode::RateLimited) {
+        pauseThenPump(kRateLimitPauseMs);
+    } else if (code == ErrorCode::Internal) {
+        pauseThenPump(kServerTroublePauseMs);
+    } else {
+        if (auto message = m_cache.markFailed(m_inFlight, refused->error.message))
+            Q_EMIT messageChanged(*message);
+        m_inFlight.clear();
+        m_answerTimer.stop();
+        pump();
     }
-    return false;
+    return true;
 }
 
 } // namespace pitchey::client

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "protocol/Result.h"
+#include "protocol/ServerFrames.h"
 #include "store/LocalMessage.h"
 
-#include <QJsonObject>
 #include <QObject>
 #include <QTimer>
 
@@ -32,7 +32,7 @@ public:
     void retry(const QString &clientMessageId);
     void discard(const QString &clientMessageId);
     // Consumes message_sent and error frames that answer a queued message.
-    bool handleFrame(const QJsonObject &frame);
+    bool handleFrame(const frames::server::ServerFrame &frame);
     void pump();
 
     [[nodiscard]] QString inFlight() const { return m_inFlight; }
