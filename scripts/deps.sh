@@ -19,7 +19,7 @@ PITCHEY_PACKAGES=(
 # Only for scripts/fuzz.sh: clang and its libFuzzer.
 PITCHEY_FUZZ_PACKAGES=(clang libclang-rt-dev)
 # Only for scripts/lint.sh.
-PITCHEY_LINT_PACKAGES=(clang-format git)
+PITCHEY_LINT_PACKAGES=(clang-format clang-tidy git)
 
 # Installs the packages above that are missing, and any named as arguments.
 pitchey_install_deps() {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fails when a C++ source or header of the repository is not as clang-format (the
-# project's .clang-format, Debian's clang-format 14) would write it, or when qmllint warns
-# about the QML module (configures the dev preset for that). Prints each place.
+# project's .clang-format, Debian's clang-format 14) would write it, when qmllint warns
+# about the QML module, or when clang-tidy (the project's .clang-tidy, Debian's 14) finds
+# anything in a source of the dev preset (builds it first: sources include generated
+# files). Prints each place.
 #   scripts/lint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,3 +18,9 @@ echo "clang-format: clean"
 cmake --preset dev > /dev/null
 cmake --build --preset dev --target pitchey_qml_qmllint
 echo "qmllint: clean"
+
+cmake --build --preset dev
+# Every source of compile_commands.json but Qt's generated ones (moc, qmltyperegistrar).
+run-clang-tidy -p build/dev -j "$(nproc)" -quiet '^(?!.*_autogen/)(?!.*/build/).*/(server|client|shared|qml|tools|tests)/' \
+  > build/clang-tidy.log 2>&1 || { sed 's/\x1b\[[0-9;]*m//g' build/clang-tidy.log | grep -E -A3 '(error|warning):'; exit 1; }
+echo "clang-tidy: clean"

@@ -38,7 +38,8 @@ void printLine(FILE *stream, const QString &text)
 
 } // namespace
 
-int main(int argc, char *argv[])
+// (What escapes main() ends the process, which is all a handler there could do.)
+int main(int argc, char *argv[]) // NOLINT(bugprone-exception-escape)
 {
     pitchey::server::setupLogging();
 #ifndef PITCHEY_TCMALLOC

@@ -160,7 +160,7 @@ Result<ServerFrame> parseHistory(const QJsonObject &object)
     ConversationHistory history{fields.id("conversationId"_L1), {}};
     if (!object.value("messages"_L1).isArray())
         fields.fail(Error::badRequest(u"messages must be an array"_s));
-    for (const QJsonValue &entry : object.value("messages"_L1).toArray())
+    for (const auto &entry : object.value("messages"_L1).toArray())
         history.messages.append(fields.take(Message::fromJson(entry.toObject()), Message()));
     return fields.frame(history);
 }

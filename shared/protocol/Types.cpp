@@ -140,7 +140,7 @@ Result<Conversation> Conversation::fromJson(const QJsonObject &object)
         conversation.title = object.value("title"_L1).toString();
     conversation.isGroup = object.value("isGroup"_L1).toBool();
     const QJsonArray users = object.value("participants"_L1).toArray();
-    for (const QJsonValue &value : users) {
+    for (const auto &value : users) {
         auto user = User::fromJson(value.toObject());
         if (!user.ok())
             return user.error();
@@ -154,7 +154,7 @@ Result<Conversation> Conversation::fromJson(const QJsonObject &object)
     }
     conversation.unreadCount = object.value("unreadCount"_L1).toInteger();
     conversation.updatedAt = fromIsoTime(object.value("updatedAt"_L1).toString()).value_or(0);
-    for (const QJsonValue &marker : object.value("readMarkers"_L1).toArray()) {
+    for (const auto &marker : object.value("readMarkers"_L1).toArray()) {
         const QJsonObject entry = marker.toObject();
         conversation.readMarkers.insert(entry.value("userId"_L1).toInteger(),
                                         entry.value("messageId"_L1).toInteger());
@@ -200,7 +200,7 @@ Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObjec
             if (!value.isArray())
                 return Error::badRequest(u"mutedConversationIds must be an array of ids"_s);
             QList<qint64> ids;
-            for (const QJsonValue &entry : value.toArray()) {
+            for (const auto &entry : value.toArray()) {
                 const qint64 id = entry.isDouble() ? entry.toInteger(0) : 0;
                 if (id <= 0)
                     return Error::badRequest(u"mutedConversationIds must be an array of ids"_s);

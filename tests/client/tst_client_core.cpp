@@ -124,7 +124,7 @@ private Q_SLOTS:
         TokenStore store(u"pitchey-tests"_s);
         bool done = false;
         Status written = Error::internal({});
-        store.write(u"account"_s, u"secret-token"_s, this, [&](Status status) {
+        store.write(u"account"_s, u"secret-token"_s, this, [&](const Status &status) {
             written = status;
             done = true;
         });
@@ -133,7 +133,7 @@ private Q_SLOTS:
 
         done = false;
         Result<QString> read = Error::internal({});
-        store.read(u"account"_s, this, [&](Result<QString> token) {
+        store.read(u"account"_s, this, [&](const Result<QString> &token) {
             read = token;
             done = true;
         });
@@ -142,10 +142,10 @@ private Q_SLOTS:
         QCOMPARE(read.value(), u"secret-token"_s);
 
         done = false;
-        store.remove(u"account"_s, this, [&](Status) { done = true; });
+        store.remove(u"account"_s, this, [&](const Status &) { done = true; });
         QTRY_VERIFY(done);
         done = false;
-        store.read(u"account"_s, this, [&](Result<QString> token) {
+        store.read(u"account"_s, this, [&](const Result<QString> &token) {
             read = token;
             done = true;
         });
@@ -376,7 +376,7 @@ private Q_SLOTS:
         const QJsonArray messages = history.body.value("messages"_L1).toArray();
         QCOMPARE(messages.size(), 3);
         QStringList order;
-        for (const QJsonValue &message : messages)
+        for (const auto &message : messages)
             order.append(message["content"_L1].toString());
         QCOMPARE(order, (QStringList{u"one"_s, u"two"_s, u"three"_s}));
     }

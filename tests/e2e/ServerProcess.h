@@ -24,7 +24,7 @@ inline QUrl wsUrl(quint16 port, const QString &token)
 
 // Starts the server on 127.0.0.1 and a free port with cheap password hashing; returns the
 // port it printed, or 0.
-inline quint16 startServer(QProcess &process, const QString &dataDir, QStringList extra = {})
+inline quint16 startServer(QProcess &process, const QString &dataDir, const QStringList &extra = {})
 {
     using namespace Qt::StringLiterals;
     process.setProgram(

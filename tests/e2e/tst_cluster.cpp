@@ -283,7 +283,7 @@ private Q_SLOTS:
                                     bob.token);
             QCOMPARE(page.status, 200);
             const QJsonArray messages = page.body.value("messages"_L1).toArray();
-            for (const QJsonValue &m : messages) {
+            for (const auto &m : messages) {
                 const qint64 id = m.toObject().value("id"_L1).toInteger();
                 stored.insert(id);
                 before = before == 0 ? id : std::min(before, id);

@@ -67,7 +67,7 @@ private Q_SLOTS:
                 bob.token);
             QCOMPARE(page.status, 200);
             const QJsonArray messages = page.body.value("messages"_L1).toArray();
-            for (const QJsonValue &value : messages)
+            for (const auto &value : messages)
                 stored.insert(value.toObject().value("id"_L1).toInteger(),
                               value.toObject().value("clientMessageId"_L1).toString());
             if (!page.body.value("hasMore"_L1).toBool() || messages.isEmpty())

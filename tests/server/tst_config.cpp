@@ -25,7 +25,7 @@ private:
 
     QString writeIni(const QByteArray &text)
     {
-        const QString path = m_dir.filePath(u"server.conf"_s);
+        QString path = m_dir.filePath(u"server.conf"_s);
         QFile file(path);
         file.open(QIODevice::WriteOnly | QIODevice::Truncate);
         file.write(text);

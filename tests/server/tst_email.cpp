@@ -123,7 +123,7 @@ class TestEmail : public QObject
             const auto listed = m_http->get(
                 u"/api/notifications?limit=%1%2%3"_s.arg(limit).arg(filter, before), user.token);
             const QJsonArray page = listed.body.value("notifications"_L1).toArray();
-            for (const QJsonValue &entry : page) {
+            for (const auto &entry : page) {
                 bodies << entry["body"_L1].toString() +
                               (entry["read"_L1].toBool() ? u" (read)"_s : QString());
                 before = u"&before=%1"_s.arg(entry["id"_L1].toInteger());

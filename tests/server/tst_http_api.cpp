@@ -405,7 +405,7 @@ private Q_SLOTS:
             const QJsonObject conversation =
                 list.body.value("conversations"_L1).toArray().first().toObject();
             QHash<qint64, qint64> markers;
-            for (const QJsonValue &marker : conversation.value("readMarkers"_L1).toArray())
+            for (const auto &marker : conversation.value("readMarkers"_L1).toArray())
                 markers.insert(marker["userId"_L1].toInteger(), marker["messageId"_L1].toInteger());
             return markers.value(bob.id) == first && markers.value(alice.id) == 0 &&
                    markers.size() == 2;

@@ -40,10 +40,10 @@ private:
     }
 
     // A fresh server with these settings, and the HTTP client for it (replacing init()'s).
-    bool startServer(std::function<void(pitchey::server::ServerConfig &)> adjust)
+    bool startServer(const std::function<void(pitchey::server::ServerConfig &)> &adjust)
     {
         m_http.reset();
-        m_server = std::make_unique<TestServer>(std::move(adjust));
+        m_server = std::make_unique<TestServer>(adjust);
         if (!m_server->start())
             return false;
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
@@ -105,6 +105,7 @@ private Q_SLOTS:
         };
         const qsizetype before = sockets();
         std::vector<std::unique_ptr<WsClient>> clients;
+        clients.reserve(5);
         for (int i = 0; i < 5; ++i)
             clients.push_back(connectAs(i % 2 ? m_alice : m_bob));
         QCOMPARE(sockets(), before + 5);
@@ -375,8 +376,7 @@ private Q_SLOTS:
         const auto readMarkers = [&](const QString &token) {
             QHash<qint64, qint64> markers;
             const auto list = m_http->get(u"/api/messages/conversations"_s, token);
-            for (const QJsonValue &marker :
-                 list.body["conversations"_L1][0]["readMarkers"_L1].toArray())
+            for (const auto &marker : list.body["conversations"_L1][0]["readMarkers"_L1].toArray())
                 markers.insert(marker["userId"_L1].toInteger(), marker["messageId"_L1].toInteger());
             return markers;
         };

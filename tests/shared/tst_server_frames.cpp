@@ -18,7 +18,7 @@ namespace {
 
 constexpr qint64 kTime = 1'767'225'600'123; // 2026-01-01T00:00:00.123Z
 
-Message message(qint64 id, std::optional<qint64> replyTo, std::optional<QString> clientId)
+Message message(qint64 id, std::optional<qint64> replyTo, const std::optional<QString> &clientId)
 {
     return Message{id,           7,       3,       u"h\u00e9llo \"you\"\n"_s, kTime + id,
                    std::nullopt, replyTo, clientId};
@@ -40,9 +40,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<server::ServerFrame>("frame");
         QTest::addColumn<QString>("type");
-        const auto row = [](const char *name, server::ServerFrame frame, const QString &type) {
-            QTest::newRow(name) << frame << type;
-        };
+        const auto row = [](const char *name, const server::ServerFrame &frame,
+                            const QString &type) { QTest::newRow(name) << frame << type; };
         row("connected", server::Connected{42, kTime}, u"connected"_s);
         row("pong", server::Pong{}, u"pong"_s);
         row("message_sent", server::MessageSent{u"c-1"_s, 9, 7, kTime}, u"message_sent"_s);

@@ -7,7 +7,7 @@ using namespace Qt::StringLiterals;
 
 namespace pitchey::testing {
 
-TestServer::TestServer(std::function<void(server::ServerConfig &)> adjust)
+TestServer::TestServer(const std::function<void(server::ServerConfig &)> &adjust)
 {
     m_config.listenAddress = QHostAddress::LocalHost;
     m_config.port = 0;

@@ -15,7 +15,7 @@ namespace pitchey::testing {
 class TestServer
 {
 public:
-    explicit TestServer(std::function<void(server::ServerConfig &)> adjust = {});
+    explicit TestServer(const std::function<void(server::ServerConfig &)> &adjust = {});
     ~TestServer();
 
     [[nodiscard]] bool start();

@@ -201,10 +201,11 @@ int main(int argc, char *argv[])
     settings.setValue(u"session/username"_s, u"bench"_s);
     bool stored = false;
     client::TokenStore tokens(QCoreApplication::applicationName());
-    tokens.write(u"%1 bench"_s.arg(server.toString()), fakeToken(), &app, [&](Status status) {
-        stored = status.ok();
-        QCoreApplication::exit(0);
-    });
+    tokens.write(u"%1 bench"_s.arg(server.toString()), fakeToken(), &app,
+                 [&](const Status &status) {
+                     stored = status.ok();
+                     QCoreApplication::exit(0);
+                 });
     QCoreApplication::exec();
     if (!stored) {
         std::fprintf(stderr,

@@ -140,7 +140,7 @@ void SessionController::authenticated(const QUrl &server, const Session &session
     settings.setValue("session/server"_L1, server);
     settings.setValue("session/username"_L1, session.user.username);
     settings.setValue("session/displayName"_L1, session.user.displayName);
-    m_tokens.write(account(), session.token, this, [this](Status stored) {
+    m_tokens.write(account(), session.token, this, [this](const Status &stored) {
         if (!stored.ok()) {
             m_keychainProblem = stored.error().message;
             Q_EMIT keychainProblemChanged();
@@ -160,7 +160,7 @@ void SessionController::logout()
 {
     if (m_state == State::LoggedOut)
         return;
-    m_tokens.remove(account(), this, [](Status) {});
+    m_tokens.remove(account(), this, [](const Status &) {});
     m_session.token.clear();
     m_api.setToken({});
     m_keychainProblem.clear();

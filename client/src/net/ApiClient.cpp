@@ -36,7 +36,7 @@ template<typename T, typename F>
 Result<QList<T>> listOf(const QJsonObject &body, const char *key, F parse)
 {
     QList<T> items;
-    for (const QJsonValue &value : body.value(QLatin1StringView(key)).toArray()) {
+    for (const auto &value : body.value(QLatin1StringView(key)).toArray()) {
         auto item = parse(value.toObject());
         if (!item.ok())
             return item.error();
@@ -103,7 +103,7 @@ void ApiClient::request(const QByteArray &method, const QString &path, const QUr
 void ApiClient::authenticate(const QString &path, const QJsonObject &body, QObject *context,
                              Callback<Session> done)
 {
-    request("POST", path, {}, &body, context, [done](Result<QJsonObject> answer) {
+    request("POST", path, {}, &body, context, [done = std::move(done)](Result<QJsonObject> answer) {
         if (!answer.ok())
             return done(answer.error());
         auto user = User::fromJson(answer.value().value("user"_L1).toObject());
@@ -133,7 +133,7 @@ void ApiClient::login(const QString &username, const QString &password, QObject 
 void ApiClient::conversations(QObject *context, Callback<QList<Conversation>> done)
 {
     request("GET", u"/api/messages/conversations"_s, {}, nullptr, context,
-            [done](Result<QJsonObject> answer) {
+            [done = std::move(done)](Result<QJsonObject> answer) {
                 if (!answer.ok())
                     return done(answer.error());
                 done(listOf<Conversation>(answer.value(), "conversations", Conversation::fromJson));
@@ -150,7 +150,7 @@ void ApiClient::createConversation(const QList<qint64> &participantIds, const QS
     if (!title.trimmed().isEmpty())
         body.insert("title"_L1, title.trimmed());
     request("POST", u"/api/messages/conversations"_s, {}, &body, context,
-            [done](Result<QJsonObject> answer) {
+            [done = std::move(done)](Result<QJsonObject> answer) {
                 if (!answer.ok())
                     return done(answer.error());
                 done(Conversation::fromJson(answer.value().value("conversation"_L1).toObject()));
@@ -167,7 +167,7 @@ void ApiClient::history(qint64 conversationId, qint64 before, qint64 after, int 
         query.addQueryItem(u"after"_s, QString::number(after));
     query.addQueryItem(u"limit"_s, QString::number(limit));
     request("GET", u"/api/messages/%1/messages"_s.arg(conversationId), query, nullptr, context,
-            [done](Result<QJsonObject> answer) {
+            [done = std::move(done)](Result<QJsonObject> answer) {
                 if (!answer.ok())
                     return done(answer.error());
                 auto messages = listOf<Message>(answer.value(), "messages", Message::fromJson);
@@ -180,7 +180,7 @@ void ApiClient::history(qint64 conversationId, qint64 before, qint64 after, int 
 void ApiClient::searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done)
 {
     request("GET", u"/api/users"_s, QUrlQuery{{u"search"_s, prefix}}, nullptr, context,
-            [done](Result<QJsonObject> answer) {
+            [done = std::move(done)](Result<QJsonObject> answer) {
                 if (!answer.ok())
                     return done(answer.error());
                 done(listOf<User>(answer.value(), "users", User::fromJson));
@@ -190,7 +190,7 @@ void ApiClient::searchUsers(const QString &prefix, QObject *context, Callback<QL
 void ApiClient::preferences(const QJsonObject &patch, QObject *context,
                             Callback<NotificationPreferences> done)
 {
-    const auto answer = [done](Result<QJsonObject> reply) {
+    const auto answer = [done = std::move(done)](Result<QJsonObject> reply) {
         if (!reply.ok())
             return done(reply.error());
         // The server's answer is complete: merge it into the defaults to read it, leaving

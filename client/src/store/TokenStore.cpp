@@ -37,7 +37,7 @@ void TokenStore::read(const QString &account, QObject *context,
 {
     auto *job = new QKeychain::ReadPasswordJob(m_service, this);
     job->setKey(account);
-    run(job, context, [done](QKeychain::ReadPasswordJob *finished) {
+    run(job, context, [done = std::move(done)](QKeychain::ReadPasswordJob *finished) {
         if (finished->error() == QKeychain::EntryNotFound)
             return done(QString());
         if (finished->error() != QKeychain::NoError)
@@ -52,7 +52,7 @@ void TokenStore::write(const QString &account, const QString &token, QObject *co
     auto *job = new QKeychain::WritePasswordJob(m_service, this);
     job->setKey(account);
     job->setTextData(token);
-    run(job, context, [done](QKeychain::WritePasswordJob *finished) {
+    run(job, context, [done = std::move(done)](QKeychain::WritePasswordJob *finished) {
         if (finished->error() != QKeychain::NoError)
             return done(keychainError(finished));
         done(Done{});
@@ -63,7 +63,7 @@ void TokenStore::remove(const QString &account, QObject *context, std::function<
 {
     auto *job = new QKeychain::DeletePasswordJob(m_service, this);
     job->setKey(account);
-    run(job, context, [done](QKeychain::DeletePasswordJob *finished) {
+    run(job, context, [done = std::move(done)](QKeychain::DeletePasswordJob *finished) {
         if (finished->error() != QKeychain::NoError &&
             finished->error() != QKeychain::EntryNotFound)
             return done(keychainError(finished));

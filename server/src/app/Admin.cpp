@@ -62,7 +62,7 @@ QString readLine(bool hidden)
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
     QTextStream in(stdin);
-    const QString line = in.readLine();
+    QString line = in.readLine();
     if (terminal) {
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
         std::fprintf(stderr, "\n");
@@ -93,7 +93,7 @@ template<typename T> Result<T> runJob(DbWorker &db, std::function<Result<T>(QSql
 
 std::optional<QString> passwordOrError(int &status)
 {
-    const auto password = readNewPassword();
+    auto password = readNewPassword();
     if (!password) {
         status = fail(u"the two passwords differ"_s);
         return std::nullopt;

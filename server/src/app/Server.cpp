@@ -246,7 +246,7 @@ void Server::shutdown(std::function<void()> done)
     waited->start();
     auto poll = new QTimer(this);
     poll->setInterval(50);
-    connect(poll, &QTimer::timeout, this, [this, poll, waited, done] {
+    connect(poll, &QTimer::timeout, this, [this, poll, waited, done = std::move(done)] {
         if ((m_registry && m_registry->connectionCount() > 0) && waited->elapsed() < 3000)
             return;
         poll->deleteLater();

@@ -38,7 +38,7 @@ QJsonArray idsToJson(const QList<qint64> &ids)
 QList<qint64> idsFromJson(const QJsonValue &value)
 {
     QList<qint64> ids;
-    for (const QJsonValue &id : value.toArray())
+    for (const auto &id : value.toArray())
         ids.append(id.toInteger());
     return ids;
 }

@@ -127,7 +127,7 @@ void HttpServer::upgradeTls(QTcpSocket *socket, QByteArrayView handshake,
     auto upgrading = std::make_shared<Upgrading>();
     upgrading->tcp = socket;
     upgrading->upgrade = std::move(upgrade);
-    m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, std::move(upgrading));
+    m_upgrading.insert({socket->peerAddress(), socket->peerPort()}, upgrading);
     m_webSockets.handleConnection(socket);
 }
 

@@ -63,7 +63,7 @@ QByteArray reasonPhrase(int status)
 WebSocketUpgrade::WebSocketUpgrade() = default;
 
 WebSocketUpgrade::WebSocketUpgrade(WebSocketUpgrade &&other) noexcept
-    : query(std::move(other.query))
+    : query(other.query) // (QUrlQuery has no move constructor)
     , fd(other.takeFd())
     , answer(std::move(other.answer))
     , socket(std::move(other.socket))

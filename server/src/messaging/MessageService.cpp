@@ -56,7 +56,7 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSe
             return result;
         },
         this,
-        [this, from = QPointer<WsSession>(origin), done,
+        [this, from = QPointer<WsSession>(origin), done = std::move(done),
          received](const Result<StoredMessage> &result) {
             if (result.ok())
                 publish(result.value(), from, received);
@@ -147,7 +147,8 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
     m_db.submitThen<DeliveryResults>(
         lane, [acks](QSqlDatabase &db) { return MessageRepository::markDeliveredMany(db, acks); },
         this,
-        [this, count = acks.size(), done](const Result<DeliveryResults> &results) {
+        [this, count = acks.size(),
+         done = std::move(done)](const Result<DeliveryResults> &results) {
             const DeliveryResults each =
                 results.ok() ? results.value() : DeliveryResults(count, results.error());
             for (const auto &receipt : each) {
@@ -173,7 +174,7 @@ void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin
         },
         this,
         [this, from = QPointer<WsSession>(origin),
-         done](const Result<std::optional<ReadReceipt>> &receipt) {
+         done = std::move(done)](const Result<std::optional<ReadReceipt>> &receipt) {
             if (receipt.ok() && receipt.value()) {
                 const ReadReceipt &r = *receipt.value();
                 // The other participants, and the reader's other devices (to clear

@@ -51,7 +51,10 @@ public:
     // other nodes hear of a conversation's messages in commit order); runs on a database
     // thread.
     using PublishInTransaction = std::function<Status(QSqlDatabase &, const StoredMessage &)>;
-    void setClusterPublisher(PublishInTransaction publish) { m_publishInTransaction = publish; }
+    void setClusterPublisher(PublishInTransaction publish)
+    {
+        m_publishInTransaction = std::move(publish);
+    }
     // Beyond this many database jobs waiting, send() refuses with rate_limited (0: never).
     void setMaxDbBacklog(qint64 jobs) { m_maxDbBacklog = jobs; }
     // A new message another node stored.

@@ -84,7 +84,7 @@ RestApi::Route RestApi::route(const char *method, const char *pattern, bool auth
             authenticated, needsBody, handler};
 }
 
-void RestApi::setMetricsAccess(MetricsAccess access, QByteArray token)
+void RestApi::setMetricsAccess(MetricsAccess access, const QByteArray &token)
 {
     m_metricsAccess = access;
     m_metricsTokenHash.clear();
@@ -299,7 +299,7 @@ void RestApi::registerUser(const Call &call)
     }
 
     whenReady(m_deps.hasher.hashAsync(password.value()), this,
-              [this, call, name, mail, username = username.value()](QByteArray hash) {
+              [this, call, name, mail, username = username.value()](const QByteArray &hash) {
                   if (hash.isEmpty())
                       return call.reply.error(Error::internal(u"could not hash the password"_s));
                   whenReady(
@@ -374,7 +374,7 @@ void RestApi::createConversation(const Call &call)
         return call.reply.error(
             Error::badRequest(u"participantIds must be an array of user ids"_s));
     QList<qint64> ids;
-    for (const QJsonValue &value : idsValue.toArray()) {
+    for (const auto &value : idsValue.toArray()) {
         const qint64 id = value.isDouble() ? value.toInteger(0) : 0;
         if (id <= 0)
             return call.reply.error(
@@ -564,7 +564,7 @@ void RestApi::readNotifications(const Call &call)
     if (!all && !idsValue.isArray())
         return call.reply.error(
             Error::badRequest(u"give ids (an array of notification ids) or all: true"_s));
-    for (const QJsonValue &value : idsValue.toArray()) {
+    for (const auto &value : idsValue.toArray()) {
         const qint64 id = value.isDouble() ? value.toInteger(0) : 0;
         if (id <= 0)
             return call.reply.error(Error::badRequest(u"ids must be notification ids"_s));
@@ -607,7 +607,7 @@ void RestApi::unsubscribe(const Call &call)
                           return Error::notFound(u"there is no such user"_s);
                       return PreferencesRepository::update(db, id, {{"emailEnabled"_L1, false}});
                   }),
-              this, [call](Result<NotificationPreferences> preferences) {
+              this, [call](const Result<NotificationPreferences> &preferences) {
                   if (!preferences.ok())
                       return call.reply.error(preferences.error());
                   call.reply.html(200, "<!DOCTYPE html><html><body style=\"font-family:"

@@ -53,7 +53,7 @@ public:
     void handle(const HttpRequest &request, const HttpReply &reply);
     // The operations listener (--metrics-listen): /health, /ready and /metrics, no checks.
     void handleOperations(const HttpRequest &request, const HttpReply &reply);
-    void setMetricsAccess(MetricsAccess access, QByteArray token);
+    void setMetricsAccess(MetricsAccess access, const QByteArray &token);
 
 Q_SIGNALS:
     void preferencesChanged(qint64 userId);

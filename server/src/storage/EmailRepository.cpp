@@ -59,21 +59,23 @@ Status markHandled(QSqlDatabase &db, const Handled &handled)
     return Done{};
 }
 
-} // namespace
-
-Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
+// On PostgreSQL several nodes run batch passes: one of them puts the digests together, the
+// others skip this round. True when this one does.
+Result<bool> takeDigestTurn(QSqlDatabase &db)
 {
-    if (db.driverName() == "QPSQL"_L1) {
-        // Several nodes: one of them puts the digests together; the others skip this round.
-        auto mine =
-            sql::scalar(db, u"SELECT CASE WHEN pg_try_advisory_xact_lock(?) THEN 1 ELSE 0 END"_s,
-                        {kDigestLock});
-        if (!mine.ok())
-            return mine.error();
-        if (mine.value() == 0)
-            return 0;
-    }
-    // Every unread notification above its participant's emailed_through mark.
+    if (db.driverName() != "QPSQL"_L1)
+        return true;
+    auto mine = sql::scalar(
+        db, u"SELECT CASE WHEN pg_try_advisory_xact_lock(?) THEN 1 ELSE 0 END"_s, {kDigestLock});
+    if (!mine.ok())
+        return mine.error();
+    return mine.value() != 0;
+}
+
+// Every unread notification above its participant's emailed_through mark, by user; those
+// of muted conversations go straight to `handled`.
+Result<QMap<qint64, Recipient>> readPending(QSqlDatabase &db, Handled &handled)
+{
     auto rows = sql::exec(
         db, u"SELECT %3, p.user_id, %1, u.email, u.display_name, COALESCE(np.email_enabled, 1), "
             "COALESCE(np.email_delay_minutes, 5), CASE WHEN mc.user_id IS NULL THEN 0 ELSE 1 END "
@@ -92,7 +94,6 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
     if (!rows.ok())
         return rows.error();
     QMap<qint64, Recipient> recipients;
-    Handled handled; // muted now, no address, email off, online; or in a digest below
     while (rows.value().next()) {
         const auto &row = rows.value();
         // The message's columns (MessageRepository::fromRow()), then 8 onwards.
@@ -113,54 +114,75 @@ Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
         }
         recipient.pending.append(pending);
     }
+    return recipients;
+}
 
-    int queued = 0;
-    for (auto it = recipients.cbegin(); it != recipients.cend(); ++it) {
-        const qint64 userId = it.key();
-        const Recipient &recipient = it.value();
-        if (recipient.pending.isEmpty())
-            continue;
-        if (!recipient.emailEnabled || recipient.email.isEmpty() || rules.online.contains(userId)) {
-            for (const Pending &pending : recipient.pending)
-                handle(handled, userId, pending);
-            continue;
-        }
-        const qint64 delayMs = qint64(recipient.delayMinutes) * rules.minuteMs;
-        if (recipient.pending.constFirst().createdAt > rules.now - delayMs)
-            continue; // not unread long enough yet
-        // At most one digest per user per delay window (and at least one minute's worth).
-        auto recent = sql::scalar(
-            db, u"SELECT COUNT(*) FROM email_outbox WHERE user_id = ? AND created_at > ?"_s,
-            {userId, rules.now - std::max(delayMs, rules.minuteMs)});
-        if (!recent.ok())
-            return recent.error();
-        if (recent.value() > 0)
-            continue;
-
-        QList<DigestConversation> conversations;
-        QHash<qint64, qsizetype> indexOf;
-        for (const Pending &pending : recipient.pending) {
-            if (!indexOf.contains(pending.conversationId)) {
-                indexOf.insert(pending.conversationId, conversations.size());
-                conversations.append({pending.conversationId, pending.title, 0, {}});
-            }
-            DigestConversation &conversation = conversations[indexOf.value(pending.conversationId)];
-            ++conversation.count;
-            conversation.title = pending.title; // the newest sender names it
-            conversation.latest.append(u"%1: %2"_s.arg(pending.title, pending.body));
-            if (conversation.latest.size() > kLatestLines)
-                conversation.latest.removeFirst();
+// Queues one user's digest when it is due; true when it did.
+Result<bool> queueDigest(QSqlDatabase &db, const BatchRules &rules, qint64 userId,
+                         const Recipient &recipient, Handled &handled)
+{
+    if (recipient.pending.isEmpty())
+        return false;
+    if (!recipient.emailEnabled || recipient.email.isEmpty() || rules.online.contains(userId)) {
+        for (const Pending &pending : recipient.pending)
             handle(handled, userId, pending);
+        return false;
+    }
+    const qint64 delayMs = qint64(recipient.delayMinutes) * rules.minuteMs;
+    if (recipient.pending.constFirst().createdAt > rules.now - delayMs)
+        return false; // not unread long enough yet
+    // At most one digest per user per delay window (and at least one minute's worth).
+    auto recent =
+        sql::scalar(db, u"SELECT COUNT(*) FROM email_outbox WHERE user_id = ? AND created_at > ?"_s,
+                    {userId, rules.now - std::max(delayMs, rules.minuteMs)});
+    if (!recent.ok())
+        return recent.error();
+    if (recent.value() > 0)
+        return false;
+
+    QList<DigestConversation> conversations;
+    QHash<qint64, qsizetype> indexOf;
+    for (const Pending &pending : recipient.pending) {
+        if (!indexOf.contains(pending.conversationId)) {
+            indexOf.insert(pending.conversationId, conversations.size());
+            conversations.append({pending.conversationId, pending.title, 0, {}});
         }
-        const ComposedEmail email = rules.compose(userId, recipient.name, conversations);
-        auto inserted = sql::exec(
-            db,
-            u"INSERT INTO email_outbox (user_id, recipient, subject, text_body, html_body, "
-            "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
-            {userId, recipient.email, email.subject, email.text, email.html, rules.now, rules.now});
-        if (!inserted.ok())
-            return inserted.error();
-        ++queued;
+        DigestConversation &conversation = conversations[indexOf.value(pending.conversationId)];
+        ++conversation.count;
+        conversation.title = pending.title; // the newest sender names it
+        conversation.latest.append(u"%1: %2"_s.arg(pending.title, pending.body));
+        if (conversation.latest.size() > kLatestLines)
+            conversation.latest.removeFirst();
+        handle(handled, userId, pending);
+    }
+    const ComposedEmail email = rules.compose(userId, recipient.name, conversations);
+    auto inserted = sql::exec(
+        db,
+        u"INSERT INTO email_outbox (user_id, recipient, subject, text_body, html_body, "
+        "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+        {userId, recipient.email, email.subject, email.text, email.html, rules.now, rules.now});
+    if (!inserted.ok())
+        return inserted.error();
+    return true;
+}
+
+} // namespace
+
+Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules)
+{
+    auto turn = takeDigestTurn(db);
+    if (!turn.ok() || !turn.value())
+        return turn.ok() ? Result<int>(0) : Result<int>(turn.error());
+    Handled handled; // muted now, no address, email off, online; or in a digest below
+    auto recipients = readPending(db, handled);
+    if (!recipients.ok())
+        return recipients.error();
+    int queued = 0;
+    for (auto it = recipients.value().cbegin(); it != recipients.value().cend(); ++it) {
+        auto one = queueDigest(db, rules, it.key(), it.value(), handled);
+        if (!one.ok())
+            return one.error();
+        queued += one.value() ? 1 : 0;
     }
     if (auto marked = markHandled(db, handled); !marked.ok())
         return marked.error();

@@ -328,93 +328,104 @@ Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 us
     return std::optional<DeliveryReceipt>{receipt};
 }
 
+namespace {
+
+// (user, message) -> conversation for the acks acks[from, from + count) that were pending:
+// the participants' messages from others, not acknowledged yet. Padded to a power of two
+// (the last ack repeated, which changes nothing), so that a handful of prepared statements
+// serve every batch. (An index search per ack: SQLite does not use the primary key for a
+// row-value IN list.)
+Result<QHash<std::pair<qint64, qint64>, qint64>>
+clearPending(QSqlDatabase &db, const QList<Ack> &acks, qsizetype from, qsizetype count)
+{
+    const qsizetype padded = std::bit_ceil(quint64(count));
+    QStringList pairs;
+    QVariantList args;
+    for (qsizetype i = 0; i < padded; ++i) {
+        const Ack &ack = acks.at(from + std::min(i, count - 1));
+        pairs.append(u"(user_id = ? AND message_id = ?)"_s);
+        args << ack.userId << ack.messageId;
+    }
+    auto cleared = sql::exec(db,
+                             u"DELETE FROM pending_deliveries WHERE %1 RETURNING user_id, "
+                             u"message_id, conversation_id"_s.arg(pairs.join(u" OR "_s)),
+                             args);
+    if (!cleared.ok())
+        return cleared.error();
+    QHash<std::pair<qint64, qint64>, qint64> pending;
+    while (cleared.value().next()) {
+        pending.insert(
+            {cleared.value().value(0).toLongLong(), cleared.value().value(1).toLongLong()},
+            cleared.value().value(2).toLongLong());
+    }
+    return pending;
+}
+
+// Fills in the senders of the new receipts (results at `receipts`) and stores the receipts,
+// again in padded lists.
+Status recordReceipts(QSqlDatabase &db, DeliveryResults &results, const QList<qsizetype> &receipts)
+{
+    const auto receiptAt = [&](qsizetype i) -> DeliveryReceipt & {
+        return *results[receipts.at(std::min(i, receipts.size() - 1))].value();
+    };
+    const qsizetype size = std::bit_ceil(quint64(receipts.size()));
+    QVariantList ids;
+    QVariantList rows;
+    for (qsizetype i = 0; i < size; ++i) {
+        const DeliveryReceipt &receipt = receiptAt(i);
+        ids << receipt.messageId;
+        rows << receipt.messageId << receipt.deliveredTo << receipt.deliveredAt;
+    }
+    auto senders = sql::exec(
+        db, u"SELECT id, sender_id FROM messages WHERE id IN (%1)"_s.arg(sql::placeholders(size)),
+        ids);
+    if (!senders.ok())
+        return senders.error();
+    QHash<qint64, qint64> senderOf;
+    while (senders.value().next())
+        senderOf.insert(senders.value().value(0).toLongLong(),
+                        senders.value().value(1).toLongLong());
+    for (qsizetype i = 0; i < receipts.size(); ++i)
+        receiptAt(i).senderId = senderOf.value(receiptAt(i).messageId);
+    QStringList values(size, u"(?, ?, ?)"_s);
+    auto recorded =
+        sql::exec(db,
+                  u"INSERT INTO message_receipts (message_id, user_id, delivered_at) VALUES %1 "
+                  "ON CONFLICT (message_id, user_id) DO NOTHING"_s.arg(values.join(u", "_s)),
+                  rows);
+    if (!recorded.ok())
+        return recorded.error();
+    return Done{};
+}
+
+} // namespace
+
 Result<DeliveryResults> markDeliveredMany(QSqlDatabase &db, const QList<Ack> &acks)
 {
-    // Statements for 1, 2, 4 ... kAckChunk acks (a shorter list repeats its last ack, which
-    // changes nothing), so that a handful of prepared statements serve every batch.
     constexpr qsizetype kAckChunk = 64;
     DeliveryResults results(acks.size(), std::optional<DeliveryReceipt>{});
     for (qsizetype from = 0; from < acks.size(); from += kAckChunk) {
         const qsizetype count = std::min(kAckChunk, acks.size() - from);
-        const qsizetype padded = std::bit_ceil(quint64(count));
-        const auto ack = [&](qsizetype i) { return acks.at(from + std::min(i, count - 1)); };
-
-        // The pending ones: they are the participants' messages from others, not yet
-        // acknowledged. (An index search per ack: SQLite does not use the primary key for
-        // a row-value IN list.)
-        QStringList pairs;
-        QVariantList args;
-        for (qsizetype i = 0; i < padded; ++i) {
-            pairs.append(u"(user_id = ? AND message_id = ?)"_s);
-            args << ack(i).userId << ack(i).messageId;
-        }
-        auto cleared =
-            sql::exec(db,
-                      u"DELETE FROM pending_deliveries WHERE %1 RETURNING user_id, message_id, "
-                      u"conversation_id"_s.arg(pairs.join(u" OR "_s)),
-                      args);
-        if (!cleared.ok())
-            return cleared.error();
-        // (user, message) -> conversation, taken by the first ack of each pair.
-        QHash<std::pair<qint64, qint64>, qint64> pending;
-        while (cleared.value().next()) {
-            pending.insert(
-                {cleared.value().value(0).toLongLong(), cleared.value().value(1).toLongLong()},
-                cleared.value().value(2).toLongLong());
-        }
-
+        auto pending = clearPending(db, acks, from, count);
+        if (!pending.ok())
+            return pending.error();
         QList<qsizetype> receipts; // indexes into `acks`
         for (qsizetype i = from; i < from + count; ++i) {
-            const auto it = pending.constFind({acks.at(i).userId, acks.at(i).messageId});
-            if (it == pending.cend()) {
+            const auto it = pending.value().constFind({acks.at(i).userId, acks.at(i).messageId});
+            if (it == pending.value().cend()) {
                 // Already acknowledged, the user's own message, or a refusal: rare, and
                 // answered one by one.
                 results[i] = markDelivered(db, acks.at(i).userId, acks.at(i).messageId);
                 continue;
             }
-            DeliveryReceipt receipt;
-            receipt.messageId = acks.at(i).messageId;
-            receipt.conversationId = it.value();
-            receipt.deliveredTo = acks.at(i).userId;
-            receipt.deliveredAt = currentTimeMs();
-            results[i] = std::optional<DeliveryReceipt>{receipt};
+            results[i] = std::optional<DeliveryReceipt>{DeliveryReceipt{
+                acks.at(i).messageId, it.value(), 0, acks.at(i).userId, currentTimeMs()}};
             receipts.append(i);
-            pending.erase(it);
+            pending.value().erase(it); // the first ack of each pair takes it
         }
         if (receipts.isEmpty())
             continue;
-
-        // Their senders, and the receipts, again in padded lists.
-        const auto receiptAt = [&](qsizetype i) -> DeliveryReceipt & {
-            return *results[receipts.at(std::min(i, receipts.size() - 1))].value();
-        };
-        const qsizetype size = std::bit_ceil(quint64(receipts.size()));
-        QVariantList ids;
-        QVariantList rows;
-        for (qsizetype i = 0; i < size; ++i) {
-            const DeliveryReceipt &receipt = receiptAt(i);
-            ids << receipt.messageId;
-            rows << receipt.messageId << receipt.deliveredTo << receipt.deliveredAt;
-        }
-        auto senders = sql::exec(
-            db,
-            u"SELECT id, sender_id FROM messages WHERE id IN (%1)"_s.arg(sql::placeholders(size)),
-            ids);
-        if (!senders.ok())
-            return senders.error();
-        QHash<qint64, qint64> senderOf;
-        while (senders.value().next())
-            senderOf.insert(senders.value().value(0).toLongLong(),
-                            senders.value().value(1).toLongLong());
-        for (qsizetype i = 0; i < receipts.size(); ++i)
-            receiptAt(i).senderId = senderOf.value(receiptAt(i).messageId);
-        QStringList values(size, u"(?, ?, ?)"_s);
-        auto recorded =
-            sql::exec(db,
-                      u"INSERT INTO message_receipts (message_id, user_id, delivered_at) VALUES %1 "
-                      "ON CONFLICT (message_id, user_id) DO NOTHING"_s.arg(values.join(u", "_s)),
-                      rows);
-        if (!recorded.ok())
+        if (auto recorded = recordReceipts(db, results, receipts); !recorded.ok())
             return recorded.error();
     }
     return results;

@@ -7,6 +7,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <span>
+
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_LOGGING_CATEGORY(lcStorage)
@@ -23,12 +25,10 @@ struct Migration
 };
 
 // Append only: a released migration is never edited. Times are ms since the epoch.
-const QList<Migration> &migrations()
-{
-    static const QList<Migration> list = {
-        {1,
-         "users, conversations, messages, delivery state",
-         {R"(CREATE TABLE users (
+const Migration kMigrations[] = {
+    {1,
+     "users, conversations, messages, delivery state",
+     {R"(CREATE TABLE users (
                 id {{ID}},
                 username TEXT NOT NULL,
                 username_key TEXT NOT NULL UNIQUE,
@@ -36,7 +36,7 @@ const QList<Migration> &migrations()
                 email TEXT,
                 password_hash TEXT NOT NULL,
                 created_at BIGINT NOT NULL))",
-          R"(CREATE TABLE conversations (
+      R"(CREATE TABLE conversations (
                 id {{ID}},
                 title TEXT,
                 is_group INTEGER NOT NULL DEFAULT 0,
@@ -45,14 +45,14 @@ const QList<Migration> &migrations()
                 created_at BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
                 last_message_id BIGINT))",
-          R"(CREATE TABLE participants (
+      R"(CREATE TABLE participants (
                 conversation_id BIGINT NOT NULL REFERENCES conversations(id),
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 joined_at BIGINT NOT NULL,
                 last_read_message_id BIGINT NOT NULL DEFAULT 0,
                 PRIMARY KEY (conversation_id, user_id)))",
-          "CREATE INDEX participants_by_user ON participants(user_id, conversation_id)",
-          R"(CREATE TABLE messages (
+      "CREATE INDEX participants_by_user ON participants(user_id, conversation_id)",
+      R"(CREATE TABLE messages (
                 id {{ID}},
                 conversation_id BIGINT NOT NULL REFERENCES conversations(id),
                 sender_id BIGINT NOT NULL REFERENCES users(id),
@@ -62,32 +62,32 @@ const QList<Migration> &migrations()
                 reply_to_id BIGINT REFERENCES messages(id),
                 client_message_id TEXT,
                 attachments TEXT))",
-          "CREATE INDEX messages_by_conversation ON messages(conversation_id, id)",
-          "CREATE UNIQUE INDEX messages_by_client_id ON messages(sender_id, client_message_id) "
-          "WHERE client_message_id IS NOT NULL",
-          R"(CREATE TABLE pending_deliveries (
+      "CREATE INDEX messages_by_conversation ON messages(conversation_id, id)",
+      R"(CREATE UNIQUE INDEX messages_by_client_id ON messages(sender_id, client_message_id)
+             WHERE client_message_id IS NOT NULL)",
+      R"(CREATE TABLE pending_deliveries (
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 message_id BIGINT NOT NULL REFERENCES messages(id),
                 conversation_id BIGINT NOT NULL REFERENCES conversations(id),
                 PRIMARY KEY (user_id, message_id)))",
-          R"(CREATE TABLE message_receipts (
+      R"(CREATE TABLE message_receipts (
                 message_id BIGINT NOT NULL REFERENCES messages(id),
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 delivered_at BIGINT NOT NULL,
                 PRIMARY KEY (message_id, user_id)))"}},
-        {2,
-         "notifications and their preferences",
-         {R"(CREATE TABLE notification_preferences (
+    {2,
+     "notifications and their preferences",
+     {R"(CREATE TABLE notification_preferences (
                 user_id BIGINT PRIMARY KEY REFERENCES users(id),
                 email_enabled INTEGER NOT NULL DEFAULT 1,
                 realtime_enabled INTEGER NOT NULL DEFAULT 1,
                 email_delay_minutes INTEGER NOT NULL DEFAULT 5,
                 updated_at BIGINT NOT NULL))",
-          R"(CREATE TABLE muted_conversations (
+      R"(CREATE TABLE muted_conversations (
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 conversation_id BIGINT NOT NULL REFERENCES conversations(id),
                 PRIMARY KEY (user_id, conversation_id)))",
-          R"(CREATE TABLE notifications (
+      R"(CREATE TABLE notifications (
                 id {{ID}},
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 kind TEXT NOT NULL,
@@ -97,15 +97,15 @@ const QList<Migration> &migrations()
                 message_id BIGINT REFERENCES messages(id),
                 created_at BIGINT NOT NULL,
                 read_at BIGINT))",
-          "CREATE INDEX notifications_by_user ON notifications(user_id, id)"}},
-        {3,
-         "email digests and their outbox",
-         // email_state: 0 waiting for a digest, 1 in one, 2 never to be emailed (the user was
-         // online, or turned email off).
-         {"ALTER TABLE notifications ADD COLUMN email_state INTEGER NOT NULL DEFAULT 0",
-          "CREATE INDEX notifications_email_pending ON notifications(user_id, id) "
-          "WHERE email_state = 0 AND read_at IS NULL",
-          R"(CREATE TABLE email_outbox (
+      "CREATE INDEX notifications_by_user ON notifications(user_id, id)"}},
+    {3,
+     "email digests and their outbox",
+     // email_state: 0 waiting for a digest, 1 in one, 2 never to be emailed (the user was
+     // online, or turned email off).
+     {"ALTER TABLE notifications ADD COLUMN email_state INTEGER NOT NULL DEFAULT 0",
+      R"(CREATE INDEX notifications_email_pending ON notifications(user_id, id)
+             WHERE email_state = 0 AND read_at IS NULL)",
+      R"(CREATE TABLE email_outbox (
                 id {{ID}},
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 recipient TEXT NOT NULL,
@@ -117,55 +117,58 @@ const QList<Migration> &migrations()
                 next_attempt_at BIGINT NOT NULL,
                 sent_at BIGINT,
                 last_error TEXT))",
-          "CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at) WHERE sent_at IS NULL",
-          "CREATE INDEX email_outbox_by_user ON email_outbox(user_id, created_at)"}},
-        {4,
-         "privacy switches",
-         {"ALTER TABLE notification_preferences ADD COLUMN send_read_receipts INTEGER NOT NULL "
-          "DEFAULT 1",
-          "ALTER TABLE notification_preferences ADD COLUMN send_typing_indicators INTEGER NOT "
-          "NULL DEFAULT 1"}},
-        {5,
-         "cluster events too big for NOTIFY",
-         {"CREATE TABLE cluster_events (id {{ID}}, payload TEXT NOT NULL, created_at BIGINT NOT "
-          "NULL)",
-          "CREATE INDEX cluster_events_by_age ON cluster_events(created_at)"}},
-        {6,
-         "notifications derived from messages",
-         // A notification is a message from someone else in an unmuted conversation; its id
-         // is the message's. Instead of a row per recipient and message, a participant keeps
-         // two marks: every notification up to notifications_read_through is read ("mark all
-         // read"), every one up to emailed_through has been in a digest or never will be.
-         // Notifications read one by one are in notification_reads. Reading the
-         // conversation (last_read_message_id) reads its notifications too.
-         {"ALTER TABLE participants ADD COLUMN notifications_read_through BIGINT NOT NULL "
-          "DEFAULT 0",
-          "ALTER TABLE participants ADD COLUMN emailed_through BIGINT NOT NULL DEFAULT 0",
-          R"(CREATE TABLE notification_reads (
+      "CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at) WHERE sent_at IS NULL",
+      "CREATE INDEX email_outbox_by_user ON email_outbox(user_id, created_at)"}},
+    {4,
+     "privacy switches",
+     {"ALTER TABLE notification_preferences ADD COLUMN send_read_receipts INTEGER NOT NULL "
+      "DEFAULT 1",
+      "ALTER TABLE notification_preferences ADD COLUMN send_typing_indicators INTEGER NOT "
+      "NULL DEFAULT 1"}},
+    {5,
+     "cluster events too big for NOTIFY",
+     {"CREATE TABLE cluster_events (id {{ID}}, payload TEXT NOT NULL, created_at BIGINT NOT "
+      "NULL)",
+      "CREATE INDEX cluster_events_by_age ON cluster_events(created_at)"}},
+    {6,
+     "notifications derived from messages",
+     // A notification is a message from someone else in an unmuted conversation; its id
+     // is the message's. Instead of a row per recipient and message, a participant keeps
+     // two marks: every notification up to notifications_read_through is read ("mark all
+     // read"), every one up to emailed_through has been in a digest or never will be.
+     // Notifications read one by one are in notification_reads. Reading the
+     // conversation (last_read_message_id) reads its notifications too.
+     {"ALTER TABLE participants ADD COLUMN notifications_read_through BIGINT NOT NULL "
+      "DEFAULT 0",
+      "ALTER TABLE participants ADD COLUMN emailed_through BIGINT NOT NULL DEFAULT 0",
+      R"(CREATE TABLE notification_reads (
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 message_id BIGINT NOT NULL REFERENCES messages(id),
                 PRIMARY KEY (user_id, message_id)))",
-          "INSERT INTO notification_reads (user_id, message_id) SELECT DISTINCT user_id, "
-          "message_id FROM notifications WHERE read_at IS NOT NULL AND message_id IS NOT NULL",
-          "UPDATE participants SET emailed_through = COALESCE((SELECT MAX(n.message_id) FROM "
-          "notifications n WHERE n.user_id = participants.user_id AND n.conversation_id = "
-          "participants.conversation_id AND n.email_state <> 0), 0)",
-          "DROP TABLE notifications"}},
-        {7,
-         "token keys",
-         // A token names its account's key; a token whose account has another key (a new
-         // password, or a restored database whose id went to someone else) is refused.
-         {"ALTER TABLE users ADD COLUMN token_key BIGINT NOT NULL DEFAULT 0",
-          "UPDATE users SET token_key = {{RANDOM_KEY}}"}},
-    };
-    return list;
+      "INSERT INTO notification_reads (user_id, message_id) SELECT DISTINCT user_id, "
+      "message_id FROM notifications WHERE read_at IS NOT NULL AND message_id IS NOT NULL",
+      "UPDATE participants SET emailed_through = COALESCE((SELECT MAX(n.message_id) FROM "
+      "notifications n WHERE n.user_id = participants.user_id AND n.conversation_id = "
+      "participants.conversation_id AND n.email_state <> 0), 0)",
+      "DROP TABLE notifications"}},
+    {7,
+     "token keys",
+     // A token names its account's key; a token whose account has another key (a new
+     // password, or a restored database whose id went to someone else) is refused.
+     {"ALTER TABLE users ADD COLUMN token_key BIGINT NOT NULL DEFAULT 0",
+      "UPDATE users SET token_key = {{RANDOM_KEY}}"}},
+};
+
+std::span<const Migration> migrations()
+{
+    return kMigrations;
 }
 
 } // namespace
 
 int Migrations::latestVersion()
 {
-    return migrations().constLast().version;
+    return migrations().back().version;
 }
 
 int Migrations::currentVersion(QSqlDatabase &db)

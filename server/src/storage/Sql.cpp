@@ -251,11 +251,14 @@ bool sameSqliteAsQt()
                 for (int i = 0; i < object->dlpi_phnum; ++i) {
                     if (object->dlpi_phdr[i].p_type != PT_DYNAMIC)
                         continue;
+                    // The program headers give addresses as integers.
+                    // NOLINTNEXTLINE(performance-no-int-to-ptr)
                     const auto *dynamic = reinterpret_cast<const ElfW(Dyn) *>(
                         object->dlpi_addr + object->dlpi_phdr[i].p_vaddr);
                     const char *strings = nullptr;
                     for (const ElfW(Dyn) *entry = dynamic; entry->d_tag != DT_NULL; ++entry) {
                         if (entry->d_tag == DT_STRTAB)
+                            // NOLINTNEXTLINE(performance-no-int-to-ptr)
                             strings = reinterpret_cast<const char *>(entry->d_un.d_ptr);
                     }
                     for (const ElfW(Dyn) *entry = dynamic; strings && entry->d_tag != DT_NULL;

@@ -123,10 +123,10 @@ struct RealtimeHub::BacklogPush
     bool more = true;                         // the last chunk read was full
 };
 
-void RealtimeHub::pushBacklog(WsSession *session, std::shared_ptr<BacklogPush> push)
+void RealtimeHub::pushBacklog(WsSession *session, const std::shared_ptr<BacklogPush> &push)
 {
     if (!push->waiting.isEmpty())
-        return sendBacklogPage(session, std::move(push));
+        return sendBacklogPage(session, push);
     if (!push->more)
         return session->finishBacklog();
     const qint64 userId = session->userId();
@@ -150,7 +150,7 @@ void RealtimeHub::pushBacklog(WsSession *session, std::shared_ptr<BacklogPush> p
               });
 }
 
-void RealtimeHub::sendBacklogPage(WsSession *session, std::shared_ptr<BacklogPush> push)
+void RealtimeHub::sendBacklogPage(WsSession *session, const std::shared_ptr<BacklogPush> &push)
 {
     const qsizetype pageBytes = m_deps.io.maxOutput() / kBacklogPageShare;
     qsizetype count = 0;

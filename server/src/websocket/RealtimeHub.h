@@ -82,8 +82,8 @@ private:
     // The stored backlog, read in chunks and sent in pages, each page once the
     // connection's output has drained: a reading client gets all of it, however large,
     // and memory holds one chunk.
-    void pushBacklog(WsSession *session, std::shared_ptr<BacklogPush> push);
-    void sendBacklogPage(WsSession *session, std::shared_ptr<BacklogPush> push);
+    void pushBacklog(WsSession *session, const std::shared_ptr<BacklogPush> &push);
+    void sendBacklogPage(WsSession *session, const std::shared_ptr<BacklogPush> &push);
     void announcePresence(qint64 userId, const QString &username, bool online);
 
 public:
