@@ -188,17 +188,24 @@ SocketStream::SocketStream(QTcpSocket *socket)
 
 SocketStream::~SocketStream()
 {
+    if (m_listener)
+        m_listener->store(nullptr);
     delete m_socket;
 }
 
 void SocketStream::start(StreamListener &listener)
 {
-    QObject::connect(m_socket, &QIODevice::readyRead, m_socket,
-                     [&listener] { listener.readable(); });
-    QObject::connect(m_socket, &QIODevice::bytesWritten, m_socket,
-                     [&listener] { listener.written(); });
+    m_listener = std::make_shared<std::atomic<StreamListener *>>(&listener);
+    const auto call = [target = m_listener](void (StreamListener::*event)()) {
+        return [target, event] {
+            if (StreamListener *listener = target->load())
+                (listener->*event)();
+        };
+    };
+    QObject::connect(m_socket, &QIODevice::readyRead, m_socket, call(&StreamListener::readable));
+    QObject::connect(m_socket, &QIODevice::bytesWritten, m_socket, call(&StreamListener::written));
     QObject::connect(m_socket, &QAbstractSocket::disconnected, m_socket,
-                     [&listener] { listener.closed(); });
+                     call(&StreamListener::closed));
 }
 
 qsizetype SocketStream::read(QByteArray &into, qsizetype max)
@@ -250,6 +257,8 @@ QHostAddress SocketStream::peerAddress() const
 
 SocketStream::Released SocketStream::release(QByteArray &early)
 {
+    if (m_listener)
+        m_listener->store(nullptr);
     QObject::disconnect(m_socket, nullptr, m_socket, nullptr);
     m_socket->setReadBufferSize(0);
     // (A copy of what is there: the 16 KiB chunk of Qt's read buffer, which QIODevice

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 
+#include <atomic>
 #include <memory>
 #include <variant>
 
@@ -105,6 +106,11 @@ public:
 
 private:
     QTcpSocket *m_socket;
+    // The listener as the socket's signal handlers reach it, cleared by release() and the
+    // destructor: a handler already queued for the socket (it changes threads on its way
+    // to a WebSocket upgrade, and its queued events go with it) then finds no one, rather
+    // than a listener that is gone.
+    std::shared_ptr<std::atomic<StreamListener *>> m_listener;
 };
 
 } // namespace pitchey::server

@@ -1,6 +1,7 @@
 #include "http/HttpServer.h"
 
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QTcpServer>
 #include <QThread>
 #include <QWebSocket>
@@ -74,12 +75,22 @@ void HttpServer::serve(QTcpServer *listener)
 void HttpServer::accept(QTcpServer *listener)
 {
     // (QSslServer has done the TLS handshake here; QWebSocketServer takes the upgrades
-    // here, where upgradeTls() brings their sockets back.)
+    // here, where upgradeTls() brings their sockets back.) Each socket moves to its thread
+    // from the event loop, not from here: this runs inside the socket's `encrypted`
+    // signal, and QSslSocket goes on decrypting what came with the handshake's last flight
+    // (often the request) on this thread after it returns.
     while (QTcpSocket *socket = listener->nextPendingConnection()) {
-        QObject *host = nextHost();
-        socket->setParent(nullptr);
-        socket->moveToThread(host->thread());
-        open(host, [socket] { return std::make_unique<SocketStream>(socket); });
+        QMetaObject::invokeMethod(
+            this,
+            [this, socket = QPointer<QTcpSocket>(socket)] {
+                if (!socket)
+                    return;
+                QObject *host = nextHost();
+                socket->setParent(nullptr);
+                socket->moveToThread(host->thread());
+                open(host, [tcp = socket.data()] { return std::make_unique<SocketStream>(tcp); });
+            },
+            Qt::QueuedConnection);
     }
 }
 
