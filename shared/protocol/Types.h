@@ -24,6 +24,7 @@ struct User
 
     [[nodiscard]] QJsonObject toJson() const;
     static Result<User> fromJson(const QJsonObject &object);
+    friend bool operator==(const User &, const User &) = default;
 };
 
 struct Message
@@ -56,6 +57,7 @@ struct Conversation
 
     [[nodiscard]] QJsonObject toJson() const;
     static Result<Conversation> fromJson(const QJsonObject &object);
+    friend bool operator==(const Conversation &, const Conversation &) = default;
 };
 
 struct NotificationPreferences
@@ -73,6 +75,8 @@ struct NotificationPreferences
     // Applies the fields present in `patch` on top of this; unknown fields, wrong types and
     // out-of-range values are bad_request. Used by the server for PUT and by clients alike.
     [[nodiscard]] Result<NotificationPreferences> merged(const QJsonObject &patch) const;
+    friend bool operator==(const NotificationPreferences &,
+                           const NotificationPreferences &) = default;
 };
 
 struct Notification

@@ -1,5 +1,6 @@
 #include "controllers/SessionController.h"
 
+#include "protocol/Api.h"
 #include "store/TokenStore.h"
 
 #include <QDateTime>
@@ -16,21 +17,6 @@ SessionController::SessionController(ApiClient &api, TokenStore &tokens, QObject
     , m_api(api)
     , m_tokens(tokens)
 {}
-
-std::optional<SessionController::Claims> SessionController::readClaims(const QString &token)
-{
-    const QList<QStringView> parts = QStringView(token).split(u'.');
-    if (parts.size() != 3)
-        return std::nullopt;
-    const QByteArray payload = QByteArray::fromBase64(
-        parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    const QJsonObject claims = QJsonDocument::fromJson(payload).object();
-    bool ok = false;
-    const qint64 id = claims.value("sub"_L1).toString().toLongLong(&ok);
-    if (!ok || id <= 0)
-        return std::nullopt;
-    return Claims{id, claims.value("username"_L1).toString(), claims.value("exp"_L1).toInteger()};
-}
 
 std::optional<QUrl> SessionController::parseServerUrl(const QString &text)
 {
@@ -64,7 +50,7 @@ void SessionController::restore(const QUrl &server)
             setState(State::LoggedOut);
             return;
         }
-        const auto claims = readClaims(token.value());
+        const auto claims = api::TokenClaims::readUnverified(token.value());
         if (!claims || claims->expiresAt <= QDateTime::currentSecsSinceEpoch()) {
             setState(State::LoggedOut);
             return;

@@ -59,14 +59,6 @@ public:
     [[nodiscard]] const Session &session() const { return m_session; }
     [[nodiscard]] QUrl server() const { return m_server; }
 
-    // The user and expiry a token claims (read, not verified: the server verifies).
-    struct Claims
-    {
-        qint64 userId = 0;
-        QString username;
-        qint64 expiresAt = 0; // seconds since the epoch
-    };
-    [[nodiscard]] static std::optional<Claims> readClaims(const QString &token);
     [[nodiscard]] static std::optional<QUrl> parseServerUrl(const QString &text);
 
 Q_SIGNALS:

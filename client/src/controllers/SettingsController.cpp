@@ -46,7 +46,7 @@ void SettingsController::setMuted(qint64 conversationId, bool muted)
     QJsonArray list;
     for (qint64 id : ids)
         list.append(id);
-    change({{"mutedConversationIds"_L1, list}});
+    change({{api::preference::kMutedConversationIds, list}});
 }
 
 void SettingsController::change(const QJsonObject &patch)

@@ -1,14 +1,15 @@
 #pragma once
 
 #include "net/ApiClient.h"
+#include "protocol/Api.h"
 
 #include <QObject>
 
 namespace pitchey::client {
 
 // The user's notification and privacy settings, kept on the server (they follow the user
-// to every device). Each change is sent at once; on failure the shown value goes back to
-// what the server has.
+// to every device). Each change is shown at once and sent in order; on failure the shown value goes
+// back to what the server has.
 class SettingsController : public QObject
 {
     Q_OBJECT
@@ -45,16 +46,16 @@ public:
     [[nodiscard]] bool realtimeEnabled() const { return m_preferences.realtimeEnabled; }
     [[nodiscard]] bool sendReadReceipts() const { return m_preferences.sendReadReceipts; }
     [[nodiscard]] bool sendTypingIndicators() const { return m_preferences.sendTypingIndicators; }
-    void setEmailEnabled(bool on) { change({{QStringLiteral("emailEnabled"), on}}); }
+    void setEmailEnabled(bool on) { change({{api::preference::kEmailEnabled, on}}); }
     void setEmailDelayMinutes(int minutes)
     {
-        change({{QStringLiteral("emailDelayMinutes"), minutes}});
+        change({{api::preference::kEmailDelayMinutes, minutes}});
     }
-    void setRealtimeEnabled(bool on) { change({{QStringLiteral("realtimeEnabled"), on}}); }
-    void setSendReadReceipts(bool on) { change({{QStringLiteral("sendReadReceipts"), on}}); }
+    void setRealtimeEnabled(bool on) { change({{api::preference::kRealtimeEnabled, on}}); }
+    void setSendReadReceipts(bool on) { change({{api::preference::kSendReadReceipts, on}}); }
     void setSendTypingIndicators(bool on)
     {
-        change({{QStringLiteral("sendTypingIndicators"), on}});
+        change({{api::preference::kSendTypingIndicators, on}});
     }
 
 Q_SIGNALS:

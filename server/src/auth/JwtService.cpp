@@ -1,7 +1,5 @@
 #include "auth/JwtService.h"
 
-#include "protocol/Validation.h"
-
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -54,11 +52,7 @@ QString JwtService::issue(qint64 userId, const QString &username, qint64 key) co
 QString JwtService::issue(const TokenClaims &claims) const
 {
     const QJsonObject header{{"alg"_L1, "HS256"_L1}, {"typ"_L1, "JWT"_L1}};
-    const QJsonObject payload{{"sub"_L1, QString::number(claims.userId)},
-                              {"username"_L1, claims.username},
-                              {"iat"_L1, claims.issuedAt},
-                              {"exp"_L1, claims.expiresAt},
-                              {"key"_L1, claims.key}};
+    const QJsonObject payload = claims.toJson();
     const QByteArray signingInput =
         QJsonDocument(header).toJson(QJsonDocument::Compact).toBase64(kBase64Url) + '.' +
         QJsonDocument(payload).toJson(QJsonDocument::Compact).toBase64(kBase64Url);
@@ -89,18 +83,12 @@ Result<TokenClaims> JwtService::verify(QStringView token) const
     const auto payload = decodeSegment(parts.at(1));
     if (!payload)
         return invalid();
-    TokenClaims claims;
-    const auto subject = parseId(payload->value("sub"_L1).toString());
-    claims.userId = subject.value_or(0);
-    claims.username = payload->value("username"_L1).toString();
-    claims.issuedAt = payload->value("iat"_L1).toInteger();
-    claims.expiresAt = payload->value("exp"_L1).toInteger();
-    claims.key = payload->value("key"_L1).toInteger();
+    const auto claims = TokenClaims::fromJson(*payload);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    if (!subject || claims.key <= 0 || claims.expiresAt <= now ||
-        claims.issuedAt > now + kClockSkewSeconds)
+    if (!claims || claims->key <= 0 || claims->expiresAt <= now ||
+        claims->issuedAt > now + kClockSkewSeconds)
         return invalid();
-    return claims;
+    return *claims;
 }
 
 QByteArray JwtService::sign(const QByteArray &signingInput) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/Api.h"
 #include "protocol/Result.h"
 
 #include <QByteArray>
@@ -7,16 +8,8 @@
 
 namespace pitchey::server {
 
-struct TokenClaims
-{
-    qint64 userId = 0;
-    QString username;
-    qint64 issuedAt = 0;  // seconds since the epoch
-    qint64 expiresAt = 0; // seconds since the epoch
-    // The account's token key when the token was issued (users.token_key): a token is
-    // valid only while its account still has that key (see Authenticator).
-    qint64 key = 0;
-};
+// What a token says: its payload, written and read by the protocol library.
+using TokenClaims = api::TokenClaims;
 
 // HS256 JSON Web Tokens keyed with the UTF-8 bytes of the server's secret.
 // Only HS256 is accepted ("alg": "none" and every other algorithm are refused) and

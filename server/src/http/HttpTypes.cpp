@@ -1,6 +1,7 @@
 #include "http/HttpTypes.h"
 
 #include "http/HttpConnection.h"
+#include "protocol/Api.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
@@ -186,8 +187,7 @@ void HttpReply::error(const Error &error,
 
 QByteArray HttpReply::errorBody(const Error &error)
 {
-    return QJsonDocument(QJsonObject{{QStringLiteral("error"), error.toJson()}})
-        .toJson(QJsonDocument::Compact);
+    return QJsonDocument(api::errorBody(error)).toJson(QJsonDocument::Compact);
 }
 
 void HttpReply::empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders) const
