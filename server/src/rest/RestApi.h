@@ -2,25 +2,29 @@
 
 #include "auth/JwtService.h"
 #include "http/HttpTypes.h"
-#include "protocol/Types.h"
+#include "rest/OperationsHandlers.h"
 
 #include <QObject>
-#include <QRegularExpression>
 
 namespace pitchey::server {
 
 class Authenticator;
+class AuthHandlers;
 class ConnectionRegistry;
-struct Credentials;
+class ConversationHandlers;
 class DbWorker;
 class MessageService;
 class Metrics;
+class NotificationHandlers;
 class ParticipantCache;
 class PasswordHasher;
 class RateLimiter;
+class Router;
+class UserHandlers;
 
-// The HTTP JSON API of the contract (and the user directory extension): routing, bearer
-// authentication, rate limits and the endpoints themselves.
+// The HTTP JSON API of the contract (and the user directory extension): a Router in front of
+// one handler class per area (operations, auth, conversations, users, notifications). A new
+// endpoint is a method and a Route in its area's class.
 class RestApi : public QObject
 {
     Q_OBJECT
@@ -40,13 +44,7 @@ public:
         const QByteArray &secret; // signs unsubscribe links
         Metrics &metrics;
     };
-
-    // Who may read /metrics on the API port.
-    enum class MetricsAccess
-    {
-        LoopbackOrToken, // from 127.0.0.1/::1, or anywhere with the bearer token if one is set
-        Elsewhere,       // served on a listener of its own (--metrics-listen): 404 here
-    };
+    using MetricsAccess = OperationsHandlers::MetricsAccess;
 
     explicit RestApi(Dependencies deps, QObject *parent = nullptr);
 
@@ -59,55 +57,13 @@ Q_SIGNALS:
     void preferencesChanged(qint64 userId);
 
 private:
-    struct Call
-    {
-        HttpRequest request;
-        HttpReply reply;
-        TokenClaims caller;
-        QStringList captures;
-        QJsonObject body;
-    };
-    using Handler = void (RestApi::*)(const Call &);
-    struct Route
-    {
-        QByteArray method;
-        QByteArray pattern; // "/api/messages/{id}/messages": the label in /metrics
-        QRegularExpression path;
-        bool authenticated;
-        bool needsBody;
-        Handler handler;
-    };
-
-    static Route route(const char *method, const char *pattern, bool authenticated, bool needsBody,
-                       Handler handler);
-    void dispatch(const QList<Route> &routes, const HttpRequest &request, const HttpReply &reply);
-    void run(const Route &route, Call call); // the body parsed, the handler called
-
-    void health(const Call &call);
-    void ready(const Call &call);
-    void metrics(const Call &call);
-    void protectedMetrics(const Call &call);
-    void registerUser(const Call &call);
-    void login(const Call &call);
-    void listConversations(const Call &call);
-    void createConversation(const Call &call);
-    void history(const Call &call);
-    void sendMessage(const Call &call);
-    void getPreferences(const Call &call);
-    void putPreferences(const Call &call);
-    void searchUsers(const Call &call);
-    void listNotifications(const Call &call);
-    void readNotifications(const Call &call);
-    void unsubscribe(const Call &call);
-
-    [[nodiscard]] QJsonObject withPresence(const User &user) const;
-    [[nodiscard]] QJsonObject tokenResponse(const Credentials &credentials) const;
-
-    Dependencies m_deps;
-    QList<Route> m_routes;
-    QList<Route> m_operationRoutes;
-    MetricsAccess m_metricsAccess = MetricsAccess::LoopbackOrToken;
-    QByteArray m_metricsTokenHash; // BLAKE2b of the token; empty: no token
+    OperationsHandlers *m_operations;
+    AuthHandlers *m_auth;
+    ConversationHandlers *m_conversations;
+    UserHandlers *m_users;
+    NotificationHandlers *m_notifications;
+    Router *m_router;
+    Router *m_operationsRouter;
 };
 
 } // namespace pitchey::server
