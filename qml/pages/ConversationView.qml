@@ -72,7 +72,12 @@ Page {
         reuseItems: true
         cacheBuffer: 600
         boundsBehavior: Flickable.StopAtBounds
-        bottomMargin: Theme.spacing
+        // Row 0 is the newest message, at the bottom: the view stays there as messages
+        // arrive, and the model pages older ones in (fetchMore) as the top comes near.
+        verticalLayoutDirection: ListView.BottomToTop
+        // Space under the newest message (in BottomToTop the header is at the bottom; unlike
+        // bottomMargin, positionViewAtBeginning() counts it).
+        header: Item { height: Theme.spacing }
         ScrollBar.vertical: ScrollBar {}
 
         delegate: MessageDelegate {
@@ -82,17 +87,13 @@ Page {
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
-        onContentYChanged: {
-            if (contentY - originY < height && count > 0 && Chat.hasOlder && !Chat.loadingOlder)
-                olderDelay.start()
-            seenDelay.restart()
-        }
+        onContentYChanged: seenDelay.restart()
         onCountChanged: {
             if (view.atBottom)
-                Qt.callLater(messages.positionViewAtEnd) // qmllint disable type
+                Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
             seenDelay.restart()
         }
-        Component.onCompleted: positionViewAtEnd()
+        Component.onCompleted: positionViewAtBeginning()
 
         BusyIndicator {
             anchors.top: parent.top
@@ -102,20 +103,13 @@ Page {
         }
     }
 
-    // Older messages load when the top comes near; keeps the view where it was.
-    Timer {
-        id: olderDelay
-        interval: 50
-        onTriggered: Chat.loadOlder()
-    }
-
     // The newest message on screen is reported as seen (a read receipt when the window is active).
     Timer {
         id: seenDelay
         interval: 300
         onTriggered: {
             const index = messages.indexAt(messages.width / 2, messages.contentY + messages.height - 4)
-            const last = index >= 0 ? index : (view.atBottom ? messages.count - 1 : -1)
+            const last = index >= 0 ? index : (view.atBottom ? 0 : -1)
             if (last >= 0)
                 Chat.markSeen(Chat.messages.messageIdAt(last))
         }
@@ -123,7 +117,7 @@ Page {
     Connections {
         target: Chat
         function onWindowActiveChanged() { seenDelay.restart() }
-        function onCurrentChanged() { view.atBottom = true; Qt.callLater(messages.positionViewAtEnd) } // qmllint disable type
+        function onCurrentChanged() { view.atBottom = true; Qt.callLater(messages.positionViewAtBeginning) } // qmllint disable type
     }
 
     RoundButton {
@@ -136,13 +130,13 @@ Page {
         Accessible.name: qsTr("Jump to new messages")
         ToolTip.visible: hovered
         ToolTip.text: qsTr("New messages")
-        onClicked: messages.positionViewAtEnd()
+        onClicked: messages.positionViewAtBeginning()
     }
 
     footer: Composer {
         id: composer
         objectName: "composer"
-        onSendRequested: (text) => { Chat.send(text); view.atBottom = true; messages.positionViewAtEnd() }
+        onSendRequested: (text) => { Chat.send(text); view.atBottom = true; messages.positionViewAtBeginning() }
         onEdited: (text) => Chat.composerChanged(text)
     }
 

@@ -292,7 +292,7 @@ private Q_SLOTS:
 
         // Send: queued, then sent, delivered and read, as Bob's device reports them.
         QVERIFY(rig.chat.send(u"hello bob"_s));
-        const QModelIndex mine = rig.chat.messages()->index(1);
+        const QModelIndex mine = rig.chat.messages()->index(0); // newest first
         const QJsonObject arrived = bobSocket.waitFor(u"new_message"_s);
         QCOMPARE(arrived.value("content"_L1).toString(), u"hello bob"_s);
         QVERIFY(!arrived.value("clientMessageId"_L1).toString().isEmpty());
@@ -472,14 +472,18 @@ private Q_SLOTS:
         rig.startAs(sessionFor(alice), m_cacheDir->path());
         QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
         rig.chat.openConversation(pair);
-        QTRY_COMPARE(rig.chat.messages()->rowCount(), 50); // the newest page, from the server
-        QVERIFY(rig.chat.hasOlder());
-        rig.chat.loadOlder();
-        QTRY_COMPARE(rig.chat.messages()->rowCount(), 100);
+        MessageListModel &timeline = *rig.chat.messages();
+        QTRY_COMPARE(timeline.rowCount(), 50); // the newest page, from the server
+        QTRY_VERIFY(timeline.canFetchMore({}));
+        timeline.fetchMore({}); // as a view does when its top comes near
+        QVERIFY(rig.chat.loadingOlder());
+        QVERIFY(!timeline.canFetchMore({})); // one page at a time
+        QTRY_COMPARE(timeline.rowCount(), 100);
         QTRY_VERIFY(!rig.chat.loadingOlder());
-        rig.chat.loadOlder();
-        QTRY_COMPARE(rig.chat.messages()->rowCount(), 120);
-        QTRY_VERIFY(!rig.chat.hasOlder());
+        timeline.fetchMore({});
+        QTRY_COMPARE(timeline.rowCount(), 120);
+        QTRY_VERIFY(!rig.chat.loadingOlder());
+        QVERIFY(!timeline.canFetchMore({})); // the server said there is no more
         QCOMPARE(rig.chat.messages()->messages().constFirst().content, u"m0"_s);
         QCOMPARE(rig.chat.messages()->messages().constLast().content, u"m119"_s);
 
@@ -488,8 +492,9 @@ private Q_SLOTS:
         m_server->stop();
         rig.chat.openConversation(pair);
         QCOMPARE(rig.chat.messages()->rowCount(), 50);
-        for (int i = 0; i < 10 && rig.chat.messages()->rowCount() < 120; ++i) {
-            rig.chat.loadOlder(); // smaller steps from the cache
+        for (int i = 0; i < 10 && timeline.rowCount() < 120; ++i) {
+            QVERIFY(timeline.canFetchMore({}));
+            timeline.fetchMore({}); // smaller steps from the cache
             QTRY_VERIFY(!rig.chat.loadingOlder());
         }
         QCOMPARE(rig.chat.messages()->rowCount(), 120);

@@ -131,16 +131,19 @@ private Q_SLOTS:
         const qint64 t0 = QDateTime::currentMSecsSinceEpoch() - 2 * day;
         model.reset(7, {local(20, 2, t0, u"a"_s), local(21, 2, t0 + 1000, u"b"_s),
                         local(22, kMe, t0 + 2000, u"c"_s), local(23, 2, t0 + day, u"d"_s)});
+        // Newest first: row 0 is the bottom of the view. Groups and days read from the top.
         QCOMPARE(model.rowCount(), 4);
-        QVERIFY(model.index(0).data(MessageListModel::FirstOfGroupRole).toBool());
-        QVERIFY(model.index(0).data(MessageListModel::FirstOfDayRole).toBool());
-        QVERIFY(!model.index(1).data(MessageListModel::FirstOfGroupRole).toBool());
-        QVERIFY(model.index(2).data(MessageListModel::FirstOfGroupRole).toBool());
-        QVERIFY(model.index(2).data(MessageListModel::IsOwnRole).toBool());
+        QCOMPARE(model.messageIdAt(0), 23);
+        QCOMPARE(model.messageIdAt(3), 20);
+        QVERIFY(model.index(3).data(MessageListModel::FirstOfGroupRole).toBool());
         QVERIFY(model.index(3).data(MessageListModel::FirstOfDayRole).toBool());
-        QCOMPARE(model.index(3).data(MessageListModel::SenderNameRole).toString(), u"bob"_s);
+        QVERIFY(!model.index(2).data(MessageListModel::FirstOfGroupRole).toBool());
+        QVERIFY(model.index(1).data(MessageListModel::FirstOfGroupRole).toBool());
+        QVERIFY(model.index(1).data(MessageListModel::IsOwnRole).toBool());
+        QVERIFY(model.index(0).data(MessageListModel::FirstOfDayRole).toBool());
+        QCOMPARE(model.index(0).data(MessageListModel::SenderNameRole).toString(), u"bob"_s);
 
-        // A queued message goes last; acknowledged, it moves to its place by id.
+        // A queued message goes at the bottom; acknowledged, it moves to its place by id.
         LocalMessage queued;
         queued.localId = 99;
         queued.conversationId = 7;
@@ -151,33 +154,54 @@ private Q_SLOTS:
         queued.state = LocalMessage::State::Queued;
         model.upsert(queued);
         QCOMPARE(model.rowCount(), 5);
-        QCOMPARE(model.index(4).data(MessageListModel::StateRole).toInt(),
+        QCOMPARE(model.index(0).data(MessageListModel::StateRole).toInt(),
                  int(LocalMessage::State::Queued));
         model.upsert(local(24, 2, t0 + day + 2, u"e"_s));
-        QCOMPARE(model.index(4).data(MessageListModel::ContentRole).toString(), u"e"_s);
+        QCOMPARE(model.index(1).data(MessageListModel::ContentRole).toString(), u"e"_s);
         QCOMPARE(model.rowCount(), 6);
+        // Bob's "e" continues his "d": one group.
+        QVERIFY(!model.index(1).data(MessageListModel::FirstOfGroupRole).toBool());
         queued.id = 25;
         queued.state = LocalMessage::State::Sent;
         model.upsert(queued);
         QCOMPARE(model.rowCount(), 6);
-        QCOMPARE(model.index(5).data(MessageListModel::MessageIdRole).toLongLong(), 25);
+        QCOMPARE(model.index(0).data(MessageListModel::MessageIdRole).toLongLong(), 25);
         model.setStates({25}, LocalMessage::State::Read);
-        QCOMPARE(model.index(5).data(MessageListModel::StateRole).toInt(),
+        QCOMPARE(model.index(0).data(MessageListModel::StateRole).toInt(),
                  int(LocalMessage::State::Read));
 
-        // Older pages go on top; messages of another conversation are ignored.
-        model.prependOlder(
-            {local(18, 2, t0 - 2000, u"old1"_s), local(19, 2, t0 - 1000, u"old2"_s)});
-        QCOMPARE(model.rowCount(), 8);
+        // Older pages go on top (the end of the model), and only when older than all;
+        // messages of another conversation are ignored.
+        QVERIFY(!model.canFetchMore({})); // nobody fetches
+        int fetches = 0;
+        model.setOlderFetcher([&] {
+            ++fetches;
+            model.addOlder({local(18, 2, t0 - 2000, u"old1"_s), local(19, 2, t0 - 1000, u"old2"_s),
+                            local(22, kMe, t0 + 2000, u"c"_s)});
+        });
+        model.setMayHaveOlder(true);
+        QVERIFY(model.canFetchMore({}));
+        model.fetchMore({}); // (the model tester asks for more too, on every change)
+        QVERIFY(fetches >= 1);
+        QCOMPARE(model.rowCount(), 8); // each old message once
         QCOMPARE(model.oldestId(), 18);
         QCOMPARE(model.newestId(), 25);
-        QVERIFY(!model.index(2).data(MessageListModel::FirstOfGroupRole).toBool());
+        QCOMPARE(model.messageIdAt(7), 18);
+        // "a" now continues the group "old1" starts.
+        QVERIFY(!model.index(5).data(MessageListModel::FirstOfGroupRole).toBool());
+        model.setMayHaveOlder(false);
+        QVERIFY(!model.canFetchMore({}));
+        const int fetched = fetches;
+        model.fetchMore({});
+        QCOMPARE(fetches, fetched);
         LocalMessage elsewhere = local(30, 2, t0, u"x"_s);
         elsewhere.conversationId = 8;
         model.upsert(elsewhere);
         QCOMPARE(model.rowCount(), 8);
-        QCOMPARE(model.messageIdAt(0), 18);
         QCOMPARE(model.messageIdAt(100), 0);
+        QCOMPARE(model.messageIdAt(-1), 0);
+        model.removeByClientId(u"nothing"_s);
+        QCOMPARE(model.rowCount(), 8);
         model.reset(0, {});
         QCOMPARE(model.rowCount(), 0);
     }

@@ -4,6 +4,7 @@
 #include "Clients.h"
 #include "Messenger.h"
 #include "TestServer.h"
+#include "protocol/Api.h"
 
 #include <QDBusConnection>
 #include <QJsonArray>
@@ -224,6 +225,92 @@ private Q_SLOTS:
         };
         QTRY_VERIFY(!emailEnabled());
         QVERIFY(!messenger.settings().emailEnabled());
+    }
+
+    // A long conversation opens at its newest message, pages older ones in as the person
+    // scrolls up (the view asks the model; no timer), and at the bottom follows what arrives,
+    // reading it while the window is active.
+    void aLongConversationFollowsTheBottomAndPagesInAtTheTop()
+    {
+        TestServer server([](server::ServerConfig &config) { config.rateBurst = 100'000; });
+        QVERIFY(server.start());
+        const QUrl url(u"http://127.0.0.1:%1"_s.arg(server.port()));
+        HttpClient http(url);
+        const auto alice = http.registerUser(u"alice"_s);
+        const auto bob = http.registerUser(u"bob"_s);
+        const qint64 pair = http.post(u"/api/messages/conversations"_s,
+                                      {{"participantIds"_L1, QJsonArray{alice.id}}}, bob.token)
+                                .body["conversation"_L1]["id"_L1]
+                                .toInteger();
+        const auto say = [&](int i) {
+            http.post(u"/api/messages/send"_s,
+                      {{"conversationId"_L1, pair}, {"content"_L1, u"m%1"_s.arg(i)}}, bob.token);
+        };
+        for (int i = 0; i < 120; ++i)
+            say(i);
+
+        QTemporaryDir cache;
+        app::Messenger messenger({url, u"pitchey-tests"_s, cache.path()});
+        QVERIFY(messenger.load());
+        auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
+        QVERIFY(window);
+        window->resize(1000, 680);
+        messenger.session().login(url.toString(), u"alice"_s, u"password123"_s);
+        QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 1);
+        messenger.chat().setWindowActive(true);
+        messenger.chat().openConversation(pair);
+        QTRY_VERIFY(findItem(window, u"messageList"_s));
+        QQuickItem *list = findItem(window, u"messageList"_s);
+        const auto shows = [&](const QString &text) {
+            const auto items = visibleItems(window, u"messageText"_s);
+            return std::any_of(items.cbegin(), items.cend(), [&](QQuickItem *item) {
+                const QPointF at = item->mapToItem(list, QPointF(0, item->height() / 2));
+                return item->property("text").toString() == text && at.y() >= 0 &&
+                       at.y() <= list->height();
+            });
+        };
+        QTRY_VERIFY(shows(u"m119"_s));
+        QTRY_VERIFY(list->property("atYEnd").toBool());
+        QTRY_COMPARE(messenger.chat()
+                         .conversations()
+                         ->index(0)
+                         .data(client::ConversationListModel::UnreadRole)
+                         .toInt(),
+                     0);
+
+        // Up to the top, again and again: each time the view asks for the next older page.
+        client::MessageListModel &model = *messenger.chat().messages();
+        for (int round = 0; round < 20 && model.rowCount() < 120; ++round) {
+            const int before = model.rowCount();
+            QMetaObject::invokeMethod(list, "positionViewAtEnd"); // the top, in BottomToTop
+            QTRY_VERIFY(model.rowCount() > before);
+        }
+        QCOMPARE(model.rowCount(), 120);
+        QMetaObject::invokeMethod(list, "positionViewAtEnd");
+        QTRY_VERIFY(shows(u"m0"_s));
+        QVERIFY(findItem(window, u"jumpToNewest"_s)->isVisible());
+
+        // Back at the bottom, four arrive: each comes into view, and all are read.
+        QMetaObject::invokeMethod(findItem(window, u"jumpToNewest"_s), "clicked");
+        QTRY_VERIFY(shows(u"m119"_s));
+        for (int i = 120; i < 124; ++i)
+            say(i);
+        QTRY_VERIFY(shows(u"m123"_s));
+        QTRY_VERIFY(list->property("atYEnd").toBool());
+        QVERIFY(!findItem(window, u"jumpToNewest"_s)->isVisible());
+        QTRY_COMPARE(messenger.chat()
+                         .conversations()
+                         ->index(0)
+                         .data(client::ConversationListModel::UnreadRole)
+                         .toInt(),
+                     0);
+        const auto readByAlice = [&] {
+            const auto listed = api::ConversationsAnswer::fromJson(
+                                    http.get(u"/api/messages/conversations"_s, bob.token).body)
+                                    .value();
+            return listed.conversations.value(0).readMarkers.value(alice.id);
+        };
+        QTRY_COMPARE(readByAlice(), model.newestId());
     }
 
     void desktopNotificationsOpenTheirConversation()

@@ -1,25 +1,28 @@
 #pragma once
 
-#include "models/ConversationListModel.h"
-#include "models/MessageListModel.h"
+#include "controllers/ChatState.h"
 #include "models/UserSearchModel.h"
-#include "net/ApiClient.h"
-#include "net/RealtimeConnection.h"
 
-#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
 #include <memory>
 
+#include <memory>
+
 namespace pitchey::client {
 
-class LocalCache;
+class CatchUp;
 class OfflineQueue;
+class Timeline;
+class TypingAndReading;
 
-// The logged-in messenger: conversations, the open conversation, sending, receipts,
-// typing and presence, over the realtime connection and the HTTP API, with the local
-// cache in front so that everything shows at once and nothing typed is lost.
+// The logged-in messenger as QML sees it: conversations, the open conversation, sending,
+// receipts, typing and presence, over the realtime connection and the HTTP API, with the
+// local cache in front so that everything shows at once and nothing typed is lost. It owns
+// the session and the models, routes the server's frames, and leaves the work to its parts:
+// the Timeline (the open conversation), TypingAndReading, and CatchUp (keeping up with the
+// server).
 class ChatController : public QObject
 {
     Q_OBJECT
@@ -33,7 +36,6 @@ class ChatController : public QObject
     Q_PROPERTY(QString currentStatus READ currentStatus NOTIFY currentStatusChanged)
     Q_PROPERTY(bool currentOnline READ currentOnline NOTIFY currentStatusChanged)
     Q_PROPERTY(bool currentIsGroup READ currentIsGroup NOTIFY currentChanged)
-    Q_PROPERTY(bool hasOlder READ hasOlder NOTIFY historyChanged)
     Q_PROPERTY(bool loadingOlder READ loadingOlder NOTIFY historyChanged)
     Q_PROPERTY(ConnectionState connectionState READ connectionState NOTIFY connectionChanged)
     Q_PROPERTY(int retryInSeconds READ retryInSeconds NOTIFY connectionChanged)
@@ -62,7 +64,6 @@ public:
     Q_INVOKABLE bool send(const QString &text);
     Q_INVOKABLE void retry(const QString &clientMessageId);
     Q_INVOKABLE void discard(const QString &clientMessageId);
-    Q_INVOKABLE void loadOlder();
     // The composer's text changed: drives typing_start / typing_stop.
     Q_INVOKABLE void composerChanged(const QString &text);
     // A message of the open conversation is on screen (the view calls this with the newest
@@ -77,18 +78,17 @@ public:
     [[nodiscard]] ConversationListModel *conversations() { return &m_conversations; }
     [[nodiscard]] MessageListModel *messages() { return &m_messages; }
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
-    [[nodiscard]] qint64 currentConversationId() const { return m_current; }
+    [[nodiscard]] qint64 currentConversationId() const { return m_state.current; }
     [[nodiscard]] QString currentTitle() const;
     [[nodiscard]] QString currentInitials() const;
     [[nodiscard]] QString currentStatus() const;
     [[nodiscard]] bool currentOnline() const;
     [[nodiscard]] bool currentIsGroup() const;
-    [[nodiscard]] bool hasOlder() const { return m_hasOlder; }
-    [[nodiscard]] bool loadingOlder() const { return m_loadingOlder; }
+    [[nodiscard]] bool loadingOlder() const;
     [[nodiscard]] ConnectionState connectionState() const;
     [[nodiscard]] int retryInSeconds() const;
     [[nodiscard]] int unreadTotal() const;
-    [[nodiscard]] bool windowActive() const { return m_windowActive; }
+    [[nodiscard]] bool windowActive() const;
     void setWindowActive(bool active);
     [[nodiscard]] OfflineQueue *queue() const { return m_queue.get(); }
     [[nodiscard]] LocalCache *cache() const { return m_cache.get(); }
@@ -108,42 +108,20 @@ Q_SIGNALS:
 
 private:
     void onFrame(const frames::server::ServerFrame &frame);
-    void onConnected();
-    void onNewMessage(const Message &message);
-    void onReadReceipt(qint64 conversationId, qint64 messageId, qint64 reader);
-    void refreshConversations();
-    void catchUp(qint64 conversationId, qint64 afterId);
-    void storePage(qint64 conversationId, const QList<Message> &messages);
-    void applyReadMarkers(const Conversation &conversation);
-    void onLocalMessageChanged(const LocalMessage &message);
-    void stopTyping();
-    void flushRead();
-    void saveConversation(qint64 conversationId);
+    void onConnectionState(RealtimeConnection::State state);
 
     ApiClient &m_api;
     RealtimeConnection &m_connection;
-    // Context of the logged-in session's requests: replaced on every login, so that an
-    // answer meant for one account never lands in another's cache.
     std::unique_ptr<QObject> m_scope;
     std::unique_ptr<LocalCache> m_cache;
     std::unique_ptr<OfflineQueue> m_queue;
     ConversationListModel m_conversations;
     MessageListModel m_messages;
     UserSearchModel m_userSearch;
-    qint64 m_me = 0;
-    qint64 m_current = 0;
-    bool m_hasOlder = false;
-    bool m_loadingOlder = false;
-    bool m_windowActive = false;
-
-    // Typing: what this user's composer has announced.
-    qint64 m_typingIn = 0; // conversation with an open typing_start, or 0
-    QElapsedTimer m_sinceTypingStart;
-    QTimer m_typingIdle;
-
-    // Reads waiting to be sent: conversation -> newest message seen.
-    QHash<qint64, qint64> m_pendingReads;
-    QTimer m_readFlush;
+    ChatState m_state;
+    Timeline *m_timeline;
+    TypingAndReading *m_reading;
+    CatchUp *m_catchUp;
     QTimer m_countdown; // ticks retryInSeconds while offline
 };
 

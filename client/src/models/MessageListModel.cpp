@@ -74,7 +74,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const LocalMessage &message = m_items.at(index.row());
+    const int position = positionOf(index.row());
+    const LocalMessage &message = m_items.at(position);
     switch (role) {
     case Qt::DisplayRole:
     case ContentRole:
@@ -98,9 +99,9 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FailureRole:
         return message.failure;
     case FirstOfGroupRole:
-        return startsGroup(index.row());
+        return startsGroup(position);
     case FirstOfDayRole:
-        return startsDay(index.row());
+        return startsDay(position);
     default:
         return {};
     }
@@ -115,7 +116,23 @@ void MessageListModel::reset(qint64 conversationId, const QList<LocalMessage> &m
     endResetModel();
 }
 
-void MessageListModel::prependOlder(const QList<LocalMessage> &messages)
+bool MessageListModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_conversationId != 0 && m_mayHaveOlder && m_fetchOlder &&
+           !m_fetching;
+}
+
+void MessageListModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    // Whoever hears of the rows it adds may ask again at once: that waits for the next time.
+    m_fetching = true;
+    m_fetchOlder();
+    m_fetching = false;
+}
+
+void MessageListModel::addOlder(const QList<LocalMessage> &messages)
 {
     QList<LocalMessage> older;
     const qint64 oldest = oldestId();
@@ -126,48 +143,59 @@ void MessageListModel::prependOlder(const QList<LocalMessage> &messages)
     if (older.isEmpty())
         return;
     std::sort(older.begin(), older.end(), before);
-    beginInsertRows({}, 0, int(older.size()) - 1);
+    const int rows = int(m_items.size());
+    beginInsertRows({}, rows, rows + int(older.size()) - 1);
     m_items = older + m_items;
     endInsertRows();
-    // The first old row may now continue the group the former first row started.
-    const QModelIndex boundary = index(int(older.size()));
-    Q_EMIT dataChanged(boundary, boundary, {FirstOfGroupRole, FirstOfDayRole});
+    // The former oldest row may now continue the group an older one starts.
+    if (rows > 0) {
+        const QModelIndex boundary = index(rows - 1);
+        Q_EMIT dataChanged(boundary, boundary, {FirstOfGroupRole, FirstOfDayRole});
+    }
 }
 
 void MessageListModel::upsert(const LocalMessage &message)
 {
     if (message.conversationId != m_conversationId)
         return;
-    const int row = rowOf(message);
-    if (row >= 0) {
-        const bool moved = m_items.at(row).id != message.id;
-        m_items[row] = message;
+    const int found = positionOfMessage(message);
+    if (found >= 0) {
+        const bool moved = m_items.at(found).id != message.id;
+        m_items[found] = message;
+        const int row = rowAt(found);
         if (!moved) {
             Q_EMIT dataChanged(index(row), index(row));
             return;
         }
-        // Acknowledged: it moves from the unsent tail to its place by id.
+        // Acknowledged: it moves from the unsent ones to its place by id.
         beginRemoveRows({}, row, row);
-        m_items.removeAt(row);
+        m_items.removeAt(found);
         endRemoveRows();
     }
     const auto at = std::upper_bound(m_items.cbegin(), m_items.cend(), message, before);
     const int position = int(at - m_items.cbegin());
-    beginInsertRows({}, position, position);
+    const int row = int(m_items.size()) - position; // counted after the insertion
+    beginInsertRows({}, row, row);
     m_items.insert(position, message);
     endInsertRows();
-    if (position + 1 < m_items.size())
-        Q_EMIT dataChanged(index(position + 1), index(position + 1),
-                           {FirstOfGroupRole, FirstOfDayRole});
+    // The message after it (the row above in number, below on screen) may now continue its
+    // group or day.
+    if (row > 0)
+        Q_EMIT dataChanged(index(row - 1), index(row - 1), {FirstOfGroupRole, FirstOfDayRole});
 }
 
 void MessageListModel::removeByClientId(const QString &clientMessageId)
 {
-    for (int row = 0; row < m_items.size(); ++row) {
-        if (m_items.at(row).clientMessageId == clientMessageId && m_items.at(row).id == 0) {
+    for (int position = 0; position < m_items.size(); ++position) {
+        const LocalMessage &item = m_items.at(position);
+        if (item.clientMessageId == clientMessageId && item.id == 0) {
+            const int row = rowAt(position);
             beginRemoveRows({}, row, row);
-            m_items.removeAt(row);
+            m_items.removeAt(position);
             endRemoveRows();
+            if (row > 0) // the next message may now start a group
+                Q_EMIT dataChanged(index(row - 1), index(row - 1),
+                                   {FirstOfGroupRole, FirstOfDayRole});
             return;
         }
     }
@@ -175,9 +203,10 @@ void MessageListModel::removeByClientId(const QString &clientMessageId)
 
 void MessageListModel::setStates(const QList<qint64> &messageIds, LocalMessage::State state)
 {
-    for (int row = 0; row < m_items.size(); ++row) {
-        if (m_items.at(row).id > 0 && messageIds.contains(m_items.at(row).id)) {
-            m_items[row].state = state;
+    for (int position = 0; position < m_items.size(); ++position) {
+        if (m_items.at(position).id > 0 && messageIds.contains(m_items.at(position).id)) {
+            m_items[position].state = state;
+            const int row = rowAt(position);
             Q_EMIT dataChanged(index(row), index(row), {StateRole});
         }
     }
@@ -201,32 +230,32 @@ qint64 MessageListModel::newestId() const
     return 0;
 }
 
-int MessageListModel::rowOf(const LocalMessage &message) const
+int MessageListModel::positionOfMessage(const LocalMessage &message) const
 {
-    for (int row = int(m_items.size()) - 1; row >= 0; --row) {
-        const LocalMessage &item = m_items.at(row);
+    for (int position = int(m_items.size()) - 1; position >= 0; --position) {
+        const LocalMessage &item = m_items.at(position);
         if ((message.id > 0 && item.id == message.id) ||
             (message.localId > 0 && item.localId == message.localId) ||
             (!message.clientMessageId.isEmpty() && item.senderId == message.senderId &&
              item.clientMessageId == message.clientMessageId))
-            return row;
+            return position;
     }
     return -1;
 }
 
-bool MessageListModel::startsGroup(int row) const
+bool MessageListModel::startsGroup(int position) const
 {
-    if (row == 0 || startsDay(row))
+    if (position == 0 || startsDay(position))
         return true;
-    const LocalMessage &previous = m_items.at(row - 1);
-    const LocalMessage &current = m_items.at(row);
+    const LocalMessage &previous = m_items.at(position - 1);
+    const LocalMessage &current = m_items.at(position);
     return previous.senderId != current.senderId ||
            current.createdAt - previous.createdAt > kGroupGapMs;
 }
 
-bool MessageListModel::startsDay(int row) const
+bool MessageListModel::startsDay(int position) const
 {
-    return row == 0 || dayOf(m_items.at(row - 1)) != dayOf(m_items.at(row));
+    return position == 0 || dayOf(m_items.at(position - 1)) != dayOf(m_items.at(position));
 }
 
 } // namespace pitchey::client

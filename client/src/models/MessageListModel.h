@@ -8,9 +8,12 @@
 
 namespace pitchey::client {
 
-// The messages of the open conversation, oldest first, the user's unsent ones last.
-// Each row knows whether it starts a new day or a new run of one sender's messages, so
-// that delegates group them without looking at their neighbours.
+// The messages of the open conversation, newest first (row 0 is the user's last unsent
+// message, or the newest one): a ListView laid out BottomToTop shows row 0 at the bottom,
+// keeps the bottom in view as messages arrive, and asks for older messages itself
+// (canFetchMore/fetchMore) as the top comes near. Each row knows whether it starts a new day
+// or a new run of one sender's messages (reading from the top down), so that delegates group
+// them without looking at their neighbours.
 class MessageListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -51,12 +54,18 @@ public:
     [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+    // Older messages: whether there may be more, and who fetches them (it calls addOlder).
+    [[nodiscard]] bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void setOlderFetcher(std::function<void()> fetch) { m_fetchOlder = std::move(fetch); }
+    void setMayHaveOlder(bool may) { m_mayHaveOlder = may; }
 
     void setMe(qint64 userId) { m_me = userId; }
     void setNameLookup(std::function<QString(qint64)> lookup) { m_nameOf = std::move(lookup); }
 
     void reset(qint64 conversationId, const QList<LocalMessage> &messages);
-    void prependOlder(const QList<LocalMessage> &messages);
+    // Adds messages older than every one here (at the end, the top of the view).
+    void addOlder(const QList<LocalMessage> &messages);
     // Inserts a message in id order (unsent ones last) or updates the row that has it.
     void upsert(const LocalMessage &message);
     void removeByClientId(const QString &clientMessageId);
@@ -64,25 +73,32 @@ public:
 
     Q_INVOKABLE qint64 messageIdAt(int row) const
     {
-        return row >= 0 && row < m_items.size() ? m_items.at(row).id : 0;
+        return row >= 0 && row < m_items.size() ? m_items.at(positionOf(row)).id : 0;
     }
     [[nodiscard]] qint64 conversationId() const { return m_conversationId; }
     [[nodiscard]] qint64 oldestId() const;
     [[nodiscard]] qint64 newestId() const;
+    // Oldest first.
     [[nodiscard]] const QList<LocalMessage> &messages() const { return m_items; }
 
 Q_SIGNALS:
     void countChanged();
 
 private:
-    [[nodiscard]] int rowOf(const LocalMessage &message) const;
-    [[nodiscard]] bool startsGroup(int row) const;
-    [[nodiscard]] bool startsDay(int row) const;
+    // m_items is oldest first: a position in it and a row count from opposite ends.
+    [[nodiscard]] int positionOf(int row) const { return int(m_items.size()) - 1 - row; }
+    [[nodiscard]] int rowAt(int position) const { return int(m_items.size()) - 1 - position; }
+    [[nodiscard]] int positionOfMessage(const LocalMessage &message) const;
+    [[nodiscard]] bool startsGroup(int position) const;
+    [[nodiscard]] bool startsDay(int position) const;
 
     QList<LocalMessage> m_items;
     qint64 m_conversationId = 0;
     qint64 m_me = 0;
     std::function<QString(qint64)> m_nameOf;
+    std::function<void()> m_fetchOlder;
+    bool m_mayHaveOlder = false;
+    bool m_fetching = false;
 };
 
 } // namespace pitchey::client

@@ -1,0 +1,76 @@
+#include "controllers/CatchUp.h"
+
+#include "controllers/Timeline.h"
+
+namespace pitchey::client {
+
+namespace {
+
+constexpr int kCatchUpPage = 100;
+
+} // namespace
+
+CatchUp::CatchUp(ChatState &state, Timeline &timeline, QObject *parent)
+    : QObject(parent)
+    , m_state(state)
+    , m_timeline(timeline)
+{}
+
+void CatchUp::refreshConversations()
+{
+    m_state.api.conversations(m_state.scope, [this](Result<QList<Conversation>> list) {
+        if (!list.ok() || !m_state.cache)
+            return;
+        const QList<Conversation> fresh = list.value();
+        // The server's list is the truth; who is typing is not in it.
+        m_state.conversations.setConversations(fresh);
+        m_state.cache->saveConversations(fresh);
+        for (const Conversation &conversation : fresh) {
+            m_timeline.showReadMarkers(conversation);
+            const qint64 known = m_state.cache->newestId(conversation.id);
+            if (known > 0 && conversation.lastMessage && conversation.lastMessage->id > known)
+                pageForward(conversation.id, known);
+        }
+        Q_EMIT conversationsRefreshed();
+    });
+}
+
+void CatchUp::pageForward(qint64 conversationId, qint64 afterId)
+{
+    m_state.api.history(conversationId, 0, afterId, kCatchUpPage, m_state.scope,
+                        [this, conversationId](Result<HistoryPage> page) {
+                            if (!page.ok() || !m_state.cache || page.value().messages.isEmpty())
+                                return;
+                            m_timeline.store(conversationId, page.value().messages);
+                            if (page.value().hasMore)
+                                pageForward(conversationId, page.value().messages.constLast().id);
+                        });
+}
+
+void CatchUp::newMessage(const Message &message)
+{
+    if (!m_state.cache)
+        return;
+    // Acknowledge every copy, even one already stored: the server keeps pushing until it
+    // hears this.
+    const bool fromOthers = message.senderId != m_state.me;
+    if (fromOthers)
+        m_state.connection.send(frames::MessageDelivered{message.id});
+    const auto stored = m_state.cache->storeFromServer(message);
+    if (!stored.changed)
+        return;
+    m_state.messages.upsert(stored.message);
+    if (!m_state.conversations.find(message.conversationId)) {
+        refreshConversations(); // someone started a conversation with this user
+        return;
+    }
+    m_state.conversations.setLastMessage(message, fromOthers && stored.inserted);
+    m_state.saveConversation(message.conversationId);
+    if (message.conversationId == m_state.current)
+        Q_EMIT currentTouched();
+    if (fromOthers && stored.inserted)
+        Q_EMIT messageArrived(message.conversationId, message.id,
+                              m_state.conversations.displayName(message.senderId), message.content);
+}
+
+} // namespace pitchey::client

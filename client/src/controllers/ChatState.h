@@ -1,0 +1,41 @@
+#pragma once
+
+#include "models/ConversationListModel.h"
+#include "models/MessageListModel.h"
+#include "net/ApiClient.h"
+#include "net/RealtimeConnection.h"
+#include "store/LocalCache.h"
+
+namespace pitchey::client {
+
+class OfflineQueue;
+
+// What the parts of the logged-in messenger (ChatController's Timeline, TypingAndReading and
+// CatchUp) share: the transports, the models, and the session's cache and queue. Owned by
+// ChatController; the session's fields are set on login and cleared on logout.
+struct ChatState
+{
+    ApiClient &api;
+    RealtimeConnection &connection;
+    ConversationListModel &conversations;
+    MessageListModel &messages;
+
+    // The logged-in session (null / 0 when logged out).
+    LocalCache *cache = nullptr;
+    OfflineQueue *queue = nullptr;
+    // Context of the session's requests: replaced on every login, so that an answer meant
+    // for one account never lands in another's cache.
+    QObject *scope = nullptr;
+    qint64 me = 0;
+    qint64 current = 0; // the open conversation, or 0
+
+    // Writes a conversation's row (as the list shows it) to the cache.
+    void saveConversation(qint64 conversationId) const
+    {
+        if (const Conversation *conversation = conversations.find(conversationId);
+            conversation && cache)
+            cache->saveConversation(*conversation);
+    }
+};
+
+} // namespace pitchey::client

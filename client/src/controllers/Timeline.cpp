@@ -1,0 +1,165 @@
+#include "controllers/Timeline.h"
+
+#include "protocol/Validation.h"
+#include "sync/OfflineQueue.h"
+
+namespace pitchey::client {
+
+namespace {
+
+constexpr int kPageSize = 50;
+// Older messages from the cache come in smaller steps: each insertion above the view costs
+// a layout pass, and a small one fits in a frame.
+constexpr int kCachePage = 20;
+
+Message asMessage(const LocalMessage &local)
+{
+    Message message;
+    message.id = local.id;
+    message.conversationId = local.conversationId;
+    message.senderId = local.senderId;
+    message.content = local.content;
+    message.createdAt = local.createdAt;
+    return message;
+}
+
+} // namespace
+
+Timeline::Timeline(ChatState &state, QObject *parent)
+    : QObject(parent)
+    , m_state(state)
+{
+    m_state.messages.setOlderFetcher([this] { fetchOlder(); });
+}
+
+void Timeline::setOlder(bool mayHaveOlder, bool loading)
+{
+    m_mayHaveOlder = mayHaveOlder;
+    m_state.messages.setMayHaveOlder(mayHaveOlder && !loading);
+    if (m_loadingOlder != loading) {
+        m_loadingOlder = loading;
+        Q_EMIT loadingOlderChanged();
+    }
+}
+
+bool Timeline::open(qint64 conversationId)
+{
+    LocalCache *cache = m_state.cache;
+    if (!cache || !m_state.conversations.find(conversationId))
+        return false;
+    m_state.current = conversationId;
+    m_state.messages.reset(conversationId, cache->messages(conversationId, kPageSize));
+    // Whatever is newer than the cache (or everything, for a conversation never opened).
+    if (cache->newestId(conversationId) != 0) {
+        setOlder(true, false);
+        return true;
+    }
+    setOlder(true, true);
+    m_state.api.history(conversationId, 0, 0, kPageSize, m_state.scope,
+                        [this, conversationId](Result<HistoryPage> page) {
+                            if (page.ok())
+                                store(conversationId, page.value().messages);
+                            if (conversationId == m_state.current)
+                                setOlder(!page.ok() || page.value().hasMore, false);
+                        });
+    return true;
+}
+
+void Timeline::close()
+{
+    m_state.current = 0;
+    m_state.messages.reset(0, {});
+    setOlder(false, false);
+}
+
+void Timeline::reset()
+{
+    close();
+}
+
+void Timeline::fetchOlder()
+{
+    LocalCache *cache = m_state.cache;
+    const qint64 conversationId = m_state.current;
+    if (!cache || conversationId == 0 || m_loadingOlder || !m_mayHaveOlder)
+        return;
+    const qint64 oldest = m_state.messages.oldestId();
+    const QList<LocalMessage> cached = cache->messages(conversationId, kCachePage, oldest);
+    m_state.messages.addOlder(cached);
+    if (cached.size() == kCachePage)
+        return;
+    // The cache ends here; the server has the rest.
+    setOlder(true, true);
+    const qint64 before = cached.isEmpty() ? oldest : cached.constFirst().id;
+    m_state.api.history(conversationId, before, 0, kPageSize, m_state.scope,
+                        [this, conversationId](Result<HistoryPage> page) {
+                            if (!m_state.cache || conversationId != m_state.current)
+                                return;
+                            if (!page.ok())
+                                return setOlder(true, false); // asked again as the view scrolls
+                            QList<LocalMessage> older;
+                            for (const Message &message : page.value().messages)
+                                older.append(m_state.cache->storeFromServer(message).message);
+                            m_state.messages.addOlder(older);
+                            setOlder(page.value().hasMore, false);
+                        });
+}
+
+bool Timeline::send(const QString &text)
+{
+    if (!m_state.queue || m_state.current == 0 || text.trimmed().isEmpty())
+        return false;
+    if (codePointCount(text) > kMaxContentCodePoints) {
+        Q_EMIT errorOccurred(
+            tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
+        return false;
+    }
+    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, text);
+    if (!queued.ok()) {
+        Q_EMIT errorOccurred(queued.error().message);
+        return false;
+    }
+    m_state.messages.upsert(queued.value());
+    return true;
+}
+
+void Timeline::store(qint64 conversationId, const QList<Message> &messages)
+{
+    if (!m_state.cache)
+        return; // logged out while the page was on its way
+    for (const Message &message : messages) {
+        const auto stored = m_state.cache->storeFromServer(message);
+        if (conversationId == m_state.current && stored.changed)
+            m_state.messages.upsert(stored.message);
+    }
+    if (const Conversation *conversation = m_state.conversations.find(conversationId))
+        showReadMarkers(*conversation);
+}
+
+void Timeline::showReadMarkers(const Conversation &conversation)
+{
+    if (!m_state.cache)
+        return;
+    qint64 readByOthers = 0;
+    for (auto it = conversation.readMarkers.cbegin(); it != conversation.readMarkers.cend(); ++it) {
+        if (it.key() != m_state.me)
+            readByOthers = std::max(readByOthers, it.value());
+    }
+    if (readByOthers == 0)
+        return;
+    const QList<qint64> changed =
+        m_state.cache->advanceOwn(conversation.id, readByOthers, LocalMessage::State::Read);
+    if (conversation.id == m_state.current)
+        m_state.messages.setStates(changed, LocalMessage::State::Read);
+}
+
+void Timeline::localMessageChanged(const LocalMessage &message)
+{
+    m_state.messages.upsert(message);
+    if (message.id > 0 && message.state == LocalMessage::State::Sent) {
+        m_state.conversations.setLastMessage(asMessage(message), false);
+        m_state.saveConversation(message.conversationId);
+    }
+}
+
+} // namespace pitchey::client

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "controllers/ChatState.h"
+
+#include <QObject>
+
+namespace pitchey::client {
+
+// The open conversation: its messages, from the cache at once and then the server, older ones
+// paged in as the view asks (MessageListModel::fetchMore), and what the user sends into it.
+class Timeline : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Timeline(ChatState &state, QObject *parent = nullptr);
+
+    // False when there is no such conversation in the list.
+    bool open(qint64 conversationId);
+    void close();
+    // Queues a message for the open conversation; false (and errorOccurred when it is too
+    // long) when there is nothing to send.
+    bool send(const QString &text);
+    [[nodiscard]] bool loadingOlder() const { return m_loadingOlder; }
+    void reset(); // on logout
+
+    // Messages from the server for a conversation: into the cache, and on screen if open.
+    void store(qint64 conversationId, const QList<Message> &messages);
+    // The own messages that others have read up to their markers, shown as read.
+    void showReadMarkers(const Conversation &conversation);
+    // A message of the offline queue changed state (queued, sent, failed).
+    void localMessageChanged(const LocalMessage &message);
+
+Q_SIGNALS:
+    void loadingOlderChanged();
+    void errorOccurred(const QString &message);
+
+private:
+    void fetchOlder();
+    void setOlder(bool mayHaveOlder, bool loading);
+
+    ChatState &m_state;
+    bool m_mayHaveOlder = false;
+    bool m_loadingOlder = false;
+};
+
+} // namespace pitchey::client

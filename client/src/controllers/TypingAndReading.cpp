@@ -1,0 +1,132 @@
+#include "controllers/TypingAndReading.h"
+
+namespace pitchey::client {
+
+namespace {
+
+constexpr qint64 kTypingRenewMs = 3'000;
+constexpr int kTypingIdleMs = 5'000;
+constexpr int kReadFlushMs = 250;
+
+} // namespace
+
+TypingAndReading::TypingAndReading(ChatState &state, QObject *parent)
+    : QObject(parent)
+    , m_state(state)
+{
+    m_typingIdle.setSingleShot(true);
+    connect(&m_typingIdle, &QTimer::timeout, this, &TypingAndReading::stopTyping);
+    m_readFlush.setSingleShot(true);
+    connect(&m_readFlush, &QTimer::timeout, this, &TypingAndReading::flushReads);
+}
+
+void TypingAndReading::composerChanged(const QString &text)
+{
+    const qint64 current = m_state.current;
+    if (current == 0)
+        return;
+    if (text.trimmed().isEmpty()) {
+        stopTyping();
+        return;
+    }
+    if (m_typingIn != current || m_sinceTypingStart.elapsed() >= kTypingRenewMs) {
+        if (m_typingIn != 0 && m_typingIn != current)
+            stopTyping();
+        if (m_state.connection.send(frames::Typing{current, true})) {
+            m_typingIn = current;
+            m_sinceTypingStart.start();
+        }
+    }
+    m_typingIdle.start(kTypingIdleMs);
+}
+
+void TypingAndReading::stopTyping()
+{
+    m_typingIdle.stop();
+    if (m_typingIn == 0)
+        return;
+    m_state.connection.send(frames::Typing{m_typingIn, false});
+    m_typingIn = 0;
+}
+
+void TypingAndReading::markSeen(qint64 messageId)
+{
+    const qint64 current = m_state.current;
+    if (current == 0 || messageId <= 0 || !m_windowActive)
+        return;
+    const Conversation *conversation = m_state.conversations.find(current);
+    if (!conversation || conversation->readMarkers.value(m_state.me) >= messageId)
+        return;
+    m_state.conversations.setReadMarker(current, m_state.me, messageId);
+    qint64 unread = 0;
+    for (const LocalMessage &message : m_state.messages.messages()) {
+        if (message.id > messageId && message.senderId != m_state.me)
+            ++unread;
+    }
+    m_state.conversations.setUnread(current, unread);
+    m_state.saveConversation(current);
+    qint64 &pending = m_pendingReads[current];
+    pending = std::max(pending, messageId);
+    if (!m_readFlush.isActive())
+        m_readFlush.start(kReadFlushMs);
+}
+
+void TypingAndReading::flushReads()
+{
+    for (auto it = m_pendingReads.begin(); it != m_pendingReads.end();) {
+        if (m_state.connection.send(frames::MessageRead{it.value()}))
+            it = m_pendingReads.erase(it);
+        else
+            ++it; // sent when the connection is back
+    }
+}
+
+void TypingAndReading::setWindowActive(bool active)
+{
+    if (m_windowActive == active)
+        return;
+    m_windowActive = active;
+    Q_EMIT windowActiveChanged();
+}
+
+void TypingAndReading::reset()
+{
+    stopTyping();
+    m_pendingReads.clear();
+}
+
+void TypingAndReading::typing(qint64 conversationId, qint64 userId, bool isTyping)
+{
+    m_state.conversations.setTyping(conversationId, userId, isTyping);
+    Q_EMIT typingChanged(conversationId);
+}
+
+void TypingAndReading::forgetTyping()
+{
+    for (const Conversation &conversation : m_state.conversations.conversations()) {
+        for (qint64 user : m_state.conversations.typingUsers(conversation.id))
+            m_state.conversations.setTyping(conversation.id, user, false);
+    }
+    m_typingIn = 0;
+}
+
+void TypingAndReading::readReceipt(qint64 conversationId, qint64 messageId, qint64 reader)
+{
+    if (!m_state.cache || !m_state.conversations.find(conversationId))
+        return;
+    m_state.conversations.setReadMarker(conversationId, reader, messageId);
+    if (reader == m_state.me) {
+        // Read on another device of this user.
+        const Conversation *conversation = m_state.conversations.find(conversationId);
+        if (conversation->lastMessage && conversation->lastMessage->id <= messageId)
+            m_state.conversations.setUnread(conversationId, 0);
+    } else {
+        const QList<qint64> changed =
+            m_state.cache->advanceOwn(conversationId, messageId, LocalMessage::State::Read);
+        if (conversationId == m_state.current)
+            m_state.messages.setStates(changed, LocalMessage::State::Read);
+    }
+    m_state.saveConversation(conversationId);
+}
+
+} // namespace pitchey::client
