@@ -166,14 +166,15 @@ private Q_SLOTS:
             session.restore({});
             QCOMPARE(session.state(), SessionController::State::LoggedOut);
             QSignalSpy errors(&session, &SessionController::errorOccurred);
+            QSignalSpy settled(&session, &SessionController::keychainSettled);
             session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"short"_s);
             QTRY_COMPARE(errors.count(), 1); // the server's own message: password too short
             QVERIFY(errors.at(0).at(0).toString().contains(u"8"_s));
             session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"password123"_s);
             QTRY_COMPARE(session.state(), SessionController::State::LoggedIn);
             QCOMPARE(session.displayName(), u"Alice A"_s);
-            QTRY_VERIFY(session.keychainProblem().isEmpty());
-            QTest::qWait(200); // let the keychain write finish
+            QTRY_COMPARE(settled.count(), 1); // the token is in the keychain
+            QVERIFY(session.keychainProblem().isEmpty());
         }
         const qint64 aliceId = m_http
                                    ->post(u"/api/auth/login"_s, {{"username"_L1, "alice"_L1},
@@ -189,13 +190,14 @@ private Q_SLOTS:
             TokenStore tokens(u"pitchey-tests"_s);
             SessionController session(api, tokens);
             QSignalSpy loggedIn(&session, &SessionController::loggedIn);
+            QSignalSpy settled(&session, &SessionController::keychainSettled);
             session.restore({});
             QTRY_COMPARE(loggedIn.count(), 1);
             QCOMPARE(session.userId(), aliceId);
             QCOMPARE(session.username(), u"alice"_s);
             session.logout();
             QCOMPARE(session.state(), SessionController::State::LoggedOut);
-            QTest::qWait(200);
+            QTRY_COMPARE(settled.count(), 1); // the token is gone from the keychain
         }
         {
             ApiClient api;
@@ -690,8 +692,9 @@ private Q_SLOTS:
         rig.startAs(sessionFor(alice), m_cacheDir->path());
         QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
         QSignalSpy states(&rig.connection, &RealtimeConnection::stateChanged);
-        // A live connection answers its pings and stays up.
-        QTest::qWait(1000);
+        QSignalSpy heartbeats(&rig.connection, &RealtimeConnection::heartbeat);
+        // A live connection answers its pings and stays up, ping after ping.
+        QTRY_VERIFY(heartbeats.count() >= 3);
         QCOMPARE(states.count(), 0);
         // A server that stops answering (stopped without closing the socket) is noticed.
         m_server->stop();

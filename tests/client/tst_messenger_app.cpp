@@ -214,7 +214,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!visibleItems(window, u"emailSwitch"_s).isEmpty());
         QQuickItem *email = visibleItems(window, u"emailSwitch"_s).constFirst();
         QTRY_VERIFY(email->property("checked").toBool());
-        QTest::qWait(300); // the dialog's opening transition
+        // ("opened" is true once the dialog's opening transition has finished.)
         const QPointF center = email->mapToScene({email->width() / 2, email->height() / 2});
         QTest::mouseClick(window, Qt::LeftButton, {}, center.toPoint());
         const QString token = messenger.session().session().token;

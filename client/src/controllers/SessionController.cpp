@@ -131,6 +131,7 @@ void SessionController::authenticated(const QUrl &server, const Session &session
             m_keychainProblem = stored.error().message;
             Q_EMIT keychainProblemChanged();
         }
+        Q_EMIT keychainSettled();
     });
     setState(State::LoggedIn);
     Q_EMIT loggedIn();
@@ -146,7 +147,7 @@ void SessionController::logout()
 {
     if (m_state == State::LoggedOut)
         return;
-    m_tokens.remove(account(), this, [](const Status &) {});
+    m_tokens.remove(account(), this, [this](const Status &) { Q_EMIT keychainSettled(); });
     m_session.token.clear();
     m_api.setToken({});
     m_keychainProblem.clear();

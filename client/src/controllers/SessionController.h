@@ -65,6 +65,8 @@ Q_SIGNALS:
     void stateChanged();
     void busyChanged();
     void keychainProblemChanged();
+    // The keychain finished writing (login) or removing (logout) the token, either way.
+    void keychainSettled();
     void loggedIn();
     void loggedOut();
     void errorOccurred(const QString &message);

@@ -105,7 +105,9 @@ void RealtimeConnection::onText(const QString &text)
         m_pingTimer.start(m_timing.pingIntervalMs);
         setState(State::Connected);
     }
-    if (!std::holds_alternative<frames::server::Pong>(frame.value()))
+    if (std::holds_alternative<frames::server::Pong>(frame.value()))
+        Q_EMIT heartbeat();
+    else
         Q_EMIT frameReceived(frame.value());
 }
 

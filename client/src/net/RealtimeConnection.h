@@ -56,6 +56,8 @@ Q_SIGNALS:
     void frameReceived(const pitchey::frames::server::ServerFrame &frame);
     // The server refused the token (close code 1008): retrying would not help.
     void unauthorized();
+    // A pong frame answered this side's ping: the link is alive.
+    void heartbeat();
 
 private:
     void open();
