@@ -43,7 +43,7 @@ private Q_SLOTS:
         QCOMPARE(config.database.sqlitePath, m_dir.filePath(u"pitchey.db"_s));
         QCOMPARE(config.rateBurst, 50.0);
         QCOMPARE(config.ratePerSecond, 20.0);
-        QCOMPARE(config.idleTimeoutSeconds, 120);
+        QCOMPARE(config.idleTimeout, std::chrono::seconds(120));
         QCOMPARE(config.commitWindow, std::chrono::milliseconds(2));
         ServerConfig shortWindow;
         QVERIFY(

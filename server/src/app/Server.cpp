@@ -76,7 +76,7 @@ Status Server::start()
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
     m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
-    const auto idleTimeout = std::chrono::seconds(m_config.idleTimeoutSeconds);
+    const auto idleTimeout = m_config.idleTimeout;
     m_io = std::make_unique<IoThreads>(
         m_config.ioThreads, IoThreads::Settings{idleTimeout, m_config.maxOutputBytes,
                                                 m_config.rateBurst, m_config.ratePerSecond});

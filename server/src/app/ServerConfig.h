@@ -48,7 +48,8 @@ struct ServerConfig
     // Register and login attempts per client address.
     double authBurst = 30;
     double authPerSecond = 5;
-    int idleTimeoutSeconds = 120;
+    // A WebSocket silent this long is closed (pings go out every quarter of it).
+    std::chrono::milliseconds idleTimeout = std::chrono::seconds(120);
     // WebSocket connections of one account on this node (a client that leaks them, or one
     // account opening thousands, cannot take the node's memory).
     int maxConnectionsPerUser = 20;

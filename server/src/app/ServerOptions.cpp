@@ -227,7 +227,7 @@ const ServerOption kOptions[] = {
      "Close a WebSocket silent for this long (default 120).",
      [](const QString &name, const QString &text, ServerConfig &config) {
          return number(name, text, 1, kMaxNumber,
-                       [&](double s) { config.idleTimeoutSeconds = int(s); });
+                       [&](double s) { config.idleTimeout = milliseconds(s); });
      }},
     {"password-cost", "PITCHEY_PASSWORD_COST", "cost",
      "Argon2id cost: interactive (default) or minimal (tests only).", applyPasswordCost},

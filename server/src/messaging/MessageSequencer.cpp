@@ -9,7 +9,7 @@ namespace {
 // Conversations without a message for this long are forgotten.
 constexpr qint64 kForgetAfterMs = 10 * 60 * 1000;
 
-qint64 nowMs()
+qint64 steadyMs()
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
@@ -18,19 +18,20 @@ qint64 nowMs()
 
 } // namespace
 
-MessageSequencer::MessageSequencer(std::chrono::milliseconds patience, QObject *parent)
+MessageSequencer::MessageSequencer(std::chrono::milliseconds patience, QObject *parent, Clock clock)
     : QObject(parent)
     , m_patience(patience)
+    , m_now(clock ? std::move(clock) : Clock(steadyMs))
 {
     m_timer.setInterval(
         std::max<std::chrono::milliseconds>(patience / 4, std::chrono::milliseconds(10)));
-    connect(&m_timer, &QTimer::timeout, this, &MessageSequencer::tick);
+    connect(&m_timer, &QTimer::timeout, this, &MessageSequencer::checkPatience);
 }
 
 void MessageSequencer::arrived(qint64 conversationId, qint64 messageId, qint64 previousId,
                                Deliver deliver)
 {
-    const qint64 now = nowMs();
+    const qint64 now = m_now();
     auto it = m_conversations.find(conversationId);
     if (it == m_conversations.end()) {
         m_conversations.insert(conversationId, {messageId, now, {}});
@@ -85,9 +86,9 @@ void MessageSequencer::release(Conversation &conversation)
     }
 }
 
-void MessageSequencer::tick()
+void MessageSequencer::checkPatience()
 {
-    const qint64 now = nowMs();
+    const qint64 now = m_now();
     for (auto id = m_waiting.begin(); id != m_waiting.end();) {
         const auto it = m_conversations.find(*id);
         if (it == m_conversations.end()) {

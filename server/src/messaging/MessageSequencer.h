@@ -27,9 +27,11 @@ class MessageSequencer : public QObject
 
 public:
     using Deliver = std::function<void()>;
+    // Milliseconds on a steady clock; tests pass their own.
+    using Clock = std::function<qint64()>;
 
     explicit MessageSequencer(std::chrono::milliseconds patience = std::chrono::seconds(2),
-                              QObject *parent = nullptr);
+                              QObject *parent = nullptr, Clock clock = {});
 
     void arrived(qint64 conversationId, qint64 messageId, qint64 previousId, Deliver deliver);
 
@@ -39,6 +41,10 @@ public:
     // While the cluster listener is down a missing predecessor is known to be on its way
     // (the catch-up after the reconnection brings it): nothing is given up on meanwhile.
     void setPatienceSuspended(bool suspended) { m_suspended = suspended; }
+
+    // Gives up on predecessors waited for longer than the patience (a timer calls it while
+    // messages are held).
+    void checkPatience();
 
     [[nodiscard]] qsizetype heldCount() const { return m_held; }
     [[nodiscard]] qsizetype trackedConversations() const { return m_conversations.size(); }
@@ -59,9 +65,9 @@ private:
     };
 
     void release(Conversation &conversation);
-    void tick();
 
     std::chrono::milliseconds m_patience;
+    Clock m_now;
     QHash<qint64, Conversation> m_conversations;
     QSet<qint64> m_waiting; // conversations with held messages
     qsizetype m_held = 0;

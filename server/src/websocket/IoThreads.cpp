@@ -161,7 +161,7 @@ private:
             close(peer, command.code, command.text);
             break;
         case IoThreads::Command::Heartbeat:
-            if (peer.sinceLastSign.elapsed() > std::chrono::milliseconds(m_idleTimeout).count()) {
+            if (peer.sinceLastSign.elapsed() > m_idleTimeout.count()) {
                 qCInfo(lcSession) << "closing silent connection of user" << peer.userId;
                 close(peer, QWebSocketProtocol::CloseCodeGoingAway, "no sign of life");
             } else if (peer.wire) {
@@ -376,7 +376,7 @@ private:
     }
 
     IoThreads &m_owner;
-    std::chrono::seconds m_idleTimeout;
+    std::chrono::milliseconds m_idleTimeout;
     qsizetype m_maxOutput;
     double m_frameBurst;
     double m_framesPerSecond;

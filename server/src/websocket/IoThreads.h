@@ -88,7 +88,7 @@ public:
 
     struct Settings
     {
-        std::chrono::seconds idleTimeout{120};
+        std::chrono::milliseconds idleTimeout{std::chrono::seconds(120)};
         // What may wait unsent for one connection before it is cut off.
         qsizetype maxOutput = 512 * 1024;
         // Each connection's frames: a burst, then a steady rate. What is over it is refused

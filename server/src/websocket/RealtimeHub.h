@@ -44,7 +44,7 @@ public:
         RateLimiter &userLimiter;
         Metrics &metrics;
         IoThreads &io;
-        std::chrono::seconds idleTimeout;
+        std::chrono::milliseconds idleTimeout;
         std::chrono::milliseconds typingExpiry;
     };
 
