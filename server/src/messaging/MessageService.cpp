@@ -3,9 +3,9 @@
 #include "base/Async.h"
 #include "base/Metrics.h"
 #include "messaging/ParticipantCache.h"
+#include "presence/ClientSession.h"
 #include "presence/ConnectionRegistry.h"
 #include "storage/DbWorker.h"
-#include "websocket/WsSession.h"
 
 namespace pitchey::server {
 
@@ -26,7 +26,7 @@ MessageService::MessageService(DbWorker &db, ConnectionRegistry &registry,
     connect(&m_catchUpRetry, &QTimer::timeout, this, [this] { catchUp(m_catchUpUsers); });
 }
 
-void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
+void MessageService::send(qint64 senderId, const frames::SendMessage &send, ClientSession *origin,
                           Done<StoredMessage> done)
 {
     if (m_maxDbBacklog > 0 && m_db.backlog() >= m_maxDbBacklog) {
@@ -56,7 +56,7 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSe
             return result;
         },
         this,
-        [this, from = QPointer<WsSession>(origin), done = std::move(done),
+        [this, from = QPointer<ClientSession>(origin), done = std::move(done),
          received](const Result<StoredMessage> &result) {
             if (result.ok())
                 publish(result.value(), from, received);
@@ -65,7 +65,7 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, WsSe
         });
 }
 
-void MessageService::publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
+void MessageService::publish(const StoredMessage &stored, const QPointer<ClientSession> &origin,
                              std::chrono::steady_clock::time_point received)
 {
     const Message &message = stored.message;
@@ -101,7 +101,7 @@ void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 con
 }
 
 qsizetype MessageService::deliverHere(const QList<qint64> &userIds, qint64 messageId,
-                                      const QByteArray &frame, const WsSession *except)
+                                      const QByteArray &frame, const ClientSession *except)
 {
     const qsizetype delivered = m_registry.sendMessageHere(userIds, messageId, frame, except);
     m_metrics.messagesDelivered.fetch_add(delivered, std::memory_order_relaxed);
@@ -164,7 +164,7 @@ void MessageService::markDeliveredMany(const QList<Ack> &acks,
         });
 }
 
-void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin,
+void MessageService::markRead(qint64 userId, qint64 messageId, ClientSession *origin,
                               Done<std::optional<ReadReceipt>> done)
 {
     m_db.submitThen<std::optional<ReadReceipt>>(
@@ -173,7 +173,7 @@ void MessageService::markRead(qint64 userId, qint64 messageId, WsSession *origin
             return MessageRepository::markRead(db, userId, messageId);
         },
         this,
-        [this, from = QPointer<WsSession>(origin),
+        [this, from = QPointer<ClientSession>(origin),
          done = std::move(done)](const Result<std::optional<ReadReceipt>> &receipt) {
             if (receipt.ok() && receipt.value()) {
                 const ReadReceipt &r = *receipt.value();

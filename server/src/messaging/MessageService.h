@@ -17,7 +17,7 @@ class ConnectionRegistry;
 class DbWorker;
 class Metrics;
 class ParticipantCache;
-class WsSession;
+class ClientSession;
 
 // Messages and their receipts, for both front ends: stores through the database pool and,
 // once the commit is done, tells every open connection concerned, then calls `done`.
@@ -36,7 +36,7 @@ public:
 
     // `origin` is the WebSocket session that sent it (it gets message_sent, not new_message);
     // nullptr for HTTP, where every connection gets new_message.
-    void send(qint64 senderId, const frames::SendMessage &send, WsSession *origin,
+    void send(qint64 senderId, const frames::SendMessage &send, ClientSession *origin,
               Done<StoredMessage> done);
     // Many acknowledgements in one database job (a recipient acknowledges every message it
     // receives, so these are as frequent as deliveries); `done` gets one result per ack.
@@ -44,7 +44,7 @@ public:
     using DeliveryResults = MessageRepository::DeliveryResults;
     void markDeliveredMany(const QList<Ack> &acks,
                            std::function<void(const DeliveryResults &)> done);
-    void markRead(qint64 userId, qint64 messageId, WsSession *origin,
+    void markRead(qint64 userId, qint64 messageId, ClientSession *origin,
                   Done<std::optional<ReadReceipt>> done);
 
     // A cluster publishes each new message inside the transaction that stores it (so the
@@ -69,11 +69,11 @@ public:
     void catchUp(const QList<qint64> &userIds);
 
 private:
-    void publish(const StoredMessage &stored, const QPointer<WsSession> &origin,
+    void publish(const StoredMessage &stored, const QPointer<ClientSession> &origin,
                  std::chrono::steady_clock::time_point received);
     // new_message to this node's connections of `userIds` but `except`; counted.
     qsizetype deliverHere(const QList<qint64> &userIds, qint64 messageId, const QByteArray &frame,
-                          const WsSession *except = nullptr);
+                          const ClientSession *except = nullptr);
 
     DbWorker &m_db;
     ConnectionRegistry &m_registry;

@@ -1,18 +1,18 @@
 #include "presence/ConnectionRegistry.h"
 
-#include "websocket/WsSession.h"
+#include "presence/ClientSession.h"
 
 namespace pitchey::server {
 
-bool ConnectionRegistry::add(WsSession *session)
+bool ConnectionRegistry::add(ClientSession *session)
 {
-    QList<WsSession *> &sessions = m_byUser[session->userId()];
+    QList<ClientSession *> &sessions = m_byUser[session->userId()];
     sessions.append(session);
     ++m_count;
     return sessions.size() == 1;
 }
 
-bool ConnectionRegistry::remove(WsSession *session)
+bool ConnectionRegistry::remove(ClientSession *session)
 {
     auto it = m_byUser.find(session->userId());
     if (it == m_byUser.end() || !it->removeOne(session))
@@ -24,11 +24,11 @@ bool ConnectionRegistry::remove(WsSession *session)
     return true;
 }
 
-QList<WsSession *> ConnectionRegistry::all() const
+QList<ClientSession *> ConnectionRegistry::all() const
 {
-    QList<WsSession *> sessions;
+    QList<ClientSession *> sessions;
     sessions.reserve(m_count);
-    for (const QList<WsSession *> &list : m_byUser)
+    for (const QList<ClientSession *> &list : m_byUser)
         sessions.append(list);
     return sessions;
 }
@@ -42,7 +42,7 @@ QSet<qint64> ConnectionRegistry::onlineUsers() const
 }
 
 void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &utf8,
-                                const WsSession *except) const
+                                const ClientSession *except) const
 {
     sendHere(userIds, utf8, except); // one copy, shared by every connection
     if (m_forward)
@@ -50,13 +50,13 @@ void ConnectionRegistry::sendTo(const QList<qint64> &userIds, const QByteArray &
 }
 
 void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QByteArray &frame,
-                                  const WsSession *except) const
+                                  const ClientSession *except) const
 {
     for (qint64 userId : userIds) {
         const auto it = m_byUser.constFind(userId);
         if (it == m_byUser.cend())
             continue;
-        for (WsSession *session : *it) {
+        for (ClientSession *session : *it) {
             if (session != except)
                 session->send(frame);
         }
@@ -65,14 +65,14 @@ void ConnectionRegistry::sendHere(const QList<qint64> &userIds, const QByteArray
 
 qsizetype ConnectionRegistry::sendMessageHere(const QList<qint64> &userIds, qint64 messageId,
                                               const QByteArray &frame,
-                                              const WsSession *except) const
+                                              const ClientSession *except) const
 {
     qsizetype delivered = 0;
     for (qint64 userId : userIds) {
         const auto it = m_byUser.constFind(userId);
         if (it == m_byUser.cend())
             continue;
-        for (WsSession *session : *it) {
+        for (ClientSession *session : *it) {
             if (session != except) {
                 session->sendMessage(messageId, frame);
                 ++delivered;

@@ -10,16 +10,17 @@
 
 namespace pitchey::server {
 
-class WsSession;
+class ClientSession;
 
-// The open WebSocket sessions, by user. Lives on the thread that owns the sockets.
+// The open client sessions (WebSocket connections), by user. Lives on the thread that owns the
+// sockets.
 class ConnectionRegistry
 {
 public:
     // True when this is the user's first open connection.
-    bool add(WsSession *session);
+    bool add(ClientSession *session);
     // True when this was the user's last open connection.
-    bool remove(WsSession *session);
+    bool remove(ClientSession *session);
 
     // Online here or, in a cluster, on another node.
     [[nodiscard]] bool isOnline(qint64 userId) const
@@ -33,27 +34,27 @@ public:
     }
     [[nodiscard]] QSet<qint64> onlineUsers() const; // here and elsewhere
     [[nodiscard]] QList<qint64> onlineHere() const { return m_byUser.keys(); }
-    [[nodiscard]] QList<WsSession *> sessionsOf(qint64 userId) const
+    [[nodiscard]] QList<ClientSession *> sessionsOf(qint64 userId) const
     {
         return m_byUser.value(userId);
     }
-    [[nodiscard]] QList<WsSession *> all() const;
+    [[nodiscard]] QList<ClientSession *> all() const;
     [[nodiscard]] qsizetype connectionCount() const { return m_count; }
     [[nodiscard]] qsizetype onlineUserCount() const { return m_byUser.size(); }
 
     // Sends one frame, serialised once, to every open connection of `userIds` but `except`:
     // here, and through the cluster to the other nodes' connections.
     void sendTo(const QList<qint64> &userIds, const QByteArray &frame,
-                const WsSession *except = nullptr) const;
+                const ClientSession *except = nullptr) const;
     // Only to this node's connections (what arrives from the cluster, or what every node
     // works out for itself).
     void sendHere(const QList<qint64> &userIds, const QByteArray &frame,
-                  const WsSession *except = nullptr) const;
+                  const ClientSession *except = nullptr) const;
     // new_message to this node's connections (held back by sessions still receiving their
     // backlog); returns how many got it. (A cluster's nodes hear of new messages from the
     // transaction that stores them: MessageService.)
     qsizetype sendMessageHere(const QList<qint64> &userIds, qint64 messageId,
-                              const QByteArray &frame, const WsSession *except = nullptr) const;
+                              const QByteArray &frame, const ClientSession *except = nullptr) const;
 
     // A cluster (PostgreSQL) passes sendTo()'s frames on to the other nodes through this.
     using Forward = std::function<void(const QList<qint64> &userIds, const QByteArray &frame)>;
@@ -65,7 +66,7 @@ public:
     QList<qint64> forgetNode(const QString &node);
 
 private:
-    QHash<qint64, QList<WsSession *>> m_byUser;
+    QHash<qint64, QList<ClientSession *>> m_byUser;
     QHash<qint64, QSet<QString>> m_elsewhere;
     qsizetype m_count = 0;
     Forward m_forward;

@@ -53,7 +53,7 @@ RealtimeHub::RealtimeHub(Dependencies deps, QObject *parent)
     m_heartbeat.setInterval(
         std::min<std::chrono::milliseconds>(std::chrono::seconds(30), m_deps.idleTimeout / 4));
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        for (WsSession *session : m_deps.registry.all())
+        for (WsSession *session : sessions())
             session->heartbeat();
     });
     m_heartbeat.start();
@@ -110,9 +110,20 @@ void RealtimeHub::admit(WsSession *session)
         onFrame(session, early);
 }
 
+QList<WsSession *> RealtimeHub::sessions() const
+{
+    // Every session in the registry is one of this hub's (the transport registers them).
+    QList<WsSession *> sessions;
+    for (ClientSession *session : m_deps.registry.all()) {
+        if (auto *ws = qobject_cast<WsSession *>(session))
+            sessions.append(ws);
+    }
+    return sessions;
+}
+
 void RealtimeHub::closeAll()
 {
-    for (WsSession *session : m_deps.registry.all())
+    for (WsSession *session : sessions())
         session->close(QWebSocketProtocol::CloseCodeGoingAway, u"server shutting down"_s);
 }
 

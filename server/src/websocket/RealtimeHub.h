@@ -69,6 +69,7 @@ Q_SIGNALS:
     void presenceChangedHere(qint64 userId, bool online);
 
 private:
+    [[nodiscard]] QList<WsSession *> sessions() const; // the registry's, as this transport's
     void admit(WsSession *session); // the account confirmed: connected, backlog, presence
     void onFrame(WsSession *session, const frames::ParsedClientFrame &parsed);
     void forwardTyping(WsSession *session, const frames::Typing &typing);

@@ -9,7 +9,7 @@ using namespace Qt::StringLiterals;
 namespace pitchey::server {
 
 WsSession::WsSession(IoThreads &io, TokenClaims claims, QObject *parent)
-    : QObject(parent)
+    : ClientSession(parent)
     , m_io(io)
     , m_claims(std::move(claims))
 {}

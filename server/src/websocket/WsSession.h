@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/JwtService.h"
+#include "presence/ClientSession.h"
 #include "protocol/Frames.h"
 
 #include <QElapsedTimer>
@@ -19,7 +20,7 @@ class IoThreads;
 // ordering of new_message frames while the stored backlog is being pushed after
 // `connected`. The socket itself lives on an I/O thread (IoThreads); every call here that
 // touches it is queued there, in order.
-class WsSession : public QObject
+class WsSession : public ClientSession
 {
     Q_OBJECT
 
@@ -27,15 +28,15 @@ public:
     WsSession(IoThreads &io, TokenClaims claims, QObject *parent = nullptr);
     ~WsSession() override;
 
-    [[nodiscard]] qint64 userId() const { return m_claims.userId; }
+    [[nodiscard]] qint64 userId() const override { return m_claims.userId; }
     [[nodiscard]] const QString &username() const { return m_claims.username; }
 
     // Frames are UTF-8 JSON, sent as text; a frame going to many connections is one shared
     // QByteArray.
-    void send(const QByteArray &frame);
+    void send(const QByteArray &frame) override;
     // A new_message frame: held back while the stored backlog is being pushed, sent after
     // it unless the backlog had it.
-    void sendMessage(qint64 messageId, const QByteArray &frame);
+    void sendMessage(qint64 messageId, const QByteArray &frame) override;
     void beginBacklog();
     void sendBacklog(const QList<QPair<qint64, QByteArray>> &page); // in id order
     void finishBacklog();
