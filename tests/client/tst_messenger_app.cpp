@@ -44,6 +44,32 @@ QList<QQuickItem *> visibleItems(QQuickWindow *window, const QString &name)
     return found;
 }
 
+// A server with two accounts, Alice and Bob, and their conversation.
+struct TwoPeople
+{
+    TestServer server{[](server::ServerConfig &config) { config.rateBurst = 100'000; }};
+    QUrl url;
+    std::unique_ptr<HttpClient> http;
+    HttpClient::Account alice;
+    HttpClient::Account bob;
+    qint64 pair = 0;
+
+    bool start()
+    {
+        if (!server.start())
+            return false;
+        url = QUrl(u"http://127.0.0.1:%1"_s.arg(server.port()));
+        http = std::make_unique<HttpClient>(url);
+        alice = http->registerUser(u"alice"_s);
+        bob = http->registerUser(u"bob"_s);
+        pair = http->post(u"/api/messages/conversations"_s,
+                          {{"participantIds"_L1, QJsonArray{alice.id}}}, bob.token)
+                   .body["conversation"_L1]["id"_L1]
+                   .toInteger();
+        return pair > 0;
+    }
+};
+
 } // namespace
 
 // A desktop's notification service, on the test's own D-Bus session: records what the
@@ -232,16 +258,13 @@ private Q_SLOTS:
     // reading it while the window is active.
     void aLongConversationFollowsTheBottomAndPagesInAtTheTop()
     {
-        TestServer server([](server::ServerConfig &config) { config.rateBurst = 100'000; });
-        QVERIFY(server.start());
-        const QUrl url(u"http://127.0.0.1:%1"_s.arg(server.port()));
-        HttpClient http(url);
-        const auto alice = http.registerUser(u"alice"_s);
-        const auto bob = http.registerUser(u"bob"_s);
-        const qint64 pair = http.post(u"/api/messages/conversations"_s,
-                                      {{"participantIds"_L1, QJsonArray{alice.id}}}, bob.token)
-                                .body["conversation"_L1]["id"_L1]
-                                .toInteger();
+        TwoPeople world;
+        QVERIFY(world.start());
+        const QUrl &url = world.url;
+        HttpClient &http = *world.http;
+        const auto &alice = world.alice;
+        const auto &bob = world.bob;
+        const qint64 pair = world.pair;
         const auto say = [&](int i) {
             http.post(u"/api/messages/send"_s,
                       {{"conversationId"_L1, pair}, {"content"_L1, u"m%1"_s.arg(i)}}, bob.token);
@@ -322,16 +345,12 @@ private Q_SLOTS:
                                        QDBusConnection::ExportAllSignals));
         QVERIFY(bus.registerService(u"org.freedesktop.Notifications"_s));
 
-        TestServer server([](server::ServerConfig &config) { config.rateBurst = 100'000; });
-        QVERIFY(server.start());
-        const QUrl url(u"http://127.0.0.1:%1"_s.arg(server.port()));
-        HttpClient http(url);
-        const auto alice = http.registerUser(u"alice"_s);
-        const auto bob = http.registerUser(u"bob"_s);
-        const qint64 pair = http.post(u"/api/messages/conversations"_s,
-                                      {{"participantIds"_L1, QJsonArray{alice.id}}}, bob.token)
-                                .body["conversation"_L1]["id"_L1]
-                                .toInteger();
+        TwoPeople world;
+        QVERIFY(world.start());
+        const QUrl &url = world.url;
+        HttpClient &http = *world.http;
+        const auto &bob = world.bob;
+        const qint64 pair = world.pair;
 
         QTemporaryDir cache;
         app::Messenger messenger({url, u"pitchey-tests"_s, cache.path()});

@@ -12,17 +12,6 @@ constexpr int kPageSize = 50;
 // a layout pass, and a small one fits in a frame.
 constexpr int kCachePage = 20;
 
-Message asMessage(const LocalMessage &local)
-{
-    Message message;
-    message.id = local.id;
-    message.conversationId = local.conversationId;
-    message.senderId = local.senderId;
-    message.content = local.content;
-    message.createdAt = local.createdAt;
-    return message;
-}
-
 } // namespace
 
 Timeline::Timeline(ChatState &state, QObject *parent)
@@ -157,7 +146,7 @@ void Timeline::localMessageChanged(const LocalMessage &message)
 {
     m_state.messages.upsert(message);
     if (message.id > 0 && message.state == LocalMessage::State::Sent) {
-        m_state.conversations.setLastMessage(asMessage(message), false);
+        m_state.conversations.setLastMessage(message.toMessage(), false);
         m_state.saveConversation(message.conversationId);
     }
 }

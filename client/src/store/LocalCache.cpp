@@ -47,6 +47,17 @@ QVariant nullable(const QString &text)
 
 } // namespace
 
+Message LocalMessage::toMessage() const
+{
+    Message message;
+    message.id = id;
+    message.conversationId = conversationId;
+    message.senderId = senderId;
+    message.content = content;
+    message.createdAt = createdAt;
+    return message;
+}
+
 LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
 {
     LocalMessage local;

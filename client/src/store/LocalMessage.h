@@ -37,6 +37,8 @@ public:
 
     [[nodiscard]] bool isOwn(qint64 me) const { return senderId == me; }
     static LocalMessage fromServer(const Message &message, qint64 me);
+    // The wire's fields of it (a sent message's, for the conversation list).
+    [[nodiscard]] Message toMessage() const;
 };
 
 } // namespace pitchey::client
