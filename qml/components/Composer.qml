@@ -3,17 +3,32 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Pitchey
 
-// The message field: Enter sends, Shift+Enter starts a new line.
+// The message field: Enter sends, Shift+Enter starts a new line. The text stays until the
+// page clears it (once a send is accepted); near the length limit a counter shows what is left.
 Rectangle {
     id: composer
 
-    property alias text: field.text
+    readonly property alias text: field.text
     property alias placeholder: field.placeholderText
+    property int maxLength: 10000 // code points, as the server counts
+    // Code points: UTF-16 units less the second halves of surrogate pairs.
+    readonly property int length: field.text.length - (field.text.match(/[\uDC00-\uDFFF]/g) || []).length
     signal sendRequested(string text)
     signal edited(string text)
 
+    property bool loading: false
+
     function focusField() { field.forceActiveFocus() }
     function clear() { field.clear() }
+    // Shows a conversation's draft without it counting as typing.
+    function load(text) {
+        if (field.text === text)
+            return
+        loading = true
+        field.text = text
+        field.cursorPosition = field.length
+        loading = false
+    }
 
     implicitHeight: Math.min(layout.implicitHeight + Theme.spacing * 2, 180)
     color: Theme.window
@@ -36,10 +51,17 @@ Rectangle {
                 wrapMode: TextEdit.Wrap
                 textFormat: TextEdit.PlainText
                 Accessible.name: qsTr("Message")
-                onTextChanged: composer.edited(text)
+                onTextChanged: if (!composer.loading) composer.edited(text)
                 Keys.onReturnPressed: (event) => composer.handleReturn(event)
                 Keys.onEnterPressed: (event) => composer.handleReturn(event)
             }
+        }
+        Label {
+            objectName: "lengthCounter"
+            visible: composer.length > composer.maxLength * 0.9
+            text: composer.maxLength - composer.length
+            color: composer.length > composer.maxLength ? Theme.danger : Theme.mutedText
+            Accessible.name: qsTr("%n characters left", "", composer.maxLength - composer.length)
         }
         Button {
             objectName: "sendButton"
@@ -62,8 +84,6 @@ Rectangle {
     function submit() {
         if (field.text.trim().length === 0)
             return
-        const text = field.text
-        field.clear()
-        composer.sendRequested(text)
+        composer.sendRequested(field.text)
     }
 }

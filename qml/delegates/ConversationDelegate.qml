@@ -14,6 +14,7 @@ ItemDelegate {
     required property bool isGroup
     required property bool online
     required property string preview
+    required property string draft
     required property string time
     required property var unread
     required property string typing
@@ -62,11 +63,13 @@ ItemDelegate {
                 Label {
                     objectName: "previewText"
                     Layout.fillWidth: true
-                    text: row.typing.length > 0 ? row.typing : row.preview
+                    text: row.typing.length > 0 ? row.typing
+                        : row.draft.length > 0 ? qsTr("Draft: %1").arg(row.draft) : row.preview
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
                     maximumLineCount: 1
-                    color: row.typing.length > 0 ? Theme.accent : Theme.mutedText
+                    color: row.typing.length > 0 ? Theme.accent
+                        : row.draft.length > 0 ? Theme.danger : Theme.mutedText
                     font.italic: row.typing.length > 0
                 }
                 Rectangle {

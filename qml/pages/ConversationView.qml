@@ -117,7 +117,11 @@ Page {
     Connections {
         target: Chat
         function onWindowActiveChanged() { seenDelay.restart() }
-        function onCurrentChanged() { view.atBottom = true; Qt.callLater(messages.positionViewAtBeginning) } // qmllint disable type
+        function onCurrentChanged() {
+            composer.load(Chat.currentDraft)
+            view.atBottom = true
+            Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
+        }
     }
 
     RoundButton {
@@ -136,7 +140,13 @@ Page {
     footer: Composer {
         id: composer
         objectName: "composer"
-        onSendRequested: (text) => { Chat.send(text); view.atBottom = true; messages.positionViewAtBeginning() }
+        onSendRequested: (text) => {
+            if (!Chat.send(text))
+                return // refused (too long, say): the text stays
+            composer.clear()
+            view.atBottom = true
+            messages.positionViewAtBeginning()
+        }
         onEdited: (text) => Chat.composerChanged(text)
     }
 

@@ -17,6 +17,8 @@
 #include <QJsonArray>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -682,6 +684,39 @@ private Q_SLOTS:
         QCOMPARE(stored["realtimeEnabled"_L1].toBool(), false);
         QCOMPARE(stored["emailDelayMinutes"_L1].toInt(), 41);
         QCOMPARE(settings.emailDelayMinutes(), 41);
+    }
+
+    // A cache written by the first version of the app (schema 1) opens, keeps what it had
+    // and gains drafts; a draft is one per conversation, and an empty one is none.
+    void anOldCacheGainsDrafts()
+    {
+        const QString path = m_cacheDir->filePath(u"old.sqlite"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"old"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            for (const QString &statement :
+                 {u"CREATE TABLE conversations (id INTEGER PRIMARY KEY, updated_at INTEGER NOT "
+                  "NULL, body TEXT NOT NULL)"_s,
+                  u"CREATE TABLE messages (local_id INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER "
+                  "UNIQUE, conversation_id INTEGER NOT NULL, sender_id INTEGER NOT NULL, content "
+                  "TEXT NOT NULL, created_at INTEGER NOT NULL, client_message_id TEXT, state "
+                  "INTEGER NOT NULL, failure TEXT)"_s,
+                  u"INSERT INTO conversations VALUES (7, 1000, '{\"id\": 7}')"_s,
+                  u"PRAGMA user_version = 1"_s})
+                QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+        }
+        QSqlDatabase::removeDatabase(u"old"_s);
+        LocalCache cache(path, 1);
+        QVERIFY(cache.open().ok());
+        QCOMPARE(cache.conversations().size(), 1);
+        QVERIFY(cache.drafts().isEmpty());
+        cache.saveDraft(7, u"first"_s);
+        cache.saveDraft(7, u"second"_s);
+        cache.saveDraft(8, u"elsewhere"_s);
+        cache.saveDraft(8, QString());
+        QCOMPARE(cache.drafts(), (QHash<qint64, QString>{{7, u"second"_s}}));
     }
 
     void deadConnectionsAreNoticed()

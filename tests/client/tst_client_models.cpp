@@ -114,6 +114,12 @@ private Q_SLOTS:
         QCOMPARE(model.index(3).data(ConversationListModel::IdRole).toLongLong(), 13);
         model.upsert(conversation(13, {user(kMe, u"me"_s), user(4, u"dave"_s)}, 9999));
         QCOMPARE(model.index(0).data(ConversationListModel::IdRole).toLongLong(), 13);
+        // A draft is one line in its row; an empty one is none.
+        model.setDraft(13, u"two\nlines"_s);
+        QCOMPARE(model.index(0).data(ConversationListModel::DraftRole).toString(), u"two lines"_s);
+        QCOMPARE(model.draft(13), u"two\nlines"_s);
+        model.setDraft(13, QString());
+        QCOMPARE(model.index(0).data(ConversationListModel::DraftRole).toString(), QString());
         model.clear();
         QCOMPARE(model.rowCount(), 0);
     }

@@ -37,6 +37,13 @@ void collect(QQuickItem *item, const QString &name, QList<QQuickItem *> &found)
         collect(child, name, found);
 }
 
+// Types as a person does, key by key (QTest::keyClicks takes widgets only).
+void type(QWindow *window, const QString &text)
+{
+    for (const QChar letter : text)
+        QTest::keyClick(window, letter.toLatin1());
+}
+
 QList<QQuickItem *> visibleItems(QQuickWindow *window, const QString &name)
 {
     QList<QQuickItem *> found;
@@ -196,8 +203,10 @@ private Q_SLOTS:
         QTRY_COMPARE(findItem(window, u"conversationStatus"_s)->property("text").toString(),
                      u"online"_s);
         QQuickItem *composer = findItem(window, u"composer"_s);
-        composer->setProperty("text", u"Yes! 12:30 at the usual place."_s);
+        findItem(window, u"composerField"_s)
+            ->setProperty("text", u"Yes! 12:30 at the usual place."_s);
         QMetaObject::invokeMethod(composer, "submit");
+        QTRY_COMPARE(composer->property("text").toString(), QString()); // accepted: cleared
         QVERIFY(!bobSocket
                      .waitFor(u"new_message"_s, 5000,
                               [](const QJsonObject &frame) {
@@ -334,6 +343,88 @@ private Q_SLOTS:
             return listed.conversations.value(0).readMarkers.value(alice.id);
         };
         QTRY_COMPARE(readByAlice(), model.newestId());
+    }
+
+    // Text typed and not sent stays with its conversation (never follows into another, where
+    // Enter would send it to the wrong people), survives a restart, and a refused send keeps
+    // it.
+    void draftsStayWithTheirConversation()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto carol = world.http->registerUser(u"carol"_s);
+        const qint64 withCarol =
+            world.http
+                ->post(u"/api/messages/conversations"_s,
+                       {{"participantIds"_L1, QJsonArray{world.alice.id}}}, carol.token)
+                .body["conversation"_L1]["id"_L1]
+                .toInteger();
+        QTemporaryDir cache;
+        const auto composerText = [](QQuickWindow *window) {
+            return findItem(window, u"composerField"_s)->property("text").toString();
+        };
+        {
+            app::Messenger messenger({world.url, u"pitchey-tests"_s, cache.path()});
+            QVERIFY(messenger.load());
+            auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
+            window->resize(1000, 680);
+            messenger.session().login(world.url.toString(), u"alice"_s, u"password123"_s);
+            QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 2);
+            window->requestActivate();
+            QVERIFY(QTest::qWaitForWindowActive(window));
+
+            messenger.chat().openConversation(world.pair);
+            QTRY_VERIFY(findItem(window, u"composerField"_s));
+            QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
+            type(window, u"for bob only"_s);
+            QCOMPARE(composerText(window), u"for bob only"_s);
+
+            messenger.chat().openConversation(withCarol);
+            QTRY_COMPARE(composerText(window), QString());
+            QTest::keyClick(window, Qt::Key_Return); // nothing goes to Carol
+            const auto rowOf = [&](qint64 id) {
+                auto *list = messenger.chat().conversations();
+                for (int row = 0; row < list->rowCount(); ++row) {
+                    if (list->index(row).data(client::ConversationListModel::IdRole) == id)
+                        return list->index(row);
+                }
+                return QModelIndex();
+            };
+            QCOMPARE(rowOf(world.pair).data(client::ConversationListModel::DraftRole).toString(),
+                     u"for bob only"_s);
+            QCOMPARE(rowOf(withCarol).data(client::ConversationListModel::DraftRole).toString(),
+                     QString());
+
+            // Too long: refused, and the text stays, with the counter below zero.
+            const QString tooLong(10'050, u'x');
+            QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
+            type(window, u"a"_s);
+            findItem(window, u"composerField"_s)->setProperty("text", tooLong);
+            QTest::keyClick(window, Qt::Key_Return);
+            QCOMPARE(composerText(window), tooLong);
+            QVERIFY(findItem(window, u"lengthCounter"_s)->isVisible());
+            QCOMPARE(findItem(window, u"lengthCounter"_s)->property("text").toString(), u"-50"_s);
+            QCOMPARE(messenger.chat().messages()->rowCount(), 0);
+        }
+        // The next start: Bob's draft is still Bob's.
+        app::Messenger messenger({world.url, u"pitchey-tests"_s, cache.path()});
+        QVERIFY(messenger.load());
+        auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
+        messenger.session().login(world.url.toString(), u"alice"_s, u"password123"_s);
+        QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 2);
+        messenger.chat().openConversation(world.pair);
+        QTRY_VERIFY(findItem(window, u"composerField"_s));
+        QTRY_COMPARE(composerText(window), u"for bob only"_s);
+        window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(window));
+        QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
+        QTest::keyClick(window, Qt::Key_Return);
+        QTRY_COMPARE(
+            world.http->get(u"/api/messages/%1/messages"_s.arg(world.pair), world.bob.token)
+                .body["messages"_L1][0]["content"_L1]
+                .toString(),
+            u"for bob only"_s);
+        QTRY_COMPARE(composerText(window), QString()); // sent: the draft is gone
     }
 
     void desktopNotificationsOpenTheirConversation()

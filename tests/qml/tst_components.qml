@@ -28,7 +28,7 @@ Item {
         ConversationDelegate {
             width: 300
             index: 0; conversationId: 7; title: "Bob Stone"; initials: "BS"; isGroup: false
-            online: true; preview: "see you"; time: "09:30"; unread: 3; typing: ""
+            online: true; preview: "see you"; time: "09:30"; unread: 3; typing: ""; draft: ""
         }
     }
 
@@ -97,9 +97,36 @@ Item {
             keyClick(Qt.Key_Return)
             compare(sent.count, 1)
             compare(sent.signalArguments[0][0], "hi\nx")
-            compare(composer.text, "")
+            compare(composer.text, "hi\nx") // until the page has the send accepted
+            composer.clear()
             keyClick(Qt.Key_Return) // nothing to send
             compare(sent.count, 1)
+        }
+
+        function test_aDraftLoadsWithoutCountingAsTyping() {
+            const composer = createTemporaryObject(composerComponent, root)
+            const edited = createTemporaryObject(spyComponent, root,
+                                                 { target: composer, signalName: "edited" })
+            composer.load("half a thought")
+            compare(composer.text, "half a thought")
+            compare(edited.count, 0)
+            composer.focusField()
+            keyClick("!")
+            compare(composer.text, "half a thought!") // the cursor was at the end
+            compare(edited.count, 1)
+        }
+
+        function test_aCounterShowsNearTheLimit() {
+            const composer = createTemporaryObject(composerComponent, root, { maxLength: 20 })
+            const counter = find(composer, "lengthCounter")
+            composer.load("0123456789012345")
+            compare(counter.visible, false)
+            composer.load("0123456789012345678")
+            compare(counter.visible, true)
+            compare(counter.text, "1")
+            composer.load("0123456789012345678\uD83D\uDE00\uD83D\uDE00") // code points, as the server counts
+            compare(counter.text, "-1")
+            compare(counter.color, Theme.danger)
         }
 
         function test_messageContentIsPlainText() {
@@ -119,8 +146,13 @@ Item {
             const row = createTemporaryObject(conversationComponent, root)
             compare(find(row, "unreadBadge").visible, true)
             compare(find(row, "previewText").text, "see you")
+            row.draft = "half a thought"
+            compare(find(row, "previewText").text, "Draft: half a thought")
             row.typing = "typing…"
-            compare(find(row, "previewText").text, "typing…")
+            compare(find(row, "previewText").text, "typing…") // what happens now comes first
+            row.typing = ""
+            row.draft = ""
+            compare(find(row, "previewText").text, "see you")
             row.unread = 0
             compare(find(row, "unreadBadge").visible, false)
         }

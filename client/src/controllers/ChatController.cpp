@@ -77,6 +77,9 @@ void ChatController::start(const Session &session, const QString &cacheDir)
 
     // What was there last time, at once; the network brings the rest.
     m_conversations.setConversations(m_cache->conversations());
+    const QHash<qint64, QString> drafts = m_cache->drafts();
+    for (auto it = drafts.cbegin(); it != drafts.cend(); ++it)
+        m_conversations.setDraft(it.key(), it.value());
     m_connection.start(m_api.webSocketUrl());
     m_catchUp->refreshConversations();
 }
@@ -193,7 +196,15 @@ bool ChatController::currentIsGroup() const
 
 void ChatController::composerChanged(const QString &text)
 {
+    const qint64 current = m_state.current;
+    if (current == 0 || !m_cache)
+        return;
     m_reading->composerChanged(text);
+    const QString draft = text.trimmed().isEmpty() ? QString() : text;
+    if (draft != m_conversations.draft(current)) {
+        m_conversations.setDraft(current, draft);
+        m_cache->saveDraft(current, draft);
+    }
 }
 
 void ChatController::markSeen(qint64 messageId)

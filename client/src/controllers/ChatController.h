@@ -31,6 +31,8 @@ class ChatController : public QObject
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
     Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentChanged)
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentChanged)
+    // What the user had typed in the open conversation and not sent, for the composer.
+    Q_PROPERTY(QString currentDraft READ currentDraft NOTIFY currentChanged)
     // The header's avatar: the same initials as the conversation's row in the list.
     Q_PROPERTY(QString currentInitials READ currentInitials NOTIFY currentChanged)
     Q_PROPERTY(QString currentStatus READ currentStatus NOTIFY currentStatusChanged)
@@ -64,7 +66,8 @@ public:
     Q_INVOKABLE bool send(const QString &text);
     Q_INVOKABLE void retry(const QString &clientMessageId);
     Q_INVOKABLE void discard(const QString &clientMessageId);
-    // The composer's text changed: drives typing_start / typing_stop.
+    // The composer's text changed: drives typing_start / typing_stop, and keeps it as the
+    // open conversation's draft (on disk at once: what is typed is never lost).
     Q_INVOKABLE void composerChanged(const QString &text);
     // A message of the open conversation is on screen (the view calls this with the newest
     // one visible); sends message_read when the window is active.
@@ -80,6 +83,7 @@ public:
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
     [[nodiscard]] qint64 currentConversationId() const { return m_state.current; }
     [[nodiscard]] QString currentTitle() const;
+    [[nodiscard]] QString currentDraft() const { return m_conversations.draft(m_state.current); }
     [[nodiscard]] QString currentInitials() const;
     [[nodiscard]] QString currentStatus() const;
     [[nodiscard]] bool currentOnline() const;

@@ -68,10 +68,10 @@ int ConversationListModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{IdRole, "conversationId"},  {TitleRole, "title"},   {InitialsRole, "initials"},
-            {IsGroupRole, "isGroup"},    {OnlineRole, "online"}, {PreviewRole, "preview"},
-            {TimeRole, "time"},          {UnreadRole, "unread"}, {TypingRole, "typing"},
-            {PartnerIdRole, "partnerId"}};
+    return {{IdRole, "conversationId"},   {TitleRole, "title"},   {InitialsRole, "initials"},
+            {IsGroupRole, "isGroup"},     {OnlineRole, "online"}, {PreviewRole, "preview"},
+            {TimeRole, "time"},           {UnreadRole, "unread"}, {TypingRole, "typing"},
+            {PartnerIdRole, "partnerId"}, {DraftRole, "draft"}};
 }
 
 QVariant ConversationListModel::data(const QModelIndex &index, int role) const
@@ -118,6 +118,8 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         return typingText(item);
     case PartnerIdRole:
         return partnerOf(conversation.id).value_or(0);
+    case DraftRole:
+        return m_drafts.value(conversation.id).simplified().left(120);
     default:
         return {};
     }
@@ -158,6 +160,7 @@ void ConversationListModel::clear()
 {
     beginResetModel();
     m_items.clear();
+    m_drafts.clear();
     endResetModel();
 }
 
@@ -259,6 +262,18 @@ void ConversationListModel::setOnline(qint64 userId, bool online)
             }
         }
     }
+}
+
+void ConversationListModel::setDraft(qint64 conversationId, const QString &text)
+{
+    if (m_drafts.value(conversationId) == text)
+        return;
+    if (text.isEmpty())
+        m_drafts.remove(conversationId);
+    else
+        m_drafts.insert(conversationId, text);
+    if (const int row = rowOf(conversationId); row >= 0)
+        changed(row);
 }
 
 void ConversationListModel::setTyping(qint64 conversationId, qint64 userId, bool typing)

@@ -27,6 +27,7 @@ public:
         UnreadRole,
         TypingRole,
         PartnerIdRole,
+        DraftRole, // one line of the unsent text typed in it, or empty
     };
     Q_ENUM(Role)
 
@@ -55,11 +56,19 @@ public:
     void setOnline(qint64 userId, bool online);
     void setTyping(qint64 conversationId, qint64 userId, bool typing);
     [[nodiscard]] QList<qint64> typingUsers(qint64 conversationId) const;
+    // What the user typed in a conversation and has not sent (kept for conversations not
+    // listed yet too).
+    void setDraft(qint64 conversationId, const QString &text);
+    [[nodiscard]] QString draft(qint64 conversationId) const
+    {
+        return m_drafts.value(conversationId);
+    }
 
 Q_SIGNALS:
     void countChanged();
 
 private:
+    QHash<qint64, QString> m_drafts;
     struct Item
     {
         Conversation conversation;

@@ -20,7 +20,24 @@ namespace {
 
 using State = LocalMessage::State;
 
-constexpr int kSchemaVersion = 1;
+// The schema, one step per version (PRAGMA user_version says how many are applied). A step
+// once shipped never changes; a new one goes at the end.
+const QList<QStringList> kSchemaSteps{
+    {
+        u"CREATE TABLE conversations (id INTEGER PRIMARY KEY, updated_at INTEGER NOT NULL, "
+        "body TEXT NOT NULL)"_s,
+        u"CREATE TABLE messages (local_id INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER UNIQUE, "
+        "conversation_id INTEGER NOT NULL, sender_id INTEGER NOT NULL, content TEXT NOT NULL, "
+        "created_at INTEGER NOT NULL, client_message_id TEXT, state INTEGER NOT NULL, "
+        "failure TEXT)"_s,
+        u"CREATE INDEX messages_by_conversation ON messages(conversation_id, id)"_s,
+        u"CREATE INDEX messages_unsent ON messages(id, local_id) WHERE id IS NULL"_s,
+        u"CREATE UNIQUE INDEX messages_by_client_id ON messages(sender_id, client_message_id)"_s,
+    },
+    {
+        u"CREATE TABLE drafts (conversation_id INTEGER PRIMARY KEY, text TEXT NOT NULL)"_s,
+    },
+};
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
     "failure";
@@ -117,29 +134,42 @@ Status LocalCache::open()
         exec(query, QString::fromLatin1(pragma));
     exec(query, u"PRAGMA user_version"_s);
     const int version = query.next() ? query.value(0).toInt() : 0;
-    if (version >= kSchemaVersion)
-        return Done{};
-    const QStringList schema{
-        u"CREATE TABLE conversations (id INTEGER PRIMARY KEY, updated_at INTEGER NOT NULL, "
-        "body TEXT NOT NULL)"_s,
-        u"CREATE TABLE messages (local_id INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER UNIQUE, "
-        "conversation_id INTEGER NOT NULL, sender_id INTEGER NOT NULL, content TEXT NOT NULL, "
-        "created_at INTEGER NOT NULL, client_message_id TEXT, state INTEGER NOT NULL, "
-        "failure TEXT)"_s,
-        u"CREATE INDEX messages_by_conversation ON messages(conversation_id, id)"_s,
-        u"CREATE INDEX messages_unsent ON messages(id, local_id) WHERE id IS NULL"_s,
-        u"CREATE UNIQUE INDEX messages_by_client_id ON messages(sender_id, client_message_id)"_s,
-        u"PRAGMA user_version = %1"_s.arg(kSchemaVersion),
-    };
-    db.transaction();
-    for (const QString &statement : schema) {
-        if (!exec(query, statement)) {
-            db.rollback();
-            return Error::internal(u"Cannot create the local cache"_s);
+    for (int step = version; step < kSchemaSteps.size(); ++step) {
+        db.transaction();
+        QStringList statements = kSchemaSteps.at(step);
+        statements.append(u"PRAGMA user_version = %1"_s.arg(step + 1));
+        for (const QString &statement : std::as_const(statements)) {
+            if (!exec(query, statement)) {
+                db.rollback();
+                return Error::internal(u"Cannot create the local cache"_s);
+            }
         }
+        db.commit();
     }
-    db.commit();
     return Done{};
+}
+
+QHash<qint64, QString> LocalCache::drafts()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    QHash<qint64, QString> drafts;
+    if (!exec(query, u"SELECT conversation_id, text FROM drafts"_s))
+        return drafts;
+    while (query.next())
+        drafts.insert(query.value(0).toLongLong(), query.value(1).toString());
+    return drafts;
+}
+
+void LocalCache::saveDraft(qint64 conversationId, const QString &text)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    if (text.isEmpty())
+        exec(query, u"DELETE FROM drafts WHERE conversation_id = ?"_s, {conversationId});
+    else
+        exec(query,
+             u"INSERT INTO drafts (conversation_id, text) VALUES (?, ?) "
+             "ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text"_s,
+             {conversationId, text});
 }
 
 QList<Conversation> LocalCache::conversations()

@@ -35,6 +35,10 @@ public:
     void saveConversation(const Conversation &conversation);
     void saveConversations(const QList<Conversation> &conversations);
 
+    // ---- drafts: what was typed in a conversation and not sent (removed when empty)
+    [[nodiscard]] QHash<qint64, QString> drafts();
+    void saveDraft(qint64 conversationId, const QString &text);
+
     // ---- messages
     // A new message typed by `senderId`: stored as Queued with a fresh clientMessageId.
     [[nodiscard]] Result<LocalMessage> addOutgoing(qint64 conversationId, qint64 senderId,
