@@ -87,7 +87,13 @@ Page {
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
-        onContentYChanged: seenDelay.restart()
+        onContentYChanged: {
+            // Near the top: older messages (the model says whether there may be more).
+            // (Later, not while the view is laying itself out.)
+            if (contentY - originY < height)
+                Qt.callLater(Chat.messages.fetchOlder) // qmllint disable type
+            seenDelay.restart()
+        }
         onCountChanged: {
             if (view.atBottom)
                 Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type

@@ -5,6 +5,7 @@
 #include "models/UserSearchModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -175,6 +176,25 @@ private Q_SLOTS:
         model.setStates({25}, LocalMessage::State::Read);
         QCOMPARE(model.index(0).data(MessageListModel::StateRole).toInt(),
                  int(LocalMessage::State::Read));
+        // One acknowledged after a newer message came in moves below it, as one row.
+        LocalMessage late = queued;
+        late.localId = 100;
+        late.id = 0;
+        late.clientMessageId = u"c-2"_s;
+        late.state = LocalMessage::State::Queued;
+        model.upsert(late);
+        model.upsert(local(27, 2, t0 + day + 4, u"f"_s));
+        QCOMPARE(model.messageIdAt(0), 0); // unsent ones stay at the bottom
+        QSignalSpy moves(&model, &QAbstractItemModel::rowsMoved);
+        late.id = 26;
+        late.state = LocalMessage::State::Sent;
+        model.upsert(late);
+        QCOMPARE(moves.count(), 1);
+        QCOMPARE(model.messageIdAt(0), 27);
+        QCOMPARE(model.messageIdAt(1), 26);
+        QCOMPARE(model.rowCount(), 8);
+        model.removeByClientId(u"nothing"_s);
+        model.reset(7, model.messages().mid(0, 6)); // back to the six above
 
         // Older pages go on top (the end of the model), and only when older than all;
         // messages of another conversation are ignored.

@@ -159,19 +159,8 @@ void MessageListModel::upsert(const LocalMessage &message)
     if (message.conversationId != m_conversationId)
         return;
     const int found = positionOfMessage(message);
-    if (found >= 0) {
-        const bool moved = m_items.at(found).id != message.id;
-        m_items[found] = message;
-        const int row = rowAt(found);
-        if (!moved) {
-            Q_EMIT dataChanged(index(row), index(row));
-            return;
-        }
-        // Acknowledged: it moves from the unsent ones to its place by id.
-        beginRemoveRows({}, row, row);
-        m_items.removeAt(found);
-        endRemoveRows();
-    }
+    if (found >= 0)
+        return replace(found, message);
     const auto at = std::upper_bound(m_items.cbegin(), m_items.cend(), message, before);
     const int position = int(at - m_items.cbegin());
     const int row = int(m_items.size()) - position; // counted after the insertion
@@ -182,6 +171,36 @@ void MessageListModel::upsert(const LocalMessage &message)
     // group or day.
     if (row > 0)
         Q_EMIT dataChanged(index(row - 1), index(row - 1), {FirstOfGroupRole, FirstOfDayRole});
+}
+
+void MessageListModel::replace(int position, const LocalMessage &message)
+{
+    const int row = rowAt(position);
+    const bool acknowledged = m_items.at(position).id != message.id;
+    m_items[position] = message;
+    if (!acknowledged) {
+        Q_EMIT dataChanged(index(row), index(row));
+        return;
+    }
+    // Acknowledged: its place is now by id. Mostly where it was (the newest); when others
+    // came in meanwhile it moves, as one row (a removal and an insertion would leave the
+    // view a stale delegate for a moment).
+    QList<LocalMessage> others = m_items;
+    others.removeAt(position);
+    const int target =
+        int(std::upper_bound(others.cbegin(), others.cend(), message, before) - others.cbegin());
+    if (target == position) {
+        Q_EMIT dataChanged(index(row), index(row));
+        return;
+    }
+    const int newRow = int(m_items.size()) - 1 - target;
+    beginMoveRows({}, row, row, {}, newRow > row ? newRow + 1 : newRow);
+    m_items = others;
+    m_items.insert(target, message);
+    endMoveRows();
+    // Groups and days around both places may have changed.
+    Q_EMIT dataChanged(index(0), index(int(m_items.size()) - 1),
+                       {FirstOfGroupRole, FirstOfDayRole});
 }
 
 void MessageListModel::removeByClientId(const QString &clientMessageId)

@@ -10,10 +10,10 @@ namespace pitchey::client {
 
 // The messages of the open conversation, newest first (row 0 is the user's last unsent
 // message, or the newest one): a ListView laid out BottomToTop shows row 0 at the bottom,
-// keeps the bottom in view as messages arrive, and asks for older messages itself
-// (canFetchMore/fetchMore) as the top comes near. Each row knows whether it starts a new day
-// or a new run of one sender's messages (reading from the top down), so that delegates group
-// them without looking at their neighbours.
+// keeps the bottom in view as messages arrive, and asks for older messages
+// (canFetchMore/fetchMore, fetchOlder) as the top comes near. Each row knows whether it starts a
+// new day or a new run of one sender's messages (reading from the top down), so that delegates
+// group them without looking at their neighbours.
 class MessageListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -58,6 +58,9 @@ public:
     [[nodiscard]] bool canFetchMore(const QModelIndex &parent) const override;
     void fetchMore(const QModelIndex &parent) override;
     void setOlderFetcher(std::function<void()> fetch) { m_fetchOlder = std::move(fetch); }
+    // The view's top is near: fetchMore() if there may be more. (A ListView asks by itself
+    // only when it creates its last delegate anew, not when it reuses one from its pool.)
+    Q_INVOKABLE void fetchOlder() { fetchMore({}); }
     void setMayHaveOlder(bool may) { m_mayHaveOlder = may; }
 
     void setMe(qint64 userId) { m_me = userId; }
@@ -89,6 +92,7 @@ private:
     [[nodiscard]] int positionOf(int row) const { return int(m_items.size()) - 1 - row; }
     [[nodiscard]] int rowAt(int position) const { return int(m_items.size()) - 1 - position; }
     [[nodiscard]] int positionOfMessage(const LocalMessage &message) const;
+    void replace(int position, const LocalMessage &message);
     [[nodiscard]] bool startsGroup(int position) const;
     [[nodiscard]] bool startsDay(int position) const;
 
