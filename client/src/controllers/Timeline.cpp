@@ -61,11 +61,6 @@ void Timeline::close()
     setOlder(false, false);
 }
 
-void Timeline::reset()
-{
-    close();
-}
-
 void Timeline::fetchOlder()
 {
     LocalCache *cache = m_state.cache;

@@ -22,7 +22,6 @@ public:
     // long) when there is nothing to send.
     bool send(const QString &text);
     [[nodiscard]] bool loadingOlder() const { return m_loadingOlder; }
-    void reset(); // on logout
 
     // Messages from the server for a conversation: into the cache, and on screen if open.
     void store(qint64 conversationId, const QList<Message> &messages);
