@@ -319,6 +319,11 @@ private Q_SLOTS:
         WsClient again;
         QVERIFY(again.open(m_server->wsUrl(bob.token)));
         QTRY_VERIFY(rig.chat.currentOnline());
+        // Offline, Bob's presence is unknown: not shown as online.
+        m_server->stop();
+        QTRY_COMPARE(rig.chat.currentStatus(), u"waiting for network…"_s);
+        QVERIFY(!rig.chat.currentOnline());
+        QVERIFY(!row.data(ConversationListModel::OnlineRole).toBool());
     }
 
     void refusedMessagesFailAndCanBeRetried()
@@ -534,7 +539,7 @@ private Q_SLOTS:
         QCOMPARE(rig.chat.currentTitle(), u"Bobs"_s);
         QCOMPARE(rig.chat.currentInitials(), u"Bo"_s); // as in the conversation list
         QVERIFY(rig.chat.currentIsGroup());
-        QCOMPARE(rig.chat.currentStatus(), u"3 members"_s);
+        QCOMPARE(rig.chat.currentStatus(), u"3 members, 1 online"_s); // the viewer
         QCOMPARE(rig.chat.findConversations(u"BOBS"_s).size(), 1);
     }
 
@@ -717,6 +722,31 @@ private Q_SLOTS:
         cache.saveDraft(8, u"elsewhere"_s);
         cache.saveDraft(8, QString());
         QCOMPARE(cache.drafts(), (QHash<qint64, QString>{{7, u"second"_s}}));
+    }
+
+    void serverAddressesAreNormalised_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("server"); // empty: refused
+        QTest::newRow("host and port") << u"localhost:8000"_s << u"http://localhost:8000"_s;
+        QTest::newRow("trailing slash")
+            << u" https://chat.example.org/ "_s << u"https://chat.example.org"_s;
+        QTest::newRow("with /api")
+            << u"https://chat.example.org/api/"_s << u"https://chat.example.org"_s;
+        QTest::newRow("under a path, with /api")
+            << u"https://example.org/chat/API"_s << u"https://example.org/chat"_s;
+        QTest::newRow("a query") << u"http://h:1/?x=1#y"_s << u"http://h:1"_s;
+        QTest::newRow("not http") << u"ftp://example.org"_s << QString();
+        QTest::newRow("no host") << u"http://"_s << QString();
+        QTest::newRow("empty") << u"  "_s << QString();
+    }
+
+    void serverAddressesAreNormalised()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, server);
+        const auto url = SessionController::parseServerUrl(typed);
+        QCOMPARE(url ? url->toString() : QString(), server);
     }
 
     void deadConnectionsAreNoticed()

@@ -167,9 +167,16 @@ QString ChatController::currentStatus() const
         return tr("%1 is typing…").arg(m_conversations.displayName(typing.constFirst()));
     if (typing.size() > 1)
         return tr("%n people are typing…", nullptr, int(typing.size()));
+    // Offline, nobody's presence is known.
+    if (connectionState() == ConnectionState::Connecting)
+        return tr("connecting…");
+    if (connectionState() == ConnectionState::Offline)
+        return tr("waiting for network…");
     if (!conversation->isGroup)
         return currentOnline() ? tr("online") : tr("offline");
+    // The viewer is one of the members online.
     const auto online =
+        1 +
         std::count_if(conversation->participants.cbegin(), conversation->participants.cend(),
                       [this](const User &user) { return user.online && user.id != m_state.me; });
     return tr("%n members", nullptr, int(conversation->participants.size())) +
@@ -305,9 +312,14 @@ void ChatController::onConnectionState(RealtimeConnection::State state)
     else
         m_countdown.stop();
     if (state != RealtimeConnection::State::Connected) {
+        // Who is typing or online is unknown until the next connection says.
         m_reading->forgetTyping();
-        Q_EMIT currentStatusChanged();
+        for (const Conversation &conversation : m_conversations.conversations()) {
+            for (const User &user : conversation.participants)
+                m_conversations.setOnline(user.id, false);
+        }
     }
+    Q_EMIT currentStatusChanged();
     Q_EMIT connectionChanged();
 }
 

@@ -29,7 +29,14 @@ std::optional<QUrl> SessionController::parseServerUrl(const QString &text)
     if (!url.isValid() || url.host().isEmpty() ||
         (url.scheme() != "http"_L1 && url.scheme() != "https"_L1))
         return std::nullopt;
-    return url.adjusted(QUrl::StripTrailingSlash);
+    // The API's paths start with /api: an address copied with it would double it.
+    url = url.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveQuery | QUrl::RemoveFragment);
+    if (url.path().endsWith("/api"_L1, Qt::CaseInsensitive))
+        url.setPath(url.path().chopped(4));
+    url = url.adjusted(QUrl::StripTrailingSlash);
+    if (url.path() == "/"_L1)
+        url.setPath({});
+    return url;
 }
 
 void SessionController::restore(const QUrl &server)
