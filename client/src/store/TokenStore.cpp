@@ -15,6 +15,9 @@ Error keychainError(const QKeychain::Job *job)
     return Error::internal(u"The system keychain is not available: %1"_s.arg(job->errorString()));
 }
 
+// A job has no parent: the keychain backend (libsecret) calls it back when it is done, so
+// it must outlive whoever started it (a messenger that quits, a store destroyed on logout);
+// it deletes itself once finished, and `context` gone, nobody hears of it.
 template<typename Job, typename F> void run(Job *job, QObject *context, F onFinished)
 {
     job->setAutoDelete(true);
@@ -35,7 +38,7 @@ TokenStore::TokenStore(QString service, QObject *parent)
 void TokenStore::read(const QString &account, QObject *context,
                       std::function<void(Result<QString>)> done)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setKey(account);
     run(job, context, [done = std::move(done)](QKeychain::ReadPasswordJob *finished) {
         if (finished->error() == QKeychain::EntryNotFound)
@@ -49,7 +52,7 @@ void TokenStore::read(const QString &account, QObject *context,
 void TokenStore::write(const QString &account, const QString &token, QObject *context,
                        std::function<void(Status)> done)
 {
-    auto *job = new QKeychain::WritePasswordJob(m_service, this);
+    auto *job = new QKeychain::WritePasswordJob(m_service);
     job->setKey(account);
     job->setTextData(token);
     run(job, context, [done = std::move(done)](QKeychain::WritePasswordJob *finished) {
@@ -61,7 +64,7 @@ void TokenStore::write(const QString &account, const QString &token, QObject *co
 
 void TokenStore::remove(const QString &account, QObject *context, std::function<void(Status)> done)
 {
-    auto *job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto *job = new QKeychain::DeletePasswordJob(m_service);
     job->setKey(account);
     run(job, context, [done = std::move(done)](QKeychain::DeletePasswordJob *finished) {
         if (finished->error() != QKeychain::NoError &&
