@@ -20,6 +20,7 @@ ApplicationWindow {
     Loader {
         id: pageLoader
         anchors.fill: parent
+        focus: true // the page's own focus (the login page's first field) is the window's
         sourceComponent: Session.state === Session.LoggedIn ? chatPage
                        : Session.state === Session.LoggedOut ? loginPage : null
         // One line per page change in the log: support (and the package check in CI) can
@@ -32,6 +33,7 @@ ApplicationWindow {
         LoginPage {
             id: login
             objectName: "loginPage"
+            focus: true
             serverUrl: Session.serverUrl.length > 0 ? Session.serverUrl : "http://127.0.0.1:8000"
             busy: Session.busy
             onLoginRequested: (server, username, password) => { error = ""; Session.login(server, username, password) }
@@ -47,6 +49,7 @@ ApplicationWindow {
         id: chatPage
         ChatPage {
             objectName: "chatPage"
+            focus: true
             onLogoutRequested: Session.logout()
         }
     }

@@ -52,6 +52,9 @@ Rectangle {
                 textFormat: TextEdit.PlainText
                 Accessible.name: qsTr("Message")
                 onTextChanged: if (!composer.loading) composer.edited(text)
+                // Tab moves the focus on (a tab character is no use in a message).
+                Keys.onTabPressed: nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+                Keys.onBacktabPressed: nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
                 Keys.onReturnPressed: (event) => composer.handleReturn(event)
                 Keys.onEnterPressed: (event) => composer.handleReturn(event)
             }

@@ -46,10 +46,12 @@ Page {
                         Accessible.name: qsTr("New conversation")
                         ToolTip.visible: hovered
                         ToolTip.text: qsTr("New conversation")
+                        focusPolicy: Qt.TabFocus // a click leaves the focus where the typing goes
                         onClicked: page.newConversationRequested()
                     }
                     ToolButton {
                         text: "\u22EE"
+                        focusPolicy: Qt.TabFocus
                         Accessible.name: qsTr("Menu")
                         onClicked: menu.open()
                         Menu {
@@ -112,6 +114,12 @@ Page {
                 color: Theme.mutedText
             }
         }
+    }
+
+    // A conversation just started: the next thing typed is its first message.
+    Connections {
+        target: Chat
+        function onConversationStarted() { conversationView.focusComposer() }
     }
 
     QuickSwitcher {

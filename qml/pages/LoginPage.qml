@@ -24,6 +24,8 @@ Page {
     }
 
     background: Rectangle { color: Theme.window }
+    // The first field to type in (through the Pane and layouts between).
+    Component.onCompleted: username.forceActiveFocus()
 
     Pane {
         anchors.centerIn: parent

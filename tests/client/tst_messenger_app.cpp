@@ -141,6 +141,11 @@ private Q_SLOTS:
         window->resize(1000, 680);
         QTRY_VERIFY(findItem(window, u"loginPage"_s));
         QQuickItem *login = findItem(window, u"loginPage"_s);
+        // The first field to type in has the focus.
+        window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(window));
+        QTRY_VERIFY(window->activeFocusItem());
+        QCOMPARE(window->activeFocusItem()->objectName(), u"usernameField"_s);
 
         // Fill the form as a person would, then submit it through the page.
         findItem(login, u"switchModeButton"_s)->setProperty("checked", false);
@@ -379,6 +384,12 @@ private Q_SLOTS:
             QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
             type(window, u"for bob only"_s);
             QCOMPARE(composerText(window), u"for bob only"_s);
+            // Tab leaves the composer (no tab character), Shift+Tab comes back.
+            QTest::keyClick(window, Qt::Key_Tab);
+            QVERIFY(window->activeFocusItem() != findItem(window, u"composerField"_s));
+            QTest::keyClick(window, Qt::Key_Backtab, Qt::ShiftModifier);
+            QTRY_COMPARE(window->activeFocusItem(), findItem(window, u"composerField"_s));
+            QCOMPARE(composerText(window), u"for bob only"_s);
 
             messenger.chat().openConversation(withCarol);
             QTRY_COMPARE(composerText(window), QString());
@@ -426,6 +437,44 @@ private Q_SLOTS:
                 .toString(),
             u"for bob only"_s);
         QTRY_COMPARE(composerText(window), QString()); // sent: the draft is gone
+    }
+
+    // "+", a name, Start: the focus is in the new conversation's composer, so what is typed
+    // next is its first message (not a space that opens the dialog again).
+    void startingAChatPutsTheFocusInItsComposer()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto dora = world.http->registerUser(u"dora"_s);
+        QTemporaryDir cache;
+        app::Messenger messenger({world.url, u"pitchey-tests"_s, cache.path()});
+        QVERIFY(messenger.load());
+        auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
+        window->resize(1000, 680);
+        messenger.session().login(world.url.toString(), u"alice"_s, u"password123"_s);
+        QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 1);
+        window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(window));
+
+        QQuickItem *plus = findItem(window, u"newConversationButton"_s);
+        QTest::mouseClick(window, Qt::LeftButton, {},
+                          plus->mapToScene({plus->width() / 2, plus->height() / 2}).toPoint());
+        QTRY_VERIFY(!visibleItems(window, u"userSearchField"_s).isEmpty());
+        QTRY_COMPARE(window->activeFocusItem(), visibleItems(window, u"userSearchField"_s).first());
+        type(window, u"dora"_s);
+        QTRY_COMPARE(messenger.chat().userSearch()->rowCount(), 1);
+        messenger.chat().userSearch()->toggle(0);
+        QMetaObject::invokeMethod(visibleItems(window, u"startButton"_s).first(), "clicked");
+        QTRY_VERIFY(messenger.chat().currentConversationId() != 0);
+        QVERIFY(messenger.chat().currentConversationId() != world.pair);
+        QTRY_COMPARE(window->activeFocusItem(), findItem(window, u"composerField"_s));
+        QVERIFY(!plus->hasActiveFocus());
+        type(window, u"hi dora"_s);
+        QTest::keyClick(window, Qt::Key_Return);
+        QTRY_COMPARE(world.http->get(u"/api/messages/conversations"_s, dora.token)
+                         .body["conversations"_L1][0]["lastMessage"_L1]["content"_L1]
+                         .toString(),
+                     u"hi dora"_s);
     }
 
     void desktopNotificationsOpenTheirConversation()
