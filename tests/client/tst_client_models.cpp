@@ -120,6 +120,16 @@ private Q_SLOTS:
         QCOMPARE(model.index(0).data(ConversationListModel::DraftRole).toString(), u"two lines"_s);
         QCOMPARE(model.draft(13), u"two\nlines"_s);
         model.setDraft(13, QString());
+        const auto onlineRows = [&model] {
+            int online = 0;
+            for (int row = 0; row < model.rowCount(); ++row)
+                online += model.index(row).data(ConversationListModel::OnlineRole).toBool();
+            return online;
+        };
+        model.setOnline(2, true);
+        QVERIFY(onlineRows() > 0);
+        model.setEveryoneOffline();
+        QCOMPARE(onlineRows(), 0);
         QCOMPARE(model.index(0).data(ConversationListModel::DraftRole).toString(), QString());
         model.clear();
         QCOMPARE(model.rowCount(), 0);

@@ -314,10 +314,7 @@ void ChatController::onConnectionState(RealtimeConnection::State state)
     if (state != RealtimeConnection::State::Connected) {
         // Who is typing or online is unknown until the next connection says.
         m_reading->forgetTyping();
-        for (const Conversation &conversation : m_conversations.conversations()) {
-            for (const User &user : conversation.participants)
-                m_conversations.setOnline(user.id, false);
-        }
+        m_conversations.setEveryoneOffline();
     }
     Q_EMIT currentStatusChanged();
     Q_EMIT connectionChanged();

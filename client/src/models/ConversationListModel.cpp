@@ -264,6 +264,17 @@ void ConversationListModel::setOnline(qint64 userId, bool online)
     }
 }
 
+void ConversationListModel::setEveryoneOffline()
+{
+    for (int row = 0; row < m_items.size(); ++row) {
+        bool wasOnline = false;
+        for (User &user : m_items[row].conversation.participants)
+            wasOnline |= std::exchange(user.online, false);
+        if (wasOnline)
+            changed(row);
+    }
+}
+
 void ConversationListModel::setDraft(qint64 conversationId, const QString &text)
 {
     if (m_drafts.value(conversationId) == text)

@@ -54,6 +54,8 @@ public:
     std::optional<Conversation> setReadMarker(qint64 conversationId, qint64 userId,
                                               qint64 messageId);
     void setOnline(qint64 userId, bool online);
+    // Offline, nobody's presence is known: every participant shows as not online.
+    void setEveryoneOffline();
     void setTyping(qint64 conversationId, qint64 userId, bool typing);
     [[nodiscard]] QList<qint64> typingUsers(qint64 conversationId) const;
     // What the user typed in a conversation and has not sent (kept for conversations not
