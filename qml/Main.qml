@@ -15,6 +15,28 @@ ApplicationWindow {
     title: Chat.unreadTotal > 0 ? qsTr("(%1) Pitchey Messenger").arg(Chat.unreadTotal) : qsTr("Pitchey Messenger")
     color: Theme.window
 
+    // Every control and popup (menus, dialogs, tooltips) draws with the theme's colours,
+    // light or dark, whatever the style would pick by itself.
+    palette.window: Theme.window
+    palette.windowText: Theme.text
+    palette.base: Theme.base
+    palette.alternateBase: Theme.otherBubble
+    palette.text: Theme.text
+    palette.button: Theme.button
+    palette.buttonText: Theme.buttonText
+    palette.brightText: Theme.accentText
+    palette.highlight: Theme.accent
+    palette.highlightedText: Theme.accentText
+    palette.placeholderText: Theme.mutedText
+    palette.toolTipBase: Theme.base
+    palette.toolTipText: Theme.text
+    palette.link: Theme.accentOnBase
+    palette.light: Qt.lighter(Theme.button, 1.5)
+    palette.midlight: Qt.lighter(Theme.button, 1.2)
+    palette.mid: Qt.darker(Theme.button, 1.3)
+    palette.dark: Qt.darker(Theme.button, 1.6)
+    palette.shadow: Qt.darker(Theme.button, 3)
+
     onActiveChanged: Chat.windowActive = active
 
     Loader {

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/*.png: the real messenger (offscreen) against a real server,
-# driven by tests/client/tst_messenger_app.
+# driven by the tests in tests/client that drive its window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 pitchey_install_deps
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target tst_messenger_app
+tests=(tst_messenger_app tst_message_view tst_app_look)
+cmake --build --preset dev --target "${tests[@]}"
 mkdir -p docs/screenshots
-PITCHEY_SCREENSHOT_DIR="$PWD/docs/screenshots" QT_QPA_PLATFORM=offscreen QT_QUICK_CONTROLS_STYLE=Fusion \
-  tests/support/with-keyring.sh build/dev/tests/client/tst_messenger_app -silent
+for test in "${tests[@]}"; do
+  PITCHEY_SCREENSHOT_DIR="$PWD/docs/screenshots" QT_QPA_PLATFORM=offscreen QT_QUICK_CONTROLS_STYLE=Fusion \
+    tests/support/with-keyring.sh "build/dev/tests/client/$test" -silent
+done
 ls docs/screenshots

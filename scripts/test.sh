@@ -10,4 +10,9 @@ pitchey_install_deps
 preset="${PITCHEY_PRESET:-dev}"
 cmake --preset "$preset"
 cmake --build --preset "$preset"
-ctest --preset "$preset"
+if ! ctest --preset "$preset"; then
+    # What failed and where, last in the log (CI shows its tail).
+    log=$(ls -t build/*/Testing/Temporary/LastTest.log | head -1)
+    grep -E -A2 "^(FAIL!|XPASS)|ERROR: AddressSanitizer|runtime error:" "$log" | head -60 || true
+    exit 1
+fi

@@ -23,7 +23,7 @@ Item {
             anchors.centerIn: parent
             text: avatar.initials
             textFormat: Text.PlainText
-            color: "white"
+            color: Theme.onColor(Theme.avatarColor(avatar.name))
             font.pixelSize: avatar.size * 0.38
             font.bold: true
         }

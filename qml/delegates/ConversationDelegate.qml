@@ -68,7 +68,7 @@ ItemDelegate {
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
                     maximumLineCount: 1
-                    color: row.typing.length > 0 ? Theme.accent
+                    color: row.typing.length > 0 ? Theme.accentOnWindow
                         : row.draft.length > 0 ? Theme.danger : Theme.mutedText
                     font.italic: row.typing.length > 0
                 }

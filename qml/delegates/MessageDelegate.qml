@@ -21,12 +21,15 @@ Item {
     required property string failure
     required property bool firstOfGroup
     required property bool firstOfDay
+    required property bool firstUnread
     property bool showSender: false
 
     signal retryRequested(string clientMessageId)
     signal discardRequested(string clientMessageId)
 
     width: ListView.view ? ListView.view.width : 400
+    // A bubble takes most of a narrow view, and a readable line's length on a wide one.
+    readonly property real bubbleWidth: Math.min(width * 0.72, Theme.bubbleMaxWidth)
     implicitHeight: column.implicitHeight
 
     ColumnLayout {
@@ -46,13 +49,33 @@ Item {
             font.bold: true
         }
 
+        // Above the oldest message not yet read when the conversation was opened.
+        RowLayout {
+            objectName: "newMessagesLine"
+            visible: message.firstUnread
+            Layout.fillWidth: true
+            Layout.topMargin: Theme.spacing
+            Layout.bottomMargin: Theme.spacing / 2
+            Layout.leftMargin: Theme.spacing * 2
+            Layout.rightMargin: Theme.spacing * 2
+            spacing: Theme.spacing
+            Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.accentOnBase }
+            Label {
+                text: qsTr("New messages")
+                color: Theme.accentOnBase
+                font.pixelSize: 12
+                font.bold: true
+            }
+            Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.accentOnBase }
+        }
+
         Rectangle {
             id: bubble
             Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
             Layout.topMargin: message.firstOfGroup ? Theme.spacing / 2 : 0
-            Layout.maximumWidth: message.width * 0.72
+            Layout.maximumWidth: message.bubbleWidth
             implicitWidth: Math.max(body.implicitWidth, meta.implicitWidth, sender.visible ? sender.implicitWidth : 0) + Theme.spacing * 2
             implicitHeight: inner.implicitHeight + Theme.spacing
             radius: Theme.radius
@@ -72,7 +95,7 @@ Item {
                     visible: message.showSender && message.firstOfGroup && !message.isOwn
                     text: message.senderName
                     textFormat: Text.PlainText
-                    color: Theme.avatarColor(message.senderName)
+                    color: Theme.nameColor(message.senderName)
                     font.bold: true
                     font.pixelSize: 12
                 }
@@ -80,7 +103,7 @@ Item {
                     id: body
                     objectName: "messageText"
                     Layout.fillWidth: true
-                    Layout.maximumWidth: message.width * 0.72 - Theme.spacing * 2
+                    Layout.maximumWidth: message.bubbleWidth - Theme.spacing * 2
                     text: message.content
                     textFormat: TextEdit.PlainText   // never rendered as HTML
                     wrapMode: TextEdit.Wrap

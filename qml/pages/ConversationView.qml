@@ -8,6 +8,28 @@ Page {
     id: view
 
     property bool atBottom: true
+    // Just opened: until the person scrolls, the view keeps its place at the "New messages"
+    // line (or the bottom) as the messages come in.
+    property bool placing: false
+
+    function showNewest() {
+        view.placing = false
+        view.atBottom = true
+        messages.positionViewAtBeginning()
+    }
+    function place() {
+        const row = Chat.messages.firstUnreadRow // qmllint disable type
+        if (row < 0) {
+            view.atBottom = true
+            messages.positionViewAtBeginning()
+            return
+        }
+        // BottomToTop: the item's end is its top (and the line is at the delegate's top).
+        messages.positionViewAtIndex(row, ListView.End)
+        // A little of what came before stays in sight above the line.
+        messages.contentY = Math.max(messages.originY, messages.contentY - Theme.spacing * 5)
+        view.atBottom = messages.atYEnd
+    }
 
     background: Rectangle { color: Theme.base }
 
@@ -48,7 +70,7 @@ Page {
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
                     font.pixelSize: 12
-                    color: Chat.currentStatus.indexOf("…") >= 0 || Chat.currentOnline ? Theme.accent : Theme.mutedText
+                    color: Chat.currentStatus.indexOf("…") >= 0 || Chat.currentOnline ? Theme.accentOnWindow : Theme.mutedText
                 }
             }
             ToolButton {
@@ -95,10 +117,13 @@ Page {
             seenDelay.restart()
         }
         onCountChanged: {
-            if (view.atBottom)
+            if (view.placing)
+                Qt.callLater(view.place) // qmllint disable type
+            else if (view.atBottom)
                 Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
             seenDelay.restart()
         }
+        onMovementStarted: view.placing = false
         Component.onCompleted: positionViewAtBeginning()
 
         BusyIndicator {
@@ -125,35 +150,45 @@ Page {
         function onWindowActiveChanged() { seenDelay.restart() }
         function onCurrentChanged() {
             composer.load(Chat.currentDraft)
-            view.atBottom = true
-            Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
+            view.placing = true
+            Qt.callLater(view.place) // qmllint disable type
         }
     }
 
-    RoundButton {
-        objectName: "jumpToNewest"
-        visible: !view.atBottom && messages.count > 0
-        anchors.right: parent.right
-        anchors.bottom: parent.bottom
-        anchors.margins: Theme.spacing * 2
-        text: "\u2193"
-        Accessible.name: qsTr("Jump to new messages")
-        ToolTip.visible: hovered
-        ToolTip.text: qsTr("New messages")
-        onClicked: messages.positionViewAtBeginning()
-    }
-
-    footer: Composer {
-        id: composer
-        objectName: "composer"
-        onSendRequested: (text) => {
-            if (!Chat.send(text))
-                return // refused (too long, say): the text stays
-            composer.clear()
-            view.atBottom = true
-            messages.positionViewAtBeginning()
+    footer: ColumnLayout {
+        spacing: 0
+        // Scrolled up: the way back down, with what waits there. (Above the composer, not
+        // over the messages: it never covers the text.)
+        ItemDelegate {
+            id: jumpBar
+            objectName: "jumpToNewest"
+            Layout.fillWidth: true
+            visible: !view.atBottom && messages.count > 0
+            focusPolicy: Qt.TabFocus
+            text: Chat.currentUnread > 0 ? qsTr("\u2193  %n new message(s)", "", Chat.currentUnread)
+                                         : qsTr("\u2193  Jump to the newest message")
+            Accessible.name: text
+            font.pixelSize: 13
+            palette.text: Theme.accentOnWindow
+            palette.windowText: Theme.accentOnWindow
+            background: Rectangle {
+                color: jumpBar.down || jumpBar.hovered ? Theme.selected : Theme.window
+                Rectangle { width: parent.width; height: 1; color: Theme.divider }
+            }
+            onClicked: view.showNewest()
         }
-        onEdited: (text) => Chat.composerChanged(text)
+        Composer {
+            id: composer
+            objectName: "composer"
+            Layout.fillWidth: true
+            onSendRequested: (text) => {
+                if (!Chat.send(text))
+                    return // refused (too long, say): the text stays
+                composer.clear()
+                view.showNewest()
+            }
+            onEdited: (text) => Chat.composerChanged(text)
+        }
     }
 
     function focusComposer() { composer.focusField() }

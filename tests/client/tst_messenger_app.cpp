@@ -1,9 +1,7 @@
 // The messenger as people run it (the same Messenger wiring and QML as pitchey-messenger),
 // on the offscreen platform, against a real server and a real keychain. With
 // PITCHEY_SCREENSHOT_DIR set it also saves the screenshots shown in the README.
-#include "Clients.h"
-#include "Messenger.h"
-#include "TestServer.h"
+#include "AppDriver.h"
 #include "protocol/Api.h"
 
 #include <QDBusConnection>
@@ -17,67 +15,6 @@
 using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::testing;
-
-namespace {
-
-QQuickItem *findItem(QObject *root, const QString &name)
-{
-    return root ? root->findChild<QQuickItem *>(name) : nullptr;
-}
-
-// Delegates are children of their view's items, not of its QObject tree: walk the items.
-void collect(QQuickItem *item, const QString &name, QList<QQuickItem *> &found)
-{
-    if (!item->isVisible())
-        return;
-    if (item->objectName() == name)
-        found.append(item);
-    const auto children = item->childItems();
-    for (QQuickItem *child : children)
-        collect(child, name, found);
-}
-
-// Types as a person does, key by key (QTest::keyClicks takes widgets only).
-void type(QWindow *window, const QString &text)
-{
-    for (const QChar letter : text)
-        QTest::keyClick(window, letter.toLatin1());
-}
-
-QList<QQuickItem *> visibleItems(QQuickWindow *window, const QString &name)
-{
-    QList<QQuickItem *> found;
-    collect(window->contentItem(), name, found);
-    return found;
-}
-
-// A server with two accounts, Alice and Bob, and their conversation.
-struct TwoPeople
-{
-    TestServer server{[](server::ServerConfig &config) { config.rateBurst = 100'000; }};
-    QUrl url;
-    std::unique_ptr<HttpClient> http;
-    HttpClient::Account alice;
-    HttpClient::Account bob;
-    qint64 pair = 0;
-
-    bool start()
-    {
-        if (!server.start())
-            return false;
-        url = QUrl(u"http://127.0.0.1:%1"_s.arg(server.port()));
-        http = std::make_unique<HttpClient>(url);
-        alice = http->registerUser(u"alice"_s);
-        bob = http->registerUser(u"bob"_s);
-        pair = http->post(u"/api/messages/conversations"_s,
-                          {{"participantIds"_L1, QJsonArray{alice.id}}}, bob.token)
-                   .body["conversation"_L1]["id"_L1]
-                   .toInteger();
-        return pair > 0;
-    }
-};
-
-} // namespace
 
 // A desktop's notification service, on the test's own D-Bus session: records what the
 // messenger shows and lets the test "click" a notification.
@@ -106,15 +43,6 @@ Q_SIGNALS:
 class TestMessengerApp : public QObject
 {
     Q_OBJECT
-
-    void screenshot(QQuickWindow *window, const QString &name)
-    {
-        const QString dir = qEnvironmentVariable("PITCHEY_SCREENSHOT_DIR");
-        if (dir.isEmpty())
-            return;
-        QTest::qWait(300); // let animations and late layouts settle
-        QVERIFY(window->grabWindow().save(u"%1/%2.png"_s.arg(dir, name)));
-    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -279,12 +207,11 @@ private Q_SLOTS:
         const auto &alice = world.alice;
         const auto &bob = world.bob;
         const qint64 pair = world.pair;
-        const auto say = [&](int i) {
-            http.post(u"/api/messages/send"_s,
-                      {{"conversationId"_L1, pair}, {"content"_L1, u"m%1"_s.arg(i)}}, bob.token);
-        };
+        const auto say = [&](int i) { return world.say(bob, pair, u"m%1"_s.arg(i)); };
+        qint64 newest = 0;
         for (int i = 0; i < 120; ++i)
-            say(i);
+            newest = say(i);
+        QVERIFY(world.read(alice, newest)); // elsewhere: it opens at the newest message
 
         QTemporaryDir cache;
         app::Messenger messenger({url, u"pitchey-tests"_s, cache.path()});

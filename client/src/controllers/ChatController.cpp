@@ -49,6 +49,12 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
     });
     connect(m_catchUp, &CatchUp::currentTouched, this, &ChatController::currentStatusChanged);
     connect(m_catchUp, &CatchUp::messageArrived, this, &ChatController::messageArrived);
+    // What arrives in the open conversation while the person looks elsewhere comes under a
+    // "New messages" line.
+    connect(m_catchUp, &CatchUp::messageArrived, this, [this](qint64 conversationId, qint64 id) {
+        if (conversationId == m_state.current && !windowActive() && !m_messages.hasUnreadLine())
+            m_messages.setUnreadAfter(id - 1);
+    });
 }
 
 ChatController::~ChatController() = default;
@@ -264,6 +270,12 @@ int ChatController::unreadTotal() const
     for (const Conversation &conversation : m_conversations.conversations())
         total += conversation.unreadCount;
     return int(total);
+}
+
+int ChatController::currentUnread() const
+{
+    const Conversation *conversation = m_conversations.find(m_state.current);
+    return conversation ? int(conversation->unreadCount) : 0;
 }
 
 QVariantList ChatController::findConversations(const QString &text) const

@@ -42,6 +42,8 @@ class ChatController : public QObject
     Q_PROPERTY(ConnectionState connectionState READ connectionState NOTIFY connectionChanged)
     Q_PROPERTY(int retryInSeconds READ retryInSeconds NOTIFY connectionChanged)
     Q_PROPERTY(int unreadTotal READ unreadTotal NOTIFY unreadTotalChanged)
+    // The open conversation's unread messages (the jump button's count).
+    Q_PROPERTY(int currentUnread READ currentUnread NOTIFY unreadTotalChanged)
     Q_PROPERTY(bool windowActive READ windowActive WRITE setWindowActive NOTIFY windowActiveChanged)
 
 public:
@@ -92,6 +94,7 @@ public:
     [[nodiscard]] ConnectionState connectionState() const;
     [[nodiscard]] int retryInSeconds() const;
     [[nodiscard]] int unreadTotal() const;
+    [[nodiscard]] int currentUnread() const;
     [[nodiscard]] bool windowActive() const;
     void setWindowActive(bool active);
     [[nodiscard]] OfflineQueue *queue() const { return m_queue.get(); }

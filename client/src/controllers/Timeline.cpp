@@ -34,10 +34,14 @@ void Timeline::setOlder(bool mayHaveOlder, bool loading)
 bool Timeline::open(qint64 conversationId)
 {
     LocalCache *cache = m_state.cache;
-    if (!cache || !m_state.conversations.find(conversationId))
+    const Conversation *conversation = m_state.conversations.find(conversationId);
+    if (!cache || !conversation)
         return false;
     m_state.current = conversationId;
     m_state.messages.reset(conversationId, cache->messages(conversationId, kPageSize));
+    // Unread messages open under a "New messages" line.
+    m_state.messages.setUnreadAfter(
+        conversation->unreadCount > 0 ? conversation->readMarkers.value(m_state.me) : -1);
     // Whatever is newer than the cache (or everything, for a conversation never opened).
     if (cache->newestId(conversationId) != 0) {
         setOlder(true, false);

@@ -47,6 +47,11 @@ MessageListModel::MessageListModel(QObject *parent)
     connect(this, &QAbstractItemModel::rowsInserted, this, &MessageListModel::countChanged);
     connect(this, &QAbstractItemModel::rowsRemoved, this, &MessageListModel::countChanged);
     connect(this, &QAbstractItemModel::modelReset, this, &MessageListModel::countChanged);
+    // Rows count from the newest: one more below moves the line's row.
+    connect(this, &MessageListModel::countChanged, this, [this] {
+        if (m_firstUnreadId != 0)
+            Q_EMIT firstUnreadChanged();
+    });
 }
 
 int MessageListModel::rowCount(const QModelIndex &parent) const
@@ -67,7 +72,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {StateRole, "deliveryState"},
             {FailureRole, "failure"},
             {FirstOfGroupRole, "firstOfGroup"},
-            {FirstOfDayRole, "firstOfDay"}};
+            {FirstOfDayRole, "firstOfDay"},
+            {FirstUnreadRole, "firstUnread"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -102,6 +108,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return startsGroup(position);
     case FirstOfDayRole:
         return startsDay(position);
+    case FirstUnreadRole:
+        return m_firstUnreadId != 0 && message.id == m_firstUnreadId;
     default:
         return {};
     }
@@ -113,7 +121,49 @@ void MessageListModel::reset(qint64 conversationId, const QList<LocalMessage> &m
     m_conversationId = conversationId;
     m_items = messages;
     std::stable_sort(m_items.begin(), m_items.end(), before);
+    m_unreadAfter = -1;
+    m_firstUnreadId = 0;
     endResetModel();
+    Q_EMIT firstUnreadChanged();
+}
+
+void MessageListModel::setUnreadAfter(qint64 readUpTo)
+{
+    m_unreadAfter = readUpTo;
+    findFirstUnread();
+}
+
+int MessageListModel::firstUnreadRow() const
+{
+    if (m_firstUnreadId == 0)
+        return -1;
+    for (int position = 0; position < m_items.size(); ++position) {
+        if (m_items.at(position).id == m_firstUnreadId)
+            return rowAt(position);
+    }
+    return -1;
+}
+
+void MessageListModel::findFirstUnread()
+{
+    qint64 first = 0;
+    if (m_unreadAfter >= 0) {
+        for (const LocalMessage &message : std::as_const(m_items)) {
+            if (message.id > m_unreadAfter && message.senderId != m_me) {
+                first = message.id;
+                break;
+            }
+        }
+    }
+    if (first == m_firstUnreadId)
+        return;
+    const int formerRow = firstUnreadRow();
+    m_firstUnreadId = first;
+    for (const int row : {formerRow, firstUnreadRow()}) {
+        if (row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), {FirstUnreadRole});
+    }
+    Q_EMIT firstUnreadChanged();
 }
 
 bool MessageListModel::canFetchMore(const QModelIndex &parent) const
@@ -152,6 +202,7 @@ void MessageListModel::addOlder(const QList<LocalMessage> &messages)
         const QModelIndex boundary = index(rows - 1);
         Q_EMIT dataChanged(boundary, boundary, {FirstOfGroupRole, FirstOfDayRole});
     }
+    findFirstUnread();
 }
 
 void MessageListModel::upsert(const LocalMessage &message)
@@ -171,6 +222,7 @@ void MessageListModel::upsert(const LocalMessage &message)
     // group or day.
     if (row > 0)
         Q_EMIT dataChanged(index(row - 1), index(row - 1), {FirstOfGroupRole, FirstOfDayRole});
+    findFirstUnread();
 }
 
 void MessageListModel::replace(int position, const LocalMessage &message)

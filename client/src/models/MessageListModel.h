@@ -18,6 +18,8 @@ class MessageListModel : public QAbstractListModel
 {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // The row under the "New messages" line, or -1.
+    Q_PROPERTY(int firstUnreadRow READ firstUnreadRow NOTIFY firstUnreadChanged)
 
 public:
     enum Role
@@ -34,6 +36,7 @@ public:
         FailureRole,
         FirstOfGroupRole,
         FirstOfDayRole,
+        FirstUnreadRole,
     };
     Q_ENUM(Role)
 
@@ -67,6 +70,11 @@ public:
     void setNameLookup(std::function<QString(qint64)> lookup) { m_nameOf = std::move(lookup); }
 
     void reset(qint64 conversationId, const QList<LocalMessage> &messages);
+    // The "New messages" line: the messages of others newer than `readUpTo` are new, and the
+    // oldest of them here carries the line (as they page in, it moves up). -1: no line.
+    void setUnreadAfter(qint64 readUpTo);
+    [[nodiscard]] bool hasUnreadLine() const { return m_unreadAfter >= 0; }
+    [[nodiscard]] int firstUnreadRow() const;
     // Adds messages older than every one here (at the end, the top of the view).
     void addOlder(const QList<LocalMessage> &messages);
     // Inserts a message in id order (unsent ones last) or updates the row that has it.
@@ -86,6 +94,7 @@ public:
 
 Q_SIGNALS:
     void countChanged();
+    void firstUnreadChanged();
 
 private:
     // m_items is oldest first: a position in it and a row count from opposite ends.
@@ -95,6 +104,7 @@ private:
     void replace(int position, const LocalMessage &message);
     [[nodiscard]] bool startsGroup(int position) const;
     [[nodiscard]] bool startsDay(int position) const;
+    void findFirstUnread();
 
     QList<LocalMessage> m_items;
     qint64 m_conversationId = 0;
@@ -102,6 +112,8 @@ private:
     std::function<QString(qint64)> m_nameOf;
     std::function<void()> m_fetchOlder;
     bool m_mayHaveOlder = false;
+    qint64 m_unreadAfter = -1;
+    qint64 m_firstUnreadId = 0;
     bool m_fetching = false;
 };
 

@@ -1,0 +1,122 @@
+// The open conversation as a person sees it: where it opens, the "New messages" line, the
+// way back to the newest message.
+#include "AppDriver.h"
+
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+using namespace pitchey::testing;
+
+namespace {
+
+// Whether a message with this text is on screen, wholly or in part.
+bool shows(RunningApp &app, const QString &text)
+{
+    QQuickItem *list = app.item(u"messageList"_s);
+    const auto items = visibleItems(app.window, u"messageText"_s);
+    return std::any_of(items.cbegin(), items.cend(), [&](QQuickItem *item) {
+        const QPointF top = item->mapToItem(list, QPointF(0, 0));
+        // (A line of a longer message: where that line is.)
+        const QString content = item->property("text").toString();
+        const qsizetype line = content.split(u'\n').indexOf(text);
+        if (content != text && line < 0)
+            return false;
+        const qreal lineHeight = item->height() / std::max<qsizetype>(1, content.count(u'\n') + 1);
+        const qreal from = top.y() + (content == text ? 0 : line * lineHeight);
+        const qreal to = content == text ? top.y() + item->height() : from + lineHeight;
+        return to > 0 && from < list->height();
+    });
+}
+
+} // namespace
+
+class TestMessageView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
+        QCoreApplication::setApplicationName(u"tst_message_view"_s);
+        QSettings().clear();
+    }
+
+    // Read up to a point, away while 40 more arrive: the conversation opens at the first of
+    // them, under the line, and the bar below the messages counts what waits further down.
+    void opensAtTheFirstUnreadUnderTheNewMessagesLine()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto carol = world.http->registerUser(u"carol"_s);
+        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
+        for (int i = 0; i < 5; ++i)
+            world.say(world.bob, world.pair, u"old %1"_s.arg(i));
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 2));
+        client::ChatController &chat = app.messenger.chat();
+        chat.openConversation(world.pair);
+        QTRY_COMPARE(chat.currentUnread(), 0); // all five fit: read
+        chat.openConversation(withCarol);
+        for (int i = 0; i < 40; ++i)
+            world.say(world.bob, world.pair, u"new %1"_s.arg(i));
+        QTRY_COMPARE(chat.unreadTotal(), 40);
+
+        chat.openConversation(world.pair);
+        QQuickItem *list = app.item(u"messageList"_s);
+        QTRY_COMPARE(visibleItems(app.window, u"newMessagesLine"_s).size(), 1);
+        QQuickItem *line = visibleItems(app.window, u"newMessagesLine"_s).constFirst();
+        QTRY_VERIFY(shows(app, u"new 0"_s));
+        const qreal lineAt = line->mapToItem(list, QPointF(0, 0)).y();
+        QVERIFY2(lineAt >= 0 && lineAt < list->height() / 3, qPrintable(QString::number(lineAt)));
+        QVERIFY(!shows(app, u"new 39"_s));
+        screenshot(app.window, u"new-messages"_s);
+        // What is on screen is read; the rest is counted on the bar.
+        QTRY_VERIFY(chat.currentUnread() > 0 && chat.currentUnread() < 40);
+        QQuickItem *jump = app.item(u"jumpToNewest"_s);
+        QVERIFY(jump->isVisible());
+        QTRY_VERIFY(jump->property("text").toString().contains(
+            u"%1 new message"_s.arg(chat.currentUnread())));
+        // The bar is below the messages: it covers none of them.
+        QVERIFY(jump->mapToScene({0, 0}).y() >= list->mapToScene({0, list->height()}).y());
+
+        click(app.window, jump);
+        QTRY_VERIFY(shows(app, u"new 39"_s));
+        QTRY_VERIFY(list->property("atYEnd").toBool());
+        QTRY_COMPARE(chat.currentUnread(), 0);
+        QVERIFY(!jump->isVisible());
+    }
+
+    // A conversation whose newest message is taller than the view opens at its very end,
+    // each time it is opened.
+    void aTallNewestMessageIsShownToItsEnd()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto carol = world.http->registerUser(u"carol"_s);
+        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
+        world.say(world.bob, world.pair, u"short"_s);
+        QStringList lines;
+        for (int i = 0; i < 80; ++i)
+            lines.append(u"line %1"_s.arg(i));
+        QVERIFY(world.read(world.alice, world.say(world.bob, world.pair, lines.join(u'\n'))));
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 2));
+        client::ChatController &chat = app.messenger.chat();
+        for (int round = 0; round < 3; ++round) {
+            chat.openConversation(withCarol);
+            QTRY_COMPARE(app.item(u"conversationTitle"_s)->property("text").toString(), u"carol"_s);
+            chat.openConversation(world.pair);
+            QQuickItem *list = app.item(u"messageList"_s);
+            QTRY_COMPARE(chat.messages()->rowCount(), 2);
+            QTRY_VERIFY(list->property("contentHeight").toDouble() > list->height());
+            QTRY_VERIFY(list->property("atYEnd").toBool());
+            QTRY_VERIFY(!app.item(u"jumpToNewest"_s)->isVisible());
+            QVERIFY(shows(app, u"line 79"_s));
+        }
+    }
+};
+
+QTEST_MAIN(TestMessageView)
+#include "tst_message_view.moc"
