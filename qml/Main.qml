@@ -12,7 +12,11 @@ ApplicationWindow {
     minimumWidth: 560
     minimumHeight: 420
     visible: true
-    title: Chat.unreadTotal > 0 ? qsTr("(%1) Pitchey Messenger").arg(Chat.unreadTotal) : qsTr("Pitchey Messenger")
+    // The account in the title tells two windows (two profiles) apart; muted conversations
+    // are not counted.
+    title: (Chat.unreadTotal > 0 ? "(" + Chat.unreadTotal + ") " : "")
+           + (Session.state === Session.LoggedIn ? Session.username + " \u2014 " : "")
+           + qsTr("Pitchey Messenger")
     color: Theme.window
 
     // Every control and popup (menus, dialogs, tooltips) draws with the theme's colours,

@@ -28,6 +28,7 @@ QtObject {
     readonly property color selected: Qt.tint(system.base, Qt.rgba(system.highlight.r, system.highlight.g, system.highlight.b, 0.18))
     readonly property color ownBubble: Qt.tint(system.base, Qt.rgba(system.highlight.r, system.highlight.g, system.highlight.b, dark ? 0.35 : 0.16))
     readonly property color otherBubble: dark ? Qt.lighter(system.base, 1.35) : Qt.darker(system.base, 1.05)
+    readonly property color mutedBadge: dark ? "#5c5f66" : "#8a8d93"
     readonly property color online: "#2fb344"
     readonly property color danger: readable("#d63939", [window, base, ownBubble, selected])
     readonly property color warning: "#f59f00"

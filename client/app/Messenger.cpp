@@ -32,6 +32,10 @@ Messenger::Messenger(Options options, QObject *parent)
         m_chat.stop();
         m_settings.clear();
     });
+    connect(&m_settings, &client::SettingsController::changed, this, [this] {
+        const QList<qint64> &muted = m_settings.preferences().mutedConversationIds;
+        m_chat.setMuted(QSet<qint64>(muted.cbegin(), muted.cend()));
+    });
     // Settings made on another device, or while offline, are read again on reconnect.
     connect(&m_connection, &client::RealtimeConnection::stateChanged, this,
             [this](client::RealtimeConnection::State state) {

@@ -19,13 +19,18 @@ ItemDelegate {
     required property var unread
     required property string typing
     property bool current: false
+    property bool focusRing: false // the list has the keyboard focus and this is its row
+    readonly property bool muted: Settings.mutedConversationIds.indexOf(conversationId) >= 0 // qmllint disable type
 
     width: ListView.view ? ListView.view.width : implicitWidth
     highlighted: current
     Accessible.name: title + (unread > 0 ? ", " + qsTr("%n unread", "", unread) : "")
+                     + (muted ? ", " + qsTr("muted") : "")
 
     background: Rectangle {
         color: row.current ? Theme.selected : row.hovered ? Theme.divider : "transparent"
+        border.width: row.focusRing ? 2 : 0
+        border.color: Theme.accent
     }
 
     contentItem: RowLayout { // qmllint disable deferred-property-id
@@ -52,6 +57,14 @@ ItemDelegate {
                     color: Theme.text
                 }
                 Label {
+                    objectName: "mutedMark"
+                    visible: row.muted
+                    text: qsTr("muted")
+                    color: Theme.mutedText
+                    font.pixelSize: 11
+                    font.italic: true
+                }
+                Label {
                     text: row.time
                     textFormat: Text.PlainText
                     color: Theme.mutedText
@@ -76,14 +89,15 @@ ItemDelegate {
                     objectName: "unreadBadge"
                     visible: row.unread > 0
                     radius: height / 2
-                    color: Theme.accent
+                    // A muted conversation's count is grey: it asks for no attention.
+                    color: row.muted ? Theme.mutedBadge : Theme.accent
                     implicitHeight: 20
                     implicitWidth: Math.max(20, badge.implicitWidth + 10)
                     Label {
                         id: badge
                         anchors.centerIn: parent
                         text: row.unread > 99 ? "99+" : row.unread
-                        color: Theme.accentText
+                        color: row.muted ? Theme.onColor(Theme.mutedBadge) : Theme.accentText
                         font.pixelSize: 11
                         font.bold: true
                     }

@@ -3,9 +3,13 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Pitchey
 
-// Logged in: the conversation list beside the open conversation.
+// Logged in: the conversation list beside the open conversation; in a narrow window one
+// of the two at a time (the conversation has a way back).
 Page {
     id: page
+
+    readonly property bool narrow: width < Theme.narrowWidth
+    readonly property bool chatOpen: Chat.currentConversationId > 0 // qmllint disable type
 
     signal newConversationRequested()
     signal settingsRequested()
@@ -17,8 +21,11 @@ Page {
         anchors.fill: parent
 
         Pane {
-            SplitView.preferredWidth: 320
+            objectName: "listPane"
+            visible: !page.narrow || !page.chatOpen
+            SplitView.preferredWidth: page.narrow ? page.width : 320
             SplitView.minimumWidth: 240
+            SplitView.fillWidth: page.narrow
             padding: 0
             background: Rectangle { color: Theme.window }
 
@@ -82,11 +89,20 @@ Page {
                     model: Chat.conversations
                     reuseItems: true
                     keyNavigationEnabled: true
+                    activeFocusOnTab: true
+                    highlightMoveDuration: 0
+                    Accessible.role: Accessible.List
+                    Accessible.name: qsTr("Conversations")
                     ScrollBar.vertical: ScrollBar {}
                     delegate: ConversationDelegate {
-                        current: conversationId === Chat.currentConversationId // qmllint disable type
-                        onClicked: { Chat.openConversation(conversationId); conversationView.focusComposer() }
+                        id: listRow
+                        current: listRow.conversationId === Chat.currentConversationId // qmllint disable type
+                        focusRing: ListView.isCurrentItem && conversations.activeFocus // qmllint disable unqualified
+                        onClicked: page.open(listRow.conversationId) // qmllint disable unqualified
                     }
+                    // Arrows choose a row, Enter opens it.
+                    Keys.onReturnPressed: page.openRow(currentIndex)
+                    Keys.onEnterPressed: page.openRow(currentIndex)
                     Label {
                         anchors.centerIn: parent
                         width: parent.width - 32
@@ -101,11 +117,14 @@ Page {
         }
 
         Item {
+            objectName: "chatPane"
+            visible: !page.narrow || page.chatOpen
             SplitView.fillWidth: true
             ConversationView {
                 id: conversationView
                 anchors.fill: parent
-                visible: Chat.currentConversationId > 0 // qmllint disable type
+                visible: page.chatOpen
+                showBack: page.narrow
             }
             Label {
                 anchors.centerIn: parent
@@ -120,17 +139,54 @@ Page {
     Connections {
         target: Chat
         function onConversationStarted() { conversationView.focusComposer() }
+        // The list's current row is the open conversation: arrows and Enter go on from it.
+        // (Closed: the row stays, for Enter to open it again.)
+        function onCurrentChanged() {
+            if (page.chatOpen)
+                conversations.currentIndex = Chat.conversations.rowOf(Chat.currentConversationId) // qmllint disable type
+        }
     }
 
     QuickSwitcher {
         id: switcher
         objectName: "quickSwitcher"
-        onChosen: (id) => { Chat.openConversation(id); conversationView.focusComposer() }
+        onChosen: (id) => page.open(id)
     }
 
     Shortcut {
         sequence: "Ctrl+K"
         onActivated: switcher.open()
+    }
+    // The next and the previous conversation in the list, as in Telegram and Slack.
+    Shortcut {
+        sequences: ["Alt+Down", "Ctrl+Tab", "Ctrl+PgDown"]
+        onActivated: page.step(1)
+    }
+    Shortcut {
+        sequences: ["Alt+Up", "Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+Shift+Backtab", "Ctrl+PgUp"]
+        onActivated: page.step(-1)
+    }
+    // Esc closes the open conversation (a dialog, being on top, takes Esc first).
+    Keys.onEscapePressed: (event) => {
+        if (!page.chatOpen) {
+            event.accepted = false
+            return
+        }
+        Chat.closeConversation()
+        conversations.forceActiveFocus()
+    }
+
+    function open(conversationId) {
+        Chat.openConversation(conversationId)
+        conversationView.focusComposer()
+    }
+    function openRow(row) {
+        if (row >= 0 && row < conversations.count)
+            page.open(Chat.conversations.idAt(row)) // qmllint disable type
+    }
+    function step(by) {
+        Chat.openNeighbour(by)
+        conversationView.focusComposer()
     }
 
     function openSwitcher() { switcher.open() }

@@ -8,6 +8,7 @@ Page {
     id: view
 
     property bool atBottom: true
+    property bool showBack: false // narrow window: the list is behind this view
     // Just opened: until the person scrolls, the view keeps its place at the "New messages"
     // line (or the bottom) as the messages come in.
     property bool placing: false
@@ -43,6 +44,17 @@ Page {
             anchors.margins: Theme.spacing
             anchors.leftMargin: Theme.spacing * 2
             spacing: Theme.spacing * 1.5
+            ToolButton {
+                objectName: "backButton"
+                visible: view.showBack
+                text: "\u2190"
+                font.pixelSize: 18
+                focusPolicy: Qt.TabFocus
+                Accessible.name: qsTr("Back to the conversations")
+                ToolTip.visible: hovered
+                ToolTip.text: Accessible.name
+                onClicked: Chat.closeConversation()
+            }
             Avatar {
                 size: 34
                 name: Chat.currentTitle

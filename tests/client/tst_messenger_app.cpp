@@ -118,7 +118,7 @@ private Q_SLOTS:
 
         QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 3);
         QTRY_COMPARE(messenger.chat().unreadTotal(), 5);
-        QTRY_COMPARE(window->title(), u"(5) Pitchey Messenger"_s);
+        QTRY_COMPARE(window->title(), u"(5) alice \u2014 Pitchey Messenger"_s);
         screenshot(window, u"conversations"_s);
 
         messenger.chat().openConversation(withBob);

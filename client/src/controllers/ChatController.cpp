@@ -86,6 +86,8 @@ void ChatController::start(const Session &session, const QString &cacheDir)
     const QHash<qint64, QString> drafts = m_cache->drafts();
     for (auto it = drafts.cbegin(); it != drafts.cend(); ++it)
         m_conversations.setDraft(it.key(), it.value());
+    for (const LocalMessage &queued : m_cache->queued()) // oldest first: the newest stays
+        m_conversations.setPending(queued.conversationId, queued);
     m_connection.start(m_api.webSocketUrl());
     m_catchUp->refreshConversations();
 }
@@ -267,9 +269,32 @@ void ChatController::startConversation(const QString &title)
 int ChatController::unreadTotal() const
 {
     qint64 total = 0;
-    for (const Conversation &conversation : m_conversations.conversations())
-        total += conversation.unreadCount;
+    for (const Conversation &conversation : m_conversations.conversations()) {
+        if (!m_muted.contains(conversation.id))
+            total += conversation.unreadCount;
+    }
     return int(total);
+}
+
+void ChatController::setMuted(const QSet<qint64> &conversationIds)
+{
+    if (m_muted == conversationIds)
+        return;
+    m_muted = conversationIds;
+    Q_EMIT unreadTotalChanged();
+}
+
+void ChatController::openNeighbour(int step)
+{
+    const QList<Conversation> &list = m_conversations.conversations();
+    if (list.isEmpty() || step == 0)
+        return;
+    const auto at = std::find_if(list.cbegin(), list.cend(),
+                                 [this](const Conversation &c) { return c.id == m_state.current; });
+    const int count = int(list.size());
+    const int row = at == list.cend() ? (step > 0 ? 0 : count - 1)
+                                      : std::clamp(int(at - list.cbegin()) + step, 0, count - 1);
+    openConversation(list.at(row).id);
 }
 
 int ChatController::currentUnread() const

@@ -4,9 +4,8 @@
 #include "models/UserSearchModel.h"
 
 #include <QObject>
+#include <QSet>
 #include <QTimer>
-
-#include <memory>
 
 #include <memory>
 
@@ -95,6 +94,11 @@ public:
     [[nodiscard]] int retryInSeconds() const;
     [[nodiscard]] int unreadTotal() const;
     [[nodiscard]] int currentUnread() const;
+    // Muted conversations do not count in unreadTotal (the window title, the tray).
+    void setMuted(const QSet<qint64> &conversationIds);
+    // Opens the conversation `step` rows below (above, when negative) the open one in the
+    // list, stopping at its ends; with none open, the first (or last).
+    Q_INVOKABLE void openNeighbour(int step);
     [[nodiscard]] bool windowActive() const;
     void setWindowActive(bool active);
     [[nodiscard]] OfflineQueue *queue() const { return m_queue.get(); }
@@ -120,6 +124,7 @@ private:
     ApiClient &m_api;
     RealtimeConnection &m_connection;
     std::unique_ptr<QObject> m_scope;
+    QSet<qint64> m_muted;
     std::unique_ptr<LocalCache> m_cache;
     std::unique_ptr<OfflineQueue> m_queue;
     ConversationListModel m_conversations;

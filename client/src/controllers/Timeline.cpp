@@ -108,6 +108,7 @@ bool Timeline::send(const QString &text)
         return false;
     }
     m_state.messages.upsert(queued.value());
+    m_state.conversations.setPending(m_state.current, queued.value());
     return true;
 }
 
@@ -144,7 +145,10 @@ void Timeline::showReadMarkers(const Conversation &conversation)
 void Timeline::localMessageChanged(const LocalMessage &message)
 {
     m_state.messages.upsert(message);
-    if (message.id > 0 && message.state == LocalMessage::State::Sent) {
+    if (message.id == 0) {
+        m_state.conversations.setPending(message.conversationId, message);
+    } else if (message.state == LocalMessage::State::Sent) {
+        m_state.conversations.setPending(message.conversationId, std::nullopt);
         m_state.conversations.setLastMessage(message.toMessage(), false);
         m_state.saveConversation(message.conversationId);
     }

@@ -98,6 +98,12 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
                            [&](const User &user) { return user.id == *partner && user.online; });
     }
     case PreviewRole: {
+        if (const auto pending = m_pending.constFind(conversation.id);
+            pending != m_pending.cend()) {
+            const QString text = pending->content.simplified().left(120);
+            return pending->state == LocalMessage::State::Failed ? tr("Not sent: %1").arg(text)
+                                                                 : tr("You: %1").arg(text);
+        }
         if (!conversation.lastMessage)
             return QString();
         // One line of plain text; the view never renders it as rich text.
@@ -161,6 +167,7 @@ void ConversationListModel::clear()
     beginResetModel();
     m_items.clear();
     m_drafts.clear();
+    m_pending.clear();
     endResetModel();
 }
 
@@ -273,6 +280,17 @@ void ConversationListModel::setEveryoneOffline()
         if (wasOnline)
             changed(row);
     }
+}
+
+void ConversationListModel::setPending(qint64 conversationId,
+                                       const std::optional<LocalMessage> &message)
+{
+    if (message)
+        m_pending.insert(conversationId, *message);
+    else if (!m_pending.remove(conversationId))
+        return;
+    if (const int row = rowOf(conversationId); row >= 0)
+        changed(row);
 }
 
 void ConversationListModel::setDraft(qint64 conversationId, const QString &text)

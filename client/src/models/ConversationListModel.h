@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/Types.h"
+#include "store/LocalMessage.h"
 
 #include <QAbstractListModel>
 #include <QSet>
@@ -43,6 +44,12 @@ public:
     void clear();
 
     [[nodiscard]] const Conversation *find(qint64 conversationId) const;
+    // A conversation's row (-1 when not listed), and a row's conversation (0 when none).
+    Q_INVOKABLE [[nodiscard]] int rowOf(qint64 conversationId) const;
+    Q_INVOKABLE [[nodiscard]] qint64 idAt(int row) const
+    {
+        return row >= 0 && row < m_items.size() ? m_items.at(row).conversation.id : 0;
+    }
     [[nodiscard]] QList<Conversation> conversations() const;
     [[nodiscard]] QString title(qint64 conversationId) const;
     [[nodiscard]] QString displayName(qint64 userId) const; // from any conversation
@@ -61,6 +68,9 @@ public:
     // What the user typed in a conversation and has not sent (kept for conversations not
     // listed yet too).
     void setDraft(qint64 conversationId, const QString &text);
+    // The user's newest message still on its way (queued or refused), shown as the preview
+    // until the server has it; nullopt once it has.
+    void setPending(qint64 conversationId, const std::optional<LocalMessage> &message);
     [[nodiscard]] QString draft(qint64 conversationId) const
     {
         return m_drafts.value(conversationId);
@@ -71,12 +81,12 @@ Q_SIGNALS:
 
 private:
     QHash<qint64, QString> m_drafts;
+    QHash<qint64, LocalMessage> m_pending;
     struct Item
     {
         Conversation conversation;
         QList<qint64> typing; // in the order they started
     };
-    [[nodiscard]] int rowOf(qint64 conversationId) const;
     [[nodiscard]] QString titleOf(const Conversation &conversation) const;
     [[nodiscard]] QString typingText(const Item &item) const;
     void changed(int row);
