@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Layouts
 import QtQuick.Window
 import Pitchey
 
@@ -48,7 +49,7 @@ ApplicationWindow {
         anchors.fill: parent
         focus: true // the page's own focus (the login page's first field) is the window's
         sourceComponent: Session.state === Session.LoggedIn ? chatPage
-                       : Session.state === Session.LoggedOut ? loginPage : null
+                       : Session.state === Session.LoggedOut ? loginPage : startingPage
         // One line per page change in the log: support (and the package check in CI) can
         // tell what the window shows.
         onLoaded: console.info("page shown:", item.objectName)
@@ -62,11 +63,31 @@ ApplicationWindow {
             focus: true
             serverUrl: Session.serverUrl.length > 0 ? Session.serverUrl : "http://127.0.0.1:8000"
             busy: Session.busy
+            notice: Session.keychainProblem
             onLoginRequested: (server, username, password) => { error = ""; Session.login(server, username, password) }
             onRegisterRequested: (server, username, displayName, password) => { error = ""; Session.registerAccount(server, username, displayName, password) }
             Connections {
                 target: Session
                 function onErrorOccurred(message) { login.error = message }
+            }
+        }
+    }
+
+    // At start, while the keychain gives the login back (a moment; at most a few seconds).
+    Component {
+        id: startingPage
+        Page {
+            objectName: "startingPage"
+            background: Rectangle { color: Theme.window }
+            ColumnLayout {
+                anchors.centerIn: parent
+                spacing: Theme.spacing * 2
+                BusyIndicator { Layout.alignment: Qt.AlignHCenter; running: true }
+                Label {
+                    Layout.alignment: Qt.AlignHCenter
+                    text: qsTr("Opening the keychain…")
+                    color: Theme.mutedText
+                }
             }
         }
     }

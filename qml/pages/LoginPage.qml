@@ -11,6 +11,8 @@ Page {
     property bool registering: false
     property bool busy: false
     property string error
+    // Why the person has to log in again (the keychain could not give the login back).
+    property string notice
     signal loginRequested(string server, string username, string password)
     signal registerRequested(string server, string username, string displayName, string password)
 
@@ -90,6 +92,15 @@ Page {
                 placeholderText: page.registering ? qsTr("At least 8 characters") : ""
                 onAccepted: page.submit()
                 KeyNavigation.tab: submitButton
+            }
+            Label {
+                objectName: "noticeText"
+                visible: page.notice.length > 0 && page.error.length === 0
+                Layout.fillWidth: true
+                text: page.notice
+                textFormat: Text.PlainText
+                wrapMode: Text.WordWrap
+                color: Theme.text
             }
             Label {
                 objectName: "errorText"

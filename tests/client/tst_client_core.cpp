@@ -13,6 +13,8 @@
 #include "sync/OfflineQueue.h"
 
 #include <QAbstractSocket>
+#include <QDBusConnection>
+#include <QDBusVirtualObject>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSettings>
@@ -64,6 +66,19 @@ QUrl serverUrl(const TestServer &server)
 }
 
 } // namespace
+
+// Takes every D-Bus call to its path and answers none.
+class SilentService : public QDBusVirtualObject
+{
+public:
+    int calls = 0;
+    QString introspect(const QString &) const override { return {}; }
+    bool handleMessage(const QDBusMessage &, const QDBusConnection &) override
+    {
+        ++calls;
+        return true; // handled: no reply, ever
+    }
+};
 
 class TestClientCore : public QObject
 {
@@ -228,6 +243,32 @@ private Q_SLOTS:
         session.keepForThisRun();
         QVERIFY(session.keychainProblem().isEmpty());
         QCOMPARE(session.state(), SessionController::State::LoggedIn);
+    }
+
+    // A Secret Service that takes calls and never answers (as a hung or locked one): the
+    // restore gives up on it after its patience and shows the login page, saying why.
+    void aKeychainThatDoesNotAnswerIsGivenUpOn()
+    {
+        if (!qEnvironmentVariableIsSet("PITCHEY_TEST_SLOW_KEYCHAIN"))
+            QSKIP("runs as tst_client_core_slowkeychain, on a D-Bus session of its own");
+        SilentService silent;
+        QDBusConnection bus = QDBusConnection::sessionBus();
+        QVERIFY(bus.registerVirtualObject(u"/"_s, &silent, QDBusConnection::SubPath));
+        QVERIFY(bus.registerService(u"org.freedesktop.secrets"_s));
+        QSettings settings;
+        settings.setValue("session/server"_L1, serverUrl(*m_server));
+        settings.setValue("session/username"_L1, u"alice"_s);
+
+        ApiClient api;
+        TokenStore tokens(u"pitchey-tests"_s);
+        SessionController session(api, tokens);
+        session.setKeychainPatience(std::chrono::milliseconds(300));
+        session.restore({});
+        QCOMPARE(session.state(), SessionController::State::Restoring);
+        QTRY_COMPARE(session.state(), SessionController::State::LoggedOut);
+        QVERIFY(session.keychainProblem().contains(u"not answered"_s));
+        QVERIFY(silent.calls > 0); // it was asked
+        settings.remove("session"_L1);
     }
 
     void messagesReceiptsTypingAndPresence()

@@ -16,7 +16,25 @@ SessionController::SessionController(ApiClient &api, TokenStore &tokens, QObject
     : QObject(parent)
     , m_api(api)
     , m_tokens(tokens)
-{}
+{
+    m_keychainPatience.setSingleShot(true);
+    m_keychainPatience.setInterval(std::chrono::seconds(3));
+    connect(&m_keychainPatience, &QTimer::timeout, this, [this] {
+        if (m_state != State::Restoring)
+            return;
+        setKeychainProblem(tr("The system keychain has not answered. Log in again, or wait: "
+                              "if it answers, you are logged in."));
+        setState(State::LoggedOut);
+    });
+}
+
+void SessionController::setKeychainProblem(const QString &problem)
+{
+    if (m_keychainProblem == problem)
+        return;
+    m_keychainProblem = problem;
+    Q_EMIT keychainProblemChanged();
+}
 
 std::optional<QUrl> SessionController::parseServerUrl(const QString &text)
 {
@@ -50,13 +68,22 @@ void SessionController::restore(const QUrl &server)
         setState(State::LoggedOut);
         return;
     }
+    // A keychain that does not answer (a locked one waiting for its password, a Secret
+    // Service that hangs) does not keep the person before a blank window: the login page
+    // comes after a while, and the token, if it still comes, logs in from there.
+    m_keychainPatience.start();
     m_tokens.read(account(), this, [this](Result<QString> token) {
+        const bool late = !m_keychainPatience.isActive();
+        m_keychainPatience.stop();
+        if (late && (m_state != State::LoggedOut || m_busy))
+            return; // the person has moved on
         if (!token.ok()) {
-            m_keychainProblem = token.error().message;
-            Q_EMIT keychainProblemChanged();
+            setKeychainProblem(token.error().message);
             setState(State::LoggedOut);
             return;
         }
+        if (late)
+            setKeychainProblem({});
         const auto claims = api::TokenClaims::readUnverified(token.value());
         if (!claims || claims->expiresAt <= QDateTime::currentSecsSinceEpoch()) {
             setState(State::LoggedOut);
@@ -133,11 +160,10 @@ void SessionController::authenticated(const QUrl &server, const Session &session
     settings.setValue("session/server"_L1, server);
     settings.setValue("session/username"_L1, session.user.username);
     settings.setValue("session/displayName"_L1, session.user.displayName);
+    setKeychainProblem({}); // (what the restore found is past: this login is new)
     m_tokens.write(account(), session.token, this, [this](const Status &stored) {
-        if (!stored.ok()) {
-            m_keychainProblem = stored.error().message;
-            Q_EMIT keychainProblemChanged();
-        }
+        if (!stored.ok())
+            setKeychainProblem(stored.error().message);
         Q_EMIT keychainSettled();
     });
     setState(State::LoggedIn);
@@ -146,8 +172,7 @@ void SessionController::authenticated(const QUrl &server, const Session &session
 
 void SessionController::keepForThisRun()
 {
-    m_keychainProblem.clear();
-    Q_EMIT keychainProblemChanged();
+    setKeychainProblem({});
 }
 
 void SessionController::logout()
@@ -157,8 +182,7 @@ void SessionController::logout()
     m_tokens.remove(account(), this, [this](const Status &) { Q_EMIT keychainSettled(); });
     m_session.token.clear();
     m_api.setToken({});
-    m_keychainProblem.clear();
-    Q_EMIT keychainProblemChanged();
+    setKeychainProblem({});
     setState(State::LoggedOut);
     Q_EMIT loggedOut();
 }

@@ -3,6 +3,7 @@
 #include "net/ApiClient.h"
 
 #include <QObject>
+#include <QTimer>
 #include <QUrl>
 
 namespace pitchey::client {
@@ -46,6 +47,11 @@ public:
     Q_INVOKABLE void logout();
     // The user accepts that the token lives in memory only, for this run.
     Q_INVOKABLE void keepForThisRun();
+    // How long restore() waits for the keychain before it shows the login page (3 s).
+    void setKeychainPatience(std::chrono::milliseconds patience)
+    {
+        m_keychainPatience.setInterval(patience);
+    }
     // The server no longer accepts the token.
     void expire();
 
@@ -75,6 +81,7 @@ private:
     void authenticated(const QUrl &server, const Session &session);
     void setState(State state);
     void setBusy(bool busy);
+    void setKeychainProblem(const QString &problem);
     [[nodiscard]] QString account() const;
     [[nodiscard]] bool begin(const QString &server, const QString &username);
 
@@ -82,6 +89,7 @@ private:
     TokenStore &m_tokens;
     State m_state = State::Restoring;
     bool m_busy = false;
+    QTimer m_keychainPatience; // how long the restore waits for the keychain
     QUrl m_server;
     Session m_session;
     QString m_keychainProblem;
