@@ -14,6 +14,7 @@ Item {
     required property string clientMessageId
     required property string senderName
     required property string content
+    required property string linkedHtml // with clickable links; empty when there are none
     required property string time
     required property string day
     required property bool isOwn
@@ -23,6 +24,12 @@ Item {
     required property bool firstOfDay
     required property bool firstUnread
     property bool showSender: false
+
+    function copyText() {
+        body.selectAll()
+        body.copy()
+        body.deselect()
+    }
 
     signal retryRequested(string clientMessageId)
     signal discardRequested(string clientMessageId)
@@ -71,6 +78,7 @@ Item {
 
         Rectangle {
             id: bubble
+            objectName: "bubble"
             Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
@@ -81,6 +89,21 @@ Item {
             radius: Theme.radius
             color: message.isOwn ? Theme.ownBubble : Theme.otherBubble
             border.color: message.deliveryState === MessageListModel.Failed ? Theme.danger : "transparent"
+
+            // Right click: what can be done with the message.
+            TapHandler {
+                acceptedButtons: Qt.RightButton
+                onTapped: messageMenu.popup()
+            }
+            Menu {
+                id: messageMenu
+                objectName: "messageMenu"
+                MenuItem {
+                    objectName: "copyMessage"
+                    text: qsTr("Copy text")
+                    onTriggered: message.copyText()
+                }
+            }
 
             ColumnLayout {
                 id: inner
@@ -102,16 +125,29 @@ Item {
                 TextEdit {
                     id: body
                     objectName: "messageText"
+                    readonly property bool hasLinks: message.linkedHtml.length > 0
                     Layout.fillWidth: true
                     Layout.maximumWidth: message.bubbleWidth - Theme.spacing * 2
-                    text: message.content
-                    textFormat: TextEdit.PlainText   // never rendered as HTML
+                    // Plain text, never the sender's markup; only the links the model found
+                    // (http, https, mailto) are rich.
+                    text: hasLinks ? message.linkedHtml : message.content
+                    textFormat: hasLinks ? TextEdit.RichText : TextEdit.PlainText
                     wrapMode: TextEdit.Wrap
                     readOnly: true
                     selectByMouse: true
                     color: Theme.text
                     selectionColor: Theme.accent
                     selectedTextColor: Theme.accentText
+                    Accessible.role: Accessible.StaticText
+                    Accessible.name: message.content
+                    onLinkActivated: (link) => Qt.openUrlExternally(link)
+                    HoverHandler {
+                        cursorShape: body.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor
+                    }
+                    // The whole address, before it is followed.
+                    ToolTip.visible: body.hoveredLink.length > 0
+                    ToolTip.text: body.hoveredLink
+                    ToolTip.delay: 300
                 }
                 RowLayout {
                     id: meta

@@ -2,6 +2,7 @@
 // changed the ways the app changes it.
 #include "models/ConversationListModel.h"
 #include "models/MessageListModel.h"
+#include "models/MessageText.h"
 #include "models/UserSearchModel.h"
 
 #include <QAbstractItemModelTester>
@@ -54,6 +55,49 @@ class TestClientModels : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void linksAreHttpHttpsAndMailtoOnly_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("html"); // inside the pre-wrap span; empty: no link
+        const auto link = [](const char *href, const char *text) {
+            return u"<a href=\"%1\">%2</a>"_s.arg(QLatin1StringView(href), QLatin1StringView(text));
+        };
+        QTest::newRow("none") << u"just words, www.example.org"_s << QString();
+        QTest::newRow("https") << u"see https://example.org/a?b=1&c=2."_s
+                               << u"see "_s +
+                                      link("https://example.org/a?b=1&amp;c=2",
+                                           "https://example.org/a?b=1&amp;c=2") +
+                                      u"."_s;
+        QTest::newRow("brackets") << u"(http://en.wikipedia.org/wiki/Foo_(bar))"_s
+                                  << u"("_s +
+                                         link("http://en.wikipedia.org/wiki/Foo_(bar)",
+                                              "http://en.wikipedia.org/wiki/Foo_(bar)") +
+                                         u")"_s;
+        QTest::newRow("mailto") << u"mail mailto:ann@example.org!"_s
+                                << u"mail "_s +
+                                       link("mailto:ann@example.org", "mailto:ann@example.org") +
+                                       u"!"_s;
+        QTest::newRow("javascript") << u"javascript:alert(1)"_s << QString();
+        QTest::newRow("file and ftp") << u"file:///etc/passwd ftp://x.org"_s << QString();
+        QTest::newRow("no host") << u"http:// and https:///x"_s << QString();
+        QTest::newRow("markup stays text")
+            << u"<b>hi</b> http://x.org/\"onclick=\"y"_s
+            << u"&lt;b&gt;hi&lt;/b&gt; "_s + link("http://x.org/", "http://x.org/") +
+                   u"&quot;onclick=&quot;y"_s;
+        QTest::newRow("spaces and lines")
+            << u"a  b\nhttp://x.org"_s << u"a  b\n"_s + link("http://x.org", "http://x.org");
+    }
+
+    void linksAreHttpHttpsAndMailtoOnly()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, html);
+        const QString expected =
+            html.isEmpty() ? QString()
+                           : u"<span style=\"white-space: pre-wrap\">%1</span>"_s.arg(html);
+        QCOMPARE(client::linkedHtml(text), expected);
+    }
+
     void conversationList()
     {
         ConversationListModel model;

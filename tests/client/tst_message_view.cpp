@@ -2,6 +2,9 @@
 // way back to the newest message.
 #include "AppDriver.h"
 
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QGuiApplication>
 #include <QSettings>
 
 using namespace Qt::StringLiterals;
@@ -28,6 +31,18 @@ bool shows(RunningApp &app, const QString &text)
         return to > 0 && from < list->height();
     });
 }
+
+// Where Qt.openUrlExternally sends an address (instead of a browser).
+class UrlCatcher : public QObject
+{
+    Q_OBJECT
+
+public:
+    QList<QUrl> urls;
+
+public Q_SLOTS:
+    void open(const QUrl &url) { urls.append(url); }
+};
 
 } // namespace
 
@@ -115,6 +130,49 @@ private Q_SLOTS:
             QTRY_VERIFY(!app.item(u"jumpToNewest"_s)->isVisible());
             QVERIFY(shows(app, u"line 79"_s));
         }
+    }
+
+    // An http, https or mailto address is a link (the click opens it); another scheme is
+    // text. Right click, "Copy text": the whole message is on the clipboard.
+    void linksOpenAndMessagesCopy()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const QString text = u"see https://example.org/plan?a=1&b=2 or javascript:alert(1)"_s;
+        QVERIFY(world.read(world.alice, world.say(world.bob, world.pair, text)));
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        UrlCatcher opened;
+        QDesktopServices::setUrlHandler(u"https"_s, &opened, "open");
+        QDesktopServices::setUrlHandler(u"javascript"_s, &opened, "open");
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_COMPARE(visibleItems(app.window, u"messageText"_s).size(), 1);
+        QQuickItem *body = visibleItems(app.window, u"messageText"_s).constFirst();
+
+        // Along the first line: where the pointer is over a link, and what it is.
+        QStringList links;
+        QPointF onLink;
+        for (qreal x = 1; x < body->width(); x += 4) {
+            QString link;
+            QMetaObject::invokeMethod(body, "linkAt", Q_RETURN_ARG(QString, link), Q_ARG(qreal, x),
+                                      Q_ARG(qreal, 8));
+            if (!link.isEmpty() && !links.contains(link)) {
+                links.append(link);
+                onLink = QPointF(x + 2, 8);
+            }
+        }
+        QCOMPARE(links, QStringList{u"https://example.org/plan?a=1&b=2"_s});
+        QTest::mouseClick(app.window, Qt::LeftButton, {}, body->mapToScene(onLink).toPoint());
+        QTRY_COMPARE(opened.urls, QList<QUrl>{QUrl(u"https://example.org/plan?a=1&b=2"_s)});
+
+        QQuickItem *bubble = visibleItems(app.window, u"bubble"_s).constFirst();
+        QTest::mouseClick(app.window, Qt::RightButton, {},
+                          bubble->mapToScene({4, bubble->height() - 4}).toPoint());
+        QTRY_VERIFY(!visibleItems(app.window, u"copyMessage"_s).isEmpty());
+        click(app.window, visibleItems(app.window, u"copyMessage"_s).constFirst());
+        QTRY_COMPARE(QGuiApplication::clipboard()->text(), text);
+        QDesktopServices::unsetUrlHandler(u"https"_s);
+        QDesktopServices::unsetUrlHandler(u"javascript"_s);
     }
 };
 

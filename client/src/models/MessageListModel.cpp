@@ -1,5 +1,7 @@
 #include "models/MessageListModel.h"
 
+#include "models/MessageText.h"
+
 #include <QDateTime>
 #include <QLocale>
 
@@ -73,7 +75,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {FailureRole, "failure"},
             {FirstOfGroupRole, "firstOfGroup"},
             {FirstOfDayRole, "firstOfDay"},
-            {FirstUnreadRole, "firstUnread"}};
+            {FirstUnreadRole, "firstUnread"},
+            {LinkedHtmlRole, "linkedHtml"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -108,6 +111,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return startsGroup(position);
     case FirstOfDayRole:
         return startsDay(position);
+    case LinkedHtmlRole:
+        return linkedHtml(message.content);
     case FirstUnreadRole:
         return m_firstUnreadId != 0 && message.id == m_firstUnreadId;
     default:

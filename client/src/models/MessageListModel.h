@@ -37,6 +37,7 @@ public:
         FirstOfGroupRole,
         FirstOfDayRole,
         FirstUnreadRole,
+        LinkedHtmlRole, // the text with clickable links, or empty when it has none
     };
     Q_ENUM(Role)
 
