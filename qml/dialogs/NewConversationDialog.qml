@@ -12,7 +12,13 @@ Dialog {
     anchors.centerIn: parent
     width: Math.min(parent ? parent.width - 48 : 420, 420)
     height: Math.min(parent ? parent.height - 48 : 520, 520)
-    standardButtons: Dialog.Cancel
+    footer: DialogButtonBox {
+        Button {
+            text: qsTr("Cancel")
+            Accessible.name: text
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
+        }
+    }
 
     onOpened: { search.clear(); groupTitle.clear(); Chat.userSearch.clear(); Chat.searchUsers(""); search.forceActiveFocus() }
 
@@ -22,6 +28,7 @@ Dialog {
         TextField {
             id: search
             objectName: "userSearchField"
+            Accessible.name: qsTr("Search people")
             Layout.fillWidth: true
             placeholderText: qsTr("Search people by name")
             onTextEdited: searchDelay.restart()
@@ -31,6 +38,8 @@ Dialog {
         ListView {
             id: results
             objectName: "userResults"
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("People")
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
@@ -46,6 +55,7 @@ Dialog {
                 width: ListView.view.width
                 checked: selected
                 text: displayName + "  (@" + username + ")"
+                Accessible.name: text
                 onClicked: Chat.userSearch.toggle(index)
             }
             Label {
@@ -58,12 +68,14 @@ Dialog {
         TextField {
             id: groupTitle
             objectName: "groupTitleField"
+            Accessible.name: qsTr("Group name")
             visible: Chat.userSearch.selectedCount > 1
             Layout.fillWidth: true
             placeholderText: qsTr("Group name")
         }
         Button {
             objectName: "startButton"
+            Accessible.name: text
             Layout.fillWidth: true
             highlighted: true
             enabled: Chat.userSearch.selectedCount > 0

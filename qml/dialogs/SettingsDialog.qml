@@ -11,7 +11,14 @@ Dialog {
     modal: true
     anchors.centerIn: parent
     width: Math.min(parent ? parent.width - 48 : 440, 440)
-    standardButtons: Dialog.Close
+    footer: DialogButtonBox {
+        Button {
+            objectName: "closeSettings"
+            text: qsTr("Close")
+            Accessible.name: text
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
+        }
+    }
 
     onOpened: Settings.reload()
 
@@ -22,6 +29,7 @@ Dialog {
         Label { text: qsTr("Notifications"); font.bold: true; color: Theme.text }
         Switch {
             objectName: "realtimeSwitch"
+            Accessible.name: text
             Layout.fillWidth: true
             text: qsTr("Desktop notifications for new messages")
             checked: Settings.realtimeEnabled
@@ -29,6 +37,7 @@ Dialog {
         }
         Switch {
             objectName: "emailSwitch"
+            Accessible.name: text
             Layout.fillWidth: true
             text: qsTr("Email me about messages I missed")
             checked: Settings.emailEnabled
@@ -40,6 +49,7 @@ Dialog {
             Label { text: qsTr("after"); color: Theme.text }
             SpinBox {
                 objectName: "emailDelay"
+                Accessible.name: qsTr("Minutes away before an email")
                 from: 0
                 to: 1440
                 editable: true
@@ -52,6 +62,7 @@ Dialog {
         Label { text: qsTr("Privacy"); font.bold: true; color: Theme.text; Layout.topMargin: Theme.spacing }
         Switch {
             objectName: "readReceiptsSwitch"
+            Accessible.name: text
             Layout.fillWidth: true
             text: qsTr("Send read receipts")
             checked: Settings.sendReadReceipts
@@ -59,6 +70,7 @@ Dialog {
         }
         Switch {
             objectName: "typingSwitch"
+            Accessible.name: text
             Layout.fillWidth: true
             text: qsTr("Send typing indicators")
             checked: Settings.sendTypingIndicators

@@ -100,6 +100,8 @@ Page {
     ListView {
         id: messages
         objectName: "messageList"
+        Accessible.role: Accessible.List
+        Accessible.name: qsTr("Messages with %1").arg(Chat.currentTitle)
         anchors.fill: parent
         clip: true
         model: Chat.messages

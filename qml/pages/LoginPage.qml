@@ -57,6 +57,7 @@ Page {
             TextField {
                 id: server
                 objectName: "serverField"
+                Accessible.name: qsTr("Server")
                 Layout.fillWidth: true
                 text: page.serverUrl
                 placeholderText: "http://127.0.0.1:8000"
@@ -68,6 +69,7 @@ Page {
             TextField {
                 id: username
                 objectName: "usernameField"
+                Accessible.name: qsTr("Username")
                 Layout.fillWidth: true
                 focus: true
                 placeholderText: qsTr("3–32 letters, digits, . _ -")
@@ -78,6 +80,7 @@ Page {
             TextField {
                 id: displayName
                 objectName: "displayNameField"
+                Accessible.name: qsTr("Display name")
                 visible: page.registering
                 Layout.fillWidth: true
                 onAccepted: password.forceActiveFocus()
@@ -87,6 +90,7 @@ Page {
             TextField {
                 id: password
                 objectName: "passwordField"
+                Accessible.name: qsTr("Password")
                 Layout.fillWidth: true
                 echoMode: TextInput.Password
                 placeholderText: page.registering ? qsTr("At least 8 characters") : ""
@@ -125,6 +129,7 @@ Page {
             Button {
                 id: switchMode
                 objectName: "switchModeButton"
+                Accessible.name: text
                 Layout.alignment: Qt.AlignHCenter
                 flat: true
                 text: page.registering ? qsTr("I already have an account") : qsTr("Create an account")

@@ -2,6 +2,7 @@
 // it is drawn on, under a light and a dark system palette, dialogs and menus included.
 #include "AppDriver.h"
 
+#include <QAccessible>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QSettings>
@@ -128,6 +129,36 @@ QStringList faintTexts(const QQuickWindow *window)
     return faint;
 }
 
+// Every visible, enabled control a person acts on (and each of the app's lists, not a
+// style's inner ones), whose accessible name (what a screen
+// reader says) is empty or only a symbol.
+void findNameless(QQuickItem *item, QStringList &nameless)
+{
+    if (!item->isVisible() || !item->isEnabled())
+        return;
+    const bool actionable = item->inherits("QQuickAbstractButton") ||
+                            item->inherits("QQuickTextField") || item->inherits("QQuickTextArea") ||
+                            item->inherits("QQuickComboBox") || item->inherits("QQuickSpinBox") ||
+                            (item->inherits("QQuickItemView") && !item->objectName().isEmpty());
+    if (actionable) {
+        QAccessibleInterface *accessible = QAccessible::queryAccessibleInterface(item);
+        const QString name = accessible ? accessible->text(QAccessible::Name) : QString();
+        if (!std::any_of(name.cbegin(), name.cend(), [](QChar c) { return c.isLetter(); }))
+            nameless.append(u"%1 \"%2\" (%3)"_s.arg(
+                QLatin1StringView(item->metaObject()->className()), name, item->objectName()));
+    }
+    const auto children = item->childItems();
+    for (QQuickItem *child : children)
+        findNameless(child, nameless);
+}
+
+QStringList namelessControls(QQuickWindow *window)
+{
+    QStringList nameless;
+    findNameless(window->contentItem(), nameless);
+    return nameless;
+}
+
 } // namespace
 
 class TestAppLook : public QObject
@@ -194,6 +225,40 @@ private Q_SLOTS:
         QTRY_VERIFY(!visibleItems(app.window, u"userSearchField"_s).isEmpty());
         const QStringList inNew = faintTexts(app.window);
         QVERIFY2(inNew.isEmpty(), qPrintable(inNew.join(u'\n')));
+    }
+
+    // A screen reader can name every control: the login page, the chat page with a
+    // conversation open, and the dialogs.
+    void everyControlHasAnAccessibleName()
+    {
+        QAccessible::setActive(true);
+        TwoPeople world;
+        QVERIFY(world.start());
+        world.say(world.bob, world.pair, u"hello"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.messenger.load());
+        app.window = qobject_cast<QQuickWindow *>(app.messenger.engine().rootObjects().value(0));
+        QTRY_VERIFY(app.item(u"loginPage"_s));
+        QVERIFY2(namelessControls(app.window).isEmpty(),
+                 qPrintable(namelessControls(app.window).join(u'\n')));
+        app.window = nullptr;
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_COMPARE(visibleItems(app.window, u"messageText"_s).size(), 1);
+        QVERIFY2(namelessControls(app.window).isEmpty(),
+                 qPrintable(namelessControls(app.window).join(u'\n')));
+        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
+        QMetaObject::invokeMethod(findItem(app.window, u"chatPage"_s), "settingsRequested");
+        QTRY_VERIFY(settings->property("opened").toBool());
+        QVERIFY2(namelessControls(app.window).isEmpty(),
+                 qPrintable(namelessControls(app.window).join(u'\n')));
+        click(app.window, visibleItems(app.window, u"closeSettings"_s).constFirst());
+        QTRY_VERIFY(!settings->property("visible").toBool());
+        QMetaObject::invokeMethod(findItem(app.window, u"chatPage"_s), "newConversationRequested");
+        QTRY_VERIFY(!visibleItems(app.window, u"userSearchField"_s).isEmpty());
+        QTRY_VERIFY(app.messenger.chat().userSearch()->rowCount() > 0);
+        QVERIFY2(namelessControls(app.window).isEmpty(),
+                 qPrintable(namelessControls(app.window).join(u'\n')));
     }
 };
 
