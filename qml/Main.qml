@@ -65,7 +65,7 @@ ApplicationWindow {
             busy: Session.busy
             notice: Session.keychainProblem
             onLoginRequested: (server, username, password) => { error = ""; Session.login(server, username, password) }
-            onRegisterRequested: (server, username, displayName, password) => { error = ""; Session.registerAccount(server, username, displayName, password) }
+            onRegisterRequested: (server, username, displayName, password, email) => { error = ""; Session.registerAccount(server, username, displayName, password, email) }
             Connections {
                 target: Session
                 function onErrorOccurred(message) { login.error = message }

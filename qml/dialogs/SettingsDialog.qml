@@ -40,11 +40,23 @@ Dialog {
             Accessible.name: text
             Layout.fillWidth: true
             text: qsTr("Email me about messages I missed")
-            checked: Settings.emailEnabled
+            // No address on the account: nothing could be sent, so it shows (and is) off.
+            enabled: Session.hasEmail
+            checked: Settings.emailEnabled && Session.hasEmail
             onToggled: Settings.emailEnabled = checked
         }
+        Label {
+            objectName: "noEmailNote"
+            visible: !Session.hasEmail
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.spacing * 6
+            wrapMode: Text.WordWrap
+            font.pixelSize: 12
+            color: Theme.mutedText
+            text: qsTr("This account has no email address, so no digests can be sent.")
+        }
         RowLayout {
-            enabled: Settings.emailEnabled
+            enabled: Settings.emailEnabled && Session.hasEmail
             Layout.leftMargin: Theme.spacing * 6
             Label { text: qsTr("after"); color: Theme.text }
             SpinBox {

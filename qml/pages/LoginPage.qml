@@ -14,13 +14,13 @@ Page {
     // Why the person has to log in again (the keychain could not give the login back).
     property string notice
     signal loginRequested(string server, string username, string password)
-    signal registerRequested(string server, string username, string displayName, string password)
+    signal registerRequested(string server, string username, string displayName, string password, string email)
 
     function submit() {
         if (page.busy)
             return
         if (page.registering)
-            page.registerRequested(server.text, username.text, displayName.text, password.text)
+            page.registerRequested(server.text, username.text, displayName.text, password.text, email.text)
         else
             page.loginRequested(server.text, username.text, password.text)
     }
@@ -83,6 +83,17 @@ Page {
                 Accessible.name: qsTr("Display name")
                 visible: page.registering
                 Layout.fillWidth: true
+                onAccepted: email.forceActiveFocus()
+                KeyNavigation.tab: email
+            }
+            Label { visible: page.registering; text: qsTr("Email (optional, for digests of missed messages)"); color: Theme.text }
+            TextField {
+                id: email
+                objectName: "emailField"
+                Accessible.name: qsTr("Email")
+                visible: page.registering
+                Layout.fillWidth: true
+                inputMethodHints: Qt.ImhEmailCharactersOnly
                 onAccepted: password.forceActiveFocus()
                 KeyNavigation.tab: password
             }

@@ -187,8 +187,10 @@ private Q_SLOTS:
             session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"short"_s);
             QTRY_COMPARE(errors.count(), 1); // the server's own message: password too short
             QVERIFY(errors.at(0).at(0).toString().contains(u"8"_s));
-            session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"password123"_s);
+            session.registerAccount(server, u"alice"_s, u"Alice A"_s, u"password123"_s,
+                                    u"alice@example.org"_s);
             QTRY_COMPARE(session.state(), SessionController::State::LoggedIn);
+            QVERIFY(session.hasEmail());
             QCOMPARE(session.displayName(), u"Alice A"_s);
             QTRY_COMPARE(settled.count(), 1); // the token is in the keychain
             QVERIFY(session.keychainProblem().isEmpty());
@@ -210,6 +212,7 @@ private Q_SLOTS:
             QSignalSpy settled(&session, &SessionController::keychainSettled);
             session.restore({});
             QTRY_COMPARE(loggedIn.count(), 1);
+            QVERIFY(session.hasEmail()); // remembered with the login
             QCOMPARE(session.userId(), aliceId);
             QCOMPARE(session.username(), u"alice"_s);
             session.logout();

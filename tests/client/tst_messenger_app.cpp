@@ -82,6 +82,7 @@ private Q_SLOTS:
         findItem(login, u"serverField"_s)->setProperty("text", url.toString());
         findItem(login, u"usernameField"_s)->setProperty("text", u"alice"_s);
         findItem(login, u"displayNameField"_s)->setProperty("text", u"Alice Liddell"_s);
+        findItem(login, u"emailField"_s)->setProperty("text", u"alice@example.org"_s);
         findItem(login, u"passwordField"_s)->setProperty("text", u"password123"_s);
         screenshot(window, u"login"_s);
         QMetaObject::invokeMethod(login, "submit");
@@ -193,6 +194,23 @@ private Q_SLOTS:
         };
         QTRY_VERIFY(!emailEnabled());
         QVERIFY(!messenger.settings().emailEnabled());
+    }
+
+    // An account without an email address is not offered digests it could never get.
+    void anAccountWithoutEmailIsNotOfferedDigests()
+    {
+        TwoPeople world; // registered without addresses
+        QVERIFY(world.start());
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        QVERIFY(!app.messenger.session().hasEmail());
+        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
+        QMetaObject::invokeMethod(app.item(u"chatPage"_s), "settingsRequested");
+        QTRY_VERIFY(settings->property("opened").toBool());
+        QQuickItem *email = visibleItems(app.window, u"emailSwitch"_s).constFirst();
+        QVERIFY(!email->property("checked").toBool());
+        QVERIFY(!email->isEnabled());
+        QCOMPARE(visibleItems(app.window, u"noEmailNote"_s).size(), 1);
     }
 
     // A long conversation opens at its newest message, pages older ones in as the person

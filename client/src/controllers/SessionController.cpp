@@ -96,6 +96,8 @@ void SessionController::restore(const QUrl &server)
         session.user.username = claims->username;
         session.user.displayName =
             stored.value("session/displayName"_L1, claims->username).toString();
+        if (const QString email = stored.value("session/email"_L1).toString(); !email.isEmpty())
+            session.user.email = email;
         m_session = session;
         m_api.setBaseUrl(m_server);
         m_api.setToken(session.token);
@@ -137,12 +139,13 @@ void SessionController::login(const QString &server, const QString &username,
 }
 
 void SessionController::registerAccount(const QString &server, const QString &username,
-                                        const QString &displayName, const QString &password)
+                                        const QString &displayName, const QString &password,
+                                        const QString &email)
 {
     if (!begin(server, username))
         return;
     const QUrl url = m_api.baseUrl();
-    m_api.registerUser(username.trimmed(), password, displayName, this,
+    m_api.registerUser(username.trimmed(), password, displayName, email, this,
                        [this, url](Result<Session> session) {
                            setBusy(false);
                            if (!session.ok())
@@ -160,6 +163,7 @@ void SessionController::authenticated(const QUrl &server, const Session &session
     settings.setValue("session/server"_L1, server);
     settings.setValue("session/username"_L1, session.user.username);
     settings.setValue("session/displayName"_L1, session.user.displayName);
+    settings.setValue("session/email"_L1, session.user.email.value_or(QString()));
     setKeychainProblem({}); // (what the restore found is past: this login is new)
     m_tokens.write(account(), session.token, this, [this](const Status &stored) {
         if (!stored.ok())

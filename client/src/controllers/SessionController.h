@@ -24,6 +24,8 @@ class SessionController : public QObject
     Q_PROPERTY(QString username READ username NOTIFY stateChanged)
     Q_PROPERTY(QString displayName READ displayName NOTIFY stateChanged)
     Q_PROPERTY(qint64 userId READ userId NOTIFY stateChanged)
+    // Whether the account has an email address (email digests need one).
+    Q_PROPERTY(bool hasEmail READ hasEmail NOTIFY stateChanged)
     Q_PROPERTY(QString keychainProblem READ keychainProblem NOTIFY keychainProblemChanged)
 
 public:
@@ -43,7 +45,8 @@ public:
 
     Q_INVOKABLE void login(const QString &server, const QString &username, const QString &password);
     Q_INVOKABLE void registerAccount(const QString &server, const QString &username,
-                                     const QString &displayName, const QString &password);
+                                     const QString &displayName, const QString &password,
+                                     const QString &email = {});
     Q_INVOKABLE void logout();
     // The user accepts that the token lives in memory only, for this run.
     Q_INVOKABLE void keepForThisRun();
@@ -61,6 +64,10 @@ public:
     [[nodiscard]] QString username() const { return m_session.user.username; }
     [[nodiscard]] QString displayName() const { return m_session.user.displayName; }
     [[nodiscard]] qint64 userId() const { return m_session.user.id; }
+    [[nodiscard]] bool hasEmail() const
+    {
+        return !m_session.user.email.value_or(QString()).isEmpty();
+    }
     [[nodiscard]] QString keychainProblem() const { return m_keychainProblem; }
     [[nodiscard]] const Session &session() const { return m_session; }
     [[nodiscard]] QUrl server() const { return m_server; }

@@ -119,11 +119,14 @@ void ApiClient::authenticate(const QString &path, const QJsonObject &body, QObje
 }
 
 void ApiClient::registerUser(const QString &username, const QString &password,
-                             const QString &displayName, QObject *context, Callback<Session> done)
+                             const QString &displayName, const QString &email, QObject *context,
+                             Callback<Session> done)
 {
-    const QString name = displayName.trimmed();
-    const api::Credentials credentials{
-        username, password, name.isEmpty() ? std::nullopt : std::optional(name), std::nullopt};
+    const auto given = [](const QString &text) {
+        const QString trimmed = text.trimmed();
+        return trimmed.isEmpty() ? std::nullopt : std::optional(trimmed);
+    };
+    const api::Credentials credentials{username, password, given(displayName), given(email)};
     authenticate(api::kRegisterPath, credentials.toJson(), context, std::move(done));
 }
 

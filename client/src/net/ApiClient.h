@@ -47,8 +47,9 @@ public:
     // ws(s)://host:port/api/messages/ws?token=...
     [[nodiscard]] QUrl webSocketUrl() const;
 
+    // An empty display name or email is left out.
     void registerUser(const QString &username, const QString &password, const QString &displayName,
-                      QObject *context, Callback<Session> done);
+                      const QString &email, QObject *context, Callback<Session> done);
     void login(const QString &username, const QString &password, QObject *context,
                Callback<Session> done);
     void conversations(QObject *context, Callback<QList<Conversation>> done);
