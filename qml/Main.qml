@@ -43,6 +43,14 @@ ApplicationWindow {
     palette.shadow: Qt.darker(Theme.button, 3)
 
     onActiveChanged: Chat.windowActive = active
+    // With a tray, closing the window keeps the app (and its notifications) running; the
+    // tray's menu quits.
+    onClosing: (close) => {
+        if (Settings.trayAvailable && Settings.closeToTray) {
+            close.accepted = false
+            window.hide()
+        }
+    }
 
     Loader {
         id: pageLoader

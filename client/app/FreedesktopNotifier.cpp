@@ -35,14 +35,24 @@ bool FreedesktopNotifier::available()
            bus.interface()->isServiceRegistered(kService).value();
 }
 
+QVariantMap FreedesktopNotifier::hints() const
+{
+    QVariantMap hints{{u"desktop-entry"_s, QString::fromLatin1(kAppId)},
+                      {u"category"_s, u"im.received"_s}};
+    // The desktop's own sound for a new instant message (the sound theme names it).
+    if (m_sound)
+        hints.insert(u"sound-name"_s, u"message-new-instant"_s);
+    else
+        hints.insert(u"suppress-sound"_s, true);
+    return hints;
+}
+
 void FreedesktopNotifier::show(qint64 conversationId, const QString &title, const QString &body)
 {
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, u"Notify"_s);
     // The body may be read as markup by the server: what people write stays text.
     call << QGuiApplication::applicationDisplayName() << uint(0) << QString::fromLatin1(kAppId)
-         << title << body.toHtmlEscaped() << QStringList{u"default"_s, tr("Open")}
-         << QVariantMap{{u"desktop-entry"_s, QString::fromLatin1(kAppId)},
-                        {u"category"_s, u"im.received"_s}}
+         << title << body.toHtmlEscaped() << QStringList{u"default"_s, tr("Open")} << hints()
          << int(-1);
     auto *watcher =
         new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);

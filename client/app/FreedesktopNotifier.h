@@ -20,6 +20,8 @@ public:
     // Whether a notification service answers on the session bus.
     [[nodiscard]] static bool available();
     void show(qint64 conversationId, const QString &title, const QString &body) override;
+    // With a sound (the "message-new-instant" of the desktop's sound theme), or silent.
+    void setSound(bool on) { m_sound = on; }
 
 Q_SIGNALS:
     void activated(qint64 conversationId);
@@ -29,6 +31,9 @@ private Q_SLOTS:
     void onClosed(uint id, uint reason);
 
 private:
+    [[nodiscard]] QVariantMap hints() const;
+
+    bool m_sound = true;
     QHash<uint, qint64> m_conversationOf; // notification id -> conversation
     QSet<uint> m_clickedEarly;            // clicks on ids whose Notify answer is still on its way
 };

@@ -52,17 +52,23 @@ Messenger::Messenger(Options options, QObject *parent)
             window->requestActivate();
         }
     };
-    if (FreedesktopNotifier::available()) {
-        auto *notifier = new FreedesktopNotifier(this);
-        m_notifications.setPresenter(notifier);
-        connect(notifier, &FreedesktopNotifier::activated, this, open);
-    } else if (TrayNotifier::available()) {
-        auto *tray = new TrayNotifier(this);
-        m_notifications.setPresenter(tray);
+    TrayNotifier *tray = TrayNotifier::available() ? new TrayNotifier(this) : nullptr;
+    if (tray) {
         connect(tray, &TrayNotifier::activated, this, open);
         connect(tray, &TrayNotifier::raiseRequested, this, [open] { open(0); });
         connect(&m_chat, &client::ChatController::unreadTotalChanged, tray,
                 [this, tray] { tray->setUnreadTotal(m_chat.unreadTotal()); });
+        m_settings.setTrayAvailable(true);
+    }
+    if (FreedesktopNotifier::available()) {
+        auto *notifier = new FreedesktopNotifier(this);
+        notifier->setSound(m_settings.sound());
+        connect(&m_settings, &client::SettingsController::deviceChanged, notifier,
+                [this, notifier] { notifier->setSound(m_settings.sound()); });
+        m_notifications.setPresenter(notifier);
+        connect(notifier, &FreedesktopNotifier::activated, this, open);
+    } else if (tray) {
+        m_notifications.setPresenter(tray);
     }
     // A token the server no longer accepts ends the session, wherever that shows first.
     connect(&m_api, &client::ApiClient::unauthorized, &m_session,

@@ -2,6 +2,7 @@
 
 #include "AppIcon.h"
 
+#include <QCoreApplication>
 #include <QPixmap>
 
 using namespace Qt::StringLiterals;
@@ -26,7 +27,15 @@ TrayNotifier::TrayNotifier(QObject *parent)
         if (m_lastConversation > 0)
             Q_EMIT activated(m_lastConversation);
     });
-    connect(&m_tray, &QSystemTrayIcon::activated, this, [this] { Q_EMIT raiseRequested(); });
+    connect(&m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason why) {
+                if (why != QSystemTrayIcon::Context)
+                    Q_EMIT raiseRequested();
+            });
+    m_menu.addAction(tr("Show Pitchey Messenger"), this, &TrayNotifier::raiseRequested);
+    m_menu.addSeparator();
+    m_menu.addAction(tr("Quit"), qApp, &QCoreApplication::quit);
+    m_tray.setContextMenu(&m_menu);
     m_tray.show();
 }
 

@@ -2,14 +2,16 @@
 
 #include "controllers/NotificationCenter.h"
 
+#include <QMenu>
 #include <QObject>
 #include <QSystemTrayIcon>
 
 namespace pitchey::app {
 
-// Where no freedesktop notification service runs (Windows, macOS, some Linux desktops): a
-// tray icon that shows the unread total and pops up new messages; clicking the message
-// opens its conversation.
+// The tray icon, where the desktop has a tray: the unread total on the icon, a click
+// raises the window, its menu shows the window or quits (the window may close into the
+// tray). Where no freedesktop notification service runs (Windows, macOS, some Linux
+// desktops) it also pops up new messages; clicking one opens its conversation.
 class TrayNotifier : public QObject, public client::NotificationPresenter
 {
     Q_OBJECT
@@ -26,6 +28,7 @@ Q_SIGNALS:
     void raiseRequested();
 
 private:
+    QMenu m_menu;
     QSystemTrayIcon m_tray;
     qint64 m_lastConversation = 0;
 };

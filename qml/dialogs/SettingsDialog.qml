@@ -36,6 +36,14 @@ Dialog {
             onToggled: Settings.realtimeEnabled = checked
         }
         Switch {
+            objectName: "soundSwitch"
+            Accessible.name: text
+            Layout.fillWidth: true
+            text: qsTr("Play a sound with notifications")
+            checked: Settings.sound
+            onToggled: Settings.sound = checked
+        }
+        Switch {
             objectName: "emailSwitch"
             Accessible.name: text
             Layout.fillWidth: true
@@ -69,6 +77,17 @@ Dialog {
                 onValueModified: Settings.emailDelayMinutes = value
             }
             Label { text: qsTr("minutes away"); color: Theme.text }
+        }
+
+        Label { text: qsTr("This computer"); font.bold: true; color: Theme.text; Layout.topMargin: Theme.spacing; visible: Settings.trayAvailable }
+        Switch {
+            objectName: "closeToTraySwitch"
+            visible: Settings.trayAvailable
+            Accessible.name: text
+            Layout.fillWidth: true
+            text: qsTr("Keep running in the tray when the window is closed")
+            checked: Settings.closeToTray
+            onToggled: Settings.closeToTray = checked
         }
 
         Label { text: qsTr("Privacy"); font.bold: true; color: Theme.text; Layout.topMargin: Theme.spacing }

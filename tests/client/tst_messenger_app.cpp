@@ -25,12 +25,14 @@ class FakeNotifications : public QObject
 
 public:
     QStringList shown;
+    QList<QVariantMap> hints;
 
 public Q_SLOTS:
     uint Notify(const QString &, uint, const QString &, const QString &summary, const QString &body,
-                const QStringList &, const QVariantMap &, int)
+                const QStringList &, const QVariantMap &hints, int)
     {
         shown.append(summary + u'|' + body);
+        this->hints.append(hints);
         return uint(shown.size());
     }
     QStringList GetCapabilities() { return {u"actions"_s, u"body"_s}; }
@@ -194,6 +196,27 @@ private Q_SLOTS:
         };
         QTRY_VERIFY(!emailEnabled());
         QVERIFY(!messenger.settings().emailEnabled());
+    }
+
+    // With a tray, closing the window leaves the messenger running in it (its menu quits);
+    // without one, or with the setting off, closing closes.
+    void closingTheWindowKeepsTheAppInTheTray()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.settings().setTrayAvailable(true); // as the wiring does, given a tray
+        app.messenger.settings().setCloseToTray(true);
+        QVERIFY(!app.window->close()); // refused: hidden instead
+        QVERIFY(!app.window->isVisible());
+        QCOMPARE(app.messenger.chat().connectionState(),
+                 client::ChatController::ConnectionState::Connected);
+
+        app.messenger.settings().setCloseToTray(false);
+        app.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(app.window));
+        QVERIFY(app.window->close());
     }
 
     // An account without an email address is not offered digests it could never get.
@@ -453,10 +476,22 @@ private Q_SLOTS:
         QTRY_COMPARE(service.shown.size(), 1);
         // The body is escaped: notification servers may read it as markup.
         QCOMPARE(service.shown.constFirst(), u"bob|&lt;i&gt;look&lt;/i&gt; at this"_s);
+        QCOMPARE(service.hints.constFirst().value(u"sound-name"_s).toString(),
+                 u"message-new-instant"_s);
         QCOMPARE(messenger.chat().currentConversationId(), 0);
 
         Q_EMIT service.ActionInvoked(1, u"default"_s); // the user clicks it
         QTRY_COMPARE(messenger.chat().currentConversationId(), pair);
+
+        // The sound turned off (this computer's setting): the next one is silent.
+        messenger.settings().setSound(false);
+        messenger.chat().closeConversation();
+        http.post(u"/api/messages/send"_s,
+                  {{"conversationId"_L1, pair}, {"content"_L1, "quiet"_L1}}, bob.token);
+        QTRY_COMPARE(service.shown.size(), 2);
+        QVERIFY(!service.hints.at(1).contains(u"sound-name"_s));
+        QCOMPARE(service.hints.at(1).value(u"suppress-sound"_s).toBool(), true);
+        messenger.settings().setSound(true);
         bus.unregisterService(u"org.freedesktop.Notifications"_s);
         bus.unregisterObject(u"/org/freedesktop/Notifications"_s);
     }

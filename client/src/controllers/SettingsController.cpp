@@ -1,6 +1,7 @@
 #include "controllers/SettingsController.h"
 
 #include <QJsonArray>
+#include <QSettings>
 
 #include <utility>
 
@@ -12,6 +13,41 @@ SettingsController::SettingsController(ApiClient &api, QObject *parent)
     : QObject(parent)
     , m_api(api)
 {}
+
+namespace {
+
+bool deviceSetting(QLatin1StringView key)
+{
+    return QSettings().value(key, true).toBool();
+}
+
+} // namespace
+
+bool SettingsController::sound() const
+{
+    return deviceSetting("device/sound"_L1);
+}
+
+void SettingsController::setSound(bool on)
+{
+    if (on == sound())
+        return;
+    QSettings().setValue("device/sound"_L1, on);
+    Q_EMIT deviceChanged();
+}
+
+bool SettingsController::closeToTray() const
+{
+    return deviceSetting("device/closeToTray"_L1);
+}
+
+void SettingsController::setCloseToTray(bool on)
+{
+    if (on == closeToTray())
+        return;
+    QSettings().setValue("device/closeToTray"_L1, on);
+    Q_EMIT deviceChanged();
+}
 
 void SettingsController::reload()
 {

@@ -22,6 +22,12 @@ class SettingsController : public QObject
     Q_PROPERTY(bool sendTypingIndicators READ sendTypingIndicators WRITE setSendTypingIndicators
                    NOTIFY changed)
     Q_PROPERTY(QVariantList mutedConversationIds READ mutedConversationIds NOTIFY changed)
+    // This device's own (QSettings, not the server): a sound with each notification, and
+    // whether closing the window leaves the app in the tray.
+    Q_PROPERTY(bool sound READ sound WRITE setSound NOTIFY deviceChanged)
+    Q_PROPERTY(bool closeToTray READ closeToTray WRITE setCloseToTray NOTIFY deviceChanged)
+    // Whether this desktop shows a tray icon (the app's wiring says).
+    Q_PROPERTY(bool trayAvailable READ trayAvailable NOTIFY deviceChanged)
 
 public:
     explicit SettingsController(ApiClient &api, QObject *parent = nullptr);
@@ -30,6 +36,17 @@ public:
     Q_INVOKABLE bool isMuted(qint64 conversationId) const;
     Q_INVOKABLE void setMuted(qint64 conversationId, bool muted);
     void clear(); // on logout
+
+    [[nodiscard]] bool sound() const;
+    void setSound(bool on);
+    [[nodiscard]] bool closeToTray() const;
+    void setCloseToTray(bool on);
+    [[nodiscard]] bool trayAvailable() const { return m_trayAvailable; }
+    void setTrayAvailable(bool available)
+    {
+        m_trayAvailable = available;
+        Q_EMIT deviceChanged();
+    }
 
     [[nodiscard]] bool loaded() const { return m_loaded; }
     [[nodiscard]] bool saving() const { return m_sending; } // a change is on its way
@@ -60,9 +77,11 @@ public:
 
 Q_SIGNALS:
     void changed();
+    void deviceChanged();
     void errorOccurred(const QString &message);
 
 private:
+    bool m_trayAvailable = false;
     void change(const QJsonObject &patch);
     void sendUnsent();
     void take(const NotificationPreferences &preferences);
