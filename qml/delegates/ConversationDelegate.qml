@@ -76,13 +76,15 @@ ItemDelegate {
                 Label {
                     objectName: "previewText"
                     Layout.fillWidth: true
+                    // (The open conversation's draft is in its composer, not here.)
+                    readonly property bool showsDraft: row.draft.length > 0 && !row.current
                     text: row.typing.length > 0 ? row.typing
-                        : row.draft.length > 0 ? qsTr("Draft: %1").arg(row.draft) : row.preview
+                        : showsDraft ? qsTr("Draft: %1").arg(row.draft) : row.preview
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
                     maximumLineCount: 1
                     color: row.typing.length > 0 ? Theme.accentOnWindow
-                        : row.draft.length > 0 ? Theme.danger : Theme.mutedText
+                        : showsDraft ? Theme.danger : Theme.mutedText
                     font.italic: row.typing.length > 0
                 }
                 Rectangle {

@@ -179,8 +179,9 @@ Page {
             Layout.fillWidth: true
             visible: !view.atBottom && messages.count > 0
             focusPolicy: Qt.TabFocus
-            text: Chat.currentUnread > 0 ? qsTr("\u2193  %n new message(s)", "", Chat.currentUnread)
-                                         : qsTr("\u2193  Jump to the newest message")
+            text: Chat.currentUnread === 1 ? qsTr("\u2193  1 new message")
+                : Chat.currentUnread > 1 ? qsTr("\u2193  %1 new messages").arg(Chat.currentUnread)
+                : qsTr("\u2193  Jump to the newest message")
             Accessible.name: text
             font.pixelSize: 13
             palette.text: Theme.accentOnWindow

@@ -359,8 +359,17 @@ private Q_SLOTS:
             QTRY_COMPARE(window->activeFocusItem(), findItem(window, u"composerField"_s));
             QCOMPARE(composerText(window), u"for bob only"_s);
 
+            const auto previews = [&] {
+                QStringList texts;
+                for (QQuickItem *item : visibleItems(window, u"previewText"_s))
+                    texts.append(item->property("text").toString());
+                return texts;
+            };
+            // The open conversation's draft is in its composer, not in its row.
+            QVERIFY(!previews().contains(u"Draft: for bob only"_s));
             messenger.chat().openConversation(withCarol);
             QTRY_COMPARE(composerText(window), QString());
+            QTRY_VERIFY(previews().contains(u"Draft: for bob only"_s));
             QTest::keyClick(window, Qt::Key_Return); // nothing goes to Carol
             const auto rowOf = [&](qint64 id) {
                 auto *list = messenger.chat().conversations();
