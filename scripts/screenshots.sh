@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 pitchey_install_deps
 cmake --preset dev >/dev/null
-tests=(tst_messenger_app tst_message_view tst_app_look)
+tests=(tst_messenger_app tst_message_view tst_app_look tst_app_navigation)
 cmake --build --preset dev --target "${tests[@]}"
 mkdir -p docs/screenshots
 for test in "${tests[@]}"; do

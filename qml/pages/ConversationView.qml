@@ -20,7 +20,8 @@ Page {
     }
     function place() {
         const row = Chat.messages.firstUnreadRow // qmllint disable type
-        if (row < 0) {
+        // (All of it fits: it sits above the composer, line and all.)
+        if (row < 0 || messages.contentHeight <= messages.height) {
             view.atBottom = true
             messages.positionViewAtBeginning()
             return

@@ -103,6 +103,35 @@ private Q_SLOTS:
         QVERIFY(!jump->isVisible());
     }
 
+    // A short conversation sits above the composer, read or not (the line and all).
+    void aShortConversationSitsAboveTheComposer()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        world.say(world.bob, world.pair, u"first"_s);
+        world.say(world.bob, world.pair, u"second"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        for (int round = 0; round < 2; ++round) { // unread, then read
+            app.messenger.chat().openConversation(world.pair);
+            QQuickItem *list = app.item(u"messageList"_s);
+            QTRY_VERIFY(shows(app, u"second"_s));
+            const auto bottomOfNewest = [&] {
+                for (QQuickItem *item : visibleItems(app.window, u"messageText"_s)) {
+                    if (item->property("text").toString() == u"second"_s)
+                        return item->mapToItem(list, QPointF(0, item->height())).y();
+                }
+                return qreal(-1);
+            };
+            QTRY_VERIFY2(bottomOfNewest() > list->height() - 48,
+                         qPrintable(u"round %1: %2 of %3"_s.arg(round).arg(bottomOfNewest()).arg(
+                             list->height())));
+            QCOMPARE(visibleItems(app.window, u"newMessagesLine"_s).size(), round == 0 ? 1 : 0);
+            QTRY_COMPARE(app.messenger.chat().currentUnread(), 0); // on screen: read
+            app.messenger.chat().closeConversation();
+        }
+    }
+
     // A conversation whose newest message is taller than the view opens at its very end,
     // each time it is opened.
     void aTallNewestMessageIsShownToItsEnd()
