@@ -31,6 +31,7 @@ Item {
         body.deselect()
     }
 
+    signal menuRequested(var message)
     signal retryRequested(string clientMessageId)
     signal discardRequested(string clientMessageId)
 
@@ -56,24 +57,28 @@ Item {
             font.bold: true
         }
 
-        // Above the oldest message not yet read when the conversation was opened.
-        RowLayout {
-            objectName: "newMessagesLine"
-            visible: message.firstUnread
+        // Above the oldest message not yet read when the conversation was opened (made
+        // for that one row only).
+        Loader {
+            active: message.firstUnread
+            visible: active
             Layout.fillWidth: true
             Layout.topMargin: Theme.spacing
             Layout.bottomMargin: Theme.spacing / 2
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
-            spacing: Theme.spacing
-            Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.accentOnBase }
-            Label {
-                text: qsTr("New messages")
-                color: Theme.accentOnBase
-                font.pixelSize: 12
-                font.bold: true
+            sourceComponent: RowLayout {
+                objectName: "newMessagesLine"
+                spacing: Theme.spacing
+                Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.accentOnBase }
+                Label {
+                    text: qsTr("New messages")
+                    color: Theme.accentOnBase
+                    font.pixelSize: 12
+                    font.bold: true
+                }
+                Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.accentOnBase }
             }
-            Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.accentOnBase }
         }
 
         Rectangle {
@@ -90,19 +95,10 @@ Item {
             color: message.isOwn ? Theme.ownBubble : Theme.otherBubble
             border.color: message.deliveryState === MessageListModel.Failed ? Theme.danger : "transparent"
 
-            // Right click: what can be done with the message.
+            // Right click: what can be done with the message (one menu for the whole view).
             TapHandler {
                 acceptedButtons: Qt.RightButton
-                onTapped: messageMenu.popup()
-            }
-            Menu {
-                id: messageMenu
-                objectName: "messageMenu"
-                MenuItem {
-                    objectName: "copyMessage"
-                    text: qsTr("Copy text")
-                    onTriggered: message.copyText()
-                }
+                onTapped: message.menuRequested(message)
             }
 
             ColumnLayout {

@@ -9,28 +9,33 @@ Page {
 
     property bool atBottom: true
     property bool showBack: false // narrow window: the list is behind this view
-    // Just opened: until the person scrolls, the view keeps its place at the "New messages"
-    // line (or the bottom) as the messages come in.
+    // Just opened: until the person scrolls (any way: wheel, keys, scroll bar, drag), the
+    // view keeps its place at the "New messages" line (or the bottom) as messages come in.
     property bool placing: false
+    property bool positioning: false // the view moves itself: not the person scrolling
 
     function showNewest() {
         view.placing = false
         view.atBottom = true
+        view.positioning = true
         messages.positionViewAtBeginning()
+        view.positioning = false
     }
     function place() {
         const row = Chat.messages.firstUnreadRow // qmllint disable type
+        view.positioning = true
         // (All of it fits: it sits above the composer, line and all.)
         if (row < 0 || messages.contentHeight <= messages.height) {
             view.atBottom = true
             messages.positionViewAtBeginning()
-            return
+        } else {
+            // BottomToTop: the item's end is its top (and the line is at the delegate's top).
+            messages.positionViewAtIndex(row, ListView.End)
+            // A little of what came before stays in sight above the line.
+            messages.contentY = Math.max(messages.originY, messages.contentY - Theme.spacing * 5)
+            view.atBottom = messages.atYEnd
         }
-        // BottomToTop: the item's end is its top (and the line is at the delegate's top).
-        messages.positionViewAtIndex(row, ListView.End)
-        // A little of what came before stays in sight above the line.
-        messages.contentY = Math.max(messages.originY, messages.contentY - Theme.spacing * 5)
-        view.atBottom = messages.atYEnd
+        view.positioning = false
     }
 
     background: Rectangle { color: Theme.base }
@@ -121,10 +126,13 @@ Page {
             showSender: !Chat.currentIsGroup ? false : true
             onRetryRequested: (id) => Chat.retry(id)
             onDiscardRequested: (id) => Chat.discard(id)
+            onMenuRequested: (message) => { messageMenu.message = message; messageMenu.popup() }
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
         onContentYChanged: {
+            if (!view.positioning)
+                view.placing = false
             // Near the top: older messages (the model says whether there may be more).
             // (Later, not while the view is laying itself out.)
             if (contentY - originY < height)
@@ -146,6 +154,18 @@ Page {
             anchors.horizontalCenter: parent.horizontalCenter
             running: Chat.loadingOlder
             visible: running
+        }
+    }
+
+    // A message's context menu (one for all: a menu per delegate costs memory per row).
+    Menu {
+        id: messageMenu
+        objectName: "messageMenu"
+        property var message: null
+        MenuItem {
+            objectName: "copyMessage"
+            text: qsTr("Copy text")
+            onTriggered: messageMenu.message.copyText()
         }
     }
 

@@ -9,12 +9,21 @@
 #include <QJsonArray>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 
 namespace pitchey::testing {
 
 using namespace Qt::StringLiterals;
+
+// Settings of the test's own (QSettings under an organisation of its own), empty at start.
+inline void useOwnSettings(const QString &testName)
+{
+    QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
+    QCoreApplication::setApplicationName(testName);
+    QSettings().clear();
+}
 
 inline QQuickItem *findItem(QObject *root, const QString &name)
 {

@@ -5,7 +5,6 @@
 #include <QAccessible>
 #include <QGuiApplication>
 #include <QPalette>
-#include <QSettings>
 
 #include <optional>
 
@@ -166,12 +165,7 @@ class TestAppLook : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
-        QCoreApplication::setApplicationName(u"tst_app_look"_s);
-        QSettings().clear();
-    }
+    void initTestCase() { useOwnSettings(u"tst_app_look"_s); }
 
     void everyTextReadsInBothPalettes_data()
     {

@@ -2,8 +2,6 @@
 // what matters (muted conversations, messages still on their way).
 #include "AppDriver.h"
 
-#include <QSettings>
-
 using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::testing;
@@ -40,12 +38,7 @@ class TestAppNavigation : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
-        QCoreApplication::setApplicationName(u"tst_app_navigation"_s);
-        QSettings().clear();
-    }
+    void initTestCase() { useOwnSettings(u"tst_app_navigation"_s); }
 
     void theKeyboardMovesBetweenConversations()
     {

@@ -5,7 +5,6 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QGuiApplication>
-#include <QSettings>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey;
@@ -51,12 +50,7 @@ class TestMessageView : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
-        QCoreApplication::setApplicationName(u"tst_message_view"_s);
-        QSettings().clear();
-    }
+    void initTestCase() { useOwnSettings(u"tst_message_view"_s); }
 
     // Read up to a point, away while 40 more arrive: the conversation opens at the first of
     // them, under the line, and the bar below the messages counts what waits further down.
@@ -123,9 +117,10 @@ private Q_SLOTS:
                 }
                 return qreal(-1);
             };
-            QTRY_VERIFY2(bottomOfNewest() > list->height() - 48,
-                         qPrintable(u"round %1: %2 of %3"_s.arg(round).arg(bottomOfNewest()).arg(
-                             list->height())));
+            QTRY_VERIFY2(
+                bottomOfNewest() > list->height() - 48,
+                qPrintable(
+                    u"round %1: %2 of %3"_s.arg(round).arg(bottomOfNewest()).arg(list->height())));
             QCOMPARE(visibleItems(app.window, u"newMessagesLine"_s).size(), round == 0 ? 1 : 0);
             QTRY_COMPARE(app.messenger.chat().currentUnread(), 0); // on screen: read
             app.messenger.chat().closeConversation();

@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QQuickItem>
 #include <QQuickWindow>
-#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -47,12 +46,7 @@ class TestMessengerApp : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QCoreApplication::setOrganizationName(u"PitcheyTests"_s);
-        QCoreApplication::setApplicationName(u"tst_messenger_app"_s);
-        QSettings().clear();
-    }
+    void initTestCase() { useOwnSettings(u"tst_messenger_app"_s); }
 
     void logsInAndShowsAMessageFromAnotherClient()
     {

@@ -30,10 +30,7 @@ bool SettingsController::sound() const
 
 void SettingsController::setSound(bool on)
 {
-    if (on == sound())
-        return;
-    QSettings().setValue("device/sound"_L1, on);
-    Q_EMIT deviceChanged();
+    setDeviceSetting("device/sound"_L1, on);
 }
 
 bool SettingsController::closeToTray() const
@@ -43,9 +40,14 @@ bool SettingsController::closeToTray() const
 
 void SettingsController::setCloseToTray(bool on)
 {
-    if (on == closeToTray())
+    setDeviceSetting("device/closeToTray"_L1, on);
+}
+
+void SettingsController::setDeviceSetting(QLatin1StringView key, bool on)
+{
+    if (on == deviceSetting(key))
         return;
-    QSettings().setValue("device/closeToTray"_L1, on);
+    QSettings().setValue(key, on);
     Q_EMIT deviceChanged();
 }
 

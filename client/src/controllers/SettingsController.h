@@ -81,6 +81,7 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
+    void setDeviceSetting(QLatin1StringView key, bool on);
     bool m_trayAvailable = false;
     void change(const QJsonObject &patch);
     void sendUnsent();

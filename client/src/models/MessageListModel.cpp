@@ -207,7 +207,10 @@ void MessageListModel::addOlder(const QList<LocalMessage> &messages)
         const QModelIndex boundary = index(rows - 1);
         Q_EMIT dataChanged(boundary, boundary, {FirstOfGroupRole, FirstOfDayRole});
     }
-    findFirstUnread();
+    // The line stays where it was: were it to move up with each older page, a view that
+    // keeps the line in sight would page in the whole unread backlog.
+    if (m_firstUnreadId == 0)
+        findFirstUnread();
 }
 
 void MessageListModel::upsert(const LocalMessage &message)

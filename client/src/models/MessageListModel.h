@@ -72,7 +72,8 @@ public:
 
     void reset(qint64 conversationId, const QList<LocalMessage> &messages);
     // The "New messages" line: the messages of others newer than `readUpTo` are new, and the
-    // oldest of them here carries the line (as they page in, it moves up). -1: no line.
+    // oldest of them here when the line is set carries it (with more unread than the first
+    // page holds, the oldest of that page; older pages do not move it). -1: no line.
     void setUnreadAfter(qint64 readUpTo);
     [[nodiscard]] bool hasUnreadLine() const { return m_unreadAfter >= 0; }
     [[nodiscard]] int firstUnreadRow() const;
