@@ -179,6 +179,33 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // The "New messages" line: on the oldest unread message of others that is loaded when
+    // it is set; newer messages do not move it, and neither do older pages.
+    void theNewMessagesLineStaysPut()
+    {
+        MessageListModel model;
+        model.setMe(kMe);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const qint64 t0 = QDateTime::currentMSecsSinceEpoch();
+        model.reset(7, {local(30, kMe, t0, u"mine"_s), local(31, 2, t0 + 1, u"new"_s),
+                        local(32, 2, t0 + 2, u"newer"_s)});
+        QCOMPARE(model.firstUnreadRow(), -1);
+        model.setUnreadAfter(5); // read up to a message older than any loaded: 31 is the first
+        QCOMPARE(model.firstUnreadRow(), 1);
+        QVERIFY(model.index(1).data(MessageListModel::FirstUnreadRole).toBool());
+        QVERIFY(!model.index(0).data(MessageListModel::FirstUnreadRole).toBool());
+        model.upsert(local(34, 2, t0 + 4, u"newest"_s)); // below: the row number grows
+        QCOMPARE(model.firstUnreadRow(), 2);
+        QCOMPARE(model.messageIdAt(model.firstUnreadRow()), 31);
+        // Older unread ones page in above: the line stays (a view keeping it in sight would
+        // otherwise page in the whole backlog).
+        model.addOlder({local(10, 2, t0 - 2, u"old"_s), local(11, 2, t0 - 1, u"older"_s)});
+        QCOMPARE(model.messageIdAt(model.firstUnreadRow()), 31);
+        model.reset(7, {});
+        QCOMPARE(model.firstUnreadRow(), -1);
+    }
+
     void messageList()
     {
         MessageListModel model;
