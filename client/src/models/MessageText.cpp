@@ -21,16 +21,13 @@ const QRegularExpression &candidates()
 // closing bracket too unless the address opened one ("…/Foo_(bar)").
 QStringView trimmed(QStringView address)
 {
-    while (!address.isEmpty()) {
-        const QChar last = address.back();
-        if (QStringView(u".,;:!?'").contains(last)) {
-            address.chop(1);
-        } else if (last == u')' && address.count(u'(') < address.count(u')')) {
-            address.chop(1);
-        } else {
-            break;
-        }
-    }
+    const auto endsASentence = [](QStringView text) {
+        const QChar last = text.back();
+        return QStringView(u".,;:!?'").contains(last) ||
+               (last == u')' && text.count(u'(') < text.count(u')'));
+    };
+    while (!address.isEmpty() && endsASentence(address))
+        address.chop(1);
     return address;
 }
 
