@@ -69,7 +69,9 @@ QtObject {
         let result = Qt.lighter(color, 1.0)
         for (let step = 0; step < 30 && backgrounds.some((b) => contrast(result, b) < 4.6); ++step)
             result = dark ? Qt.lighter(result, 1.1) : Qt.darker(result, 1.1)
-        return result
+        // As 8-bit RGB, the way a Text keeps its colour (so the two compare equal).
+        const eightBit = (x) => Math.round(x * 255) / 255
+        return Qt.rgba(eightBit(result.r), eightBit(result.g), eightBit(result.b), 1)
     }
     // Black or white, whichever reads better on `background` (initials on an avatar).
     function onColor(background) {

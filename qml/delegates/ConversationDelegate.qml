@@ -20,7 +20,7 @@ ItemDelegate {
     required property string typing
     property bool current: false
     property bool focusRing: false // the list has the keyboard focus and this is its row
-    readonly property bool muted: Settings.mutedConversationIds.indexOf(conversationId) >= 0 // qmllint disable type
+    property bool muted: false
 
     width: ListView.view ? ListView.view.width : implicitWidth
     highlighted: current

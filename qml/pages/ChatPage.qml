@@ -98,6 +98,7 @@ Page {
                         id: listRow
                         current: listRow.conversationId === Chat.currentConversationId // qmllint disable type
                         focusRing: ListView.isCurrentItem && conversations.activeFocus // qmllint disable unqualified
+                        muted: Settings.mutedConversationIds.indexOf(listRow.conversationId) >= 0 // qmllint disable type
                         onClicked: page.open(listRow.conversationId) // qmllint disable unqualified
                     }
                     // Arrows choose a row, Enter opens it.

@@ -20,7 +20,7 @@ Item {
             index: 0; messageId: 1; clientMessageId: "c1"; senderName: "Bob"
             content: "<b>bold?</b> & <i>no</i>"; time: "10:00"; day: "Today"
             isOwn: true; deliveryState: MessageListModel.Failed; failure: "forbidden"
-            firstOfGroup: true; firstOfDay: true
+            firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
         }
     }
     Component {
