@@ -146,7 +146,6 @@ Page {
                 Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
             seenDelay.restart()
         }
-        onMovementStarted: view.placing = false
         Component.onCompleted: positionViewAtBeginning()
 
         BusyIndicator {

@@ -52,8 +52,9 @@ class TestMessageView : public QObject
 private Q_SLOTS:
     void initTestCase() { useOwnSettings(u"tst_message_view"_s); }
 
-    // Read up to a point, away while 40 more arrive: the conversation opens at the first of
-    // them, under the line, and the bar below the messages counts what waits further down.
+    // Read up to a point, away while 80 more arrive (more than a page): the conversation
+    // opens at the first of them, under the line, and the bar below the messages counts
+    // what waits further down.
     void opensAtTheFirstUnreadUnderTheNewMessagesLine()
     {
         TwoPeople world;
@@ -68,9 +69,9 @@ private Q_SLOTS:
         chat.openConversation(world.pair);
         QTRY_COMPARE(chat.currentUnread(), 0); // all five fit: read
         chat.openConversation(withCarol);
-        for (int i = 0; i < 40; ++i)
+        for (int i = 0; i < 80; ++i)
             world.say(world.bob, world.pair, u"new %1"_s.arg(i));
-        QTRY_COMPARE(chat.unreadTotal(), 40);
+        QTRY_COMPARE(chat.unreadTotal(), 80);
 
         chat.openConversation(world.pair);
         QQuickItem *list = app.item(u"messageList"_s);
@@ -79,10 +80,10 @@ private Q_SLOTS:
         QTRY_VERIFY(shows(app, u"new 0"_s));
         const qreal lineAt = line->mapToItem(list, QPointF(0, 0)).y();
         QVERIFY2(lineAt >= 0 && lineAt < list->height() / 3, qPrintable(QString::number(lineAt)));
-        QVERIFY(!shows(app, u"new 39"_s));
+        QVERIFY(!shows(app, u"new 79"_s));
         screenshot(app.window, u"new-messages"_s);
         // What is on screen is read; the rest is counted on the bar.
-        QTRY_VERIFY(chat.currentUnread() > 0 && chat.currentUnread() < 40);
+        QTRY_VERIFY(chat.currentUnread() > 0 && chat.currentUnread() < 80);
         QQuickItem *jump = app.item(u"jumpToNewest"_s);
         QVERIFY(jump->isVisible());
         QTRY_VERIFY(jump->property("text").toString().contains(
@@ -91,7 +92,7 @@ private Q_SLOTS:
         QVERIFY(jump->mapToScene({0, 0}).y() >= list->mapToScene({0, list->height()}).y());
 
         click(app.window, jump);
-        QTRY_VERIFY(shows(app, u"new 39"_s));
+        QTRY_VERIFY(shows(app, u"new 79"_s));
         QTRY_VERIFY(list->property("atYEnd").toBool());
         QTRY_COMPARE(chat.currentUnread(), 0);
         QVERIFY(!jump->isVisible());

@@ -3,11 +3,15 @@
 #include "protocol/Validation.h"
 #include "sync/OfflineQueue.h"
 
+#include <algorithm>
+
 namespace pitchey::client {
 
 namespace {
 
 constexpr int kPageSize = 50;
+// At most this many come from the cache at once to reach the first unread message.
+constexpr int kMaxOpenPage = 500;
 // Older messages from the cache come in smaller steps: each insertion above the view costs
 // a layout pass, and a small one fits in a frame.
 constexpr int kCachePage = 20;
@@ -38,7 +42,10 @@ bool Timeline::open(qint64 conversationId)
     if (!cache || !conversation)
         return false;
     m_state.current = conversationId;
-    m_state.messages.reset(conversationId, cache->messages(conversationId, kPageSize));
+    // Enough of the newest messages to reach the first unread one (within reason), for the
+    // "New messages" line to be on it.
+    const int page = std::clamp(int(conversation->unreadCount) + 10, kPageSize, kMaxOpenPage);
+    m_state.messages.reset(conversationId, cache->messages(conversationId, page));
     // Unread messages open under a "New messages" line.
     m_state.messages.setUnreadAfter(
         conversation->unreadCount > 0 ? conversation->readMarkers.value(m_state.me) : -1);
