@@ -91,6 +91,45 @@ private Q_SLOTS:
         QTRY_COMPARE(app.window->activeFocusItem(), app.item(u"composerField"_s));
     }
 
+    // Tab goes round the chat page, and where the focus is shows: each control looks
+    // different with the focus than without it (text fields show their caret; the others
+    // are compared pixel by pixel).
+    void theFocusedControlIsVisible()
+    {
+        ThreeChats world;
+        QVERIFY(world.startAll());
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 3));
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_COMPARE(visibleItems(app.window, u"messageText"_s).size(), 1);
+        QMetaObject::invokeMethod(app.item(u"composerField"_s), "forceActiveFocus");
+        QTRY_COMPARE(app.window->activeFocusItem(), app.item(u"composerField"_s));
+
+        QStringList seen;
+        for (int stop = 0; stop < 10; ++stop) {
+            QTest::keyClick(app.window, Qt::Key_Tab);
+            QQuickItem *focused = app.window->activeFocusItem();
+            QVERIFY(focused);
+            const QString name = u"%1 (%2)"_s.arg(
+                QLatin1StringView(focused->metaObject()->className()), focused->objectName());
+            if (focused == app.item(u"composerField"_s))
+                break; // round
+            seen.append(name);
+            if (focused->inherits("QQuickTextInput") || focused->inherits("QQuickTextEdit"))
+                continue;
+            const QRect area = focused->mapRectToScene(focused->boundingRect()).toAlignedRect();
+            const QImage withFocus = app.window->grabWindow().copy(area);
+            QMetaObject::invokeMethod(app.item(u"composerField"_s), "forceActiveFocus");
+            QTRY_VERIFY(!focused->hasActiveFocus());
+            const QImage without = app.window->grabWindow().copy(area);
+            QVERIFY2(withFocus != without, qPrintable(name + u" shows no focus"_s));
+            // Back to where the walk was.
+            focused->forceActiveFocus(Qt::TabFocusReason);
+            QTRY_VERIFY(focused->hasActiveFocus());
+        }
+        QVERIFY2(seen.size() >= 3, qPrintable(seen.join(u", "_s))); // list, +, menu, ...
+    }
+
     // At 600 px the list and the conversation take turns; a way back leads to the list.
     void aNarrowWindowShowsOnePane()
     {
