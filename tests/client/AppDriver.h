@@ -49,6 +49,15 @@ inline QList<QQuickItem *> visibleItems(QQuickWindow *window, const QString &nam
     return found;
 }
 
+// The texts of the visible items called `name`.
+inline QStringList visibleTexts(QQuickWindow *window, const QString &name)
+{
+    QStringList texts;
+    for (QQuickItem *item : visibleItems(window, name))
+        texts.append(item->property("text").toString());
+    return texts;
+}
+
 // Types as a person does, key by key (QTest::keyClicks takes widgets only).
 inline void type(QWindow *window, const QString &text)
 {

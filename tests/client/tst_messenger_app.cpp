@@ -120,9 +120,7 @@ private Q_SLOTS:
 
         messenger.chat().openConversation(withBob);
         QTRY_COMPARE(visibleItems(window, u"messageText"_s).size(), 2);
-        QStringList texts;
-        for (QQuickItem *item : visibleItems(window, u"messageText"_s))
-            texts.append(item->property("text").toString());
+        const QStringList texts = visibleTexts(window, u"messageText"_s);
         QVERIFY(texts.contains(u"Hi Alice! Are we still on for lunch?"_s));
         QVERIFY(texts.contains(u"<b>This stays plain text</b>"_s));
         QCOMPARE(findItem(window, u"conversationTitle"_s)->property("text").toString(), u"bob"_s);
@@ -353,12 +351,7 @@ private Q_SLOTS:
             QTRY_COMPARE(window->activeFocusItem(), findItem(window, u"composerField"_s));
             QCOMPARE(composerText(window), u"for bob only"_s);
 
-            const auto previews = [&] {
-                QStringList texts;
-                for (QQuickItem *item : visibleItems(window, u"previewText"_s))
-                    texts.append(item->property("text").toString());
-                return texts;
-            };
+            const auto previews = [&] { return visibleTexts(window, u"previewText"_s); };
             // The open conversation's draft is in its composer, not in its row.
             QVERIFY(!previews().contains(u"Draft: for bob only"_s));
             messenger.chat().openConversation(withCarol);

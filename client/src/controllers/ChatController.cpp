@@ -286,15 +286,13 @@ void ChatController::setMuted(const QSet<qint64> &conversationIds)
 
 void ChatController::openNeighbour(int step)
 {
-    const QList<Conversation> &list = m_conversations.conversations();
-    if (list.isEmpty() || step == 0)
+    const int count = m_conversations.rowCount();
+    if (count == 0 || step == 0)
         return;
-    const auto at = std::find_if(list.cbegin(), list.cend(),
-                                 [this](const Conversation &c) { return c.id == m_state.current; });
-    const int count = int(list.size());
-    const int row = at == list.cend() ? (step > 0 ? 0 : count - 1)
-                                      : std::clamp(int(at - list.cbegin()) + step, 0, count - 1);
-    openConversation(list.at(row).id);
+    const int current = m_conversations.rowOf(m_state.current);
+    const int row =
+        current < 0 ? (step > 0 ? 0 : count - 1) : std::clamp(current + step, 0, count - 1);
+    openConversation(m_conversations.idAt(row));
 }
 
 int ChatController::currentUnread() const
