@@ -56,6 +56,7 @@ Messenger::Messenger(Options options, QObject *parent)
     if (tray) {
         connect(tray, &TrayNotifier::activated, this, open);
         connect(tray, &TrayNotifier::raiseRequested, this, [open] { open(0); });
+        connect(tray, &TrayNotifier::quitRequested, this, &Messenger::quitRequested);
         connect(&m_chat, &client::ChatController::unreadTotalChanged, tray,
                 [this, tray] { tray->setUnreadTotal(m_chat.unreadTotal()); });
         m_settings.setTrayAvailable(true);

@@ -41,6 +41,10 @@ public:
     client::NotificationCenter &notifications() { return m_notifications; }
     client::RealtimeConnection &connection() { return m_connection; }
 
+Q_SIGNALS:
+    // Quit from the tray's menu (main() ends the event loop).
+    void quitRequested();
+
 private:
     Options m_options;
     client::ApiClient m_api;

@@ -2,7 +2,6 @@
 
 #include "AppIcon.h"
 
-#include <QCoreApplication>
 #include <QPixmap>
 
 using namespace Qt::StringLiterals;
@@ -34,7 +33,7 @@ TrayNotifier::TrayNotifier(QObject *parent)
             });
     m_menu.addAction(tr("Show Pitchey Messenger"), this, &TrayNotifier::raiseRequested);
     m_menu.addSeparator();
-    m_menu.addAction(tr("Quit"), qApp, &QCoreApplication::quit);
+    m_menu.addAction(tr("Quit"), this, &TrayNotifier::quitRequested);
     m_tray.setContextMenu(&m_menu);
     m_tray.show();
 }

@@ -26,6 +26,7 @@ public:
 Q_SIGNALS:
     void activated(qint64 conversationId);
     void raiseRequested();
+    void quitRequested();
 
 private:
     QMenu m_menu;

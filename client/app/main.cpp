@@ -108,6 +108,8 @@ int main(int argc, char *argv[])
                      [&messenger](Qt::ApplicationState state) {
                          messenger.chat().setWindowActive(state == Qt::ApplicationActive);
                      });
+    QObject::connect(&messenger, &pitchey::app::Messenger::quitRequested, &app,
+                     &QCoreApplication::quit);
     if (!messenger.load())
         return 1;
     return QGuiApplication::exec();
