@@ -188,6 +188,14 @@ Page {
             Qt.callLater(view.place) // qmllint disable type
         }
     }
+    Connections {
+        target: Chat.messages // qmllint disable type
+        // All of it replaced (the first unread one fetched): placed again, as when opened.
+        function onModelReset() {
+            view.placing = true
+            Qt.callLater(view.place) // qmllint disable type
+        }
+    }
 
     footer: ColumnLayout {
         spacing: 0

@@ -98,6 +98,39 @@ private Q_SLOTS:
         QVERIFY(!jump->isVisible());
     }
 
+    // A conversation never opened on this device, with more unread messages than the
+    // server gives at once: the older pages come in until the first unread one is there, and
+    // it opens there.
+    void aConversationNeverOpenedOpensAtItsFirstUnread()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        QVERIFY(world.read(world.alice, world.say(world.bob, world.pair, u"read before"_s)));
+        WsClient phone; // another device receives them: they are no longer pushed
+        QVERIFY(phone.open(world.server.wsUrl(world.alice.token)));
+        for (int i = 0; i < 150; ++i) {
+            world.say(world.bob, world.pair, u"unread %1"_s.arg(i));
+            const QJsonObject frame = phone.waitFor(u"new_message"_s);
+            phone.sendJson(
+                {{"type"_L1, "message_delivered"_L1}, {"messageId"_L1, frame["messageId"_L1]}});
+        }
+        phone.sendJson({{"type"_L1, "ping"_L1}});
+        QVERIFY(!phone.waitFor(u"pong"_s).isEmpty());
+        RunningApp app(world.url); // a new device: nothing cached
+        QVERIFY(app.start(u"alice"_s, 1));
+        QTRY_COMPARE(app.messenger.chat().unreadTotal(), 150);
+
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_VERIFY(shows(app, u"unread 0"_s));
+        QQuickItem *list = app.item(u"messageList"_s);
+        QTRY_COMPARE(visibleItems(app.window, u"newMessagesLine"_s).size(), 1);
+        QQuickItem *line = visibleItems(app.window, u"newMessagesLine"_s).constFirst();
+        const auto lineAt = [&] { return line->mapToItem(list, QPointF(0, 0)).y(); };
+        QTRY_VERIFY2(lineAt() >= 0 && lineAt() < list->height() / 3,
+                     qPrintable(QString::number(lineAt())));
+        QVERIFY(!shows(app, u"unread 149"_s));
+    }
+
     // A short conversation sits above the composer, read or not (the line and all).
     void aShortConversationSitsAboveTheComposer()
     {

@@ -10,6 +10,8 @@ namespace pitchey::client {
 namespace {
 
 constexpr int kPageSize = 50;
+// The most the server gives in one page (version 1 of the contract).
+constexpr int kServerPage = 100;
 // At most this many come from the cache at once to reach the first unread message.
 constexpr int kMaxOpenPage = 500;
 // Older messages from the cache come in smaller steps: each insertion above the view costs
@@ -47,22 +49,54 @@ bool Timeline::open(qint64 conversationId)
     const int page = std::clamp(int(conversation->unreadCount) + 10, kPageSize, kMaxOpenPage);
     m_state.messages.reset(conversationId, cache->messages(conversationId, page));
     // Unread messages open under a "New messages" line.
-    m_state.messages.setUnreadAfter(
-        conversation->unreadCount > 0 ? conversation->readMarkers.value(m_state.me) : -1);
-    // Whatever is newer than the cache (or everything, for a conversation never opened).
-    if (cache->newestId(conversationId) != 0) {
+    const qint64 readUpTo =
+        conversation->unreadCount > 0 ? conversation->readMarkers.value(m_state.me) : -1;
+    m_state.messages.setUnreadAfter(readUpTo);
+    // Whatever is newer than the cache comes by catching up; older unread messages the cache
+    // lacks (or all, for a conversation never opened) come from the server.
+    const MessageListModel &messages = m_state.messages;
+    if (cache->newestId(conversationId) == 0) {
+        fetchToFirstUnread(conversationId, readUpTo, 0, 0);
+    } else if (lacksUnread(readUpTo, messages.oldestId(), messages.rowCount())) {
+        fetchToFirstUnread(conversationId, readUpTo, messages.oldestId(), messages.rowCount());
+    } else {
         setOlder(true, false);
-        return true;
     }
-    setOlder(true, true);
-    m_state.api.history(conversationId, 0, 0, kPageSize, m_state.scope,
-                        [this, conversationId](Result<HistoryPage> page) {
-                            if (page.ok())
-                                store(conversationId, page.value().messages);
-                            if (conversationId == m_state.current)
-                                setOlder(!page.ok() || page.value().hasMore, false);
-                        });
     return true;
+}
+
+bool Timeline::lacksUnread(qint64 readUpTo, qint64 oldestLoaded, int loaded)
+{
+    return readUpTo >= 0 && loaded < kMaxOpenPage && (loaded == 0 || oldestLoaded > readUpTo);
+}
+
+void Timeline::fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64 before, int loaded)
+{
+    setOlder(true, true);
+    const int limit = readUpTo >= 0 ? kServerPage : kPageSize;
+    m_state.api.history(
+        conversationId, before, 0, limit, m_state.scope,
+        [this, conversationId, readUpTo, before, loaded](Result<HistoryPage> page) {
+            LocalCache *cache = m_state.cache;
+            if (!cache || conversationId != m_state.current)
+                return;
+            if (!page.ok())
+                return setOlder(true, false); // asked again as the view scrolls
+            const QList<Message> &fetched = page.value().messages;
+            for (const Message &message : fetched)
+                cache->storeFromServer(message);
+            const int now = loaded + int(fetched.size());
+            const qint64 oldest = fetched.isEmpty() ? before : fetched.constFirst().id;
+            const bool more = page.value().hasMore;
+            if (more && lacksUnread(readUpTo, oldest, now))
+                return fetchToFirstUnread(conversationId, readUpTo, oldest, now);
+            // All there: shown at once, so that the view opens where it belongs.
+            m_state.messages.reset(conversationId, cache->messages(conversationId, now));
+            m_state.messages.setUnreadAfter(readUpTo);
+            if (const Conversation *conversation = m_state.conversations.find(conversationId))
+                showReadMarkers(*conversation);
+            setOlder(more, false);
+        });
 }
 
 void Timeline::close()
