@@ -58,7 +58,7 @@ bool Timeline::open(qint64 conversationId)
     if (cache->newestId(conversationId) == 0) {
         fetchToFirstUnread(conversationId, readUpTo, 0, 0);
     } else if (lacksUnread(readUpTo, messages.oldestId(), messages.rowCount())) {
-        fetchToFirstUnread(conversationId, readUpTo, messages.oldestId(), messages.rowCount());
+        fetchToFirstUnread(conversationId, readUpTo, messages.oldestId(), 0);
     } else {
         setOlder(true, false);
     }
@@ -70,26 +70,29 @@ bool Timeline::lacksUnread(qint64 readUpTo, qint64 oldestLoaded, int loaded)
     return readUpTo >= 0 && loaded < kMaxOpenPage && (loaded == 0 || oldestLoaded > readUpTo);
 }
 
-void Timeline::fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64 before, int loaded)
+void Timeline::fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64 before,
+                                  int fetched)
 {
     setOlder(true, true);
     const int limit = readUpTo >= 0 ? kServerPage : kPageSize;
     m_state.api.history(
         conversationId, before, 0, limit, m_state.scope,
-        [this, conversationId, readUpTo, before, loaded](Result<HistoryPage> page) {
+        [this, conversationId, readUpTo, before, fetched](Result<HistoryPage> page) {
             LocalCache *cache = m_state.cache;
             if (!cache || conversationId != m_state.current)
                 return;
             if (!page.ok())
                 return setOlder(true, false); // asked again as the view scrolls
-            const QList<Message> &fetched = page.value().messages;
-            for (const Message &message : fetched)
+            const QList<Message> &got = page.value().messages;
+            for (const Message &message : got)
                 cache->storeFromServer(message);
-            const int now = loaded + int(fetched.size());
-            const qint64 oldest = fetched.isEmpty() ? before : fetched.constFirst().id;
+            // What the view has (messages may have arrived meanwhile) and what came now.
+            const int now = m_state.messages.rowCount() + fetched + int(got.size());
+            const qint64 oldest = got.isEmpty() ? before : got.constFirst().id;
             const bool more = page.value().hasMore;
             if (more && lacksUnread(readUpTo, oldest, now))
-                return fetchToFirstUnread(conversationId, readUpTo, oldest, now);
+                return fetchToFirstUnread(conversationId, readUpTo, oldest,
+                                          fetched + int(got.size()));
             // All there: shown at once, so that the view opens where it belongs.
             m_state.messages.reset(conversationId, cache->messages(conversationId, now));
             m_state.messages.setUnreadAfter(readUpTo);

@@ -40,9 +40,9 @@ private:
     // `loaded` ones, while fewer than the most shown at once are loaded.
     [[nodiscard]] static bool lacksUnread(qint64 readUpTo, qint64 oldestLoaded, int loaded);
     // Pages older messages from the server into the cache (`before` 0: from the newest)
-    // until the first unread one is there, then shows them all, the "New messages" line on
-    // the first unread one.
-    void fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64 before, int loaded);
+    // until the first unread one is there, then shows them all (with those the view has),
+    // the "New messages" line on the first unread one. `fetched`: how many came so far.
+    void fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64 before, int fetched);
     void setOlder(bool mayHaveOlder, bool loading);
 
     ChatState &m_state;
