@@ -157,6 +157,44 @@ Result<HistoryQuery> HistoryQuery::fromQuery(const QUrlQuery &query)
     return HistoryQuery{before.value(), after.value(), limit.value()};
 }
 
+QUrlQuery ChangesQuery::toQuery() const
+{
+    return QUrlQuery{{u"since"_s, QString::number(since)}, {u"limit"_s, QString::number(limit)}};
+}
+
+Result<ChangesQuery> ChangesQuery::fromQuery(const QUrlQuery &query)
+{
+    ChangesQuery changes;
+    if (query.hasQueryItem(u"since"_s)) {
+        const QString since = query.queryItemValue(u"since"_s);
+        const auto position = since == "0"_L1 ? std::optional<qint64>(0) : parseId(since);
+        if (!position)
+            return Error::badRequest(u"since must be a change id (0 or more)"_s);
+        changes.since = *position;
+    }
+    auto limit = queryId(query, u"limit"_s, "a positive integer"_L1);
+    if (!limit.ok())
+        return limit.error();
+    changes.limit = int(std::min<qint64>(limit.value().value_or(kDefaultLimit), kMaxLimit));
+    return changes;
+}
+
+QJsonObject ChangesAnswer::toJson() const
+{
+    return {{"messages"_L1, arrayOf(messages)},
+            {"latestChangeId"_L1, latestChangeId},
+            {"hasMore"_L1, hasMore}};
+}
+
+Result<ChangesAnswer> ChangesAnswer::fromJson(const QJsonObject &body)
+{
+    auto messages = listOf<Message>(body, "messages"_L1, Message::fromJson);
+    if (!messages.ok())
+        return messages.error();
+    return ChangesAnswer{messages.value(), body.value("latestChangeId"_L1).toInteger(),
+                         body.value("hasMore"_L1).toBool()};
+}
+
 QUrlQuery NotificationsQuery::toQuery() const
 {
     QUrlQuery query;

@@ -24,6 +24,7 @@ inline constexpr QLatin1StringView kAuthPrefix{"/api/auth/"}; // requests that c
 inline constexpr QLatin1StringView kConversationsPath{"/api/messages/conversations"};
 inline constexpr QLatin1StringView kSendPath{"/api/messages/send"};
 inline constexpr QLatin1StringView kHistoryPattern{"/api/messages/{conversationId}/messages"};
+inline constexpr QLatin1StringView kChangesPath{"/api/messages/changes"}; // version 2
 inline constexpr QLatin1StringView kWebSocketPath{"/api/messages/ws"};
 inline constexpr QLatin1StringView kUsersPath{"/api/users"};
 inline constexpr QLatin1StringView kPreferencesPath{"/api/notifications/preferences"};
@@ -86,6 +87,28 @@ struct NotificationsQuery
     [[nodiscard]] QUrlQuery toQuery() const;
     [[nodiscard]] static Result<NotificationsQuery> fromQuery(const QUrlQuery &query);
     friend bool operator==(const NotificationsQuery &, const NotificationsQuery &) = default;
+};
+
+// GET /api/messages/changes (version 2): the caller's messages changed after `since`.
+struct ChangesQuery
+{
+    static constexpr int kDefaultLimit = 100;
+    static constexpr int kMaxLimit = 500;
+    qint64 since = 0;
+    int limit = kDefaultLimit;
+    [[nodiscard]] QUrlQuery toQuery() const;
+    // A limit above kMaxLimit is lowered to it; `since` may be 0.
+    [[nodiscard]] static Result<ChangesQuery> fromQuery(const QUrlQuery &query);
+    friend bool operator==(const ChangesQuery &, const ChangesQuery &) = default;
+};
+
+struct ChangesAnswer
+{
+    QList<Message> messages; // in the order of their changeId
+    qint64 latestChangeId = 0;
+    bool hasMore = false;
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<ChangesAnswer> fromJson(const QJsonObject &body);
 };
 
 // POST /api/auth/register and /api/auth/login (these two without a display name or email).

@@ -443,16 +443,30 @@ void writePlaceAndTime(FrameWriter &out, const Message &message)
 // The keys in sorted order, as QJsonDocument writes them.
 QByteArray encodeNewMessage(const Message &message)
 {
-    FrameWriter out(kPlaceAndTimeSize + 120);
-    out.reserveTextOrNull(message.clientMessageId).reserveString(message.content);
-    out.raw(R"({"clientMessageId":)").textOrNull(message.clientMessageId);
+    FrameWriter out(kPlaceAndTimeSize + 360);
+    out.reserveTextOrNull(message.clientMessageId)
+        .reserveString(message.content)
+        .reserveString(message.kind);
+    out.raw(R"({"attachments":[],"changeId":)").number(message.changeId);
+    out.raw(R"(,"clientMessageId":)").textOrNull(message.clientMessageId);
     out.raw(R"(,"content":)").string(message.content);
-    writePlaceAndTime(out, message);
-    out.raw(R"(,"replyToId":)")
+    out.raw(R"(,"conversationId":)").number(message.conversationId);
+    out.raw(R"(,"createdAt":")").time(message.createdAt).raw(R"(","deletedAt":)");
+    if (message.deletedAt)
+        out.raw(R"(")").time(*message.deletedAt).raw(R"(")");
+    else
+        out.raw("null");
+    out.raw(R"(,"event":null,"kind":)").string(message.kind);
+    out.raw(R"(,"mentions":{"all":false,"userIds":[]},"messageId":)").number(message.id);
+    out.raw(R"(,"reactions":[],"replyToId":)")
         .idOrNull(message.replyToId)
         .raw(R"(,"senderId":)")
         .number(message.senderId)
-        .raw(R"(,"type":"new_message"})");
+        .raw(R"(,"thread":null,"threadRootId":)")
+        .idOrNull(message.threadRootId)
+        .raw(R"(,"type":"new_message","version":)")
+        .number(message.version)
+        .raw("}");
     return out.take();
 }
 

@@ -37,14 +37,16 @@ struct Writer
     QJsonObject operator()(const NewMessage &f) const
     {
         const Message &m = f.message;
-        return {{"type"_L1, "new_message"_L1},
-                {"messageId"_L1, m.id},
-                {"conversationId"_L1, m.conversationId},
-                {"senderId"_L1, m.senderId},
-                {"content"_L1, m.content},
-                {"createdAt"_L1, toIsoTime(m.createdAt)},
-                {"clientMessageId"_L1, orNull(m.clientMessageId)},
-                {"replyToId"_L1, m.replyToId ? QJsonValue(*m.replyToId) : QJsonValue()}};
+        QJsonObject frame{{"type"_L1, "new_message"_L1},
+                          {"messageId"_L1, m.id},
+                          {"conversationId"_L1, m.conversationId},
+                          {"senderId"_L1, m.senderId},
+                          {"content"_L1, m.content},
+                          {"createdAt"_L1, toIsoTime(m.createdAt)},
+                          {"clientMessageId"_L1, orNull(m.clientMessageId)},
+                          {"replyToId"_L1, m.replyToId ? QJsonValue(*m.replyToId) : QJsonValue()}};
+        m.addVersion2Fields(frame);
+        return frame;
     }
     QJsonObject operator()(const MessageDelivered &f) const
     {

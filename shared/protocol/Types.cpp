@@ -34,6 +34,37 @@ Result<qint64> readTime(const QJsonObject &object, QLatin1StringView key)
     return *parsed;
 }
 
+// What version 2 adds to a message; absent (a version 1 server): the defaults.
+Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
+{
+    const auto threadRootId = readId(object, "threadRootId"_L1);
+    if (!threadRootId.ok())
+        return threadRootId.error();
+    message.threadRootId = threadRootId.value();
+    const QJsonValue kind = object.value("kind"_L1);
+    if (!kind.isUndefined()) {
+        if (kind.toString() != "text"_L1 && kind.toString() != "event"_L1)
+            return Error::badRequest(u"kind must be \"text\" or \"event\""_s);
+        message.kind = kind.toString();
+    }
+    for (const auto &[key, field] :
+         {std::pair{"version"_L1, &message.version}, std::pair{"changeId"_L1, &message.changeId}}) {
+        const QJsonValue value = object.value(key);
+        if (value.isUndefined())
+            continue;
+        if (!value.isDouble() || value.toInteger(-1) < 0)
+            return Error::badRequest(u"%1 must be a whole number"_s.arg(key));
+        *field = value.toInteger();
+    }
+    if (object.value("deletedAt"_L1).isString()) {
+        const auto deletedAt = readTime(object, "deletedAt"_L1);
+        if (!deletedAt.ok())
+            return deletedAt.error();
+        message.deletedAt = deletedAt.value();
+    }
+    return message;
+}
+
 } // namespace
 
 QJsonObject User::toJson() const
@@ -67,14 +98,31 @@ Result<User> User::fromJson(const QJsonObject &object)
 
 QJsonObject Message::toJson() const
 {
-    return {{"id"_L1, id},
-            {"conversationId"_L1, conversationId},
-            {"senderId"_L1, senderId},
-            {"content"_L1, content},
-            {"createdAt"_L1, toIsoTime(createdAt)},
-            {"editedAt"_L1, optionalTime(editedAt)},
-            {"replyToId"_L1, optionalId(replyToId)},
-            {"clientMessageId"_L1, optionalString(clientMessageId)}};
+    QJsonObject object{{"id"_L1, id},
+                       {"conversationId"_L1, conversationId},
+                       {"senderId"_L1, senderId},
+                       {"content"_L1, content},
+                       {"createdAt"_L1, toIsoTime(createdAt)},
+                       {"editedAt"_L1, optionalTime(editedAt)},
+                       {"replyToId"_L1, optionalId(replyToId)},
+                       {"clientMessageId"_L1, optionalString(clientMessageId)}};
+    addVersion2Fields(object);
+    return object;
+}
+
+void Message::addVersion2Fields(QJsonObject &object) const
+{
+    object.insert("kind"_L1, kind);
+    object.insert("version"_L1, version);
+    object.insert("deletedAt"_L1, optionalTime(deletedAt));
+    object.insert("changeId"_L1, changeId);
+    object.insert("threadRootId"_L1, optionalId(threadRootId));
+    // Not yet stored by this server: there are none of them.
+    object.insert("thread"_L1, QJsonValue::Null);
+    object.insert("reactions"_L1, QJsonArray());
+    object.insert("mentions"_L1, QJsonObject{{"userIds"_L1, QJsonArray()}, {"all"_L1, false}});
+    object.insert("attachments"_L1, QJsonArray());
+    object.insert("event"_L1, QJsonValue::Null);
 }
 
 Result<Message> Message::fromJson(const QJsonObject &object)
@@ -107,7 +155,7 @@ Result<Message> Message::fromJson(const QJsonObject &object)
     message.clientMessageId = clientMessageId.value();
     if (object.value("editedAt"_L1).isString())
         message.editedAt = fromIsoTime(object.value("editedAt"_L1).toString());
-    return message;
+    return readVersion2Fields(object, message);
 }
 
 QJsonObject Conversation::toJson() const

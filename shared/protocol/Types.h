@@ -37,8 +37,16 @@ struct Message
     std::optional<qint64> editedAt;
     std::optional<qint64> replyToId;
     std::optional<QString> clientMessageId;
+    // Version 2 (a version 1 server sends none of them: these defaults).
+    QString kind = QStringLiteral("text"); // "text" | "event"
+    qint64 version = 1;                    // +1 with every edit that changes the content
+    std::optional<qint64> deletedAt;
+    qint64 changeId = 0; // the change feed position of its latest change
+    std::optional<qint64> threadRootId;
 
     [[nodiscard]] QJsonObject toJson() const;
+    // The fields version 2 adds, as a message object and a new_message frame carry them.
+    void addVersion2Fields(QJsonObject &object) const;
     static Result<Message> fromJson(const QJsonObject &object);
     friend bool operator==(const Message &, const Message &) = default;
 };

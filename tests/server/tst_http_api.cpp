@@ -389,6 +389,73 @@ private Q_SLOTS:
                  400);
     }
 
+    // Version 2's change feed: every message of the caller's conversations changed after a
+    // position, once each, in the order of their changeId; paging with the last one's
+    // changeId misses nothing; other people's conversations stay out.
+    void theChangeFeedPagesThroughTheCallersMessages()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const auto carol = m_http->registerUser(u"carol"_s);
+        const qint64 pair = createConversation(alice.token, {bob.id});
+        const qint64 elsewhere = createConversation(carol.token, {alice.id});
+        QList<qint64> bobs;
+        for (int i = 0; i < 5; ++i) {
+            bobs.append(send(i % 2 == 0 ? alice.token : bob.token, pair, u"m%1"_s.arg(i)));
+            send(carol.token, elsewhere, u"not for bob %1"_s.arg(i));
+        }
+
+        QList<qint64> seen;
+        qint64 since = 0;
+        qint64 previousChange = 0;
+        for (bool more = true; more;) {
+            const auto page =
+                m_http->get(u"/api/messages/changes?since=%1&limit=2"_s.arg(since), bob.token);
+            QCOMPARE(page.status, 200);
+            const QJsonArray messages = page.body.value("messages"_L1).toArray();
+            QVERIFY(messages.size() <= 2);
+            for (const QJsonValue &entry : messages) {
+                const QJsonObject message = entry.toObject();
+                QVERIFY(message.value("changeId"_L1).toInteger() > previousChange);
+                previousChange = message.value("changeId"_L1).toInteger();
+                QCOMPARE(message.value("kind"_L1).toString(), u"text"_s);
+                QCOMPARE(message.value("version"_L1).toInteger(), 1);
+                QVERIFY(message.value("deletedAt"_L1).isNull());
+                seen.append(message.value("id"_L1).toInteger());
+            }
+            more = page.body.value("hasMore"_L1).toBool();
+            if (more)
+                since = messages.last().toObject().value("changeId"_L1).toInteger();
+            else
+                QVERIFY(page.body.value("latestChangeId"_L1).toInteger() >= previousChange);
+        }
+        QCOMPARE(seen, bobs);
+
+        // Up to date: nothing more until something changes, then just that.
+        const auto latest = m_http->get(u"/api/messages/changes"_s, bob.token)
+                                .body.value("latestChangeId"_L1)
+                                .toInteger();
+        QVERIFY(m_http->get(u"/api/messages/changes?since=%1"_s.arg(latest), bob.token)
+                    .body.value("messages"_L1)
+                    .toArray()
+                    .isEmpty());
+        const qint64 next = send(alice.token, pair, u"later"_s);
+        const auto after = m_http->get(u"/api/messages/changes?since=%1"_s.arg(latest), bob.token);
+        QCOMPARE(after.body.value("messages"_L1).toArray().size(), 1);
+        QCOMPARE(after.body.value("messages"_L1)[0]["id"_L1].toInteger(), next);
+        // The message as history gives it carries the same position.
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
+        QCOMPARE(history.body.value("messages"_L1).toArray().last()["changeId"_L1].toInteger(),
+                 after.body.value("messages"_L1)[0]["changeId"_L1].toInteger());
+
+        for (const QString &bad : {u"since=-1"_s, u"since=x"_s, u"limit=0"_s, u"limit=abc"_s}) {
+            const auto refused = m_http->get(u"/api/messages/changes?%1"_s.arg(bad), bob.token);
+            QCOMPARE(refused.status, 400);
+            QCOMPARE(refused.body["error"_L1]["code"_L1].toString(), u"bad_request"_s);
+        }
+        QCOMPARE(m_http->get(u"/api/messages/changes"_s, u"forged"_s).status, 401);
+    }
+
     void conversationsCarryReadMarkers()
     {
         const auto alice = m_http->registerUser(u"alice"_s);

@@ -20,8 +20,20 @@ constexpr qint64 kTime = 1'767'225'600'123; // 2026-01-01T00:00:00.123Z
 
 Message message(qint64 id, std::optional<qint64> replyTo, const std::optional<QString> &clientId)
 {
-    return Message{id,           7,       3,       u"h\u00e9llo \"you\"\n"_s, kTime + id,
-                   std::nullopt, replyTo, clientId};
+    Message m;
+    m.id = id;
+    m.conversationId = 7;
+    m.senderId = 3;
+    m.content = u"h\u00e9llo \"you\"\n"_s;
+    m.createdAt = kTime + id;
+    m.replyToId = replyTo;
+    m.clientMessageId = clientId;
+    // Version 2's fields, not their defaults, so that a round trip shows they are kept.
+    m.version = 3;
+    m.changeId = 40 + id;
+    m.deletedAt = id % 2 == 0 ? std::optional<qint64>(kTime + 9) : std::nullopt;
+    m.threadRootId = id % 3 == 0 ? std::optional<qint64>(1) : std::nullopt;
+    return m;
 }
 
 QByteArray text(const QJsonObject &object)

@@ -7,6 +7,7 @@
 #include "protocol/Api.h"
 #include "protocol/Frames.h"
 #include "protocol/Validation.h"
+#include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
 #include "storage/DbWorker.h"
 #include "storage/MessageRepository.h"
@@ -42,6 +43,8 @@ QList<Route> ConversationHandlers::routes()
         Route::make("POST", api::kSendPath, A::ByToken, true, [this](const Call &c) { send(c); }),
         Route::make("GET", api::kHistoryPattern, A::ByToken, false,
                     [this](const Call &c) { history(c); }),
+        Route::make("GET", api::kChangesPath, A::ByToken, false,
+                    [this](const Call &c) { changes(c); }),
     };
 }
 
@@ -128,6 +131,26 @@ void ConversationHandlers::history(const Call &call)
             call.reply.json(
                 200, api::HistoryAnswer{page.value().messages, page.value().hasMore}.toJson());
         });
+}
+
+void ConversationHandlers::changes(const Call &call)
+{
+    const auto query = api::ChangesQuery::fromQuery(call.request.query);
+    if (!query.ok())
+        return call.reply.error(query.error());
+    const qint64 userId = call.caller.userId;
+    whenReady(m_db.submitFor<ChangeFeed::Page>(userId,
+                                               [userId, q = query.value()](QSqlDatabase &db) {
+                                                   return ChangeFeed::changesFor(db, userId,
+                                                                                 q.since, q.limit);
+                                               }),
+              this, [call](Result<ChangeFeed::Page> page) {
+                  if (!page.ok())
+                      return call.reply.error(page.error());
+                  const ChangeFeed::Page &p = page.value();
+                  call.reply.json(
+                      200, api::ChangesAnswer{p.messages, p.latestChangeId, p.hasMore}.toJson());
+              });
 }
 
 void ConversationHandlers::send(const Call &call)

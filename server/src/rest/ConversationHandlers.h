@@ -25,6 +25,7 @@ private:
     void list(const Call &call);
     void create(const Call &call);
     void history(const Call &call);
+    void changes(const Call &call);
     void send(const Call &call);
     // Marks who is online, and tells the participant cache who is in it.
     void prepare(Conversation &conversation) const;

@@ -96,19 +96,20 @@ Result<QMap<qint64, Recipient>> readPending(QSqlDatabase &db, Handled &handled)
     QMap<qint64, Recipient> recipients;
     while (rows.value().next()) {
         const auto &row = rows.value();
-        // The message's columns (MessageRepository::fromRow()), then 8 onwards.
+        // The message's columns (MessageRepository::fromRow()), then seven more.
         const Message message = MessageRepository::fromRow(row);
-        const qint64 userId = row.value(8).toLongLong();
+        constexpr int more = MessageRepository::kColumnCount;
+        const qint64 userId = row.value(more).toLongLong();
         Recipient &recipient = recipients[userId];
-        recipient.email = row.value(10).toString();
-        recipient.name = row.value(11).toString();
-        recipient.emailEnabled = row.value(12).toInt() != 0;
-        recipient.delayMinutes = row.value(13).toInt();
+        recipient.email = row.value(more + 2).toString();
+        recipient.name = row.value(more + 3).toString();
+        recipient.emailEnabled = row.value(more + 4).toInt() != 0;
+        recipient.delayMinutes = row.value(more + 5).toInt();
         const Notification notification =
-            NotificationRepository::forMessage(message, row.value(9).toString());
+            NotificationRepository::forMessage(message, row.value(more + 1).toString());
         const Pending pending{message.id, message.conversationId, notification.title,
                               notification.body, message.createdAt};
-        if (row.value(14).toInt() != 0) {
+        if (row.value(more + 6).toInt() != 0) {
             handle(handled, userId, pending);
             continue;
         }

@@ -1,6 +1,7 @@
 #include "storage/MessageRepository.h"
 
 #include "protocol/Time.h"
+#include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
 #include "storage/NotificationRepository.h"
 #include "storage/Sql.h"
@@ -109,7 +110,9 @@ Result<qint64> resolvePair(QSqlDatabase &db, qint64 senderId, const NewMessage &
 
 QString columns()
 {
-    return u"m.id, m.conversation_id, m.sender_id, m.content, m.created_at, m.edited_at, m.reply_to_id, m.client_message_id"_s;
+    return u"m.id, m.conversation_id, m.sender_id, m.content, m.created_at, m.edited_at, "
+           "m.reply_to_id, m.client_message_id, m.kind, m.version, m.deleted_at, m.change_id, "
+           "m.thread_root_id"_s;
 }
 
 Message fromRow(const sql::Cursor &row, int first)
@@ -124,6 +127,11 @@ Message fromRow(const sql::Cursor &row, int first)
     message.replyToId = sql::optionalInt(row.value(first + 6));
     if (!row.value(first + 7).isNull())
         message.clientMessageId = row.value(first + 7).toString();
+    message.kind = row.value(first + 8).toString();
+    message.version = row.value(first + 9).toLongLong();
+    message.deletedAt = sql::optionalInt(row.value(first + 10));
+    message.changeId = row.value(first + 11).toLongLong();
+    message.threadRootId = sql::optionalInt(row.value(first + 12));
     return message;
 }
 
@@ -160,16 +168,21 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
     message.replyToId = send.replyToId;
     message.clientMessageId = send.clientMessageId;
 
+    auto changeId = ChangeFeed::next(db);
+    if (!changeId.ok())
+        return changeId.error();
+    message.changeId = changeId.value();
     // A resend, or one racing its first copy through another connection or node, inserts
-    // nothing and is answered with the first copy.
+    // nothing and is answered with the first copy (the position taken stays unused).
     auto inserted =
         sql::exec(db,
                   u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-                  u"reply_to_id, client_message_id) "
-                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_message_id) "
+                  u"reply_to_id, client_message_id, change_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_message_id) "
                   "WHERE client_message_id IS NOT NULL DO NOTHING RETURNING id"_s,
                   {message.conversationId, senderId, message.content, message.createdAt,
-                   sql::nullable(message.replyToId), sql::nullable(message.clientMessageId)});
+                   sql::nullable(message.replyToId), sql::nullable(message.clientMessageId),
+                   message.changeId});
     if (!inserted.ok())
         return inserted.error();
     if (!inserted.value().next()) {

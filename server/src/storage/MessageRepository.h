@@ -64,7 +64,8 @@ struct ReadReceipt
 // SQL for messages and their delivery state. Database thread only.
 namespace MessageRepository {
 
-[[nodiscard]] QString columns(); // the column list fromRow() reads, for table alias m
+[[nodiscard]] QString columns();        // the column list fromRow() reads, for table alias m
+inline constexpr int kColumnCount = 13; // how many columns() names
 // Reads columns() starting at column `first`.
 [[nodiscard]] Message fromRow(const sql::Cursor &row, int first = 0);
 

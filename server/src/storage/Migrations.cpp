@@ -157,6 +157,21 @@ const Migration kMigrations[] = {
      // password, or a restored database whose id went to someone else) is refused.
      {"ALTER TABLE users ADD COLUMN token_key BIGINT NOT NULL DEFAULT 0",
       "UPDATE users SET token_key = {{RANDOM_KEY}}"}},
+    {8,
+     "message versions and the change feed",
+     // Every change of a message takes the next position of the feed from its one row,
+     // whose lock is held until the commit: changes commit in the order of their positions,
+     // on every node (docs/architecture.md, "The change feed"). Existing messages keep
+     // their ids as positions.
+     {"ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'",
+      "ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE messages ADD COLUMN deleted_at BIGINT",
+      "ALTER TABLE messages ADD COLUMN change_id BIGINT NOT NULL DEFAULT 0",
+      "ALTER TABLE messages ADD COLUMN thread_root_id BIGINT REFERENCES messages(id)",
+      "UPDATE messages SET change_id = id",
+      "CREATE INDEX messages_by_change ON messages(change_id)",
+      "CREATE TABLE change_feed (id INTEGER PRIMARY KEY, latest BIGINT NOT NULL)",
+      "INSERT INTO change_feed (id, latest) SELECT 1, COALESCE(MAX(id), 0) FROM messages"}},
 };
 
 std::span<const Migration> migrations()

@@ -41,9 +41,10 @@ Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversatio
         return rows.error();
     QList<Listed> listed;
     while (rows.value().next()) {
-        const auto &row = rows.value(); // the message's columns, then 8 onwards
-        listed.append({forMessage(MessageRepository::fromRow(row), row.value(8).toString()),
-                       row.value(9).toInt() != 0});
+        const auto &row = rows.value(); // the message's columns, then two more
+        constexpr int more = MessageRepository::kColumnCount;
+        listed.append({forMessage(MessageRepository::fromRow(row), row.value(more).toString()),
+                       row.value(more + 1).toInt() != 0});
     }
     return listed;
 }
