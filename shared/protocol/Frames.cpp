@@ -198,9 +198,9 @@ QByteArray encode(const QJsonObject &frame)
     return QJsonDocument(frame).toJson(QJsonDocument::Compact);
 }
 
-QJsonObject connected(qint64 userId, qint64 serverTimeMs)
+QJsonObject connected(qint64 userId, qint64 serverTimeMs, qint64 latestChangeId)
 {
-    return server::toJson(server::Connected{userId, serverTimeMs});
+    return server::toJson(server::Connected{userId, serverTimeMs, latestChangeId});
 }
 
 QJsonObject pong()

@@ -80,7 +80,7 @@ using ParsedClientFrame = std::variant<ClientFrame, Refusal>;
 
 [[nodiscard]] QByteArray encode(const QJsonObject &frame);
 
-[[nodiscard]] QJsonObject connected(qint64 userId, qint64 serverTimeMs);
+[[nodiscard]] QJsonObject connected(qint64 userId, qint64 serverTimeMs, qint64 latestChangeId);
 [[nodiscard]] QJsonObject pong();
 [[nodiscard]] QJsonObject messageSent(const Message &message);
 [[nodiscard]] QJsonObject newMessage(const Message &message);

@@ -23,7 +23,8 @@ struct Writer
     {
         return {{"type"_L1, "connected"_L1},
                 {"userId"_L1, f.userId},
-                {"serverTime"_L1, toIsoTime(f.serverTime)}};
+                {"serverTime"_L1, toIsoTime(f.serverTime)},
+                {"latestChangeId"_L1, f.latestChangeId}};
     }
     QJsonObject operator()(const Pong &) const { return {{"type"_L1, "pong"_L1}}; }
     QJsonObject operator()(const MessageSent &f) const
@@ -189,7 +190,8 @@ Result<ServerFrame> parse(const QJsonObject &object)
     const QString type = object.value("type"_L1).toString();
     Fields f(object);
     if (type == "connected"_L1)
-        return f.frame(Connected{f.id("userId"_L1), f.time("serverTime"_L1)});
+        return f.frame(Connected{f.id("userId"_L1), f.time("serverTime"_L1),
+                                 object.value("latestChangeId"_L1).toInteger()});
     if (type == "pong"_L1)
         return ServerFrame(Pong{});
     if (type == "message_sent"_L1)

@@ -19,7 +19,8 @@ namespace pitchey::frames::server {
 struct Connected
 {
     qint64 userId = 0;
-    qint64 serverTime = 0; // ms since the epoch
+    qint64 serverTime = 0;     // ms since the epoch
+    qint64 latestChangeId = 0; // version 2: the change feed's position when connected
     friend bool operator==(const Connected &, const Connected &) = default;
 };
 

@@ -101,6 +101,20 @@ private Q_SLOTS:
         QCOMPARE(first.value("type"_L1).toString(), u"connected"_s);
         QCOMPARE(first.value("userId"_L1).toInteger(), m_alice.id);
         QVERIFY(first.value("serverTime"_L1).toString().endsWith(u'Z'));
+        // Version 2: the change feed's position, as the feed itself gives it.
+        const auto feed = [&] {
+            return m_http->get(u"/api/messages/changes"_s, m_alice.token)
+                .body.value("latestChangeId"_L1)
+                .toInteger();
+        };
+        QCOMPARE(first.value("latestChangeId"_L1).toInteger(), feed());
+        m_http->post(u"/api/messages/send"_s,
+                     {{"conversationId"_L1, m_pair}, {"content"_L1, u"moves the feed"_s}},
+                     m_bob.token);
+        const auto again = connectAs(m_alice);
+        const qint64 latest = again->frames().constFirst().value("latestChangeId"_L1).toInteger();
+        QCOMPARE(latest, feed());
+        QCOMPARE(latest, first.value("latestChangeId"_L1).toInteger() + 1);
     }
 
     void closedConnectionsLeaveNothingBehind()

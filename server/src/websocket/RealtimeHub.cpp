@@ -10,6 +10,7 @@
 #include "presence/ConnectionRegistry.h"
 #include "presence/TypingTracker.h"
 #include "protocol/Time.h"
+#include "storage/ChangeFeed.h"
 #include "storage/DbWorker.h"
 #include "storage/MessageRepository.h"
 #include "storage/PreferencesRepository.h"
@@ -91,6 +92,21 @@ void RealtimeHub::accept(WebSocketUpgrade &&upgrade)
 
 void RealtimeHub::admit(WsSession *session)
 {
+    // The feed's position first: whatever commits after it reaches this connection as a
+    // frame, or as a message pushed from the backlog read below, or through the feed.
+    m_deps.db.submitThen<qint64>(session->userId(), &ChangeFeed::latest, session,
+                                 [this, session](const Result<qint64> &latest) {
+                                     if (session->isClosed())
+                                         return;
+                                     if (!latest.ok())
+                                         return session->close(kCloseTryAgainLater,
+                                                               u"the server is busy"_s);
+                                     welcome(session, latest.value());
+                                 });
+}
+
+void RealtimeHub::welcome(WsSession *session, qint64 latestChangeId)
+{
     if (m_deps.registry.sessionsOf(session->userId()).size() >= m_maxConnectionsPerUser)
         return session->close(kCloseTryAgainLater,
                               u"too many connections for this account; close one and retry"_s);
@@ -98,7 +114,8 @@ void RealtimeHub::admit(WsSession *session)
     const bool first = m_deps.registry.add(session);
     qCDebug(lcRealtime) << "user" << session->userId() << "connected";
 
-    session->send(frames::encode(frames::connected(session->userId(), currentTimeMs())));
+    session->send(
+        frames::encode(frames::connected(session->userId(), currentTimeMs(), latestChangeId)));
     session->beginBacklog();
     pushBacklog(session, std::make_shared<BacklogPush>());
     if (first) {

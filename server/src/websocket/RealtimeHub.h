@@ -70,7 +70,10 @@ Q_SIGNALS:
 
 private:
     [[nodiscard]] QList<WsSession *> sessions() const; // the registry's, as this transport's
-    void admit(WsSession *session); // the account confirmed: connected, backlog, presence
+    void admit(WsSession *session);
+    // Admitted, with the change feed's position: registered, `connected`, the backlog.
+    void welcome(WsSession *session,
+                 qint64 latestChangeId); // the account confirmed: connected, backlog, presence
     void onFrame(WsSession *session, const frames::ParsedClientFrame &parsed);
     void forwardTyping(WsSession *session, const frames::Typing &typing);
     void onClosed(WsSession *session);
