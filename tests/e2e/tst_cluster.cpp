@@ -6,6 +6,7 @@
 #include "ScratchPostgres.h"
 #include "ServerProcess.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QSet>
 #include <QSqlDatabase>
@@ -361,6 +362,71 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return newMessages(*aliceSocket).size() >= kEach; }, 30000));
         const QList<qint64> fromBob = newMessages(*aliceSocket);
         QVERIFY(std::is_sorted(fromBob.cbegin(), fromBob.cend()));
+    }
+
+    // The change feed under writers on all three nodes at once, into six conversations (so
+    // that nothing but the feed orders them): a reader that pages through it as the contract
+    // says, while they write, sees every message once, in changeId order, and skips none.
+    void theChangeFeedSkipsNothingUnderConcurrentWriters()
+    {
+        HttpClient a(m_nodes[0]->http());
+        const auto reader = a.registerUser(u"reader"_s);
+        const auto third = a.registerUser(u"third"_s);
+        std::vector<std::unique_ptr<WsClient>> writers;
+        QList<QList<qint64>> groups;
+        for (int node = 0; node < 3; ++node) {
+            const auto writer = a.registerUser(u"writer%1"_s.arg(node));
+            groups.append(
+                {a.createConversation(writer, {reader.id, third.id}, u"a%1"_s.arg(node)),
+                 a.createConversation(writer, {reader.id, third.id}, u"b%1"_s.arg(node))});
+            writers.push_back(connectTo(*m_nodes[node], writer));
+        }
+        constexpr int kEach = 120;
+        for (int i = 0; i < kEach; ++i) {
+            for (int node = 0; node < 3; ++node) {
+                writers.at(node)->sendJson({{"type"_L1, "send_message"_L1},
+                                            {"conversationId"_L1, groups.at(node).at(i % 2)},
+                                            {"content"_L1, u"m%1"_s.arg(i)}});
+            }
+        }
+
+        QSet<qint64> seen;
+        qint64 position = 0;
+        qint64 lastChange = 0;
+        int round = 0;
+        const auto allSent = [&] {
+            return std::all_of(writers.cbegin(), writers.cend(), [](const auto &writer) {
+                return writer->messageIdsOf(u"message_sent"_s).size() == kEach;
+            });
+        };
+        QDeadlineTimer patience(60000);
+        while ((seen.size() < 3 * kEach || !allSent()) && !patience.hasExpired()) {
+            HttpClient at(m_nodes[round++ % 3]->http()); // any node answers the same
+            const auto page =
+                at.get(u"/api/messages/changes?since=%1&limit=7"_s.arg(position), reader.token);
+            QCOMPARE(page.status, 200);
+            const QJsonArray messages = page.body.value("messages"_L1).toArray();
+            for (const QJsonValue &entry : messages) {
+                const qint64 change = entry["changeId"_L1].toInteger();
+                QVERIFY2(change > lastChange,
+                         qPrintable(u"%1 after %2"_s.arg(change).arg(lastChange)));
+                lastChange = change;
+                QVERIFY(!seen.contains(entry["id"_L1].toInteger()));
+                seen.insert(entry["id"_L1].toInteger());
+            }
+            position = page.body.value("hasMore"_L1).toBool()
+                           ? messages.last()["changeId"_L1].toInteger()
+                           : page.body.value("latestChangeId"_L1).toInteger();
+            QTest::qWait(0); // the writers' answers come in meanwhile
+        }
+        QVERIFY(allSent());
+        QSet<qint64> sent;
+        for (const auto &writer : writers) {
+            for (const qint64 id : writer->messageIdsOf(u"message_sent"_s))
+                sent.insert(id);
+        }
+        QCOMPARE(sent.size(), 3 * kEach);
+        QCOMPARE(seen, sent);
     }
 
     void racesBetweenNodesEndInOneRow()
