@@ -1,6 +1,7 @@
 #include "protocol/Api.h"
 
 #include "protocol/ErrorCode.h"
+#include "protocol/Time.h"
 #include "protocol/Validation.h"
 
 #include <QJsonArray>
@@ -193,6 +194,30 @@ Result<ChangesAnswer> ChangesAnswer::fromJson(const QJsonObject &body)
         return messages.error();
     return ChangesAnswer{messages.value(), body.value("latestChangeId"_L1).toInteger(),
                          body.value("hasMore"_L1).toBool()};
+}
+
+QJsonObject VersionsAnswer::toJson() const
+{
+    QJsonArray list;
+    for (const Version &v : versions) {
+        list.append(QJsonObject{{"version"_L1, v.version},
+                                {"content"_L1, v.content},
+                                {"editedAt"_L1, toIsoTime(v.editedAt)}});
+    }
+    return {{"versions"_L1, list}};
+}
+
+Result<VersionsAnswer> VersionsAnswer::fromJson(const QJsonObject &body)
+{
+    VersionsAnswer answer;
+    for (const auto &entry : body.value("versions"_L1).toArray()) {
+        const auto editedAt = fromIsoTime(entry["editedAt"_L1].toString());
+        if (!entry["version"_L1].isDouble() || !entry["content"_L1].isString() || !editedAt)
+            return Error::badRequest(u"a version needs version, content and editedAt"_s);
+        answer.versions.append(
+            {entry["version"_L1].toInteger(), entry["content"_L1].toString(), *editedAt});
+    }
+    return answer;
 }
 
 QUrlQuery NotificationsQuery::toQuery() const

@@ -24,7 +24,10 @@ inline constexpr QLatin1StringView kAuthPrefix{"/api/auth/"}; // requests that c
 inline constexpr QLatin1StringView kConversationsPath{"/api/messages/conversations"};
 inline constexpr QLatin1StringView kSendPath{"/api/messages/send"};
 inline constexpr QLatin1StringView kHistoryPattern{"/api/messages/{conversationId}/messages"};
-inline constexpr QLatin1StringView kChangesPath{"/api/messages/changes"}; // version 2
+// Version 2:
+inline constexpr QLatin1StringView kChangesPath{"/api/messages/changes"};
+inline constexpr QLatin1StringView kMessagePattern{"/api/messages/{messageId}"};
+inline constexpr QLatin1StringView kMessageVersionsPattern{"/api/messages/{messageId}/history"};
 inline constexpr QLatin1StringView kWebSocketPath{"/api/messages/ws"};
 inline constexpr QLatin1StringView kUsersPath{"/api/users"};
 inline constexpr QLatin1StringView kPreferencesPath{"/api/notifications/preferences"};
@@ -109,6 +112,21 @@ struct ChangesAnswer
     bool hasMore = false;
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<ChangesAnswer> fromJson(const QJsonObject &body);
+};
+
+// GET /api/messages/{id}/history (version 2): every version, oldest first.
+struct VersionsAnswer
+{
+    struct Version
+    {
+        qint64 version = 0;
+        QString content;
+        qint64 editedAt = 0;
+        friend bool operator==(const Version &, const Version &) = default;
+    };
+    QList<Version> versions;
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<VersionsAnswer> fromJson(const QJsonObject &body);
 };
 
 // POST /api/auth/register and /api/auth/login (these two without a display name or email).

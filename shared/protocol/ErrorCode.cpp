@@ -63,7 +63,10 @@ int httpStatusFor(ErrorCode code)
 
 QJsonObject Error::toJson() const
 {
-    return {{"code"_L1, errorCodeName(code)}, {"message"_L1, message}};
+    QJsonObject object = details;
+    object.insert("code"_L1, errorCodeName(code));
+    object.insert("message"_L1, message);
+    return object;
 }
 
 } // namespace pitchey

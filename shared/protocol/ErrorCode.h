@@ -30,15 +30,27 @@ struct Error
 {
     ErrorCode code = ErrorCode::Internal;
     QString message;
+    // More fields beside code and message (a conflict's `current` message, contract v2).
+    QJsonObject details;
 
-    [[nodiscard]] QJsonObject toJson() const; // {code, message}
+    Error() = default;
+    Error(ErrorCode c, QString text, QJsonObject more = {})
+        : code(c)
+        , message(std::move(text))
+        , details(std::move(more))
+    {}
+
+    [[nodiscard]] QJsonObject toJson() const; // {code, message, ...details}
     friend bool operator==(const Error &, const Error &) = default;
 
     static Error badRequest(const QString &message) { return {ErrorCode::BadRequest, message}; }
     static Error unauthorized(const QString &message) { return {ErrorCode::Unauthorized, message}; }
     static Error forbidden(const QString &message) { return {ErrorCode::Forbidden, message}; }
     static Error notFound(const QString &message) { return {ErrorCode::NotFound, message}; }
-    static Error conflict(const QString &message) { return {ErrorCode::Conflict, message}; }
+    static Error conflict(const QString &message, QJsonObject details = {})
+    {
+        return {ErrorCode::Conflict, message, std::move(details)};
+    }
     static Error internal(const QString &message) { return {ErrorCode::Internal, message}; }
 };
 

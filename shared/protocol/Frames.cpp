@@ -76,6 +76,39 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     return frame;
 }
 
+Result<EditMessage> parseEditMessage(const QJsonObject &object, std::optional<qint64> messageId)
+{
+    EditMessage edit;
+    if (messageId) {
+        edit.messageId = *messageId;
+    } else {
+        const auto id = readRequiredId(object, "messageId"_L1);
+        if (!id.ok())
+            return id.error();
+        edit.messageId = id.value();
+    }
+    const auto content = readRequiredString(object, "content"_L1);
+    if (!content.ok())
+        return content.error();
+    const auto version = readId(object, "version"_L1);
+    if (!version.ok())
+        return version.error();
+    const auto requestId = readString(object, "clientRequestId"_L1);
+    if (!requestId.ok())
+        return requestId.error();
+    edit.content = content.value();
+    edit.version = version.value();
+    edit.clientRequestId = requestId.value();
+    if (edit.clientRequestId && (edit.clientRequestId->isEmpty() ||
+                                 codePointCount(*edit.clientRequestId) > kMaxClientMessageIdLength))
+        return Error::badRequest(
+            u"clientRequestId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
+    // Empty content is allowed only for a message with attachments, which none has yet.
+    if (auto invalid = validateContent(edit.content))
+        return *invalid;
+    return edit;
+}
+
 namespace {
 
 // {"type":"message_delivered","messageId":N} exactly as the project's clients write it (one
@@ -106,9 +139,11 @@ QJsonValue refOf(const ParsedClientFrame &frame)
 {
     if (const auto *refusal = std::get_if<Refusal>(&frame))
         return refusal->ref;
-    if (const auto *send = std::get_if<SendMessage>(&std::get<ClientFrame>(frame));
-        send && send->clientMessageId)
+    const ClientFrame &client = std::get<ClientFrame>(frame);
+    if (const auto *send = std::get_if<SendMessage>(&client); send && send->clientMessageId)
         return *send->clientMessageId;
+    if (const auto *edit = std::get_if<EditMessage>(&client); edit && edit->clientRequestId)
+        return *edit->clientRequestId;
     return QJsonValue::Null;
 }
 
@@ -150,6 +185,14 @@ ParsedClientFrame parseClientFrame(const QByteArray &text)
     if (type == "join_conversation"_L1)
         return withConversation<JoinConversation>(object,
                                                   [](qint64 id) { return JoinConversation{id}; });
+    if (type == "edit_message"_L1) {
+        const QJsonValue requestId = object.value("clientRequestId"_L1);
+        auto parsed = parseEditMessage(object);
+        if (!parsed.ok())
+            return Refusal{parsed.error(),
+                           requestId.isString() ? requestId : QJsonValue(QJsonValue::Null)};
+        return ClientFrame{std::move(parsed).value()};
+    }
     return Refusal{Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64))),
                    QJsonValue::Null};
 }
@@ -188,6 +231,17 @@ QJsonObject toJson(const ClientFrame &frame)
         QJsonObject operator()(const JoinConversation &f) const
         {
             return {{"type"_L1, "join_conversation"_L1}, {"conversationId"_L1, f.conversationId}};
+        }
+        QJsonObject operator()(const EditMessage &f) const
+        {
+            QJsonObject object{{"type"_L1, "edit_message"_L1},
+                               {"messageId"_L1, f.messageId},
+                               {"content"_L1, f.content}};
+            if (f.version)
+                object.insert("version"_L1, *f.version);
+            if (f.clientRequestId)
+                object.insert("clientRequestId"_L1, *f.clientRequestId);
+            return object;
         }
     };
     return std::visit(Visitor{}, frame);

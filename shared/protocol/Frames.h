@@ -55,8 +55,19 @@ struct JoinConversation
     friend bool operator==(const JoinConversation &, const JoinConversation &) = default;
 };
 
-using ClientFrame =
-    std::variant<Ping, SendMessage, MessageDelivered, MessageRead, Typing, JoinConversation>;
+// Version 2: edit_message (also PATCH /api/messages/{id}, without messageId and
+// clientRequestId). `version`: the one the editor saw, refused with conflict when stale.
+struct EditMessage
+{
+    qint64 messageId = 0;
+    QString content;
+    std::optional<qint64> version;
+    std::optional<QString> clientRequestId;
+    friend bool operator==(const EditMessage &, const EditMessage &) = default;
+};
+
+using ClientFrame = std::variant<Ping, SendMessage, MessageDelivered, MessageRead, Typing,
+                                 JoinConversation, EditMessage>;
 
 // A refused frame: the error to answer with and the `ref` to echo (its clientMessageId, or null).
 struct Refusal
@@ -75,6 +86,9 @@ using ParsedClientFrame = std::variant<ClientFrame, Refusal>;
 
 // Validation shared by the WebSocket frame and the HTTP body of a send.
 [[nodiscard]] Result<SendMessage> parseSendMessage(const QJsonObject &object);
+// The same for an edit; `messageId` from the HTTP path (the frame carries its own).
+[[nodiscard]] Result<EditMessage> parseEditMessage(const QJsonObject &object,
+                                                   std::optional<qint64> messageId = {});
 
 // ---- Server to client -------------------------------------------------------------------
 

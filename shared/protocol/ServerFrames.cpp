@@ -93,9 +93,17 @@ struct Writer
     }
     QJsonObject operator()(const Refused &f) const
     {
-        return {{"type"_L1, "error"_L1},
-                {"code"_L1, errorCodeName(f.error.code)},
-                {"message"_L1, f.error.message},
+        QJsonObject frame = f.error.toJson();
+        frame.insert("type"_L1, "error"_L1);
+        frame.insert("ref"_L1, f.ref);
+        return frame;
+    }
+    QJsonObject operator()(const MessageUpdated &f) const
+    {
+        return {{"type"_L1, "message_updated"_L1},
+                {"change"_L1, f.change},
+                {"message"_L1, f.message.toJson()},
+                {"changeId"_L1, f.message.changeId},
                 {"ref"_L1, f.ref}};
     }
 };
@@ -175,7 +183,18 @@ Result<ServerFrame> parseRefused(const QJsonObject &object)
     const QString message = fields.string("message"_L1);
     // A code this client does not know yet reads as internal: still an error.
     const ErrorCode known = errorCodeFromName(code).value_or(ErrorCode::Internal);
-    return fields.frame(Refused{{known, message}, object.value("ref"_L1)});
+    QJsonObject details = object;
+    for (const auto key : {"type"_L1, "code"_L1, "message"_L1, "ref"_L1})
+        details.remove(key);
+    return fields.frame(Refused{{known, message, details}, object.value("ref"_L1)});
+}
+
+Result<ServerFrame> parseMessageUpdated(const QJsonObject &object)
+{
+    Fields fields(object);
+    const QString change = fields.string("change"_L1);
+    Message message = fields.take(Message::fromJson(fields.object("message"_L1)), Message());
+    return fields.frame(MessageUpdated{change, std::move(message), object.value("ref"_L1)});
 }
 
 } // namespace
@@ -218,6 +237,8 @@ Result<ServerFrame> parse(const QJsonObject &object)
             f.take(Notification::fromJson(f.object("notification"_L1)), Notification())});
     if (type == "error"_L1)
         return parseRefused(object);
+    if (type == "message_updated"_L1)
+        return parseMessageUpdated(object);
     return Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64)));
 }
 

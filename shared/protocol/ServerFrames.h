@@ -96,6 +96,16 @@ struct NotificationArrived
 
 // The `error` frame: a refused frame, and its clientMessageId (or the ref it carried) as
 // `ref`, null when none.
+// Version 2: a message changed (`change`: "edited"; "deleted", "reactions", "thread" and
+// "thumbnail" later). `ref` echoes the requesting connection's clientRequestId, else null.
+struct MessageUpdated
+{
+    QString change;
+    Message message;
+    QJsonValue ref;
+    friend bool operator==(const MessageUpdated &, const MessageUpdated &) = default;
+};
+
 struct Refused
 {
     Error error;
@@ -103,9 +113,9 @@ struct Refused
     friend bool operator==(const Refused &, const Refused &) = default;
 };
 
-using ServerFrame =
-    std::variant<Connected, Pong, MessageSent, NewMessage, MessageDelivered, MessageRead,
-                 UserTyping, Presence, ConversationHistory, NotificationArrived, Refused>;
+using ServerFrame = std::variant<Connected, Pong, MessageSent, NewMessage, MessageDelivered,
+                                 MessageRead, UserTyping, Presence, ConversationHistory,
+                                 NotificationArrived, Refused, MessageUpdated>;
 
 [[nodiscard]] QJsonObject toJson(const ServerFrame &frame);
 // A frame as a client reads it. An unknown type, or a field missing or of the wrong type,

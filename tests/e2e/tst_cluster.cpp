@@ -406,7 +406,7 @@ private Q_SLOTS:
                 at.get(u"/api/messages/changes?since=%1&limit=7"_s.arg(position), reader.token);
             QCOMPARE(page.status, 200);
             const QJsonArray messages = page.body.value("messages"_L1).toArray();
-            for (const QJsonValue &entry : messages) {
+            for (const auto &entry : messages) {
                 const qint64 change = entry["changeId"_L1].toInteger();
                 QVERIFY2(change > lastChange,
                          qPrintable(u"%1 after %2"_s.arg(change).arg(lastChange)));

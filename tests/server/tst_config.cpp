@@ -57,6 +57,7 @@ private Q_SLOTS:
         QVERIFY(load({u"--data-dir"_s, m_dir.path()}, noLimit, unbounded).ok());
         QCOMPARE(unbounded.maxDbBacklog, 0);
         QCOMPARE(config.maxConnectionsPerUser, 20);
+        QCOMPARE(config.editWindow, std::chrono::hours(48)); // the contract's default
         QCOMPARE(config.maxOutputBytes, 512 * 1024);
         QCOMPARE(config.http.requestLineBytes, 8 * 1024);
         QCOMPARE(config.http.headerBytes, 16 * 1024);
@@ -74,6 +75,23 @@ private Q_SLOTS:
                     .ok());
         QCOMPARE(config.maxOutputBytes, 256 * 1024);
         QCOMPARE(config.maxConnectionsPerUser, 1);
+    }
+
+    void theEditWindowAtItsEdges()
+    {
+        ServerConfig none;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path(), u"--edit-window"_s, u"0"_s}, {}, none).ok());
+        QCOMPARE(none.editWindow, std::chrono::milliseconds(0)); // always
+        ServerConfig minute;
+        QProcessEnvironment env;
+        env.insert(u"PITCHEY_EDIT_WINDOW"_s, u"60"_s);
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, env, minute).ok());
+        QCOMPARE(minute.editWindow, std::chrono::seconds(60));
+        ServerConfig refused;
+        QVERIFY(!load({u"--data-dir"_s, m_dir.path(), u"--edit-window"_s, u"-1"_s}, {}, refused)
+                     .ok());
+        QVERIFY(!load({u"--data-dir"_s, m_dir.path(), u"--edit-window"_s, u"soon"_s}, {}, refused)
+                     .ok());
     }
 
     void httpLimitsAtTheirEdges()

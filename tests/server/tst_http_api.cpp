@@ -414,7 +414,7 @@ private Q_SLOTS:
             QCOMPARE(page.status, 200);
             const QJsonArray messages = page.body.value("messages"_L1).toArray();
             QVERIFY(messages.size() <= 2);
-            for (const QJsonValue &entry : messages) {
+            for (const auto &entry : messages) {
                 const QJsonObject message = entry.toObject();
                 QVERIFY(message.value("changeId"_L1).toInteger() > previousChange);
                 previousChange = message.value("changeId"_L1).toInteger();
@@ -454,6 +454,123 @@ private Q_SLOTS:
             QCOMPARE(refused.body["error"_L1]["code"_L1].toString(), u"bad_request"_s);
         }
         QCOMPARE(m_http->get(u"/api/messages/changes"_s, u"forged"_s).status, 401);
+    }
+
+    HttpResult patch(const QString &path, const QJsonObject &body, const QString &token)
+    {
+        return m_http->send("PATCH", path, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                            token);
+    }
+
+    // Version 2, Editing, over HTTP: the sender edits within the window; the message keeps
+    // its id and place, gets a new version and change feed position, and its history; every
+    // refusal the contract names.
+    void editingAMessage()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const auto carol = m_http->registerUser(u"carol"_s);
+        const qint64 pair = createConversation(alice.token, {bob.id});
+        const qint64 id = send(alice.token, pair, u"helo"_s);
+        const auto path = u"/api/messages/%1"_s.arg(id);
+        const auto before = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token)
+                                .body["messages"_L1][0]
+                                .toObject();
+        const auto unread = [&] {
+            return m_http->get(u"/api/messages/conversations"_s, bob.token)
+                .body["conversations"_L1][0]["unreadCount"_L1]
+                .toInteger();
+        };
+        const auto notifications = [&] {
+            return m_http->get(u"/api/notifications"_s, bob.token)
+                .body["notifications"_L1]
+                .toArray();
+        };
+        QCOMPARE(unread(), 1);
+        QCOMPARE(notifications().size(), 1);
+
+        auto edited = patch(path, {{"content"_L1, u"hello"_s}, {"version"_L1, 1}}, alice.token);
+        QCOMPARE(edited.status, 200);
+        const QJsonObject message = edited.body["message"_L1].toObject();
+        QCOMPARE(message["id"_L1].toInteger(), id);
+        QCOMPARE(message["content"_L1].toString(), u"hello"_s);
+        QCOMPARE(message["version"_L1].toInteger(), 2);
+        QVERIFY(message["editedAt"_L1].isString());
+        QVERIFY(message["changeId"_L1].toInteger() > before["changeId"_L1].toInteger());
+        QCOMPARE(message["createdAt"_L1], before["createdAt"_L1]);
+        // History shows the current text; no new notification, no unread message more.
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
+        QCOMPARE(history.body["messages"_L1].toArray().size(), 1);
+        QCOMPARE(history.body["messages"_L1][0]["content"_L1].toString(), u"hello"_s);
+        QCOMPARE(unread(), 1);
+        QCOMPARE(notifications().size(), 1);
+        QCOMPARE(notifications().at(0)["body"_L1].toString(), u"hello"_s);
+        // The feed has it once, at its new position.
+        const auto feed = m_http->get(
+            u"/api/messages/changes?since=%1"_s.arg(before["changeId"_L1].toInteger()), bob.token);
+        QCOMPARE(feed.body["messages"_L1].toArray().size(), 1);
+        QCOMPARE(feed.body["messages"_L1][0]["version"_L1].toInteger(), 2);
+
+        const auto versions = m_http->get(path + u"/history"_s, bob.token);
+        QCOMPARE(versions.status, 200);
+        const QJsonArray list = versions.body["versions"_L1].toArray();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list[0]["version"_L1].toInteger(), 1);
+        QCOMPARE(list[0]["content"_L1].toString(), u"helo"_s);
+        QCOMPARE(list[0]["editedAt"_L1], before["createdAt"_L1]);
+        QCOMPARE(list[1]["content"_L1].toString(), u"hello"_s);
+        QCOMPARE(list[1]["editedAt"_L1], message["editedAt"_L1]);
+
+        // The same content again: 200, nothing stored.
+        auto same = patch(path, {{"content"_L1, u"hello"_s}}, alice.token);
+        QCOMPARE(same.status, 200);
+        QCOMPARE(same.body["message"_L1]["version"_L1].toInteger(), 2);
+        QCOMPARE(same.body["message"_L1]["changeId"_L1], message["changeId"_L1]);
+        // A stale version: 409 with the current message.
+        auto stale = patch(path, {{"content"_L1, u"hi"_s}, {"version"_L1, 1}}, alice.token);
+        QCOMPARE(stale.status, 409);
+        QCOMPARE(stale.body["error"_L1]["code"_L1].toString(), u"conflict"_s);
+        QCOMPARE(stale.body["error"_L1]["current"_L1]["content"_L1].toString(), u"hello"_s);
+        QCOMPARE(stale.body["error"_L1]["current"_L1]["version"_L1].toInteger(), 2);
+        // Not the sender; not a participant; no such message; bad content.
+        QCOMPARE(patch(path, {{"content"_L1, u"mine now"_s}}, bob.token).status, 403);
+        QCOMPARE(patch(path, {{"content"_L1, u"mine now"_s}}, carol.token).status, 403);
+        QCOMPARE(m_http->get(path + u"/history"_s, carol.token).status, 403);
+        QCOMPARE(patch(u"/api/messages/999999"_s, {{"content"_L1, u"x"_s}}, alice.token).status,
+                 404);
+        QCOMPARE(m_http->get(u"/api/messages/999999/history"_s, alice.token).status, 404);
+        for (const QJsonValue &bad : {QJsonValue(u"   "_s), QJsonValue(u""_s), QJsonValue(5),
+                                      QJsonValue(QString(10'001, u'x'))}) {
+            const auto refused = patch(path, {{"content"_L1, bad}}, alice.token);
+            QCOMPARE(refused.status, 400);
+            QCOMPARE(refused.body["error"_L1]["code"_L1].toString(), u"bad_request"_s);
+        }
+        QCOMPARE(patch(path, {{"content"_L1, u"x"_s}, {"version"_L1, u"2"_s}}, alice.token).status,
+                 400);
+        QCOMPARE(patch(path, {{"content"_L1, u"x"_s}}, u"forged"_s).status, 401);
+        // The routes beside it still answer as before.
+        QCOMPARE(m_http->get(u"/api/messages/changes"_s, alice.token).status, 200);
+        QCOMPARE(send(alice.token, pair, u"still sends"_s) > 0, true);
+    }
+
+    // Past the edit window, an edit is forbidden (a window of 1 ms here: an HTTP round trip
+    // and a commit take longer).
+    void editingEndsWithTheWindow()
+    {
+        m_server = std::make_unique<TestServer>([](auto &config) {
+            config.rateBurst = 1000;
+            config.authBurst = 1000;
+            config.editWindow = std::chrono::milliseconds(1);
+        });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 id = send(alice.token, createConversation(alice.token, {bob.id}), u"a"_s);
+        const auto late =
+            patch(u"/api/messages/%1"_s.arg(id), {{"content"_L1, u"b"_s}}, alice.token);
+        QCOMPARE(late.status, 403);
+        QCOMPARE(late.body["error"_L1]["code"_L1].toString(), u"forbidden"_s);
     }
 
     void conversationsCarryReadMarkers()

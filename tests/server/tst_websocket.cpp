@@ -117,6 +117,78 @@ private Q_SLOTS:
         QCOMPARE(latest, first.value("latestChangeId"_L1).toInteger() + 1);
     }
 
+    // Version 2, Editing, over the WebSocket: every connection of every participant hears
+    // of it, the requesting one with its clientRequestId as ref; an edit that changes nothing
+    // reaches the requester alone; refusals carry the ref (and a conflict the current one).
+    void editMessageReachesEveryParticipant()
+    {
+        auto alice = connectAs(m_alice);
+        auto aliceElsewhere = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, m_pair},
+                         {"content"_L1, u"teh"_s}});
+        const qint64 id = alice->waitFor(u"message_sent"_s)["messageId"_L1].toInteger();
+        QVERIFY(id > 0);
+        QVERIFY(!bob->waitFor(u"new_message"_s).isEmpty());
+        QVERIFY(!bob->waitFor(u"notification"_s).isEmpty()); // the message's, not the edit's
+
+        const QJsonObject edit{{"type"_L1, "edit_message"_L1},
+                               {"messageId"_L1, id},
+                               {"content"_L1, u"the"_s},
+                               {"version"_L1, 1},
+                               {"clientRequestId"_L1, u"e1"_s}};
+        alice->sendJson(edit);
+        const QJsonObject mine = alice->waitFor(u"message_updated"_s);
+        QCOMPARE(mine["ref"_L1].toString(), u"e1"_s);
+        QCOMPARE(mine["change"_L1].toString(), u"edited"_s);
+        QCOMPARE(mine["message"_L1]["content"_L1].toString(), u"the"_s);
+        QCOMPARE(mine["message"_L1]["version"_L1].toInteger(), 2);
+        QCOMPARE(mine["changeId"_L1], mine["message"_L1]["changeId"_L1]);
+        for (WsClient *other : {aliceElsewhere.get(), bob.get()}) {
+            const QJsonObject theirs = other->waitFor(u"message_updated"_s);
+            QVERIFY(theirs["ref"_L1].isNull());
+            QCOMPARE(theirs["message"_L1], mine["message"_L1]);
+        }
+        // An edit is not a new message: nothing else arrives.
+        QVERIFY(bob->staysQuiet(u"new_message"_s));
+        QVERIFY(bob->staysQuiet(u"notification"_s));
+
+        // The same text again: only the requester hears, with its ref.
+        QJsonObject again = edit;
+        again["version"_L1] = 2;
+        again["clientRequestId"_L1] = u"e2"_s;
+        alice->sendJson(again);
+        QCOMPARE(alice->waitFor(u"message_updated"_s)["ref"_L1].toString(), u"e2"_s);
+        QVERIFY(bob->staysQuiet(u"message_updated"_s));
+
+        // Stale: conflict, with the ref and the current message.
+        QJsonObject stale = edit;
+        stale["content"_L1] = u"then"_s;
+        stale["clientRequestId"_L1] = u"e3"_s;
+        alice->sendJson(stale);
+        const QJsonObject conflict = alice->waitFor(u"error"_s);
+        QCOMPARE(conflict["code"_L1].toString(), u"conflict"_s);
+        QCOMPARE(conflict["ref"_L1].toString(), u"e3"_s);
+        QCOMPARE(conflict["current"_L1]["version"_L1].toInteger(), 2);
+        // Someone else's message; a malformed frame: refused with the ref, kept connected.
+        QJsonObject notMine = edit;
+        notMine["clientRequestId"_L1] = u"b1"_s;
+        notMine.remove("version"_L1);
+        bob->sendJson(notMine);
+        const QJsonObject forbidden = bob->waitFor(u"error"_s);
+        QCOMPARE(forbidden["code"_L1].toString(), u"forbidden"_s);
+        QCOMPARE(forbidden["ref"_L1].toString(), u"b1"_s);
+        bob->sendJson({{"type"_L1, "edit_message"_L1},
+                       {"messageId"_L1, id},
+                       {"clientRequestId"_L1, u"b2"_s}});
+        const QJsonObject malformed = bob->waitFor(u"error"_s);
+        QCOMPARE(malformed["code"_L1].toString(), u"bad_request"_s);
+        QCOMPARE(malformed["ref"_L1].toString(), u"b2"_s);
+        bob->sendJson({{"type"_L1, "ping"_L1}});
+        QVERIFY(!bob->waitFor(u"pong"_s).isEmpty());
+    }
+
     void closedConnectionsLeaveNothingBehind()
     {
         // A server that runs for months sees millions of connections come and go: each must

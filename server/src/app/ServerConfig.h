@@ -53,6 +53,8 @@ struct ServerConfig
     // WebSocket connections of one account on this node (a client that leaks them, or one
     // account opening thousands, cannot take the node's memory).
     int maxConnectionsPerUser = 20;
+    // How long after sending a message its sender may edit it (contract v2; zero: always).
+    std::chrono::milliseconds editWindow = std::chrono::hours(48);
     // What may wait unsent for one WebSocket before it is cut off (it gets what it missed
     // on its next connection): the memory a reader that stalls can cost.
     qsizetype maxOutputBytes = 512 * 1024;

@@ -180,6 +180,14 @@ const ServerOption kOptions[] = {
          return number(name, text, 1, kMaxNumber,
                        [&](double n) { config.maxConnectionsPerUser = int(std::min(n, 1e6)); });
      }},
+    {"edit-window", "PITCHEY_EDIT_WINDOW", "seconds",
+     "How long after sending a message its sender may edit it; 0 for always (default "
+     "172800, 48 hours).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 0, kMaxNumber, [&](double seconds) {
+             config.editWindow = std::chrono::milliseconds(qint64(std::min(seconds, 1e10) * 1000));
+         });
+     }},
     {"max-output-kib", "PITCHEY_MAX_OUTPUT_KIB", "KiB",
      "What may wait unsent for one WebSocket before it is cut off; it gets what it missed "
      "on its next connection (default 512, at least 256).",

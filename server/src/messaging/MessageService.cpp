@@ -5,7 +5,11 @@
 #include "messaging/ParticipantCache.h"
 #include "presence/ClientSession.h"
 #include "presence/ConnectionRegistry.h"
+#include "protocol/ServerFrames.h"
+#include "protocol/Time.h"
 #include "storage/DbWorker.h"
+
+using namespace Qt::StringLiterals;
 
 namespace pitchey::server {
 
@@ -186,6 +190,31 @@ void MessageService::markRead(qint64 userId, qint64 messageId, ClientSession *or
             }
             if (done)
                 done(receipt);
+        });
+}
+
+void MessageService::edit(qint64 editorId, const frames::EditMessage &edit, ClientSession *origin,
+                          Done<ChangedMessage> done)
+{
+    const MessageChanges::Edit change{editorId,     edit.messageId,  edit.content,
+                                      edit.version, currentTimeMs(), m_editWindow.count()};
+    m_db.submitThen<ChangedMessage>(
+        editorId, [change](QSqlDatabase &db) { return MessageChanges::edit(db, change); }, this,
+        [this, from = QPointer<ClientSession>(origin), ref = edit.clientRequestId,
+         done = std::move(done)](const Result<ChangedMessage> &result) {
+            if (result.ok()) {
+                const ChangedMessage &edited = result.value();
+                const auto updated = [&](const QJsonValue &echo) {
+                    return frames::encode(frames::server::toJson(
+                        frames::server::MessageUpdated{u"edited"_s, edited.message, echo}));
+                };
+                if (edited.changed)
+                    m_registry.sendTo(edited.participants, updated(QJsonValue::Null), from.data());
+                if (from)
+                    from->send(updated(ref ? QJsonValue(*ref) : QJsonValue::Null));
+            }
+            if (done)
+                done(result);
         });
 }
 

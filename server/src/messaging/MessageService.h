@@ -2,6 +2,7 @@
 
 #include "messaging/MessageSequencer.h"
 #include "protocol/Frames.h"
+#include "storage/MessageChanges.h"
 #include "storage/MessageRepository.h"
 
 #include <QObject>
@@ -46,6 +47,13 @@ public:
                            std::function<void(const DeliveryResults &)> done);
     void markRead(qint64 userId, qint64 messageId, ClientSession *origin,
                   Done<std::optional<ReadReceipt>> done);
+    // Version 2: an edit by the message's sender. Once committed, every connection of every
+    // participant gets message_updated ("edited"), `origin` with its clientRequestId as
+    // `ref`; an edit that changes nothing is stored nowhere and told to `origin` alone.
+    void edit(qint64 editorId, const frames::EditMessage &edit, ClientSession *origin,
+              Done<ChangedMessage> done);
+    // How long after sending a message may be edited (zero: always); edit-window.
+    void setEditWindow(std::chrono::milliseconds window) { m_editWindow = window; }
 
     // A cluster publishes each new message inside the transaction that stores it (so the
     // other nodes hear of a conversation's messages in commit order); runs on a database
@@ -75,6 +83,7 @@ private:
     qsizetype deliverHere(const QList<qint64> &userIds, qint64 messageId, const QByteArray &frame,
                           const ClientSession *except = nullptr);
 
+    std::chrono::milliseconds m_editWindow{0};
     DbWorker &m_db;
     ConnectionRegistry &m_registry;
     ParticipantCache &m_participants;

@@ -12,6 +12,7 @@ class Authenticator;
 class AuthHandlers;
 class ConnectionRegistry;
 class ConversationHandlers;
+class MessageHandlers;
 class DbWorker;
 class MessageService;
 class Metrics;
@@ -60,6 +61,7 @@ private:
     OperationsHandlers *m_operations;
     AuthHandlers *m_auth;
     ConversationHandlers *m_conversations;
+    MessageHandlers *m_messages;
     UserHandlers *m_users;
     NotificationHandlers *m_notifications;
     Router *m_router;

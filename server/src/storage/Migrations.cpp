@@ -172,6 +172,15 @@ const Migration kMigrations[] = {
       "CREATE INDEX messages_by_change ON messages(change_id)",
       "CREATE TABLE change_feed (id INTEGER PRIMARY KEY, latest BIGINT NOT NULL)",
       "INSERT INTO change_feed (id, latest) SELECT 1, COALESCE(MAX(id), 0) FROM messages"}},
+    {9,
+     "edit history",
+     // The versions an edit replaced (the current one is the message itself).
+     {R"(CREATE TABLE message_edits (
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                version INTEGER NOT NULL,
+                content TEXT NOT NULL,
+                edited_at BIGINT NOT NULL,
+                PRIMARY KEY (message_id, version)))"}},
 };
 
 std::span<const Migration> migrations()

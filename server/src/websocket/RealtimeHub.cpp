@@ -238,6 +238,14 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
         handleTyping(session, *typing);
     } else if (const auto *join = std::get_if<frames::JoinConversation>(&frame)) {
         handleJoin(session, join->conversationId);
+    } else if (const auto *edit = std::get_if<frames::EditMessage>(&frame)) {
+        const QJsonValue ref =
+            edit->clientRequestId ? QJsonValue(*edit->clientRequestId) : QJsonValue::Null;
+        m_deps.messages.edit(userId, *edit, session,
+                             guarded(session, [session, ref](const Result<ChangedMessage> &edited) {
+                                 if (!edited.ok())
+                                     refuse(session, edited.error(), ref);
+                             }));
     }
 }
 

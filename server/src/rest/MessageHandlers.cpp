@@ -1,0 +1,82 @@
+#include "rest/MessageHandlers.h"
+
+#include "base/Async.h"
+#include "messaging/MessageService.h"
+#include "protocol/Api.h"
+#include "protocol/Frames.h"
+#include "protocol/Validation.h"
+#include "storage/DbWorker.h"
+#include "storage/MessageChanges.h"
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::server {
+
+namespace {
+
+std::optional<qint64> messageIdOf(const Call &call)
+{
+    const auto id = parseId(call.captures.value(0));
+    if (!id)
+        call.reply.error(Error::notFound(u"no such message"_s));
+    return id;
+}
+
+} // namespace
+
+MessageHandlers::MessageHandlers(DbWorker &db, MessageService &messages, QObject *parent)
+    : QObject(parent)
+    , m_db(db)
+    , m_messages(messages)
+{}
+
+QList<Route> MessageHandlers::routes()
+{
+    using A = Route::Access;
+    return {
+        Route::make("PATCH", api::kMessagePattern, A::ByToken, true,
+                    [this](const Call &c) { edit(c); }),
+        Route::make("GET", api::kMessageVersionsPattern, A::ByToken, false,
+                    [this](const Call &c) { versions(c); }),
+    };
+}
+
+void MessageHandlers::edit(const Call &call)
+{
+    const auto messageId = messageIdOf(call);
+    if (!messageId)
+        return;
+    auto edit = frames::parseEditMessage(call.body, *messageId);
+    if (!edit.ok())
+        return call.reply.error(edit.error());
+    edit.value().clientRequestId.reset(); // a WebSocket's; over HTTP there is no one to echo to
+    m_messages.edit(call.caller.userId, edit.value(), nullptr,
+                    [call](const Result<ChangedMessage> &edited) {
+                        if (!edited.ok())
+                            return call.reply.error(edited.error());
+                        call.reply.json(200, api::MessageAnswer{edited.value().message}.toJson());
+                    });
+}
+
+void MessageHandlers::versions(const Call &call)
+{
+    const auto messageId = messageIdOf(call);
+    if (!messageId)
+        return;
+    const qint64 userId = call.caller.userId;
+    whenReady(m_db.submitFor<QList<MessageVersion>>(userId,
+                                                    [userId, id = *messageId](QSqlDatabase &db) {
+                                                        return MessageChanges::versions(db, userId,
+                                                                                        id);
+                                                    }),
+              this, [call](Result<QList<MessageVersion>> versions) {
+                  if (!versions.ok())
+                      return call.reply.error(versions.error());
+                  api::VersionsAnswer answer;
+                  for (const MessageVersion &v : versions.value())
+                      answer.versions.append({v.version, v.content, v.editedAt});
+                  call.reply.json(200, answer.toJson());
+              });
+}
+
+} // namespace pitchey::server

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "rest/Router.h"
+
+namespace pitchey::server {
+
+class DbWorker;
+class MessageService;
+
+// One message's routes (contract v2): edit it, read its versions.
+class MessageHandlers : public QObject
+{
+    Q_OBJECT
+
+public:
+    MessageHandlers(DbWorker &db, MessageService &messages, QObject *parent = nullptr);
+
+    [[nodiscard]] QList<Route> routes();
+
+private:
+    void edit(const Call &call);
+    void versions(const Call &call);
+
+    DbWorker &m_db;
+    MessageService &m_messages;
+};
+
+} // namespace pitchey::server

@@ -1,0 +1,118 @@
+#include "storage/MessageChanges.h"
+
+#include "storage/ChangeFeed.h"
+#include "storage/ConversationRepository.h"
+#include "storage/MessageRepository.h"
+
+using namespace Qt::StringLiterals;
+
+namespace pitchey::server::MessageChanges {
+
+namespace {
+
+// The message, its row locked until the commit, for a participant of its conversation:
+// no such message -> not_found, someone else's conversation -> forbidden.
+Result<ChangedMessage> lockForParticipant(QSqlDatabase &db, qint64 userId, qint64 messageId)
+{
+    auto row =
+        sql::exec(db,
+                  u"SELECT %1 FROM messages m WHERE m.id = ?"_s.arg(MessageRepository::columns()) +
+                      sql::lockRowClause(db, {}),
+                  {messageId});
+    if (!row.ok())
+        return row.error();
+    if (!row.value().next())
+        return Error::notFound(u"no such message"_s);
+    ChangedMessage found;
+    found.message = MessageRepository::fromRow(row.value());
+    auto participants = sql::exec(
+        db, u"SELECT user_id FROM participants WHERE conversation_id = ? ORDER BY user_id"_s,
+        {found.message.conversationId});
+    if (!participants.ok())
+        return participants.error();
+    while (participants.value().next())
+        found.participants.append(participants.value().value(0).toLongLong());
+    if (!found.participants.contains(userId))
+        return Error::forbidden(u"you are not a participant of this conversation"_s);
+    return found;
+}
+
+Error conflict(const QString &why, const Message &current)
+{
+    return Error::conflict(why, {{"current"_L1, current.toJson()}});
+}
+
+} // namespace
+
+Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
+{
+    auto locked = lockForParticipant(db, edit.editorId, edit.messageId);
+    if (!locked.ok())
+        return locked.error();
+    ChangedMessage result = std::move(locked).value();
+    Message &message = result.message;
+    if (message.senderId != edit.editorId)
+        return Error::forbidden(u"only the sender can edit a message"_s);
+    if (message.deletedAt)
+        return conflict(u"the message was deleted"_s, message);
+    if (edit.version && *edit.version != message.version)
+        return conflict(
+            u"the message was edited meanwhile: version %1 is current"_s.arg(message.version),
+            message);
+    if (edit.windowMs > 0 && edit.now - message.createdAt > edit.windowMs)
+        return Error::forbidden(u"the time to edit this message is over"_s);
+    if (edit.content == message.content)
+        return result; // nothing to store, nothing to tell
+
+    // The version being replaced goes to the history (the first one with its send time).
+    auto kept = sql::exec(db,
+                          u"INSERT INTO message_edits (message_id, version, content, edited_at) "
+                          "VALUES (?, ?, ?, ?)"_s,
+                          {message.id, message.version, message.content,
+                           message.editedAt.value_or(message.createdAt)});
+    if (!kept.ok())
+        return kept.error();
+    auto changeId = ChangeFeed::next(db);
+    if (!changeId.ok())
+        return changeId.error();
+    message.content = edit.content;
+    message.version += 1;
+    message.editedAt = edit.now;
+    message.changeId = changeId.value();
+    auto updated =
+        sql::exec(db,
+                  u"UPDATE messages SET content = ?, version = ?, edited_at = ?, "
+                  "change_id = ? WHERE id = ?"_s,
+                  {message.content, message.version, edit.now, message.changeId, message.id});
+    if (!updated.ok())
+        return updated.error();
+    result.changed = true;
+    return result;
+}
+
+Result<QList<MessageVersion>> versions(QSqlDatabase &db, qint64 userId, qint64 messageId)
+{
+    auto found = lockForParticipant(db, userId, messageId);
+    if (!found.ok())
+        return found.error();
+    const Message &message = found.value().message;
+    QList<MessageVersion> versions;
+    if (message.deletedAt)
+        return versions;
+    auto rows = sql::exec(db,
+                          u"SELECT version, content, edited_at FROM message_edits "
+                          "WHERE message_id = ? ORDER BY version"_s,
+                          {messageId});
+    if (!rows.ok())
+        return rows.error();
+    while (rows.value().next()) {
+        const sql::Cursor &row = rows.value();
+        versions.append(
+            {row.value(0).toLongLong(), row.value(1).toString(), row.value(2).toLongLong()});
+    }
+    versions.append(
+        {message.version, message.content, message.editedAt.value_or(message.createdAt)});
+    return versions;
+}
+
+} // namespace pitchey::server::MessageChanges
