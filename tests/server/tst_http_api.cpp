@@ -553,8 +553,8 @@ private Q_SLOTS:
         QCOMPARE(send(alice.token, pair, u"still sends"_s) > 0, true);
     }
 
-    // Past the edit window, an edit is forbidden (a window of 1 ms here: an HTTP round trip
-    // and a commit take longer).
+    // Past the edit window, an edit is forbidden: with a window of 1 ms, once this machine's
+    // clock (the server's) is past the message's createdAt by more than that.
     void editingEndsWithTheWindow()
     {
         m_server = std::make_unique<TestServer>([](auto &config) {
@@ -566,7 +566,19 @@ private Q_SLOTS:
         m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
         const auto alice = m_http->registerUser(u"alice"_s);
         const auto bob = m_http->registerUser(u"bob"_s);
-        const qint64 id = send(alice.token, createConversation(alice.token, {bob.id}), u"a"_s);
+        const auto sent =
+            m_http->post(u"/api/messages/send"_s,
+                         {{"conversationId"_L1, createConversation(alice.token, {bob.id})},
+                          {"content"_L1, u"a"_s}},
+                         alice.token);
+        const qint64 id = sent.body["message"_L1]["id"_L1].toInteger();
+        const qint64 createdAt =
+            QDateTime::fromString(sent.body["message"_L1]["createdAt"_L1].toString(),
+                                  Qt::ISODateWithMs)
+                .toMSecsSinceEpoch();
+        QVERIFY(createdAt > 0);
+        QVERIFY(
+            QTest::qWaitFor([&] { return QDateTime::currentMSecsSinceEpoch() > createdAt + 1; }));
         const auto late =
             patch(u"/api/messages/%1"_s.arg(id), {{"content"_L1, u"b"_s}}, alice.token);
         QCOMPARE(late.status, 403);
