@@ -76,6 +76,23 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     return frame;
 }
 
+namespace {
+
+// A change's clientRequestId: absent, or 1 to kMaxClientMessageIdLength characters.
+Result<std::optional<QString>> readRequestId(const QJsonObject &object)
+{
+    const auto requestId = readString(object, "clientRequestId"_L1);
+    if (!requestId.ok())
+        return requestId.error();
+    if (requestId.value() && (requestId.value()->isEmpty() ||
+                              codePointCount(*requestId.value()) > kMaxClientMessageIdLength))
+        return Error::badRequest(
+            u"clientRequestId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
+    return requestId.value();
+}
+
+} // namespace
+
 Result<EditMessage> parseEditMessage(const QJsonObject &object, std::optional<qint64> messageId)
 {
     EditMessage edit;
@@ -93,16 +110,12 @@ Result<EditMessage> parseEditMessage(const QJsonObject &object, std::optional<qi
     const auto version = readId(object, "version"_L1);
     if (!version.ok())
         return version.error();
-    const auto requestId = readString(object, "clientRequestId"_L1);
+    const auto requestId = readRequestId(object);
     if (!requestId.ok())
         return requestId.error();
     edit.content = content.value();
     edit.version = version.value();
     edit.clientRequestId = requestId.value();
-    if (edit.clientRequestId && (edit.clientRequestId->isEmpty() ||
-                                 codePointCount(*edit.clientRequestId) > kMaxClientMessageIdLength))
-        return Error::badRequest(
-            u"clientRequestId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
     // Empty content is allowed only for a message with attachments, which none has yet.
     if (auto invalid = validateContent(edit.content))
         return *invalid;
@@ -144,6 +157,8 @@ QJsonValue refOf(const ParsedClientFrame &frame)
         return *send->clientMessageId;
     if (const auto *edit = std::get_if<EditMessage>(&client); edit && edit->clientRequestId)
         return *edit->clientRequestId;
+    if (const auto *remove = std::get_if<DeleteMessage>(&client); remove && remove->clientRequestId)
+        return *remove->clientRequestId;
     return QJsonValue::Null;
 }
 
@@ -193,6 +208,17 @@ ParsedClientFrame parseClientFrame(const QByteArray &text)
                            requestId.isString() ? requestId : QJsonValue(QJsonValue::Null)};
         return ClientFrame{std::move(parsed).value()};
     }
+    if (type == "delete_message"_L1) {
+        const QJsonValue requestId = object.value("clientRequestId"_L1);
+        const QJsonValue ref = requestId.isString() ? requestId : QJsonValue(QJsonValue::Null);
+        const auto id = readRequiredId(object, "messageId"_L1);
+        if (!id.ok())
+            return Refusal{id.error(), ref};
+        const auto clientRequestId = readRequestId(object);
+        if (!clientRequestId.ok())
+            return Refusal{clientRequestId.error(), ref};
+        return ClientFrame{DeleteMessage{id.value(), clientRequestId.value()}};
+    }
     return Refusal{Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64))),
                    QJsonValue::Null};
 }
@@ -239,6 +265,13 @@ QJsonObject toJson(const ClientFrame &frame)
                                {"content"_L1, f.content}};
             if (f.version)
                 object.insert("version"_L1, *f.version);
+            if (f.clientRequestId)
+                object.insert("clientRequestId"_L1, *f.clientRequestId);
+            return object;
+        }
+        QJsonObject operator()(const DeleteMessage &f) const
+        {
+            QJsonObject object{{"type"_L1, "delete_message"_L1}, {"messageId"_L1, f.messageId}};
             if (f.clientRequestId)
                 object.insert("clientRequestId"_L1, *f.clientRequestId);
             return object;

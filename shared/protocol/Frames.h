@@ -66,8 +66,16 @@ struct EditMessage
     friend bool operator==(const EditMessage &, const EditMessage &) = default;
 };
 
+// Version 2: delete_message (also DELETE /api/messages/{id}).
+struct DeleteMessage
+{
+    qint64 messageId = 0;
+    std::optional<QString> clientRequestId;
+    friend bool operator==(const DeleteMessage &, const DeleteMessage &) = default;
+};
+
 using ClientFrame = std::variant<Ping, SendMessage, MessageDelivered, MessageRead, Typing,
-                                 JoinConversation, EditMessage>;
+                                 JoinConversation, EditMessage, DeleteMessage>;
 
 // A refused frame: the error to answer with and the `ref` to echo (its clientMessageId, or null).
 struct Refusal

@@ -98,6 +98,18 @@ struct Writer
         frame.insert("ref"_L1, f.ref);
         return frame;
     }
+    QJsonObject operator()(const NotificationRevoked &f) const
+    {
+        QJsonArray ids;
+        for (const qint64 id : f.ids)
+            ids.append(id);
+        return {{"type"_L1, "notification_revoked"_L1}, {"ids"_L1, ids}};
+    }
+    QJsonObject operator()(const ConversationUpdated &f) const
+    {
+        return {{"type"_L1, "conversation_updated"_L1},
+                {"conversation"_L1, f.conversation.toJson()}};
+    }
     QJsonObject operator()(const MessageUpdated &f) const
     {
         return {{"type"_L1, "message_updated"_L1},
@@ -239,6 +251,18 @@ Result<ServerFrame> parse(const QJsonObject &object)
         return parseRefused(object);
     if (type == "message_updated"_L1)
         return parseMessageUpdated(object);
+    if (type == "notification_revoked"_L1) {
+        NotificationRevoked revoked;
+        for (const auto &id : object.value("ids"_L1).toArray()) {
+            if (!id.isDouble() || id.toInteger() <= 0)
+                return Error::badRequest(u"ids must be notification ids"_s);
+            revoked.ids.append(id.toInteger());
+        }
+        return ServerFrame(revoked);
+    }
+    if (type == "conversation_updated"_L1)
+        return f.frame(ConversationUpdated{
+            f.take(Conversation::fromJson(f.object("conversation"_L1)), Conversation())});
     return Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64)));
 }
 

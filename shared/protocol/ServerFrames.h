@@ -106,6 +106,20 @@ struct MessageUpdated
     friend bool operator==(const MessageUpdated &, const MessageUpdated &) = default;
 };
 
+// Version 2: notifications taken back (their message was deleted).
+struct NotificationRevoked
+{
+    QList<qint64> ids;
+    friend bool operator==(const NotificationRevoked &, const NotificationRevoked &) = default;
+};
+
+// Version 2: a conversation as this user now sees it (unread count, last message).
+struct ConversationUpdated
+{
+    Conversation conversation;
+    friend bool operator==(const ConversationUpdated &, const ConversationUpdated &) = default;
+};
+
 struct Refused
 {
     Error error;
@@ -113,9 +127,10 @@ struct Refused
     friend bool operator==(const Refused &, const Refused &) = default;
 };
 
-using ServerFrame = std::variant<Connected, Pong, MessageSent, NewMessage, MessageDelivered,
-                                 MessageRead, UserTyping, Presence, ConversationHistory,
-                                 NotificationArrived, Refused, MessageUpdated>;
+using ServerFrame =
+    std::variant<Connected, Pong, MessageSent, NewMessage, MessageDelivered, MessageRead,
+                 UserTyping, Presence, ConversationHistory, NotificationArrived, Refused,
+                 MessageUpdated, NotificationRevoked, ConversationUpdated>;
 
 [[nodiscard]] QJsonObject toJson(const ServerFrame &frame);
 // A frame as a client reads it. An unknown type, or a field missing or of the wrong type,

@@ -88,8 +88,8 @@ private Q_SLOTS:
         QVERIFY(load({u"--data-dir"_s, m_dir.path()}, env, minute).ok());
         QCOMPARE(minute.editWindow, std::chrono::seconds(60));
         ServerConfig refused;
-        QVERIFY(!load({u"--data-dir"_s, m_dir.path(), u"--edit-window"_s, u"-1"_s}, {}, refused)
-                     .ok());
+        QVERIFY(
+            !load({u"--data-dir"_s, m_dir.path(), u"--edit-window"_s, u"-1"_s}, {}, refused).ok());
         QVERIFY(!load({u"--data-dir"_s, m_dir.path(), u"--edit-window"_s, u"soon"_s}, {}, refused)
                      .ok());
     }

@@ -553,6 +553,92 @@ private Q_SLOTS:
         QCOMPARE(send(alice.token, pair, u"still sends"_s) > 0, true);
     }
 
+    // Version 2, Deleting, over HTTP: the message becomes a tombstone in place, everywhere
+    // at once (history, the feed, lastMessage, notifications, unread counts), again and
+    // again the same; what refers to it is refused.
+    void deletingAMessage()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const auto carol = m_http->registerUser(u"carol"_s);
+        const qint64 pair = createConversation(alice.token, {bob.id});
+        const qint64 first = send(alice.token, pair, u"first"_s);
+        const qint64 secret = send(alice.token, pair, u"a secret"_s);
+        QCOMPARE(patch(u"/api/messages/%1"_s.arg(secret), {{"content"_L1, u"a big secret"_s}},
+                       alice.token)
+                     .status,
+                 200);
+        const auto bobsList = [&] {
+            return m_http->get(u"/api/messages/conversations"_s, bob.token)
+                .body["conversations"_L1][0]
+                .toObject();
+        };
+        QCOMPARE(bobsList()["unreadCount"_L1].toInteger(), 2);
+        QCOMPARE(bobsList()["lastMessage"_L1]["id"_L1].toInteger(), secret);
+
+        const auto path = u"/api/messages/%1"_s.arg(secret);
+        QCOMPARE(m_http->send("DELETE", path, {}, bob.token).status, 403); // not the sender
+        QCOMPARE(m_http->send("DELETE", path, {}, carol.token).status, 403);
+        QCOMPARE(m_http->send("DELETE", u"/api/messages/999999"_s, {}, alice.token).status, 404);
+        const auto deleted = m_http->send("DELETE", path, {}, alice.token);
+        QCOMPARE(deleted.status, 200);
+        const QJsonObject tombstone = deleted.body["message"_L1].toObject();
+        QCOMPARE(tombstone["id"_L1].toInteger(), secret);
+        QCOMPARE(tombstone["content"_L1].toString(), QString());
+        QVERIFY(tombstone["deletedAt"_L1].isString());
+        QCOMPARE(tombstone["version"_L1].toInteger(), 2);
+        QVERIFY(tombstone["editedAt"_L1].isString());
+        QCOMPARE(tombstone["reactions"_L1].toArray().size(), 0);
+        QCOMPARE(tombstone["attachments"_L1].toArray().size(), 0);
+        // Again: the same tombstone.
+        const auto again = m_http->send("DELETE", path, {}, alice.token);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.body["message"_L1].toObject(), tombstone);
+
+        // Everywhere at once: history keeps it in place, the feed has the tombstone,
+        // lastMessage is the newest live one, it is neither unread nor a notification, and
+        // its versions are gone.
+        const QJsonArray history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token)
+                                       .body["messages"_L1]
+                                       .toArray();
+        QCOMPARE(history.size(), 2);
+        QCOMPARE(history[1].toObject(), tombstone);
+        const auto feed = m_http->get(
+            u"/api/messages/changes?since=%1"_s.arg(tombstone["changeId"_L1].toInteger() - 1),
+            bob.token);
+        QCOMPARE(feed.body["messages"_L1].toArray().size(), 1);
+        QCOMPARE(feed.body["messages"_L1][0].toObject(), tombstone);
+        QCOMPARE(bobsList()["lastMessage"_L1]["id"_L1].toInteger(), first);
+        QCOMPARE(bobsList()["unreadCount"_L1].toInteger(), 1);
+        const QJsonArray notifications =
+            m_http->get(u"/api/notifications"_s, bob.token).body["notifications"_L1].toArray();
+        QCOMPARE(notifications.size(), 1);
+        QCOMPARE(notifications[0]["body"_L1].toString(), u"first"_s);
+        const auto versions = m_http->get(path + u"/history"_s, alice.token);
+        QCOMPARE(versions.status, 200);
+        QCOMPARE(versions.body["versions"_L1].toArray().size(), 0);
+        // Nothing of it anywhere in storage.
+        QVERIFY(!m_server->databaseHolds(u"a secret"_s));
+        QVERIFY(!m_server->databaseHolds(u"a big secret"_s));
+
+        // Editing it, or replying to it: 409.
+        const auto edit = patch(path, {{"content"_L1, u"back"_s}}, alice.token);
+        QCOMPARE(edit.status, 409);
+        QVERIFY(edit.body["error"_L1]["current"_L1]["deletedAt"_L1].isString());
+        const auto reply = m_http->post(
+            u"/api/messages/send"_s,
+            {{"conversationId"_L1, pair}, {"content"_L1, u"re"_s}, {"replyToId"_L1, secret}},
+            bob.token);
+        QCOMPARE(reply.status, 409);
+        QCOMPARE(reply.body["error"_L1]["code"_L1].toString(), u"conflict"_s);
+
+        // The last one deleted: no lastMessage at all.
+        QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(first), {}, alice.token).status,
+                 200);
+        QVERIFY(bobsList()["lastMessage"_L1].isNull());
+        QCOMPARE(bobsList()["unreadCount"_L1].toInteger(), 0);
+    }
+
     // Past the edit window, an edit is forbidden: with a window of 1 ms, once this machine's
     // clock (the server's) is past the message's createdAt by more than that.
     void editingEndsWithTheWindow()

@@ -189,6 +189,75 @@ private Q_SLOTS:
         QVERIFY(!bob->waitFor(u"pong"_s).isEmpty());
     }
 
+    // Version 2, Deleting, over the WebSocket: the tombstone reaches every connection, the
+    // recipients' notifications are revoked, each participant whose conversation changed
+    // gets it again; a recipient who was away is not pushed the deleted message.
+    void deleteMessageReachesEveryParticipant()
+    {
+        auto alice = connectAs(m_alice);
+        auto bob = connectAs(m_bob);
+        const auto say = [&](const QString &text) {
+            alice->sendJson({{"type"_L1, "send_message"_L1},
+                             {"conversationId"_L1, m_pair},
+                             {"content"_L1, text}});
+            return alice->waitFor(u"message_sent"_s)["messageId"_L1].toInteger();
+        };
+        say(u"keep"_s);
+        const qint64 id = say(u"oops"_s);
+        QVERIFY(
+            !bob->waitFor(u"new_message"_s, 5000,
+                          [&](const QJsonObject &f) { return f["messageId"_L1].toInteger() == id; })
+                 .isEmpty());
+
+        alice->sendJson({{"type"_L1, "delete_message"_L1},
+                         {"messageId"_L1, id},
+                         {"clientRequestId"_L1, u"d1"_s}});
+        const QJsonObject mine = alice->waitFor(u"message_updated"_s);
+        QCOMPARE(mine["change"_L1].toString(), u"deleted"_s);
+        QCOMPARE(mine["ref"_L1].toString(), u"d1"_s);
+        QCOMPARE(mine["message"_L1]["content"_L1].toString(), QString());
+        QVERIFY(mine["message"_L1]["deletedAt"_L1].isString());
+        const QJsonObject theirs = bob->waitFor(u"message_updated"_s);
+        QVERIFY(theirs["ref"_L1].isNull());
+        QCOMPARE(theirs["message"_L1], mine["message"_L1]);
+        const QJsonObject revoked = bob->waitFor(u"notification_revoked"_s);
+        QCOMPARE(revoked["ids"_L1].toArray(), QJsonArray{id});
+        // Bob had it unread, and it was everybody's last message.
+        const QJsonObject bobs = bob->waitFor(u"conversation_updated"_s);
+        QCOMPARE(bobs["conversation"_L1]["unreadCount"_L1].toInteger(), 1);
+        QCOMPARE(bobs["conversation"_L1]["lastMessage"_L1]["content"_L1].toString(), u"keep"_s);
+        const QJsonObject alices = alice->waitFor(u"conversation_updated"_s);
+        QCOMPARE(alices["conversation"_L1]["lastMessage"_L1]["content"_L1].toString(), u"keep"_s);
+        QVERIFY(alice->staysQuiet(u"notification_revoked"_s)); // she had none
+
+        // Deleting again answers the requester alone; someone else's: forbidden, with ref.
+        alice->sendJson({{"type"_L1, "delete_message"_L1}, {"messageId"_L1, id}});
+        QVERIFY(alice->waitFor(u"message_updated"_s)["ref"_L1].isNull());
+        QVERIFY(bob->staysQuiet(u"message_updated"_s));
+        bob->sendJson({{"type"_L1, "delete_message"_L1},
+                       {"messageId"_L1, id - 1},
+                       {"clientRequestId"_L1, u"b1"_s}});
+        const QJsonObject forbidden = bob->waitFor(u"error"_s);
+        QCOMPARE(forbidden["code"_L1].toString(), u"forbidden"_s);
+        QCOMPARE(forbidden["ref"_L1].toString(), u"b1"_s);
+
+        // Carol, away, gets a message that is deleted before she comes back: never pushed.
+        const qint64 group =
+            m_http
+                ->post(u"/api/messages/conversations"_s,
+                       {{"participantIds"_L1, QJsonArray{m_carol.id}}}, m_alice.token)
+                .body["conversation"_L1]["id"_L1]
+                .toInteger();
+        alice->sendJson({{"type"_L1, "send_message"_L1},
+                         {"conversationId"_L1, group},
+                         {"content"_L1, u"never mind"_s}});
+        const qint64 gone = alice->waitFor(u"message_sent"_s)["messageId"_L1].toInteger();
+        alice->sendJson({{"type"_L1, "delete_message"_L1}, {"messageId"_L1, gone}});
+        QVERIFY(!alice->waitFor(u"message_updated"_s).isEmpty());
+        auto carol = connectAs(m_carol);
+        QVERIFY(carol->staysQuiet(u"new_message"_s));
+    }
+
     void closedConnectionsLeaveNothingBehind()
     {
         // A server that runs for months sees millions of connections come and go: each must

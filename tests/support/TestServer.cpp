@@ -1,5 +1,8 @@
 #include "TestServer.h"
 
+#include "storage/DbWorker.h"
+#include "storage/Sql.h"
+
 #include <QCoreApplication>
 #include <QUrlQuery>
 
@@ -68,6 +71,22 @@ QUrl TestServer::wsUrl(const QString &token) const
     query.addQueryItem(u"token"_s, token);
     url.setQuery(query);
     return url;
+}
+
+bool TestServer::databaseHolds(const QString &text)
+{
+    const QString pattern = u"%"_s + text + u"%"_s;
+    auto count = m_server->database().submit<qint64>([pattern](QSqlDatabase &db) {
+        return server::sql::scalar(
+            db,
+            u"SELECT (SELECT COUNT(*) FROM messages WHERE content LIKE ?) + (SELECT COUNT(*) "
+            "FROM message_edits WHERE content LIKE ?) + (SELECT COUNT(*) FROM email_outbox "
+            "WHERE text_body LIKE ? OR html_body LIKE ?)"_s,
+            {pattern, pattern, pattern, pattern});
+    });
+    count.waitForFinished();
+    const auto result = count.result();
+    return !result.ok() || result.value() > 0; // a failed read proves nothing
 }
 
 } // namespace pitchey::testing

@@ -27,6 +27,9 @@ public:
     [[nodiscard]] const server::ServerConfig &config() const { return m_config; }
     [[nodiscard]] QString dataDir() const { return m_dir.path(); }
     [[nodiscard]] server::Server &server() { return *m_server; }
+    // Whether any stored text (message contents, their versions, email bodies) contains
+    // `text`: what a deleted message must leave nowhere.
+    [[nodiscard]] bool databaseHolds(const QString &text);
 
 private:
     QTemporaryDir m_dir;

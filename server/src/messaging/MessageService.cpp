@@ -202,20 +202,55 @@ void MessageService::edit(qint64 editorId, const frames::EditMessage &edit, Clie
         editorId, [change](QSqlDatabase &db) { return MessageChanges::edit(db, change); }, this,
         [this, from = QPointer<ClientSession>(origin), ref = edit.clientRequestId,
          done = std::move(done)](const Result<ChangedMessage> &result) {
+            if (result.ok())
+                tellChanged(u"edited"_s, result.value(), from.data(), ref);
+            if (done)
+                done(result);
+        });
+}
+
+void MessageService::remove(qint64 userId, const frames::DeleteMessage &remove,
+                            ClientSession *origin, Done<DeletedMessage> done)
+{
+    m_db.submitThen<DeletedMessage>(
+        userId,
+        [userId, id = remove.messageId, now = currentTimeMs()](QSqlDatabase &db) {
+            return MessageChanges::remove(db, userId, id, now);
+        },
+        this,
+        [this, from = QPointer<ClientSession>(origin), ref = remove.clientRequestId,
+         done = std::move(done)](const Result<DeletedMessage> &result) {
             if (result.ok()) {
-                const ChangedMessage &edited = result.value();
-                const auto updated = [&](const QJsonValue &echo) {
-                    return frames::encode(frames::server::toJson(
-                        frames::server::MessageUpdated{u"edited"_s, edited.message, echo}));
-                };
-                if (edited.changed)
-                    m_registry.sendTo(edited.participants, updated(QJsonValue::Null), from.data());
-                if (from)
-                    from->send(updated(ref ? QJsonValue(*ref) : QJsonValue::Null));
+                const DeletedMessage &deleted = result.value();
+                tellChanged(u"deleted"_s, deleted.tombstone, from.data(), ref);
+                if (deleted.tombstone.changed) {
+                    m_registry.sendTo(
+                        deleted.recipients,
+                        frames::encode(frames::server::toJson(
+                            frames::server::NotificationRevoked{{deleted.tombstone.message.id}})));
+                }
+                for (const auto &[userId, conversation] : deleted.affected) {
+                    m_registry.sendTo({userId},
+                                      frames::encode(frames::server::toJson(
+                                          frames::server::ConversationUpdated{conversation})));
+                }
             }
             if (done)
                 done(result);
         });
+}
+
+void MessageService::tellChanged(const QString &change, const ChangedMessage &changed,
+                                 ClientSession *origin, const std::optional<QString> &ref)
+{
+    const auto updated = [&](const QJsonValue &echo) {
+        return frames::encode(
+            frames::server::toJson(frames::server::MessageUpdated{change, changed.message, echo}));
+    };
+    if (changed.changed)
+        m_registry.sendTo(changed.participants, updated(QJsonValue::Null), origin);
+    if (origin)
+        origin->send(updated(ref ? QJsonValue(*ref) : QJsonValue::Null));
 }
 
 } // namespace pitchey::server

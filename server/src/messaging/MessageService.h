@@ -52,6 +52,12 @@ public:
     // `ref`; an edit that changes nothing is stored nowhere and told to `origin` alone.
     void edit(qint64 editorId, const frames::EditMessage &edit, ClientSession *origin,
               Done<ChangedMessage> done);
+    // Version 2: a delete by the message's sender. Once committed: message_updated
+    // ("deleted") as for an edit, notification_revoked to the other participants, and
+    // conversation_updated to each participant whose conversation changed. Deleting a
+    // tombstone again tells `origin` alone.
+    void remove(qint64 userId, const frames::DeleteMessage &remove, ClientSession *origin,
+                Done<DeletedMessage> done);
     // How long after sending a message may be edited (zero: always); edit-window.
     void setEditWindow(std::chrono::milliseconds window) { m_editWindow = window; }
 
@@ -77,6 +83,10 @@ public:
     void catchUp(const QList<qint64> &userIds);
 
 private:
+    // message_updated to every connection of `changed`'s participants but `origin`, which
+    // gets it with `ref` (and alone, when nothing changed).
+    void tellChanged(const QString &change, const ChangedMessage &changed, ClientSession *origin,
+                     const std::optional<QString> &ref);
     void publish(const StoredMessage &stored, const QPointer<ClientSession> &origin,
                  std::chrono::steady_clock::time_point received);
     // new_message to this node's connections of `userIds` but `except`; counted.

@@ -36,6 +36,8 @@ QList<Route> MessageHandlers::routes()
     return {
         Route::make("PATCH", api::kMessagePattern, A::ByToken, true,
                     [this](const Call &c) { edit(c); }),
+        Route::make("DELETE", api::kMessagePattern, A::ByToken, false,
+                    [this](const Call &c) { remove(c); }),
         Route::make("GET", api::kMessageVersionsPattern, A::ByToken, false,
                     [this](const Call &c) { versions(c); }),
     };
@@ -56,6 +58,20 @@ void MessageHandlers::edit(const Call &call)
                             return call.reply.error(edited.error());
                         call.reply.json(200, api::MessageAnswer{edited.value().message}.toJson());
                     });
+}
+
+void MessageHandlers::remove(const Call &call)
+{
+    const auto messageId = messageIdOf(call);
+    if (!messageId)
+        return;
+    m_messages.remove(call.caller.userId, {*messageId, std::nullopt}, nullptr,
+                      [call](const Result<DeletedMessage> &deleted) {
+                          if (!deleted.ok())
+                              return call.reply.error(deleted.error());
+                          call.reply.json(
+                              200, api::MessageAnswer{deleted.value().tombstone.message}.toJson());
+                      });
 }
 
 void MessageHandlers::versions(const Call &call)

@@ -7,7 +7,7 @@ namespace pitchey::server {
 class DbWorker;
 class MessageService;
 
-// One message's routes (contract v2): edit it, read its versions.
+// One message's routes (contract v2): edit or delete it, read its versions.
 class MessageHandlers : public QObject
 {
     Q_OBJECT
@@ -19,6 +19,7 @@ public:
 
 private:
     void edit(const Call &call);
+    void remove(const Call &call);
     void versions(const Call &call);
 
     DbWorker &m_db;

@@ -8,6 +8,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::server {
@@ -36,7 +38,15 @@ void Router::dispatch(const HttpRequest &request, const HttpReply &answer)
     const Route *match = nullptr;
     QByteArrayList allowed;
     QStringList captures;
+    // A path spelled out by some route (/api/messages/changes) is that route's, whatever
+    // the method: a pattern (/api/messages/{messageId}) takes only the paths none spells.
+    const auto literal = [](const Route &route) { return !route.pattern.contains('{'); };
+    const bool spelledOut = std::any_of(m_routes.cbegin(), m_routes.cend(), [&](const Route &r) {
+        return literal(r) && r.path.match(request.path).hasMatch();
+    });
     for (const Route &route : std::as_const(m_routes)) {
+        if (spelledOut && !literal(route))
+            continue;
         const QRegularExpressionMatch found = route.path.match(request.path);
         if (!found.hasMatch())
             continue;

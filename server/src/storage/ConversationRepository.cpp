@@ -133,7 +133,8 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         sql::exec(db,
                   u"SELECT c.id, c.title, c.is_group, c.updated_at, "
                   "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id "
-                  " AND m.id > p.last_read_message_id AND m.sender_id <> ?) "
+                  " AND m.id > p.last_read_message_id AND m.sender_id <> ? "
+                  " AND m.deleted_at IS NULL) "
                   "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
                   "WHERE p.user_id = ?%1 ORDER BY c.updated_at DESC, c.id DESC"_s.arg(filter),
                   args);
@@ -187,7 +188,11 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
 
     auto last =
         sql::exec(db,
-                  u"SELECT %1 FROM messages m JOIN conversations c ON m.id = c.last_message_id "
+                  // The newest live message (c.last_message_id stays the newest stored: the
+                  // cluster's delivery order chains on it).
+                  u"SELECT %1 FROM conversations c JOIN messages m ON m.id = (SELECT x.id "
+                  "FROM messages x WHERE x.conversation_id = c.id AND x.deleted_at IS NULL "
+                  "ORDER BY x.id DESC LIMIT 1) "
                   "JOIN participants p ON p.conversation_id = c.id WHERE p.user_id = ?%2"_s.arg(
                       MessageRepository::columns(), only ? u" AND c.id = ?"_s : QString()),
                   scope);

@@ -90,6 +90,67 @@ Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
     return result;
 }
 
+Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId, qint64 now)
+{
+    auto locked = lockForParticipant(db, userId, messageId);
+    if (!locked.ok())
+        return locked.error();
+    DeletedMessage result{std::move(locked).value(), {}, {}};
+    Message &message = result.tombstone.message;
+    if (message.senderId != userId)
+        return Error::forbidden(u"only the sender can delete a message"_s);
+    if (message.deletedAt)
+        return result; // deleted before: the same tombstone
+
+    // Who sees the conversation change: the newest live message goes, or an unread one.
+    auto before = sql::exec(
+        db,
+        u"SELECT p.user_id, CASE WHEN p.last_read_message_id < ? THEN 1 ELSE 0 END, "
+        "CASE WHEN (SELECT x.id FROM messages x WHERE x.conversation_id = p.conversation_id "
+        "AND x.deleted_at IS NULL ORDER BY x.id DESC LIMIT 1) = ? THEN 1 ELSE 0 END "
+        "FROM participants p WHERE p.conversation_id = ? ORDER BY p.user_id"_s,
+        {message.id, message.id, message.conversationId});
+    if (!before.ok())
+        return before.error();
+    QList<qint64> affected;
+    while (before.value().next()) {
+        const qint64 participant = before.value().value(0).toLongLong();
+        const bool unread = participant != userId && before.value().value(1).toInt() != 0;
+        if (participant != userId)
+            result.recipients.append(participant);
+        if (unread || before.value().value(2).toInt() != 0)
+            affected.append(participant);
+    }
+
+    auto changeId = ChangeFeed::next(db);
+    if (!changeId.ok())
+        return changeId.error();
+    message.content.clear();
+    message.deletedAt = now;
+    message.changeId = changeId.value();
+    for (const auto &[statement, args] :
+         {std::pair{u"UPDATE messages SET content = '', deleted_at = ?, change_id = ? "
+                    "WHERE id = ?"_s,
+                    QVariantList{now, message.changeId, message.id}},
+          std::pair{u"DELETE FROM message_edits WHERE message_id = ?"_s, QVariantList{message.id}},
+          std::pair{u"DELETE FROM pending_deliveries WHERE message_id = ?"_s,
+                    QVariantList{message.id}},
+          std::pair{u"DELETE FROM notification_reads WHERE message_id = ?"_s,
+                    QVariantList{message.id}}}) {
+        if (auto done = sql::exec(db, statement, args); !done.ok())
+            return done.error();
+    }
+    result.tombstone.changed = true;
+    for (const qint64 participant : std::as_const(affected)) {
+        auto listed = ConversationRepository::listFor(db, participant, message.conversationId);
+        if (!listed.ok())
+            return listed.error();
+        if (!listed.value().isEmpty())
+            result.affected.append({participant, listed.value().constFirst()});
+    }
+    return result;
+}
+
 Result<QList<MessageVersion>> versions(QSqlDatabase &db, qint64 userId, qint64 messageId)
 {
     auto found = lockForParticipant(db, userId, messageId);

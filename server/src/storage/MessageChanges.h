@@ -15,6 +15,14 @@ struct ChangedMessage
     QList<qint64> participants;
 };
 
+// A message deleted by its sender, as stored (MessageChanges::remove).
+struct DeletedMessage
+{
+    ChangedMessage tombstone;
+    QList<qint64> recipients; // everyone but the sender: their notification is revoked
+    QList<QPair<qint64, Conversation>> affected;
+};
+
 struct MessageVersion
 {
     qint64 version = 0;
@@ -22,7 +30,7 @@ struct MessageVersion
     qint64 editedAt = 0; // when this version was written (the first: when sent)
 };
 
-// SQL for changes to stored messages: edits (deletes and reactions later). Each takes the
+// SQL for changes to stored messages: edits and deletes (reactions later). Each takes the
 // message's row lock (NOWAIT on PostgreSQL) and a new change feed position, and writes
 // everything the change touches in the caller's transaction. Database thread only.
 namespace MessageChanges {
@@ -37,6 +45,13 @@ struct Edit
     qint64 windowMs = 0; // 0: no limit
 };
 [[nodiscard]] Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit);
+
+// A delete by the sender: the message becomes a tombstone (content, edit history and
+// pending deliveries gone) at a new feed position. Deleting a tombstone again changes
+// nothing. `affected`: the participants whose conversation (unread count, last message)
+// changed, each with the conversation as they now see it.
+[[nodiscard]] Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
+                                            qint64 now);
 
 // Every version of a message, oldest first, for a participant of its conversation.
 [[nodiscard]] Result<QList<MessageVersion>> versions(QSqlDatabase &db, qint64 userId,

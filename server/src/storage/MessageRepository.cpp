@@ -151,13 +151,18 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
     stored.previousId = previous.value();
 
     if (send.replyToId) {
-        auto sameConversation =
-            sql::scalar(db, u"SELECT COUNT(*) FROM messages WHERE id = ? AND conversation_id = ?"_s,
-                        {*send.replyToId, conversationId.value()});
-        if (!sameConversation.ok())
-            return sameConversation.error();
-        if (sameConversation.value() == 0)
+        // -1: not of this conversation; 1: deleted; 0: a live message to reply to.
+        auto parent = sql::scalar(
+            db,
+            u"SELECT COALESCE((SELECT CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END FROM "
+            "messages WHERE id = ? AND conversation_id = ?), -1)"_s,
+            {*send.replyToId, conversationId.value()});
+        if (!parent.ok())
+            return parent.error();
+        if (parent.value() < 0)
             return Error::badRequest(u"replyToId is not a message of this conversation"_s);
+        if (parent.value() > 0)
+            return Error::conflict(u"the message replied to was deleted"_s);
     }
 
     Message &message = stored.message;

@@ -19,7 +19,7 @@ Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversatio
                              bool unreadOnly, int limit, std::optional<qint64> before)
 {
     QVariantList args{userId, conversationId};
-    QString filter;
+    QString filter = u" AND m.deleted_at IS NULL"_s; // a deleted message's is gone
     if (unreadOnly)
         filter += u" AND NOT "_s + readCondition();
     if (before) {
@@ -80,7 +80,8 @@ QString titleColumn()
 
 QString readCondition()
 {
-    return u"(m.id <= p.last_read_message_id OR m.id <= p.notifications_read_through OR "
+    return u"(m.deleted_at IS NOT NULL OR m.id <= p.last_read_message_id OR "
+           "m.id <= p.notifications_read_through OR "
            "EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = p.user_id AND "
            "r.message_id = m.id))"_s;
 }

@@ -246,6 +246,14 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
                                  if (!edited.ok())
                                      refuse(session, edited.error(), ref);
                              }));
+    } else if (const auto *remove = std::get_if<frames::DeleteMessage>(&frame)) {
+        const QJsonValue ref =
+            remove->clientRequestId ? QJsonValue(*remove->clientRequestId) : QJsonValue::Null;
+        m_deps.messages.remove(userId, *remove, session,
+                               guarded(session, [session, ref](const Result<DeletedMessage> &done) {
+                                   if (!done.ok())
+                                       refuse(session, done.error(), ref);
+                               }));
     }
 }
 
