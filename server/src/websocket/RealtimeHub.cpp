@@ -212,48 +212,36 @@ void RealtimeHub::onFrame(WsSession *session, const frames::ParsedClientFrame &p
     handle(session, std::get<frames::ClientFrame>(parsed));
 }
 
+template<typename T>
+auto RealtimeHub::refusedWith(WsSession *session, const frames::ClientFrame &frame)
+{
+    return guarded(session, [session, ref = frames::refOf(frame)](const Result<T> &result) {
+        if (!result.ok())
+            refuse(session, result.error(), ref);
+    });
+}
+
 void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
 {
     const qint64 userId = session->userId();
     if (std::holds_alternative<frames::Ping>(frame)) {
         session->send(frames::encode(frames::pong()));
     } else if (const auto *send = std::get_if<frames::SendMessage>(&frame)) {
-        const QJsonValue ref =
-            send->clientMessageId ? QJsonValue(*send->clientMessageId) : QJsonValue::Null;
-        m_deps.messages.send(userId, *send, session,
-                             guarded(session, [session, ref](const Result<StoredMessage> &stored) {
-                                 if (!stored.ok())
-                                     refuse(session, stored.error(), ref);
-                             }));
+        m_deps.messages.send(userId, *send, session, refusedWith<StoredMessage>(session, frame));
     } else if (const auto *delivered = std::get_if<frames::MessageDelivered>(&frame)) {
         queueDelivered(session, delivered->messageId);
     } else if (const auto *read = std::get_if<frames::MessageRead>(&frame)) {
-        m_deps.messages.markRead(
-            userId, read->messageId, session,
-            guarded(session, [session](const Result<std::optional<ReadReceipt>> &result) {
-                if (!result.ok())
-                    refuse(session, result.error());
-            }));
+        m_deps.messages.markRead(userId, read->messageId, session,
+                                 refusedWith<std::optional<ReadReceipt>>(session, frame));
     } else if (const auto *typing = std::get_if<frames::Typing>(&frame)) {
         handleTyping(session, *typing);
     } else if (const auto *join = std::get_if<frames::JoinConversation>(&frame)) {
         handleJoin(session, join->conversationId);
     } else if (const auto *edit = std::get_if<frames::EditMessage>(&frame)) {
-        const QJsonValue ref =
-            edit->clientRequestId ? QJsonValue(*edit->clientRequestId) : QJsonValue::Null;
-        m_deps.messages.edit(userId, *edit, session,
-                             guarded(session, [session, ref](const Result<ChangedMessage> &edited) {
-                                 if (!edited.ok())
-                                     refuse(session, edited.error(), ref);
-                             }));
+        m_deps.messages.edit(userId, *edit, session, refusedWith<ChangedMessage>(session, frame));
     } else if (const auto *remove = std::get_if<frames::DeleteMessage>(&frame)) {
-        const QJsonValue ref =
-            remove->clientRequestId ? QJsonValue(*remove->clientRequestId) : QJsonValue::Null;
         m_deps.messages.remove(userId, *remove, session,
-                               guarded(session, [session, ref](const Result<DeletedMessage> &done) {
-                                   if (!done.ok())
-                                       refuse(session, done.error(), ref);
-                               }));
+                               refusedWith<DeletedMessage>(session, frame));
     }
 }
 

@@ -99,6 +99,10 @@ private:
     void broadcastTyping(qint64 conversationId, qint64 userId, bool isTyping);
     static void refuse(WsSession *session, const Error &error,
                        const QJsonValue &ref = QJsonValue::Null);
+    // A request's callback: its failure answered to `session` (unless closed by then) with
+    // an error frame carrying the frame's ref (its clientMessageId or clientRequestId).
+    template<typename T>
+    static auto refusedWith(WsSession *session, const frames::ClientFrame &frame);
 
     Dependencies m_deps;
     std::unique_ptr<TypingTracker> m_typing;
