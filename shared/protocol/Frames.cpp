@@ -91,6 +91,31 @@ Result<std::optional<QString>> readRequestId(const QJsonObject &object)
     return requestId.value();
 }
 
+Result<DeleteMessage> parseDeleteMessage(const QJsonObject &object)
+{
+    const auto id = readRequiredId(object, "messageId"_L1);
+    if (!id.ok())
+        return id.error();
+    const auto requestId = readRequestId(object);
+    if (!requestId.ok())
+        return requestId.error();
+    return DeleteMessage{id.value(), requestId.value()};
+}
+
+// What a refusal of this frame echoes as `ref`: its id under `key`, when a string at all.
+QJsonValue refIn(const QJsonObject &object, QLatin1StringView key)
+{
+    const QJsonValue id = object.value(key);
+    return id.isString() ? id : QJsonValue(QJsonValue::Null);
+}
+
+template<typename Frame> ParsedClientFrame parsedOrRefused(Result<Frame> parsed, QJsonValue ref)
+{
+    if (!parsed.ok())
+        return Refusal{parsed.error(), std::move(ref)};
+    return ClientFrame{std::move(parsed).value()};
+}
+
 } // namespace
 
 Result<EditMessage> parseEditMessage(const QJsonObject &object, std::optional<qint64> messageId)
@@ -180,15 +205,8 @@ ParsedClientFrame parseClientFrame(const QByteArray &text)
 
     if (type == "ping"_L1)
         return ClientFrame{Ping{}};
-    if (type == "send_message"_L1) {
-        // Echo the clientMessageId in any refusal, when it is a string at all.
-        const QJsonValue clientId = object.value("clientMessageId"_L1);
-        const QJsonValue ref = clientId.isString() ? clientId : QJsonValue(QJsonValue::Null);
-        auto parsed = parseSendMessage(object);
-        if (!parsed.ok())
-            return Refusal{parsed.error(), ref};
-        return ClientFrame{std::move(parsed).value()};
-    }
+    if (type == "send_message"_L1)
+        return parsedOrRefused(parseSendMessage(object), refIn(object, "clientMessageId"_L1));
     if (type == "message_delivered"_L1)
         return withMessage<MessageDelivered>(object);
     if (type == "message_read"_L1)
@@ -200,25 +218,10 @@ ParsedClientFrame parseClientFrame(const QByteArray &text)
     if (type == "join_conversation"_L1)
         return withConversation<JoinConversation>(object,
                                                   [](qint64 id) { return JoinConversation{id}; });
-    if (type == "edit_message"_L1) {
-        const QJsonValue requestId = object.value("clientRequestId"_L1);
-        auto parsed = parseEditMessage(object);
-        if (!parsed.ok())
-            return Refusal{parsed.error(),
-                           requestId.isString() ? requestId : QJsonValue(QJsonValue::Null)};
-        return ClientFrame{std::move(parsed).value()};
-    }
-    if (type == "delete_message"_L1) {
-        const QJsonValue requestId = object.value("clientRequestId"_L1);
-        const QJsonValue ref = requestId.isString() ? requestId : QJsonValue(QJsonValue::Null);
-        const auto id = readRequiredId(object, "messageId"_L1);
-        if (!id.ok())
-            return Refusal{id.error(), ref};
-        const auto clientRequestId = readRequestId(object);
-        if (!clientRequestId.ok())
-            return Refusal{clientRequestId.error(), ref};
-        return ClientFrame{DeleteMessage{id.value(), clientRequestId.value()}};
-    }
+    if (type == "edit_message"_L1)
+        return parsedOrRefused(parseEditMessage(object), refIn(object, "clientRequestId"_L1));
+    if (type == "delete_message"_L1)
+        return parsedOrRefused(parseDeleteMessage(object), refIn(object, "clientRequestId"_L1));
     return Refusal{Error::badRequest(u"unknown frame type: %1"_s.arg(type.left(64))),
                    QJsonValue::Null};
 }

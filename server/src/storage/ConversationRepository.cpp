@@ -122,6 +122,12 @@ Result<Created> findOrCreate(QSqlDatabase &db, qint64 creatorId, QList<qint64> i
     return Created{conversationId, true};
 }
 
+QString newestLiveMessage(const QString &conversationColumn)
+{
+    return u"(SELECT x.id FROM messages x WHERE x.conversation_id = %1 AND x.deleted_at IS "
+           "NULL ORDER BY x.id DESC LIMIT 1)"_s.arg(conversationColumn);
+}
+
 Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::optional<qint64> only)
 {
     const QString filter = only ? u" AND c.id = ?"_s : QString();
@@ -188,13 +194,10 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
 
     auto last =
         sql::exec(db,
-                  // The newest live message (c.last_message_id stays the newest stored: the
-                  // cluster's delivery order chains on it).
-                  u"SELECT %1 FROM conversations c JOIN messages m ON m.id = (SELECT x.id "
-                  "FROM messages x WHERE x.conversation_id = c.id AND x.deleted_at IS NULL "
-                  "ORDER BY x.id DESC LIMIT 1) "
+                  u"SELECT %1 FROM conversations c JOIN messages m ON m.id = %3 "
                   "JOIN participants p ON p.conversation_id = c.id WHERE p.user_id = ?%2"_s.arg(
-                      MessageRepository::columns(), only ? u" AND c.id = ?"_s : QString()),
+                      MessageRepository::columns(), only ? u" AND c.id = ?"_s : QString(),
+                      newestLiveMessage(u"c.id"_s)),
                   scope);
     if (!last.ok())
         return last.error();

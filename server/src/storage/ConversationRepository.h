@@ -33,6 +33,11 @@ struct Created
                                            QList<qint64> participantIds,
                                            const std::optional<QString> &title);
 
+// SQL for the id of the newest live (not deleted) message of the conversation whose id is
+// the column `conversationColumn` (conversations.last_message_id stays the newest stored:
+// the cluster's delivery order chains on it).
+[[nodiscard]] QString newestLiveMessage(const QString &conversationColumn);
+
 // The user's conversations (or the one asked for), most recent activity first.
 [[nodiscard]] Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId,
                                                   std::optional<qint64> only = std::nullopt);

@@ -10,15 +10,21 @@ namespace pitchey::server::MessageChanges {
 
 namespace {
 
-// The message, its row locked until the commit, for a participant of its conversation:
-// no such message -> not_found, someone else's conversation -> forbidden.
-Result<ChangedMessage> lockForParticipant(QSqlDatabase &db, qint64 userId, qint64 messageId)
+// The message (for a change: its row locked until the commit) and its conversation's
+// participants, for one of them: no such message -> not_found, someone else's
+// conversation -> forbidden.
+enum class Access
 {
-    auto row =
-        sql::exec(db,
-                  u"SELECT %1 FROM messages m WHERE m.id = ?"_s.arg(MessageRepository::columns()) +
-                      sql::lockRowClause(db, {}),
-                  {messageId});
+    Read,
+    Change
+};
+Result<ChangedMessage> forParticipant(QSqlDatabase &db, qint64 userId, qint64 messageId,
+                                      Access access)
+{
+    const QString lock = access == Access::Change ? sql::lockRowClause(db, {}) : QString();
+    auto row = sql::exec(
+        db, u"SELECT %1 FROM messages m WHERE m.id = ?"_s.arg(MessageRepository::columns()) + lock,
+        {messageId});
     if (!row.ok())
         return row.error();
     if (!row.value().next())
@@ -46,7 +52,7 @@ Error conflict(const QString &why, const Message &current)
 
 Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
 {
-    auto locked = lockForParticipant(db, edit.editorId, edit.messageId);
+    auto locked = forParticipant(db, edit.editorId, edit.messageId, Access::Change);
     if (!locked.ok())
         return locked.error();
     ChangedMessage result = std::move(locked).value();
@@ -92,7 +98,7 @@ Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
 
 Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId, qint64 now)
 {
-    auto locked = lockForParticipant(db, userId, messageId);
+    auto locked = forParticipant(db, userId, messageId, Access::Change);
     if (!locked.ok())
         return locked.error();
     DeletedMessage result{std::move(locked).value(), {}, {}};
@@ -106,9 +112,9 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
     auto before = sql::exec(
         db,
         u"SELECT p.user_id, CASE WHEN p.last_read_message_id < ? THEN 1 ELSE 0 END, "
-        "CASE WHEN (SELECT x.id FROM messages x WHERE x.conversation_id = p.conversation_id "
-        "AND x.deleted_at IS NULL ORDER BY x.id DESC LIMIT 1) = ? THEN 1 ELSE 0 END "
-        "FROM participants p WHERE p.conversation_id = ? ORDER BY p.user_id"_s,
+        "CASE WHEN %1 = ? THEN 1 ELSE 0 END FROM participants p WHERE p.conversation_id = ? "
+        "ORDER BY p.user_id"_s.arg(
+            ConversationRepository::newestLiveMessage(u"p.conversation_id"_s)),
         {message.id, message.id, message.conversationId});
     if (!before.ok())
         return before.error();
@@ -153,7 +159,7 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
 
 Result<QList<MessageVersion>> versions(QSqlDatabase &db, qint64 userId, qint64 messageId)
 {
-    auto found = lockForParticipant(db, userId, messageId);
+    auto found = forParticipant(db, userId, messageId, Access::Read);
     if (!found.ok())
         return found.error();
     const Message &message = found.value().message;
