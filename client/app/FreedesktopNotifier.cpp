@@ -9,6 +9,8 @@
 #include <QDBusPendingReply>
 #include <QGuiApplication>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::app {
@@ -47,34 +49,67 @@ QVariantMap FreedesktopNotifier::hints() const
     return hints;
 }
 
-void FreedesktopNotifier::show(qint64 conversationId, const QString &title, const QString &body)
+void FreedesktopNotifier::show(qint64 conversationId, qint64 messageId, const QString &title,
+                               const QString &body)
+{
+    notify(0, conversationId, messageId, title, body);
+}
+
+void FreedesktopNotifier::update(qint64 messageId, const QString &body)
+{
+    const auto shown = std::find_if(m_shown.cbegin(), m_shown.cend(),
+                                    [&](const Shown &it) { return it.messageId == messageId; });
+    if (shown != m_shown.cend())
+        notify(shown.key(), shown->conversationId, messageId, shown->title, body);
+}
+
+void FreedesktopNotifier::withdraw(qint64 messageId)
+{
+    for (auto it = m_shown.cbegin(); it != m_shown.cend(); ++it) {
+        if (it->messageId != messageId)
+            continue;
+        QDBusMessage call =
+            QDBusMessage::createMethodCall(kService, kPath, kService, u"CloseNotification"_s);
+        call << it.key();
+        QDBusConnection::sessionBus().asyncCall(call);
+        m_shown.erase(it);
+        return;
+    }
+    m_withdrawnEarly.insert(messageId); // its Notify answer is still on its way
+}
+
+void FreedesktopNotifier::notify(uint replaces, qint64 conversationId, qint64 messageId,
+                                 const QString &title, const QString &body)
 {
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, u"Notify"_s);
     // The body may be read as markup by the server: what people write stays text.
-    call << QGuiApplication::applicationDisplayName() << uint(0) << QString::fromLatin1(kAppId)
+    call << QGuiApplication::applicationDisplayName() << replaces << QString::fromLatin1(kAppId)
          << title << body.toHtmlEscaped() << QStringList{u"default"_s, tr("Open")} << hints()
          << int(-1);
     auto *watcher =
         new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    const Shown shown{conversationId, messageId, title};
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
-            [this, conversationId](QDBusPendingCallWatcher *finished) {
+            [this, shown](QDBusPendingCallWatcher *finished) {
                 const QDBusPendingReply<uint> reply = *finished;
-                if (reply.isValid()) {
-                    m_conversationOf.insert(reply.value(), conversationId);
-                    // Clicked before this answer came back (D-Bus does not order the
-                    // service's signal after its reply for us).
-                    if (m_clickedEarly.remove(reply.value()))
-                        Q_EMIT activated(conversationId);
-                }
                 finished->deleteLater();
+                if (!reply.isValid())
+                    return;
+                m_shown.insert(reply.value(), shown);
+                // Deleted, or clicked, before this answer came back (D-Bus does not order
+                // the service's signal after its reply for us).
+                if (m_withdrawnEarly.remove(shown.messageId))
+                    withdraw(shown.messageId);
+                else if (m_clickedEarly.remove(reply.value()))
+                    Q_EMIT activated(shown.conversationId);
             });
 }
 
 void FreedesktopNotifier::onActionInvoked(uint id, const QString &action)
 {
     Q_UNUSED(action)
-    if (m_conversationOf.contains(id))
-        Q_EMIT activated(m_conversationOf.value(id));
+    if (m_shown.contains(id))
+        Q_EMIT activated(m_shown.value(id).conversationId);
     else if (m_clickedEarly.size() < 64)
         m_clickedEarly.insert(id);
 }
@@ -82,7 +117,7 @@ void FreedesktopNotifier::onActionInvoked(uint id, const QString &action)
 void FreedesktopNotifier::onClosed(uint id, uint reason)
 {
     Q_UNUSED(reason)
-    m_conversationOf.remove(id);
+    m_shown.remove(id);
     m_clickedEarly.remove(id);
 }
 

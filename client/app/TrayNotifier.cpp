@@ -38,8 +38,11 @@ TrayNotifier::TrayNotifier(QObject *parent)
     m_tray.show();
 }
 
-void TrayNotifier::show(qint64 conversationId, const QString &title, const QString &body)
+// (A tray balloon cannot be taken back or changed: an edit or delete leaves it to expire.)
+void TrayNotifier::show(qint64 conversationId, qint64 messageId, const QString &title,
+                        const QString &body)
 {
+    Q_UNUSED(messageId)
     m_lastConversation = conversationId;
     m_tray.showMessage(title, body, QSystemTrayIcon::Information);
 }

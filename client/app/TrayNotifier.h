@@ -20,7 +20,8 @@ public:
     explicit TrayNotifier(QObject *parent = nullptr);
 
     [[nodiscard]] static bool available() { return QSystemTrayIcon::isSystemTrayAvailable(); }
-    void show(qint64 conversationId, const QString &title, const QString &body) override;
+    void show(qint64 conversationId, qint64 messageId, const QString &title,
+              const QString &body) override;
     void setUnreadTotal(int unread);
 
 Q_SIGNALS:

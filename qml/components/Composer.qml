@@ -5,6 +5,8 @@ import Pitchey
 
 // The message field: Enter sends, Shift+Enter starts a new line. The text stays until the
 // page clears it (once a send is accepted); near the length limit a counter shows what is left.
+// Editing a message happens here too: a bar above says so, Enter saves, Esc cancels, and Up
+// in an empty field asks for the user's last message to edit.
 Rectangle {
     id: composer
 
@@ -15,6 +17,13 @@ Rectangle {
     readonly property int length: field.text.length - (field.text.match(/[\uDC00-\uDFFF]/g) || []).length
     signal sendRequested(string text)
     signal edited(string text)
+    signal editRequested(var messageId, string text)
+    signal editCancelled()
+    signal lastEditRequested()
+
+    // The message being edited, or 0.
+    property var editingId: 0
+    readonly property bool editing: editingId > 0
 
     property bool loading: false
 
@@ -30,14 +39,54 @@ Rectangle {
         loading = false
     }
 
-    implicitHeight: Math.min(layout.implicitHeight + Theme.spacing * 2, 180)
+    function startEditing(messageId, text) {
+        editingId = messageId
+        load(text)
+        field.forceActiveFocus()
+    }
+    // Back to composing, with `draft` (the conversation's) in the field.
+    function stopEditing(draft) {
+        editingId = 0
+        load(draft)
+    }
+
+    implicitHeight: Math.min(layout.implicitHeight + editBar.implicitHeight + Theme.spacing * 2, 220)
     color: Theme.window
 
     Rectangle { width: parent.width; height: 1; color: Theme.divider }
 
     RowLayout {
+        id: editBar
+        objectName: "editBar"
+        visible: composer.editing
+        anchors.top: parent.top
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.margins: Theme.spacing
+        anchors.leftMargin: Theme.spacing * 2
+        implicitHeight: visible ? cancelEdit.implicitHeight : 0
+        Label {
+            Layout.fillWidth: true
+            text: qsTr("Editing message · Esc to cancel")
+            color: Theme.accentOnWindow
+            font.pixelSize: 12
+            font.bold: true
+        }
+        ToolButton {
+            id: cancelEdit
+            text: "\u2715"
+            focusPolicy: Qt.NoFocus
+            Accessible.name: qsTr("Cancel editing")
+            onClicked: composer.editCancelled()
+        }
+    }
+
+    RowLayout {
         id: layout
-        anchors.fill: parent
+        anchors.top: editBar.visible ? editBar.bottom : parent.top
+        anchors.bottom: parent.bottom
+        anchors.left: parent.left
+        anchors.right: parent.right
         anchors.margins: Theme.spacing
         spacing: Theme.spacing
 
@@ -57,6 +106,16 @@ Rectangle {
                 Keys.onBacktabPressed: nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
                 Keys.onReturnPressed: (event) => composer.handleReturn(event)
                 Keys.onEnterPressed: (event) => composer.handleReturn(event)
+                Keys.onUpPressed: (event) => {
+                    event.accepted = field.text.length === 0 && !composer.editing
+                    if (event.accepted)
+                        composer.lastEditRequested()
+                }
+                Keys.onEscapePressed: (event) => {
+                    event.accepted = composer.editing
+                    if (event.accepted)
+                        composer.editCancelled()
+                }
             }
         }
         Label {
@@ -68,10 +127,10 @@ Rectangle {
         }
         Button {
             objectName: "sendButton"
-            text: qsTr("Send")
+            text: composer.editing ? qsTr("Save") : qsTr("Send")
             enabled: field.text.trim().length > 0
             onClicked: composer.submit()
-            Accessible.name: qsTr("Send message")
+            Accessible.name: composer.editing ? qsTr("Save the edit") : qsTr("Send message")
         }
     }
 
@@ -87,6 +146,9 @@ Rectangle {
     function submit() {
         if (field.text.trim().length === 0)
             return
-        composer.sendRequested(field.text)
+        if (composer.editing)
+            composer.editRequested(composer.editingId, field.text)
+        else
+            composer.sendRequested(field.text)
     }
 }

@@ -5,7 +5,8 @@ import Pitchey
 
 // One message: a day header when the day changes, the sender's name at the start of a
 // run of their messages (in groups), the text as plain text, the time and, on the
-// user's own messages, the delivery state. Bindings only, no JavaScript per frame.
+// user's own messages, the delivery state; "(edited)" on an edited one, "Message deleted"
+// in the place of a deleted one. Bindings only, no JavaScript per frame.
 Item {
     id: message
 
@@ -23,7 +24,11 @@ Item {
     required property bool firstOfGroup
     required property bool firstOfDay
     required property bool firstUnread
+    required property string editedAt // "" when never edited
+    required property bool deleted
     property bool showSender: false
+    // Sent, not deleted, the user's own: what Edit and Delete apply to.
+    readonly property bool changeable: isOwn && !deleted && messageId > 0
 
     function copyText() {
         body.selectAll()
@@ -95,10 +100,25 @@ Item {
             color: message.isOwn ? Theme.ownBubble : Theme.otherBubble
             border.color: message.deliveryState === MessageListModel.Failed ? Theme.danger : "transparent"
 
-            // Right click: what can be done with the message (one menu for the whole view).
+            // Right click, or the "⋯" that hovering shows: what can be done with the
+            // message (one menu for the whole view).
             TapHandler {
                 acceptedButtons: Qt.RightButton
                 onTapped: message.menuRequested(message)
+            }
+            HoverHandler { id: bubbleHover }
+            ToolButton {
+                objectName: "messageActions"
+                visible: (bubbleHover.hovered || hovered) && !message.deleted && message.messageId > 0
+                anchors.verticalCenter: parent.verticalCenter
+                anchors.right: message.isOwn ? parent.left : undefined
+                anchors.left: message.isOwn ? undefined : parent.right
+                text: "\u22EF"
+                focusPolicy: Qt.NoFocus
+                Accessible.name: qsTr("Message actions")
+                ToolTip.visible: hovered
+                ToolTip.text: Accessible.name
+                onClicked: message.menuRequested(message)
             }
 
             ColumnLayout {
@@ -126,16 +146,18 @@ Item {
                     Layout.maximumWidth: message.bubbleWidth - Theme.spacing * 2
                     // Plain text, never the sender's markup; only the links the model found
                     // (http, https, mailto) are rich.
-                    text: hasLinks ? message.linkedHtml : message.content
-                    textFormat: hasLinks ? TextEdit.RichText : TextEdit.PlainText
+                    text: message.deleted ? qsTr("Message deleted")
+                        : hasLinks ? message.linkedHtml : message.content
+                    textFormat: hasLinks && !message.deleted ? TextEdit.RichText : TextEdit.PlainText
+                    font.italic: message.deleted
                     wrapMode: TextEdit.Wrap
                     readOnly: true
                     selectByMouse: true
-                    color: Theme.text
+                    color: message.deleted ? Theme.mutedText : Theme.text
                     selectionColor: Theme.accent
                     selectedTextColor: Theme.accentText
                     Accessible.role: Accessible.StaticText
-                    Accessible.name: message.content
+                    Accessible.name: message.deleted ? qsTr("Message deleted") : message.content
                     onLinkActivated: (link) => Qt.openUrlExternally(link)
                     HoverHandler {
                         cursorShape: body.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor
@@ -149,6 +171,17 @@ Item {
                     id: meta
                     Layout.alignment: Qt.AlignRight
                     spacing: 4
+                    Label {
+                        objectName: "editedMark"
+                        visible: message.editedAt.length > 0
+                        text: qsTr("edited")
+                        color: Theme.mutedText
+                        font.pixelSize: 11
+                        font.italic: true
+                        ToolTip.visible: editedHover.hovered
+                        ToolTip.text: qsTr("Edited %1").arg(message.editedAt)
+                        HoverHandler { id: editedHover }
+                    }
                     Label {
                         text: message.time
                         textFormat: Text.PlainText

@@ -162,10 +162,53 @@ Page {
         objectName: "messageMenu"
         property var message: null
         MenuItem {
+            objectName: "editMessage"
+            text: qsTr("Edit")
+            visible: messageMenu.message !== null && messageMenu.message.changeable
+            height: visible ? implicitHeight : 0
+            onTriggered: composer.startEditing(messageMenu.message.messageId, messageMenu.message.content)
+        }
+        MenuItem {
             objectName: "copyMessage"
             text: qsTr("Copy text")
+            enabled: messageMenu.message !== null && !messageMenu.message.deleted
             onTriggered: messageMenu.message.copyText()
         }
+        MenuItem {
+            objectName: "deleteMessage"
+            text: qsTr("Delete…")
+            visible: messageMenu.message !== null && messageMenu.message.changeable
+            height: visible ? implicitHeight : 0
+            onTriggered: {
+                deleteDialog.messageId = messageMenu.message.messageId
+                deleteDialog.open()
+            }
+        }
+    }
+
+    Dialog {
+        id: deleteDialog
+        objectName: "deleteDialog"
+        property var messageId: 0
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Delete message?")
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        Label {
+            width: Math.min(view.width * 0.8, 360)
+            wrapMode: Text.WordWrap
+            text: qsTr("It is deleted for everyone in this conversation. People may already have read it or kept a copy.")
+            color: Theme.text
+        }
+        Component.onCompleted: standardButton(Dialog.Ok).text = qsTr("Delete")
+        // Enter confirms, Esc cancels, as in the messengers people know.
+        Shortcut {
+            sequences: ["Return", "Enter"]
+            enabled: deleteDialog.opened
+            onActivated: deleteDialog.accept()
+        }
+        onAccepted: Chat.deleteMessage(messageId)
+        onClosed: view.focusComposer()
     }
 
     // The newest message on screen is reported as seen (a read receipt when the window is active).
@@ -183,7 +226,7 @@ Page {
         target: Chat
         function onWindowActiveChanged() { seenDelay.restart() }
         function onCurrentChanged() {
-            composer.load(Chat.currentDraft)
+            composer.stopEditing(Chat.currentDraft)
             view.placing = true
             Qt.callLater(view.place) // qmllint disable type
         }
@@ -230,7 +273,21 @@ Page {
                 composer.clear()
                 view.showNewest()
             }
-            onEdited: (text) => Chat.composerChanged(text)
+            onEditRequested: (messageId, text) => {
+                if (Chat.editMessage(messageId, text))
+                    composer.stopEditing(Chat.currentDraft)
+            }
+            onEditCancelled: composer.stopEditing(Chat.currentDraft)
+            // Up in an empty composer: the user's last message, to edit.
+            onLastEditRequested: {
+                const last = Chat.lastEditable()
+                if (last.messageId !== undefined)
+                    composer.startEditing(last.messageId, last.content)
+            }
+            onEdited: (text) => {
+                if (!composer.editing)
+                    Chat.composerChanged(text)
+            }
         }
     }
 

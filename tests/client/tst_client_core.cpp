@@ -1,7 +1,6 @@
 // client_core against a real server on 127.0.0.1 (port 0) and, for tokens, a real
 // keychain (gnome-keyring under dbus-run-session, see tests/support/with-keyring.sh).
-#include "Clients.h"
-#include "TestServer.h"
+#include "ClientRig.h"
 #include "controllers/ChatController.h"
 #include "controllers/NotificationCenter.h"
 #include "controllers/SessionController.h"
@@ -28,44 +27,6 @@ using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::client;
 using namespace pitchey::testing;
-
-namespace {
-
-// One running messenger without its window: what the app builds, minus QML.
-struct ClientRig
-{
-    explicit ClientRig(const QUrl &server)
-    {
-        api.setBaseUrl(server);
-        connection.setTiming({200, 1000, 30'000});
-    }
-    ApiClient api;
-    RealtimeConnection connection;
-    ChatController chat{api, connection};
-
-    void startAs(const Session &session, const QString &cacheDir)
-    {
-        api.setToken(session.token);
-        chat.start(session, cacheDir);
-    }
-};
-
-Session sessionFor(const HttpClient::Account &account)
-{
-    Session session;
-    session.token = account.token;
-    session.user.id = account.id;
-    session.user.username = account.username;
-    session.user.displayName = account.username;
-    return session;
-}
-
-QUrl serverUrl(const TestServer &server)
-{
-    return QUrl(u"http://127.0.0.1:%1"_s.arg(server.port()));
-}
-
-} // namespace
 
 // Takes every D-Bus call to its path and answers none.
 class SilentService : public QDBusVirtualObject
@@ -94,19 +55,10 @@ private:
         return m_http->createConversation(a, {b.id});
     }
 
-    // Starts the client as `user`, waits until it is connected and lists `conversation`,
-    // and opens it.
     [[nodiscard]] bool startAndOpen(ClientRig &rig, const HttpClient::Account &user,
                                     qint64 conversation)
     {
-        rig.startAs(sessionFor(user), m_cacheDir->path());
-        const bool ready = QTest::qWaitFor([&] {
-            return rig.chat.connectionState() == ChatController::ConnectionState::Connected &&
-                   rig.chat.conversations()->find(conversation) != nullptr;
-        });
-        if (ready)
-            rig.chat.openConversation(conversation);
-        return ready && rig.chat.currentConversationId() == conversation;
+        return rig.startAndOpen(sessionFor(user), m_cacheDir->path(), conversation);
     }
 
 private Q_SLOTS:
@@ -616,9 +568,20 @@ private Q_SLOTS:
         struct Recorder : NotificationPresenter
         {
             QStringList shown;
-            void show(qint64, const QString &title, const QString &body) override
+            QList<qint64> ids;
+            void show(qint64, qint64 messageId, const QString &title, const QString &body) override
             {
                 shown.append(title + u'|' + body);
+                ids.append(messageId);
+            }
+            void update(qint64 messageId, const QString &body) override
+            {
+                shown[ids.indexOf(messageId)] = u"(edited)|"_s + body;
+            }
+            void withdraw(qint64 messageId) override
+            {
+                shown.removeAt(ids.indexOf(messageId));
+                ids.removeAll(messageId);
             }
         } recorder;
         const auto alice = m_http->registerUser(u"alice"_s);
@@ -668,6 +631,18 @@ private Q_SLOTS:
         say(bob, u"shown again"_s);
         QTRY_COMPARE(recorder.shown.size(), 2);
         QCOMPARE(recorder.shown.constLast(), u"bob|shown again"_s);
+
+        // An edit changes the notification; a delete takes it away.
+        const qint64 first = recorder.ids.constFirst();
+        QCOMPARE(m_http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(first),
+                            R"({"content": "in the background, edited"})", bob.token)
+                     .status,
+                 200);
+        QTRY_COMPARE(recorder.shown.constFirst(), u"(edited)|in the background, edited"_s);
+        QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(first), {}, bob.token).status,
+                 200);
+        QTRY_COMPARE(recorder.shown, QStringList{u"bob|shown again"_s});
     }
 
     void settingsRoundTripThroughTheServer()

@@ -21,6 +21,7 @@ Item {
             content: "<b>bold?</b> & <i>no</i>"; time: "10:00"; day: "Today"
             isOwn: true; deliveryState: MessageListModel.Failed; failure: "forbidden"
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
+            editedAt: ""; deleted: false
         }
     }
     Component {
@@ -140,6 +141,22 @@ Item {
             mouseClick(find(message, "retryButton"))
             compare(retried.count, 1)
             compare(retried.signalArguments[0][0], "c1")
+        }
+
+        function test_editedAndDeletedMessagesSaySo() {
+            const message = createTemporaryObject(messageComponent, root)
+            compare(find(message, "editedMark").visible, false)
+            message.editedAt = "03/12/2026 10:05"
+            compare(find(message, "editedMark").visible, true)
+            compare(message.changeable, true)
+            // A tombstone: never the old text, nothing to change, no edit mark.
+            message.deleted = true
+            message.editedAt = ""
+            const text = find(message, "messageText")
+            compare(text.text, "Message deleted")
+            compare(text.font.italic, true)
+            compare(message.changeable, false)
+            compare(find(message, "editedMark").visible, false)
         }
 
         function test_conversationRowShowsUnreadAndTyping() {

@@ -7,6 +7,7 @@ namespace pitchey::client {
 namespace {
 
 constexpr int kCatchUpPage = 100;
+constexpr int kFeedPage = api::ChangesQuery::kMaxLimit;
 
 } // namespace
 
@@ -71,6 +72,56 @@ void CatchUp::newMessage(const Message &message)
     if (fromOthers && stored.inserted)
         Q_EMIT messageArrived(message.conversationId, message.id,
                               m_state.conversations.displayName(message.senderId), message.content);
+}
+
+void CatchUp::messageChanged(const Message &message)
+{
+    if (!m_state.cache)
+        return;
+    // Only what this client holds: a message it never had comes with its history, as it is.
+    const auto applied = m_state.cache->applyChange(message);
+    if (!applied)
+        return;
+    m_state.messages.upsert(*applied);
+    const Conversation *conversation = m_state.conversations.find(message.conversationId);
+    if (message.deletedAt) {
+        // conversation_updated brings the list's new last message.
+        Q_EMIT messageDeleted(message.conversationId, message.id);
+        return;
+    }
+    if (conversation && conversation->lastMessage && conversation->lastMessage->id == message.id) {
+        m_state.conversations.setLastMessage(message, false);
+        m_state.saveConversation(message.conversationId);
+    }
+    Q_EMIT messageEdited(message.conversationId, message.id, message.content);
+}
+
+void CatchUp::readFeed(qint64 latest)
+{
+    if (!m_state.cache || m_readingFeed)
+        return;
+    const qint64 position = m_state.cache->feedPosition();
+    // Never read: the history this client loads from now on is current. Ahead of the
+    // server: the server's database is not the one this position was read from.
+    if (position < 0 || position > latest)
+        return m_state.cache->setFeedPosition(latest);
+    if (position < latest)
+        pageFeed(position);
+}
+
+void CatchUp::pageFeed(qint64 since)
+{
+    m_readingFeed = true;
+    m_state.api.changes(since, kFeedPage, m_state.scope, [this](Result<api::ChangesAnswer> page) {
+        m_readingFeed = false;
+        if (!page.ok() || !m_state.cache)
+            return; // read again on the next connection
+        for (const Message &message : page.value().messages)
+            messageChanged(message);
+        if (page.value().hasMore && !page.value().messages.isEmpty())
+            return pageFeed(page.value().messages.constLast().changeId);
+        m_state.cache->setFeedPosition(page.value().latestChangeId);
+    });
 }
 
 } // namespace pitchey::client

@@ -49,6 +49,8 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
     });
     connect(m_catchUp, &CatchUp::currentTouched, this, &ChatController::currentStatusChanged);
     connect(m_catchUp, &CatchUp::messageArrived, this, &ChatController::messageArrived);
+    connect(m_catchUp, &CatchUp::messageEdited, this, &ChatController::messageEdited);
+    connect(m_catchUp, &CatchUp::messageDeleted, this, &ChatController::messageDeleted);
     // What arrives in the open conversation while the person looks elsewhere comes under a
     // "New messages" line.
     connect(m_catchUp, &CatchUp::messageArrived, this, [this](qint64 conversationId, qint64 id) {
@@ -76,6 +78,7 @@ void ChatController::start(const Session &session, const QString &cacheDir)
     connect(
         m_queue.get(), &OfflineQueue::messageRemoved, this,
         [this](const QString &clientMessageId) { m_messages.removeByClientId(clientMessageId); });
+    connect(m_queue.get(), &OfflineQueue::changeRefused, this, &ChatController::errorOccurred);
     m_state.me = me;
     m_state.scope = m_scope.get();
     m_state.cache = m_cache.get();
@@ -135,6 +138,24 @@ bool ChatController::send(const QString &text)
         return false;
     m_reading->stopTyping();
     return m_timeline->send(text);
+}
+
+bool ChatController::editMessage(qint64 messageId, const QString &text)
+{
+    return m_timeline->change(messageId, &text);
+}
+
+bool ChatController::deleteMessage(qint64 messageId)
+{
+    return m_timeline->change(messageId, nullptr);
+}
+
+QVariantMap ChatController::lastEditable() const
+{
+    const auto last = m_cache ? m_cache->lastEditable(m_state.current) : std::nullopt;
+    if (!last)
+        return {};
+    return {{u"messageId"_s, last->id}, {u"content"_s, last->content}};
 }
 
 void ChatController::retry(const QString &clientMessageId)
@@ -360,11 +381,17 @@ void ChatController::onFrame(const frames::server::ServerFrame &frame)
     namespace in = frames::server;
     if (m_queue && m_queue->handleFrame(frame))
         return;
-    if (std::holds_alternative<in::Connected>(frame)) {
+    if (const auto *connected = std::get_if<in::Connected>(&frame)) {
         m_reading->flushReads();
         m_catchUp->refreshConversations();
+        m_catchUp->readFeed(connected->latestChangeId);
     } else if (const auto *arrived = std::get_if<in::NewMessage>(&frame)) {
         m_catchUp->newMessage(arrived->message);
+    } else if (const auto *updated = std::get_if<in::MessageUpdated>(&frame)) {
+        m_catchUp->messageChanged(updated->message);
+    } else if (const auto *conversation = std::get_if<in::ConversationUpdated>(&frame)) {
+        m_conversations.upsert(conversation->conversation);
+        m_state.saveConversation(conversation->conversation.id);
     } else if (const auto *delivered = std::get_if<in::MessageDelivered>(&frame)) {
         if (m_cache && m_cache->markDelivered(delivered->messageId))
             m_messages.setStates({delivered->messageId}, LocalMessage::State::Delivered);

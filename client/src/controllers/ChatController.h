@@ -65,6 +65,12 @@ public:
     Q_INVOKABLE void closeConversation();
     // Queues a message for the open conversation; false when there is nothing to send.
     Q_INVOKABLE bool send(const QString &text);
+    // Version 2: edit or delete one of the user's sent messages (queued like a send).
+    Q_INVOKABLE bool editMessage(qint64 messageId, const QString &text);
+    Q_INVOKABLE bool deleteMessage(qint64 messageId);
+    // The user's newest live message in the open conversation, for Up in an empty composer:
+    // {messageId, content}, or an empty map.
+    Q_INVOKABLE QVariantMap lastEditable() const;
     Q_INVOKABLE void retry(const QString &clientMessageId);
     Q_INVOKABLE void discard(const QString &clientMessageId);
     // The composer's text changed: drives typing_start / typing_stop, and keeps it as the
@@ -116,6 +122,9 @@ Q_SIGNALS:
     void messageArrived(qint64 conversationId, qint64 messageId, const QString &senderName,
                         const QString &text);
     void errorOccurred(const QString &message);
+    // A message shown here was edited or deleted (its desktop notification follows it).
+    void messageEdited(qint64 conversationId, qint64 messageId, const QString &text);
+    void messageDeleted(qint64 conversationId, qint64 messageId);
 
 private:
     void onFrame(const frames::server::ServerFrame &frame);

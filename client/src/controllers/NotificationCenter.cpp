@@ -20,14 +20,28 @@ NotificationCenter::NotificationCenter(ChatController &chat, SettingsController 
     , m_chat(chat)
     , m_settings(settings)
 {
-    connect(&m_chat, &ChatController::messageArrived, this,
-            [this](qint64 conversationId, qint64, const QString &sender, const QString &text) {
-                onMessage(conversationId, sender, text);
+    connect(&m_chat, &ChatController::messageArrived, this, &NotificationCenter::onMessage);
+    connect(&m_chat, &ChatController::messageEdited, this,
+            [this](qint64, qint64 messageId, const QString &text) {
+                if (m_presenter)
+                    m_presenter->update(messageId, bodyOf(text));
             });
+    connect(&m_chat, &ChatController::messageDeleted, this, [this](qint64, qint64 messageId) {
+        if (m_presenter)
+            m_presenter->withdraw(messageId);
+    });
 }
 
-void NotificationCenter::onMessage(qint64 conversationId, const QString &senderName,
-                                   const QString &text)
+QString NotificationCenter::bodyOf(const QString &text)
+{
+    QString body = text.simplified();
+    if (body.size() > 200)
+        body = body.left(199) + u'\u2026';
+    return body;
+}
+
+void NotificationCenter::onMessage(qint64 conversationId, qint64 messageId,
+                                   const QString &senderName, const QString &text)
 {
     const Situation situation{m_settings.realtimeEnabled(), m_settings.isMuted(conversationId),
                               m_chat.windowActive(),
@@ -37,10 +51,7 @@ void NotificationCenter::onMessage(qint64 conversationId, const QString &senderN
     const QString conversation = m_chat.conversations()->title(conversationId);
     const QString title =
         conversation == senderName ? senderName : u"%1 in %2"_s.arg(senderName, conversation);
-    QString body = text.simplified();
-    if (body.size() > 200)
-        body = body.left(199) + u'\u2026';
-    m_presenter->show(conversationId, title, body);
+    m_presenter->show(conversationId, messageId, title, bodyOf(text));
 }
 
 } // namespace pitchey::client

@@ -14,12 +14,22 @@ class NotificationPresenter
 {
 public:
     virtual ~NotificationPresenter() = default;
-    virtual void show(qint64 conversationId, const QString &title, const QString &body) = 0;
+    virtual void show(qint64 conversationId, qint64 messageId, const QString &title,
+                      const QString &body) = 0;
+    // The message was edited: its notification, while still shown, says the new text.
+    virtual void update(qint64 messageId, const QString &body)
+    {
+        Q_UNUSED(messageId)
+        Q_UNUSED(body)
+    }
+    // The message was deleted: its notification goes.
+    virtual void withdraw(qint64 messageId) { Q_UNUSED(messageId) }
 };
 
 // Which arriving messages deserve a desktop notification: someone else's message, with
 // real-time notifications on, in a conversation that is not muted, while the window is in
-// the background or another conversation is open.
+// the background or another conversation is open. An edit updates the notification shown,
+// a delete withdraws it.
 class NotificationCenter : public QObject
 {
     Q_OBJECT
@@ -33,6 +43,8 @@ public:
         bool conversationOpen = false;
     };
     [[nodiscard]] static bool shouldNotify(const Situation &situation);
+    // A message's text as a notification shows it: one line, at most 200 characters.
+    [[nodiscard]] static QString bodyOf(const QString &text);
 
     NotificationCenter(ChatController &chat, SettingsController &settings,
                        QObject *parent = nullptr);
@@ -43,7 +55,8 @@ Q_SIGNALS:
     void activated(qint64 conversationId);
 
 private:
-    void onMessage(qint64 conversationId, const QString &senderName, const QString &text);
+    void onMessage(qint64 conversationId, qint64 messageId, const QString &senderName,
+                   const QString &text);
 
     ChatController &m_chat;
     SettingsController &m_settings;

@@ -156,6 +156,25 @@ bool Timeline::send(const QString &text)
     return true;
 }
 
+bool Timeline::change(qint64 messageId, const QString *newText)
+{
+    if (!m_state.queue)
+        return false;
+    if (newText &&
+        (newText->trimmed().isEmpty() || codePointCount(*newText) > kMaxContentCodePoints)) {
+        Q_EMIT errorOccurred(
+            tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
+        return false;
+    }
+    auto changed = newText ? m_state.queue->change(Outgoing::Kind::Edit, messageId, *newText)
+                           : m_state.queue->change(Outgoing::Kind::Delete, messageId);
+    if (!changed.ok()) {
+        Q_EMIT errorOccurred(changed.error().message);
+        return false;
+    }
+    return true;
+}
+
 void Timeline::store(qint64 conversationId, const QList<Message> &messages)
 {
     if (!m_state.cache)

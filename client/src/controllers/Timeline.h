@@ -21,6 +21,9 @@ public:
     // Queues a message for the open conversation; false (and errorOccurred when it is too
     // long) when there is nothing to send.
     bool send(const QString &text);
+    // Edits (`newText`) or deletes (null) one of the user's sent messages: shown at once,
+    // queued in order with sends. False (and errorOccurred) when it cannot be.
+    bool change(qint64 messageId, const QString *newText);
     [[nodiscard]] bool loadingOlder() const { return m_loadingOlder; }
 
     // Messages from the server for a conversation: into the cache, and on screen if open.

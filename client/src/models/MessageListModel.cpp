@@ -76,7 +76,9 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {FirstOfGroupRole, "firstOfGroup"},
             {FirstOfDayRole, "firstOfDay"},
             {FirstUnreadRole, "firstUnread"},
-            {LinkedHtmlRole, "linkedHtml"}};
+            {LinkedHtmlRole, "linkedHtml"},
+            {EditedAtRole, "editedAt"},
+            {DeletedRole, "deleted"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -115,6 +117,13 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return linkedHtml(message.content);
     case FirstUnreadRole:
         return m_firstUnreadId != 0 && message.id == m_firstUnreadId;
+    case EditedAtRole: // for the "(edited)" mark's tooltip; empty when never edited
+        return message.editedAt == 0 || message.isDeleted()
+                   ? QString()
+                   : QLocale().toString(QDateTime::fromMSecsSinceEpoch(message.editedAt),
+                                        QLocale::ShortFormat);
+    case DeletedRole:
+        return message.isDeleted();
     default:
         return {};
     }

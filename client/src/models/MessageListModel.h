@@ -38,6 +38,8 @@ public:
         FirstOfDayRole,
         FirstUnreadRole,
         LinkedHtmlRole, // the text with clickable links, or empty when it has none
+        EditedAtRole,   // when it was last edited, as the locale writes it; "" for never
+        DeletedRole,    // a tombstone: "Message deleted" in its place
     };
     Q_ENUM(Role)
 

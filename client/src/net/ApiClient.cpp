@@ -172,6 +172,15 @@ void ApiClient::history(qint64 conversationId, qint64 before, qint64 after, int 
         }));
 }
 
+void ApiClient::changes(qint64 since, int limit, QObject *context,
+                        Callback<api::ChangesAnswer> done)
+{
+    request("GET", api::kChangesPath, api::ChangesQuery{since, limit}.toQuery(), nullptr, context,
+            reading<api::ChangesAnswer>(std::move(done), [](const QJsonObject &answer) {
+                return api::ChangesAnswer::fromJson(answer);
+            }));
+}
+
 void ApiClient::searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done)
 {
     request("GET", api::kUsersPath, api::UserSearch{prefix}.toQuery(), nullptr, context,

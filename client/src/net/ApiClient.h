@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/Api.h"
 #include "protocol/Result.h"
 #include "protocol/Types.h"
 
@@ -58,6 +59,8 @@ public:
     // `before` pages back from the newest; `after` pages forward (extension); 0 for none.
     void history(qint64 conversationId, qint64 before, qint64 after, int limit, QObject *context,
                  Callback<HistoryPage> done);
+    // Version 2: the caller's messages changed after `since`, in the feed's order.
+    void changes(qint64 since, int limit, QObject *context, Callback<api::ChangesAnswer> done);
     void searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done);
     // GET, or PUT with the fields of `patch`, /api/notifications/preferences.
     void preferences(const QJsonObject &patch, QObject *context,

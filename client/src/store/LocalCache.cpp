@@ -37,10 +37,24 @@ const QList<QStringList> kSchemaSteps{
     {
         u"CREATE TABLE drafts (conversation_id INTEGER PRIMARY KEY, text TEXT NOT NULL)"_s,
     },
+    {
+        // Version 2: edits and deletes, the change feed's position, and one outbox for
+        // everything the user did that the server has not acknowledged, in the order done.
+        u"ALTER TABLE messages ADD COLUMN edited_at INTEGER"_s,
+        u"ALTER TABLE messages ADD COLUMN deleted_at INTEGER"_s,
+        u"ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 1"_s,
+        u"ALTER TABLE messages ADD COLUMN change_id INTEGER NOT NULL DEFAULT 0"_s,
+        u"CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, "
+        "request_id TEXT NOT NULL UNIQUE, message_id INTEGER, content TEXT, version INTEGER, "
+        "prior_content TEXT, prior_edited_at INTEGER, prior_change_id INTEGER)"_s,
+        u"INSERT INTO outbox (kind, request_id) SELECT 0, client_message_id FROM messages "
+        "WHERE id IS NULL AND state = 0 ORDER BY local_id"_s,
+        u"CREATE TABLE sync (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
-    "failure";
+    "failure, edited_at, deleted_at, version, change_id";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -54,7 +68,16 @@ LocalMessage fromRow(const QSqlQuery &row)
     message.clientMessageId = row.value(6).toString();
     message.state = State(row.value(7).toInt());
     message.failure = row.value(8).toString();
+    message.editedAt = row.value(9).toLongLong();
+    message.deletedAt = row.value(10).toLongLong();
+    message.version = row.value(11).toLongLong();
+    message.changeId = row.value(12).toLongLong();
     return message;
+}
+
+QVariant nullableTime(qint64 ms)
+{
+    return ms != 0 ? QVariant(ms) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
 QVariant nullable(const QString &text)
@@ -72,6 +95,12 @@ Message LocalMessage::toMessage() const
     message.senderId = senderId;
     message.content = content;
     message.createdAt = createdAt;
+    if (editedAt != 0)
+        message.editedAt = editedAt;
+    if (deletedAt != 0)
+        message.deletedAt = deletedAt;
+    message.version = version;
+    message.changeId = changeId;
     return message;
 }
 
@@ -85,6 +114,10 @@ LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
     local.createdAt = message.createdAt;
     local.clientMessageId = message.clientMessageId.value_or(QString());
     local.state = message.senderId == me ? State::Sent : State::Received;
+    local.editedAt = message.editedAt.value_or(0);
+    local.deletedAt = message.deletedAt.value_or(0);
+    local.version = message.version;
+    local.changeId = message.changeId;
     return local;
 }
 
@@ -219,21 +252,43 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
     message.createdAt = QDateTime::currentMSecsSinceEpoch();
     message.clientMessageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     message.state = State::Queued;
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    if (!exec(query,
-              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-              "client_message_id, state) VALUES (?, ?, ?, ?, ?, ?)"_s,
-              {conversationId, senderId, content, message.createdAt, message.clientMessageId,
-               int(State::Queued)}))
-        return Error::internal(u"Could not save the message on this computer"_s);
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery query(db);
+    db.transaction();
+    const bool saved =
+        exec(query,
+             u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
+             "client_message_id, state) VALUES (?, ?, ?, ?, ?, ?)"_s,
+             {conversationId, senderId, content, message.createdAt, message.clientMessageId,
+              int(State::Queued)});
     message.localId = query.lastInsertId().toLongLong();
+    if (!saved || !queueSend(message.clientMessageId)) {
+        db.rollback();
+        return Error::internal(u"Could not save the message on this computer"_s);
+    }
+    db.commit();
     return message;
+}
+
+bool LocalCache::queueSend(const QString &clientMessageId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    return exec(query, u"INSERT INTO outbox (kind, request_id) VALUES (?, ?)"_s,
+                {int(Outgoing::Kind::Send), clientMessageId});
+}
+
+void LocalCache::finishOutgoing(const QString &requestId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query, u"DELETE FROM outbox WHERE request_id = ?"_s, {requestId});
 }
 
 LocalCache::Stored LocalCache::storeFromServer(const Message &message)
 {
-    if (auto known = one(u"id = ?"_s, {message.id}))
-        return {*known, false, false};
+    if (auto known = one(u"id = ?"_s, {message.id})) {
+        const auto changed = applyChange(message);
+        return {changed.value_or(*known), false, changed.has_value()};
+    }
     const LocalMessage incoming = LocalMessage::fromServer(message, m_me);
     QSqlQuery query(QSqlDatabase::database(m_connection));
     if (message.senderId == m_me && !incoming.clientMessageId.isEmpty()) {
@@ -245,12 +300,30 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
     }
     exec(query,
          u"INSERT INTO messages (id, conversation_id, sender_id, content, created_at, "
-         "client_message_id, state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+         "client_message_id, state, edited_at, deleted_at, version, change_id) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
          {incoming.id, incoming.conversationId, incoming.senderId, incoming.content,
-          incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state)});
+          incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
+          nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
+          incoming.changeId});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
+}
+
+std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
+{
+    // The change feed's position orders the states of a message: the latest wins.
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = ?, version = ?, "
+         "change_id = ? WHERE id = ? AND change_id < ?"_s,
+         {message.content, nullableTime(message.editedAt.value_or(0)),
+          nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
+          message.id, message.changeId});
+    if (query.numRowsAffected() == 0)
+        return std::nullopt;
+    return byId(message.id);
 }
 
 std::optional<LocalMessage> LocalCache::markSent(const QString &clientMessageId, qint64 id,
@@ -261,6 +334,7 @@ std::optional<LocalMessage> LocalCache::markSent(const QString &clientMessageId,
          u"UPDATE messages SET id = ?, created_at = ?, state = ?, failure = NULL "
          "WHERE sender_id = ? AND client_message_id = ? AND id IS NULL"_s,
          {id, createdAt, int(State::Sent), m_me, clientMessageId});
+    finishOutgoing(clientMessageId);
     return byClientId(clientMessageId);
 }
 
@@ -271,6 +345,9 @@ std::optional<LocalMessage> LocalCache::markFailed(const QString &clientMessageI
     exec(query,
          u"UPDATE messages SET state = ?, failure = ? WHERE client_message_id = ? AND id IS NULL"_s,
          {int(State::Failed), why, clientMessageId});
+    if (query.numRowsAffected() == 0)
+        return std::nullopt; // not a queued message
+    finishOutgoing(clientMessageId);
     return byClientId(clientMessageId);
 }
 
@@ -279,8 +356,10 @@ std::optional<LocalMessage> LocalCache::requeue(const QString &clientMessageId)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
          u"UPDATE messages SET state = ?, failure = NULL "
-         "WHERE client_message_id = ? AND id IS NULL"_s,
-         {int(State::Queued), clientMessageId});
+         "WHERE client_message_id = ? AND id IS NULL AND state = ?"_s,
+         {int(State::Queued), clientMessageId, int(State::Failed)});
+    if (query.numRowsAffected() > 0)
+        queueSend(clientMessageId); // at the end of the outbox: retried now, sent after
     return byClientId(clientMessageId);
 }
 
@@ -341,6 +420,122 @@ qint64 LocalCache::newestId(qint64 conversationId)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query, u"SELECT MAX(id) FROM messages WHERE conversation_id = ?"_s, {conversationId});
     return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+// ---- the outbox: edits and deletes (sends are queued by addOutgoing) ------------------------
+
+Result<LocalMessage> LocalCache::addChange(Outgoing::Kind kind, qint64 messageId,
+                                           const QString &content)
+{
+    const auto message = byId(messageId);
+    if (!message || message->isDeleted() || !message->isOwn(m_me))
+        return Error::badRequest(u"This message cannot be changed"_s);
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery query(db);
+    db.transaction();
+    // The state before, to put back if the server refuses the change.
+    bool saved =
+        exec(query,
+             u"INSERT INTO outbox (kind, request_id, message_id, content, version, "
+             "prior_content, prior_edited_at, prior_change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+             {int(kind), QUuid::createUuid().toString(QUuid::WithoutBraces), messageId,
+              kind == Outgoing::Kind::Edit ? QVariant(content) : QVariant(), message->version,
+              message->content, nullableTime(message->editedAt), message->changeId});
+    // Shown at once, as it will be: the server's answer brings its own times.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (kind == Outgoing::Kind::Edit)
+        saved =
+            saved && exec(query, u"UPDATE messages SET content = ?, edited_at = ? WHERE id = ?"_s,
+                          {content, now, messageId});
+    else
+        saved =
+            saved && exec(query, u"UPDATE messages SET content = '', deleted_at = ? WHERE id = ?"_s,
+                          {now, messageId});
+    if (!saved) {
+        db.rollback();
+        return Error::internal(u"Could not save the change on this computer"_s);
+    }
+    db.commit();
+    return byId(messageId).value_or(*message);
+}
+
+std::optional<Outgoing> LocalCache::nextOutgoing()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    if (!exec(query, u"SELECT kind, request_id, message_id, content, version FROM outbox "
+                     "ORDER BY seq LIMIT 1"_s) ||
+        !query.next())
+        return std::nullopt;
+    Outgoing next;
+    next.kind = Outgoing::Kind(query.value(0).toInt());
+    next.requestId = query.value(1).toString();
+    next.messageId = query.value(2).toLongLong();
+    next.content = query.value(3).toString();
+    next.version = query.value(4).toLongLong();
+    if (next.kind == Outgoing::Kind::Send) {
+        auto message = byClientId(next.requestId);
+        if (!message || message->state != State::Queued) { // not to be sent (any more)
+            finishOutgoing(next.requestId);
+            return nextOutgoing();
+        }
+        next.message = *message;
+    }
+    return next;
+}
+
+void LocalCache::rebaseEdits(qint64 messageId, qint64 version)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query, u"UPDATE outbox SET version = ? WHERE message_id = ? AND kind = ?"_s,
+         {version, messageId, int(Outgoing::Kind::Edit)});
+}
+
+std::optional<LocalMessage> LocalCache::revertOutgoing(const QString &requestId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    if (!exec(query,
+              u"SELECT message_id, prior_content, prior_edited_at, prior_change_id FROM outbox "
+              "WHERE request_id = ? AND kind <> ?"_s,
+              {requestId, int(Outgoing::Kind::Send)}) ||
+        !query.next())
+        return std::nullopt;
+    const qint64 messageId = query.value(0).toLongLong();
+    const QVariantList prior{query.value(1), query.value(2), messageId, query.value(3)};
+    finishOutgoing(requestId);
+    // Unless a later state from the server has replaced it meanwhile (the feed, a frame).
+    exec(query,
+         u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = NULL "
+         "WHERE id = ? AND change_id = ?"_s,
+         prior);
+    return byId(messageId);
+}
+
+qint64 LocalCache::feedPosition()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query, u"SELECT value FROM sync WHERE name = 'feed'"_s);
+    return query.next() ? query.value(0).toLongLong() : -1;
+}
+
+void LocalCache::setFeedPosition(qint64 changeId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"INSERT INTO sync (name, value) VALUES ('feed', ?) "
+         "ON CONFLICT (name) DO UPDATE SET value = excluded.value"_s,
+         {changeId});
+}
+
+std::optional<LocalMessage> LocalCache::byId(qint64 messageId)
+{
+    return one(u"id = ?"_s, {messageId});
+}
+
+std::optional<LocalMessage> LocalCache::lastEditable(qint64 conversationId)
+{
+    return one(u"conversation_id = ? AND sender_id = ? AND id IS NOT NULL AND deleted_at IS NULL "
+               "ORDER BY id DESC LIMIT 1"_s,
+               {conversationId, m_me});
 }
 
 std::optional<LocalMessage> LocalCache::byClientId(const QString &clientMessageId)

@@ -11,6 +11,24 @@
 
 namespace pitchey::client {
 
+// Something the user did that the server has not acknowledged yet: the outbox keeps them
+// in the order done, across restarts.
+struct Outgoing
+{
+    enum class Kind
+    {
+        Send,
+        Edit,
+        Delete,
+    };
+    Kind kind = Kind::Send;
+    QString requestId;    // a send's clientMessageId, a change's clientRequestId
+    qint64 messageId = 0; // what an edit or delete changes
+    QString content;      // an edit's new text
+    qint64 version = 0;   // the version the edit was made on
+    LocalMessage message; // a send's message
+};
+
 // The client's own SQLite database (one file per account, in the app data location):
 // the conversation list and recent messages, so that they show at once on start, and
 // the messages the user typed that the server has not acknowledged yet (the offline
@@ -52,6 +70,9 @@ public:
         bool changed = false;  // inserted, or an own queued message now acknowledged
     };
     Stored storeFromServer(const Message &message);
+    // A later state of a message held here (edited, deleted); nullopt when not held or
+    // not newer than what is.
+    std::optional<LocalMessage> applyChange(const Message &message);
     std::optional<LocalMessage> markSent(const QString &clientMessageId, qint64 id,
                                          qint64 createdAt);
     std::optional<LocalMessage> markFailed(const QString &clientMessageId, const QString &why);
@@ -65,6 +86,23 @@ public:
     bool markDelivered(qint64 messageId);
 
     [[nodiscard]] QList<LocalMessage> queued(); // oldest first, every conversation
+
+    // ---- the outbox: sends (addOutgoing, requeue), edits and deletes, in the order done
+    // An edit (`content`) or delete of one of the user's messages: shown at once (the cache
+    // holds it as it will be), queued, and put back by revertOutgoing if refused.
+    [[nodiscard]] Result<LocalMessage> addChange(Outgoing::Kind kind, qint64 messageId,
+                                                 const QString &content = {});
+    [[nodiscard]] std::optional<Outgoing> nextOutgoing();
+    void finishOutgoing(const QString &requestId);
+    // The queued edits of a message are made on `version` (the user's own edit before them
+    // was stored as it).
+    void rebaseEdits(qint64 messageId, qint64 version);
+    // A refused change: the message as it was before it. nullopt for no such change.
+    std::optional<LocalMessage> revertOutgoing(const QString &requestId);
+
+    // ---- the change feed: the last position applied (-1: never read)
+    [[nodiscard]] qint64 feedPosition();
+    void setFeedPosition(qint64 changeId);
     // The newest `limit` messages of a conversation older than `beforeId` (0: the newest),
     // oldest first; queued ones last.
     [[nodiscard]] QList<LocalMessage> messages(qint64 conversationId, int limit,
@@ -72,8 +110,12 @@ public:
     [[nodiscard]] qint64 newestId(qint64 conversationId);
     // One of this account's own messages.
     [[nodiscard]] std::optional<LocalMessage> byClientId(const QString &clientMessageId);
+    [[nodiscard]] std::optional<LocalMessage> byId(qint64 messageId);
+    // The user's newest live message in the conversation (Up in an empty composer edits it).
+    [[nodiscard]] std::optional<LocalMessage> lastEditable(qint64 conversationId);
 
 private:
+    bool queueSend(const QString &clientMessageId);
     std::optional<LocalMessage> one(const QString &where, const QVariantList &args);
     QList<LocalMessage> many(const QString &sql, const QVariantList &args);
 

@@ -34,6 +34,13 @@ public:
     QString clientMessageId;
     State state = State::Received;
     QString failure; // why the server refused it
+    // Version 2: the server's latest change of it (0 from a version 1 server).
+    qint64 editedAt = 0;  // 0: never edited
+    qint64 deletedAt = 0; // 0: not deleted (a deleted message keeps its place, content "")
+    qint64 version = 1;
+    qint64 changeId = 0;
+
+    [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 
     [[nodiscard]] bool isOwn(qint64 me) const { return senderId == me; }
     static LocalMessage fromServer(const Message &message, qint64 me);

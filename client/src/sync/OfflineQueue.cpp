@@ -62,6 +62,17 @@ void OfflineQueue::discard(const QString &clientMessageId)
     Q_EMIT messageRemoved(clientMessageId);
 }
 
+Result<LocalMessage> OfflineQueue::change(Outgoing::Kind kind, qint64 messageId,
+                                          const QString &content)
+{
+    auto message = m_cache.addChange(kind, messageId, content);
+    if (message.ok()) {
+        Q_EMIT messageChanged(message.value());
+        pump();
+    }
+    return message;
+}
+
 void OfflineQueue::pump()
 {
     if (!m_inFlight.isEmpty() || m_pauseTimer.isActive() ||
@@ -72,15 +83,27 @@ void OfflineQueue::pump()
 
 void OfflineQueue::sendHead()
 {
-    const QList<LocalMessage> queued = m_cache.queued();
-    if (queued.isEmpty())
+    const auto head = m_cache.nextOutgoing();
+    if (!head)
         return;
-    const LocalMessage &head = queued.constFirst();
-    const bool sent = m_connection.send(frames::SendMessage{
-        head.conversationId, std::nullopt, head.content, head.clientMessageId, std::nullopt});
+    bool sent = false;
+    switch (head->kind) {
+    case Outgoing::Kind::Send:
+        sent = m_connection.send(frames::SendMessage{head->message.conversationId, std::nullopt,
+                                                     head->message.content, head->requestId,
+                                                     std::nullopt});
+        break;
+    case Outgoing::Kind::Edit:
+        sent = m_connection.send(
+            frames::EditMessage{head->messageId, head->content, head->version, head->requestId});
+        break;
+    case Outgoing::Kind::Delete:
+        sent = m_connection.send(frames::DeleteMessage{head->messageId, head->requestId});
+        break;
+    }
     if (!sent)
         return;
-    m_inFlight = head.clientMessageId;
+    m_inFlight = head->requestId;
     m_answerTimer.start(kAnswerTimeoutMs);
 }
 
@@ -91,36 +114,64 @@ void OfflineQueue::pauseThenPump(int ms)
     m_pauseTimer.start(ms);
 }
 
+void OfflineQueue::next()
+{
+    m_inFlight.clear();
+    m_answerTimer.stop();
+    pump();
+}
+
 bool OfflineQueue::handleFrame(const frames::server::ServerFrame &frame)
 {
-    if (const auto *sent = std::get_if<frames::server::MessageSent>(&frame)) {
+    namespace in = frames::server;
+    if (const auto *sent = std::get_if<in::MessageSent>(&frame)) {
         const QString clientMessageId = sent->clientMessageId.value_or(QString());
         if (auto message = m_cache.markSent(clientMessageId, sent->messageId, sent->createdAt))
             Q_EMIT messageChanged(*message);
-        if (clientMessageId == m_inFlight) {
-            m_inFlight.clear();
-            m_answerTimer.stop();
-            pump();
-        }
+        if (clientMessageId == m_inFlight)
+            next();
         return true;
     }
-    const auto *refused = std::get_if<frames::server::Refused>(&frame);
+    if (const auto *updated = std::get_if<in::MessageUpdated>(&frame)) {
+        // The change in flight is done; the frame itself is for the cache (not consumed).
+        if (updated->ref.isString() && updated->ref.toString() == m_inFlight) {
+            m_cache.finishOutgoing(m_inFlight);
+            // Later edits of it were made on top of this one.
+            m_cache.rebaseEdits(updated->message.id, updated->message.version);
+            next();
+        }
+        return false;
+    }
+    const auto *refused = std::get_if<in::Refused>(&frame);
     if (!refused || !refused->ref.isString() || refused->ref.toString() != m_inFlight)
         return false;
     const ErrorCode code = refused->error.code;
-    qCInfo(lcClientQueue) << "message refused:" << errorCodeName(code);
-    if (code == ErrorCode::RateLimited) {
+    qCInfo(lcClientQueue) << "refused:" << errorCodeName(code);
+    if (code == ErrorCode::RateLimited)
         pauseThenPump(kRateLimitPauseMs);
-    } else if (code == ErrorCode::Internal) {
+    else if (code == ErrorCode::Internal)
         pauseThenPump(kServerTroublePauseMs);
-    } else {
-        if (auto message = m_cache.markFailed(m_inFlight, refused->error.message))
-            Q_EMIT messageChanged(*message);
-        m_inFlight.clear();
-        m_answerTimer.stop();
-        pump();
-    }
+    else
+        refusedForGood(refused->error);
     return true;
+}
+
+void OfflineQueue::refusedForGood(const Error &error)
+{
+    if (auto message = m_cache.markFailed(m_inFlight, error.message)) {
+        Q_EMIT messageChanged(*message); // a send: kept, failed, for the person to retry
+    } else if (auto before = m_cache.revertOutgoing(m_inFlight)) {
+        // A change: the message as it was, or as the server now has it (a conflict says).
+        const auto current = Message::fromJson(error.details.value("current"_L1).toObject());
+        if (current.ok())
+            before = m_cache.storeFromServer(current.value()).message;
+        Q_EMIT messageChanged(*before);
+        Q_EMIT changeRefused(
+            error.code == ErrorCode::Conflict
+                ? tr("The message was changed elsewhere; your change was not made.")
+                : error.message);
+    }
+    next();
 }
 
 } // namespace pitchey::client

@@ -1,0 +1,204 @@
+// What a person does to messages in the real window (keys and clicks): edit one (Up in an
+// empty composer, or the context menu), delete one (after saying yes), and see the other
+// side's edits and deletes arrive.
+#include "AppDriver.h"
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+using namespace pitchey::testing;
+
+namespace {
+
+// The text of every message bubble on screen, oldest first.
+QStringList shownTexts(RunningApp &app)
+{
+    QList<QQuickItem *> items = visibleItems(app.window, u"messageText"_s);
+    std::sort(items.begin(), items.end(), [](QQuickItem *a, QQuickItem *b) {
+        return a->mapToScene({0, 0}).y() < b->mapToScene({0, 0}).y();
+    });
+    QStringList texts;
+    for (QQuickItem *item : items)
+        texts.append(item->property("text").toString());
+    return texts;
+}
+
+QQuickItem *bubbleShowing(RunningApp &app, const QString &text)
+{
+    for (QQuickItem *bubble : visibleItems(app.window, u"bubble"_s)) {
+        auto *body = bubble->findChild<QQuickItem *>(u"messageText"_s);
+        if (body && body->property("text").toString() == text)
+            return bubble;
+    }
+    return nullptr;
+}
+
+// Whether the popup (a dialog, a menu) called `name` is open.
+bool isOpen(RunningApp &app, const QString &name)
+{
+    const QObject *popup = app.window->findChild<QObject *>(name);
+    return popup && popup->property("opened").toBool();
+}
+
+// Whether it is on screen at all (opening, open or closing).
+bool isShown(RunningApp &app, const QString &name)
+{
+    const QObject *popup = app.window->findChild<QObject *>(name);
+    return popup && popup->property("visible").toBool();
+}
+
+// Chooses an entry of the open menu with the keyboard: down to it, then Return.
+void choose(RunningApp &app, const QString &entry)
+{
+    QObject *menu = app.window->findChild<QObject *>(u"messageMenu"_s);
+    QQuickItem *item = visibleItems(app.window, entry).value(0);
+    QVERIFY(menu && item);
+    for (int step = 0; step < 5 && !item->property("highlighted").toBool(); ++step)
+        QTest::keyClick(app.window, Qt::Key_Down);
+    QVERIFY(item->property("highlighted").toBool());
+    QTest::keyClick(app.window, Qt::Key_Return);
+}
+
+void rightClick(RunningApp &app, QQuickItem *item)
+{
+    QTest::mouseClick(app.window, Qt::RightButton, {},
+                      item->mapToScene({4, item->height() - 4}).toPoint());
+}
+
+// The server's copy of the conversation, as Bob reads it: [content, or "(deleted)"].
+QStringList serverHistory(TwoPeople &world)
+{
+    const auto history =
+        world.http->get(u"/api/messages/%1/messages"_s.arg(world.pair), world.bob.token);
+    QStringList contents;
+    for (const auto &message : history.body.value("messages"_L1).toArray())
+        contents.append(message["deletedAt"_L1].isNull() ? message["content"_L1].toString()
+                                                         : u"(deleted)"_s);
+    return contents;
+}
+
+} // namespace
+
+class TestAppActions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { useOwnSettings(u"tst_app_actions"_s); }
+
+    void upInAnEmptyComposerEditsTheLastMessage()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        QTest::keyClick(app.window, Qt::Key_Down, Qt::AltModifier); // opens the first chat
+        QTRY_COMPARE(app.messenger.chat().currentConversationId(), world.pair);
+        QQuickItem *field = app.item(u"composerField"_s);
+        QTRY_VERIFY(field->hasActiveFocus());
+        type(app.window, u"helo wrold"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_COMPARE(serverHistory(world), QStringList{u"helo wrold"_s});
+
+        QTest::keyClick(app.window, Qt::Key_Up);
+        QTRY_VERIFY(app.item(u"editBar"_s)->isVisible());
+        QCOMPARE(field->property("text").toString(), u"helo wrold"_s);
+        QTest::keyClick(app.window, Qt::Key_A, Qt::ControlModifier);
+        type(app.window, u"hello world"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_VERIFY(!app.item(u"editBar"_s)->isVisible());
+        QCOMPARE(field->property("text").toString(), QString()); // the composer is back
+        QCOMPARE(shownTexts(app), QStringList{u"hello world"_s});
+        QTRY_COMPARE(visibleItems(app.window, u"editedMark"_s).size(), 1);
+        QTRY_COMPARE(serverHistory(world), QStringList{u"hello world"_s});
+
+        // Esc gives up an edit, and the draft typed before is back.
+        type(app.window, u"a draft"_s);
+        QTest::keyClick(app.window, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(app.window, Qt::Key_Delete);
+        QTest::keyClick(app.window, Qt::Key_Up);
+        QTRY_VERIFY(app.item(u"editBar"_s)->isVisible());
+        type(app.window, u" never saved"_s);
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_VERIFY(!app.item(u"editBar"_s)->isVisible());
+        QCOMPARE(shownTexts(app), QStringList{u"hello world"_s});
+        QCOMPARE(app.messenger.chat().currentConversationId(), world.pair); // still open
+        screenshot(app.window, u"edited"_s);
+    }
+
+    void theMenuDeletesAfterAskingAndOnlyOwnMessages()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        world.say(world.bob, world.pair, u"from bob"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        QVERIFY(app.messenger.chat().send(u"from alice"_s));
+        QTRY_COMPARE(serverHistory(world), (QStringList{u"from bob"_s, u"from alice"_s}));
+        QTRY_VERIFY(app.messenger.chat().lastEditable().contains(u"messageId"_s));
+
+        // Someone else's message: copy, nothing to edit or delete.
+        QTRY_VERIFY(bubbleShowing(app, u"from bob"_s));
+        rightClick(app, bubbleShowing(app, u"from bob"_s));
+        QTRY_VERIFY(isOpen(app, u"messageMenu"_s));
+        QVERIFY(!visibleItems(app.window, u"copyMessage"_s).isEmpty());
+        QVERIFY(visibleItems(app.window, u"deleteMessage"_s).isEmpty());
+        QVERIFY(visibleItems(app.window, u"editMessage"_s).isEmpty());
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_VERIFY(!isShown(app, u"messageMenu"_s));
+
+        rightClick(app, bubbleShowing(app, u"from alice"_s));
+        QTRY_VERIFY(isOpen(app, u"messageMenu"_s)); // in place, its opening transition over
+        QVERIFY(!visibleItems(app.window, u"deleteMessage"_s).isEmpty());
+        choose(app, u"deleteMessage"_s);
+        QTRY_VERIFY(isOpen(app, u"deleteDialog"_s));
+        screenshot(app.window, u"delete-confirmation"_s);
+        // Cancel first: nothing happens.
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_VERIFY(!isOpen(app, u"deleteDialog"_s));
+        QCOMPARE(serverHistory(world), (QStringList{u"from bob"_s, u"from alice"_s}));
+
+        rightClick(app, bubbleShowing(app, u"from alice"_s));
+        QTRY_VERIFY(isOpen(app, u"messageMenu"_s)); // in place, its opening transition over
+        QVERIFY(!visibleItems(app.window, u"deleteMessage"_s).isEmpty());
+        choose(app, u"deleteMessage"_s);
+        QTRY_VERIFY(isOpen(app, u"deleteDialog"_s));
+        QTest::keyClick(app.window, Qt::Key_Return); // the default: Delete
+        QTRY_COMPARE(shownTexts(app), (QStringList{u"from bob"_s, u"Message deleted"_s}));
+        QTRY_COMPARE(serverHistory(world), (QStringList{u"from bob"_s, u"(deleted)"_s}));
+        // The list's preview is the newest message left.
+        QTRY_COMPARE(app.messenger.chat().conversations()->find(world.pair)->lastMessage->content,
+                     u"from bob"_s);
+        // Focus is back where the typing goes.
+        QTRY_VERIFY(app.item(u"composerField"_s)->hasActiveFocus());
+    }
+
+    void theOtherSidesChangesArriveInPlace()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const qint64 typo = world.say(world.bob, world.pair, u"meet at 5"_s);
+        const qint64 oops = world.say(world.bob, world.pair, u"wrong chat, sorry"_s);
+        world.say(world.bob, world.pair, u"see you"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_COMPARE(shownTexts(app),
+                     (QStringList{u"meet at 5"_s, u"wrong chat, sorry"_s, u"see you"_s}));
+        QCOMPARE(world.http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(typo), R"({"content": "meet at 6"})",
+                            world.bob.token)
+                     .status,
+                 200);
+        QCOMPARE(
+            world.http->send("DELETE", u"/api/messages/%1"_s.arg(oops), {}, world.bob.token).status,
+            200);
+        QTRY_COMPARE(shownTexts(app),
+                     (QStringList{u"meet at 6"_s, u"Message deleted"_s, u"see you"_s}));
+        QCOMPARE(visibleItems(app.window, u"editedMark"_s).size(), 1);
+        screenshot(app.window, u"changes-arrived"_s);
+    }
+};
+
+QTEST_MAIN(TestAppActions)
+#include "tst_app_actions.moc"

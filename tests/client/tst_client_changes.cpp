@@ -1,0 +1,249 @@
+// Edits and deletes in client_core (contract v2) against a real server on 127.0.0.1: shown
+// at once, queued in order with sends across a restart, undone when refused, and caught up
+// through the change feed by a device that was away.
+#include "ClientRig.h"
+#include "store/LocalCache.h"
+#include "sync/OfflineQueue.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pitchey;
+using namespace pitchey::client;
+using namespace pitchey::testing;
+
+class TestClientChanges : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<HttpClient> m_http;
+    std::unique_ptr<QTemporaryDir> m_aliceDir;
+    std::unique_ptr<QTemporaryDir> m_bobDir;
+    HttpClient::Account m_alice;
+    HttpClient::Account m_bob;
+    qint64 m_pair = 0;
+
+    // What the server holds of the conversation, for Bob: [content or "(deleted)"].
+    QStringList serverHistory()
+    {
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(m_pair), m_bob.token);
+        QStringList contents;
+        for (const auto &message : history.body.value("messages"_L1).toArray())
+            contents.append(message["deletedAt"_L1].isNull() ? message["content"_L1].toString()
+                                                             : u"(deleted)"_s);
+        return contents;
+    }
+
+    static QString contentOf(ClientRig &rig, qint64 messageId)
+    {
+        for (const LocalMessage &message : rig.chat.messages()->messages()) {
+            if (message.id == messageId)
+                return message.isDeleted() ? u"(deleted)"_s : message.content;
+        }
+        return u"(not shown)"_s;
+    }
+
+    // Alice sends `text` through her client and it is acknowledged: its id.
+    static qint64 sendAndWait(ClientRig &rig, const QString &text)
+    {
+        if (!rig.chat.send(text))
+            return 0;
+        if (!QTest::qWaitFor([&] { return rig.chat.cache()->queued().isEmpty(); }))
+            return 0;
+        const auto last = rig.chat.cache()->lastEditable(rig.chat.currentConversationId());
+        return last && last->content == text ? last->id : 0;
+    }
+
+    void startServer(std::chrono::milliseconds editWindow = std::chrono::hours(48))
+    {
+        m_server = std::make_unique<TestServer>([editWindow](server::ServerConfig &config) {
+            config.rateBurst = 100'000;
+            config.editWindow = editWindow;
+        });
+        QVERIFY(m_server->start());
+        m_http = std::make_unique<HttpClient>(serverUrl(*m_server));
+        m_aliceDir = std::make_unique<QTemporaryDir>();
+        m_bobDir = std::make_unique<QTemporaryDir>();
+        m_alice = m_http->registerUser(u"alice"_s);
+        m_bob = m_http->registerUser(u"bob"_s);
+        m_pair = m_http->createConversation(m_alice, {m_bob.id});
+    }
+
+private Q_SLOTS:
+    void init() { startServer(); }
+
+    void cleanup()
+    {
+        m_http.reset();
+        m_server.reset();
+        m_aliceDir.reset();
+        m_bobDir.reset();
+    }
+
+    void editsAndDeletesShowAtOnceOnBothSides()
+    {
+        ClientRig alice(serverUrl(*m_server));
+        ClientRig bob(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        QVERIFY(bob.startAndOpen(sessionFor(m_bob), m_bobDir->path(), m_pair));
+        const qint64 typo = sendAndWait(alice, u"helo"_s);
+        const qint64 regret = sendAndWait(alice, u"something I regret"_s);
+        QVERIFY(typo > 0 && regret > 0);
+        QTRY_COMPARE(contentOf(bob, regret), u"something I regret"_s);
+
+        QVERIFY(alice.chat.editMessage(typo, u"hello"_s));
+        // The editor's view changes before the server answers.
+        QCOMPARE(contentOf(alice, typo), u"hello"_s);
+        QTRY_COMPARE(contentOf(bob, typo), u"hello"_s);
+        const QModelIndex edited = bob.chat.messages()->index(1);
+        QCOMPARE(edited.data(MessageListModel::MessageIdRole).toLongLong(), typo);
+        QVERIFY(!edited.data(MessageListModel::EditedAtRole).toString().isEmpty());
+        QTRY_VERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
+        QCOMPARE(alice.chat.cache()->byId(typo)->version, 2);
+
+        QSignalSpy deletedAtBob(&bob.chat, &ChatController::messageDeleted);
+        QVERIFY(alice.chat.deleteMessage(regret));
+        QCOMPARE(contentOf(alice, regret), u"(deleted)"_s);
+        QTRY_COMPARE(contentOf(bob, regret), u"(deleted)"_s);
+        QCOMPARE(deletedAtBob.size(), 1);
+        QCOMPARE(bob.chat.cache()->byId(regret)->content, QString());
+        // The list's preview is the newest live message, on both sides.
+        for (ClientRig *rig : {&alice, &bob})
+            QTRY_COMPARE(rig->chat.conversations()->find(m_pair)->lastMessage->content, u"hello"_s);
+        QCOMPARE(serverHistory(), (QStringList{u"hello"_s, u"(deleted)"_s}));
+        // Nothing more to change on a deleted message.
+        QVERIFY(!alice.chat.editMessage(regret, u"back"_s));
+        QVERIFY(!alice.chat.deleteMessage(regret));
+    }
+
+    void theOutboxKeepsSendsEditsAndDeletesInOrderAcrossARestart()
+    {
+        const Session session = sessionFor(m_alice);
+        const QUrl url = serverUrl(*m_server);
+        qint64 first = 0;
+        qint64 second = 0;
+        {
+            ClientRig rig(url);
+            QVERIFY(rig.startAndOpen(session, m_aliceDir->path(), m_pair));
+            first = sendAndWait(rig, u"one"_s);
+            second = sendAndWait(rig, u"two"_s);
+            QVERIFY(first > 0 && second > 0);
+            m_server->stop();
+            QTRY_VERIFY(!rig.connected());
+            QVERIFY(rig.chat.send(u"three"_s));
+            QVERIFY(rig.chat.editMessage(first, u"one, edited"_s));
+            QVERIFY(rig.chat.editMessage(first, u"one, edited twice"_s));
+            QVERIFY(rig.chat.deleteMessage(second));
+            QVERIFY(rig.chat.send(u"four"_s));
+            QCOMPARE(contentOf(rig, first), u"one, edited twice"_s);
+        } // the app quits with all of it unsent
+
+        const qint64 before = m_http->get(u"/api/messages/changes?since=0"_s, m_bob.token)
+                                  .body["latestChangeId"_L1]
+                                  .toInteger();
+        QVERIFY(m_server->start());
+        ClientRig restarted(url);
+        QVERIFY(restarted.startAndOpen(session, m_aliceDir->path(), m_pair));
+        QTRY_VERIFY(restarted.chat.cache()->nextOutgoing() == std::nullopt);
+        QCOMPARE(serverHistory(),
+                 (QStringList{u"one, edited twice"_s, u"(deleted)"_s, u"three"_s, u"four"_s}));
+        // In the order done: the feed lists each message at its latest change.
+        const auto feed = m_http->get(u"/api/messages/changes?since=%1"_s.arg(before), m_bob.token);
+        QStringList order;
+        for (const auto &message : feed.body["messages"_L1].toArray())
+            order.append(message["content"_L1].toString());
+        QCOMPARE(order, (QStringList{u"three"_s, u"one, edited twice"_s, QString(), u"four"_s}));
+        // Each once: two edits, two versions after the first.
+        const auto versions =
+            m_http->get(u"/api/messages/%1/history"_s.arg(first), m_bob.token).body["versions"_L1];
+        QCOMPARE(versions.toArray().size(), 3);
+    }
+
+    void aRefusedChangeIsUndoneAndSaid()
+    {
+        ClientRig alice(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        const qint64 id = sendAndWait(alice, u"as sent"_s);
+        QVERIFY(id > 0);
+        // Another device edits it first; this one's edit, made on version 1, is stale.
+        alice.connection.stop();
+        QTRY_VERIFY(!alice.connected());
+        const auto other = m_http->send("PATCH", u"/api/messages/%1"_s.arg(id),
+                                        R"({"content": "from the phone"})", m_alice.token);
+        QCOMPARE(other.status, 200);
+        QVERIFY(alice.chat.editMessage(id, u"from the desktop"_s));
+        QCOMPARE(contentOf(alice, id), u"from the desktop"_s);
+        QSignalSpy said(&alice.chat, &ChatController::errorOccurred);
+        alice.connection.start(alice.api.webSocketUrl());
+        QTRY_COMPARE(contentOf(alice, id), u"from the phone"_s);
+        QTRY_COMPARE(said.size(), 1);
+        QVERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
+        QCOMPARE(serverHistory(), QStringList{u"from the phone"_s});
+    }
+
+    void anEditPastTheWindowIsUndone()
+    {
+        startServer(std::chrono::milliseconds(50));
+        ClientRig alice(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        const qint64 id = sendAndWait(alice, u"as sent"_s);
+        QVERIFY(id > 0);
+        const qint64 sentAt = alice.chat.cache()->byId(id)->createdAt;
+        QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > sentAt + 100);
+        QSignalSpy said(&alice.chat, &ChatController::errorOccurred);
+        QVERIFY(alice.chat.editMessage(id, u"too late"_s));
+        QTRY_COMPARE(said.size(), 1);
+        QCOMPARE(contentOf(alice, id), u"as sent"_s);
+        QCOMPARE(alice.chat.cache()->byId(id)->editedAt, 0);
+        QVERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
+    }
+
+    void aDeviceThatWasAwayCatchesUpThroughTheFeed()
+    {
+        const QUrl url = serverUrl(*m_server);
+        QList<qint64> ids;
+        for (const QString &text : {u"keep"_s, u"fix"_s, u"drop"_s}) {
+            const auto sent =
+                m_http->post(u"/api/messages/send"_s,
+                             {{"conversationId"_L1, m_pair}, {"content"_L1, text}}, m_alice.token);
+            ids.append(sent.body["message"_L1]["id"_L1].toInteger());
+        }
+        {
+            ClientRig bob(url);
+            QVERIFY(bob.startAndOpen(sessionFor(m_bob), m_bobDir->path(), m_pair));
+            QTRY_COMPARE(contentOf(bob, ids.at(2)), u"drop"_s);
+        } // Bob's computer is off
+        QCOMPARE(m_http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(ids.at(1)),
+                            R"({"content": "fixed"})", m_alice.token)
+                     .status,
+                 200);
+        QCOMPARE(
+            m_http->send("DELETE", u"/api/messages/%1"_s.arg(ids.at(2)), {}, m_alice.token).status,
+            200);
+
+        ClientRig bob(url);
+        bob.startAs(sessionFor(m_bob), m_bobDir->path());
+        // From the cache, before any page of history: the feed brought the changes.
+        QTRY_COMPARE(bob.chat.cache()->byId(ids.at(1))->content, u"fixed"_s);
+        QTRY_VERIFY(bob.chat.cache()->byId(ids.at(2))->isDeleted());
+        QCOMPARE(bob.chat.cache()->byId(ids.at(0))->content, u"keep"_s);
+        const qint64 latest = m_http->get(u"/api/messages/changes?since=0"_s, m_bob.token)
+                                  .body["latestChangeId"_L1]
+                                  .toInteger();
+        QTRY_COMPARE(bob.chat.cache()->feedPosition(), latest);
+        bob.chat.openConversation(m_pair);
+        QCOMPARE(contentOf(bob, ids.at(1)), u"fixed"_s);
+        QCOMPARE(contentOf(bob, ids.at(2)), u"(deleted)"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClientChanges)
+#include "tst_client_changes.moc"
