@@ -190,7 +190,7 @@ Item {
                     }
                     DeliveryTicks {
                         objectName: "ticks"
-                        visible: message.isOwn
+                        visible: message.isOwn && !message.deleted
                         deliveryState: message.deliveryState
                     }
                 }

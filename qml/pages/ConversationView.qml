@@ -194,8 +194,9 @@ Page {
         modal: true
         title: qsTr("Delete message?")
         standardButtons: Dialog.Ok | Dialog.Cancel
+        width: Math.min(view.width * 0.9, 420)
         Label {
-            width: Math.min(view.width * 0.8, 360)
+            width: parent.width
             wrapMode: Text.WordWrap
             text: qsTr("It is deleted for everyone in this conversation. People may already have read it or kept a copy.")
             color: Theme.text
