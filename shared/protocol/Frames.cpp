@@ -537,6 +537,9 @@ QByteArray encodeNewMessage(const Message &message)
     out.reserveTextOrNull(message.clientMessageId)
         .reserveString(message.content)
         .reserveString(message.kind);
+    if (message.replyTo) // its names and numbers, and its excerpt
+        out.reserveString(u"attachmentCount deleted false excerpt id senderId 12345678901234567890")
+            .reserveString(message.replyTo->excerpt);
     out.raw(R"({"attachments":[],"changeId":)").number(message.changeId);
     out.raw(R"(,"clientMessageId":)").textOrNull(message.clientMessageId);
     out.raw(R"(,"content":)").string(message.content);
@@ -548,7 +551,22 @@ QByteArray encodeNewMessage(const Message &message)
         out.raw("null");
     out.raw(R"(,"event":null,"kind":)").string(message.kind);
     out.raw(R"(,"mentions":{"all":false,"userIds":[]},"messageId":)").number(message.id);
-    out.raw(R"(,"reactions":[],"replyToId":)")
+    out.raw(R"(,"reactions":[],"replyTo":)");
+    if (const auto &reply = message.replyTo) {
+        out.raw(R"({"attachmentCount":)")
+            .number(reply->attachmentCount)
+            .raw(reply->deleted ? R"(,"deleted":true,"excerpt":)"
+                                : R"(,"deleted":false,"excerpt":)")
+            .string(reply->excerpt)
+            .raw(R"(,"id":)")
+            .number(reply->id)
+            .raw(R"(,"senderId":)")
+            .number(reply->senderId)
+            .raw("}");
+    } else {
+        out.raw("null");
+    }
+    out.raw(R"(,"replyToId":)")
         .idOrNull(message.replyToId)
         .raw(R"(,"senderId":)")
         .number(message.senderId)

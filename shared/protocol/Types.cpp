@@ -41,6 +41,12 @@ Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
     if (!threadRootId.ok())
         return threadRootId.error();
     message.threadRootId = threadRootId.value();
+    if (object.value("replyTo"_L1).isObject()) {
+        auto replyTo = ReplyExcerpt::fromJson(object.value("replyTo"_L1).toObject());
+        if (!replyTo.ok())
+            return replyTo.error();
+        message.replyTo = replyTo.value();
+    }
     const QJsonValue kind = object.value("kind"_L1);
     if (!kind.isUndefined()) {
         if (kind.toString() != "text"_L1 && kind.toString() != "event"_L1)
@@ -66,6 +72,28 @@ Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
 }
 
 } // namespace
+
+QJsonObject ReplyExcerpt::toJson() const
+{
+    return {{"id"_L1, id},
+            {"senderId"_L1, senderId},
+            {"excerpt"_L1, excerpt},
+            {"attachmentCount"_L1, attachmentCount},
+            {"deleted"_L1, deleted}};
+}
+
+Result<ReplyExcerpt> ReplyExcerpt::fromJson(const QJsonObject &object)
+{
+    const auto id = readRequiredId(object, "id"_L1);
+    const auto senderId = readRequiredId(object, "senderId"_L1);
+    if (!id.ok())
+        return id.error();
+    if (!senderId.ok())
+        return senderId.error();
+    return ReplyExcerpt{id.value(), senderId.value(), object.value("excerpt"_L1).toString(),
+                        object.value("attachmentCount"_L1).toInteger(),
+                        object.value("deleted"_L1).toBool()};
+}
 
 QJsonObject User::toJson() const
 {
@@ -117,6 +145,7 @@ void Message::addVersion2Fields(QJsonObject &object) const
     object.insert("deletedAt"_L1, optionalTime(deletedAt));
     object.insert("changeId"_L1, changeId);
     object.insert("threadRootId"_L1, optionalId(threadRootId));
+    object.insert("replyTo"_L1, replyTo ? QJsonValue(replyTo->toJson()) : QJsonValue::Null);
     // Not yet stored by this server: there are none of them.
     object.insert("thread"_L1, QJsonValue::Null);
     object.insert("reactions"_L1, QJsonArray());

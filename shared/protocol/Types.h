@@ -27,6 +27,21 @@ struct User
     friend bool operator==(const User &, const User &) = default;
 };
 
+// Version 2: what a reply shows of the message it answers, rendered by the server on every
+// read from the parent's current state (never copied by clients).
+struct ReplyExcerpt
+{
+    qint64 id = 0;
+    qint64 senderId = 0;
+    QString excerpt; // the first 140 code points of its content; "" once deleted
+    qint64 attachmentCount = 0;
+    bool deleted = false;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<ReplyExcerpt> fromJson(const QJsonObject &object);
+    friend bool operator==(const ReplyExcerpt &, const ReplyExcerpt &) = default;
+};
+
 struct Message
 {
     qint64 id = 0;
@@ -43,6 +58,7 @@ struct Message
     std::optional<qint64> deletedAt;
     qint64 changeId = 0; // the change feed position of its latest change
     std::optional<qint64> threadRootId;
+    std::optional<ReplyExcerpt> replyTo; // with replyToId
 
     [[nodiscard]] QJsonObject toJson() const;
     // The fields version 2 adds, as a message object and a new_message frame carry them.

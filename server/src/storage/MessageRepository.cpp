@@ -106,13 +106,38 @@ Result<qint64> resolvePair(QSqlDatabase &db, qint64 senderId, const NewMessage &
     return pair.value().conversationId;
 }
 
+// What a reply to `parentId` shows of it: bad_request unless it is a message of the
+// conversation, conflict once it is deleted.
+Result<ReplyExcerpt> replyExcerpt(QSqlDatabase &db, qint64 parentId, qint64 conversationId)
+{
+    auto parent = sql::exec(db,
+                            u"SELECT sender_id, substr(content, 1, 140), deleted_at FROM messages "
+                            "WHERE id = ? AND conversation_id = ?"_s,
+                            {parentId, conversationId});
+    if (!parent.ok())
+        return parent.error();
+    sql::Cursor &row = parent.value();
+    if (!row.next())
+        return Error::badRequest(u"replyToId is not a message of this conversation"_s);
+    if (!row.value(2).isNull())
+        return Error::conflict(u"the message replied to was deleted"_s);
+    return ReplyExcerpt{parentId, row.value(0).toLongLong(), row.value(1).toString(), 0, false};
+}
+
 } // namespace
 
 QString columns()
 {
+    // The parent of a reply as it is now (an index lookup each): its sender, its excerpt
+    // (substr counts characters, code points, on both databases), whether it is deleted.
     return u"m.id, m.conversation_id, m.sender_id, m.content, m.created_at, m.edited_at, "
            "m.reply_to_id, m.client_message_id, m.kind, m.version, m.deleted_at, m.change_id, "
-           "m.thread_root_id"_s;
+           "m.thread_root_id, "
+           "(SELECT r.sender_id FROM messages r WHERE r.id = m.reply_to_id), "
+           "(SELECT CASE WHEN r.deleted_at IS NULL THEN substr(r.content, 1, 140) ELSE '' END "
+           "FROM messages r WHERE r.id = m.reply_to_id), "
+           "(SELECT CASE WHEN r.deleted_at IS NULL THEN 0 ELSE 1 END FROM messages r "
+           "WHERE r.id = m.reply_to_id)"_s;
 }
 
 Message fromRow(const sql::Cursor &row, int first)
@@ -132,6 +157,10 @@ Message fromRow(const sql::Cursor &row, int first)
     message.deletedAt = sql::optionalInt(row.value(first + 10));
     message.changeId = row.value(first + 11).toLongLong();
     message.threadRootId = sql::optionalInt(row.value(first + 12));
+    if (message.replyToId && !row.value(first + 13).isNull())
+        message.replyTo =
+            ReplyExcerpt{*message.replyToId, row.value(first + 13).toLongLong(),
+                         row.value(first + 14).toString(), 0, row.value(first + 15).toInt() != 0};
     return message;
 }
 
@@ -150,22 +179,14 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
         return previous.error();
     stored.previousId = previous.value();
 
+    Message &message = stored.message;
     if (send.replyToId) {
-        // -1: not of this conversation; 1: deleted; 0: a live message to reply to.
-        auto parent = sql::scalar(
-            db,
-            u"SELECT COALESCE((SELECT CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END FROM "
-            "messages WHERE id = ? AND conversation_id = ?), -1)"_s,
-            {*send.replyToId, conversationId.value()});
+        auto parent = replyExcerpt(db, *send.replyToId, conversationId.value());
         if (!parent.ok())
             return parent.error();
-        if (parent.value() < 0)
-            return Error::badRequest(u"replyToId is not a message of this conversation"_s);
-        if (parent.value() > 0)
-            return Error::conflict(u"the message replied to was deleted"_s);
+        message.replyTo = parent.value();
     }
 
-    Message &message = stored.message;
     message.conversationId = conversationId.value();
     message.senderId = senderId;
     message.content = send.content;

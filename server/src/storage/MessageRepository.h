@@ -65,7 +65,7 @@ struct ReadReceipt
 namespace MessageRepository {
 
 [[nodiscard]] QString columns();        // the column list fromRow() reads, for table alias m
-inline constexpr int kColumnCount = 13; // how many columns() names
+inline constexpr int kColumnCount = 16; // how many columns() names
 // Reads columns() starting at column `first`.
 [[nodiscard]] Message fromRow(const sql::Cursor &row, int first = 0);
 
