@@ -5,8 +5,9 @@ import Pitchey
 
 // The message field: Enter sends, Shift+Enter starts a new line. The text stays until the
 // page clears it (once a send is accepted); near the length limit a counter shows what is left.
-// Editing a message happens here too: a bar above says so, Enter saves, Esc cancels, and Up
-// in an empty field asks for the user's last message to edit.
+// Editing a message and replying to one happen here too: a bar above says which (Esc or
+// its cross gives up), Enter saves or sends, and Up in an empty field asks for the user's
+// last message to edit.
 Rectangle {
     id: composer
 
@@ -15,7 +16,7 @@ Rectangle {
     property int maxLength: 10000 // code points, as the server counts
     // Code points: UTF-16 units less the second halves of surrogate pairs.
     readonly property int length: field.text.length - (field.text.match(/[\uDC00-\uDFFF]/g) || []).length
-    signal sendRequested(string text)
+    signal sendRequested(string text, var replyToId)
     signal edited(string text)
     signal editRequested(var messageId, string text)
     signal editCancelled()
@@ -24,6 +25,10 @@ Rectangle {
     // The message being edited, or 0.
     property var editingId: 0
     readonly property bool editing: editingId > 0
+    // The message being answered, or 0, and what the bar shows of it.
+    property var replyToId: 0
+    property string replySender: ""
+    property string replyExcerpt: ""
 
     property bool loading: false
 
@@ -40,6 +45,7 @@ Rectangle {
     }
 
     function startEditing(messageId, text) {
+        replyToId = 0
         editingId = messageId
         load(text)
         field.forceActiveFocus()
@@ -48,6 +54,21 @@ Rectangle {
     function stopEditing(draft) {
         editingId = 0
         load(draft)
+    }
+    function startReplying(messageId, sender, excerpt) {
+        if (editing)
+            return
+        replyToId = messageId
+        replySender = sender
+        replyExcerpt = excerpt
+        field.forceActiveFocus()
+    }
+    function stopReplying() { replyToId = 0 }
+    function cancel() {
+        if (editing)
+            composer.editCancelled()
+        else
+            stopReplying()
     }
 
     implicitHeight: Math.min(layout.implicitHeight + editBar.implicitHeight + Theme.spacing * 2, 220)
@@ -58,26 +79,51 @@ Rectangle {
     RowLayout {
         id: editBar
         objectName: "editBar"
-        visible: composer.editing
+        visible: composer.editing || composer.replyToId > 0
         anchors.top: parent.top
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.margins: Theme.spacing
         anchors.leftMargin: Theme.spacing * 2
-        implicitHeight: visible ? cancelEdit.implicitHeight : 0
-        Label {
-            Layout.fillWidth: true
-            text: qsTr("Editing message · Esc to cancel")
+        implicitHeight: visible ? Math.max(cancelBar.implicitHeight, barText.implicitHeight) : 0
+        Rectangle {
+            visible: !composer.editing
+            Layout.fillHeight: true
+            implicitWidth: 3
             color: Theme.accentOnWindow
-            font.pixelSize: 12
-            font.bold: true
+        }
+        ColumnLayout {
+            id: barText
+            Layout.fillWidth: true
+            spacing: 0
+            Label {
+                Layout.fillWidth: true
+                text: composer.editing ? qsTr("Editing message · Esc to cancel")
+                                       : qsTr("Reply to %1").arg(composer.replySender)
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                color: Theme.accentOnWindow
+                font.pixelSize: 12
+                font.bold: true
+            }
+            Label {
+                objectName: "replyQuote"
+                visible: !composer.editing
+                Layout.fillWidth: true
+                text: composer.replyExcerpt
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                maximumLineCount: 1
+                color: Theme.mutedText
+                font.pixelSize: 12
+            }
         }
         ToolButton {
-            id: cancelEdit
+            id: cancelBar
             text: "\u2715"
             focusPolicy: Qt.NoFocus
-            Accessible.name: qsTr("Cancel editing")
-            onClicked: composer.editCancelled()
+            Accessible.name: composer.editing ? qsTr("Cancel editing") : qsTr("Cancel the reply")
+            onClicked: composer.cancel()
         }
     }
 
@@ -112,9 +158,9 @@ Rectangle {
                         composer.lastEditRequested()
                 }
                 Keys.onEscapePressed: (event) => {
-                    event.accepted = composer.editing
+                    event.accepted = editBar.visible
                     if (event.accepted)
-                        composer.editCancelled()
+                        composer.cancel()
                 }
             }
         }
@@ -149,6 +195,6 @@ Rectangle {
         if (composer.editing)
             composer.editRequested(composer.editingId, field.text)
         else
-            composer.sendRequested(field.text)
+            composer.sendRequested(field.text, composer.replyToId)
     }
 }

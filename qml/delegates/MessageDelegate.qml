@@ -26,6 +26,10 @@ Item {
     required property bool firstUnread
     required property string editedAt // "" when never edited
     required property bool deleted
+    required property var replyToId // 0: not a reply
+    required property string replySender
+    required property string replyExcerpt
+    required property bool replyDeleted
     property bool showSender: false
     // Sent, not deleted, the user's own: what Edit and Delete apply to.
     readonly property bool changeable: isOwn && !deleted && messageId > 0
@@ -36,7 +40,11 @@ Item {
         body.deselect()
     }
 
+    // Briefly marks the bubble (the view has just brought it into sight).
+    function flash() { flashAnimation.restart() }
+
     signal menuRequested(var message)
+    signal replyClicked(var messageId)
     signal retryRequested(string clientMessageId)
     signal discardRequested(string clientMessageId)
 
@@ -94,11 +102,25 @@ Item {
             Layout.rightMargin: Theme.spacing * 2
             Layout.topMargin: message.firstOfGroup ? Theme.spacing / 2 : 0
             Layout.maximumWidth: message.bubbleWidth
-            implicitWidth: Math.max(body.implicitWidth, meta.implicitWidth, sender.visible ? sender.implicitWidth : 0) + Theme.spacing * 2
+            implicitWidth: Math.max(body.implicitWidth, meta.implicitWidth, sender.visible ? sender.implicitWidth : 0,
+                                    quote.visible ? Math.min(quote.implicitWidth, message.bubbleWidth - Theme.spacing * 2) : 0) + Theme.spacing * 2
             implicitHeight: inner.implicitHeight + Theme.spacing
             radius: Theme.radius
             color: message.isOwn ? Theme.ownBubble : Theme.otherBubble
             border.color: message.deliveryState === MessageListModel.Failed ? Theme.danger : "transparent"
+
+            Rectangle {
+                id: flashOverlay
+                anchors.fill: parent
+                radius: parent.radius
+                color: Theme.accent
+                opacity: 0
+                SequentialAnimation {
+                    id: flashAnimation
+                    NumberAnimation { target: flashOverlay; property: "opacity"; to: 0.35; duration: 150 }
+                    NumberAnimation { target: flashOverlay; property: "opacity"; to: 0; duration: 900 }
+                }
+            }
 
             // Right click, or the "⋯" that hovering shows: what can be done with the
             // message (one menu for the whole view).
@@ -137,6 +159,49 @@ Item {
                     color: Theme.nameColor(message.senderName)
                     font.bold: true
                     font.pixelSize: 12
+                }
+                // What it answers, as the server shows it now; a click goes there.
+                Rectangle {
+                    id: quote
+                    objectName: "replyQuote"
+                    visible: message.replyToId > 0 && !message.deleted
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: message.bubbleWidth - Theme.spacing * 2
+                    implicitWidth: quoteText.implicitWidth + Theme.spacing * 1.5
+                    implicitHeight: quoteText.implicitHeight + Theme.spacing / 2
+                    color: "transparent"
+                    Accessible.role: Accessible.Button
+                    Accessible.name: qsTr("Reply to %1: %2").arg(message.replySender).arg(quoteExcerpt.text)
+                    Rectangle { width: 3; height: parent.height; radius: 1; color: Theme.accentOnBase }
+                    ColumnLayout {
+                        id: quoteText
+                        x: Theme.spacing
+                        width: parent.width - Theme.spacing
+                        spacing: 0
+                        Label {
+                            Layout.fillWidth: true
+                            text: message.replySender
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            color: Theme.accentOnBase
+                            font.pixelSize: 12
+                            font.bold: true
+                        }
+                        Label {
+                            id: quoteExcerpt
+                            Layout.fillWidth: true
+                            text: message.replyDeleted ? qsTr("Deleted message") : message.replyExcerpt
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            maximumLineCount: 2
+                            wrapMode: Text.Wrap
+                            font.italic: message.replyDeleted
+                            color: Theme.mutedText
+                            font.pixelSize: 12
+                        }
+                    }
+                    TapHandler { onTapped: message.replyClicked(message.replyToId) }
+                    HoverHandler { cursorShape: Qt.PointingHandCursor }
                 }
                 TextEdit {
                     id: body

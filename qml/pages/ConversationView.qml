@@ -21,6 +21,18 @@ Page {
         messages.positionViewAtBeginning()
         view.positioning = false
     }
+    function showRow(row) {
+        view.positioning = true
+        // Twice: the rows around it are laid out by the first, so the second is exact.
+        messages.positionViewAtIndex(row, ListView.Center)
+        messages.forceLayout()
+        messages.positionViewAtIndex(row, ListView.Center)
+        view.positioning = false
+        view.atBottom = messages.atYEnd
+        const item = messages.itemAtIndex(row) as MessageDelegate
+        if (item)
+            item.flash()
+    }
     function place() {
         const row = Chat.messages.firstUnreadRow // qmllint disable type
         view.positioning = true
@@ -127,6 +139,7 @@ Page {
             onRetryRequested: (id) => Chat.retry(id)
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => { messageMenu.message = message; messageMenu.popup() }
+            onReplyClicked: (id) => Chat.reveal(id)
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
@@ -161,6 +174,14 @@ Page {
         id: messageMenu
         objectName: "messageMenu"
         property var message: null
+        MenuItem {
+            objectName: "replyToMessage"
+            text: qsTr("Reply")
+            enabled: messageMenu.message !== null && !messageMenu.message.deleted && messageMenu.message.messageId > 0
+            onTriggered: composer.startReplying(messageMenu.message.messageId,
+                                                messageMenu.message.senderName,
+                                                messageMenu.message.content)
+        }
         MenuItem {
             objectName: "editMessage"
             text: qsTr("Edit")
@@ -226,7 +247,15 @@ Page {
     Connections {
         target: Chat
         function onWindowActiveChanged() { seenDelay.restart() }
+        // A message asked for (a reply's quote clicked) is loaded: into sight, marked.
+        // (Later: after what the rows just paged in asked for.)
+        function onMessageRevealed(row) {
+            view.placing = false
+            view.atBottom = false
+            Qt.callLater(view.showRow, row) // qmllint disable type
+        }
         function onCurrentChanged() {
+            composer.stopReplying()
             composer.stopEditing(Chat.currentDraft)
             view.placing = true
             Qt.callLater(view.place) // qmllint disable type
@@ -268,10 +297,11 @@ Page {
             id: composer
             objectName: "composer"
             Layout.fillWidth: true
-            onSendRequested: (text) => {
-                if (!Chat.send(text))
+            onSendRequested: (text, replyToId) => {
+                if (!Chat.send(text, replyToId))
                     return // refused (too long, say): the text stays
                 composer.clear()
+                composer.stopReplying()
                 view.showNewest()
             }
             onEditRequested: (messageId, text) => {

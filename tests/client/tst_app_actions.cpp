@@ -64,6 +64,18 @@ void rightClick(RunningApp &app, QQuickItem *item)
                       item->mapToScene({4, item->height() - 4}).toPoint());
 }
 
+// Whether a message with this text is (at least partly) inside the message list's view.
+bool inSight(RunningApp &app, const QString &text)
+{
+    QQuickItem *list = app.item(u"messageList"_s);
+    const auto items = visibleItems(app.window, u"messageText"_s);
+    return std::any_of(items.cbegin(), items.cend(), [&](QQuickItem *item) {
+        const QPointF top = item->mapToItem(list, QPointF(0, 0));
+        return item->property("text").toString() == text && top.y() + item->height() > 0 &&
+               top.y() < list->height();
+    });
+}
+
 // The server's copy of the conversation, as Bob reads it: [content, or "(deleted)"].
 QStringList serverHistory(TwoPeople &world)
 {
@@ -171,6 +183,52 @@ private Q_SLOTS:
                      u"from bob"_s);
         // Focus is back where the typing goes.
         QTRY_VERIFY(app.item(u"composerField"_s)->hasActiveFocus());
+    }
+
+    void aReplyQuotesItsParentAndLeadsBackToIt()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const qint64 question = world.say(world.bob, world.pair, u"the question"_s);
+        qint64 last = 0;
+        for (int i = 0; i < 120; ++i) // far more than a page: the question is not loaded
+            last = world.say(world.bob, world.pair, u"chatter %1"_s.arg(i));
+        QVERIFY(world.read(world.alice, last)); // read elsewhere: it opens at the newest
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        QTest::keyClick(app.window, Qt::Key_Down, Qt::AltModifier);
+        QTRY_VERIFY(inSight(app, u"chatter 119"_s));
+        QVERIFY(app.messenger.chat().messages()->rowOfMessage(question) < 0);
+        const auto reply = world.http->post(u"/api/messages/send"_s,
+                                            {{"conversationId"_L1, world.pair},
+                                             {"content"_L1, u"the answer, at last"_s},
+                                             {"replyToId"_L1, question}},
+                                            world.bob.token);
+        QCOMPARE(reply.status, 201);
+        QTRY_VERIFY(inSight(app, u"the answer, at last"_s));
+        QQuickItem *bubble = bubbleShowing(app, u"the answer, at last"_s);
+        auto *quote = bubble->findChild<QQuickItem *>(u"replyQuote"_s);
+        QVERIFY(quote && quote->isVisible());
+        click(app.window, quote);
+        // Loaded from the server and brought into sight.
+        QTRY_VERIFY_WITH_TIMEOUT(inSight(app, u"the question"_s), 10000);
+        screenshot(app.window, u"reply-revealed"_s);
+
+        // Alice answers a message through its menu: the composer shows what she answers.
+        rightClick(app, bubbleShowing(app, u"the question"_s));
+        QTRY_VERIFY(isOpen(app, u"messageMenu"_s));
+        choose(app, u"replyToMessage"_s);
+        QTRY_VERIFY(app.item(u"editBar"_s)->isVisible());
+        QTRY_VERIFY(app.item(u"composerField"_s)->hasActiveFocus());
+        type(app.window, u"noted"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_VERIFY(!app.item(u"editBar"_s)->isVisible());
+        QTRY_VERIFY(inSight(app, u"noted"_s));
+        QTRY_COMPARE(
+            world.http->get(u"/api/messages/%1/messages?limit=1"_s.arg(world.pair), world.bob.token)
+                .body["messages"_L1][0]["replyToId"_L1]
+                .toInteger(),
+            question);
     }
 
     void theOtherSidesChangesArriveInPlace()

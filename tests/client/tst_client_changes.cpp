@@ -205,6 +205,46 @@ private Q_SLOTS:
         QVERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
     }
 
+    void aReplyShowsItsParentFromTheStartAndFollowsIt()
+    {
+        const qint64 parent =
+            m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, m_pair}, {"content"_L1, u"lunch?"_s}}, m_bob.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        ClientRig alice(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        QTRY_COMPARE(contentOf(alice, parent), u"lunch?"_s);
+        alice.connection.stop(); // offline: the reply waits, already showing what it answers
+        QTRY_VERIFY(!alice.connected());
+        QVERIFY(alice.chat.send(u"yes!"_s, parent));
+        const QModelIndex queued = alice.chat.messages()->index(0);
+        QCOMPARE(queued.data(MessageListModel::ReplyToIdRole).toLongLong(), parent);
+        QCOMPARE(queued.data(MessageListModel::ReplyExcerptRole).toString(), u"lunch?"_s);
+        QCOMPARE(queued.data(MessageListModel::ReplySenderRole).toString(), u"bob"_s);
+        alice.connection.start(alice.api.webSocketUrl());
+        QTRY_VERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
+        const auto history =
+            m_http->get(u"/api/messages/%1/messages"_s.arg(m_pair), m_bob.token).body;
+        QCOMPARE(history["messages"_L1][1]["replyToId"_L1].toInteger(), parent);
+
+        // The parent changes: the reply held here shows it as it is now.
+        QCOMPARE(m_http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(parent),
+                            R"({"content": "lunch at 1?"})", m_bob.token)
+                     .status,
+                 200);
+        QTRY_COMPARE(alice.chat.messages()->index(0).data(MessageListModel::ReplyExcerptRole),
+                     u"lunch at 1?"_s);
+        QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(parent), {}, m_bob.token).status,
+                 200);
+        QTRY_VERIFY(
+            alice.chat.messages()->index(0).data(MessageListModel::ReplyDeletedRole).toBool());
+        QCOMPARE(alice.chat.messages()->index(0).data(MessageListModel::ReplyExcerptRole),
+                 QString());
+    }
+
     void aDeviceThatWasAwayCatchesUpThroughTheFeed()
     {
         const QUrl url = serverUrl(*m_server);

@@ -22,6 +22,7 @@ Item {
             isOwn: true; deliveryState: MessageListModel.Failed; failure: "forbidden"
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
             editedAt: ""; deleted: false
+            replyToId: 0; replySender: ""; replyExcerpt: ""; replyDeleted: false
         }
     }
     Component {
@@ -157,6 +158,26 @@ Item {
             compare(text.font.italic, true)
             compare(message.changeable, false)
             compare(find(message, "editedMark").visible, false)
+        }
+
+        function test_aReplyShowsWhatItAnswers() {
+            const message = createTemporaryObject(messageComponent, root)
+            compare(find(message, "replyQuote").visible, false)
+            message.replyToId = 40
+            message.replySender = "Ann"
+            message.replyExcerpt = "<b>meet</b> at 5"
+            const quote = find(message, "replyQuote")
+            compare(quote.visible, true)
+            const text = find(message, "messageText")
+            tryVerify(() => quote.height > 0 && text.y >= quote.y + quote.height) // laid out
+            const clicked = createTemporaryObject(spyComponent, root,
+                                                  { target: message, signalName: "replyClicked" })
+            mouseClick(quote)
+            compare(clicked.count, 1)
+            compare(clicked.signalArguments[0][0], 40)
+            verify(quote.Accessible.name.indexOf("<b>meet</b> at 5") >= 0) // plain text
+            message.replyDeleted = true
+            verify(quote.Accessible.name.indexOf("Deleted message") >= 0)
         }
 
         function test_conversationRowShowsUnreadAndTyping() {

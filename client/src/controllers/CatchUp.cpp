@@ -83,12 +83,16 @@ void CatchUp::messageChanged(const Message &message)
     if (!applied)
         return;
     m_state.messages.upsert(*applied);
-    const Conversation *conversation = m_state.conversations.find(message.conversationId);
+    if (message.conversationId == m_state.current) {
+        for (const LocalMessage &reply : m_state.cache->repliesTo(message.id))
+            m_state.messages.upsert(reply); // their excerpt of it
+    }
     if (message.deletedAt) {
         // conversation_updated brings the list's new last message.
         Q_EMIT messageDeleted(message.conversationId, message.id);
         return;
     }
+    const Conversation *conversation = m_state.conversations.find(message.conversationId);
     if (conversation && conversation->lastMessage && conversation->lastMessage->id == message.id) {
         m_state.conversations.setLastMessage(message, false);
         m_state.saveConversation(message.conversationId);

@@ -37,6 +37,9 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
 
     connect(m_timeline, &Timeline::loadingOlderChanged, this, &ChatController::historyChanged);
     connect(m_timeline, &Timeline::errorOccurred, this, &ChatController::errorOccurred);
+    connect(m_timeline, &Timeline::revealed, this, &ChatController::messageRevealed);
+    connect(m_timeline, &Timeline::unavailable, this,
+            [this] { Q_EMIT errorOccurred(tr("That message is not available any more.")); });
     connect(m_reading, &TypingAndReading::windowActiveChanged, this,
             &ChatController::windowActiveChanged);
     connect(m_reading, &TypingAndReading::typingChanged, this, [this](qint64 conversationId) {
@@ -132,12 +135,17 @@ void ChatController::closeConversation()
     Q_EMIT currentStatusChanged();
 }
 
-bool ChatController::send(const QString &text)
+bool ChatController::send(const QString &text, qint64 replyToId)
 {
     if (m_state.current == 0 || text.trimmed().isEmpty())
         return false;
     m_reading->stopTyping();
-    return m_timeline->send(text);
+    return m_timeline->send(text, replyToId);
+}
+
+void ChatController::reveal(qint64 messageId)
+{
+    m_timeline->reveal(messageId);
 }
 
 bool ChatController::editMessage(qint64 messageId, const QString &text)

@@ -63,8 +63,12 @@ public:
 
     Q_INVOKABLE void openConversation(qint64 conversationId);
     Q_INVOKABLE void closeConversation();
-    // Queues a message for the open conversation; false when there is nothing to send.
-    Q_INVOKABLE bool send(const QString &text);
+    // Queues a message for the open conversation (a reply to `replyToId`, unless 0); false
+    // when there is nothing to send.
+    Q_INVOKABLE bool send(const QString &text, qint64 replyToId = 0);
+    // Brings a message of the open conversation into the model (loading older ones as
+    // needed): messageRevealed(row), or errorOccurred when it is not there any more.
+    Q_INVOKABLE void reveal(qint64 messageId);
     // Version 2: edit or delete one of the user's sent messages (queued like a send).
     Q_INVOKABLE bool editMessage(qint64 messageId, const QString &text);
     Q_INVOKABLE bool deleteMessage(qint64 messageId);
@@ -125,6 +129,7 @@ Q_SIGNALS:
     // A message shown here was edited or deleted (its desktop notification follows it).
     void messageEdited(qint64 conversationId, qint64 messageId, const QString &text);
     void messageDeleted(qint64 conversationId, qint64 messageId);
+    void messageRevealed(int row);
 
 private:
     void onFrame(const frames::server::ServerFrame &frame);

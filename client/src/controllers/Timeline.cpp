@@ -17,6 +17,8 @@ constexpr int kMaxOpenPage = 500;
 // Older messages from the cache come in smaller steps: each insertion above the view costs
 // a layout pass, and a small one fits in a frame.
 constexpr int kCachePage = 20;
+// How many pages reveal() loads at most to reach a message (at least 1,000 messages).
+constexpr int kRevealSteps = 50;
 
 } // namespace
 
@@ -34,6 +36,34 @@ void Timeline::setOlder(bool mayHaveOlder, bool loading)
     if (m_loadingOlder != loading) {
         m_loadingOlder = loading;
         Q_EMIT loadingOlderChanged();
+        if (!loading && m_revealing != 0)
+            continueReveal();
+    }
+}
+
+void Timeline::reveal(qint64 messageId)
+{
+    m_revealing = messageId;
+    m_revealSteps = kRevealSteps;
+    continueReveal();
+}
+
+void Timeline::continueReveal()
+{
+    while (m_revealing != 0) {
+        const int row = m_state.messages.rowOfMessage(m_revealing);
+        if (row >= 0) {
+            m_revealing = 0;
+            return Q_EMIT revealed(row);
+        }
+        if (m_loadingOlder)
+            return; // on when the page is in (setOlder)
+        const qint64 oldest = m_state.messages.oldestId();
+        if (m_revealSteps-- <= 0 || !m_mayHaveOlder || (oldest > 0 && m_revealing > oldest)) {
+            m_revealing = 0;
+            return Q_EMIT unavailable();
+        }
+        fetchOlder();
     }
 }
 
@@ -104,6 +134,7 @@ void Timeline::fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64
 
 void Timeline::close()
 {
+    m_revealing = 0;
     m_state.current = 0;
     m_state.messages.reset(0, {});
     setOlder(false, false);
@@ -137,7 +168,7 @@ void Timeline::fetchOlder()
                         });
 }
 
-bool Timeline::send(const QString &text)
+bool Timeline::send(const QString &text, qint64 replyToId)
 {
     if (!m_state.queue || m_state.current == 0 || text.trimmed().isEmpty())
         return false;
@@ -146,7 +177,7 @@ bool Timeline::send(const QString &text)
             tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
-    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, text);
+    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, text, replyToId);
     if (!queued.ok()) {
         Q_EMIT errorOccurred(queued.error().message);
         return false;

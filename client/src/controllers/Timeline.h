@@ -20,7 +20,10 @@ public:
     void close();
     // Queues a message for the open conversation; false (and errorOccurred when it is too
     // long) when there is nothing to send.
-    bool send(const QString &text);
+    bool send(const QString &text, qint64 replyToId = 0);
+    // Loads older messages until `messageId` is in the model (within a bound), then emits
+    // revealed() with its row; unavailable() when it cannot be found.
+    void reveal(qint64 messageId);
     // Edits (`newText`) or deletes (null) one of the user's sent messages: shown at once,
     // queued in order with sends. False (and errorOccurred) when it cannot be.
     bool change(qint64 messageId, const QString *newText);
@@ -35,6 +38,8 @@ public:
 
 Q_SIGNALS:
     void loadingOlderChanged();
+    void revealed(int row);
+    void unavailable();
     void errorOccurred(const QString &message);
 
 private:
@@ -47,10 +52,13 @@ private:
     // the "New messages" line on the first unread one. `fetched`: how many came so far.
     void fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64 before, int fetched);
     void setOlder(bool mayHaveOlder, bool loading);
+    void continueReveal();
 
     ChatState &m_state;
     bool m_mayHaveOlder = false;
     bool m_loadingOlder = false;
+    qint64 m_revealing = 0; // the message reveal() looks for, or 0
+    int m_revealSteps = 0;  // pages it may still load
 };
 
 } // namespace pitchey::client

@@ -78,7 +78,11 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {FirstUnreadRole, "firstUnread"},
             {LinkedHtmlRole, "linkedHtml"},
             {EditedAtRole, "editedAt"},
-            {DeletedRole, "deleted"}};
+            {DeletedRole, "deleted"},
+            {ReplyToIdRole, "replyToId"},
+            {ReplySenderRole, "replySender"},
+            {ReplyExcerptRole, "replyExcerpt"},
+            {ReplyDeletedRole, "replyDeleted"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -124,6 +128,14 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
                                         QLocale::ShortFormat);
     case DeletedRole:
         return message.isDeleted();
+    case ReplyToIdRole:
+        return message.replyToId;
+    case ReplySenderRole:
+        return message.replyTo && m_nameOf ? m_nameOf(message.replyTo->senderId) : QString();
+    case ReplyExcerptRole:
+        return message.replyTo ? message.replyTo->excerpt.simplified() : QString();
+    case ReplyDeletedRole:
+        return message.replyTo && message.replyTo->deleted;
     default:
         return {};
     }
@@ -316,6 +328,15 @@ qint64 MessageListModel::newestId() const
             return it->id;
     }
     return 0;
+}
+
+int MessageListModel::rowOfMessage(qint64 messageId) const
+{
+    for (int position = int(m_items.size()) - 1; position >= 0; --position) {
+        if (m_items.at(position).id == messageId)
+            return rowAt(position);
+    }
+    return -1;
 }
 
 int MessageListModel::positionOfMessage(const LocalMessage &message) const

@@ -37,9 +37,13 @@ public:
         FirstOfGroupRole,
         FirstOfDayRole,
         FirstUnreadRole,
-        LinkedHtmlRole, // the text with clickable links, or empty when it has none
-        EditedAtRole,   // when it was last edited, as the locale writes it; "" for never
-        DeletedRole,    // a tombstone: "Message deleted" in its place
+        LinkedHtmlRole,   // the text with clickable links, or empty when it has none
+        EditedAtRole,     // when it was last edited, as the locale writes it; "" for never
+        DeletedRole,      // a tombstone: "Message deleted" in its place
+        ReplyToIdRole,    // the message it answers, or 0
+        ReplySenderRole,  // that message's sender's name
+        ReplyExcerptRole, // what the server shows of it ("" once deleted)
+        ReplyDeletedRole,
     };
     Q_ENUM(Role)
 
@@ -90,6 +94,8 @@ public:
     {
         return row >= 0 && row < m_items.size() ? m_items.at(positionOf(row)).id : 0;
     }
+    // The row showing a message, or -1 when it is not loaded.
+    Q_INVOKABLE int rowOfMessage(qint64 messageId) const;
     [[nodiscard]] qint64 conversationId() const { return m_conversationId; }
     [[nodiscard]] qint64 oldestId() const;
     [[nodiscard]] qint64 newestId() const;

@@ -51,10 +51,16 @@ const QList<QStringList> kSchemaSteps{
         "WHERE id IS NULL AND state = 0 ORDER BY local_id"_s,
         u"CREATE TABLE sync (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"_s,
     },
+    {
+        // Replies: the parent's id, and its excerpt as the server last rendered it (JSON).
+        u"ALTER TABLE messages ADD COLUMN reply_to_id INTEGER"_s,
+        u"ALTER TABLE messages ADD COLUMN reply_to TEXT"_s,
+        u"CREATE INDEX messages_replies ON messages(reply_to_id) WHERE reply_to_id IS NOT NULL"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
-    "failure, edited_at, deleted_at, version, change_id";
+    "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -72,7 +78,21 @@ LocalMessage fromRow(const QSqlQuery &row)
     message.deletedAt = row.value(10).toLongLong();
     message.version = row.value(11).toLongLong();
     message.changeId = row.value(12).toLongLong();
+    message.replyToId = row.value(13).toLongLong();
+    if (!row.value(14).isNull()) {
+        auto excerpt =
+            ReplyExcerpt::fromJson(QJsonDocument::fromJson(row.value(14).toByteArray()).object());
+        if (excerpt.ok())
+            message.replyTo = excerpt.value();
+    }
     return message;
+}
+
+QVariant replyJson(const std::optional<ReplyExcerpt> &replyTo)
+{
+    return replyTo ? QVariant(QString::fromUtf8(
+                         QJsonDocument(replyTo->toJson()).toJson(QJsonDocument::Compact)))
+                   : QVariant(QMetaType(QMetaType::QString));
 }
 
 QVariant nullableTime(qint64 ms)
@@ -101,6 +121,9 @@ Message LocalMessage::toMessage() const
         message.deletedAt = deletedAt;
     message.version = version;
     message.changeId = changeId;
+    if (replyToId != 0)
+        message.replyToId = replyToId;
+    message.replyTo = replyTo;
     return message;
 }
 
@@ -118,6 +141,8 @@ LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
     local.deletedAt = message.deletedAt.value_or(0);
     local.version = message.version;
     local.changeId = message.changeId;
+    local.replyToId = message.replyToId.value_or(0);
+    local.replyTo = message.replyTo;
     return local;
 }
 
@@ -243,7 +268,7 @@ void LocalCache::saveConversations(const QList<Conversation> &conversations)
 }
 
 Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 senderId,
-                                             const QString &content)
+                                             const QString &content, qint64 replyToId)
 {
     LocalMessage message;
     message.conversationId = conversationId;
@@ -252,15 +277,23 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
     message.createdAt = QDateTime::currentMSecsSinceEpoch();
     message.clientMessageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     message.state = State::Queued;
+    if (replyToId != 0) {
+        // Shown at once as the server will show it; its answer replaces this.
+        const auto parent = byId(replyToId);
+        message.replyToId = replyToId;
+        if (parent)
+            message.replyTo = excerptOf(*parent);
+    }
     QSqlDatabase db = QSqlDatabase::database(m_connection);
     QSqlQuery query(db);
     db.transaction();
     const bool saved =
         exec(query,
              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-             "client_message_id, state) VALUES (?, ?, ?, ?, ?, ?)"_s,
+             "client_message_id, state, reply_to_id, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
              {conversationId, senderId, content, message.createdAt, message.clientMessageId,
-              int(State::Queued)});
+              int(State::Queued), replyToId != 0 ? QVariant(replyToId) : QVariant(),
+              replyJson(message.replyTo)});
     message.localId = query.lastInsertId().toLongLong();
     if (!saved || !queueSend(message.clientMessageId)) {
         db.rollback();
@@ -300,12 +333,13 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
     }
     exec(query,
          u"INSERT INTO messages (id, conversation_id, sender_id, content, created_at, "
-         "client_message_id, state, edited_at, deleted_at, version, change_id) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+         "client_message_id, state, edited_at, deleted_at, version, change_id, reply_to_id, "
+         "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
          {incoming.id, incoming.conversationId, incoming.senderId, incoming.content,
           incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
           nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
-          incoming.changeId});
+          incoming.changeId, message.replyToId ? QVariant(*message.replyToId) : QVariant(),
+          replyJson(message.replyTo)});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
@@ -317,13 +351,18 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
          u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = ?, version = ?, "
-         "change_id = ? WHERE id = ? AND change_id < ?"_s,
+         "change_id = ?, reply_to = ? WHERE id = ? AND change_id < ?"_s,
          {message.content, nullableTime(message.editedAt.value_or(0)),
           nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
-          message.id, message.changeId});
+          replyJson(message.replyTo), message.id, message.changeId});
     if (query.numRowsAffected() == 0)
         return std::nullopt;
-    return byId(message.id);
+    auto changed = byId(message.id);
+    // Its replies held here show its new excerpt (the server renders the same).
+    if (changed)
+        exec(query, u"UPDATE messages SET reply_to = ? WHERE reply_to_id = ?"_s,
+             {replyJson(excerptOf(*changed)), message.id});
+    return changed;
 }
 
 std::optional<LocalMessage> LocalCache::markSent(const QString &clientMessageId, qint64 id,
@@ -526,9 +565,26 @@ void LocalCache::setFeedPosition(qint64 changeId)
          {changeId});
 }
 
+ReplyExcerpt LocalCache::excerptOf(const LocalMessage &parent)
+{
+    // The first 140 code points, as the server counts them.
+    const QString &content = parent.content;
+    qsizetype units = 0;
+    for (int points = 0; points < 140 && units < content.size(); ++points)
+        units += content.at(units).isHighSurrogate() && units + 1 < content.size() ? 2 : 1;
+    return {parent.id, parent.senderId, parent.isDeleted() ? QString() : content.left(units), 0,
+            parent.isDeleted()};
+}
+
 std::optional<LocalMessage> LocalCache::byId(qint64 messageId)
 {
     return one(u"id = ?"_s, {messageId});
+}
+
+QList<LocalMessage> LocalCache::repliesTo(qint64 messageId)
+{
+    return many(u"SELECT %1 FROM messages WHERE reply_to_id = ?"_s.arg(QLatin1StringView(kColumns)),
+                {messageId});
 }
 
 std::optional<LocalMessage> LocalCache::lastEditable(qint64 conversationId)

@@ -60,7 +60,7 @@ public:
     // ---- messages
     // A new message typed by `senderId`: stored as Queued with a fresh clientMessageId.
     [[nodiscard]] Result<LocalMessage> addOutgoing(qint64 conversationId, qint64 senderId,
-                                                   const QString &content);
+                                                   const QString &content, qint64 replyToId = 0);
     // A message from the server (history, new_message, or the echo of the user's own
     // message sent from another device). Returns it as stored, and whether it was new.
     struct Stored
@@ -71,7 +71,7 @@ public:
     };
     Stored storeFromServer(const Message &message);
     // A later state of a message held here (edited, deleted); nullopt when not held or
-    // not newer than what is.
+    // not newer than what is. The replies held here show its new excerpt.
     std::optional<LocalMessage> applyChange(const Message &message);
     std::optional<LocalMessage> markSent(const QString &clientMessageId, qint64 id,
                                          qint64 createdAt);
@@ -111,8 +111,13 @@ public:
     // One of this account's own messages.
     [[nodiscard]] std::optional<LocalMessage> byClientId(const QString &clientMessageId);
     [[nodiscard]] std::optional<LocalMessage> byId(qint64 messageId);
+    // The messages held here that answer `messageId`.
+    [[nodiscard]] QList<LocalMessage> repliesTo(qint64 messageId);
     // The user's newest live message in the conversation (Up in an empty composer edits it).
     [[nodiscard]] std::optional<LocalMessage> lastEditable(qint64 conversationId);
+
+    // What a reply to `parent` shows of it, as the server renders it.
+    [[nodiscard]] static ReplyExcerpt excerptOf(const LocalMessage &parent);
 
 private:
     bool queueSend(const QString &clientMessageId);

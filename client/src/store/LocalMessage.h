@@ -5,6 +5,8 @@
 #include <QMetaType>
 #include <QString>
 
+#include <optional>
+
 namespace pitchey::client {
 
 // A message as the client holds it: the server's message plus what the client knows
@@ -39,6 +41,8 @@ public:
     qint64 deletedAt = 0; // 0: not deleted (a deleted message keeps its place, content "")
     qint64 version = 1;
     qint64 changeId = 0;
+    qint64 replyToId = 0;                // 0: not a reply
+    std::optional<ReplyExcerpt> replyTo; // what it answers, as the server last said
 
     [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 

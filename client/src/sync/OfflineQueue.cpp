@@ -40,9 +40,9 @@ OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QO
 }
 
 Result<LocalMessage> OfflineQueue::enqueue(qint64 conversationId, qint64 senderId,
-                                           const QString &content)
+                                           const QString &content, qint64 replyToId)
 {
-    auto message = m_cache.addOutgoing(conversationId, senderId, content);
+    auto message = m_cache.addOutgoing(conversationId, senderId, content, replyToId);
     if (message.ok())
         pump();
     return message;
@@ -89,9 +89,9 @@ void OfflineQueue::sendHead()
     bool sent = false;
     switch (head->kind) {
     case Outgoing::Kind::Send:
-        sent = m_connection.send(frames::SendMessage{head->message.conversationId, std::nullopt,
-                                                     head->message.content, head->requestId,
-                                                     std::nullopt});
+        sent = m_connection.send(frames::SendMessage{
+            head->message.conversationId, std::nullopt, head->message.content, head->requestId,
+            head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt});
         break;
     case Outgoing::Kind::Edit:
         sent = m_connection.send(

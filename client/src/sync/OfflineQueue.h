@@ -28,7 +28,7 @@ public:
     OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QObject *parent = nullptr);
 
     [[nodiscard]] Result<LocalMessage> enqueue(qint64 conversationId, qint64 senderId,
-                                               const QString &content);
+                                               const QString &content, qint64 replyToId = 0);
     void retry(const QString &clientMessageId);
     void discard(const QString &clientMessageId);
     // An edit (with its new `content`) or a delete of one of the user's sent messages.
