@@ -45,6 +45,7 @@ Item {
 
     signal menuRequested(var message)
     signal replyClicked(var messageId)
+    signal versionsRequested(var messageId)
     signal retryRequested(string clientMessageId)
     signal discardRequested(string clientMessageId)
 
@@ -244,8 +245,11 @@ Item {
                         font.pixelSize: 11
                         font.italic: true
                         ToolTip.visible: editedHover.hovered
-                        ToolTip.text: qsTr("Edited %1").arg(message.editedAt)
-                        HoverHandler { id: editedHover }
+                        ToolTip.text: qsTr("Edited %1 · click for the earlier versions").arg(message.editedAt)
+                        Accessible.role: Accessible.Button
+                        Accessible.name: qsTr("Edited %1, show the versions").arg(message.editedAt)
+                        HoverHandler { id: editedHover; cursorShape: Qt.PointingHandCursor }
+                        TapHandler { onTapped: message.versionsRequested(message.messageId) }
                     }
                     Label {
                         text: message.time

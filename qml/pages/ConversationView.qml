@@ -140,6 +140,7 @@ Page {
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => { messageMenu.message = message; messageMenu.popup() }
             onReplyClicked: (id) => Chat.reveal(id)
+            onVersionsRequested: (id) => Chat.loadVersions(id)
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
@@ -207,6 +208,49 @@ Page {
         }
     }
 
+    // An edited message's versions, oldest first, as the server keeps them.
+    Dialog {
+        id: versionsDialog
+        objectName: "versionsDialog"
+        property var versions: []
+        anchors.centerIn: parent
+        width: Math.min(view.width * 0.9, 480)
+        modal: true
+        title: qsTr("Versions")
+        standardButtons: Dialog.Close
+        ListView {
+            objectName: "versionList"
+            implicitHeight: Math.min(contentHeight, view.height * 0.6)
+            width: parent.width
+            clip: true
+            spacing: Theme.spacing
+            model: versionsDialog.versions
+            delegate: ColumnLayout {
+                id: versionRow
+                required property var modelData
+                required property int index
+                width: ListView.view.width
+                spacing: 2
+                Label {
+                    text: (versionRow.index === 0 ? qsTr("Original") : qsTr("Edit %1").arg(versionRow.index))
+                          + " · " + versionRow.modelData.time
+                    color: Theme.mutedText
+                    font.pixelSize: 12
+                    font.bold: true
+                }
+                Label {
+                    objectName: "versionText"
+                    Layout.fillWidth: true
+                    text: versionRow.modelData.content
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: Theme.text
+                }
+            }
+        }
+        onClosed: view.focusComposer()
+    }
+
     Dialog {
         id: deleteDialog
         objectName: "deleteDialog"
@@ -253,6 +297,10 @@ Page {
             view.placing = false
             view.atBottom = false
             Qt.callLater(view.showRow, row) // qmllint disable type
+        }
+        function onVersionsLoaded(messageId, versions) {
+            versionsDialog.versions = versions
+            versionsDialog.open()
         }
         function onCurrentChanged() {
             composer.stopReplying()

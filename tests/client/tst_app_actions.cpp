@@ -122,6 +122,15 @@ private Q_SLOTS:
         QCOMPARE(shownTexts(app), QStringList{u"hello world"_s});
         QTRY_COMPARE(visibleItems(app.window, u"editedMark"_s).size(), 1);
         QTRY_COMPARE(serverHistory(world), QStringList{u"hello world"_s});
+        // "edited" shows what it was.
+        click(app.window, visibleItems(app.window, u"editedMark"_s).constFirst());
+        QTRY_VERIFY(isOpen(app, u"versionsDialog"_s));
+        QTRY_COMPARE(visibleTexts(app.window, u"versionText"_s),
+                     (QStringList{u"helo wrold"_s, u"hello world"_s}));
+        screenshot(app.window, u"versions"_s);
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_VERIFY(!isShown(app, u"versionsDialog"_s));
+        QTRY_VERIFY(field->hasActiveFocus());
 
         // Esc gives up an edit, and the draft typed before is back.
         type(app.window, u"a draft"_s);

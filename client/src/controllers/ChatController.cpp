@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QLocale>
 #include <QLoggingCategory>
 
 using namespace Qt::StringLiterals;
@@ -146,6 +147,24 @@ bool ChatController::send(const QString &text, qint64 replyToId)
 void ChatController::reveal(qint64 messageId)
 {
     m_timeline->reveal(messageId);
+}
+
+void ChatController::loadVersions(qint64 messageId)
+{
+    m_api.versions(
+        messageId, m_scope.get(),
+        [this, messageId](Result<QList<api::VersionsAnswer::Version>> versions) {
+            if (!versions.ok())
+                return Q_EMIT errorOccurred(versions.error().message);
+            QVariantList list;
+            for (const auto &version : versions.value())
+                list.append(QVariantMap{
+                    {u"version"_s, version.version},
+                    {u"content"_s, version.content},
+                    {u"time"_s, QLocale().toString(QDateTime::fromMSecsSinceEpoch(version.editedAt),
+                                                   QLocale::ShortFormat)}});
+            Q_EMIT versionsLoaded(messageId, list);
+        });
 }
 
 bool ChatController::editMessage(qint64 messageId, const QString &text)

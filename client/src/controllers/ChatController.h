@@ -69,6 +69,9 @@ public:
     // Brings a message of the open conversation into the model (loading older ones as
     // needed): messageRevealed(row), or errorOccurred when it is not there any more.
     Q_INVOKABLE void reveal(qint64 messageId);
+    // Asks the server for a message's versions: versionsLoaded(messageId, [{version,
+    // content, time}]), oldest first.
+    Q_INVOKABLE void loadVersions(qint64 messageId);
     // Version 2: edit or delete one of the user's sent messages (queued like a send).
     Q_INVOKABLE bool editMessage(qint64 messageId, const QString &text);
     Q_INVOKABLE bool deleteMessage(qint64 messageId);
@@ -130,6 +133,7 @@ Q_SIGNALS:
     void messageEdited(qint64 conversationId, qint64 messageId, const QString &text);
     void messageDeleted(qint64 conversationId, qint64 messageId);
     void messageRevealed(int row);
+    void versionsLoaded(qint64 messageId, const QVariantList &versions);
 
 private:
     void onFrame(const frames::server::ServerFrame &frame);

@@ -172,6 +172,16 @@ void ApiClient::history(qint64 conversationId, qint64 before, qint64 after, int 
         }));
 }
 
+void ApiClient::versions(qint64 messageId, QObject *context,
+                         Callback<QList<api::VersionsAnswer::Version>> done)
+{
+    QString path = api::kMessageVersionsPattern;
+    path.replace("{messageId}"_L1, QString::number(messageId));
+    request("GET", path, {}, nullptr, context,
+            reading<QList<api::VersionsAnswer::Version>>(std::move(done),
+                                                         member(&api::VersionsAnswer::versions)));
+}
+
 void ApiClient::changes(qint64 since, int limit, QObject *context,
                         Callback<api::ChangesAnswer> done)
 {

@@ -59,6 +59,9 @@ public:
     // `before` pages back from the newest; `after` pages forward (extension); 0 for none.
     void history(qint64 conversationId, qint64 before, qint64 after, int limit, QObject *context,
                  Callback<HistoryPage> done);
+    // Version 2: every version of a message, oldest first (empty once deleted).
+    void versions(qint64 messageId, QObject *context,
+                  Callback<QList<api::VersionsAnswer::Version>> done);
     // Version 2: the caller's messages changed after `since`, in the feed's order.
     void changes(qint64 since, int limit, QObject *context, Callback<api::ChangesAnswer> done);
     void searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done);
