@@ -458,13 +458,11 @@ Report reconnect(const Options &options, BenchApi &api)
     return report;
 }
 
-// Paging back through one long conversation over HTTP.
-Report history(const Options &options, BenchApi &api)
+// `count` messages into one conversation over HTTP, from its two accounts in turn.
+void fill(BenchApi &api, const QList<Account> &accounts, qint64 conversation, int count)
 {
-    const QList<Account> accounts = api.accounts(options.prefix + u"h"_s, 2, "bench-password");
-    const qint64 conversation = api.conversations({{accounts.at(0), accounts.at(1)}}).value(0);
     api.runMany(
-        options.historyMessages, 64,
+        count, 64,
         [&](QNetworkAccessManager &nam, int i) {
             QNetworkRequest request(api.url(u"/api/messages/send"_s));
             request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
@@ -475,6 +473,14 @@ Report history(const Options &options, BenchApi &api)
                              .toJson(QJsonDocument::Compact));
         },
         [](int, const BenchApi::Reply &) {});
+}
+
+// Paging back through one long conversation over HTTP.
+Report history(const Options &options, BenchApi &api)
+{
+    const QList<Account> accounts = api.accounts(options.prefix + u"h"_s, 2, "bench-password");
+    const qint64 conversation = api.conversations({{accounts.at(0), accounts.at(1)}}).value(0);
+    fill(api, accounts, conversation, options.historyMessages);
 
     std::vector<qint64> latencies;
     QHash<int, qint64> startedAt;
@@ -525,6 +531,76 @@ Report history(const Options &options, BenchApi &api)
     return report;
 }
 
+// A device that missed `--history-messages` changes catching up through the change feed
+// (GET /api/messages/changes, 500 a page, as the messenger pages it), again and again.
+Report feed(const Options &options, BenchApi &api)
+{
+    const QList<Account> accounts = api.accounts(options.prefix + u"f"_s, 2, "bench-password");
+    const qint64 conversation = api.conversations({{accounts.at(0), accounts.at(1)}}).value(0);
+    const auto position = [&](qint64 since, int limit) {
+        QUrl url = api.url(u"/api/messages/changes"_s);
+        url.setQuery(u"since=%1&limit=%2"_s.arg(since).arg(limit));
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + accounts.at(0).token);
+        return request;
+    };
+    qint64 missedFrom = 0;
+    api.runMany(
+        1, 1, [&](QNetworkAccessManager &nam, int) { return nam.get(position(0, 1)); },
+        [&](int, const BenchApi::Reply &reply) {
+            missedFrom = reply.body.value("latestChangeId"_L1).toInteger();
+        });
+    fill(api, accounts, conversation, options.historyMessages);
+
+    std::vector<qint64> passes; // ns per catch-up
+    qint64 cursor = missedFrom;
+    qint64 passStarted = 0;
+    int pages = 0;
+    int changes = 0;
+    int failures = 0;
+    const ProcessSample before = sampleProcess(options.serverPid);
+    QElapsedTimer clock;
+    clock.start();
+    api.runMany(
+        100000000, 1,
+        [&](QNetworkAccessManager &nam, int) {
+            if (cursor == missedFrom)
+                passStarted = monotonicNs();
+            return nam.get(position(cursor, 500));
+        },
+        [&](int, const BenchApi::Reply &reply) {
+            ++pages;
+            const QJsonArray messages = reply.body.value("messages"_L1).toArray();
+            if (reply.status != 200 || messages.isEmpty()) {
+                ++failures;
+                cursor = missedFrom;
+                return;
+            }
+            changes += int(messages.size());
+            if (reply.body.value("hasMore"_L1).toBool()) {
+                cursor = messages.last().toObject().value("changeId"_L1).toInteger();
+                return;
+            }
+            passes.push_back(monotonicNs() - passStarted);
+            cursor = missedFrom;
+        },
+        [&] { return clock.elapsed() > qint64(options.duration * 1000) && !passes.empty(); });
+    std::sort(passes.begin(), passes.end());
+    Report report;
+    report.add(u"changes missed"_s, options.historyMessages);
+    report.add(u"catch-ups"_s, qint64(passes.size()));
+    report.add(u"pages"_s, pages);
+    report.add(u"failed pages"_s, failures);
+    report.add(u"catch-up p50"_s, percentile(passes, 0.5), u"ms"_s);
+    report.add(u"catch-up slowest"_s, percentile(passes, 1.0), u"ms"_s);
+    report.add(u"changes per second"_s, double(changes) / (double(clock.elapsed()) / 1000.0),
+               u"/s"_s);
+    const ProcessSample after = sampleProcess(options.serverPid);
+    if (after.rssKiB > 0)
+        report.add(u"server CPU"_s, after.cpuSeconds - before.cpuSeconds, u"s"_s);
+    return report;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -536,15 +612,15 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PITCHEY_VERSION));
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history, reconnect,\n"
-        "flood.\n"
+        u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history, feed,\n"
+        "reconnect, flood.\n"
         "It registers its own users (password cost and auth rate limits of the target apply:\n"
         "for large runs start the target with --password-cost minimal --auth-burst 1000000\n"
         "--rate-burst 1000000)."_s);
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption scenario(u"scenario"_s,
-                                      u"idle, direct, fanout, history, reconnect or flood."_s,
+                                      u"idle, direct, fanout, history, feed, reconnect or flood."_s,
                                       u"name"_s, u"direct"_s);
     const QCommandLineOption url(
         u"url"_s,
@@ -710,6 +786,9 @@ int main(int argc, char *argv[])
                  u"flood: %1 flooders for %2 s, %3 stalled readers"_s.arg(settings.flooders)
                      .arg(settings.seconds)
                      .arg(settings.stalled));
+        } else if (options.scenario == "feed"_L1) {
+            show(feed(options, api),
+                 u"feed: catching up on %1 missed changes"_s.arg(options.historyMessages));
         } else if (options.scenario == "history"_L1) {
             show(history(options, api),
                  u"history: paging %1 messages"_s.arg(options.historyMessages));
