@@ -258,15 +258,28 @@ Page {
         anchors.centerIn: parent
         modal: true
         title: qsTr("Delete message?")
-        standardButtons: Dialog.Ok | Dialog.Cancel
         width: Math.min(view.width * 0.9, 420)
-        Label {
-            width: parent.width
-            wrapMode: Text.WordWrap
-            text: qsTr("It is deleted for everyone in this conversation. People may already have read it or kept a copy.")
-            color: Theme.text
+        ColumnLayout {
+            anchors.fill: parent
+            Label {
+                Layout.fillWidth: true
+                wrapMode: Text.WordWrap
+                textFormat: Text.PlainText
+                text: qsTr("It is deleted for everyone in this conversation. People may already have read it or kept a copy.")
+                color: Theme.text
+            }
         }
-        Component.onCompleted: standardButton(Dialog.Ok).text = qsTr("Delete")
+        footer: DialogButtonBox {
+            Button {
+                objectName: "confirmDelete"
+                text: qsTr("Delete")
+                DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
+            }
+            Button {
+                text: qsTr("Cancel")
+                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
+            }
+        }
         // Enter confirms, Esc cancels, as in the messengers people know.
         Shortcut {
             sequences: ["Return", "Enter"]

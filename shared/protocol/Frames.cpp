@@ -533,7 +533,7 @@ void writePlaceAndTime(FrameWriter &out, const Message &message)
 // The keys in sorted order, as QJsonDocument writes them.
 QByteArray encodeNewMessage(const Message &message)
 {
-    FrameWriter out(kPlaceAndTimeSize + 360);
+    FrameWriter out(kPlaceAndTimeSize + 400);
     out.reserveTextOrNull(message.clientMessageId)
         .reserveString(message.content)
         .reserveString(message.kind);
@@ -547,6 +547,11 @@ QByteArray encodeNewMessage(const Message &message)
     out.raw(R"(,"createdAt":")").time(message.createdAt).raw(R"(","deletedAt":)");
     if (message.deletedAt)
         out.raw(R"(")").time(*message.deletedAt).raw(R"(")");
+    else
+        out.raw("null");
+    out.raw(R"(,"editedAt":)");
+    if (message.editedAt)
+        out.raw(R"(")").time(*message.editedAt).raw(R"(")");
     else
         out.raw("null");
     out.raw(R"(,"event":null,"kind":)").string(message.kind);

@@ -44,6 +44,8 @@ struct Writer
                           {"senderId"_L1, m.senderId},
                           {"content"_L1, m.content},
                           {"createdAt"_L1, toIsoTime(m.createdAt)},
+                          {"editedAt"_L1, m.editedAt ? QJsonValue(toIsoTime(*m.editedAt))
+                                                     : QJsonValue(QJsonValue::Null)},
                           {"clientMessageId"_L1, orNull(m.clientMessageId)},
                           {"replyToId"_L1, m.replyToId ? QJsonValue(*m.replyToId) : QJsonValue()}};
         m.addVersion2Fields(frame);

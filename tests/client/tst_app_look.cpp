@@ -182,8 +182,26 @@ private Q_SLOTS:
         QVERIFY(world.start());
         const auto carol = world.http->registerUser(u"carol"_s);
         const qint64 group = world.startConversation(carol, {world.alice.id, world.bob.id});
-        world.say(carol, group, u"Who brings the maps?"_s);
-        world.say(world.bob, group, u"I do."_s);
+        const qint64 question = world.say(carol, group, u"Who brings the maps?"_s);
+        // A reply (its quote) and an edited message (its mark) are drawn too; a deleted one
+        // is not pushed, so shows when history brings it.
+        const qint64 answer = world.http
+                                  ->post(u"/api/messages/send"_s,
+                                         {{"conversationId"_L1, group},
+                                          {"content"_L1, u"I do"_s},
+                                          {"replyToId"_L1, question}},
+                                         world.bob.token)
+                                  .body["message"_L1]["id"_L1]
+                                  .toInteger();
+        QCOMPARE(world.http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(answer), R"({"content": "I do."})",
+                            world.bob.token)
+                     .status,
+                 200);
+        const qint64 gone = world.say(world.bob, group, u"oops"_s);
+        QCOMPARE(
+            world.http->send("DELETE", u"/api/messages/%1"_s.arg(gone), {}, world.bob.token).status,
+            200);
         world.say(world.bob, world.pair, u"Lunch?"_s);
 
         RunningApp app(world.url);
@@ -198,9 +216,14 @@ private Q_SLOTS:
         app.window = nullptr;
         QVERIFY(app.start(u"alice"_s, 2));
         app.messenger.chat().openConversation(group);
-        QTRY_COMPARE(visibleItems(app.window, u"messageText"_s).size(), 2);
+        QTRY_VERIFY(visibleItems(app.window, u"messageText"_s).size() >= 2);
+        QTRY_COMPARE(visibleItems(app.window, u"editedMark"_s).size(), 1);
         QTRY_COMPARE(app.messenger.chat().unreadTotal(), 1);
         findItem(app.window, u"composerField"_s)->setProperty("text", u"typed"_s);
+        QMetaObject::invokeMethod(findItem(app.window, u"composer"_s), "startReplying",
+                                  Q_ARG(QVariant, question), Q_ARG(QVariant, u"carol"_s),
+                                  Q_ARG(QVariant, u"Who brings the maps?"_s));
+        QTRY_VERIFY(findItem(app.window, u"editBar"_s)->isVisible());
         if (dark)
             screenshot(app.window, u"dark"_s);
         const QStringList chat = faintTexts(app.window);
@@ -214,6 +237,14 @@ private Q_SLOTS:
         QVERIFY2(inSettings.isEmpty(), qPrintable(inSettings.join(u'\n')));
         QMetaObject::invokeMethod(settings, "close");
         QTRY_VERIFY(!settings->property("visible").toBool());
+
+        QObject *confirm = app.window->findChild<QObject *>(u"deleteDialog"_s);
+        QMetaObject::invokeMethod(confirm, "open");
+        QTRY_VERIFY(confirm->property("opened").toBool());
+        const QStringList inConfirm = faintTexts(app.window);
+        QVERIFY2(inConfirm.isEmpty(), qPrintable(inConfirm.join(u'\n')));
+        QMetaObject::invokeMethod(confirm, "close");
+        QTRY_VERIFY(!confirm->property("visible").toBool());
 
         QMetaObject::invokeMethod(findItem(app.window, u"chatPage"_s), "newConversationRequested");
         QTRY_VERIFY(!visibleItems(app.window, u"userSearchField"_s).isEmpty());

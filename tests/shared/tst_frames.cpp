@@ -307,6 +307,8 @@ private Q_SLOTS:
                 message.clientMessageId =
                     withIds ? std::optional<QString>(u"c-\"1\u00e9"_s) : std::nullopt;
                 message.replyToId = withIds ? std::optional<qint64>(41) : std::nullopt;
+                message.editedAt =
+                    withIds ? std::optional<qint64>(1'795'514'500'456) : std::nullopt;
                 message.replyTo = withIds ? std::optional<ReplyExcerpt>(
                                                 {41, 5, content.left(140), 0, content.isEmpty()})
                                           : std::nullopt;
