@@ -1,5 +1,7 @@
 #include "store/LocalCache.h"
 
+#include "store/CacheSql.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -15,6 +17,9 @@ using namespace Qt::StringLiterals;
 Q_LOGGING_CATEGORY(lcClientCache, "pitchey.client.cache", QtInfoMsg)
 
 namespace pitchey::client {
+
+using cachesql::exec;
+using cachesql::nullableTime;
 
 namespace {
 
@@ -95,11 +100,6 @@ QVariant replyJson(const std::optional<ReplyExcerpt> &replyTo)
                    : QVariant(QMetaType(QMetaType::QString));
 }
 
-QVariant nullableTime(qint64 ms)
-{
-    return ms != 0 ? QVariant(ms) : QVariant(QMetaType(QMetaType::LongLong));
-}
-
 QVariant nullable(const QString &text)
 {
     return text.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
@@ -160,9 +160,9 @@ LocalCache::~LocalCache()
     }
 }
 
-namespace {
+namespace cachesql {
 
-bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args = {})
+bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args)
 {
     if (!query.prepare(sql)) {
         qCWarning(lcClientCache) << "cannot prepare:" << query.lastError().text();
@@ -177,7 +177,12 @@ bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args = {})
     return true;
 }
 
-} // namespace
+QVariant nullableTime(qint64 ms)
+{
+    return ms != 0 ? QVariant(ms) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
+} // namespace cachesql
 
 Status LocalCache::open()
 {
@@ -301,19 +306,6 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
     }
     db.commit();
     return message;
-}
-
-bool LocalCache::queueSend(const QString &clientMessageId)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    return exec(query, u"INSERT INTO outbox (kind, request_id) VALUES (?, ?)"_s,
-                {int(Outgoing::Kind::Send), clientMessageId});
-}
-
-void LocalCache::finishOutgoing(const QString &requestId)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query, u"DELETE FROM outbox WHERE request_id = ?"_s, {requestId});
 }
 
 LocalCache::Stored LocalCache::storeFromServer(const Message &message)
@@ -459,110 +451,6 @@ qint64 LocalCache::newestId(qint64 conversationId)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query, u"SELECT MAX(id) FROM messages WHERE conversation_id = ?"_s, {conversationId});
     return query.next() ? query.value(0).toLongLong() : 0;
-}
-
-// ---- the outbox: edits and deletes (sends are queued by addOutgoing) ------------------------
-
-Result<LocalMessage> LocalCache::addChange(Outgoing::Kind kind, qint64 messageId,
-                                           const QString &content)
-{
-    const auto message = byId(messageId);
-    if (!message || message->isDeleted() || !message->isOwn(m_me))
-        return Error::badRequest(u"This message cannot be changed"_s);
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    QSqlQuery query(db);
-    db.transaction();
-    // The state before, to put back if the server refuses the change.
-    bool saved =
-        exec(query,
-             u"INSERT INTO outbox (kind, request_id, message_id, content, version, "
-             "prior_content, prior_edited_at, prior_change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
-             {int(kind), QUuid::createUuid().toString(QUuid::WithoutBraces), messageId,
-              kind == Outgoing::Kind::Edit ? QVariant(content) : QVariant(), message->version,
-              message->content, nullableTime(message->editedAt), message->changeId});
-    // Shown at once, as it will be: the server's answer brings its own times.
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (kind == Outgoing::Kind::Edit)
-        saved =
-            saved && exec(query, u"UPDATE messages SET content = ?, edited_at = ? WHERE id = ?"_s,
-                          {content, now, messageId});
-    else
-        saved =
-            saved && exec(query, u"UPDATE messages SET content = '', deleted_at = ? WHERE id = ?"_s,
-                          {now, messageId});
-    if (!saved) {
-        db.rollback();
-        return Error::internal(u"Could not save the change on this computer"_s);
-    }
-    db.commit();
-    return byId(messageId).value_or(*message);
-}
-
-std::optional<Outgoing> LocalCache::nextOutgoing()
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    if (!exec(query, u"SELECT kind, request_id, message_id, content, version FROM outbox "
-                     "ORDER BY seq LIMIT 1"_s) ||
-        !query.next())
-        return std::nullopt;
-    Outgoing next;
-    next.kind = Outgoing::Kind(query.value(0).toInt());
-    next.requestId = query.value(1).toString();
-    next.messageId = query.value(2).toLongLong();
-    next.content = query.value(3).toString();
-    next.version = query.value(4).toLongLong();
-    if (next.kind == Outgoing::Kind::Send) {
-        auto message = byClientId(next.requestId);
-        if (!message || message->state != State::Queued) { // not to be sent (any more)
-            finishOutgoing(next.requestId);
-            return nextOutgoing();
-        }
-        next.message = *message;
-    }
-    return next;
-}
-
-void LocalCache::rebaseEdits(qint64 messageId, qint64 version)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query, u"UPDATE outbox SET version = ? WHERE message_id = ? AND kind = ?"_s,
-         {version, messageId, int(Outgoing::Kind::Edit)});
-}
-
-std::optional<LocalMessage> LocalCache::revertOutgoing(const QString &requestId)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    if (!exec(query,
-              u"SELECT message_id, prior_content, prior_edited_at, prior_change_id FROM outbox "
-              "WHERE request_id = ? AND kind <> ?"_s,
-              {requestId, int(Outgoing::Kind::Send)}) ||
-        !query.next())
-        return std::nullopt;
-    const qint64 messageId = query.value(0).toLongLong();
-    const QVariantList prior{query.value(1), query.value(2), messageId, query.value(3)};
-    finishOutgoing(requestId);
-    // Unless a later state from the server has replaced it meanwhile (the feed, a frame).
-    exec(query,
-         u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = NULL "
-         "WHERE id = ? AND change_id = ?"_s,
-         prior);
-    return byId(messageId);
-}
-
-qint64 LocalCache::feedPosition()
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query, u"SELECT value FROM sync WHERE name = 'feed'"_s);
-    return query.next() ? query.value(0).toLongLong() : -1;
-}
-
-void LocalCache::setFeedPosition(qint64 changeId)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query,
-         u"INSERT INTO sync (name, value) VALUES ('feed', ?) "
-         "ON CONFLICT (name) DO UPDATE SET value = excluded.value"_s,
-         {changeId});
 }
 
 ReplyExcerpt LocalCache::excerptOf(const LocalMessage &parent)
