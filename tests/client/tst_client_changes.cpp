@@ -188,6 +188,34 @@ private Q_SLOTS:
         QCOMPARE(serverHistory(), QStringList{u"from the phone"_s});
     }
 
+    // The same edit made on two devices (or one whose answer was lost and is sent again):
+    // stale by version, but already true, so nothing is refused.
+    void anEditTheServerAlreadyHasIsNotAConflict()
+    {
+        ClientRig alice(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        const qint64 id = sendAndWait(alice, u"teh plan"_s);
+        QVERIFY(id > 0);
+        alice.connection.stop();
+        QTRY_VERIFY(!alice.connected());
+        QCOMPARE(m_http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(id), R"({"content": "the plan"})",
+                            m_alice.token)
+                     .status,
+                 200);
+        QVERIFY(alice.chat.editMessage(id, u"the plan"_s));
+        QSignalSpy said(&alice.chat, &ChatController::errorOccurred);
+        alice.connection.start(alice.api.webSocketUrl());
+        QTRY_VERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
+        QCOMPARE(contentOf(alice, id), u"the plan"_s);
+        QCOMPARE(alice.chat.cache()->byId(id)->version, 2);
+        // The next change goes out as usual (the queue moved on).
+        QVERIFY(alice.chat.send(u"after it"_s));
+        QTRY_VERIFY(alice.chat.cache()->nextOutgoing() == std::nullopt);
+        QCOMPARE(said.size(), 0);
+        QCOMPARE(serverHistory(), (QStringList{u"the plan"_s, u"after it"_s}));
+    }
+
     void anEditPastTheWindowIsUndone()
     {
         startServer(std::chrono::milliseconds(50));

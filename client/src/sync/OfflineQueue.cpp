@@ -158,11 +158,19 @@ bool OfflineQueue::handleFrame(const frames::server::ServerFrame &frame)
 
 void OfflineQueue::refusedForGood(const Error &error)
 {
+    const auto current = Message::fromJson(error.details.value("current"_L1).toObject());
+    const auto head = m_cache.nextOutgoing();
     if (auto message = m_cache.markFailed(m_inFlight, error.message)) {
         Q_EMIT messageChanged(*message); // a send: kept, failed, for the person to retry
+    } else if (current.ok() && head && head->requestId == m_inFlight &&
+               head->kind == Outgoing::Kind::Edit && current.value().content == head->content &&
+               !current.value().deletedAt) {
+        // Stale, but the message already says this (the edit's answer was lost before a
+        // resend, or another device made the same edit): done, nothing to tell.
+        m_cache.finishOutgoing(m_inFlight);
+        Q_EMIT messageChanged(m_cache.storeFromServer(current.value()).message);
     } else if (auto before = m_cache.revertOutgoing(m_inFlight)) {
         // A change: the message as it was, or as the server now has it (a conflict says).
-        const auto current = Message::fromJson(error.details.value("current"_L1).toObject());
         if (current.ok())
             before = m_cache.storeFromServer(current.value()).message;
         Q_EMIT messageChanged(*before);
