@@ -306,9 +306,7 @@ QJsonObject messageSent(const Message &message)
 
 QJsonObject newMessage(const Message &message)
 {
-    Message sent = message;
-    sent.editedAt.reset(); // not on this frame
-    return server::toJson(server::NewMessage{sent});
+    return server::toJson(server::NewMessage{message});
 }
 
 QJsonObject messageDelivered(qint64 messageId, qint64 conversationId, qint64 deliveredTo,
