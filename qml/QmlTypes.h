@@ -4,6 +4,7 @@
 #include "controllers/SessionController.h"
 #include "controllers/SettingsController.h"
 #include "models/ConversationListModel.h"
+#include "models/EmojiModel.h"
 #include "models/MessageListModel.h"
 #include "models/UserSearchModel.h"
 
@@ -81,6 +82,14 @@ struct MessageListModelForeign
     Q_GADGET
     QML_FOREIGN(pitchey::client::MessageListModel)
     QML_NAMED_ELEMENT(MessageListModel)
+    QML_UNCREATABLE("provided by Chat")
+};
+
+struct EmojiModelForeign
+{
+    Q_GADGET
+    QML_FOREIGN(pitchey::client::EmojiModel)
+    QML_NAMED_ELEMENT(EmojiModel)
     QML_UNCREATABLE("provided by Chat")
 };
 

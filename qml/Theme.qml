@@ -34,6 +34,10 @@ QtObject {
     readonly property color warning: "#f59f00"
     readonly property color readTicks: readable(dark ? "#5eb5ff" : "#1d7bd8", [ownBubble])
 
+    // Emoji in colour where the system has the font (Qt 6.4's font fallback would often
+    // pick a text font's black-and-white glyphs); any other system falls back as usual.
+    readonly property string emojiFont: "Noto Color Emoji"
+
     readonly property int spacing: 8
     readonly property int radius: 10
     readonly property int avatarSize: 40

@@ -6,7 +6,8 @@ import Pitchey
 // One message: a day header when the day changes, the sender's name at the start of a
 // run of their messages (in groups), the text as plain text, the time and, on the
 // user's own messages, the delivery state; "(edited)" on an edited one, "Message deleted"
-// in the place of a deleted one. Bindings only, no JavaScript per frame.
+// in the place of a deleted one; its reactions under it. Bindings only, no JavaScript per
+// frame.
 Item {
     id: message
 
@@ -30,6 +31,7 @@ Item {
     required property string replySender
     required property string replyExcerpt
     required property bool replyDeleted
+    required property var reactions // [{emoji, count, me, who}]
     property bool showSender: false
     // Sent, not deleted, the user's own: what Edit and Delete apply to.
     readonly property bool changeable: isOwn && !deleted && messageId > 0
@@ -44,6 +46,8 @@ Item {
     function flash() { flashAnimation.restart() }
 
     signal menuRequested(var message)
+    signal reactRequested(var message, var anchor)
+    signal reactionToggled(var messageId, string emoji)
     signal replyClicked(var messageId)
     signal versionsRequested(var messageId)
     signal retryRequested(string clientMessageId)
@@ -130,18 +134,33 @@ Item {
                 onTapped: message.menuRequested(message)
             }
             HoverHandler { id: bubbleHover }
-            ToolButton {
-                objectName: "messageActions"
-                visible: (bubbleHover.hovered || hovered) && !message.deleted && message.messageId > 0
+            Row {
+                visible: (bubbleHover.hovered || reactButton.hovered || actionsButton.hovered)
+                         && !message.deleted && message.messageId > 0
                 anchors.verticalCenter: parent.verticalCenter
                 anchors.right: message.isOwn ? parent.left : undefined
                 anchors.left: message.isOwn ? undefined : parent.right
-                text: "\u22EF"
-                focusPolicy: Qt.NoFocus
-                Accessible.name: qsTr("Message actions")
-                ToolTip.visible: hovered
-                ToolTip.text: Accessible.name
-                onClicked: message.menuRequested(message)
+                layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight
+                ToolButton {
+                    id: reactButton
+                    objectName: "reactButton"
+                    text: "\u263A"
+                    focusPolicy: Qt.NoFocus
+                    Accessible.name: qsTr("React")
+                    ToolTip.visible: hovered
+                    ToolTip.text: Accessible.name
+                    onClicked: message.reactRequested(message, reactButton)
+                }
+                ToolButton {
+                    id: actionsButton
+                    objectName: "messageActions"
+                    text: "\u22EF"
+                    focusPolicy: Qt.NoFocus
+                    Accessible.name: qsTr("Message actions")
+                    ToolTip.visible: hovered
+                    ToolTip.text: Accessible.name
+                    onClicked: message.menuRequested(message)
+                }
             }
 
             ColumnLayout {
@@ -261,6 +280,63 @@ Item {
                         objectName: "ticks"
                         visible: message.isOwn && !message.deleted
                         deliveryState: message.deliveryState
+                    }
+                }
+            }
+        }
+
+        // Its reactions: one chip per emoji with its count, the user's own highlighted,
+        // who reacted in the tooltip; a click adds or takes back the user's.
+        Flow {
+            id: reactionChips
+            objectName: "reactions"
+            visible: message.reactions.length > 0 && !message.deleted
+            Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
+            Layout.leftMargin: Theme.spacing * 2
+            Layout.rightMargin: Theme.spacing * 2
+            Layout.maximumWidth: message.bubbleWidth
+            Layout.preferredWidth: Math.min(implicitWidth, message.bubbleWidth)
+            layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight
+            spacing: 4
+            Repeater {
+                model: message.reactions
+                delegate: AbstractButton {
+                    id: chip
+                    required property var modelData
+                    objectName: "reactionChip"
+                    implicitWidth: implicitContentWidth + Theme.spacing * 1.5
+                    implicitHeight: implicitContentHeight + 4
+                    focusPolicy: Qt.NoFocus
+                    checkable: false
+                    checked: chip.modelData.me
+                    Accessible.name: qsTr("%1 %2, by %3").arg(chip.modelData.emoji)
+                                     .arg(chip.modelData.count).arg(chip.modelData.who)
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 300
+                    ToolTip.text: qsTr("%1 reacted with %2").arg(chip.modelData.who).arg(chip.modelData.emoji)
+                    onClicked: message.reactionToggled(message.messageId, chip.modelData.emoji) // qmllint disable unqualified
+                    background: Rectangle {
+                        radius: height / 2
+                        color: chip.modelData.me ? Theme.selected : (message.isOwn ? Theme.ownBubble : Theme.otherBubble)
+                        border.width: chip.modelData.me ? 1 : 0
+                        border.color: Theme.accentOnBase
+                    }
+                    contentItem: Row {
+                        spacing: 4
+                        leftPadding: Theme.spacing * 0.75
+                        Text {
+                            text: chip.modelData.emoji
+                            font.family: Theme.emojiFont
+                            font.pixelSize: 14
+                            anchors.verticalCenter: parent.verticalCenter
+                        }
+                        Label {
+                            text: chip.modelData.count
+                            font.pixelSize: 12
+                            font.bold: chip.modelData.me
+                            color: chip.modelData.me ? Theme.accentOnBase : Theme.mutedText
+                            anchors.verticalCenter: parent.verticalCenter
+                        }
                     }
                 }
             }

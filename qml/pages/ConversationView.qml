@@ -139,6 +139,8 @@ Page {
             onRetryRequested: (id) => Chat.retry(id)
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => { messageMenu.message = message; messageMenu.popup() }
+            onReactRequested: (message, anchor) => view.openPicker(message.messageId, anchor)
+            onReactionToggled: (id, emoji) => Chat.toggleReaction(id, emoji)
             onReplyClicked: (id) => Chat.reveal(id)
             onVersionsRequested: (id) => Chat.loadVersions(id)
         }
@@ -184,6 +186,12 @@ Page {
                                                 messageMenu.message.content)
         }
         MenuItem {
+            objectName: "reactToMessage"
+            text: qsTr("React…")
+            enabled: messageMenu.message !== null && !messageMenu.message.deleted && messageMenu.message.messageId > 0
+            onTriggered: view.openPicker(messageMenu.message.messageId, messageMenu.message)
+        }
+        MenuItem {
             objectName: "editMessage"
             text: qsTr("Edit")
             visible: messageMenu.message !== null && messageMenu.message.changeable
@@ -206,6 +214,21 @@ Page {
                 deleteDialog.open()
             }
         }
+    }
+
+    // Opens the reaction picker for a message, next to `anchor` (an item of its delegate).
+    function openPicker(messageId, anchor) {
+        emojiPicker.messageId = messageId
+        const at = anchor.mapToItem(view, 0, anchor.height)
+        emojiPicker.x = Math.max(0, Math.min(at.x, view.width - emojiPicker.width))
+        emojiPicker.y = Math.max(0, Math.min(at.y, view.height - emojiPicker.height))
+        emojiPicker.open()
+    }
+
+    EmojiPicker {
+        id: emojiPicker
+        objectName: "emojiPicker"
+        onPicked: (id, emoji) => Chat.toggleReaction(id, emoji)
     }
 
     // An edited message's versions, oldest first, as the server keeps them.

@@ -387,6 +387,19 @@ Result<MessageAnswer> MessageAnswer::fromJson(const QJsonObject &body)
     return MessageAnswer{message.value()};
 }
 
+QJsonObject ReactionsAnswer::toJson() const
+{
+    return {{"reactions"_L1, arrayOf(reactions)}};
+}
+
+Result<ReactionsAnswer> ReactionsAnswer::fromJson(const QJsonObject &body)
+{
+    auto list = listOf<Reaction>(body, "reactions"_L1, Reaction::fromJson);
+    if (!list.ok())
+        return list.error();
+    return ReactionsAnswer{list.value()};
+}
+
 QJsonObject UsersAnswer::toJson() const
 {
     return {{"users"_L1, arrayOf(users)}};

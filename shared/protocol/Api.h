@@ -28,6 +28,7 @@ inline constexpr QLatin1StringView kHistoryPattern{"/api/messages/{conversationI
 inline constexpr QLatin1StringView kChangesPath{"/api/messages/changes"};
 inline constexpr QLatin1StringView kMessagePattern{"/api/messages/{messageId}"};
 inline constexpr QLatin1StringView kMessageVersionsPattern{"/api/messages/{messageId}/history"};
+inline constexpr QLatin1StringView kReactionPattern{"/api/messages/{messageId}/reactions/{emoji}"};
 inline constexpr QLatin1StringView kWebSocketPath{"/api/messages/ws"};
 inline constexpr QLatin1StringView kUsersPath{"/api/users"};
 inline constexpr QLatin1StringView kPreferencesPath{"/api/notifications/preferences"};
@@ -207,6 +208,14 @@ struct MessageAnswer
     Message message;
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<MessageAnswer> fromJson(const QJsonObject &body);
+};
+
+// {"reactions": [...]}: PUT/DELETE /api/messages/{id}/reactions/{emoji}
+struct ReactionsAnswer
+{
+    QList<Reaction> reactions;
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<ReactionsAnswer> fromJson(const QJsonObject &body);
 };
 
 // {"users": [...]}: GET /api/users

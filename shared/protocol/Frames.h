@@ -74,8 +74,20 @@ struct DeleteMessage
     friend bool operator==(const DeleteMessage &, const DeleteMessage &) = default;
 };
 
+// Version 2: react (also PUT/DELETE /api/messages/{id}/reactions/{emoji}): `on` adds the
+// caller's reaction with `emoji`, otherwise takes it back. The emoji is validated
+// (validateEmoji) when parsed.
+struct React
+{
+    qint64 messageId = 0;
+    QString emoji;
+    bool on = true;
+    std::optional<QString> clientRequestId;
+    friend bool operator==(const React &, const React &) = default;
+};
+
 using ClientFrame = std::variant<Ping, SendMessage, MessageDelivered, MessageRead, Typing,
-                                 JoinConversation, EditMessage, DeleteMessage>;
+                                 JoinConversation, EditMessage, DeleteMessage, React>;
 
 // A refused frame: the error to answer with and the `ref` to echo (its clientMessageId, or null).
 struct Refusal

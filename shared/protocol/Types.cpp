@@ -47,6 +47,12 @@ Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
             return replyTo.error();
         message.replyTo = replyTo.value();
     }
+    for (const auto &entry : object.value("reactions"_L1).toArray()) {
+        auto reaction = Reaction::fromJson(entry.toObject());
+        if (!reaction.ok())
+            return reaction.error();
+        message.reactions.append(reaction.value());
+    }
     const QJsonValue kind = object.value("kind"_L1);
     if (!kind.isUndefined()) {
         if (kind.toString() != "text"_L1 && kind.toString() != "event"_L1)
@@ -124,6 +130,28 @@ Result<User> User::fromJson(const QJsonObject &object)
     return user;
 }
 
+QJsonObject Reaction::toJson() const
+{
+    QJsonArray users;
+    for (const qint64 user : userIds)
+        users.append(user);
+    return {{"emoji"_L1, emoji}, {"count"_L1, count}, {"userIds"_L1, users}, {"me"_L1, me}};
+}
+
+Result<Reaction> Reaction::fromJson(const QJsonObject &object)
+{
+    const auto emoji = readRequiredString(object, "emoji"_L1);
+    if (!emoji.ok())
+        return emoji.error();
+    Reaction reaction{
+        emoji.value(), object.value("count"_L1).toInteger(), {}, object.value("me"_L1).toBool()};
+    for (const auto &user : object.value("userIds"_L1).toArray())
+        reaction.userIds.append(user.toInteger());
+    if (reaction.count < 1)
+        return Error::badRequest(u"a reaction's count must be positive"_s);
+    return reaction;
+}
+
 QJsonObject Message::toJson() const
 {
     QJsonObject object{{"id"_L1, id},
@@ -146,9 +174,12 @@ void Message::addVersion2Fields(QJsonObject &object) const
     object.insert("changeId"_L1, changeId);
     object.insert("threadRootId"_L1, optionalId(threadRootId));
     object.insert("replyTo"_L1, replyTo ? QJsonValue(replyTo->toJson()) : QJsonValue::Null);
-    // Not yet stored by this server: there are none of them.
+    // Not yet stored by this server: there are none of them (reactions aside).
     object.insert("thread"_L1, QJsonValue::Null);
-    object.insert("reactions"_L1, QJsonArray());
+    QJsonArray reactionList;
+    for (const Reaction &reaction : reactions)
+        reactionList.append(reaction.toJson());
+    object.insert("reactions"_L1, reactionList);
     object.insert("mentions"_L1, QJsonObject{{"userIds"_L1, QJsonArray()}, {"all"_L1, false}});
     object.insert("attachments"_L1, QJsonArray());
     object.insert("event"_L1, QJsonValue::Null);

@@ -42,6 +42,19 @@ struct ReplyExcerpt
     friend bool operator==(const ReplyExcerpt &, const ReplyExcerpt &) = default;
 };
 
+// Version 2: one emoji's reactions to a message, as one viewer sees them.
+struct Reaction
+{
+    QString emoji;
+    qint64 count = 0;
+    QList<qint64> userIds; // the first 10 who reacted with it, in the order they did
+    bool me = false;       // whether the viewer is among them (all of them, not the first 10)
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<Reaction> fromJson(const QJsonObject &object);
+    friend bool operator==(const Reaction &, const Reaction &) = default;
+};
+
 struct Message
 {
     qint64 id = 0;
@@ -59,6 +72,7 @@ struct Message
     qint64 changeId = 0; // the change feed position of its latest change
     std::optional<qint64> threadRootId;
     std::optional<ReplyExcerpt> replyTo; // with replyToId
+    QList<Reaction> reactions;           // in the order of first use
 
     [[nodiscard]] QJsonObject toJson() const;
     // The fields version 2 adds, as a message object and a new_message frame carry them.

@@ -1,5 +1,11 @@
 #include "protocol/Validation.h"
 
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
+
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey {
@@ -39,6 +45,47 @@ std::optional<Error> validateContent(const QString &content)
     if (codePointCount(content) > kMaxContentCodePoints)
         return Error::badRequest(
             u"content is longer than %1 characters"_s.arg(kMaxContentCodePoints));
+    return std::nullopt;
+}
+
+namespace {
+
+// Where the first extended grapheme cluster of `text` ends (UTF-16 units), by ICU's
+// character break iterator; -1 when ICU cannot tell.
+qsizetype firstGraphemeEnd(const QString &text)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    const std::unique_ptr<UBreakIterator, decltype(&ubrk_close)> breaks(
+        ubrk_open(UBRK_CHARACTER, "", reinterpret_cast<const UChar *>(text.utf16()),
+                  int32_t(text.size()), &status),
+        &ubrk_close);
+    if (U_FAILURE(status))
+        return -1;
+    ubrk_first(breaks.get());
+    return ubrk_next(breaks.get());
+}
+
+} // namespace
+
+std::optional<Error> validateEmoji(const QString &emoji)
+{
+    const Error refused = Error::badRequest(
+        u"emoji must be one emoji (a single grapheme, at most %1 bytes)"_s.arg(kMaxEmojiBytes));
+    if (emoji.isEmpty() || emoji.toUtf8().size() > kMaxEmojiBytes ||
+        firstGraphemeEnd(emoji) != emoji.size())
+        return refused;
+    bool hasEmoji = false;
+    const auto *units = reinterpret_cast<const UChar *>(emoji.utf16());
+    for (int32_t i = 0; i < int32_t(emoji.size());) {
+        UChar32 c = 0;
+        U16_NEXT(units, i, int32_t(emoji.size()), c);
+        if (u_isalpha(c) || u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR ||
+            u_charType(c) == U_SURROGATE)
+            return refused;
+        hasEmoji = hasEmoji || u_hasBinaryProperty(c, UCHAR_EMOJI);
+    }
+    if (!hasEmoji)
+        return refused;
     return std::nullopt;
 }
 

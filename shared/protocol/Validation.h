@@ -22,6 +22,12 @@ inline constexpr qsizetype kMinPasswordLength = 8;
 // Has an '@' and at most 254 characters (the rest is the mail server's business).
 [[nodiscard]] std::optional<Error> validateEmail(const QString &email);
 
+// A reaction's emoji: one extended grapheme cluster (UAX #29) with at least one character
+// of the Emoji property, no letters, no whitespace or control characters, at most 32 bytes
+// of UTF-8. The Unicode data is ICU's.
+inline constexpr qsizetype kMaxEmojiBytes = 32;
+[[nodiscard]] std::optional<Error> validateEmoji(const QString &emoji);
+
 [[nodiscard]] qsizetype codePointCount(const QString &text);
 // True when a JSON text (that QJsonDocument parsed) has a control character (below U+0020)
 // unescaped inside a string: RFC 8259 section 7 forbids it, QJsonDocument lets it through.

@@ -1,6 +1,6 @@
 // What a person does to messages in the real window (keys and clicks): edit one (Up in an
-// empty composer, or the context menu), delete one (after saying yes), and see the other
-// side's edits and deletes arrive.
+// empty composer, or the context menu), delete one (after saying yes), react to one (the
+// picker, the chips), and see the other side's edits, deletes and reactions arrive.
 #include "AppDriver.h"
 
 using namespace Qt::StringLiterals;
@@ -238,6 +238,61 @@ private Q_SLOTS:
                 .body["messages"_L1][0]["replyToId"_L1]
                 .toInteger(),
             question);
+    }
+
+    void aReactionFromThePickerShowsAsAChipThatTakesItBack()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const qint64 logo = world.say(world.bob, world.pair, u"new logo"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_VERIFY(bubbleShowing(app, u"new logo"_s));
+        rightClick(app, bubbleShowing(app, u"new logo"_s));
+        QTRY_VERIFY(isOpen(app, u"messageMenu"_s));
+        choose(app, u"reactToMessage"_s);
+        QTRY_VERIFY(isOpen(app, u"emojiPicker"_s));
+        QTRY_VERIFY(app.item(u"emojiSearch"_s)->hasActiveFocus());
+        type(app.window, u"popper"_s);
+        QTRY_COMPARE(app.item(u"emojiGrid"_s)->property("count").toInt(), 1);
+        screenshot(app.window, u"reaction-picker"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_VERIFY(!isShown(app, u"emojiPicker"_s));
+
+        const QString party = u"\U0001F389"_s;
+        const auto reactionsOnServer = [&] {
+            return world.http->get(u"/api/messages/%1/messages"_s.arg(world.pair), world.bob.token)
+                .body["messages"_L1][0]["reactions"_L1]
+                .toArray();
+        };
+        QTRY_COMPARE(visibleItems(app.window, u"reactionChip"_s).size(), 1);
+        QTRY_COMPARE(reactionsOnServer().size(), 1);
+        QCOMPARE(reactionsOnServer()[0]["emoji"_L1].toString(), party);
+        // Bob's reaction arrives as a second chip; Alice's own is the checked one.
+        QCOMPARE(world.http
+                     ->send("PUT", u"/api/messages/%1/reactions/\U0001F44D"_s.arg(logo), {},
+                            world.bob.token)
+                     .status,
+                 200);
+        QTRY_COMPARE(visibleItems(app.window, u"reactionChip"_s).size(), 2);
+        QList<QQuickItem *> chips = visibleItems(app.window, u"reactionChip"_s);
+        std::sort(chips.begin(), chips.end(), [](QQuickItem *a, QQuickItem *b) {
+            return a->mapToScene({0, 0}).x() < b->mapToScene({0, 0}).x();
+        });
+        QVERIFY(chips.at(0)->property("checked").toBool());
+        QVERIFY(!chips.at(1)->property("checked").toBool());
+        QCOMPARE(app.messenger.chat().conversations()->find(world.pair)->unreadCount, 0);
+        screenshot(app.window, u"reactions"_s);
+
+        // A click on her chip takes hers back.
+        click(app.window, chips.at(0));
+        QTRY_COMPARE(visibleItems(app.window, u"reactionChip"_s).size(), 1);
+        QTRY_COMPARE(reactionsOnServer().size(), 1);
+        QCOMPARE(reactionsOnServer()[0]["emoji"_L1].toString(), u"\U0001F44D"_s);
+        // And a click on Bob's adds hers to it.
+        click(app.window, visibleItems(app.window, u"reactionChip"_s).constFirst());
+        QTRY_COMPARE(reactionsOnServer()[0]["count"_L1].toInt(), 2);
     }
 
     void theOtherSidesChangesArriveInPlace()

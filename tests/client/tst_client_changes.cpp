@@ -1,6 +1,6 @@
-// Edits and deletes in client_core (contract v2) against a real server on 127.0.0.1: shown
-// at once, queued in order with sends across a restart, undone when refused, and caught up
-// through the change feed by a device that was away.
+// Edits, deletes and reactions in client_core (contract v2) against a real server on
+// 127.0.0.1: shown at once, queued in order with sends across a restart, undone when
+// refused, and caught up through the change feed by a device that was away.
 #include "ClientRig.h"
 #include "store/LocalCache.h"
 #include "sync/OfflineQueue.h"
@@ -48,6 +48,24 @@ private:
                 return message.isDeleted() ? u"(deleted)"_s : message.content;
         }
         return u"(not shown)"_s;
+    }
+
+    // The reactions the rig's view shows on a message: ["👍 1 me", ...].
+    static QStringList reactionsShown(ClientRig &rig, qint64 messageId)
+    {
+        const int row = rig.chat.messages()->rowOfMessage(messageId);
+        QStringList shown;
+        if (row < 0)
+            return {u"(not shown)"_s};
+        const auto list =
+            rig.chat.messages()->index(row).data(MessageListModel::ReactionsRole).toList();
+        for (const QVariant &entry : list) {
+            const QVariantMap chip = entry.toMap();
+            shown.append(u"%1 %2%3"_s.arg(chip[u"emoji"_s].toString())
+                             .arg(chip[u"count"_s].toLongLong())
+                             .arg(chip[u"me"_s].toBool() ? u" me"_s : QString()));
+        }
+        return shown;
     }
 
     // Alice sends `text` through her client and it is acknowledged: its id.
@@ -273,6 +291,80 @@ private Q_SLOTS:
                  QString());
     }
 
+    void reactionsShowAtOnceAndReachTheOtherSide()
+    {
+        const QString thumbs = u"\U0001F44D"_s;
+        ClientRig alice(serverUrl(*m_server));
+        ClientRig bob(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        QVERIFY(bob.startAndOpen(sessionFor(m_bob), m_bobDir->path(), m_pair));
+        const qint64 id = sendAndWait(alice, u"lunch?"_s);
+        QVERIFY(id > 0);
+        QTRY_COMPARE(contentOf(bob, id), u"lunch?"_s);
+
+        QVERIFY(bob.chat.toggleReaction(id, thumbs));
+        QCOMPARE(reactionsShown(bob, id), QStringList{thumbs + u" 1 me"_s}); // before the answer
+        QTRY_COMPARE(reactionsShown(alice, id), QStringList{thumbs + u" 1"_s});
+        const int row = alice.chat.messages()->rowOfMessage(id);
+        QCOMPARE(alice.chat.messages()
+                     ->index(row)
+                     .data(MessageListModel::ReactionsRole)
+                     .toList()
+                     .constFirst()
+                     .toMap()[u"who"_s]
+                     .toString(),
+                 u"bob"_s);
+        QVERIFY(alice.chat.toggleReaction(id, thumbs));
+        QTRY_COMPARE(reactionsShown(bob, id), QStringList{thumbs + u" 2 me"_s});
+        QTRY_VERIFY(bob.chat.cache()->nextOutgoing() == std::nullopt);
+        // Clicking it again takes it back.
+        QVERIFY(bob.chat.toggleReaction(id, thumbs));
+        QCOMPARE(reactionsShown(bob, id), QStringList{thumbs + u" 1"_s});
+        QTRY_COMPARE(reactionsShown(alice, id), QStringList{thumbs + u" 1 me"_s});
+        // A reaction is not a message: nothing unread for Alice.
+        QCOMPARE(alice.chat.conversations()->find(m_pair)->unreadCount, 0);
+    }
+
+    void offlineReactionsWaitInOrderAcrossARestart()
+    {
+        const QString thumbs = u"\U0001F44D"_s;
+        const QString heart = u"\u2764\uFE0F"_s;
+        const qint64 id =
+            m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, m_pair}, {"content"_L1, u"new logo"_s}}, m_bob.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        const Session session = sessionFor(m_alice);
+        const QUrl url = serverUrl(*m_server);
+        {
+            ClientRig rig(url);
+            QVERIFY(rig.startAndOpen(session, m_aliceDir->path(), m_pair));
+            QTRY_COMPARE(contentOf(rig, id), u"new logo"_s);
+            m_server->stop();
+            QTRY_VERIFY(!rig.connected());
+            QVERIFY(rig.chat.toggleReaction(id, thumbs));
+            QVERIFY(rig.chat.send(u"love it"_s));
+            QVERIFY(rig.chat.toggleReaction(id, heart));
+            QVERIFY(rig.chat.toggleReaction(id, thumbs)); // changed her mind
+            QCOMPARE(reactionsShown(rig, id), QStringList{heart + u" 1 me"_s});
+        } // quits with all of it unsent
+        QVERIFY(m_server->start());
+        ClientRig restarted(url);
+        QVERIFY(restarted.startAndOpen(session, m_aliceDir->path(), m_pair));
+        QCOMPARE(reactionsShown(restarted, id), QStringList{heart + u" 1 me"_s});
+        QTRY_VERIFY(restarted.chat.cache()->nextOutgoing() == std::nullopt);
+        const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(m_pair), m_bob.token);
+        const QJsonArray messages = history.body["messages"_L1].toArray();
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages[1]["content"_L1].toString(), u"love it"_s);
+        const QJsonArray reactions = messages[0]["reactions"_L1].toArray();
+        QCOMPARE(reactions.size(), 1);
+        QCOMPARE(reactions[0]["emoji"_L1].toString(), heart);
+        QCOMPARE(reactions[0]["userIds"_L1].toArray(), QJsonArray{m_alice.id});
+        QCOMPARE(reactionsShown(restarted, id), QStringList{heart + u" 1 me"_s});
+    }
+
     void aDeviceThatWasAwayCatchesUpThroughTheFeed()
     {
         const QUrl url = serverUrl(*m_server);
@@ -296,6 +388,11 @@ private Q_SLOTS:
         QCOMPARE(
             m_http->send("DELETE", u"/api/messages/%1"_s.arg(ids.at(2)), {}, m_alice.token).status,
             200);
+        QCOMPARE(m_http
+                     ->send("PUT", u"/api/messages/%1/reactions/\U0001F389"_s.arg(ids.at(0)), {},
+                            m_alice.token)
+                     .status,
+                 200);
 
         ClientRig bob(url);
         bob.startAs(sessionFor(m_bob), m_bobDir->path());
@@ -303,6 +400,8 @@ private Q_SLOTS:
         QTRY_COMPARE(bob.chat.cache()->byId(ids.at(1))->content, u"fixed"_s);
         QTRY_VERIFY(bob.chat.cache()->byId(ids.at(2))->isDeleted());
         QCOMPARE(bob.chat.cache()->byId(ids.at(0))->content, u"keep"_s);
+        QTRY_COMPARE(bob.chat.cache()->byId(ids.at(0))->reactions.size(), 1);
+        QCOMPARE(bob.chat.cache()->byId(ids.at(0))->reactions.constFirst().emoji, u"\U0001F389"_s);
         const qint64 latest = m_http->get(u"/api/messages/changes?since=0"_s, m_bob.token)
                                   .body["latestChangeId"_L1]
                                   .toInteger();

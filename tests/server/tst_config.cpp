@@ -94,6 +94,22 @@ private Q_SLOTS:
                      .ok());
     }
 
+    void reactionsPerMessageAtItsEdges()
+    {
+        ServerConfig defaults;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, {}, defaults).ok());
+        QCOMPARE(defaults.maxReactionsPerMessage, 20); // the contract's default
+        ServerConfig one;
+        QProcessEnvironment env;
+        env.insert(u"PITCHEY_MAX_REACTIONS_PER_MESSAGE"_s, u"1"_s);
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, env, one).ok());
+        QCOMPARE(one.maxReactionsPerMessage, 1);
+        ServerConfig refused;
+        QVERIFY(!load({u"--data-dir"_s, m_dir.path(), u"--max-reactions-per-message"_s, u"0"_s}, {},
+                      refused)
+                     .ok());
+    }
+
     void httpLimitsAtTheirEdges()
     {
         ServerConfig config;

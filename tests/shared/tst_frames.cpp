@@ -32,6 +32,10 @@ private Q_SLOTS:
         QTest::newRow("typing start") << R"({"type":"typing_start","conversationId":2})"_ba;
         QTest::newRow("typing stop") << R"({"type":"typing_stop","conversationId":2})"_ba;
         QTest::newRow("join") << R"({"type":"join_conversation","conversationId":2})"_ba;
+        QTest::newRow("react")
+            << R"({"type":"react","messageId":5,"emoji":"\ud83d\udc4d","on":true,"clientRequestId":"r"})"_ba;
+        QTest::newRow("react off")
+            << R"({"type":"react","messageId":5,"emoji":"\u2764\ufe0f","on":false})"_ba;
     }
 
     void goodFramesRoundTrip()
@@ -95,6 +99,16 @@ private Q_SLOTS:
         QTest::newRow("typing no conversation") << R"({"type":"typing_start"})"_ba << none;
         QTest::newRow("join null")
             << R"({"type":"join_conversation","conversationId":null})"_ba << none;
+        QTest::newRow("react letter")
+            << R"({"type":"react","messageId":5,"emoji":"a","on":true,"clientRequestId":"r"})"_ba
+            << QJsonValue(u"r"_s);
+        QTest::newRow("react no on")
+            << R"({"type":"react","messageId":5,"emoji":"\ud83d\udc4d"})"_ba << none;
+        QTest::newRow("react two emoji")
+            << R"({"type":"react","messageId":5,"emoji":"\ud83d\udc4d\ud83d\udc4d","on":true})"_ba
+            << none;
+        QTest::newRow("react no message")
+            << R"({"type":"react","emoji":"\ud83d\udc4d","on":true})"_ba << none;
     }
 
     void badFramesAreRefused()
@@ -312,6 +326,9 @@ private Q_SLOTS:
                 message.replyTo = withIds ? std::optional<ReplyExcerpt>(
                                                 {41, 5, content.left(140), 0, content.isEmpty()})
                                           : std::nullopt;
+                message.reactions.clear();
+                if (withIds) // an old message pushed late may have some
+                    message.reactions.append({u"\U0001F44D"_s, 12, {3, 4}, true});
                 QCOMPARE(frames::encodeNewMessage(message),
                          frames::encode(frames::newMessage(message)));
                 QCOMPARE(frames::encodeMessageSent(message),

@@ -177,6 +177,26 @@ bool ChatController::deleteMessage(qint64 messageId)
     return m_timeline->change(messageId, nullptr);
 }
 
+EmojiModel *ChatController::emoji()
+{
+    if (!m_emoji)
+        m_emoji = new EmojiModel(this);
+    return m_emoji;
+}
+
+bool ChatController::toggleReaction(qint64 messageId, const QString &emoji)
+{
+    const auto message = m_cache ? m_cache->byId(messageId) : std::nullopt;
+    if (!message || !m_queue)
+        return false;
+    const bool mine = std::any_of(message->reactions.cbegin(), message->reactions.cend(),
+                                  [&](const Reaction &r) { return r.emoji == emoji && r.me; });
+    auto changed = m_queue->change(Outgoing::Kind::React, messageId, emoji, !mine);
+    if (!changed.ok())
+        Q_EMIT errorOccurred(changed.error().message);
+    return changed.ok();
+}
+
 QVariantMap ChatController::lastEditable() const
 {
     const auto last = m_cache ? m_cache->lastEditable(m_state.current) : std::nullopt;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "controllers/ChatState.h"
+#include "models/EmojiModel.h"
 #include "models/UserSearchModel.h"
 
 #include <QObject>
@@ -28,6 +29,8 @@ class ChatController : public QObject
     Q_PROPERTY(pitchey::client::ConversationListModel *conversations READ conversations CONSTANT)
     Q_PROPERTY(pitchey::client::MessageListModel *messages READ messages CONSTANT)
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
+    // Every emoji, for the reaction picker (read from the bundled data when first asked for).
+    Q_PROPERTY(pitchey::client::EmojiModel *emoji READ emoji CONSTANT)
     Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentChanged)
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentChanged)
     // What the user had typed in the open conversation and not sent, for the composer.
@@ -75,6 +78,8 @@ public:
     // Version 2: edit or delete one of the user's sent messages (queued like a send).
     Q_INVOKABLE bool editMessage(qint64 messageId, const QString &text);
     Q_INVOKABLE bool deleteMessage(qint64 messageId);
+    // Adds the user's reaction with `emoji` to a message, or takes it back when it is there.
+    Q_INVOKABLE bool toggleReaction(qint64 messageId, const QString &emoji);
     // The user's newest live message in the open conversation, for Up in an empty composer:
     // {messageId, content}, or an empty map.
     Q_INVOKABLE QVariantMap lastEditable() const;
@@ -95,6 +100,7 @@ public:
     [[nodiscard]] ConversationListModel *conversations() { return &m_conversations; }
     [[nodiscard]] MessageListModel *messages() { return &m_messages; }
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
+    [[nodiscard]] EmojiModel *emoji();
     [[nodiscard]] qint64 currentConversationId() const { return m_state.current; }
     [[nodiscard]] QString currentTitle() const;
     [[nodiscard]] QString currentDraft() const { return m_conversations.draft(m_state.current); }
@@ -148,6 +154,7 @@ private:
     ConversationListModel m_conversations;
     MessageListModel m_messages;
     UserSearchModel m_userSearch;
+    EmojiModel *m_emoji = nullptr; // a child, made on first use
     ChatState m_state;
     Timeline *m_timeline;
     TypingAndReading *m_reading;

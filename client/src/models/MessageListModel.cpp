@@ -82,7 +82,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {ReplyToIdRole, "replyToId"},
             {ReplySenderRole, "replySender"},
             {ReplyExcerptRole, "replyExcerpt"},
-            {ReplyDeletedRole, "replyDeleted"}};
+            {ReplyDeletedRole, "replyDeleted"},
+            {ReactionsRole, "reactions"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -136,9 +137,30 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return message.replyTo ? message.replyTo->excerpt.simplified() : QString();
     case ReplyDeletedRole:
         return message.replyTo && message.replyTo->deleted;
+    case ReactionsRole:
+        return reactionsOf(message);
     default:
         return {};
     }
+}
+
+QVariantList MessageListModel::reactionsOf(const LocalMessage &message) const
+{
+    QVariantList list;
+    for (const Reaction &reaction : message.reactions) {
+        QStringList names;
+        for (const qint64 userId : reaction.userIds)
+            names.append(userId == m_me ? tr("You") : m_nameOf ? m_nameOf(userId) : QString());
+        QString who = QLocale().createSeparatedList(names);
+        if (reaction.count > reaction.userIds.size())
+            who = tr("%1 and %n more", nullptr, int(reaction.count - reaction.userIds.size()))
+                      .arg(names.join(u", "_s));
+        list.append(QVariantMap{{u"emoji"_s, reaction.emoji},
+                                {u"count"_s, reaction.count},
+                                {u"me"_s, reaction.me},
+                                {u"who"_s, who}});
+    }
+    return list;
 }
 
 void MessageListModel::reset(qint64 conversationId, const QList<LocalMessage> &messages)

@@ -44,6 +44,7 @@ public:
         ReplySenderRole,  // that message's sender's name
         ReplyExcerptRole, // what the server shows of it ("" once deleted)
         ReplyDeletedRole,
+        ReactionsRole, // [{emoji, count, me, who}] in the order of first use; who: the names
     };
     Q_ENUM(Role)
 
@@ -112,6 +113,7 @@ private:
     [[nodiscard]] int rowAt(int position) const { return int(m_items.size()) - 1 - position; }
     [[nodiscard]] int positionOfMessage(const LocalMessage &message) const;
     void replace(int position, const LocalMessage &message);
+    [[nodiscard]] QVariantList reactionsOf(const LocalMessage &message) const;
     [[nodiscard]] bool startsGroup(int position) const;
     [[nodiscard]] bool startsDay(int position) const;
     void findFirstUnread();

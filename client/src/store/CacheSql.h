@@ -2,6 +2,8 @@
 
 // What LocalCache.cpp and LocalCacheOutbox.cpp share: one statement at a time on the
 // cache's connection, failures logged (the cache's callers go on with what they have).
+#include "protocol/Types.h"
+
 #include <QLoggingCategory>
 #include <QSqlQuery>
 #include <QVariant>
@@ -14,5 +16,8 @@ namespace pitchey::client::cachesql {
 bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args = {});
 // A time in ms, or NULL for 0.
 [[nodiscard]] QVariant nullableTime(qint64 ms);
+// A message's reactions as the cache keeps them (JSON, NULL for none), and back.
+[[nodiscard]] QVariant reactionsJson(const QList<Reaction> &reactions);
+[[nodiscard]] QList<Reaction> reactionsFrom(const QVariant &json);
 
 } // namespace pitchey::client::cachesql

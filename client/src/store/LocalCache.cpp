@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlError>
@@ -62,10 +63,14 @@ const QList<QStringList> kSchemaSteps{
         u"ALTER TABLE messages ADD COLUMN reply_to TEXT"_s,
         u"CREATE INDEX messages_replies ON messages(reply_to_id) WHERE reply_to_id IS NOT NULL"_s,
     },
+    {
+        // Reactions, as the server last said them (JSON).
+        u"ALTER TABLE messages ADD COLUMN reactions TEXT"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
-    "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to";
+    "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to, reactions";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -90,6 +95,7 @@ LocalMessage fromRow(const QSqlQuery &row)
         if (excerpt.ok())
             message.replyTo = excerpt.value();
     }
+    message.reactions = cachesql::reactionsFrom(row.value(15));
     return message;
 }
 
@@ -124,6 +130,7 @@ Message LocalMessage::toMessage() const
     if (replyToId != 0)
         message.replyToId = replyToId;
     message.replyTo = replyTo;
+    message.reactions = reactions;
     return message;
 }
 
@@ -143,7 +150,32 @@ LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
     local.changeId = message.changeId;
     local.replyToId = message.replyToId.value_or(0);
     local.replyTo = message.replyTo;
+    local.reactions = message.reactions;
     return local;
+}
+
+QList<Reaction> withReaction(QList<Reaction> reactions, const QString &emoji, bool on, qint64 me)
+{
+    constexpr qsizetype kUserIdsShown = 10;
+    auto found = std::find_if(reactions.begin(), reactions.end(),
+                              [&](const Reaction &r) { return r.emoji == emoji; });
+    if (on) {
+        if (found == reactions.end())
+            found = reactions.insert(reactions.end(), Reaction{emoji, 0, {}, false});
+        if (!found->me) {
+            found->me = true;
+            found->count += 1;
+            if (found->userIds.size() < kUserIdsShown)
+                found->userIds.append(me);
+        }
+    } else if (found != reactions.end() && found->me) {
+        found->me = false;
+        found->count -= 1;
+        found->userIds.removeAll(me);
+        if (found->count <= 0)
+            reactions.erase(found);
+    }
+    return reactions;
 }
 
 LocalCache::LocalCache(QString path, qint64 me)
@@ -180,6 +212,29 @@ bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args)
 QVariant nullableTime(qint64 ms)
 {
     return ms != 0 ? QVariant(ms) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
+QVariant reactionsJson(const QList<Reaction> &reactions)
+{
+    if (reactions.isEmpty())
+        return QVariant(QMetaType(QMetaType::QString));
+    QJsonArray list;
+    for (const Reaction &reaction : reactions)
+        list.append(reaction.toJson());
+    return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+QList<Reaction> reactionsFrom(const QVariant &json)
+{
+    QList<Reaction> reactions;
+    if (json.isNull())
+        return reactions;
+    for (const QJsonValue &entry : QJsonDocument::fromJson(json.toByteArray()).array()) {
+        auto reaction = Reaction::fromJson(entry.toObject());
+        if (reaction.ok())
+            reactions.append(reaction.value());
+    }
+    return reactions;
 }
 
 } // namespace cachesql
@@ -326,12 +381,12 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
     exec(query,
          u"INSERT INTO messages (id, conversation_id, sender_id, content, created_at, "
          "client_message_id, state, edited_at, deleted_at, version, change_id, reply_to_id, "
-         "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+         "reply_to, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
          {incoming.id, incoming.conversationId, incoming.senderId, incoming.content,
           incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
           nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
           incoming.changeId, message.replyToId ? QVariant(*message.replyToId) : QVariant(),
-          replyJson(message.replyTo)});
+          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions)});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
@@ -343,10 +398,11 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
          u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = ?, version = ?, "
-         "change_id = ?, reply_to = ? WHERE id = ? AND change_id < ?"_s,
+         "change_id = ?, reply_to = ?, reactions = ? WHERE id = ? AND change_id < ?"_s,
          {message.content, nullableTime(message.editedAt.value_or(0)),
           nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
-          replyJson(message.replyTo), message.id, message.changeId});
+          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions), message.id,
+          message.changeId});
     if (query.numRowsAffected() == 0)
         return std::nullopt;
     auto changed = byId(message.id);

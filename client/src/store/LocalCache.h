@@ -20,12 +20,13 @@ struct Outgoing
         Send,
         Edit,
         Delete,
+        React,
     };
     Kind kind = Kind::Send;
     QString requestId;    // a send's clientMessageId, a change's clientRequestId
-    qint64 messageId = 0; // what an edit or delete changes
-    QString content;      // an edit's new text
-    qint64 version = 0;   // the version the edit was made on
+    qint64 messageId = 0; // what an edit, delete or reaction changes
+    QString content;      // an edit's new text, a reaction's emoji
+    qint64 version = 0;   // the version the edit was made on; a reaction: 1 on, 0 off
     LocalMessage message; // a send's message
 };
 
@@ -92,6 +93,9 @@ public:
     // holds it as it will be), queued, and put back by revertOutgoing if refused.
     [[nodiscard]] Result<LocalMessage> addChange(Outgoing::Kind kind, qint64 messageId,
                                                  const QString &content = {});
+    // The user's reaction with `emoji` added (`on`) or taken back: shown at once, queued,
+    // and put back by revertOutgoing if refused.
+    [[nodiscard]] Result<LocalMessage> addReaction(qint64 messageId, const QString &emoji, bool on);
     [[nodiscard]] std::optional<Outgoing> nextOutgoing();
     void finishOutgoing(const QString &requestId);
     // The queued edits of a message are made on `version` (the user's own edit before them

@@ -63,6 +63,33 @@ Result<LocalMessage> LocalCache::addChange(Outgoing::Kind kind, qint64 messageId
     return byId(messageId).value_or(*message);
 }
 
+Result<LocalMessage> LocalCache::addReaction(qint64 messageId, const QString &emoji, bool on)
+{
+    const auto message = byId(messageId);
+    if (!message || message->isDeleted())
+        return Error::badRequest(u"This message cannot take reactions"_s);
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery query(db);
+    db.transaction();
+    // The reactions before, to put back if the server refuses.
+    const bool saved =
+        exec(query,
+             u"INSERT INTO outbox (kind, request_id, message_id, content, version, "
+             "prior_content, prior_change_id) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+             {int(Outgoing::Kind::React), QUuid::createUuid().toString(QUuid::WithoutBraces),
+              messageId, emoji, on ? 1 : 0, cachesql::reactionsJson(message->reactions),
+              message->changeId}) &&
+        exec(query, u"UPDATE messages SET reactions = ? WHERE id = ?"_s,
+             {cachesql::reactionsJson(withReaction(message->reactions, emoji, on, m_me)),
+              messageId});
+    if (!saved) {
+        db.rollback();
+        return Error::internal(u"Could not save the reaction on this computer"_s);
+    }
+    db.commit();
+    return byId(messageId).value_or(*message);
+}
+
 std::optional<Outgoing> LocalCache::nextOutgoing()
 {
     QSqlQuery query(QSqlDatabase::database(m_connection));
@@ -98,18 +125,22 @@ std::optional<LocalMessage> LocalCache::revertOutgoing(const QString &requestId)
 {
     QSqlQuery query(QSqlDatabase::database(m_connection));
     if (!exec(query,
-              u"SELECT message_id, prior_content, prior_edited_at, prior_change_id FROM outbox "
-              "WHERE request_id = ? AND kind <> ?"_s,
+              u"SELECT message_id, prior_content, prior_edited_at, prior_change_id, kind "
+              "FROM outbox WHERE request_id = ? AND kind <> ?"_s,
               {requestId, int(Outgoing::Kind::Send)}) ||
         !query.next())
         return std::nullopt;
     const qint64 messageId = query.value(0).toLongLong();
-    const QVariantList prior{query.value(1), query.value(2), messageId, query.value(3)};
+    const bool reaction = Outgoing::Kind(query.value(4).toInt()) == Outgoing::Kind::React;
+    const QVariantList prior =
+        reaction ? QVariantList{query.value(1), messageId, query.value(3)}
+                 : QVariantList{query.value(1), query.value(2), messageId, query.value(3)};
     finishOutgoing(requestId);
     // Unless a later state from the server has replaced it meanwhile (the feed, a frame).
     exec(query,
-         u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = NULL "
-         "WHERE id = ? AND change_id = ?"_s,
+         reaction ? u"UPDATE messages SET reactions = ? WHERE id = ? AND change_id = ?"_s
+                  : u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = NULL "
+                    "WHERE id = ? AND change_id = ?"_s,
          prior);
     return byId(messageId);
 }

@@ -43,6 +43,7 @@ public:
     qint64 changeId = 0;
     qint64 replyToId = 0;                // 0: not a reply
     std::optional<ReplyExcerpt> replyTo; // what it answers, as the server last said
+    QList<Reaction> reactions;           // as the server last said, or as the user just did
 
     [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 
@@ -51,5 +52,10 @@ public:
     // The wire's fields of it (a sent message's, for the conversation list).
     [[nodiscard]] Message toMessage() const;
 };
+
+// `reactions` once user `me` added (`on`) or took back their reaction with `emoji`, as the
+// server will make it: a new emoji goes last, one nobody has any more goes.
+[[nodiscard]] QList<Reaction> withReaction(QList<Reaction> reactions, const QString &emoji, bool on,
+                                           qint64 me);
 
 } // namespace pitchey::client

@@ -63,9 +63,10 @@ void OfflineQueue::discard(const QString &clientMessageId)
 }
 
 Result<LocalMessage> OfflineQueue::change(Outgoing::Kind kind, qint64 messageId,
-                                          const QString &content)
+                                          const QString &content, bool on)
 {
-    auto message = m_cache.addChange(kind, messageId, content);
+    auto message = kind == Outgoing::Kind::React ? m_cache.addReaction(messageId, content, on)
+                                                 : m_cache.addChange(kind, messageId, content);
     if (message.ok()) {
         Q_EMIT messageChanged(message.value());
         pump();
@@ -99,6 +100,10 @@ void OfflineQueue::sendHead()
         break;
     case Outgoing::Kind::Delete:
         sent = m_connection.send(frames::DeleteMessage{head->messageId, head->requestId});
+        break;
+    case Outgoing::Kind::React:
+        sent = m_connection.send(
+            frames::React{head->messageId, head->content, head->version != 0, head->requestId});
         break;
     }
     if (!sent)

@@ -31,9 +31,10 @@ public:
                                                const QString &content, qint64 replyToId = 0);
     void retry(const QString &clientMessageId);
     void discard(const QString &clientMessageId);
-    // An edit (with its new `content`) or a delete of one of the user's sent messages.
+    // An edit (with its new `content`) or a delete of one of the user's sent messages, or
+    // a reaction (`content` the emoji, `on` whether added) to any message.
     [[nodiscard]] Result<LocalMessage> change(Outgoing::Kind kind, qint64 messageId,
-                                              const QString &content = {});
+                                              const QString &content = {}, bool on = true);
     // Consumes message_sent and error frames that answer what is in flight (a
     // message_updated answering it goes on to the cache).
     bool handleFrame(const frames::server::ServerFrame &frame);

@@ -77,6 +77,7 @@ Status Server::start()
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
     m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
     m_messages->setEditWindow(m_config.editWindow);
+    m_messages->setMaxReactions(m_config.maxReactionsPerMessage);
     const auto idleTimeout = m_config.idleTimeout;
     m_io = std::make_unique<IoThreads>(
         m_config.ioThreads, IoThreads::Settings{idleTimeout, m_config.maxOutputBytes,

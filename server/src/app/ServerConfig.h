@@ -55,6 +55,8 @@ struct ServerConfig
     int maxConnectionsPerUser = 20;
     // How long after sending a message its sender may edit it (contract v2; zero: always).
     std::chrono::milliseconds editWindow = std::chrono::hours(48);
+    // Distinct emoji on one message (contract v2).
+    int maxReactionsPerMessage = 20;
     // What may wait unsent for one WebSocket before it is cut off (it gets what it missed
     // on its next connection): the memory a reader that stalls can cost.
     qsizetype maxOutputBytes = 512 * 1024;

@@ -188,6 +188,13 @@ const ServerOption kOptions[] = {
              config.editWindow = std::chrono::milliseconds(qint64(std::min(seconds, 1e10) * 1000));
          });
      }},
+    {"max-reactions-per-message", "PITCHEY_MAX_REACTIONS_PER_MESSAGE", "n",
+     "Distinct emoji one message may carry; a new one past it is refused, one already "
+     "there is always accepted (default 20).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber,
+                       [&](double n) { config.maxReactionsPerMessage = int(std::min(n, 1e4)); });
+     }},
     {"max-output-kib", "PITCHEY_MAX_OUTPUT_KIB", "KiB",
      "What may wait unsent for one WebSocket before it is cut off; it gets what it missed "
      "on its next connection (default 512, at least 256).",

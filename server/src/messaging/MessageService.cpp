@@ -229,6 +229,12 @@ void MessageService::remove(qint64 userId, const frames::DeleteMessage &remove,
                         frames::encode(frames::server::toJson(
                             frames::server::NotificationRevoked{{deleted.tombstone.message.id}})));
                 }
+                if (deleted.reactionNotification) {
+                    m_registry.sendTo(
+                        {deleted.tombstone.message.senderId},
+                        frames::encode(frames::server::toJson(
+                            frames::server::NotificationRevoked{{*deleted.reactionNotification}})));
+                }
                 for (const auto &[userId, conversation] : deleted.affected) {
                     m_registry.sendTo({userId},
                                       frames::encode(frames::server::toJson(
@@ -240,17 +246,60 @@ void MessageService::remove(qint64 userId, const frames::DeleteMessage &remove,
         });
 }
 
+void MessageService::react(qint64 userId, const frames::React &react, ClientSession *origin,
+                           Done<Reactions::Reacted> done)
+{
+    const Reactions::React change{userId,   react.messageId, react.emoji,
+                                  react.on, currentTimeMs(), m_maxReactions};
+    m_db.submitThen<Reactions::Reacted>(
+        userId, [change](QSqlDatabase &db) { return Reactions::react(db, change); }, this,
+        [this, from = QPointer<ClientSession>(origin), ref = react.clientRequestId,
+         done = std::move(done)](const Result<Reactions::Reacted> &result) {
+            if (result.ok()) {
+                const Reactions::Reacted &reacted = result.value();
+                tellChanged(u"reactions"_s, reacted.changed, from.data(), ref);
+                const qint64 senderId = reacted.changed.message.senderId;
+                if (reacted.notification)
+                    m_registry.sendTo({senderId},
+                                      frames::encodeNotification(*reacted.notification));
+                if (reacted.revoked) {
+                    m_registry.sendTo(
+                        {senderId}, frames::encode(frames::server::toJson(
+                                        frames::server::NotificationRevoked{{*reacted.revoked}})));
+                }
+            }
+            if (done)
+                done(result);
+        });
+}
+
 void MessageService::tellChanged(const QString &change, const ChangedMessage &changed,
                                  ClientSession *origin, const std::optional<QString> &ref)
 {
-    const auto updated = [&](const QJsonValue &echo) {
+    // Each participant sees its own `me` in the reactions: those who reacted get a frame
+    // of their own, everyone else shares one.
+    QSet<qint64> reactors;
+    for (const ReactionTally &tally : changed.tallies)
+        reactors.unite(QSet<qint64>(tally.userIds.cbegin(), tally.userIds.cend()));
+    const auto updated = [&](qint64 viewerId, const QJsonValue &echo) {
+        Message seen = changed.message;
+        seen.reactions = Reactions::forViewer(changed.tallies, viewerId);
         return frames::encode(
-            frames::server::toJson(frames::server::MessageUpdated{change, changed.message, echo}));
+            frames::server::toJson(frames::server::MessageUpdated{change, seen, echo}));
     };
-    if (changed.changed)
-        m_registry.sendTo(changed.participants, updated(QJsonValue::Null), origin);
+    if (changed.changed) {
+        QList<qint64> others;
+        for (const qint64 participant : changed.participants) {
+            if (reactors.contains(participant))
+                m_registry.sendTo({participant}, updated(participant, QJsonValue::Null), origin);
+            else
+                others.append(participant);
+        }
+        if (!others.isEmpty())
+            m_registry.sendTo(others, updated(0, QJsonValue::Null), origin);
+    }
     if (origin)
-        origin->send(updated(ref ? QJsonValue(*ref) : QJsonValue::Null));
+        origin->send(updated(origin->userId(), ref ? QJsonValue(*ref) : QJsonValue::Null));
 }
 
 } // namespace pitchey::server

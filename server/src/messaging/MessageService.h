@@ -4,6 +4,7 @@
 #include "protocol/Frames.h"
 #include "storage/MessageChanges.h"
 #include "storage/MessageRepository.h"
+#include "storage/Reactions.h"
 
 #include <QObject>
 #include <QPointer>
@@ -58,8 +59,16 @@ public:
     // tombstone again tells `origin` alone.
     void remove(qint64 userId, const frames::DeleteMessage &remove, ClientSession *origin,
                 Done<DeletedMessage> done);
+    // Version 2: a reaction added or taken back. Once committed: message_updated
+    // ("reactions") as for an edit, each participant seeing its own `me`; the sender's
+    // reaction notification (a new one, or the same id again within a minute), or its
+    // notification_revoked once nobody else's reaction is left.
+    void react(qint64 userId, const frames::React &react, ClientSession *origin,
+               Done<Reactions::Reacted> done);
     // How long after sending a message may be edited (zero: always); edit-window.
     void setEditWindow(std::chrono::milliseconds window) { m_editWindow = window; }
+    // Distinct emoji on one message; max-reactions-per-message.
+    void setMaxReactions(int distinct) { m_maxReactions = distinct; }
 
     // A cluster publishes each new message inside the transaction that stores it (so the
     // other nodes hear of a conversation's messages in commit order); runs on a database
@@ -94,6 +103,7 @@ private:
                           const ClientSession *except = nullptr);
 
     std::chrono::milliseconds m_editWindow{0};
+    int m_maxReactions = 20;
     DbWorker &m_db;
     ConnectionRegistry &m_registry;
     ParticipantCache &m_participants;

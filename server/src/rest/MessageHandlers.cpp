@@ -40,6 +40,10 @@ QList<Route> MessageHandlers::routes()
                     [this](const Call &c) { remove(c); }),
         Route::make("GET", api::kMessageVersionsPattern, A::ByToken, false,
                     [this](const Call &c) { versions(c); }),
+        Route::make("PUT", api::kReactionPattern, A::ByToken, false,
+                    [this](const Call &c) { react(c, true); }),
+        Route::make("DELETE", api::kReactionPattern, A::ByToken, false,
+                    [this](const Call &c) { react(c, false); }),
     };
 }
 
@@ -72,6 +76,24 @@ void MessageHandlers::remove(const Call &call)
                           call.reply.json(
                               200, api::MessageAnswer{deleted.value().tombstone.message}.toJson());
                       });
+}
+
+void MessageHandlers::react(const Call &call, bool on)
+{
+    const auto messageId = messageIdOf(call);
+    if (!messageId)
+        return;
+    const QString emoji = call.captures.value(1); // percent-decoded with the path
+    if (auto invalid = validateEmoji(emoji))
+        return call.reply.error(*invalid);
+    m_messages.react(
+        call.caller.userId, {*messageId, emoji, on, std::nullopt}, nullptr,
+        [call](const Result<Reactions::Reacted> &reacted) {
+            if (!reacted.ok())
+                return call.reply.error(reacted.error());
+            call.reply.json(
+                200, api::ReactionsAnswer{reacted.value().changed.message.reactions}.toJson());
+        });
 }
 
 void MessageHandlers::versions(const Call &call)

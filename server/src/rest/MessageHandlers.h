@@ -7,7 +7,7 @@ namespace pitchey::server {
 class DbWorker;
 class MessageService;
 
-// One message's routes (contract v2): edit or delete it, read its versions.
+// One message's routes (contract v2): edit or delete it, read its versions, react to it.
 class MessageHandlers : public QObject
 {
     Q_OBJECT
@@ -21,6 +21,7 @@ private:
     void edit(const Call &call);
     void remove(const Call &call);
     void versions(const Call &call);
+    void react(const Call &call, bool on);
 
     DbWorker &m_db;
     MessageService &m_messages;

@@ -1,6 +1,7 @@
 #include "storage/ChangeFeed.h"
 
 #include "storage/MessageRepository.h"
+#include "storage/Reactions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +47,8 @@ Result<Page> changesFor(QSqlDatabase &db, qint64 userId, qint64 since, int limit
         }
         page.messages.append(MessageRepository::fromRow(rows.value()));
     }
+    if (auto reactions = Reactions::attach(db, page.messages, userId); !reactions.ok())
+        return reactions.error();
     return page;
 }
 

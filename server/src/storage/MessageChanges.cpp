@@ -3,6 +3,7 @@
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
 #include "storage/MessageRepository.h"
+#include "storage/Reactions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -40,6 +41,13 @@ Result<ChangedMessage> forParticipant(QSqlDatabase &db, qint64 userId, qint64 me
         found.participants.append(participants.value().value(0).toLongLong());
     if (!found.participants.contains(userId))
         return Error::forbidden(u"you are not a participant of this conversation"_s);
+    if (!found.message.deletedAt) {
+        auto tallies = Reactions::load(db, {messageId});
+        if (!tallies.ok())
+            return tallies.error();
+        found.tallies = tallies.value().value(messageId);
+        found.message.reactions = Reactions::forViewer(found.tallies, userId);
+    }
     return found;
 }
 
@@ -49,6 +57,11 @@ Error conflict(const QString &why, const Message &current)
 }
 
 } // namespace
+
+Result<ChangedMessage> lockedFor(QSqlDatabase &db, qint64 userId, qint64 messageId)
+{
+    return forParticipant(db, userId, messageId, Access::Change);
+}
 
 Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
 {
@@ -101,7 +114,7 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
     auto locked = forParticipant(db, userId, messageId, Access::Change);
     if (!locked.ok())
         return locked.error();
-    DeletedMessage result{std::move(locked).value(), {}, {}};
+    DeletedMessage result{std::move(locked).value(), {}, {}, {}};
     Message &message = result.tombstone.message;
     if (message.senderId != userId)
         return Error::forbidden(u"only the sender can delete a message"_s);
@@ -128,10 +141,16 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
             affected.append(participant);
     }
 
+    auto reactionNotification = Reactions::removeAll(db, message.id);
+    if (!reactionNotification.ok())
+        return reactionNotification.error();
+    result.reactionNotification = reactionNotification.value();
     auto changeId = ChangeFeed::next(db);
     if (!changeId.ok())
         return changeId.error();
     message.content.clear();
+    message.reactions.clear();
+    result.tombstone.tallies.clear();
     message.deletedAt = now;
     message.changeId = changeId.value();
     for (const auto &[statement, args] :

@@ -7,12 +7,24 @@
 
 namespace pitchey::server {
 
-// A message changed by its sender (contract v2), as stored.
+// One emoji's reactions to a message with everyone who reacted, in the order they did
+// (the wire shows each viewer the first ten and whether they are among all of them:
+// Reactions::forViewer).
+struct ReactionTally
+{
+    QString emoji;
+    QList<qint64> userIds;
+    friend bool operator==(const ReactionTally &, const ReactionTally &) = default;
+};
+using ReactionTallies = QList<ReactionTally>; // in the order of first use
+
+// A message changed (contract v2), as stored.
 struct ChangedMessage
 {
-    Message message;      // its state after the change
+    Message message;      // its state after the change, as the one who changed it sees it
     bool changed = false; // false: identical to what was stored, nothing stored
     QList<qint64> participants;
+    ReactionTallies tallies; // its reactions, for each participant's view of it
 };
 
 // A message deleted by its sender, as stored (MessageChanges::remove).
@@ -21,6 +33,7 @@ struct DeletedMessage
     ChangedMessage tombstone;
     QList<qint64> recipients; // everyone but the sender: their notification is revoked
     QList<QPair<qint64, Conversation>> affected;
+    std::optional<qint64> reactionNotification; // the sender's, revoked with the message
 };
 
 struct MessageVersion
@@ -30,10 +43,14 @@ struct MessageVersion
     qint64 editedAt = 0; // when this version was written (the first: when sent)
 };
 
-// SQL for changes to stored messages: edits and deletes (reactions later). Each takes the
+// SQL for changes to stored messages: edits and deletes (reactions: Reactions.h). Each takes the
 // message's row lock (NOWAIT on PostgreSQL) and a new change feed position, and writes
 // everything the change touches in the caller's transaction. Database thread only.
 namespace MessageChanges {
+
+// The message, its row locked until the commit, and its conversation's participants, for
+// one of them: no such message -> not_found, someone else's conversation -> forbidden.
+[[nodiscard]] Result<ChangedMessage> lockedFor(QSqlDatabase &db, qint64 userId, qint64 messageId);
 
 struct Edit
 {

@@ -4,6 +4,7 @@
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
 #include "storage/NotificationRepository.h"
+#include "storage/Reactions.h"
 #include "storage/Sql.h"
 
 #include <algorithm>
@@ -277,7 +278,12 @@ Result<HistoryPage> historyFor(QSqlDatabase &db, qint64 conversationId, qint64 u
 {
     if (auto access = ConversationRepository::checkAccess(db, conversationId, userId); !access.ok())
         return access.error();
-    return history(db, conversationId, page);
+    auto found = history(db, conversationId, page);
+    if (!found.ok())
+        return found;
+    if (auto reactions = Reactions::attach(db, found.value().messages, userId); !reactions.ok())
+        return reactions.error();
+    return found;
 }
 
 Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 afterId, int limit)
@@ -292,6 +298,8 @@ Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 after
     QList<Message> messages;
     while (query.value().next())
         messages.append(fromRow(query.value()));
+    if (auto reactions = Reactions::attach(db, messages, userId); !reactions.ok())
+        return reactions.error();
     return messages;
 }
 

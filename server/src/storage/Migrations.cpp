@@ -181,6 +181,23 @@ const Migration kMigrations[] = {
                 content TEXT NOT NULL,
                 edited_at BIGINT NOT NULL,
                 PRIMARY KEY (message_id, version)))"}},
+    {10,
+     "reactions",
+     // One row per user and emoji on a message; an emoji's place is its oldest row's id
+     // (taken back by everyone and added again: last). A message's sender has at most one
+     // reaction notification at a time, coalescing the reactions of a minute.
+     {R"(CREATE TABLE message_reactions (
+                id {{ID}},
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                emoji TEXT NOT NULL,
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                UNIQUE (message_id, emoji, user_id)))",
+      R"(CREATE TABLE reaction_notifications (
+                id {{ID}},
+                message_id BIGINT NOT NULL UNIQUE REFERENCES messages(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL))"}},
 };
 
 std::span<const Migration> migrations()

@@ -242,6 +242,9 @@ void RealtimeHub::handle(WsSession *session, const frames::ClientFrame &frame)
     } else if (const auto *remove = std::get_if<frames::DeleteMessage>(&frame)) {
         m_deps.messages.remove(userId, *remove, session,
                                refusedWith<DeletedMessage>(session, frame));
+    } else if (const auto *react = std::get_if<frames::React>(&frame)) {
+        m_deps.messages.react(userId, *react, session,
+                              refusedWith<Reactions::Reacted>(session, frame));
     }
 }
 
