@@ -25,7 +25,9 @@ Popup {
     height: 380
     padding: Theme.spacing
     margins: Theme.spacing // kept inside the window, wherever it is asked to open
-    modal: false
+    // Modal (without dimming): a press outside closes it and goes nowhere else.
+    modal: true
+    dim: false
     focus: true
     closePolicy: Popup.CloseOnEscape | Popup.CloseOnPressOutside
     onOpened: {

@@ -54,6 +54,8 @@ Item {
     signal discardRequested(string clientMessageId)
 
     width: ListView.view ? ListView.view.width : 400
+    // The pointer anywhere on the message's row shows its action buttons beside the bubble.
+    HoverHandler { id: rowHover }
     // A bubble takes most of a narrow view, and a readable line's length on a wide one.
     readonly property real bubbleWidth: Math.min(width * 0.72, Theme.bubbleMaxWidth)
     implicitHeight: column.implicitHeight
@@ -133,10 +135,8 @@ Item {
                 acceptedButtons: Qt.RightButton
                 onTapped: message.menuRequested(message)
             }
-            HoverHandler { id: bubbleHover }
             Row {
-                visible: (bubbleHover.hovered || reactButton.hovered || actionsButton.hovered)
-                         && !message.deleted && message.messageId > 0
+                visible: rowHover.hovered && !message.deleted && message.messageId > 0
                 anchors.verticalCenter: parent.verticalCenter
                 anchors.right: message.isOwn ? parent.left : undefined
                 anchors.left: message.isOwn ? undefined : parent.right
@@ -294,8 +294,9 @@ Item {
             Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
-            Layout.maximumWidth: message.bubbleWidth
-            Layout.preferredWidth: Math.min(implicitWidth, message.bubbleWidth)
+            // As wide as a bubble may be (a Flow has no width of its own); the chips start
+            // at the bubble's side.
+            Layout.preferredWidth: message.bubbleWidth
             layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight
             spacing: 4
             Repeater {

@@ -23,6 +23,7 @@ Item {
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
             editedAt: ""; deleted: false
             replyToId: 0; replySender: ""; replyExcerpt: ""; replyDeleted: false
+            reactions: []
         }
     }
     Component {
@@ -178,6 +179,29 @@ Item {
             verify(quote.Accessible.name.indexOf("<b>meet</b> at 5") >= 0) // plain text
             message.replyDeleted = true
             verify(quote.Accessible.name.indexOf("Deleted message") >= 0)
+        }
+
+        function test_reactionChipsShowCountsAndToggle() {
+            const message = createTemporaryObject(messageComponent, root)
+            compare(find(message, "reactions").visible, false)
+            message.reactions = [{ emoji: "\u{1F44D}", count: 2, me: true, who: "You and Ann" },
+                                 { emoji: "\u{1F389}", count: 1, me: false, who: "Ann" }]
+            const chips = find(message, "reactions")
+            compare(chips.visible, true)
+            const first = find(chips, "reactionChip")
+            verify(first.checked) // the user's own
+            verify(first.Accessible.name.indexOf("You and Ann") >= 0)
+            const second = chips.children[1]
+            // Laid out side by side, the user's message's from the right.
+            tryVerify(() => first.width > 0 && second.x + second.width <= first.x)
+            const toggled = createTemporaryObject(spyComponent, root,
+                                                  { target: message, signalName: "reactionToggled" })
+            mouseClick(first)
+            compare(toggled.count, 1)
+            compare(toggled.signalArguments[0][0], 1)
+            compare(toggled.signalArguments[0][1], "\u{1F44D}")
+            message.deleted = true // a tombstone shows none
+            compare(chips.visible, false)
         }
 
         function test_conversationRowShowsUnreadAndTyping() {

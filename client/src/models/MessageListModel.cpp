@@ -6,6 +6,7 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -276,13 +277,26 @@ void MessageListModel::upsert(const LocalMessage &message)
     findFirstUnread();
 }
 
+QList<int> MessageListModel::rolesChanged(LocalMessage was, const LocalMessage &now) const
+{
+    // Only the reactions, or all but them: a reaction rebuilds neither the text nor the
+    // quote, a receipt or an edit not the chips (which may be under the pointer).
+    const bool sameReactions = was.reactions == now.reactions;
+    was.reactions = now.reactions;
+    if (!sameReactions)
+        return was == now ? QList<int>{ReactionsRole} : QList<int>{}; // empty: all
+    QList<int> roles = roleNames().keys();
+    roles.removeAll(ReactionsRole);
+    return roles;
+}
+
 void MessageListModel::replace(int position, const LocalMessage &message)
 {
     const int row = rowAt(position);
     const bool acknowledged = m_items.at(position).id != message.id;
-    m_items[position] = message;
+    const LocalMessage was = std::exchange(m_items[position], message);
     if (!acknowledged) {
-        Q_EMIT dataChanged(index(row), index(row));
+        Q_EMIT dataChanged(index(row), index(row), rolesChanged(was, message));
         return;
     }
     // Acknowledged: its place is now by id. Mostly where it was (the newest); when others

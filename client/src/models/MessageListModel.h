@@ -114,6 +114,7 @@ private:
     [[nodiscard]] int positionOfMessage(const LocalMessage &message) const;
     void replace(int position, const LocalMessage &message);
     [[nodiscard]] QVariantList reactionsOf(const LocalMessage &message) const;
+    [[nodiscard]] QList<int> rolesChanged(LocalMessage was, const LocalMessage &now) const;
     [[nodiscard]] bool startsGroup(int position) const;
     [[nodiscard]] bool startsDay(int position) const;
     void findFirstUnread();

@@ -229,7 +229,7 @@ QList<Reaction> reactionsFrom(const QVariant &json)
     QList<Reaction> reactions;
     if (json.isNull())
         return reactions;
-    for (const QJsonValue &entry : QJsonDocument::fromJson(json.toByteArray()).array()) {
+    for (const auto &entry : QJsonDocument::fromJson(json.toByteArray()).array()) {
         auto reaction = Reaction::fromJson(entry.toObject());
         if (reaction.ok())
             reactions.append(reaction.value());

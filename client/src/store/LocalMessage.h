@@ -51,6 +51,7 @@ public:
     static LocalMessage fromServer(const Message &message, qint64 me);
     // The wire's fields of it (a sent message's, for the conversation list).
     [[nodiscard]] Message toMessage() const;
+    friend bool operator==(const LocalMessage &, const LocalMessage &) = default;
 };
 
 // `reactions` once user `me` added (`on`) or took back their reaction with `emoji`, as the
