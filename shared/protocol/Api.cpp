@@ -139,6 +139,10 @@ QUrlQuery HistoryQuery::toQuery() const
     if (after)
         query.addQueryItem(u"after"_s, QString::number(*after));
     query.addQueryItem(u"limit"_s, QString::number(limit));
+    if (threadRootId)
+        query.addQueryItem(u"threadRootId"_s, QString::number(*threadRootId));
+    if (mainOnly)
+        query.addQueryItem(u"mainOnly"_s, u"true"_s);
     return query;
 }
 
@@ -155,7 +159,16 @@ Result<HistoryQuery> HistoryQuery::fromQuery(const QUrlQuery &query)
     auto limit = pageLimit(query);
     if (!limit.ok())
         return limit.error();
-    return HistoryQuery{before.value(), after.value(), limit.value()};
+    auto threadRootId = queryId(query, u"threadRootId"_s, "a message id"_L1);
+    if (!threadRootId.ok())
+        return threadRootId.error();
+    const QString mainOnly = query.queryItemValue(u"mainOnly"_s);
+    if (!mainOnly.isEmpty() && mainOnly != "true"_L1 && mainOnly != "false"_L1)
+        return Error::badRequest(u"mainOnly must be true or false"_s);
+    if (threadRootId.value() && mainOnly == "true"_L1)
+        return Error::badRequest(u"threadRootId and mainOnly cannot be combined"_s);
+    return HistoryQuery{before.value(), after.value(), limit.value(), threadRootId.value(),
+                        mainOnly == "true"_L1};
 }
 
 QUrlQuery ChangesQuery::toQuery() const

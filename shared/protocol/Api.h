@@ -28,6 +28,7 @@ inline constexpr QLatin1StringView kHistoryPattern{"/api/messages/{conversationI
 inline constexpr QLatin1StringView kChangesPath{"/api/messages/changes"};
 inline constexpr QLatin1StringView kMessagePattern{"/api/messages/{messageId}"};
 inline constexpr QLatin1StringView kMessageVersionsPattern{"/api/messages/{messageId}/history"};
+inline constexpr QLatin1StringView kFollowPattern{"/api/messages/{messageId}/follow"};
 inline constexpr QLatin1StringView kReactionPattern{"/api/messages/{messageId}/reactions/{emoji}"};
 inline constexpr QLatin1StringView kWebSocketPath{"/api/messages/ws"};
 inline constexpr QLatin1StringView kUsersPath{"/api/users"};
@@ -76,6 +77,10 @@ struct HistoryQuery
     std::optional<qint64> before;
     std::optional<qint64> after;
     int limit = kDefaultPageSize;
+    // Version 2: one thread's replies (the root excluded), or the conversation without
+    // thread replies (`mainOnly=true`).
+    std::optional<qint64> threadRootId;
+    bool mainOnly = false;
     [[nodiscard]] QUrlQuery toQuery() const;
     // A limit above kMaxPageSize is lowered to it.
     [[nodiscard]] static Result<HistoryQuery> fromQuery(const QUrlQuery &query);

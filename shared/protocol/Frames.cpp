@@ -51,6 +51,9 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     const auto replyToId = readId(object, "replyToId"_L1);
     if (!replyToId.ok())
         return replyToId.error();
+    const auto threadRootId = readId(object, "threadRootId"_L1);
+    if (!threadRootId.ok())
+        return threadRootId.error();
     const auto clientMessageId = readString(object, "clientMessageId"_L1);
     if (!clientMessageId.ok())
         return clientMessageId.error();
@@ -61,6 +64,7 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     frame.conversationId = conversationId.value();
     frame.recipientId = recipientId.value();
     frame.replyToId = replyToId.value();
+    frame.threadRootId = threadRootId.value();
     frame.clientMessageId = clientMessageId.value();
     frame.content = content.value();
 
@@ -265,6 +269,8 @@ QJsonObject toJson(const ClientFrame &frame)
                 object.insert("clientMessageId"_L1, *f.clientMessageId);
             if (f.replyToId)
                 object.insert("replyToId"_L1, *f.replyToId);
+            if (f.threadRootId)
+                object.insert("threadRootId"_L1, *f.threadRootId);
             return object;
         }
         QJsonObject operator()(const MessageDelivered &f) const
@@ -564,7 +570,7 @@ void writePlaceAndTime(FrameWriter &out, const Message &message)
 // The keys in sorted order, as QJsonDocument writes them.
 QByteArray encodeNewMessage(const Message &message)
 {
-    if (!message.reactions.isEmpty()) // an old message pushed late; rare enough
+    if (!message.reactions.isEmpty() || message.thread) // an old message pushed late; rare
         return encode(newMessage(message));
     FrameWriter out(kPlaceAndTimeSize + 400);
     out.reserveTextOrNull(message.clientMessageId)

@@ -27,6 +27,7 @@ struct SendMessage
     QString content;
     std::optional<QString> clientMessageId;
     std::optional<qint64> replyToId;
+    std::optional<qint64> threadRootId; // version 2: a reply in that thread
     friend bool operator==(const SendMessage &, const SendMessage &) = default;
 };
 

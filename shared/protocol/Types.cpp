@@ -47,6 +47,12 @@ Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
             return replyTo.error();
         message.replyTo = replyTo.value();
     }
+    if (object.value("thread"_L1).isObject()) {
+        auto thread = ThreadSummary::fromJson(object.value("thread"_L1).toObject());
+        if (!thread.ok())
+            return thread.error();
+        message.thread = thread.value();
+    }
     for (const auto &entry : object.value("reactions"_L1).toArray()) {
         auto reaction = Reaction::fromJson(entry.toObject());
         if (!reaction.ok())
@@ -152,6 +158,32 @@ Result<Reaction> Reaction::fromJson(const QJsonObject &object)
     return reaction;
 }
 
+QJsonObject ThreadSummary::toJson() const
+{
+    QJsonArray participants;
+    for (const qint64 user : participantIds)
+        participants.append(user);
+    return {{"replyCount"_L1, replyCount},
+            {"lastReplyId"_L1, lastReplyId},
+            {"lastReplyAt"_L1, toIsoTime(lastReplyAt)},
+            {"participantIds"_L1, participants}};
+}
+
+Result<ThreadSummary> ThreadSummary::fromJson(const QJsonObject &object)
+{
+    const auto lastReplyId = readRequiredId(object, "lastReplyId"_L1);
+    if (!lastReplyId.ok())
+        return lastReplyId.error();
+    const auto lastReplyAt = readTime(object, "lastReplyAt"_L1);
+    if (!lastReplyAt.ok())
+        return lastReplyAt.error();
+    ThreadSummary summary{
+        object.value("replyCount"_L1).toInteger(), lastReplyId.value(), lastReplyAt.value(), {}};
+    for (const auto &user : object.value("participantIds"_L1).toArray())
+        summary.participantIds.append(user.toInteger());
+    return summary;
+}
+
 QJsonObject Message::toJson() const
 {
     QJsonObject object{{"id"_L1, id},
@@ -174,8 +206,8 @@ void Message::addVersion2Fields(QJsonObject &object) const
     object.insert("changeId"_L1, changeId);
     object.insert("threadRootId"_L1, optionalId(threadRootId));
     object.insert("replyTo"_L1, replyTo ? QJsonValue(replyTo->toJson()) : QJsonValue::Null);
-    // Not yet stored by this server: there are none of them (reactions aside).
-    object.insert("thread"_L1, QJsonValue::Null);
+    object.insert("thread"_L1, thread ? QJsonValue(thread->toJson()) : QJsonValue::Null);
+    // Not yet stored by this server: there are none of them.
     QJsonArray reactionList;
     for (const Reaction &reaction : reactions)
         reactionList.append(reaction.toJson());

@@ -55,6 +55,19 @@ struct Reaction
     friend bool operator==(const Reaction &, const Reaction &) = default;
 };
 
+// Version 2: a thread's root shows its live replies: how many, the newest, who wrote them.
+struct ThreadSummary
+{
+    qint64 replyCount = 0;
+    qint64 lastReplyId = 0;
+    qint64 lastReplyAt = 0;
+    QList<qint64> participantIds; // the five most recent distinct repliers, newest first
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<ThreadSummary> fromJson(const QJsonObject &object);
+    friend bool operator==(const ThreadSummary &, const ThreadSummary &) = default;
+};
+
 struct Message
 {
     qint64 id = 0;
@@ -73,6 +86,7 @@ struct Message
     std::optional<qint64> threadRootId;
     std::optional<ReplyExcerpt> replyTo; // with replyToId
     QList<Reaction> reactions;           // in the order of first use
+    std::optional<ThreadSummary> thread; // on a root with live replies
 
     [[nodiscard]] QJsonObject toJson() const;
     // The fields version 2 adds, as a message object and a new_message frame carry them.

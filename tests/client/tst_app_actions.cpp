@@ -3,6 +3,8 @@
 // picker, the chips), and see the other side's edits, deletes and reactions arrive.
 #include "AppDriver.h"
 
+#include <tuple>
+
 using namespace Qt::StringLiterals;
 using namespace pitchey;
 using namespace pitchey::testing;
@@ -264,7 +266,7 @@ private Q_SLOTS:
             QQuickItem *react = visibleItems(app.window, u"reactButton"_s).constFirst();
             QTest::mouseMove(app.window, react->mapToScene({react->width() / 2, 2}).toPoint());
             click(app.window, react);
-            QTest::qWaitFor([&] { return isOpen(app, u"emojiPicker"_s); }, 1000);
+            std::ignore = QTest::qWaitFor([&] { return isOpen(app, u"emojiPicker"_s); }, 1000);
         }
         QVERIFY(isOpen(app, u"emojiPicker"_s));
         QTRY_VERIFY(app.item(u"emojiSearch"_s)->hasActiveFocus());

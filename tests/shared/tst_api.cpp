@@ -43,9 +43,10 @@ private Q_SLOTS:
         QCOMPARE(api::NewConversation({{2, 3}, u"Team"_s}).toJson(),
                  (QJsonObject{{"participantIds"_L1, QJsonArray{2, 3}}, {"title"_L1, "Team"_L1}}));
         QVERIFY(!api::NewConversation({{2}, std::nullopt}).toJson().contains("title"_L1));
-        QCOMPARE(api::HistoryQuery({10, std::nullopt, 50}).toQuery().toString(),
-                 u"before=10&limit=50"_s);
-        QCOMPARE(api::HistoryQuery({std::nullopt, 7, 20}).toQuery().toString(),
+        QCOMPARE(
+            api::HistoryQuery({10, std::nullopt, 50, std::nullopt, false}).toQuery().toString(),
+            u"before=10&limit=50"_s);
+        QCOMPARE(api::HistoryQuery({std::nullopt, 7, 20, std::nullopt, false}).toQuery().toString(),
                  u"after=7&limit=20"_s);
         QCOMPARE(api::NotificationsQuery({true, 20, 3}).toQuery().toString(),
                  u"unreadOnly=true&limit=20&before=3"_s);
@@ -71,7 +72,10 @@ private Q_SLOTS:
              {api::ReadNotifications{{4, 5}, false}, api::ReadNotifications{{}, true}})
             QCOMPARE(api::ReadNotifications::fromJson(read.toJson()).value(), read);
         for (const api::HistoryQuery &page :
-             {api::HistoryQuery{10, std::nullopt, 50}, api::HistoryQuery{std::nullopt, 7, 20}})
+             {api::HistoryQuery{10, std::nullopt, 50, std::nullopt, false},
+              api::HistoryQuery{std::nullopt, 7, 20, std::nullopt, false},
+              api::HistoryQuery{std::nullopt, std::nullopt, 20, 9, false},
+              api::HistoryQuery{5, std::nullopt, 20, std::nullopt, true}})
             QCOMPARE(api::HistoryQuery::fromQuery(page.toQuery()).value(), page);
         const api::NotificationsQuery unread{true, 20, 3};
         QCOMPARE(api::NotificationsQuery::fromQuery(unread.toQuery()).value(), unread);
@@ -81,7 +85,7 @@ private Q_SLOTS:
     void requestsReadTheirDefaults()
     {
         const auto page = api::HistoryQuery::fromQuery({});
-        QCOMPARE(page.value(), (api::HistoryQuery{std::nullopt, std::nullopt, 50}));
+        QCOMPARE(page.value(), api::HistoryQuery{});
         QCOMPARE(api::HistoryQuery::fromQuery(query(u"limit=1000"_s)).value().limit, 100);
         QCOMPARE(api::NotificationsQuery::fromQuery({}).value(), api::NotificationsQuery{});
         // An empty email is none; a title of spaces is none.

@@ -33,6 +33,10 @@ Message message(qint64 id, std::optional<qint64> replyTo, const std::optional<QS
     m.changeId = 40 + id;
     m.deletedAt = id % 2 == 0 ? std::optional<qint64>(kTime + 9) : std::nullopt;
     m.threadRootId = id % 3 == 0 ? std::optional<qint64>(1) : std::nullopt;
+    if (id % 3 == 1) {
+        m.thread = ThreadSummary{2, 90, kTime + 90, {5, 3}};
+        m.reactions = {{u"\U0001F44D"_s, 12, {3, 4}, true}, {u"\u2764\uFE0F"_s, 1, {5}, false}};
+    }
     return m;
 }
 
@@ -183,9 +187,9 @@ private Q_SLOTS:
         QTest::addColumn<frames::ClientFrame>("frame");
         QTest::newRow("ping") << frames::ClientFrame(frames::Ping{});
         QTest::newRow("send to a conversation") << frames::ClientFrame(
-            frames::SendMessage{7, std::nullopt, u"hi"_s, u"c-1"_s, std::nullopt});
+            frames::SendMessage{7, std::nullopt, u"hi"_s, u"c-1"_s, std::nullopt, std::nullopt});
         QTest::newRow("send to a person, a reply") << frames::ClientFrame(
-            frames::SendMessage{std::nullopt, 5, u"h\u00e9"_s, std::nullopt, 4});
+            frames::SendMessage{std::nullopt, 5, u"h\u00e9"_s, std::nullopt, 4, 2});
         QTest::newRow("delivered") << frames::ClientFrame(frames::MessageDelivered{9});
         QTest::newRow("read") << frames::ClientFrame(frames::MessageRead{9});
         QTest::newRow("typing_start") << frames::ClientFrame(frames::Typing{7, true});

@@ -160,8 +160,10 @@ void ApiClient::createConversation(const QList<qint64> &participantIds, const QS
 void ApiClient::history(qint64 conversationId, qint64 before, qint64 after, int limit,
                         QObject *context, Callback<HistoryPage> done)
 {
-    const api::HistoryQuery query{before > 0 ? std::optional(before) : std::nullopt,
-                                  after > 0 ? std::optional(after) : std::nullopt, limit};
+    api::HistoryQuery query;
+    query.before = before > 0 ? std::optional(before) : std::nullopt;
+    query.after = after > 0 ? std::optional(after) : std::nullopt;
+    query.limit = limit;
     request(
         "GET", api::historyPath(conversationId), query.toQuery(), nullptr, context,
         reading<HistoryPage>(std::move(done), [](const QJsonObject &answer) -> Result<HistoryPage> {

@@ -92,7 +92,8 @@ void OfflineQueue::sendHead()
     case Outgoing::Kind::Send:
         sent = m_connection.send(frames::SendMessage{
             head->message.conversationId, std::nullopt, head->message.content, head->requestId,
-            head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt});
+            head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt,
+            std::nullopt});
         break;
     case Outgoing::Kind::Edit:
         sent = m_connection.send(

@@ -47,8 +47,8 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, Clie
     // message by recipientId is not known yet: the conversation's row lock and the
     // sequencer keep its order then).
     const qint64 lane = send.conversationId.value_or(senderId);
-    const NewMessage message{send.conversationId, send.recipientId, send.content,
-                             send.clientMessageId, send.replyToId};
+    const NewMessage message{send.conversationId,  send.recipientId, send.content,
+                             send.clientMessageId, send.replyToId,   send.threadRootId};
     m_db.submitThen<StoredMessage>(
         lane,
         [senderId, message, publish = m_publishInTransaction](QSqlDatabase &db) {
@@ -93,6 +93,8 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<ClientS
         });
     if (!stored.notified.isEmpty())
         m_registry.sendTo(stored.notified, frames::encodeNotification(stored.notification));
+    if (stored.threadRoot)
+        tellChanged(u"thread"_s, *stored.threadRoot, nullptr, std::nullopt);
 }
 
 void MessageService::deliverFromCluster(const QList<qint64> &userIds, qint64 conversationId,
@@ -229,6 +231,8 @@ void MessageService::remove(qint64 userId, const frames::DeleteMessage &remove,
                         frames::encode(frames::server::toJson(
                             frames::server::NotificationRevoked{{deleted.tombstone.message.id}})));
                 }
+                if (deleted.threadRoot)
+                    tellChanged(u"thread"_s, *deleted.threadRoot, nullptr, std::nullopt);
                 if (deleted.reactionNotification) {
                     m_registry.sendTo(
                         {deleted.tombstone.message.senderId},

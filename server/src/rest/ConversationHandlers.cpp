@@ -118,7 +118,8 @@ void ConversationHandlers::history(const Call &call)
     if (!query.ok())
         return call.reply.error(query.error());
     const MessageRepository::HistoryQuery range{query.value().before, query.value().after,
-                                                query.value().limit};
+                                                query.value().limit, query.value().threadRootId,
+                                                query.value().mainOnly};
     const qint64 userId = call.caller.userId;
     whenReady(
         m_db.submitFor<HistoryPage>(*conversationId,

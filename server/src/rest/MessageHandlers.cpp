@@ -7,6 +7,7 @@
 #include "protocol/Validation.h"
 #include "storage/DbWorker.h"
 #include "storage/MessageChanges.h"
+#include "storage/Threads.h"
 
 using namespace Qt::StringLiterals;
 
@@ -40,6 +41,10 @@ QList<Route> MessageHandlers::routes()
                     [this](const Call &c) { remove(c); }),
         Route::make("GET", api::kMessageVersionsPattern, A::ByToken, false,
                     [this](const Call &c) { versions(c); }),
+        Route::make("PUT", api::kFollowPattern, A::ByToken, false,
+                    [this](const Call &c) { follow(c, true); }),
+        Route::make("DELETE", api::kFollowPattern, A::ByToken, false,
+                    [this](const Call &c) { follow(c, false); }),
         Route::make("PUT", api::kReactionPattern, A::ByToken, false,
                     [this](const Call &c) { react(c, true); }),
         Route::make("DELETE", api::kReactionPattern, A::ByToken, false,
@@ -94,6 +99,23 @@ void MessageHandlers::react(const Call &call, bool on)
             call.reply.json(
                 200, api::ReactionsAnswer{reacted.value().changed.message.reactions}.toJson());
         });
+}
+
+void MessageHandlers::follow(const Call &call, bool following)
+{
+    const auto messageId = messageIdOf(call);
+    if (!messageId)
+        return;
+    const qint64 userId = call.caller.userId;
+    whenReady(m_db.submitFor<bool>(userId,
+                                   [userId, id = *messageId, following](QSqlDatabase &db) {
+                                       return Threads::follow(db, userId, id, following);
+                                   }),
+              this, [call](Result<bool> now) {
+                  if (!now.ok())
+                      return call.reply.error(now.error());
+                  call.reply.json(200, QJsonObject{{"following"_L1, now.value()}});
+              });
 }
 
 void MessageHandlers::versions(const Call &call)

@@ -7,7 +7,8 @@ namespace pitchey::server {
 class DbWorker;
 class MessageService;
 
-// One message's routes (contract v2): edit or delete it, read its versions, react to it.
+// One message's routes (contract v2): edit or delete it, read its versions, react to it,
+// follow its thread.
 class MessageHandlers : public QObject
 {
     Q_OBJECT
@@ -22,6 +23,7 @@ private:
     void remove(const Call &call);
     void versions(const Call &call);
     void react(const Call &call, bool on);
+    void follow(const Call &call, bool following);
 
     DbWorker &m_db;
     MessageService &m_messages;

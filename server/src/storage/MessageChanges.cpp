@@ -4,6 +4,7 @@
 #include "storage/ConversationRepository.h"
 #include "storage/MessageRepository.h"
 #include "storage/Reactions.h"
+#include "storage/Threads.h"
 
 using namespace Qt::StringLiterals;
 
@@ -114,7 +115,7 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
     auto locked = forParticipant(db, userId, messageId, Access::Change);
     if (!locked.ok())
         return locked.error();
-    DeletedMessage result{std::move(locked).value(), {}, {}, {}};
+    DeletedMessage result{std::move(locked).value(), {}, {}, {}, {}};
     Message &message = result.tombstone.message;
     if (message.senderId != userId)
         return Error::forbidden(u"only the sender can delete a message"_s);
@@ -166,6 +167,12 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
             return done.error();
     }
     result.tombstone.changed = true;
+    if (message.threadRootId) {
+        auto root = Threads::refresh(db, *message.threadRootId, userId);
+        if (!root.ok())
+            return root.error();
+        result.threadRoot = std::move(root).value();
+    }
     for (const qint64 participant : std::as_const(affected)) {
         auto listed = ConversationRepository::listFor(db, participant, message.conversationId);
         if (!listed.ok())

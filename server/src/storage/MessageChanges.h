@@ -34,6 +34,7 @@ struct DeletedMessage
     QList<qint64> recipients; // everyone but the sender: their notification is revoked
     QList<QPair<qint64, Conversation>> affected;
     std::optional<qint64> reactionNotification; // the sender's, revoked with the message
+    std::optional<ChangedMessage> threadRoot;   // a thread reply's root, its summary renewed
 };
 
 struct MessageVersion

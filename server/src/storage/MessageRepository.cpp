@@ -6,6 +6,7 @@
 #include "storage/NotificationRepository.h"
 #include "storage/Reactions.h"
 #include "storage/Sql.h"
+#include "storage/Threads.h"
 
 #include <algorithm>
 #include <bit>
@@ -125,6 +126,37 @@ Result<ReplyExcerpt> replyExcerpt(QSqlDatabase &db, qint64 parentId, qint64 conv
     return ReplyExcerpt{parentId, row.value(0).toLongLong(), row.value(1).toString(), 0, false};
 }
 
+// What the message refers to (contract v2): the parent it answers (its excerpt goes into
+// `message`) and the root of the thread it goes into, both of the conversation and alive.
+Status checkReferences(QSqlDatabase &db, const NewMessage &send, qint64 conversationId,
+                       Message &message)
+{
+    if (send.threadRootId) {
+        if (auto root = Threads::checkRoot(db, *send.threadRootId, conversationId); !root.ok())
+            return root.error();
+    }
+    if (send.replyToId) {
+        auto parent = replyExcerpt(db, *send.replyToId, conversationId);
+        if (!parent.ok())
+            return parent.error();
+        message.replyTo = parent.value();
+    }
+    return Done{};
+}
+
+// A thread reply was stored: its root's summary is renewed, and only the thread's
+// followers hear of the reply.
+Status renewThread(QSqlDatabase &db, StoredMessage &stored)
+{
+    auto thread = Threads::replied(db, *stored.message.threadRootId, stored.message.senderId);
+    if (!thread.ok())
+        return thread.error();
+    stored.notified.removeIf(
+        [&](qint64 userId) { return !thread.value().followers.contains(userId); });
+    stored.threadRoot = std::move(thread.value().root);
+    return Done{};
+}
+
 } // namespace
 
 QString columns()
@@ -138,7 +170,9 @@ QString columns()
            "(SELECT CASE WHEN r.deleted_at IS NULL THEN substr(r.content, 1, 140) ELSE '' END "
            "FROM messages r WHERE r.id = m.reply_to_id), "
            "(SELECT CASE WHEN r.deleted_at IS NULL THEN 0 ELSE 1 END FROM messages r "
-           "WHERE r.id = m.reply_to_id)"_s;
+           "WHERE r.id = m.reply_to_id), "
+           "m.thread_reply_count, m.thread_last_reply_id, m.thread_last_reply_at, "
+           "m.thread_participants"_s;
 }
 
 Message fromRow(const sql::Cursor &row, int first)
@@ -162,6 +196,13 @@ Message fromRow(const sql::Cursor &row, int first)
         message.replyTo =
             ReplyExcerpt{*message.replyToId, row.value(first + 13).toLongLong(),
                          row.value(first + 14).toString(), 0, row.value(first + 15).toInt() != 0};
+    if (const qint64 replies = row.value(first + 16).toLongLong(); replies > 0) {
+        ThreadSummary thread{
+            replies, row.value(first + 17).toLongLong(), row.value(first + 18).toLongLong(), {}};
+        for (const QString &user : row.value(first + 19).toString().split(u',', Qt::SkipEmptyParts))
+            thread.participantIds.append(user.toLongLong());
+        message.thread = thread;
+    }
     return message;
 }
 
@@ -181,18 +222,16 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
     stored.previousId = previous.value();
 
     Message &message = stored.message;
-    if (send.replyToId) {
-        auto parent = replyExcerpt(db, *send.replyToId, conversationId.value());
-        if (!parent.ok())
-            return parent.error();
-        message.replyTo = parent.value();
-    }
+    if (auto references = checkReferences(db, send, conversationId.value(), message);
+        !references.ok())
+        return references.error();
 
     message.conversationId = conversationId.value();
     message.senderId = senderId;
     message.content = send.content;
     message.createdAt = currentTimeMs();
     message.replyToId = send.replyToId;
+    message.threadRootId = send.threadRootId;
     message.clientMessageId = send.clientMessageId;
 
     auto changeId = ChangeFeed::next(db);
@@ -204,12 +243,12 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
     auto inserted =
         sql::exec(db,
                   u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-                  u"reply_to_id, client_message_id, change_id) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_message_id) "
+                  u"reply_to_id, client_message_id, change_id, thread_root_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_message_id) "
                   "WHERE client_message_id IS NOT NULL DO NOTHING RETURNING id"_s,
                   {message.conversationId, senderId, message.content, message.createdAt,
                    sql::nullable(message.replyToId), sql::nullable(message.clientMessageId),
-                   message.changeId});
+                   message.changeId, sql::nullable(message.threadRootId)});
     if (!inserted.ok())
         return inserted.error();
     if (!inserted.value().next()) {
@@ -235,6 +274,10 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
     if (!queued.ok())
         return queued.error();
     stored.notification = NotificationRepository::forMessage(message, stored.notification.title);
+    if (message.threadRootId) {
+        if (auto thread = renewThread(db, stored); !thread.ok())
+            return thread.error();
+    }
     return stored;
 }
 
@@ -249,6 +292,12 @@ Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId, const Histo
     if (page.after) {
         filter += u" AND m.id > ?"_s;
         args.append(*page.after);
+    }
+    if (page.threadRootId) {
+        filter += u" AND m.thread_root_id = ?"_s;
+        args.append(*page.threadRootId);
+    } else if (page.mainOnly) {
+        filter += u" AND m.thread_root_id IS NULL"_s;
     }
     // Paging forward reads oldest first; paging back reads newest first and reverses.
     const bool forward = page.after.has_value();

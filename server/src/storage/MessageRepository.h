@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/Types.h"
+#include "storage/MessageChanges.h"
 #include "storage/Sql.h"
 
 #include <QSqlDatabase>
@@ -21,9 +22,10 @@ struct StoredMessage
     QList<qint64> participants;
     // The message's notification (the same for every recipient) and the participants who
     // get it in real time: not the sender, not those who muted the conversation or turned
-    // real-time notifications off.
+    // real-time notifications off; for a thread reply, only the thread's followers.
     Notification notification;
     QList<qint64> notified;
+    std::optional<ChangedMessage> threadRoot; // a thread reply's root, its summary renewed
 };
 
 // A message to store, as its sender asked for it (a send_message frame or POST
@@ -35,6 +37,7 @@ struct NewMessage
     QString content;
     std::optional<QString> clientMessageId;
     std::optional<qint64> replyToId;
+    std::optional<qint64> threadRootId;
 };
 
 struct HistoryPage
@@ -65,7 +68,7 @@ struct ReadReceipt
 namespace MessageRepository {
 
 [[nodiscard]] QString columns();        // the column list fromRow() reads, for table alias m
-inline constexpr int kColumnCount = 16; // how many columns() names
+inline constexpr int kColumnCount = 20; // how many columns() names
 // Reads columns() starting at column `first`.
 [[nodiscard]] Message fromRow(const sql::Cursor &row, int first = 0);
 
@@ -81,6 +84,8 @@ struct HistoryQuery
     std::optional<qint64> before;
     std::optional<qint64> after;
     int limit = 50;
+    std::optional<qint64> threadRootId; // only that thread's replies
+    bool mainOnly = false;              // no thread replies
 };
 [[nodiscard]] Result<HistoryPage> history(QSqlDatabase &db, qint64 conversationId,
                                           const HistoryQuery &page);

@@ -198,6 +198,23 @@ const Migration kMigrations[] = {
                 message_id BIGINT NOT NULL UNIQUE REFERENCES messages(id),
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 created_at BIGINT NOT NULL))"}},
+    {11,
+     "threads",
+     // A root keeps its summary (live replies: how many, the newest, the five most recent
+     // repliers, newest first, as "5,3,9"), rewritten with each reply and each deleted
+     // one. Who follows a thread: replying, or the root's own sender, follows; PUT/DELETE
+     // .../follow sets it either way.
+     {"ALTER TABLE messages ADD COLUMN thread_reply_count INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE messages ADD COLUMN thread_last_reply_id BIGINT",
+      "ALTER TABLE messages ADD COLUMN thread_last_reply_at BIGINT",
+      "ALTER TABLE messages ADD COLUMN thread_participants TEXT",
+      R"(CREATE INDEX messages_by_thread ON messages(thread_root_id, id)
+                WHERE thread_root_id IS NOT NULL)",
+      R"(CREATE TABLE thread_follows (
+                root_id BIGINT NOT NULL REFERENCES messages(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                following INTEGER NOT NULL,
+                PRIMARY KEY (root_id, user_id)))"}},
 };
 
 std::span<const Migration> migrations()

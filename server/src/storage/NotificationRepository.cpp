@@ -2,6 +2,7 @@
 
 #include "storage/MessageRepository.h"
 #include "storage/Sql.h"
+#include "storage/Threads.h"
 
 #include <algorithm>
 
@@ -19,7 +20,8 @@ Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversatio
                              bool unreadOnly, int limit, std::optional<qint64> before)
 {
     QVariantList args{userId, conversationId};
-    QString filter = u" AND m.deleted_at IS NULL"_s; // a deleted message's is gone
+    // A deleted message's is gone; a thread reply's is for the thread's followers.
+    QString filter = u" AND m.deleted_at IS NULL AND "_s + Threads::notifiedCondition();
     if (unreadOnly)
         filter += u" AND NOT "_s + readCondition();
     if (before) {
@@ -68,8 +70,13 @@ Notification forMessage(const Message &message, const QString &title)
     QString body = message.content.simplified();
     if (body.size() > kBodyLength)
         body = body.left(kBodyLength - 1) + u'\u2026';
-    return {message.id, u"new_message"_s, title, body, message.conversationId,
-            message.id, message.createdAt};
+    return {message.id,
+            message.threadRootId ? u"thread_reply"_s : u"new_message"_s,
+            title,
+            body,
+            message.conversationId,
+            message.id,
+            message.createdAt};
 }
 
 QString titleColumn()

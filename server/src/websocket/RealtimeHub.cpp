@@ -334,7 +334,8 @@ void RealtimeHub::handleJoin(WsSession *session, qint64 conversationId)
                                                [conversationId, userId](QSqlDatabase &db) {
                                                    return MessageRepository::historyFor(
                                                        db, conversationId, userId,
-                                                       {std::nullopt, std::nullopt, kJoinHistory});
+                                                       {std::nullopt, std::nullopt, kJoinHistory,
+                                                        std::nullopt, false});
                                                }),
               session, [session, conversationId](Result<HistoryPage> page) {
                   if (!page.ok())
