@@ -32,6 +32,8 @@ Item {
     required property string replyExcerpt
     required property bool replyDeleted
     required property var reactions // [{emoji, count, me, who}]
+    required property string threadSummary // a root's "3 replies · last 14:05", or ""
+    required property var threadLastReply
     property bool showSender: false
     // Sent, not deleted, the user's own: what Edit and Delete apply to.
     readonly property bool changeable: isOwn && !deleted && messageId > 0
@@ -283,6 +285,23 @@ Item {
                     }
                 }
             }
+        }
+
+        // A thread's root: how many replies and when the last came; a click goes to it.
+        Label {
+            objectName: "threadSummary"
+            visible: message.threadSummary.length > 0
+            Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
+            Layout.leftMargin: Theme.spacing * 2
+            Layout.rightMargin: Theme.spacing * 2
+            text: message.threadSummary
+            color: Theme.accentOnBase
+            font.pixelSize: 12
+            font.bold: true
+            Accessible.role: Accessible.Button
+            Accessible.name: message.threadSummary
+            HoverHandler { cursorShape: Qt.PointingHandCursor }
+            TapHandler { onTapped: message.replyClicked(message.threadLastReply) }
         }
 
         // Its reactions: one chip per emoji with its count, the user's own highlighted,

@@ -325,6 +325,35 @@ private Q_SLOTS:
         QCOMPARE(alice.chat.conversations()->find(m_pair)->unreadCount, 0);
     }
 
+    void aThreadRootShowsItsRepliesAsTheServerCountsThem()
+    {
+        ClientRig alice(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        const qint64 root = sendAndWait(alice, u"release friday?"_s);
+        QVERIFY(root > 0);
+        const auto reply = m_http->post(
+            u"/api/messages/send"_s,
+            {{"conversationId"_L1, m_pair}, {"content"_L1, u"yes"_s}, {"threadRootId"_L1, root}},
+            m_bob.token);
+        QCOMPARE(reply.status, 201);
+        const qint64 replyId = reply.body["message"_L1]["id"_L1].toInteger();
+        const auto summary = [&] {
+            const int row = alice.chat.messages()->rowOfMessage(root);
+            return alice.chat.messages()->index(row).data(MessageListModel::ThreadSummaryRole);
+        };
+        QTRY_VERIFY(summary().toString().startsWith(u"1 reply \u00b7 last "_s));
+        QCOMPARE(alice.chat.messages()
+                     ->index(alice.chat.messages()->rowOfMessage(root))
+                     .data(MessageListModel::ThreadLastReplyRole)
+                     .toLongLong(),
+                 replyId);
+        QTRY_COMPARE(alice.chat.cache()->byId(replyId)->threadRootId, root);
+        // The reply deleted: no live reply, no summary.
+        QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(replyId), {}, m_bob.token).status,
+                 200);
+        QTRY_COMPARE(summary().toString(), QString());
+    }
+
     void offlineReactionsWaitInOrderAcrossARestart()
     {
         const QString thumbs = u"\U0001F44D"_s;

@@ -23,7 +23,7 @@ Item {
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
             editedAt: ""; deleted: false
             replyToId: 0; replySender: ""; replyExcerpt: ""; replyDeleted: false
-            reactions: []
+            reactions: []; threadSummary: ""; threadLastReply: 0
         }
     }
     Component {
@@ -202,6 +202,21 @@ Item {
             compare(toggled.signalArguments[0][1], "\u{1F44D}")
             message.deleted = true // a tombstone shows none
             compare(chips.visible, false)
+        }
+
+        function test_aThreadRootShowsItsRepliesAndLeadsToTheLast() {
+            const message = createTemporaryObject(messageComponent, root)
+            const summary = find(message, "threadSummary")
+            compare(summary.visible, false)
+            message.threadSummary = "2 replies · last 14:05"
+            message.threadLastReply = 77
+            compare(summary.visible, true)
+            tryVerify(() => summary.width > 0)
+            const clicked = createTemporaryObject(spyComponent, root,
+                                                  { target: message, signalName: "replyClicked" })
+            mouseClick(summary)
+            compare(clicked.count, 1)
+            compare(clicked.signalArguments[0][0], 77)
         }
 
         function test_conversationRowShowsUnreadAndTyping() {

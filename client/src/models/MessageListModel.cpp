@@ -84,7 +84,9 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {ReplySenderRole, "replySender"},
             {ReplyExcerptRole, "replyExcerpt"},
             {ReplyDeletedRole, "replyDeleted"},
-            {ReactionsRole, "reactions"}};
+            {ReactionsRole, "reactions"},
+            {ThreadSummaryRole, "threadSummary"},
+            {ThreadLastReplyRole, "threadLastReply"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -140,9 +142,25 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return message.replyTo && message.replyTo->deleted;
     case ReactionsRole:
         return reactionsOf(message);
+    case ThreadSummaryRole:
+        return threadSummaryOf(message);
+    case ThreadLastReplyRole:
+        return message.thread ? message.thread->lastReplyId : 0;
     default:
         return {};
     }
+}
+
+QString MessageListModel::threadSummaryOf(const LocalMessage &message)
+{
+    if (!message.thread)
+        return {};
+    const QString last = QDateTime::fromMSecsSinceEpoch(message.thread->lastReplyAt)
+                             .toLocalTime()
+                             .toString(u"HH:mm"_s);
+    return message.thread->replyCount == 1
+               ? tr("1 reply · last %1").arg(last)
+               : tr("%1 replies · last %2").arg(message.thread->replyCount).arg(last);
 }
 
 QVariantList MessageListModel::reactionsOf(const LocalMessage &message) const

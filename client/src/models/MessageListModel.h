@@ -44,7 +44,9 @@ public:
         ReplySenderRole,  // that message's sender's name
         ReplyExcerptRole, // what the server shows of it ("" once deleted)
         ReplyDeletedRole,
-        ReactionsRole, // [{emoji, count, me, who}] in the order of first use; who: the names
+        ReactionsRole,       // [{emoji, count, me, who}] in the order of first use; who: the names
+        ThreadSummaryRole,   // a root's "3 replies · last 14:05", or ""
+        ThreadLastReplyRole, // that newest reply's id, or 0
     };
     Q_ENUM(Role)
 
@@ -114,6 +116,7 @@ private:
     [[nodiscard]] int positionOfMessage(const LocalMessage &message) const;
     void replace(int position, const LocalMessage &message);
     [[nodiscard]] QVariantList reactionsOf(const LocalMessage &message) const;
+    [[nodiscard]] static QString threadSummaryOf(const LocalMessage &message);
     [[nodiscard]] QList<int> rolesChanged(LocalMessage was, const LocalMessage &now) const;
     [[nodiscard]] bool startsGroup(int position) const;
     [[nodiscard]] bool startsDay(int position) const;

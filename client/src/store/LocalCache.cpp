@@ -67,10 +67,16 @@ const QList<QStringList> kSchemaSteps{
         // Reactions, as the server last said them (JSON).
         u"ALTER TABLE messages ADD COLUMN reactions TEXT"_s,
     },
+    {
+        // Threads: the root a reply is in, and a root's summary as the server said it (JSON).
+        u"ALTER TABLE messages ADD COLUMN thread_root_id INTEGER"_s,
+        u"ALTER TABLE messages ADD COLUMN thread TEXT"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
-    "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to, reactions";
+    "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to, reactions, "
+    "thread_root_id, thread";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -96,6 +102,13 @@ LocalMessage fromRow(const QSqlQuery &row)
             message.replyTo = excerpt.value();
     }
     message.reactions = cachesql::reactionsFrom(row.value(15));
+    message.threadRootId = row.value(16).toLongLong();
+    if (!row.value(17).isNull()) {
+        auto thread =
+            ThreadSummary::fromJson(QJsonDocument::fromJson(row.value(17).toByteArray()).object());
+        if (thread.ok())
+            message.thread = thread.value();
+    }
     return message;
 }
 
@@ -104,6 +117,13 @@ QVariant replyJson(const std::optional<ReplyExcerpt> &replyTo)
     return replyTo ? QVariant(QString::fromUtf8(
                          QJsonDocument(replyTo->toJson()).toJson(QJsonDocument::Compact)))
                    : QVariant(QMetaType(QMetaType::QString));
+}
+
+QVariant threadJson(const std::optional<ThreadSummary> &thread)
+{
+    return thread ? QVariant(QString::fromUtf8(
+                        QJsonDocument(thread->toJson()).toJson(QJsonDocument::Compact)))
+                  : QVariant(QMetaType(QMetaType::QString));
 }
 
 QVariant nullable(const QString &text)
@@ -131,6 +151,9 @@ Message LocalMessage::toMessage() const
         message.replyToId = replyToId;
     message.replyTo = replyTo;
     message.reactions = reactions;
+    if (threadRootId != 0)
+        message.threadRootId = threadRootId;
+    message.thread = thread;
     return message;
 }
 
@@ -151,6 +174,8 @@ LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
     local.replyToId = message.replyToId.value_or(0);
     local.replyTo = message.replyTo;
     local.reactions = message.reactions;
+    local.threadRootId = message.threadRootId.value_or(0);
+    local.thread = message.thread;
     return local;
 }
 
@@ -381,12 +406,15 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
     exec(query,
          u"INSERT INTO messages (id, conversation_id, sender_id, content, created_at, "
          "client_message_id, state, edited_at, deleted_at, version, change_id, reply_to_id, "
-         "reply_to, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+         "reply_to, reactions, thread_root_id, thread) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
          {incoming.id, incoming.conversationId, incoming.senderId, incoming.content,
           incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
           nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
           incoming.changeId, message.replyToId ? QVariant(*message.replyToId) : QVariant(),
-          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions)});
+          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
+          message.threadRootId ? QVariant(*message.threadRootId) : QVariant(),
+          threadJson(message.thread)});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
@@ -398,11 +426,11 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
          u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = ?, version = ?, "
-         "change_id = ?, reply_to = ?, reactions = ? WHERE id = ? AND change_id < ?"_s,
+         "change_id = ?, reply_to = ?, reactions = ?, thread = ? WHERE id = ? AND change_id < ?"_s,
          {message.content, nullableTime(message.editedAt.value_or(0)),
           nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
-          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions), message.id,
-          message.changeId});
+          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
+          threadJson(message.thread), message.id, message.changeId});
     if (query.numRowsAffected() == 0)
         return std::nullopt;
     auto changed = byId(message.id);

@@ -44,6 +44,8 @@ public:
     qint64 replyToId = 0;                // 0: not a reply
     std::optional<ReplyExcerpt> replyTo; // what it answers, as the server last said
     QList<Reaction> reactions;           // as the server last said, or as the user just did
+    qint64 threadRootId = 0;             // 0: not a reply in a thread
+    std::optional<ThreadSummary> thread; // a root's live replies, as the server last said
 
     [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 
