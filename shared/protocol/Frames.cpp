@@ -37,6 +37,18 @@ template<typename Frame> std::variant<ClientFrame, Refusal> withMessage(const QJ
     return ClientFrame{Frame{id.value()}};
 }
 
+// A send's or an edit's `mentions`: absent (or null) -> nullopt.
+Result<std::optional<Mentions>> readMentions(const QJsonObject &object)
+{
+    const QJsonValue value = object.value("mentions"_L1);
+    if (value.isUndefined() || value.isNull())
+        return std::optional<Mentions>{};
+    auto mentions = Mentions::fromJson(value);
+    if (!mentions.ok())
+        return mentions.error();
+    return std::optional<Mentions>{mentions.value()};
+}
+
 } // namespace
 
 Result<SendMessage> parseSendMessage(const QJsonObject &object)
@@ -60,7 +72,11 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     const auto content = readRequiredString(object, "content"_L1);
     if (!content.ok())
         return content.error();
+    const auto mentions = readMentions(object);
+    if (!mentions.ok())
+        return mentions.error();
 
+    frame.mentions = mentions.value().value_or(Mentions{});
     frame.conversationId = conversationId.value();
     frame.recipientId = recipientId.value();
     frame.replyToId = replyToId.value();
@@ -161,6 +177,10 @@ Result<EditMessage> parseEditMessage(const QJsonObject &object, std::optional<qi
     const auto requestId = readRequestId(object);
     if (!requestId.ok())
         return requestId.error();
+    const auto mentions = readMentions(object);
+    if (!mentions.ok())
+        return mentions.error();
+    edit.mentions = mentions.value();
     edit.content = content.value();
     edit.version = version.value();
     edit.clientRequestId = requestId.value();
@@ -271,6 +291,8 @@ QJsonObject toJson(const ClientFrame &frame)
                 object.insert("replyToId"_L1, *f.replyToId);
             if (f.threadRootId)
                 object.insert("threadRootId"_L1, *f.threadRootId);
+            if (!f.mentions.isEmpty())
+                object.insert("mentions"_L1, f.mentions.toJson());
             return object;
         }
         QJsonObject operator()(const MessageDelivered &f) const
@@ -299,6 +321,8 @@ QJsonObject toJson(const ClientFrame &frame)
                 object.insert("version"_L1, *f.version);
             if (f.clientRequestId)
                 object.insert("clientRequestId"_L1, *f.clientRequestId);
+            if (f.mentions)
+                object.insert("mentions"_L1, f.mentions->toJson());
             return object;
         }
         QJsonObject operator()(const DeleteMessage &f) const
@@ -572,7 +596,8 @@ QByteArray encodeNewMessage(const Message &message)
 {
     if (!message.reactions.isEmpty() || message.thread) // an old message pushed late; rare
         return encode(newMessage(message));
-    FrameWriter out(kPlaceAndTimeSize + 400);
+    constexpr qsizetype kIdBound = 22; // digits and a comma
+    FrameWriter out(kPlaceAndTimeSize + 400 + kIdBound * message.mentions.userIds.size());
     out.reserveTextOrNull(message.clientMessageId)
         .reserveString(message.content)
         .reserveString(message.kind);
@@ -594,7 +619,11 @@ QByteArray encodeNewMessage(const Message &message)
     else
         out.raw("null");
     out.raw(R"(,"event":null,"kind":)").string(message.kind);
-    out.raw(R"(,"mentions":{"all":false,"userIds":[]},"messageId":)").number(message.id);
+    out.raw(R"(,"mentions":{"all":)").raw(message.mentions.all ? "true" : "false");
+    out.raw(R"(,"userIds":[)");
+    for (qsizetype i = 0; i < message.mentions.userIds.size(); ++i)
+        out.raw(i == 0 ? "" : ",").number(message.mentions.userIds.at(i));
+    out.raw(R"(]},"messageId":)").number(message.id);
     out.raw(R"(,"reactions":[],"replyTo":)");
     if (const auto &reply = message.replyTo) {
         out.raw(R"({"attachmentCount":)")

@@ -28,6 +28,7 @@ struct SendMessage
     std::optional<QString> clientMessageId;
     std::optional<qint64> replyToId;
     std::optional<qint64> threadRootId; // version 2: a reply in that thread
+    Mentions mentions;                  // version 2
     friend bool operator==(const SendMessage &, const SendMessage &) = default;
 };
 
@@ -64,6 +65,7 @@ struct EditMessage
     QString content;
     std::optional<qint64> version;
     std::optional<QString> clientRequestId;
+    std::optional<Mentions> mentions; // absent: the message's mentions stay as they are
     friend bool operator==(const EditMessage &, const EditMessage &) = default;
 };
 

@@ -59,6 +59,12 @@ Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
             return reaction.error();
         message.reactions.append(reaction.value());
     }
+    if (object.value("mentions"_L1).isObject()) {
+        auto mentions = Mentions::fromJson(object.value("mentions"_L1));
+        if (!mentions.ok())
+            return mentions.error();
+        message.mentions = mentions.value();
+    }
     const QJsonValue kind = object.value("kind"_L1);
     if (!kind.isUndefined()) {
         if (kind.toString() != "text"_L1 && kind.toString() != "event"_L1)
@@ -184,6 +190,41 @@ Result<ThreadSummary> ThreadSummary::fromJson(const QJsonObject &object)
     return summary;
 }
 
+QJsonObject Mentions::toJson() const
+{
+    QJsonArray users;
+    for (const qint64 user : userIds)
+        users.append(user);
+    return {{"userIds"_L1, users}, {"all"_L1, all}};
+}
+
+Result<Mentions> Mentions::fromJson(const QJsonValue &value)
+{
+    const auto invalid = [] {
+        return Error::badRequest(u"mentions must be {userIds: [user ids], all: true|false}"_s);
+    };
+    if (!value.isObject())
+        return invalid();
+    const QJsonObject object = value.toObject();
+    Mentions mentions;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (it.key() == "all"_L1 && it.value().isBool()) {
+            mentions.all = it.value().toBool();
+        } else if (it.key() == "userIds"_L1 && it.value().isArray()) {
+            for (const auto &entry : it.value().toArray()) {
+                const qint64 id = entry.isDouble() ? entry.toInteger(0) : 0;
+                if (id <= 0)
+                    return invalid();
+                if (!mentions.userIds.contains(id))
+                    mentions.userIds.append(id);
+            }
+        } else {
+            return invalid();
+        }
+    }
+    return mentions;
+}
+
 QJsonObject Message::toJson() const
 {
     QJsonObject object{{"id"_L1, id},
@@ -207,12 +248,11 @@ void Message::addVersion2Fields(QJsonObject &object) const
     object.insert("threadRootId"_L1, optionalId(threadRootId));
     object.insert("replyTo"_L1, replyTo ? QJsonValue(replyTo->toJson()) : QJsonValue::Null);
     object.insert("thread"_L1, thread ? QJsonValue(thread->toJson()) : QJsonValue::Null);
-    // Not yet stored by this server: there are none of them.
     QJsonArray reactionList;
     for (const Reaction &reaction : reactions)
         reactionList.append(reaction.toJson());
     object.insert("reactions"_L1, reactionList);
-    object.insert("mentions"_L1, QJsonObject{{"userIds"_L1, QJsonArray()}, {"all"_L1, false}});
+    object.insert("mentions"_L1, mentions.toJson());
     object.insert("attachments"_L1, QJsonArray());
     object.insert("event"_L1, QJsonValue::Null);
 }
@@ -265,6 +305,7 @@ QJsonObject Conversation::toJson() const
             {"lastMessage"_L1,
              lastMessage ? QJsonValue(lastMessage->toJson()) : QJsonValue(QJsonValue::Null)},
             {"unreadCount"_L1, unreadCount},
+            {"mentionCount"_L1, mentionCount},
             {"updatedAt"_L1, toIsoTime(updatedAt)},
             {"readMarkers"_L1, markers}};
 }
@@ -293,6 +334,7 @@ Result<Conversation> Conversation::fromJson(const QJsonObject &object)
         conversation.lastMessage = last.value();
     }
     conversation.unreadCount = object.value("unreadCount"_L1).toInteger();
+    conversation.mentionCount = object.value("mentionCount"_L1).toInteger();
     conversation.updatedAt = fromIsoTime(object.value("updatedAt"_L1).toString()).value_or(0);
     for (const auto &marker : object.value("readMarkers"_L1).toArray()) {
         const QJsonObject entry = marker.toObject();
@@ -312,7 +354,8 @@ QJsonObject NotificationPreferences::toJson() const
             {"emailDelayMinutes"_L1, emailDelayMinutes},
             {"mutedConversationIds"_L1, muted},
             {"sendReadReceipts"_L1, sendReadReceipts},
-            {"sendTypingIndicators"_L1, sendTypingIndicators}};
+            {"sendTypingIndicators"_L1, sendTypingIndicators},
+            {"mentionsWhenMuted"_L1, mentionsWhenMuted}};
 }
 
 Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObject &patch) const
@@ -326,6 +369,7 @@ Result<NotificationPreferences> NotificationPreferences::merged(const QJsonObjec
             {u"realtimeEnabled"_s, &NotificationPreferences::realtimeEnabled},
             {u"sendReadReceipts"_s, &NotificationPreferences::sendReadReceipts},
             {u"sendTypingIndicators"_s, &NotificationPreferences::sendTypingIndicators},
+            {u"mentionsWhenMuted"_s, &NotificationPreferences::mentionsWhenMuted},
         };
         if (const auto flag = switches.value(key); flag) {
             if (!value.isBool())

@@ -68,6 +68,20 @@ struct ThreadSummary
     friend bool operator==(const ThreadSummary &, const ThreadSummary &) = default;
 };
 
+// Version 2: whom a message mentions. Only these ids count (the text is never scanned);
+// `all` mentions every participant but the sender (groups only).
+struct Mentions
+{
+    QList<qint64> userIds; // distinct, in the order given
+    bool all = false;
+
+    [[nodiscard]] bool isEmpty() const { return userIds.isEmpty() && !all; }
+    [[nodiscard]] QJsonObject toJson() const;
+    // bad_request unless {userIds: [ids...], all: bool} (both optional); duplicates dropped.
+    static Result<Mentions> fromJson(const QJsonValue &value);
+    friend bool operator==(const Mentions &, const Mentions &) = default;
+};
+
 struct Message
 {
     qint64 id = 0;
@@ -87,6 +101,7 @@ struct Message
     std::optional<ReplyExcerpt> replyTo; // with replyToId
     QList<Reaction> reactions;           // in the order of first use
     std::optional<ThreadSummary> thread; // on a root with live replies
+    Mentions mentions;
 
     [[nodiscard]] QJsonObject toJson() const;
     // The fields version 2 adds, as a message object and a new_message frame carry them.
@@ -103,6 +118,7 @@ struct Conversation
     QList<User> participants;
     std::optional<Message> lastMessage;
     qint64 unreadCount = 0;
+    qint64 mentionCount = 0; // version 2: unread messages that mention the caller
     qint64 updatedAt = 0;
     // Extension: how far each participant has read (userId -> message id, 0 for nothing).
     QHash<qint64, qint64> readMarkers;
@@ -122,6 +138,8 @@ struct NotificationPreferences
     // (nor their read position) / typing indicators to anyone else.
     bool sendReadReceipts = true;
     bool sendTypingIndicators = true;
+    // Version 2: a direct mention notifies also in a muted conversation.
+    bool mentionsWhenMuted = true;
 
     [[nodiscard]] QJsonObject toJson() const;
     // Applies the fields present in `patch` on top of this; unknown fields, wrong types and

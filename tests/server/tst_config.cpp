@@ -94,6 +94,22 @@ private Q_SLOTS:
                      .ok());
     }
 
+    void mentionsPerMessageAtItsEdges()
+    {
+        ServerConfig defaults;
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, {}, defaults).ok());
+        QCOMPARE(defaults.maxMentionsPerMessage, 50); // the contract's default
+        ServerConfig one;
+        QProcessEnvironment env;
+        env.insert(u"PITCHEY_MAX_MENTIONS_PER_MESSAGE"_s, u"1"_s);
+        QVERIFY(load({u"--data-dir"_s, m_dir.path()}, env, one).ok());
+        QCOMPARE(one.maxMentionsPerMessage, 1);
+        ServerConfig refused;
+        QVERIFY(!load({u"--data-dir"_s, m_dir.path(), u"--max-mentions-per-message"_s, u"0"_s}, {},
+                      refused)
+                     .ok());
+    }
+
     void reactionsPerMessageAtItsEdges()
     {
         ServerConfig defaults;

@@ -203,6 +203,46 @@ private Q_SLOTS:
                  false);
     }
 
+    void aDigestListsMentionsFirstAndOnlyWhatNotifies()
+    {
+        QVERIFY(m_smtp->start());
+        const auto alice = withEmail(u"alice"_s);
+        const auto bob = withEmail(u"bob"_s);
+        const auto carol = withEmail(u"carol"_s);
+        setPreferences(alice, {{"emailDelayMinutes"_L1, 1}});
+        const qint64 pair = conversation(bob, alice);
+        const qint64 muted = m_http->createConversation(carol, {alice.id, bob.id}, u"Quiet"_s);
+        const qint64 team = m_http->createConversation(carol, {alice.id, bob.id}, u"Team"_s);
+        setPreferences(alice, {{"mutedConversationIds"_L1, QJsonArray{muted}}});
+        const auto post = [&](const HttpClient::Account &from, const QJsonObject &body) {
+            // -1 when refused, which the digest's lines below would show
+            const auto sent = m_http->post(u"/api/messages/send"_s, body, from.token);
+            return sent.status == 201 ? sent.body["message"_L1]["id"_L1].toInteger() : -1;
+        };
+        say(bob, pair, u"plain news"_s);
+        post(carol, {{"conversationId"_L1, muted}, {"content"_L1, u"muted chatter"_s}});
+        post(carol, {{"conversationId"_L1, muted},
+                     {"content"_L1, u"alice, muted but named"_s},
+                     {"mentions"_L1, QJsonObject{{"userIds"_L1, QJsonArray{alice.id}}}}});
+        const qint64 root = post(bob, {{"conversationId"_L1, team}, {"content"_L1, u"root"_s}});
+        post(carol, {{"conversationId"_L1, team},
+                     {"content"_L1, u"a reply alice does not follow"_s},
+                     {"threadRootId"_L1, root}});
+
+        QVERIFY(pass(1000));
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        const Mail mail = m_smtp->mails().constFirst();
+        QCOMPARE(mail.to, u"alice@example.test"_s);
+        const qsizetype mention = mail.text.indexOf(u"alice, muted but named"_s);
+        QVERIFY2(mention >= 0, qPrintable(mail.text));
+        QVERIFY(mention < mail.text.indexOf(u"Mentioned you"_s) + 40);
+        QVERIFY(mention < mail.text.indexOf(u"plain news"_s));
+        QVERIFY(mail.text.contains(u"root"_s));
+        QVERIFY(!mail.text.contains(u"muted chatter"_s));
+        QVERIFY(!mail.text.contains(u"a reply alice does not follow"_s));
+        QVERIFY(mail.html.indexOf(u"Mentioned you"_s) < mail.html.indexOf(u"plain news"_s));
+    }
+
     void oneDigestFromAClusterOfThree()
     {
         if (!ScratchPostgres::available())

@@ -824,7 +824,8 @@ private Q_SLOTS:
                               {"emailDelayMinutes"_L1, 5},
                               {"mutedConversationIds"_L1, QJsonArray{}},
                               {"sendReadReceipts"_L1, true},
-                              {"sendTypingIndicators"_L1, true}}));
+                              {"sendTypingIndicators"_L1, true},
+                              {"mentionsWhenMuted"_L1, true}}));
         auto partial =
             m_http->put(u"/api/notifications/preferences"_s,
                         {{"emailEnabled"_L1, false}, {"mutedConversationIds"_L1, QJsonArray{pair}}},
@@ -840,6 +841,7 @@ private Q_SLOTS:
              {QJsonObject{{"emailDelayMinutes"_L1, 1441}},
               QJsonObject{{"emailDelayMinutes"_L1, -1}}, QJsonObject{{"emailDelayMinutes"_L1, 2.5}},
               QJsonObject{{"emailEnabled"_L1, "yes"_L1}}, QJsonObject{{"surprise"_L1, true}},
+              QJsonObject{{"mentionsWhenMuted"_L1, 1}},
               QJsonObject{{"mutedConversationIds"_L1, "1"_L1}}}) {
             const auto refused = m_http->put(u"/api/notifications/preferences"_s, bad, alice.token);
             QCOMPARE(refused.status, 400);

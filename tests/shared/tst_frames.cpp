@@ -32,6 +32,10 @@ private Q_SLOTS:
         QTest::newRow("typing start") << R"({"type":"typing_start","conversationId":2})"_ba;
         QTest::newRow("typing stop") << R"({"type":"typing_stop","conversationId":2})"_ba;
         QTest::newRow("join") << R"({"type":"join_conversation","conversationId":2})"_ba;
+        QTest::newRow("send with mentions")
+            << R"({"type":"send_message","conversationId":3,"content":"@b","mentions":{"userIds":[4,2],"all":true}})"_ba;
+        QTest::newRow("edit with mentions")
+            << R"({"type":"edit_message","messageId":5,"content":"x","version":2,"mentions":{"userIds":[],"all":false}})"_ba;
         QTest::newRow("react")
             << R"({"type":"react","messageId":5,"emoji":"\ud83d\udc4d","on":true,"clientRequestId":"r"})"_ba;
         QTest::newRow("react off")
@@ -94,6 +98,21 @@ private Q_SLOTS:
             << R"({"type":"send_message","conversationId":1,"content":"\ude00\ud83d"})"_ba << none;
         QTest::newRow("send control character")
             << "{\"type\":\"send_message\",\"conversationId\":1,\"content\":\"a\x01b\"}"_ba << none;
+        QTest::newRow("send mentions not an object")
+            << R"({"type":"send_message","conversationId":1,"content":"x","mentions":[2]})"_ba
+            << none;
+        QTest::newRow("send mention id string")
+            << R"({"type":"send_message","conversationId":1,"content":"x","mentions":{"userIds":["2"]}})"_ba
+            << none;
+        QTest::newRow("send mention id zero")
+            << R"({"type":"send_message","conversationId":1,"content":"x","mentions":{"userIds":[0]}})"_ba
+            << none;
+        QTest::newRow("send mentions all string")
+            << R"({"type":"send_message","conversationId":1,"content":"x","mentions":{"all":"yes"}})"_ba
+            << none;
+        QTest::newRow("edit mentions unknown key")
+            << R"({"type":"edit_message","messageId":1,"content":"x","mentions":{"users":[2]},"clientRequestId":"e"})"_ba
+            << QJsonValue(u"e"_s);
         QTest::newRow("delivered no id") << R"({"type":"message_delivered"})"_ba << none;
         QTest::newRow("read negative") << R"({"type":"message_read","messageId":-1})"_ba << none;
         QTest::newRow("typing no conversation") << R"({"type":"typing_start"})"_ba << none;
@@ -326,8 +345,10 @@ private Q_SLOTS:
                 message.replyTo = withIds ? std::optional<ReplyExcerpt>(
                                                 {41, 5, content.left(140), 0, content.isEmpty()})
                                           : std::nullopt;
+                message.mentions =
+                    withIds ? Mentions{{9'007'199'254'740'991, 4, 12}, true} : Mentions{};
                 message.reactions.clear();
-                if (withIds) // an old message pushed late may have some
+                if (withIds && content.isEmpty()) // an old message pushed late may have some
                     message.reactions.append({u"\U0001F44D"_s, 12, {3, 4}, true});
                 QCOMPARE(frames::encodeNewMessage(message),
                          frames::encode(frames::newMessage(message)));

@@ -91,13 +91,17 @@ void OfflineQueue::sendHead()
     switch (head->kind) {
     case Outgoing::Kind::Send:
         sent = m_connection.send(frames::SendMessage{
-            head->message.conversationId, std::nullopt, head->message.content, head->requestId,
+            head->message.conversationId,
+            std::nullopt,
+            head->message.content,
+            head->requestId,
             head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt,
-            std::nullopt});
+            std::nullopt,
+            {}});
         break;
     case Outgoing::Kind::Edit:
-        sent = m_connection.send(
-            frames::EditMessage{head->messageId, head->content, head->version, head->requestId});
+        sent = m_connection.send(frames::EditMessage{
+            head->messageId, head->content, head->version, head->requestId, {}});
         break;
     case Outgoing::Kind::Delete:
         sent = m_connection.send(frames::DeleteMessage{head->messageId, head->requestId});

@@ -78,6 +78,7 @@ Status Server::start()
     m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
     m_messages->setEditWindow(m_config.editWindow);
     m_messages->setMaxReactions(m_config.maxReactionsPerMessage);
+    m_messages->setMaxMentions(m_config.maxMentionsPerMessage);
     const auto idleTimeout = m_config.idleTimeout;
     m_io = std::make_unique<IoThreads>(
         m_config.ioThreads, IoThreads::Settings{idleTimeout, m_config.maxOutputBytes,

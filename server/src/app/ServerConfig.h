@@ -57,6 +57,8 @@ struct ServerConfig
     std::chrono::milliseconds editWindow = std::chrono::hours(48);
     // Distinct emoji on one message (contract v2).
     int maxReactionsPerMessage = 20;
+    // Distinct users one message may mention, the sender not counted (contract v2).
+    int maxMentionsPerMessage = 50;
     // What may wait unsent for one WebSocket before it is cut off (it gets what it missed
     // on its next connection): the memory a reader that stalls can cost.
     qsizetype maxOutputBytes = 512 * 1024;

@@ -195,6 +195,13 @@ const ServerOption kOptions[] = {
          return number(name, text, 1, kMaxNumber,
                        [&](double n) { config.maxReactionsPerMessage = int(std::min(n, 1e4)); });
      }},
+    {"max-mentions-per-message", "PITCHEY_MAX_MENTIONS_PER_MESSAGE", "n",
+     "Distinct users one message may mention by id, the sender not counted; more are "
+     "refused (default 50).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber,
+                       [&](double n) { config.maxMentionsPerMessage = int(std::min(n, 1e4)); });
+     }},
     {"max-output-kib", "PITCHEY_MAX_OUTPUT_KIB", "KiB",
      "What may wait unsent for one WebSocket before it is cut off; it gets what it missed "
      "on its next connection (default 512, at least 256).",

@@ -48,7 +48,8 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, Clie
     // sequencer keep its order then).
     const qint64 lane = send.conversationId.value_or(senderId);
     const NewMessage message{send.conversationId,  send.recipientId, send.content,
-                             send.clientMessageId, send.replyToId,   send.threadRootId};
+                             send.clientMessageId, send.replyToId,   send.threadRootId,
+                             send.mentions,        m_maxMentions};
     m_db.submitThen<StoredMessage>(
         lane,
         [senderId, message, publish = m_publishInTransaction](QSqlDatabase &db) {
@@ -93,6 +94,11 @@ void MessageService::publish(const StoredMessage &stored, const QPointer<ClientS
         });
     if (!stored.notified.isEmpty())
         m_registry.sendTo(stored.notified, frames::encodeNotification(stored.notification));
+    if (!stored.mentioned.isEmpty()) {
+        Notification mention = stored.notification;
+        mention.kind = u"mention"_s;
+        m_registry.sendTo(stored.mentioned, frames::encodeNotification(mention));
+    }
     if (stored.threadRoot)
         tellChanged(u"thread"_s, *stored.threadRoot, nullptr, std::nullopt);
 }
@@ -198,14 +204,24 @@ void MessageService::markRead(qint64 userId, qint64 messageId, ClientSession *or
 void MessageService::edit(qint64 editorId, const frames::EditMessage &edit, ClientSession *origin,
                           Done<ChangedMessage> done)
 {
-    const MessageChanges::Edit change{editorId,     edit.messageId,  edit.content,
-                                      edit.version, currentTimeMs(), m_editWindow.count()};
+    const MessageChanges::Edit change{editorId,      edit.messageId,  edit.content,
+                                      edit.version,  currentTimeMs(), m_editWindow.count(),
+                                      edit.mentions, m_maxMentions};
     m_db.submitThen<ChangedMessage>(
         editorId, [change](QSqlDatabase &db) { return MessageChanges::edit(db, change); }, this,
         [this, from = QPointer<ClientSession>(origin), ref = edit.clientRequestId,
          done = std::move(done)](const Result<ChangedMessage> &result) {
-            if (result.ok())
+            if (result.ok()) {
                 tellChanged(u"edited"_s, result.value(), from.data(), ref);
+                const MentionNews &news = result.value().mentionNews;
+                if (!news.notified.isEmpty())
+                    m_registry.sendTo(news.notified, frames::encodeNotification(news.notification));
+                if (!news.revoked.isEmpty())
+                    m_registry.sendTo(
+                        news.revoked,
+                        frames::encode(frames::server::toJson(
+                            frames::server::NotificationRevoked{{news.notification.id}})));
+            }
             if (done)
                 done(result);
         });

@@ -51,6 +51,8 @@ public:
     // Version 2: an edit by the message's sender. Once committed, every connection of every
     // participant gets message_updated ("edited"), `origin` with its clientRequestId as
     // `ref`; an edit that changes nothing is stored nowhere and told to `origin` alone.
+    // Those the edit newly mentions get the message's notification (kind "mention"), those
+    // it no longer mentions notification_revoked.
     void edit(qint64 editorId, const frames::EditMessage &edit, ClientSession *origin,
               Done<ChangedMessage> done);
     // Version 2: a delete by the message's sender. Once committed: message_updated
@@ -69,6 +71,8 @@ public:
     void setEditWindow(std::chrono::milliseconds window) { m_editWindow = window; }
     // Distinct emoji on one message; max-reactions-per-message.
     void setMaxReactions(int distinct) { m_maxReactions = distinct; }
+    // Distinct users one message may mention; max-mentions-per-message.
+    void setMaxMentions(int users) { m_maxMentions = users; }
 
     // A cluster publishes each new message inside the transaction that stores it (so the
     // other nodes hear of a conversation's messages in commit order); runs on a database
@@ -104,6 +108,7 @@ private:
 
     std::chrono::milliseconds m_editWindow{0};
     int m_maxReactions = 20;
+    int m_maxMentions = 50;
     DbWorker &m_db;
     ConnectionRegistry &m_registry;
     ParticipantCache &m_participants;

@@ -26,6 +26,18 @@ ComposedEmail composeDigest(const QString &recipientName,
     QString html = u"<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
                    "<p>Hello %1,</p><p>you have unread messages on Pitchey:</p>"_s.arg(
                        recipientName.toHtmlEscaped());
+    QStringList mentions;
+    for (const DigestConversation &conversation : conversations)
+        mentions += conversation.mentions;
+    if (!mentions.isEmpty()) {
+        text += u"\nMentioned you\n"_s;
+        html += u"<h3>Mentioned you</h3><ul>"_s;
+        for (const QString &line : std::as_const(mentions)) {
+            text += u"  %1\n"_s.arg(line);
+            html += u"<li>%1</li>"_s.arg(line.toHtmlEscaped());
+        }
+        html += u"</ul>"_s;
+    }
     for (const DigestConversation &conversation : conversations) {
         const QString heading = u"%1 (%2 unread)"_s.arg(conversation.title).arg(conversation.count);
         text += u"\n%1\n"_s.arg(heading);

@@ -140,7 +140,9 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
                   u"SELECT c.id, c.title, c.is_group, c.updated_at, "
                   "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id "
                   " AND m.id > p.last_read_message_id AND m.sender_id <> ? "
-                  " AND m.deleted_at IS NULL) "
+                  " AND m.deleted_at IS NULL), "
+                  "(SELECT COUNT(*) FROM message_mentions mm WHERE mm.user_id = p.user_id "
+                  " AND mm.conversation_id = c.id AND mm.message_id > p.last_read_message_id) "
                   "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
                   "WHERE p.user_id = ?%1 ORDER BY c.updated_at DESC, c.id DESC"_s.arg(filter),
                   args);
@@ -157,6 +159,7 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
         conversation.isGroup = row.value(2).toInt() != 0;
         conversation.updatedAt = row.value(3).toLongLong();
         conversation.unreadCount = row.value(4).toLongLong();
+        conversation.mentionCount = row.value(5).toLongLong();
         indexById.insert(conversation.id, conversations.size());
         conversations.append(conversation);
     }

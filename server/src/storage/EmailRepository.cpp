@@ -26,6 +26,7 @@ struct Pending
     QString title;
     QString body;
     qint64 createdAt = 0;
+    bool mention = false;
 };
 
 struct Recipient
@@ -72,31 +73,31 @@ Result<bool> takeDigestTurn(QSqlDatabase &db)
     return mine.value() != 0;
 }
 
-// Every unread notification above its participant's emailed_through mark, by user; those
-// of muted conversations go straight to `handled`.
+// Every unread message from others above its participant's emailed_through mark, by user;
+// those that are no notification of the user (NotificationRepository::notifiedCondition)
+// go straight to `handled`.
 Result<QMap<qint64, Recipient>> readPending(QSqlDatabase &db, Handled &handled)
 {
     auto rows = sql::exec(
         db, u"SELECT %3, p.user_id, %1, u.email, u.display_name, COALESCE(np.email_enabled, 1), "
-            "COALESCE(np.email_delay_minutes, 5), CASE WHEN mc.user_id IS NULL THEN 0 ELSE 1 END "
+            "COALESCE(np.email_delay_minutes, 5), CASE WHEN %4 THEN 0 ELSE 1 END, %5 "
             "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
             "JOIN messages m ON m.conversation_id = p.conversation_id AND m.id > p.emailed_through "
             "JOIN users u ON u.id = p.user_id JOIN users s ON s.id = m.sender_id "
             "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
-            "LEFT JOIN muted_conversations mc ON mc.user_id = p.user_id "
-            " AND mc.conversation_id = p.conversation_id "
             "WHERE c.last_message_id > p.emailed_through AND c.last_message_id > "
             "p.last_read_message_id AND c.last_message_id > p.notifications_read_through "
             "AND m.sender_id <> p.user_id "
-            "AND NOT %2 ORDER BY p.user_id, m.id"_s.arg(NotificationRepository::titleColumn(),
-                                                        NotificationRepository::readCondition(),
-                                                        MessageRepository::columns()));
+            "AND NOT %2 ORDER BY p.user_id, m.id"_s.arg(
+                NotificationRepository::titleColumn(), NotificationRepository::readCondition(),
+                MessageRepository::columns(), NotificationRepository::notifiedCondition(),
+                NotificationRepository::mentionColumn()));
     if (!rows.ok())
         return rows.error();
     QMap<qint64, Recipient> recipients;
     while (rows.value().next()) {
         const auto &row = rows.value();
-        // The message's columns (MessageRepository::fromRow()), then seven more.
+        // The message's columns (MessageRepository::fromRow()), then eight more.
         const Message message = MessageRepository::fromRow(row);
         constexpr int more = MessageRepository::kColumnCount;
         const qint64 userId = row.value(more).toLongLong();
@@ -107,8 +108,9 @@ Result<QMap<qint64, Recipient>> readPending(QSqlDatabase &db, Handled &handled)
         recipient.delayMinutes = row.value(more + 5).toInt();
         const Notification notification =
             NotificationRepository::forMessage(message, row.value(more + 1).toString());
-        const Pending pending{message.id, message.conversationId, notification.title,
-                              notification.body, message.createdAt};
+        const Pending pending{message.id,         message.conversationId,
+                              notification.title, notification.body,
+                              message.createdAt,  row.value(more + 7).toInt() != 0};
         if (row.value(more + 6).toInt() != 0) {
             handle(handled, userId, pending);
             continue;
@@ -146,16 +148,26 @@ Result<bool> queueDigest(QSqlDatabase &db, const BatchRules &rules, qint64 userI
     for (const Pending &pending : recipient.pending) {
         if (!indexOf.contains(pending.conversationId)) {
             indexOf.insert(pending.conversationId, conversations.size());
-            conversations.append({pending.conversationId, pending.title, 0, {}});
+            conversations.append({pending.conversationId, pending.title, 0, {}, {}});
         }
         DigestConversation &conversation = conversations[indexOf.value(pending.conversationId)];
         ++conversation.count;
         conversation.title = pending.title; // the newest sender names it
-        conversation.latest.append(u"%1: %2"_s.arg(pending.title, pending.body));
+        const QString line = u"%1: %2"_s.arg(pending.title, pending.body);
+        conversation.latest.append(line);
         if (conversation.latest.size() > kLatestLines)
             conversation.latest.removeFirst();
+        if (pending.mention)
+            conversation.mentions.append(line);
+        if (conversation.mentions.size() > kLatestLines)
+            conversation.mentions.removeFirst();
         handle(handled, userId, pending);
     }
+    // Mentions first: the conversations that mention the user, then the others.
+    std::stable_sort(conversations.begin(), conversations.end(),
+                     [](const DigestConversation &a, const DigestConversation &b) {
+                         return !a.mentions.isEmpty() && b.mentions.isEmpty();
+                     });
     const ComposedEmail email = rules.compose(userId, recipient.name, conversations);
     auto inserted = sql::exec(
         db,

@@ -16,9 +16,10 @@ namespace pitchey::server {
 struct DigestConversation
 {
     qint64 conversationId = 0;
-    QString title;      // "Alice", or "Alice in Weekend hike"
-    int count = 0;      // unread messages in it
-    QStringList latest; // up to five "Sender: text" lines, oldest first
+    QString title;        // "Alice", or "Alice in Weekend hike"
+    int count = 0;        // unread messages in it
+    QStringList latest;   // up to five "Sender: text" lines, oldest first
+    QStringList mentions; // up to five such lines of messages mentioning the user, oldest first
 };
 
 // An email as the outbox keeps it: plain text and HTML.
@@ -56,8 +57,10 @@ struct BatchRules
 
 // Turns unread notifications of offline users into at most one digest per user: for each
 // user with email on, an address, and a notification older than their delay, one outbox
-// row summing up every conversation with unread messages (muted ones left out), unless the
-// user already got one within the last delay. Returns how many were queued.
+// row summing up every conversation with unread notifications (as the notifications API
+// lists them: a muted conversation's only when they mention the user by name, a thread's
+// replies only for its followers), those that mention the user first, unless the user
+// already got one within the last delay. Returns how many were queued.
 [[nodiscard]] Result<int> queueDigests(QSqlDatabase &db, const BatchRules &rules);
 
 // The user's notifications that are not in a digest yet will never be (they were online

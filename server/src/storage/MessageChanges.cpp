@@ -2,7 +2,9 @@
 
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
+#include "storage/MentionStore.h"
 #include "storage/MessageRepository.h"
+#include "storage/NotificationRepository.h"
 #include "storage/Reactions.h"
 #include "storage/Threads.h"
 
@@ -57,6 +59,90 @@ Error conflict(const QString &why, const Message &current)
     return Error::conflict(why, {{"current"_L1, current.toJson()}});
 }
 
+// The mentions an edit asks for, checked as a send's are.
+Result<Mentions> editedMentions(QSqlDatabase &db, const Edit &edit, const ChangedMessage &found)
+{
+    if (!edit.mentions)
+        return found.message.mentions;
+    auto isGroup = sql::scalar(db, u"SELECT is_group FROM conversations WHERE id = ?"_s,
+                               {found.message.conversationId});
+    if (!isGroup.ok())
+        return isGroup.error();
+    return MentionStore::check(*edit.mentions, edit.editorId, found.participants,
+                               isGroup.value() != 0, edit.maxMentions);
+}
+
+// The message at its new feed position, nothing else changed.
+Status moveInFeed(QSqlDatabase &db, const Message &message)
+{
+    auto moved = sql::exec(db, u"UPDATE messages SET change_id = ? WHERE id = ?"_s,
+                           {message.changeId, message.id});
+    return moved.ok() ? Status(Done{}) : Status(moved.error());
+}
+
+// The message's content replaced by the edit's, the version replaced kept in its history
+// (the first one with its send time).
+Status newVersion(QSqlDatabase &db, Message &message, const Edit &edit)
+{
+    auto kept = sql::exec(db,
+                          u"INSERT INTO message_edits (message_id, version, content, edited_at) "
+                          "VALUES (?, ?, ?, ?)"_s,
+                          {message.id, message.version, message.content,
+                           message.editedAt.value_or(message.createdAt)});
+    if (!kept.ok())
+        return kept.error();
+    message.content = edit.content;
+    message.version += 1;
+    message.editedAt = edit.now;
+    auto updated =
+        sql::exec(db,
+                  u"UPDATE messages SET content = ?, version = ?, edited_at = ?, "
+                  "change_id = ? WHERE id = ?"_s,
+                  {message.content, message.version, edit.now, message.changeId, message.id});
+    return updated.ok() ? Status(Done{}) : Status(updated.error());
+}
+
+// The edit changed the message's mentions to `mentions`: stored, and who is told what
+// (MentionNews). A thread's root or reply makes those it now names follow the thread.
+Status changeMentions(QSqlDatabase &db, ChangedMessage &changed, const Mentions &mentions)
+{
+    Message &message = changed.message;
+    const QSet<qint64> before =
+        MentionStore::reached(message.mentions, message.senderId, changed.participants);
+    message.mentions = mentions;
+    const QSet<qint64> after =
+        MentionStore::reached(message.mentions, message.senderId, changed.participants);
+    if (auto written = MentionStore::write(db, message, changed.participants); !written.ok())
+        return written.error();
+    if (auto rootId = message.threadRootId
+                          ? message.threadRootId
+                          : (message.thread ? std::optional(message.id) : std::nullopt)) {
+        if (auto followed = Threads::followMentioned(db, *rootId, message.id); !followed.ok())
+            return followed.error();
+    }
+    auto recipients = MentionStore::recipients(db, message.conversationId);
+    if (!recipients.ok())
+        return recipients.error();
+    QList<Recipient> added;
+    for (const Recipient &recipient : recipients.value()) {
+        if (after.contains(recipient.userId) && !before.contains(recipient.userId))
+            added.append(recipient);
+        else if (before.contains(recipient.userId) && !after.contains(recipient.userId))
+            changed.mentionNews.revoked.append(recipient.userId);
+    }
+    changed.mentionNews.notified = MentionStore::route(added, message, std::nullopt).mention;
+    auto title = sql::exec(db,
+                           u"SELECT %1 FROM messages m JOIN conversations c ON "
+                           "c.id = m.conversation_id JOIN users s ON s.id = m.sender_id "
+                           "WHERE m.id = ?"_s.arg(NotificationRepository::titleColumn()),
+                           {message.id});
+    if (!title.ok())
+        return title.error();
+    changed.mentionNews.notification = NotificationRepository::forMessage(
+        message, title.value().next() ? title.value().value(0).toString() : QString(), true);
+    return Done{};
+}
+
 } // namespace
 
 Result<ChangedMessage> lockedFor(QSqlDatabase &db, qint64 userId, qint64 messageId)
@@ -81,32 +167,25 @@ Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
             message);
     if (edit.windowMs > 0 && edit.now - message.createdAt > edit.windowMs)
         return Error::forbidden(u"the time to edit this message is over"_s);
-    if (edit.content == message.content)
+    auto mentions = editedMentions(db, edit, result);
+    if (!mentions.ok())
+        return mentions.error();
+    const bool newMentions = mentions.value() != message.mentions;
+    if (edit.content == message.content && !newMentions)
         return result; // nothing to store, nothing to tell
-
-    // The version being replaced goes to the history (the first one with its send time).
-    auto kept = sql::exec(db,
-                          u"INSERT INTO message_edits (message_id, version, content, edited_at) "
-                          "VALUES (?, ?, ?, ?)"_s,
-                          {message.id, message.version, message.content,
-                           message.editedAt.value_or(message.createdAt)});
-    if (!kept.ok())
-        return kept.error();
     auto changeId = ChangeFeed::next(db);
     if (!changeId.ok())
         return changeId.error();
-    message.content = edit.content;
-    message.version += 1;
-    message.editedAt = edit.now;
     message.changeId = changeId.value();
-    auto updated =
-        sql::exec(db,
-                  u"UPDATE messages SET content = ?, version = ?, edited_at = ?, "
-                  "change_id = ? WHERE id = ?"_s,
-                  {message.content, message.version, edit.now, message.changeId, message.id});
-    if (!updated.ok())
-        return updated.error();
     result.changed = true;
+    if (auto written = edit.content == message.content ? moveInFeed(db, message)
+                                                       : newVersion(db, message, edit);
+        !written.ok())
+        return written.error();
+    if (newMentions) { // a change of the mentions alone keeps the version
+        if (auto changed = changeMentions(db, result, mentions.value()); !changed.ok())
+            return changed.error();
+    }
     return result;
 }
 
@@ -151,13 +230,16 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
         return changeId.error();
     message.content.clear();
     message.reactions.clear();
+    message.mentions = {};
     result.tombstone.tallies.clear();
     message.deletedAt = now;
     message.changeId = changeId.value();
     for (const auto &[statement, args] :
-         {std::pair{u"UPDATE messages SET content = '', deleted_at = ?, change_id = ? "
-                    "WHERE id = ?"_s,
+         {std::pair{u"UPDATE messages SET content = '', deleted_at = ?, change_id = ?, "
+                    "mention_ids = NULL, mentions_all = 0 WHERE id = ?"_s,
                     QVariantList{now, message.changeId, message.id}},
+          std::pair{u"DELETE FROM message_mentions WHERE message_id = ?"_s,
+                    QVariantList{message.id}},
           std::pair{u"DELETE FROM message_edits WHERE message_id = ?"_s, QVariantList{message.id}},
           std::pair{u"DELETE FROM pending_deliveries WHERE message_id = ?"_s,
                     QVariantList{message.id}},

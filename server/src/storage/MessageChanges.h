@@ -18,6 +18,15 @@ struct ReactionTally
 };
 using ReactionTallies = QList<ReactionTally>; // in the order of first use
 
+// What an edit of a message's mentions tells: those it now mentions get its notification
+// (kind "mention", the message's id), those it no longer mentions have it revoked.
+struct MentionNews
+{
+    Notification notification;
+    QList<qint64> notified;
+    QList<qint64> revoked;
+};
+
 // A message changed (contract v2), as stored.
 struct ChangedMessage
 {
@@ -25,6 +34,7 @@ struct ChangedMessage
     bool changed = false; // false: identical to what was stored, nothing stored
     QList<qint64> participants;
     ReactionTallies tallies; // its reactions, for each participant's view of it
+    MentionNews mentionNews; // an edit's
 };
 
 // A message deleted by its sender, as stored (MessageChanges::remove).
@@ -60,7 +70,9 @@ struct Edit
     QString content; // already validated
     std::optional<qint64> version;
     qint64 now = 0;
-    qint64 windowMs = 0; // 0: no limit
+    qint64 windowMs = 0;              // 0: no limit
+    std::optional<Mentions> mentions; // nullopt: as they are
+    int maxMentions = 50;
 };
 [[nodiscard]] Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit);
 

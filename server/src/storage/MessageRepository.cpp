@@ -3,6 +3,7 @@
 #include "protocol/Time.h"
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
+#include "storage/MentionStore.h"
 #include "storage/NotificationRepository.h"
 #include "storage/Reactions.h"
 #include "storage/Sql.h"
@@ -49,44 +50,51 @@ Result<std::optional<StoredMessage>> firstCopy(QSqlDatabase &db, qint64 senderId
     return std::optional<StoredMessage>{copy};
 }
 
+// The conversation as a message is stored into it.
+struct Locked
+{
+    qint64 previousId = 0; // its newest message
+    bool isGroup = false;
+    QList<Recipient> recipients;
+};
+
 // The conversation's participants and newest message id, its row locked until the commit
 // (PostgreSQL), so that two nodes or two connections storing into one conversation take
 // turns: ids are drawn, and committed, in one order. SQLite has one writer anyway. The same
-// read names the message's notification and who gets it in real time.
-Result<qint64> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 senderId,
+// read names the message's notification and what decides who gets it in real time.
+Result<Locked> lockConversation(QSqlDatabase &db, qint64 conversationId, qint64 senderId,
                                 StoredMessage &stored)
 {
     auto rows = sql::exec(
         db,
-        u"SELECT c.last_message_id, p.user_id, %1, CASE WHEN mc.user_id IS NULL AND "
-        "COALESCE(np.realtime_enabled, 1) <> 0 THEN 1 ELSE 0 END FROM conversations c "
+        u"SELECT c.last_message_id, p.user_id, %1, c.is_group, %2 FROM conversations c "
         "JOIN participants p ON p.conversation_id = c.id JOIN users s ON s.id = ? "
         "LEFT JOIN muted_conversations mc ON mc.user_id = p.user_id AND mc.conversation_id = c.id "
         "LEFT JOIN notification_preferences np ON np.user_id = p.user_id "
-        "WHERE c.id = ? ORDER BY p.user_id"_s.arg(NotificationRepository::titleColumn()) +
+        "WHERE c.id = ? ORDER BY p.user_id"_s.arg(NotificationRepository::titleColumn(),
+                                                  MentionStore::recipientColumns()) +
             sql::lockRowClause(db, u"c"_s),
         {senderId, conversationId});
     if (!rows.ok())
         return rows.error();
-    qint64 previous = 0;
+    Locked locked;
     stored.participants.clear();
-    stored.notified.clear();
     while (rows.value().next()) {
         const sql::Cursor &row = rows.value();
-        previous = row.value(0).toLongLong();
+        locked.previousId = row.value(0).toLongLong();
+        locked.isGroup = row.value(3).toInt() != 0;
         const qint64 userId = row.value(1).toLongLong();
         stored.participants.append(userId);
+        locked.recipients.append(MentionStore::recipientFrom(userId, row, 4));
         if (stored.notification.title.isNull()) // the same on every row
             stored.notification.title = row.value(2).toString();
-        if (userId != senderId && row.value(3).toInt() != 0)
-            stored.notified.append(userId);
     }
     // Every conversation has participants, so no rows means no conversation.
     if (stored.participants.isEmpty())
         return Error::notFound(u"no such conversation"_s);
     if (!stored.participants.contains(senderId))
         return Error::forbidden(u"you are not a participant of this conversation"_s);
-    return previous;
+    return locked;
 }
 
 // The conversation of a send by recipient: found, or created for the pair.
@@ -144,16 +152,26 @@ Status checkReferences(QSqlDatabase &db, const NewMessage &send, qint64 conversa
     return Done{};
 }
 
-// A thread reply was stored: its root's summary is renewed, and only the thread's
-// followers hear of the reply.
-Status renewThread(QSqlDatabase &db, StoredMessage &stored)
+// The message's mentions and who hears of it (a thread reply: its root's summary is
+// renewed, and only the thread's followers, or those it mentions, hear of it).
+Status notifyAndThread(QSqlDatabase &db, const Locked &locked, StoredMessage &stored)
 {
-    auto thread = Threads::replied(db, *stored.message.threadRootId, stored.message.senderId);
-    if (!thread.ok())
-        return thread.error();
-    stored.notified.removeIf(
-        [&](qint64 userId) { return !thread.value().followers.contains(userId); });
-    stored.threadRoot = std::move(thread.value().root);
+    const Message &message = stored.message;
+    if (!message.mentions.isEmpty()) {
+        if (auto written = MentionStore::write(db, message, stored.participants); !written.ok())
+            return written.error();
+    }
+    std::optional<QList<qint64>> followers;
+    if (message.threadRootId) {
+        auto thread = Threads::replied(db, *message.threadRootId, message.id, message.senderId);
+        if (!thread.ok())
+            return thread.error();
+        followers = thread.value().followers;
+        stored.threadRoot = std::move(thread.value().root);
+    }
+    Routing routing = MentionStore::route(locked.recipients, message, followers);
+    stored.notified = std::move(routing.ordinary);
+    stored.mentioned = std::move(routing.mention);
     return Done{};
 }
 
@@ -172,7 +190,7 @@ QString columns()
            "(SELECT CASE WHEN r.deleted_at IS NULL THEN 0 ELSE 1 END FROM messages r "
            "WHERE r.id = m.reply_to_id), "
            "m.thread_reply_count, m.thread_last_reply_id, m.thread_last_reply_at, "
-           "m.thread_participants"_s;
+           "m.thread_participants, m.mention_ids, m.mentions_all"_s;
 }
 
 Message fromRow(const sql::Cursor &row, int first)
@@ -203,6 +221,7 @@ Message fromRow(const sql::Cursor &row, int first)
             thread.participantIds.append(user.toLongLong());
         message.thread = thread;
     }
+    message.mentions = MentionStore::fromColumns(row.value(first + 20), row.value(first + 21));
     return message;
 }
 
@@ -216,15 +235,20 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
         conversationId = resolvePair(db, senderId, send, stored.conversationCreated);
     if (!conversationId.ok())
         return conversationId.error();
-    auto previous = lockConversation(db, conversationId.value(), senderId, stored);
-    if (!previous.ok())
-        return previous.error();
-    stored.previousId = previous.value();
+    auto locked = lockConversation(db, conversationId.value(), senderId, stored);
+    if (!locked.ok())
+        return locked.error();
+    stored.previousId = locked.value().previousId;
 
     Message &message = stored.message;
     if (auto references = checkReferences(db, send, conversationId.value(), message);
         !references.ok())
         return references.error();
+    auto mentions = MentionStore::check(send.mentions, senderId, stored.participants,
+                                        locked.value().isGroup, send.maxMentions);
+    if (!mentions.ok())
+        return mentions.error();
+    message.mentions = mentions.value();
 
     message.conversationId = conversationId.value();
     message.senderId = senderId;
@@ -274,10 +298,8 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
     if (!queued.ok())
         return queued.error();
     stored.notification = NotificationRepository::forMessage(message, stored.notification.title);
-    if (message.threadRootId) {
-        if (auto thread = renewThread(db, stored); !thread.ok())
-            return thread.error();
-    }
+    if (auto notified = notifyAndThread(db, locked.value(), stored); !notified.ok())
+        return notified.error();
     return stored;
 }
 

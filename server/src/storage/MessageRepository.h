@@ -20,11 +20,12 @@ struct StoredMessage
     // committed before it: nodes deliver a conversation in this chain's order.
     qint64 previousId = 0;
     QList<qint64> participants;
-    // The message's notification (the same for every recipient) and the participants who
-    // get it in real time: not the sender, not those who muted the conversation or turned
-    // real-time notifications off; for a thread reply, only the thread's followers.
+    // The message's notification (the same for every recipient but its kind) and who gets
+    // it in real time (MentionStore::route): `notified` as it is, `mentioned` with kind
+    // "mention".
     Notification notification;
     QList<qint64> notified;
+    QList<qint64> mentioned;
     std::optional<ChangedMessage> threadRoot; // a thread reply's root, its summary renewed
 };
 
@@ -38,6 +39,8 @@ struct NewMessage
     std::optional<QString> clientMessageId;
     std::optional<qint64> replyToId;
     std::optional<qint64> threadRootId;
+    Mentions mentions;
+    int maxMentions = 50; // the server's limit (max-mentions-per-message)
 };
 
 struct HistoryPage
@@ -68,7 +71,7 @@ struct ReadReceipt
 namespace MessageRepository {
 
 [[nodiscard]] QString columns();        // the column list fromRow() reads, for table alias m
-inline constexpr int kColumnCount = 20; // how many columns() names
+inline constexpr int kColumnCount = 22; // how many columns() names
 // Reads columns() starting at column `first`.
 [[nodiscard]] Message fromRow(const sql::Cursor &row, int first = 0);
 

@@ -215,6 +215,23 @@ const Migration kMigrations[] = {
                 user_id BIGINT NOT NULL REFERENCES users(id),
                 following INTEGER NOT NULL,
                 PRIMARY KEY (root_id, user_id)))"}},
+    {12,
+     "mentions",
+     // The message keeps its mentions as sent ("4,2" and the all flag); message_mentions
+     // has a row for each participant it mentions (direct: named in userIds, else through
+     // `all`), for the mention counts and notifications. A tombstone keeps none.
+     {"ALTER TABLE messages ADD COLUMN mention_ids TEXT",
+      "ALTER TABLE messages ADD COLUMN mentions_all INTEGER NOT NULL DEFAULT 0",
+      R"(CREATE TABLE message_mentions (
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                conversation_id BIGINT NOT NULL REFERENCES conversations(id),
+                direct INTEGER NOT NULL,
+                PRIMARY KEY (message_id, user_id)))",
+      R"(CREATE INDEX message_mentions_by_user
+                ON message_mentions(user_id, conversation_id, message_id))",
+      R"(ALTER TABLE notification_preferences
+                ADD COLUMN mentions_when_muted INTEGER NOT NULL DEFAULT 1)"}},
 };
 
 std::span<const Migration> migrations()

@@ -1,5 +1,6 @@
 #include "storage/NotificationRepository.h"
 
+#include "storage/MentionStore.h"
 #include "storage/MessageRepository.h"
 #include "storage/Sql.h"
 #include "storage/Threads.h"
@@ -15,13 +16,20 @@ namespace {
 constexpr qsizetype kBodyLength = 140;
 constexpr qsizetype kChunk = 500;
 
+// SQL that is true when participant `p` keeps mentionsWhenMuted on.
+QString mentionsWhenMutedCondition()
+{
+    return u"COALESCE((SELECT np.mentions_when_muted FROM notification_preferences np WHERE "
+           "np.user_id = p.user_id), 1) <> 0"_s;
+}
+
 // The user's notifications in one conversation, newest first.
 Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversationId,
                              bool unreadOnly, int limit, std::optional<qint64> before)
 {
     QVariantList args{userId, conversationId};
     // A deleted message's is gone; a thread reply's is for the thread's followers.
-    QString filter = u" AND m.deleted_at IS NULL AND "_s + Threads::notifiedCondition();
+    QString filter = u" AND m.deleted_at IS NULL AND "_s + notifiedCondition();
     if (unreadOnly)
         filter += u" AND NOT "_s + readCondition();
     if (before) {
@@ -31,13 +39,13 @@ Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversatio
     args.append(limit);
     auto rows =
         sql::exec(db,
-                  u"SELECT %4, %1, CASE WHEN %2 THEN 1 ELSE 0 END FROM participants p "
+                  u"SELECT %4, %1, CASE WHEN %2 THEN 1 ELSE 0 END, %5 FROM participants p "
                   "JOIN conversations c ON c.id = p.conversation_id "
                   "JOIN messages m ON m.conversation_id = p.conversation_id "
                   "JOIN users s ON s.id = m.sender_id "
                   "WHERE p.user_id = ? AND p.conversation_id = ? AND m.sender_id <> p.user_id%3 "
                   "ORDER BY m.id DESC LIMIT ?"_s.arg(titleColumn(), readCondition(), filter,
-                                                     MessageRepository::columns()),
+                                                     MessageRepository::columns(), mentionColumn()),
                   args);
     if (!rows.ok())
         return rows.error();
@@ -45,7 +53,8 @@ Result<QList<Listed>> listIn(QSqlDatabase &db, qint64 userId, qint64 conversatio
     while (rows.value().next()) {
         const auto &row = rows.value(); // the message's columns, then two more
         constexpr int more = MessageRepository::kColumnCount;
-        listed.append({forMessage(MessageRepository::fromRow(row), row.value(more).toString()),
+        listed.append({forMessage(MessageRepository::fromRow(row), row.value(more).toString(),
+                                  row.value(more + 2).toInt() != 0),
                        row.value(more + 1).toInt() != 0});
     }
     return listed;
@@ -65,18 +74,27 @@ QString unmutedCondition()
            "mc.conversation_id = p.conversation_id)"_s;
 }
 
-Notification forMessage(const Message &message, const QString &title)
+QString notifiedCondition()
+{
+    return u"(CASE WHEN %1 THEN (%2 OR %3) ELSE (%4 AND %5) END)"_s.arg(
+        unmutedCondition(), Threads::notifiedCondition(), MentionStore::mentionedCondition(false),
+        MentionStore::mentionedCondition(true), mentionsWhenMutedCondition());
+}
+
+QString mentionColumn()
+{
+    return u"CASE WHEN %1 THEN 1 ELSE 0 END"_s.arg(MentionStore::mentionedCondition(false));
+}
+
+Notification forMessage(const Message &message, const QString &title, bool mention)
 {
     QString body = message.content.simplified();
     if (body.size() > kBodyLength)
         body = body.left(kBodyLength - 1) + u'\u2026';
-    return {message.id,
-            message.threadRootId ? u"thread_reply"_s : u"new_message"_s,
-            title,
-            body,
-            message.conversationId,
-            message.id,
-            message.createdAt};
+    const QString kind = mention                ? u"mention"_s
+                         : message.threadRootId ? u"thread_reply"_s
+                                                : u"new_message"_s;
+    return {message.id, kind, title, body, message.conversationId, message.id, message.createdAt};
 }
 
 QString titleColumn()
@@ -107,8 +125,11 @@ Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int
         sql::exec(db,
                   u"SELECT p.conversation_id, c.last_message_id FROM participants p "
                   "JOIN conversations c ON c.id = p.conversation_id WHERE p.user_id = ? "
-                  "AND c.last_message_id IS NOT NULL AND %1%2 "
-                  "ORDER BY c.last_message_id DESC"_s.arg(unmutedCondition(), unreadHere),
+                  "AND c.last_message_id IS NOT NULL AND (%1 OR (%3 AND EXISTS (SELECT 1 FROM "
+                  "message_mentions mm WHERE mm.user_id = p.user_id AND mm.conversation_id = "
+                  "p.conversation_id AND mm.direct <> 0)))%2 "
+                  "ORDER BY c.last_message_id DESC"_s.arg(unmutedCondition(), unreadHere,
+                                                          mentionsWhenMutedCondition()),
                   {userId});
     if (!conversations.ok())
         return conversations.error();
@@ -139,14 +160,14 @@ Result<QList<Listed>> list(QSqlDatabase &db, qint64 userId, bool unreadOnly, int
 
 Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &ids, bool all)
 {
-    const QString unmuted = unmutedCondition();
+    const QString notified = notifiedCondition();
     if (all) {
         auto unread = sql::scalar(
             db,
             u"SELECT COUNT(*) FROM participants p JOIN messages m ON m.conversation_id = "
             "p.conversation_id AND m.id > p.last_read_message_id AND m.id > "
             "p.notifications_read_through WHERE p.user_id = ? AND m.sender_id <> p.user_id AND "
-            "%1 AND NOT %2"_s.arg(unmuted, readCondition()),
+            "%1 AND NOT %2"_s.arg(notified, readCondition()),
             {userId});
         if (!unread.ok())
             return unread.error();
@@ -184,7 +205,7 @@ Result<qint64> markRead(QSqlDatabase &db, qint64 userId, const QList<qint64> &id
             "FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id "
             "AND p.user_id = ? WHERE m.id IN (%1) AND m.sender_id <> p.user_id AND %2 AND NOT %3 "
             "ON CONFLICT (user_id, message_id) DO NOTHING"_s.arg(sql::placeholders(chunk.size()),
-                                                                 unmuted, readCondition()),
+                                                                 notified, readCondition()),
             args);
         if (!inserted.ok())
             return inserted.error();

@@ -13,8 +13,10 @@ namespace pitchey::server::NotificationRepository {
 // user has not muted is one, with the message's id (migration 6 in Migrations.cpp says how
 // read and emailed states are kept).
 
-// The notification `message` makes, titled `title` (see titleColumn()).
-[[nodiscard]] Notification forMessage(const Message &message, const QString &title);
+// The notification `message` makes, titled `title` (see titleColumn()); of kind "mention"
+// for those it mentions.
+[[nodiscard]] Notification forMessage(const Message &message, const QString &title,
+                                      bool mention = false);
 
 // SQL for a notification's title, "Alice" or "Alice in Team" in a named group, from the
 // sender's users row `s` and the conversation's row `c`.
@@ -24,6 +26,13 @@ namespace pitchey::server::NotificationRepository {
 [[nodiscard]] QString readCondition();
 // SQL that is true when participant `p` has not muted its conversation.
 [[nodiscard]] QString unmutedCondition();
+// SQL that is true when message `m` from someone else is a notification of participant `p`
+// (as MentionStore::route() decides in real time): in a conversation `p` did not mute, any
+// message (a thread reply only of a thread `p` follows, or mentioning `p`); in a muted
+// one, a mention of `p` by name while `p` keeps mentionsWhenMuted on.
+[[nodiscard]] QString notifiedCondition();
+// SQL that is 1 when message `m` mentions participant `p`, else 0.
+[[nodiscard]] QString mentionColumn();
 // SQL for the newest message id (0: none) of the conversation of the participants row
 // being updated.
 [[nodiscard]] QString newestMessageColumn();

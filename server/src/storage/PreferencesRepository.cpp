@@ -13,7 +13,7 @@ Result<NotificationPreferences> get(QSqlDatabase &db, qint64 userId)
     NotificationPreferences preferences;
     auto row = sql::exec(db,
                          u"SELECT email_enabled, realtime_enabled, email_delay_minutes, "
-                         "send_read_receipts, send_typing_indicators "
+                         "send_read_receipts, send_typing_indicators, mentions_when_muted "
                          "FROM notification_preferences WHERE user_id = ?"_s,
                          {userId});
     if (!row.ok())
@@ -24,6 +24,7 @@ Result<NotificationPreferences> get(QSqlDatabase &db, qint64 userId)
         preferences.emailDelayMinutes = row.value().value(2).toInt();
         preferences.sendReadReceipts = row.value().value(3).toInt() != 0;
         preferences.sendTypingIndicators = row.value().value(4).toInt() != 0;
+        preferences.mentionsWhenMuted = row.value().value(5).toInt() != 0;
     }
     auto muted = sql::exec(
         db,
@@ -49,15 +50,18 @@ Result<NotificationPreferences> update(QSqlDatabase &db, qint64 userId, const QJ
     auto upsert = sql::exec(
         db,
         u"INSERT INTO notification_preferences (user_id, email_enabled, realtime_enabled, "
-        u"email_delay_minutes, send_read_receipts, send_typing_indicators, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        u"email_delay_minutes, send_read_receipts, send_typing_indicators, "
+        u"mentions_when_muted, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
         "email_enabled = excluded.email_enabled, realtime_enabled = excluded.realtime_enabled, "
         "email_delay_minutes = excluded.email_delay_minutes, "
         "send_read_receipts = excluded.send_read_receipts, "
         "send_typing_indicators = excluded.send_typing_indicators, "
+        "mentions_when_muted = excluded.mentions_when_muted, "
         "updated_at = excluded.updated_at"_s,
         {userId, next.emailEnabled ? 1 : 0, next.realtimeEnabled ? 1 : 0, next.emailDelayMinutes,
-         next.sendReadReceipts ? 1 : 0, next.sendTypingIndicators ? 1 : 0, currentTimeMs()});
+         next.sendReadReceipts ? 1 : 0, next.sendTypingIndicators ? 1 : 0,
+         next.mentionsWhenMuted ? 1 : 0, currentTimeMs()});
     if (!upsert.ok())
         return upsert.error();
 

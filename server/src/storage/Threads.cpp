@@ -88,13 +88,25 @@ Status checkRoot(QSqlDatabase &db, qint64 rootId, qint64 conversationId)
     return Done{};
 }
 
-Result<ReplyStored> replied(QSqlDatabase &db, qint64 rootId, qint64 senderId)
+Status followMentioned(QSqlDatabase &db, qint64 rootId, qint64 messageId)
+{
+    auto done = sql::exec(db,
+                          u"INSERT INTO thread_follows (root_id, user_id, following) "
+                          "SELECT ?, user_id, 1 FROM message_mentions WHERE message_id = ? AND "
+                          "direct <> 0 ON CONFLICT (root_id, user_id) DO NOTHING"_s,
+                          {rootId, messageId});
+    return done.ok() ? Status(Done{}) : Status(done.error());
+}
+
+Result<ReplyStored> replied(QSqlDatabase &db, qint64 rootId, qint64 replyId, qint64 senderId)
 {
     auto rootSender = sql::scalar(db, u"SELECT sender_id FROM messages WHERE id = ?"_s, {rootId});
     if (!rootSender.ok())
         return rootSender.error();
-    for (const Status &done : {setFollowing(db, rootId, senderId, true, false),
-                               setFollowing(db, rootId, rootSender.value(), true, true)}) {
+    for (const Status &done :
+         {setFollowing(db, rootId, senderId, true, false),
+          setFollowing(db, rootId, rootSender.value(), true, true),
+          followMentioned(db, rootId, rootId), followMentioned(db, rootId, replyId)}) {
         if (!done.ok())
             return done.error();
     }

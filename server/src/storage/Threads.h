@@ -19,15 +19,20 @@ namespace Threads {
 // root's row until the commit: its summary is rewritten after the reply is stored.
 [[nodiscard]] Status checkRoot(QSqlDatabase &db, qint64 rootId, qint64 conversationId);
 
-// A reply by `senderId` was stored: the replier and the root's sender follow (unless they
-// chose not to), and the root's summary is rewritten at a new feed position. Returns the
-// root as it now is, with the thread's followers but the replier.
+// Reply `replyId` by `senderId` was stored: the replier follows, and so do (unless they
+// chose not to) the root's sender and everyone the root or the reply mentions by name; the
+// root's summary is rewritten at a new feed position. Returns the root as it now is, with
+// the thread's followers but the replier.
 struct ReplyStored
 {
     ChangedMessage root;
     QList<qint64> followers; // who gets the reply's notification (kind thread_reply)
 };
-[[nodiscard]] Result<ReplyStored> replied(QSqlDatabase &db, qint64 rootId, qint64 senderId);
+[[nodiscard]] Result<ReplyStored> replied(QSqlDatabase &db, qint64 rootId, qint64 replyId,
+                                          qint64 senderId);
+// Those `messageId` (a thread reply, or a root) mentions by name follow the thread of
+// `rootId`, unless they chose not to.
+[[nodiscard]] Status followMentioned(QSqlDatabase &db, qint64 rootId, qint64 messageId);
 
 // A reply was deleted (or otherwise changed the live replies): the root's summary anew.
 [[nodiscard]] Result<ChangedMessage> refresh(QSqlDatabase &db, qint64 rootId, qint64 viewerId);
