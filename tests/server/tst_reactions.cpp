@@ -1,11 +1,9 @@
 // Version 2 of the contract, "Reactions": against a real server on a real socket (SQLite
 // here, PostgreSQL in the _postgres run).
-#include "Clients.h"
+#include "TeamSuite.h"
 #include "TestMain.h"
-#include "TestServer.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -17,18 +15,11 @@ const QString kHeart = u"\u2764\uFE0F"_s;
 const QString kParty = u"\U0001F389"_s;
 } // namespace
 
-class TestReactions : public QObject
+class TestReactions : public TeamSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<HttpClient> m_http;
-    HttpClient::Account m_ann;
-    HttpClient::Account m_ben;
-    HttpClient::Account m_cyd;
-    qint64 m_group = 0;
-
     qint64 say(const HttpClient::Account &from, const QString &text)
     {
         return m_http
@@ -67,34 +58,9 @@ private:
         return emoji;
     }
 
-    void startServer(int maxReactions = 20)
-    {
-        m_server = std::make_unique<TestServer>([maxReactions](auto &config) {
-            config.rateBurst = 1000;
-            config.authBurst = 1000;
-            config.maxReactionsPerMessage = maxReactions;
-        });
-        QVERIFY(m_server->start());
-        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
-        m_ann = m_http->registerUser(u"ann"_s);
-        m_ben = m_http->registerUser(u"ben"_s);
-        m_cyd = m_http->registerUser(u"cyd"_s);
-        m_group = m_http->createConversation(m_ann, {m_ben.id, m_cyd.id}, u"Team"_s);
-    }
-
 private Q_SLOTS:
-    void init()
-    {
-        QTest::failOnWarning(
-            QRegularExpression(u"query failed|prepare failed|commit failed|cannot begin"_s));
-        startServer();
-    }
-
-    void cleanup()
-    {
-        m_http.reset();
-        m_server.reset();
-    }
+    void init() { QVERIFY(startTeam()); }
+    void cleanup() { stopTeam(); }
 
     void aReactionReachesEveryoneWithTheirOwnMe()
     {
@@ -228,7 +194,7 @@ private Q_SLOTS:
     void aMessageCarriesAtMostTheConfiguredNumberOfEmoji()
     {
         cleanup();
-        startServer(2);
+        QVERIFY(startTeam([](auto &config) { config.maxReactionsPerMessage = 2; }));
         const qint64 id = say(m_ann, u"pick"_s);
         QCOMPARE(react(m_ben, id, kThumbs).status, 200);
         QCOMPARE(react(m_ben, id, kHeart).status, 200);

@@ -1,29 +1,20 @@
 // Version 2 of the contract, "Replies and threads" (the threads; replies are in
 // tst_message_actions): against a real server on a real socket (SQLite here, PostgreSQL in
 // the _postgres run).
-#include "Clients.h"
+#include "TeamSuite.h"
 #include "TestMain.h"
-#include "TestServer.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey::testing;
 
-class TestThreads : public QObject
+class TestThreads : public TeamSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<TestServer> m_server;
-    std::unique_ptr<HttpClient> m_http;
-    HttpClient::Account m_ann;
-    HttpClient::Account m_ben;
-    HttpClient::Account m_cyd;
-    qint64 m_group = 0;
-
     HttpResult send(const HttpClient::Account &from, const QString &text,
                     std::optional<qint64> threadRootId = {}, qint64 conversationId = 0)
     {
@@ -71,27 +62,8 @@ private:
     }
 
 private Q_SLOTS:
-    void init()
-    {
-        QTest::failOnWarning(
-            QRegularExpression(u"query failed|prepare failed|commit failed|cannot begin"_s));
-        m_server = std::make_unique<TestServer>([](auto &config) {
-            config.rateBurst = 1000;
-            config.authBurst = 1000;
-        });
-        QVERIFY(m_server->start());
-        m_http = std::make_unique<HttpClient>(m_server->httpUrl({}));
-        m_ann = m_http->registerUser(u"ann"_s);
-        m_ben = m_http->registerUser(u"ben"_s);
-        m_cyd = m_http->registerUser(u"cyd"_s);
-        m_group = m_http->createConversation(m_ann, {m_ben.id, m_cyd.id}, u"Team"_s);
-    }
-
-    void cleanup()
-    {
-        m_http.reset();
-        m_server.reset();
-    }
+    void init() { QVERIFY(startTeam()); }
+    void cleanup() { stopTeam(); }
 
     void aReplyRenewsItsRootsSummary()
     {
