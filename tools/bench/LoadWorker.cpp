@@ -263,6 +263,7 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
     }
     if (frame.contains("\"type\":\"message_sent\"")) {
         ++m_results.acked;
+        acknowledged.fetch_add(1, std::memory_order_relaxed);
         if (m_settings.reconnect) {
             // "clientMessageId":"c<index>-<seq>-<run>"
             static constexpr QByteArrayView key = "\"clientMessageId\":\"c";

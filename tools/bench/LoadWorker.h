@@ -103,6 +103,7 @@ public:
     std::atomic<int> refused{0}; // attempts that closed before they were open
     std::atomic<int> dropped{0}; // connections that closed after they were open
     std::atomic<quint64> received{0};
+    std::atomic<quint64> acknowledged{0}; // message_sent frames, for drain()
     std::atomic<quint64> refusedBusy{0};
     std::atomic<bool> sending{false};
 

@@ -90,6 +90,7 @@ public:
         settings.reconnect = options.reconnect;
         settings.xmpp = options.xmpp;
         settings.echo = options.echo;
+        m_acknowledged = !options.xmpp && !options.echo; // the wire contract's message_sent
         settings.xmppDomain = options.xmppDomain.toUtf8();
         if (options.xmpp)
             settings.path = options.url.path().toUtf8();
@@ -172,7 +173,8 @@ public:
     }
 
     // Waits until each of `sent` messages the server did not refuse (rate_limited) has
-    // reached its `recipientsPerSend` recipients, or nothing arrived for five seconds;
+    // reached its `recipientsPerSend` recipients and its sender has its message_sent (which
+    // may come after a delivery: another connection), or nothing arrived for five seconds;
     // returns the seconds from `start` to the last delivery seen, the time the load took.
     double drain(quint64 sent, quint64 recipientsPerSend, const QElapsedTimer &start)
     {
@@ -185,8 +187,10 @@ public:
                     last = now;
                     lastAt = start.elapsed();
                 }
-                const quint64 expected = (sent - std::min(sent, busyCount())) * recipientsPerSend;
-                return now >= expected || start.elapsed() - lastAt > 5000;
+                const quint64 stored = sent - std::min(sent, busyCount());
+                return (now >= stored * recipientsPerSend &&
+                        (!m_acknowledged || ackedCount() >= stored)) ||
+                       start.elapsed() - lastAt > 5000;
             },
             600000);
         return double(lastAt) / 1000.0;
@@ -217,8 +221,10 @@ public:
     int closedCount() const { return sum(&LoadWorker::refused) + sum(&LoadWorker::dropped); }
     quint64 receivedCount() const { return sum(&LoadWorker::received); }
     quint64 busyCount() const { return sum(&LoadWorker::refusedBusy); }
+    quint64 ackedCount() const { return sum(&LoadWorker::acknowledged); }
 
 private:
+    bool m_acknowledged = true; // senders get message_sent
     QList<QThread *> m_threads;
     QList<LoadWorker *> m_workers;
 };
