@@ -7,7 +7,8 @@ import Pitchey
 // page clears it (once a send is accepted); near the length limit a counter shows what is left.
 // Editing a message and replying to one happen here too: a bar above says which (Esc or
 // its cross gives up), Enter saves or sends, and Up in an empty field asks for the user's
-// last message to edit.
+// last message to edit. "@" offers the conversation's people (Up, Down, Enter or Tab to
+// take one, Esc to type on): the name goes in as "@Name", which is what mentions them.
 Rectangle {
     id: composer
 
@@ -31,6 +32,39 @@ Rectangle {
     property string replyExcerpt: ""
 
     property bool loading: false
+
+    // Whom "@prefix" may mention: function(prefix) -> [{userId, name, username}] (the page's).
+    property var mentionsFor: null
+    // The "@" being completed (its position in the text, -1: none) and its candidates.
+    property int mentionStart: -1
+    property var mentionCandidates: []
+    readonly property bool completing: mentionStart >= 0 && mentionCandidates.length > 0
+
+    function updateMention() {
+        const before = field.text.substring(0, field.cursorPosition)
+        const typed = before.match(/(?:^|\s)@([^\s@]{0,32})$/)
+        if (!typed || !composer.mentionsFor || composer.loading) {
+            mentionStart = -1
+            mentionCandidates = []
+            return
+        }
+        mentionCandidates = composer.mentionsFor(typed[1])
+        mentionStart = before.length - typed[1].length - 1
+        mentionList.currentIndex = 0
+    }
+    function acceptMention(index) {
+        const name = "@" + mentionCandidates[index].name + " "
+        const start = mentionStart
+        field.remove(start, field.cursorPosition)
+        field.insert(start, name)
+        field.cursorPosition = start + name.length
+        mentionStart = -1
+        mentionCandidates = []
+    }
+    function moveMention(step) {
+        const count = mentionCandidates.length
+        mentionList.currentIndex = (mentionList.currentIndex + step + count) % count
+    }
 
     function focusField() { field.forceActiveFocus() }
     function clear() { field.clear() }
@@ -146,18 +180,42 @@ Rectangle {
                 wrapMode: TextEdit.Wrap
                 textFormat: TextEdit.PlainText
                 Accessible.name: qsTr("Message")
-                onTextChanged: if (!composer.loading) composer.edited(text)
-                // Tab moves the focus on (a tab character is no use in a message).
-                Keys.onTabPressed: nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+                onTextChanged: {
+                    if (!composer.loading)
+                        composer.edited(text)
+                    composer.updateMention()
+                }
+                onCursorPositionChanged: composer.updateMention()
+                // Tab moves the focus on (a tab character is no use in a message), or takes
+                // the name offered.
+                Keys.onTabPressed: {
+                    if (composer.completing)
+                        composer.acceptMention(mentionList.currentIndex)
+                    else
+                        nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+                }
                 Keys.onBacktabPressed: nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
                 Keys.onReturnPressed: (event) => composer.handleReturn(event)
                 Keys.onEnterPressed: (event) => composer.handleReturn(event)
                 Keys.onUpPressed: (event) => {
+                    if (composer.completing) {
+                        composer.moveMention(-1)
+                        return
+                    }
                     event.accepted = field.text.length === 0 && !composer.editing
                     if (event.accepted)
                         composer.lastEditRequested()
                 }
+                Keys.onDownPressed: (event) => {
+                    event.accepted = composer.completing
+                    if (event.accepted)
+                        composer.moveMention(1)
+                }
                 Keys.onEscapePressed: (event) => {
+                    if (composer.completing) {
+                        composer.mentionStart = -1
+                        return
+                    }
                     event.accepted = editBar.visible
                     if (event.accepted)
                         composer.cancel()
@@ -180,7 +238,62 @@ Rectangle {
         }
     }
 
+    Popup {
+        id: mentionPopup
+        objectName: "mentionPopup"
+        visible: composer.completing
+        x: Theme.spacing
+        y: -height - 2
+        width: 280
+        padding: 4
+        // The field keeps the keyboard: it moves through the names and takes one.
+        closePolicy: Popup.CloseOnPressOutside
+        onClosed: composer.mentionStart = -1
+        contentItem: ListView { // qmllint disable deferred-property-id
+            id: mentionList
+            objectName: "mentionList"
+            implicitHeight: contentHeight
+            clip: true
+            model: composer.mentionCandidates
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("People to mention")
+            delegate: ItemDelegate {
+                id: candidate
+                required property var modelData
+                required property int index
+                width: ListView.view.width
+                highlighted: ListView.isCurrentItem
+                focusPolicy: Qt.NoFocus
+                Accessible.name: modelData.name
+                contentItem: RowLayout {
+                    spacing: Theme.spacing
+                    Label {
+                        text: "@" + candidate.modelData.name
+                        textFormat: Text.PlainText
+                        color: candidate.highlighted ? Theme.accentText : Theme.text
+                        font.bold: true
+                        elide: Text.ElideRight
+                        Layout.maximumWidth: 170
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: candidate.modelData.username
+                        textFormat: Text.PlainText
+                        color: candidate.highlighted ? Theme.accentText : Theme.mutedText
+                        elide: Text.ElideRight
+                    }
+                }
+                onClicked: composer.acceptMention(candidate.index) // qmllint disable unqualified
+            }
+        }
+    }
+
     function handleReturn(event) {
+        if (composer.completing) {
+            event.accepted = true
+            composer.acceptMention(mentionList.currentIndex)
+            return
+        }
         if (event.modifiers & Qt.ShiftModifier) {
             event.accepted = false   // TextArea inserts the newline
             return

@@ -17,6 +17,7 @@ ItemDelegate {
     required property string draft
     required property string time
     required property var unread
+    required property var mentions // unread messages that mention the user
     required property string typing
     property bool current: false
     property bool focusRing: false // the list has the keyboard focus and this is its row
@@ -25,6 +26,7 @@ ItemDelegate {
     width: ListView.view ? ListView.view.width : implicitWidth
     highlighted: current
     Accessible.name: title + (unread > 0 ? ", " + qsTr("%n unread", "", unread) : "")
+                     + (mentions > 0 ? ", " + qsTr("%n mentions you", "", mentions) : "")
                      + (muted ? ", " + qsTr("muted") : "")
 
     background: Rectangle {
@@ -86,6 +88,22 @@ ItemDelegate {
                     color: row.typing.length > 0 ? Theme.accentOnWindow
                         : showsDraft ? Theme.danger : Theme.mutedText
                     font.italic: row.typing.length > 0
+                }
+                Rectangle {
+                    // An unread mention asks for attention also where the count does not.
+                    objectName: "mentionMark"
+                    visible: row.mentions > 0
+                    radius: height / 2
+                    color: Theme.accent
+                    implicitHeight: 20
+                    implicitWidth: 20
+                    Label {
+                        anchors.centerIn: parent
+                        text: "@"
+                        color: Theme.accentText
+                        font.pixelSize: 12
+                        font.bold: true
+                    }
                 }
                 Rectangle {
                     objectName: "unreadBadge"

@@ -123,6 +123,9 @@ Page {
         anchors.fill: parent
         clip: true
         model: Chat.messages
+        // The user's own name in bubbles that mention them: the theme's accent, readable on both.
+        readonly property string mentionColor: Theme.accentOnBase.toString()
+        onMentionColorChanged: Chat.messages.ownMentionColor = mentionColor
         reuseItems: true
         cacheBuffer: 600
         boundsBehavior: Flickable.StopAtBounds
@@ -162,7 +165,10 @@ Page {
                 Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
             seenDelay.restart()
         }
-        Component.onCompleted: positionViewAtBeginning()
+        Component.onCompleted: {
+            Chat.messages.ownMentionColor = mentionColor
+            positionViewAtBeginning()
+        }
 
         BusyIndicator {
             anchors.top: parent.top
@@ -381,6 +387,7 @@ Page {
             id: composer
             objectName: "composer"
             Layout.fillWidth: true
+            mentionsFor: (prefix) => Chat.mentionCandidates(prefix)
             onSendRequested: (text, replyToId) => {
                 if (!Chat.send(text, replyToId))
                     return // refused (too long, say): the text stays

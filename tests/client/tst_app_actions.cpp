@@ -1,7 +1,9 @@
 // What a person does to messages in the real window (keys and clicks): edit one (Up in an
 // empty composer, or the context menu), delete one (after saying yes), react to one (the
-// picker, the chips), and see the other side's edits, deletes and reactions arrive.
+// picker, the chips), mention someone ("@" and a name from the list), and see the other
+// side's edits, deletes, reactions and mentions arrive.
 #include "AppDriver.h"
+#include "models/MessageListModel.h"
 
 #include <tuple>
 
@@ -318,6 +320,53 @@ private Q_SLOTS:
         // And a click on Bob's adds hers to it.
         click(app.window, visibleItems(app.window, u"reactionChip"_s).constFirst());
         QTRY_COMPARE(reactionsOnServer()[0]["count"_L1].toInt(), 2);
+    }
+
+    void atOffersThePeopleAndAMentionIsMarked()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto carol = world.http->registerUser(u"carol"_s);
+        const qint64 group = world.startConversation(world.bob, {world.alice.id, carol.id});
+        const auto mention = world.http->post(
+            u"/api/messages/send"_s,
+            {{"conversationId"_L1, group},
+             {"content"_L1, u"@alice can you?"_s},
+             {"mentions"_L1, QJsonObject{{"userIds"_L1, QJsonArray{world.alice.id}}}}},
+            world.bob.token);
+        QCOMPARE(mention.status, 201);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 2));
+        // The list marks the conversation that mentions Alice.
+        QTRY_COMPARE(visibleItems(app.window, u"mentionMark"_s).size(), 1);
+        app.messenger.chat().openConversation(group);
+        QTRY_COMPARE(shownTexts(app).size(), 1);
+        // Her own name stands out in the bubble.
+        client::MessageListModel *messages = app.messenger.chat().messages();
+        const QString html =
+            messages->data(messages->index(0), client::MessageListModel::LinkedHtmlRole).toString();
+        QVERIFY2(html.contains(u"<b style=\"color: "_s) && html.contains(u"@alice</b>"_s),
+                 qPrintable(html));
+
+        // "@" offers the others; the keyboard takes one.
+        QQuickItem *field = app.item(u"composerField"_s);
+        field->forceActiveFocus();
+        QTRY_VERIFY(field->hasActiveFocus());
+        type(app.window, u"thanks @"_s);
+        QTRY_VERIFY(isOpen(app, u"mentionPopup"_s));
+        QTRY_COMPARE(app.item(u"mentionList"_s)->property("count").toInt(), 3); // bob, carol, all
+        screenshot(app.window, u"mention-offered"_s);
+        type(app.window, u"ca"_s);
+        QTRY_COMPARE(app.item(u"mentionList"_s)->property("count").toInt(), 1);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_COMPARE(field->property("text").toString(), u"thanks @carol "_s);
+        QVERIFY(!isShown(app, u"mentionPopup"_s));
+        type(app.window, u"too"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_COMPARE(world.http->get(u"/api/messages/%1/messages"_s.arg(group), carol.token)
+                         .body["messages"_L1][1]["mentions"_L1]
+                         .toObject(),
+                     (QJsonObject{{"userIds"_L1, QJsonArray{carol.id}}, {"all"_L1, false}}));
     }
 
     void theOtherSidesChangesArriveInPlace()

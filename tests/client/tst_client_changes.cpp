@@ -184,6 +184,34 @@ private Q_SLOTS:
         QCOMPARE(versions.toArray().size(), 3);
     }
 
+    void mentionsTypedOfflineGoOutAfterARestartAndEditsChangeThem()
+    {
+        const Session session = sessionFor(m_alice);
+        const QUrl url = serverUrl(*m_server);
+        const auto lastMentions = [this] {
+            const auto history =
+                m_http->get(u"/api/messages/%1/messages"_s.arg(m_pair), m_bob.token);
+            return history.body["messages"_L1].toArray().last()["mentions"_L1].toObject();
+        };
+        {
+            ClientRig rig(url);
+            QVERIFY(rig.startAndOpen(session, m_aliceDir->path(), m_pair));
+            m_server->stop();
+            QTRY_VERIFY(!rig.connected());
+            QVERIFY(rig.chat.send(u"@bob look"_s)); // the text names Bob: that mentions him
+        }
+        QVERIFY(m_server->start());
+        ClientRig restarted(url);
+        QVERIFY(restarted.startAndOpen(session, m_aliceDir->path(), m_pair));
+        QTRY_VERIFY(restarted.chat.cache()->nextOutgoing() == std::nullopt);
+        QCOMPARE(lastMentions(),
+                 (QJsonObject{{"userIds"_L1, QJsonArray{m_bob.id}}, {"all"_L1, false}}));
+        const qint64 id = restarted.chat.lastEditable().value(u"messageId"_s).toLongLong();
+        QVERIFY(restarted.chat.editMessage(id, u"look"_s));
+        QTRY_COMPARE(lastMentions(),
+                     (QJsonObject{{"userIds"_L1, QJsonArray{}}, {"all"_L1, false}}));
+    }
+
     void aRefusedChangeIsUndoneAndSaid()
     {
         ClientRig alice(serverUrl(*m_server));

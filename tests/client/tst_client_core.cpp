@@ -545,12 +545,20 @@ private Q_SLOTS:
         QTest::addColumn<bool>("muted");
         QTest::addColumn<bool>("windowActive");
         QTest::addColumn<bool>("open");
+        QTest::addColumn<bool>("mentioned");
+        QTest::addColumn<bool>("whenMuted");
         QTest::addColumn<bool>("notify");
-        QTest::newRow("window in the background") << true << false << false << true << true;
-        QTest::newRow("another conversation open") << true << false << true << false << true;
-        QTest::newRow("reading it right now") << true << false << true << true << false;
-        QTest::newRow("muted") << true << true << false << false << false;
-        QTest::newRow("real-time off") << false << false << false << false << false;
+        QTest::newRow("window in the background")
+            << true << false << false << true << false << true << true;
+        QTest::newRow("another conversation open")
+            << true << false << true << false << false << true << true;
+        QTest::newRow("reading it right now")
+            << true << false << true << true << false << true << false;
+        QTest::newRow("muted") << true << true << false << false << false << true << false;
+        QTest::newRow("muted, mentioned") << true << true << false << false << true << true << true;
+        QTest::newRow("muted, mentioned, mentionsWhenMuted off")
+            << true << true << false << false << true << false << false;
+        QTest::newRow("real-time off") << false << false << false << false << true << true << false;
     }
 
     void notificationDecisions()
@@ -559,8 +567,12 @@ private Q_SLOTS:
         QFETCH(bool, muted);
         QFETCH(bool, windowActive);
         QFETCH(bool, open);
+        QFETCH(bool, mentioned);
+        QFETCH(bool, whenMuted);
         QFETCH(bool, notify);
-        QCOMPARE(NotificationCenter::shouldNotify({realtime, muted, windowActive, open}), notify);
+        QCOMPARE(NotificationCenter::shouldNotify(
+                     {realtime, muted, windowActive, open, mentioned, whenMuted}),
+                 notify);
     }
 
     void thePresenterSeesTheRightMessages()

@@ -98,6 +98,28 @@ private Q_SLOTS:
         QCOMPARE(client::linkedHtml(text), expected);
     }
 
+    void mentionsAreTheNamesTypedAfterAnAt()
+    {
+        const QList<User> people{{kMe, u"me"_s, u"Me Myself"_s, false, std::nullopt},
+                                 {2, u"ann"_s, u"Ann"_s, false, std::nullopt},
+                                 {3, u"anna"_s, u"Anna Lee"_s, false, std::nullopt},
+                                 {4, u"bo"_s, u"Bo"_s, false, std::nullopt}};
+        QCOMPARE(client::mentionsIn(u"hi @anna lee and @Bo!"_s, people, kMe, true),
+                 (Mentions{{3, 4}, false}));
+        // "@Ann" inside "@Annabel" is not Ann; the user never mentions themself.
+        QCOMPARE(client::mentionsIn(u"@Annabel @Me Myself"_s, people, kMe, true), Mentions{});
+        QCOMPARE(client::mentionsIn(u"@Ann, @all"_s, people, kMe, true), (Mentions{{2}, true}));
+        QCOMPARE(client::mentionsIn(u"@all"_s, people, kMe, false), Mentions{}); // a pair
+
+        // Bold in the text, the reader's own name in its colour, never inside a link.
+        const QList<client::MentionMark> marks{{u"Ann"_s, false}, {u"Me"_s, true}};
+        QCOMPARE(client::linkedHtml(u"@Ann & @Me: https://x.test/@Ann"_s, marks, u"#123456"_s),
+                 u"<span style=\"white-space: pre-wrap\"><b>@Ann</b> &amp; "
+                 "<b style=\"color: #123456\">@Me</b>: "
+                 "<a href=\"https://x.test/@Ann\">https://x.test/@Ann</a></span>"_s);
+        QCOMPARE(client::linkedHtml(u"no names here"_s, marks), QString());
+    }
+
     void conversationList()
     {
         ConversationListModel model;

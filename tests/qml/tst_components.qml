@@ -31,7 +31,7 @@ Item {
         ConversationDelegate {
             width: 300
             index: 0; conversationId: 7; title: "Bob Stone"; initials: "BS"; isGroup: false
-            online: true; preview: "see you"; time: "09:30"; unread: 3; typing: ""; draft: ""
+            online: true; preview: "see you"; time: "09:30"; unread: 3; mentions: 0; typing: ""; draft: ""
         }
     }
 
@@ -230,8 +230,13 @@ Item {
             row.typing = ""
             row.draft = ""
             compare(find(row, "previewText").text, "see you")
+            compare(find(row, "mentionMark").visible, false)
+            row.mentions = 1 // an unread mention: the "@" mark beside the count
+            compare(find(row, "mentionMark").visible, true)
             row.unread = 0
+            row.mentions = 0
             compare(find(row, "unreadBadge").visible, false)
+            compare(find(row, "mentionMark").visible, false)
         }
     }
 }

@@ -71,7 +71,8 @@ void CatchUp::newMessage(const Message &message)
         Q_EMIT currentTouched();
     if (fromOthers && stored.inserted)
         Q_EMIT messageArrived(message.conversationId, message.id,
-                              m_state.conversations.displayName(message.senderId), message.content);
+                              m_state.conversations.displayName(message.senderId), message.content,
+                              message.mentions.userIds.contains(m_state.me));
 }
 
 void CatchUp::messageChanged(const Message &message)

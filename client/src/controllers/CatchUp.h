@@ -32,8 +32,9 @@ Q_SIGNALS:
     // A message changed what the open conversation's header shows (its sender stopped typing).
     void currentTouched();
     // A message from someone else arrived (for notifications and tests).
+    // `mentioned`: it mentions the user by name.
     void messageArrived(qint64 conversationId, qint64 messageId, const QString &senderName,
-                        const QString &text);
+                        const QString &text, bool mentioned);
     // A message shown here was edited or deleted (its notification follows it).
     void messageEdited(qint64 conversationId, qint64 messageId, const QString &text);
     void messageDeleted(qint64 conversationId, qint64 messageId);

@@ -205,6 +205,32 @@ QVariantMap ChatController::lastEditable() const
     return {{u"messageId"_s, last->id}, {u"content"_s, last->content}};
 }
 
+QVariantList ChatController::mentionCandidates(const QString &prefix) const
+{
+    constexpr qsizetype kShown = 8;
+    const Conversation *conversation = m_conversations.find(m_state.current);
+    if (!conversation)
+        return {};
+    QList<User> users;
+    for (const User &user : conversation->participants) {
+        if (user.id != m_state.me && (user.displayName.startsWith(prefix, Qt::CaseInsensitive) ||
+                                      user.username.startsWith(prefix, Qt::CaseInsensitive)))
+            users.append(user);
+    }
+    std::sort(users.begin(), users.end(), [](const User &a, const User &b) {
+        return QString::localeAwareCompare(a.displayName, b.displayName) < 0;
+    });
+    QVariantList candidates;
+    for (const User &user : users.first(std::min(users.size(), kShown))) {
+        candidates.append(QVariantMap{
+            {u"userId"_s, user.id}, {u"name"_s, user.displayName}, {u"username"_s, user.username}});
+    }
+    if (conversation->isGroup && u"all"_s.startsWith(prefix, Qt::CaseInsensitive))
+        candidates.append(QVariantMap{
+            {u"userId"_s, 0}, {u"name"_s, u"all"_s}, {u"username"_s, tr("everyone here")}});
+    return candidates;
+}
+
 void ChatController::retry(const QString &clientMessageId)
 {
     if (m_queue)

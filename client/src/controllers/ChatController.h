@@ -83,6 +83,10 @@ public:
     // The user's newest live message in the open conversation, for Up in an empty composer:
     // {messageId, content}, or an empty map.
     Q_INVOKABLE QVariantMap lastEditable() const;
+    // Whom "@`prefix`" typed in the open conversation may mention: its other participants
+    // whose name or username starts with it ({userId, name, username}, at most 8, by name),
+    // and in a group "all" ({userId: 0}).
+    Q_INVOKABLE QVariantList mentionCandidates(const QString &prefix) const;
     Q_INVOKABLE void retry(const QString &clientMessageId);
     Q_INVOKABLE void discard(const QString &clientMessageId);
     // The composer's text changed: drives typing_start / typing_stop, and keeps it as the
@@ -132,8 +136,9 @@ Q_SIGNALS:
     void windowActiveChanged();
     void conversationStarted(qint64 conversationId);
     // A message from someone else arrived (for notifications and tests).
+    // `mentioned`: it mentions the user by name.
     void messageArrived(qint64 conversationId, qint64 messageId, const QString &senderName,
-                        const QString &text);
+                        const QString &text, bool mentioned);
     void errorOccurred(const QString &message);
     // A message shown here was edited or deleted (its desktop notification follows it).
     void messageEdited(qint64 conversationId, qint64 messageId, const QString &text);

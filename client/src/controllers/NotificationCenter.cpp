@@ -9,7 +9,8 @@ namespace pitchey::client {
 
 bool NotificationCenter::shouldNotify(const Situation &situation)
 {
-    if (!situation.realtimeEnabled || situation.muted)
+    if (!situation.realtimeEnabled ||
+        (situation.muted && !(situation.mentionedByName && situation.mentionsWhenMuted)))
         return false;
     return !situation.windowActive || !situation.conversationOpen;
 }
@@ -41,11 +42,14 @@ QString NotificationCenter::bodyOf(const QString &text)
 }
 
 void NotificationCenter::onMessage(qint64 conversationId, qint64 messageId,
-                                   const QString &senderName, const QString &text)
+                                   const QString &senderName, const QString &text, bool mentioned)
 {
-    const Situation situation{m_settings.realtimeEnabled(), m_settings.isMuted(conversationId),
+    const Situation situation{m_settings.realtimeEnabled(),
+                              m_settings.isMuted(conversationId),
                               m_chat.windowActive(),
-                              m_chat.currentConversationId() == conversationId};
+                              m_chat.currentConversationId() == conversationId,
+                              mentioned,
+                              m_settings.mentionsWhenMuted()};
     if (!m_presenter || !shouldNotify(situation))
         return;
     const QString conversation = m_chat.conversations()->title(conversationId);

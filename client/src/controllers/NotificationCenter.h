@@ -41,6 +41,8 @@ public:
         bool muted = false;
         bool windowActive = false;
         bool conversationOpen = false;
+        bool mentionedByName = false;  // a mention by name passes a mute...
+        bool mentionsWhenMuted = true; // ...while this preference is on
     };
     [[nodiscard]] static bool shouldNotify(const Situation &situation);
     // A message's text as a notification shows it: one line, at most 200 characters.
@@ -56,7 +58,7 @@ Q_SIGNALS:
 
 private:
     void onMessage(qint64 conversationId, qint64 messageId, const QString &senderName,
-                   const QString &text);
+                   const QString &text, bool mentioned);
 
     ChatController &m_chat;
     SettingsController &m_settings;

@@ -61,6 +61,7 @@ public:
     [[nodiscard]] bool emailEnabled() const { return m_preferences.emailEnabled; }
     [[nodiscard]] int emailDelayMinutes() const { return m_preferences.emailDelayMinutes; }
     [[nodiscard]] bool realtimeEnabled() const { return m_preferences.realtimeEnabled; }
+    [[nodiscard]] bool mentionsWhenMuted() const { return m_preferences.mentionsWhenMuted; }
     [[nodiscard]] bool sendReadReceipts() const { return m_preferences.sendReadReceipts; }
     [[nodiscard]] bool sendTypingIndicators() const { return m_preferences.sendTypingIndicators; }
     void setEmailEnabled(bool on) { change({{api::preference::kEmailEnabled, on}}); }

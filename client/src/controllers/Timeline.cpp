@@ -1,5 +1,6 @@
 #include "controllers/Timeline.h"
 
+#include "models/MessageText.h"
 #include "protocol/Validation.h"
 #include "sync/OfflineQueue.h"
 
@@ -177,7 +178,8 @@ bool Timeline::send(const QString &text, qint64 replyToId)
             tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
-    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, text, replyToId);
+    auto queued =
+        m_state.queue->enqueue(m_state.current, m_state.me, text, replyToId, mentionsOf(text));
     if (!queued.ok()) {
         Q_EMIT errorOccurred(queued.error().message);
         return false;
@@ -185,6 +187,14 @@ bool Timeline::send(const QString &text, qint64 replyToId)
     m_state.messages.upsert(queued.value());
     m_state.conversations.setPending(m_state.current, queued.value());
     return true;
+}
+
+Mentions Timeline::mentionsOf(const QString &text) const
+{
+    const Conversation *conversation = m_state.conversations.find(m_state.current);
+    return conversation
+               ? mentionsIn(text, conversation->participants, m_state.me, conversation->isGroup)
+               : Mentions{};
 }
 
 bool Timeline::change(qint64 messageId, const QString *newText)
@@ -197,7 +207,8 @@ bool Timeline::change(qint64 messageId, const QString *newText)
             tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
-    auto changed = newText ? m_state.queue->change(Outgoing::Kind::Edit, messageId, *newText)
+    auto changed = newText ? m_state.queue->change(Outgoing::Kind::Edit, messageId, *newText, true,
+                                                   mentionsOf(*newText))
                            : m_state.queue->change(Outgoing::Kind::Delete, messageId);
     if (!changed.ok()) {
         Q_EMIT errorOccurred(changed.error().message);

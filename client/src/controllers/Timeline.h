@@ -43,6 +43,8 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
+    // What `text`, typed in the open conversation, mentions (MessageText.h).
+    [[nodiscard]] Mentions mentionsOf(const QString &text) const;
     void fetchOlder();
     // Whether unread messages after `readUpTo` (-1: none) are older than any of the
     // `loaded` ones, while fewer than the most shown at once are loaded.

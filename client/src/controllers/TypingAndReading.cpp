@@ -59,11 +59,15 @@ void TypingAndReading::markSeen(qint64 messageId)
         return;
     m_state.conversations.setReadMarker(current, m_state.me, messageId);
     qint64 unread = 0;
+    qint64 mentions = 0;
     for (const LocalMessage &message : m_state.messages.messages()) {
-        if (message.id > messageId && message.senderId != m_state.me)
+        if (message.id > messageId && message.senderId != m_state.me && !message.isDeleted()) {
             ++unread;
+            if (message.mentions.all || message.mentions.userIds.contains(m_state.me))
+                ++mentions;
+        }
     }
-    m_state.conversations.setUnread(current, unread);
+    m_state.conversations.setUnread(current, unread, mentions);
     m_state.saveConversation(current);
     qint64 &pending = m_pendingReads[current];
     pending = std::max(pending, messageId);

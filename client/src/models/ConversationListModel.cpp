@@ -71,7 +71,7 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
     return {{IdRole, "conversationId"},   {TitleRole, "title"},   {InitialsRole, "initials"},
             {IsGroupRole, "isGroup"},     {OnlineRole, "online"}, {PreviewRole, "preview"},
             {TimeRole, "time"},           {UnreadRole, "unread"}, {TypingRole, "typing"},
-            {PartnerIdRole, "partnerId"}, {DraftRole, "draft"}};
+            {PartnerIdRole, "partnerId"}, {DraftRole, "draft"},   {MentionsRole, "mentions"}};
 }
 
 QVariant ConversationListModel::data(const QModelIndex &index, int role) const
@@ -120,6 +120,8 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         return shortTime(activityOf(conversation));
     case UnreadRole:
         return conversation.unreadCount;
+    case MentionsRole:
+        return conversation.mentionCount;
     case TypingRole:
         return typingText(item);
     case PartnerIdRole:
@@ -228,8 +230,12 @@ std::optional<Conversation> ConversationListModel::setLastMessage(const Message 
     if (!conversation.lastMessage || conversation.lastMessage->id <= message.id)
         conversation.lastMessage = message;
     conversation.updatedAt = std::max(conversation.updatedAt, message.createdAt);
-    if (countAsUnread && newer)
+    if (countAsUnread && newer) {
         ++conversation.unreadCount;
+        if (message.senderId != m_me &&
+            (message.mentions.all || message.mentions.userIds.contains(m_me)))
+            ++conversation.mentionCount;
+    }
     // Whoever writes has stopped typing.
     m_items[row].typing.removeAll(message.senderId);
     const Conversation copy = conversation;
@@ -238,12 +244,14 @@ std::optional<Conversation> ConversationListModel::setLastMessage(const Message 
     return copy;
 }
 
-std::optional<Conversation> ConversationListModel::setUnread(qint64 conversationId, qint64 unread)
+std::optional<Conversation> ConversationListModel::setUnread(qint64 conversationId, qint64 unread,
+                                                             qint64 mentions)
 {
     const int row = rowOf(conversationId);
     if (row < 0)
         return std::nullopt;
     m_items[row].conversation.unreadCount = unread;
+    m_items[row].conversation.mentionCount = mentions;
     changed(row);
     return m_items.at(row).conversation;
 }

@@ -28,7 +28,8 @@ public:
         UnreadRole,
         TypingRole,
         PartnerIdRole,
-        DraftRole, // one line of the unsent text typed in it, or empty
+        DraftRole,    // one line of the unsent text typed in it, or empty
+        MentionsRole, // how many of its unread messages mention the user
     };
     Q_ENUM(Role)
 
@@ -57,7 +58,8 @@ public:
 
     // Changes to a conversation in place; each returns the changed conversation, if known.
     std::optional<Conversation> setLastMessage(const Message &message, bool countAsUnread);
-    std::optional<Conversation> setUnread(qint64 conversationId, qint64 unread);
+    std::optional<Conversation> setUnread(qint64 conversationId, qint64 unread,
+                                          qint64 mentions = 0);
     std::optional<Conversation> setReadMarker(qint64 conversationId, qint64 userId,
                                               qint64 messageId);
     void setOnline(qint64 userId, bool online);

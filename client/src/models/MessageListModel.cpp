@@ -44,6 +44,29 @@ bool before(const LocalMessage &a, const LocalMessage &b)
 
 } // namespace
 
+void MessageListModel::setOwnMentionColor(const QString &color)
+{
+    if (color == m_ownMentionColor)
+        return;
+    m_ownMentionColor = color;
+    if (!m_items.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_items.size()) - 1), {LinkedHtmlRole});
+    Q_EMIT ownMentionColorChanged();
+}
+
+QList<MentionMark> MessageListModel::mentionMarks(const LocalMessage &message) const
+{
+    QList<MentionMark> marks;
+    for (const qint64 userId : message.mentions.userIds) {
+        const QString name = m_nameOf ? m_nameOf(userId) : QString();
+        if (!name.isEmpty())
+            marks.append({name, userId == m_me});
+    }
+    if (message.mentions.all)
+        marks.append({u"all"_s, message.senderId != m_me});
+    return marks;
+}
+
 MessageListModel::MessageListModel(QObject *parent)
     : QAbstractListModel(parent)
 {
@@ -78,6 +101,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {FirstOfDayRole, "firstOfDay"},
             {FirstUnreadRole, "firstUnread"},
             {LinkedHtmlRole, "linkedHtml"},
+            {MentionsMeRole, "mentionsMe"},
             {EditedAtRole, "editedAt"},
             {DeletedRole, "deleted"},
             {ReplyToIdRole, "replyToId"},
@@ -122,7 +146,10 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FirstOfDayRole:
         return startsDay(position);
     case LinkedHtmlRole:
-        return linkedHtml(message.content);
+        return linkedHtml(message.content, mentionMarks(message), m_ownMentionColor);
+    case MentionsMeRole:
+        return message.senderId != m_me &&
+               (message.mentions.all || message.mentions.userIds.contains(m_me));
     case FirstUnreadRole:
         return m_firstUnreadId != 0 && message.id == m_firstUnreadId;
     case EditedAtRole: // for the "(edited)" mark's tooltip; empty when never edited

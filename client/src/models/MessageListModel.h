@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/MessageText.h"
 #include "store/LocalMessage.h"
 
 #include <QAbstractListModel>
@@ -20,6 +21,9 @@ class MessageListModel : public QAbstractListModel
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     // The row under the "New messages" line, or -1.
     Q_PROPERTY(int firstUnreadRow READ firstUnreadRow NOTIFY firstUnreadChanged)
+    // The colour of the user's own name where a message mentions them (the theme's).
+    Q_PROPERTY(QString ownMentionColor READ ownMentionColor WRITE setOwnMentionColor NOTIFY
+                   ownMentionColorChanged)
 
 public:
     enum Role
@@ -37,7 +41,7 @@ public:
         FirstOfGroupRole,
         FirstOfDayRole,
         FirstUnreadRole,
-        LinkedHtmlRole,   // the text with clickable links, or empty when it has none
+        LinkedHtmlRole,   // the text with clickable links and bold mentions, or empty when none
         EditedAtRole,     // when it was last edited, as the locale writes it; "" for never
         DeletedRole,      // a tombstone: "Message deleted" in its place
         ReplyToIdRole,    // the message it answers, or 0
@@ -47,6 +51,7 @@ public:
         ReactionsRole,       // [{emoji, count, me, who}] in the order of first use; who: the names
         ThreadSummaryRole,   // a root's "3 replies · last 14:05", or ""
         ThreadLastReplyRole, // that newest reply's id, or 0
+        MentionsMeRole,      // it mentions the user (by name, or all)
     };
     Q_ENUM(Role)
 
@@ -77,6 +82,8 @@ public:
     void setMayHaveOlder(bool may) { m_mayHaveOlder = may; }
 
     void setMe(qint64 userId) { m_me = userId; }
+    [[nodiscard]] QString ownMentionColor() const { return m_ownMentionColor; }
+    void setOwnMentionColor(const QString &color);
     void setNameLookup(std::function<QString(qint64)> lookup) { m_nameOf = std::move(lookup); }
 
     void reset(qint64 conversationId, const QList<LocalMessage> &messages);
@@ -106,6 +113,7 @@ public:
     [[nodiscard]] const QList<LocalMessage> &messages() const { return m_items; }
 
 Q_SIGNALS:
+    void ownMentionColorChanged();
     void countChanged();
     void firstUnreadChanged();
 
@@ -125,7 +133,10 @@ private:
     QList<LocalMessage> m_items;
     qint64 m_conversationId = 0;
     qint64 m_me = 0;
+    [[nodiscard]] QList<MentionMark> mentionMarks(const LocalMessage &message) const;
+
     std::function<QString(qint64)> m_nameOf;
+    QString m_ownMentionColor;
     std::function<void()> m_fetchOlder;
     bool m_mayHaveOlder = false;
     qint64 m_unreadAfter = -1;

@@ -3,6 +3,8 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace pitchey::client {
@@ -50,30 +52,87 @@ QString escaped(QStringView text)
     return text.toString().toHtmlEscaped();
 }
 
+// Where "@name" stands in `text` (its case aside), not followed by a letter or digit.
+QList<qsizetype> mentionsOf(const QString &text, const QString &name)
+{
+    QList<qsizetype> found;
+    const QString needle = u'@' + name;
+    for (qsizetype at = text.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0;
+         at = text.indexOf(needle, at + 1, Qt::CaseInsensitive)) {
+        const qsizetype end = at + needle.size();
+        if (end < text.size() && text.at(end).isLetterOrNumber())
+            continue;
+        found.append(at);
+    }
+    return found;
+}
+
 } // namespace
 
-QString linkedHtml(const QString &plain)
+QString linkedHtml(const QString &plain, const QList<MentionMark> &mentions,
+                   const QString &ownColor)
 {
-    QString html;
-    qsizetype done = 0;
-    bool linked = false;
+    struct Span
+    {
+        qsizetype start = 0;
+        qsizetype length = 0;
+        QString html;
+    };
+    QList<Span> spans;
     auto it = candidates().globalMatch(plain);
     while (it.hasNext()) {
         const auto match = it.next();
         const QStringView address = trimmed(match.capturedView());
-        const auto url = linkable(address);
-        if (!url)
-            continue;
-        html += escaped(QStringView(plain).sliced(done, match.capturedStart() - done));
-        html += u"<a href=\"%1\">%2</a>"_s.arg(url->toString(QUrl::FullyEncoded).toHtmlEscaped(),
-                                               escaped(address));
-        done = match.capturedStart() + address.size();
-        linked = true;
+        if (const auto url = linkable(address)) {
+            spans.append(
+                {match.capturedStart(), address.size(),
+                 u"<a href=\"%1\">%2</a>"_s.arg(url->toString(QUrl::FullyEncoded).toHtmlEscaped(),
+                                                escaped(address))});
+        }
     }
-    if (!linked)
+    const qsizetype links = spans.size();
+    for (const MentionMark &mark : mentions) {
+        for (const qsizetype at : mentionsOf(plain, mark.name)) {
+            const qsizetype length = mark.name.size() + 1;
+            const bool inALink =
+                std::any_of(spans.cbegin(), spans.cbegin() + links, [&](const Span &s) {
+                    return at < s.start + s.length && s.start < at + length;
+                });
+            if (inALink)
+                continue;
+            const QString name = escaped(QStringView(plain).sliced(at, length));
+            spans.append({at, length,
+                          mark.own && !ownColor.isEmpty()
+                              ? u"<b style=\"color: %1\">%2</b>"_s.arg(ownColor, name)
+                              : u"<b>%1</b>"_s.arg(name)});
+        }
+    }
+    if (spans.isEmpty())
         return {};
+    std::sort(spans.begin(), spans.end(),
+              [](const Span &a, const Span &b) { return a.start < b.start; });
+    QString html;
+    qsizetype done = 0;
+    for (const Span &span : std::as_const(spans)) {
+        if (span.start < done)
+            continue; // overlaps one written (two names, one a prefix of the other)
+        html += escaped(QStringView(plain).sliced(done, span.start - done)) + span.html;
+        done = span.start + span.length;
+    }
     html += escaped(QStringView(plain).sliced(done));
     return u"<span style=\"white-space: pre-wrap\">%1</span>"_s.arg(html);
+}
+
+Mentions mentionsIn(const QString &text, const QList<User> &participants, qint64 me, bool isGroup)
+{
+    Mentions mentions;
+    for (const User &user : participants) {
+        if (user.id != me && !user.displayName.isEmpty() &&
+            !mentionsOf(text, user.displayName).isEmpty())
+            mentions.userIds.append(user.id);
+    }
+    mentions.all = isGroup && !mentionsOf(text, u"all"_s).isEmpty();
+    return mentions;
 }
 
 } // namespace pitchey::client

@@ -19,5 +19,7 @@ bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args = {});
 // A message's reactions as the cache keeps them (JSON, NULL for none), and back.
 [[nodiscard]] QVariant reactionsJson(const QList<Reaction> &reactions);
 [[nodiscard]] QList<Reaction> reactionsFrom(const QVariant &json);
+// A message's mentions as the cache keeps them (JSON, NULL for none).
+[[nodiscard]] QVariant mentionsJson(const Mentions &mentions);
 
 } // namespace pitchey::client::cachesql

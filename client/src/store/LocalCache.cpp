@@ -72,11 +72,15 @@ const QList<QStringList> kSchemaSteps{
         u"ALTER TABLE messages ADD COLUMN thread_root_id INTEGER"_s,
         u"ALTER TABLE messages ADD COLUMN thread TEXT"_s,
     },
+    {
+        // Mentions, as the server last said them or as typed here (JSON).
+        u"ALTER TABLE messages ADD COLUMN mentions TEXT"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
     "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to, reactions, "
-    "thread_root_id, thread";
+    "thread_root_id, thread, mentions";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -108,6 +112,12 @@ LocalMessage fromRow(const QSqlQuery &row)
             ThreadSummary::fromJson(QJsonDocument::fromJson(row.value(17).toByteArray()).object());
         if (thread.ok())
             message.thread = thread.value();
+    }
+    if (!row.value(18).isNull()) {
+        auto mentions =
+            Mentions::fromJson(QJsonDocument::fromJson(row.value(18).toByteArray()).object());
+        if (mentions.ok())
+            message.mentions = mentions.value();
     }
     return message;
 }
@@ -154,6 +164,7 @@ Message LocalMessage::toMessage() const
     if (threadRootId != 0)
         message.threadRootId = threadRootId;
     message.thread = thread;
+    message.mentions = mentions;
     return message;
 }
 
@@ -176,6 +187,7 @@ LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
     local.reactions = message.reactions;
     local.threadRootId = message.threadRootId.value_or(0);
     local.thread = message.thread;
+    local.mentions = message.mentions;
     return local;
 }
 
@@ -247,6 +259,14 @@ QVariant reactionsJson(const QList<Reaction> &reactions)
     for (const Reaction &reaction : reactions)
         list.append(reaction.toJson());
     return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+QVariant mentionsJson(const Mentions &mentions)
+{
+    return mentions.isEmpty()
+               ? QVariant(QMetaType(QMetaType::QString))
+               : QVariant(QString::fromUtf8(
+                     QJsonDocument(mentions.toJson()).toJson(QJsonDocument::Compact)));
 }
 
 QList<Reaction> reactionsFrom(const QVariant &json)
@@ -353,9 +373,11 @@ void LocalCache::saveConversations(const QList<Conversation> &conversations)
 }
 
 Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 senderId,
-                                             const QString &content, qint64 replyToId)
+                                             const QString &content, qint64 replyToId,
+                                             const Mentions &mentions)
 {
     LocalMessage message;
+    message.mentions = mentions;
     message.conversationId = conversationId;
     message.senderId = senderId;
     message.content = content;
@@ -375,10 +397,11 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
     const bool saved =
         exec(query,
              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-             "client_message_id, state, reply_to_id, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+             "client_message_id, state, reply_to_id, reply_to, mentions) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
              {conversationId, senderId, content, message.createdAt, message.clientMessageId,
               int(State::Queued), replyToId != 0 ? QVariant(replyToId) : QVariant(),
-              replyJson(message.replyTo)});
+              replyJson(message.replyTo), cachesql::mentionsJson(mentions)});
     message.localId = query.lastInsertId().toLongLong();
     if (!saved || !queueSend(message.clientMessageId)) {
         db.rollback();
@@ -406,15 +429,15 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
     exec(query,
          u"INSERT INTO messages (id, conversation_id, sender_id, content, created_at, "
          "client_message_id, state, edited_at, deleted_at, version, change_id, reply_to_id, "
-         "reply_to, reactions, thread_root_id, thread) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+         "reply_to, reactions, thread_root_id, thread, mentions) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
          {incoming.id, incoming.conversationId, incoming.senderId, incoming.content,
           incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
           nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
           incoming.changeId, message.replyToId ? QVariant(*message.replyToId) : QVariant(),
           replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
           message.threadRootId ? QVariant(*message.threadRootId) : QVariant(),
-          threadJson(message.thread)});
+          threadJson(message.thread), cachesql::mentionsJson(message.mentions)});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
@@ -426,11 +449,13 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
          u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = ?, version = ?, "
-         "change_id = ?, reply_to = ?, reactions = ?, thread = ? WHERE id = ? AND change_id < ?"_s,
+         "change_id = ?, reply_to = ?, reactions = ?, thread = ?, mentions = ? "
+         "WHERE id = ? AND change_id < ?"_s,
          {message.content, nullableTime(message.editedAt.value_or(0)),
           nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
           replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
-          threadJson(message.thread), message.id, message.changeId});
+          threadJson(message.thread), cachesql::mentionsJson(message.mentions), message.id,
+          message.changeId});
     if (query.numRowsAffected() == 0)
         return std::nullopt;
     auto changed = byId(message.id);

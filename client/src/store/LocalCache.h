@@ -61,7 +61,8 @@ public:
     // ---- messages
     // A new message typed by `senderId`: stored as Queued with a fresh clientMessageId.
     [[nodiscard]] Result<LocalMessage> addOutgoing(qint64 conversationId, qint64 senderId,
-                                                   const QString &content, qint64 replyToId = 0);
+                                                   const QString &content, qint64 replyToId = 0,
+                                                   const Mentions &mentions = {});
     // A message from the server (history, new_message, or the echo of the user's own
     // message sent from another device). Returns it as stored, and whether it was new.
     struct Stored
@@ -89,10 +90,12 @@ public:
     [[nodiscard]] QList<LocalMessage> queued(); // oldest first, every conversation
 
     // ---- the outbox: sends (addOutgoing, requeue), edits and deletes, in the order done
-    // An edit (`content`) or delete of one of the user's messages: shown at once (the cache
-    // holds it as it will be), queued, and put back by revertOutgoing if refused.
+    // An edit (`content`, `mentions`) or delete of one of the user's messages: shown at once
+    // (the cache holds it as it will be), queued, and put back by revertOutgoing if refused.
+    // A queued edit goes out with the message's mentions as they are when it is sent.
     [[nodiscard]] Result<LocalMessage> addChange(Outgoing::Kind kind, qint64 messageId,
-                                                 const QString &content = {});
+                                                 const QString &content = {},
+                                                 const Mentions &mentions = {});
     // The user's reaction with `emoji` added (`on`) or taken back: shown at once, queued,
     // and put back by revertOutgoing if refused.
     [[nodiscard]] Result<LocalMessage> addReaction(qint64 messageId, const QString &emoji, bool on);

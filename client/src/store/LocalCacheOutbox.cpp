@@ -29,7 +29,7 @@ void LocalCache::finishOutgoing(const QString &requestId)
 }
 
 Result<LocalMessage> LocalCache::addChange(Outgoing::Kind kind, qint64 messageId,
-                                           const QString &content)
+                                           const QString &content, const Mentions &mentions)
 {
     const auto message = byId(messageId);
     if (!message || message->isDeleted() || !message->isOwn(m_me))
@@ -48,9 +48,10 @@ Result<LocalMessage> LocalCache::addChange(Outgoing::Kind kind, qint64 messageId
     // Shown at once, as it will be: the server's answer brings its own times.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (kind == Outgoing::Kind::Edit)
-        saved =
-            saved && exec(query, u"UPDATE messages SET content = ?, edited_at = ? WHERE id = ?"_s,
-                          {content, now, messageId});
+        saved = saved && exec(query,
+                              u"UPDATE messages SET content = ?, edited_at = ?, mentions = ? "
+                              "WHERE id = ?"_s,
+                              {content, now, cachesql::mentionsJson(mentions), messageId});
     else
         saved =
             saved && exec(query, u"UPDATE messages SET content = '', deleted_at = ? WHERE id = ?"_s,
@@ -110,6 +111,8 @@ std::optional<Outgoing> LocalCache::nextOutgoing()
             return nextOutgoing();
         }
         next.message = *message;
+    } else if (next.kind == Outgoing::Kind::Edit) {
+        next.message = byId(next.messageId).value_or(LocalMessage{});
     }
     return next;
 }

@@ -46,6 +46,7 @@ public:
     QList<Reaction> reactions;           // as the server last said, or as the user just did
     qint64 threadRootId = 0;             // 0: not a reply in a thread
     std::optional<ThreadSummary> thread; // a root's live replies, as the server last said
+    Mentions mentions;                   // whom it mentions
 
     [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 

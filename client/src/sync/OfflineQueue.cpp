@@ -40,9 +40,10 @@ OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QO
 }
 
 Result<LocalMessage> OfflineQueue::enqueue(qint64 conversationId, qint64 senderId,
-                                           const QString &content, qint64 replyToId)
+                                           const QString &content, qint64 replyToId,
+                                           const Mentions &mentions)
 {
-    auto message = m_cache.addOutgoing(conversationId, senderId, content, replyToId);
+    auto message = m_cache.addOutgoing(conversationId, senderId, content, replyToId, mentions);
     if (message.ok())
         pump();
     return message;
@@ -63,10 +64,11 @@ void OfflineQueue::discard(const QString &clientMessageId)
 }
 
 Result<LocalMessage> OfflineQueue::change(Outgoing::Kind kind, qint64 messageId,
-                                          const QString &content, bool on)
+                                          const QString &content, bool on, const Mentions &mentions)
 {
-    auto message = kind == Outgoing::Kind::React ? m_cache.addReaction(messageId, content, on)
-                                                 : m_cache.addChange(kind, messageId, content);
+    auto message = kind == Outgoing::Kind::React
+                       ? m_cache.addReaction(messageId, content, on)
+                       : m_cache.addChange(kind, messageId, content, mentions);
     if (message.ok()) {
         Q_EMIT messageChanged(message.value());
         pump();
@@ -91,17 +93,13 @@ void OfflineQueue::sendHead()
     switch (head->kind) {
     case Outgoing::Kind::Send:
         sent = m_connection.send(frames::SendMessage{
-            head->message.conversationId,
-            std::nullopt,
-            head->message.content,
-            head->requestId,
+            head->message.conversationId, std::nullopt, head->message.content, head->requestId,
             head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt,
-            std::nullopt,
-            {}});
+            std::nullopt, head->message.mentions});
         break;
     case Outgoing::Kind::Edit:
-        sent = m_connection.send(frames::EditMessage{
-            head->messageId, head->content, head->version, head->requestId, {}});
+        sent = m_connection.send(frames::EditMessage{head->messageId, head->content, head->version,
+                                                     head->requestId, head->message.mentions});
         break;
     case Outgoing::Kind::Delete:
         sent = m_connection.send(frames::DeleteMessage{head->messageId, head->requestId});

@@ -28,13 +28,15 @@ public:
     OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QObject *parent = nullptr);
 
     [[nodiscard]] Result<LocalMessage> enqueue(qint64 conversationId, qint64 senderId,
-                                               const QString &content, qint64 replyToId = 0);
+                                               const QString &content, qint64 replyToId = 0,
+                                               const Mentions &mentions = {});
     void retry(const QString &clientMessageId);
     void discard(const QString &clientMessageId);
-    // An edit (with its new `content`) or a delete of one of the user's sent messages, or
-    // a reaction (`content` the emoji, `on` whether added) to any message.
+    // An edit (with its new `content` and `mentions`) or a delete of one of the user's sent
+    // messages, or a reaction (`content` the emoji, `on` whether added) to any message.
     [[nodiscard]] Result<LocalMessage> change(Outgoing::Kind kind, qint64 messageId,
-                                              const QString &content = {}, bool on = true);
+                                              const QString &content = {}, bool on = true,
+                                              const Mentions &mentions = {});
     // Consumes message_sent and error frames that answer what is in flight (a
     // message_updated answering it goes on to the cache).
     bool handleFrame(const frames::server::ServerFrame &frame);
