@@ -377,6 +377,53 @@ private Q_SLOTS:
         QCOMPARE(m_smtp->mails().size(), 1);
     }
 
+    void anUnsentDigestFollowsEditsAndDeletes()
+    {
+        const auto alice = withEmail(u"alice"_s);
+        const auto bob = withEmail(u"bob"_s);
+        const auto erin = withEmail(u"erin"_s);
+        for (const auto &user : {alice, erin})
+            setPreferences(user, {{"emailDelayMinutes"_L1, 0}});
+        const qint64 pair = conversation(bob, alice);
+        const qint64 other = conversation(bob, erin);
+        const auto post = [&](qint64 conversationId, const QString &text) {
+            return m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, conversationId}, {"content"_L1, text}}, bob.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        };
+        post(pair, u"keep me"_s);
+        const qint64 doomed = post(pair, u"delete me"_s);
+        const qint64 typo = post(pair, u"fix me"_s);
+        const qint64 only = post(other, u"taken back"_s);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"not sent, retry in"_s));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"not sent, retry in"_s));
+        QVERIFY(pass()); // both digests queued, neither sent (no SMTP server yet)
+
+        QCOMPARE(m_http
+                     ->send("PATCH", u"/api/messages/%1"_s.arg(typo), R"({"content":"fixed"})",
+                            bob.token)
+                     .status,
+                 200);
+        for (const qint64 id : {doomed, only})
+            QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(id), {}, bob.token).status,
+                     200);
+        QVERIFY(m_smtp->start());
+        QVERIFY(pass(61'000));
+        QTRY_COMPARE(m_smtp->mails().size(), 1);
+        QVERIFY(pass(3'600'000));
+        const QList<Mail> mails = m_smtp->mails();
+        QCOMPARE(mails.size(), 1); // Erin's digest had nothing left: dropped
+        const Mail &mail = mails.constFirst();
+        QCOMPARE(mail.to, u"alice@example.test"_s);
+        QCOMPARE(mail.subject, u"2 unread messages from bob"_s);
+        QVERIFY2(mail.text.contains(u"keep me"_s) && mail.text.contains(u"fixed"_s),
+                 qPrintable(mail.text));
+        for (const QString &gone : {u"delete me"_s, u"fix me"_s, u"taken back"_s})
+            QVERIFY2(!mail.text.contains(gone) && !mail.html.contains(gone), qPrintable(gone));
+    }
+
     void aRestartResumesTheOutbox()
     {
         const auto alice = withEmail(u"alice"_s);

@@ -78,17 +78,21 @@ void EmailService::userPresenceChanged(qint64 userId)
         [userId](QSqlDatabase &db) { return EmailRepository::skipPending(db, userId); });
 }
 
+EmailRepository::Compose EmailService::composer() const
+{
+    return [this, open = m_settings.publicUrl](qint64 userId, const QString &name,
+                                               const QList<DigestConversation> &conversations) {
+        return composeDigest(name, conversations, DigestLinks{open, unsubscribeUrl(userId)});
+    };
+}
+
 void EmailService::checkNow()
 {
     EmailRepository::BatchRules rules;
     rules.now = m_settings.clock();
     rules.minuteMs = m_settings.minuteMs;
     rules.online = m_onlineUsers();
-    const QString open = m_settings.publicUrl;
-    rules.compose = [this, open](qint64 userId, const QString &name,
-                                 const QList<DigestConversation> &conversations) {
-        return composeDigest(name, conversations, DigestLinks{open, unsubscribeUrl(userId)});
-    };
+    rules.compose = composer();
     auto queued = m_db.submit<int>(
         [rules](QSqlDatabase &db) { return EmailRepository::queueDigests(db, rules); });
     // The mailer thread looks at the outbox once this job is done: the queue keeps order.
@@ -122,8 +126,8 @@ void EmailService::mailerLoop()
         const qint64 now = m_settings.clock();
         const qint64 lease = now + 10 * m_settings.retryBaseMs; // 5 minutes by default
         auto due = m_db.submit<std::optional<EmailRepository::OutboxEmail>>(
-                           [now, lease](QSqlDatabase &db) {
-                               return EmailRepository::nextDue(db, now, lease);
+                           [now, lease, compose = composer()](QSqlDatabase &db) {
+                               return EmailRepository::nextDue(db, now, lease, compose);
                            })
                        .result();
         if (!due.ok() || !due.value()) {

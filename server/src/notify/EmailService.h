@@ -2,6 +2,7 @@
 
 #include "notify/SmtpMailer.h"
 #include "protocol/Time.h"
+#include "storage/EmailRepository.h"
 
 #include <QObject>
 #include <QSet>
@@ -50,6 +51,8 @@ public:
 
     [[nodiscard]] static QByteArray unsubscribeSignature(const QByteArray &secret, qint64 userId);
     [[nodiscard]] QString unsubscribeUrl(qint64 userId) const;
+    // Writes a user's digest, with its links (safe on a database thread).
+    [[nodiscard]] EmailRepository::Compose composer() const;
 
 Q_SIGNALS:
     // A batch pass is done: `queued` digests went into the outbox (-1: the pass failed).

@@ -38,6 +38,13 @@ struct Recipient
     QList<Pending> pending; // oldest first
 };
 
+Pending pendingFrom(const Message &message, const QString &title, bool mention)
+{
+    const Notification notification = NotificationRepository::forMessage(message, title);
+    return {message.id,        message.conversationId, notification.title,
+            notification.body, message.createdAt,      mention};
+}
+
 // Per (user, conversation): the newest notification that is in a digest now, or never will be.
 using Handled = QMap<std::pair<qint64, qint64>, qint64>;
 
@@ -120,6 +127,35 @@ Result<QMap<qint64, Recipient>> readPending(QSqlDatabase &db, Handled &handled)
     return recipients;
 }
 
+// Notifications by conversation, the conversations that mention the user first.
+QList<DigestConversation> digestOf(const QList<Pending> &pending)
+{
+    QList<DigestConversation> conversations;
+    QHash<qint64, qsizetype> indexOf;
+    for (const Pending &entry : pending) {
+        if (!indexOf.contains(entry.conversationId)) {
+            indexOf.insert(entry.conversationId, conversations.size());
+            conversations.append({entry.conversationId, entry.title, 0, {}, {}});
+        }
+        DigestConversation &conversation = conversations[indexOf.value(entry.conversationId)];
+        ++conversation.count;
+        conversation.title = entry.title; // the newest sender names it
+        const QString line = u"%1: %2"_s.arg(entry.title, entry.body);
+        conversation.latest.append(line);
+        if (conversation.latest.size() > kLatestLines)
+            conversation.latest.removeFirst();
+        if (entry.mention)
+            conversation.mentions.append(line);
+        if (conversation.mentions.size() > kLatestLines)
+            conversation.mentions.removeFirst();
+    }
+    std::stable_sort(conversations.begin(), conversations.end(),
+                     [](const DigestConversation &a, const DigestConversation &b) {
+                         return !a.mentions.isEmpty() && b.mentions.isEmpty();
+                     });
+    return conversations;
+}
+
 // Queues one user's digest when it is due; true when it did.
 Result<bool> queueDigest(QSqlDatabase &db, const BatchRules &rules, qint64 userId,
                          const Recipient &recipient, Handled &handled)
@@ -143,40 +179,78 @@ Result<bool> queueDigest(QSqlDatabase &db, const BatchRules &rules, qint64 userI
     if (recent.value() > 0)
         return false;
 
-    QList<DigestConversation> conversations;
-    QHash<qint64, qsizetype> indexOf;
-    for (const Pending &pending : recipient.pending) {
-        if (!indexOf.contains(pending.conversationId)) {
-            indexOf.insert(pending.conversationId, conversations.size());
-            conversations.append({pending.conversationId, pending.title, 0, {}, {}});
-        }
-        DigestConversation &conversation = conversations[indexOf.value(pending.conversationId)];
-        ++conversation.count;
-        conversation.title = pending.title; // the newest sender names it
-        const QString line = u"%1: %2"_s.arg(pending.title, pending.body);
-        conversation.latest.append(line);
-        if (conversation.latest.size() > kLatestLines)
-            conversation.latest.removeFirst();
-        if (pending.mention)
-            conversation.mentions.append(line);
-        if (conversation.mentions.size() > kLatestLines)
-            conversation.mentions.removeFirst();
+    for (const Pending &pending : recipient.pending)
         handle(handled, userId, pending);
-    }
-    // Mentions first: the conversations that mention the user, then the others.
-    std::stable_sort(conversations.begin(), conversations.end(),
-                     [](const DigestConversation &a, const DigestConversation &b) {
-                         return !a.mentions.isEmpty() && b.mentions.isEmpty();
-                     });
-    const ComposedEmail email = rules.compose(userId, recipient.name, conversations);
+    const ComposedEmail email = rules.compose(userId, recipient.name, digestOf(recipient.pending));
     auto inserted = sql::exec(
         db,
         u"INSERT INTO email_outbox (user_id, recipient, subject, text_body, html_body, "
-        "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+        "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
         {userId, recipient.email, email.subject, email.text, email.html, rules.now, rules.now});
     if (!inserted.ok())
         return inserted.error();
+    if (!inserted.value().next())
+        return Error::internal(u"database error"_s);
+    const qint64 emailId = inserted.value().value(0).toLongLong();
+    for (const Pending &pending : recipient.pending) {
+        auto kept = sql::exec(
+            db, u"INSERT INTO email_outbox_messages (email_id, message_id) VALUES (?, ?)"_s,
+            {emailId, pending.id});
+        if (!kept.ok())
+            return kept.error();
+    }
     return true;
+}
+
+// The live messages unsent digest `emailId` of `userId` sums up, as they are now.
+Result<QList<Pending>> pendingOf(QSqlDatabase &db, qint64 emailId, qint64 userId)
+{
+    auto rows = sql::exec(
+        db,
+        u"SELECT %1, %2, %3 FROM email_outbox_messages e JOIN messages m ON m.id = e.message_id "
+        "JOIN conversations c ON c.id = m.conversation_id JOIN users s ON s.id = m.sender_id "
+        "JOIN participants p ON p.conversation_id = m.conversation_id AND p.user_id = ? "
+        "WHERE e.email_id = ? AND m.deleted_at IS NULL ORDER BY m.id"_s.arg(
+            MessageRepository::columns(), NotificationRepository::titleColumn(),
+            NotificationRepository::mentionColumn()),
+        {userId, emailId});
+    if (!rows.ok())
+        return rows.error();
+    QList<Pending> pending;
+    constexpr int more = MessageRepository::kColumnCount;
+    while (rows.value().next()) {
+        const auto &row = rows.value();
+        pending.append(pendingFrom(MessageRepository::fromRow(row), row.value(more).toString(),
+                                   row.value(more + 1).toInt() != 0));
+    }
+    return pending;
+}
+
+// A digest that went stale (a message of it was edited or deleted) written anew from its
+// messages as they are now; false when none is left: it is dropped (marked sent).
+Result<bool> rewrite(QSqlDatabase &db, OutboxEmail &email, qint64 now, const Compose &compose)
+{
+    auto pending = pendingOf(db, email.id, email.userId);
+    if (!pending.ok())
+        return pending.error();
+    if (pending.value().isEmpty()) {
+        auto dropped = sql::exec(db,
+                                 u"UPDATE email_outbox SET sent_at = ?, stale = 0, "
+                                 "last_error = 'nothing left to tell' WHERE id = ?"_s,
+                                 {now, email.id});
+        return dropped.ok() ? Result<bool>(false) : Result<bool>(dropped.error());
+    }
+    auto name = sql::exec(db, u"SELECT display_name FROM users WHERE id = ?"_s, {email.userId});
+    if (!name.ok())
+        return name.error();
+    const QString recipientName =
+        name.value().next() ? name.value().value(0).toString() : QString();
+    email.email = compose(email.userId, recipientName, digestOf(pending.value()));
+    auto written = sql::exec(db,
+                             u"UPDATE email_outbox SET subject = ?, text_body = ?, html_body = ?, "
+                             "stale = 0 WHERE id = ?"_s,
+                             {email.email.subject, email.email.text, email.email.html, email.id});
+    return written.ok() ? Result<bool>(true) : Result<bool>(written.error());
 }
 
 } // namespace
@@ -214,31 +288,52 @@ Status skipPending(QSqlDatabase &db, qint64 userId)
     return Done{};
 }
 
-Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now, qint64 leaseUntil)
+Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now, qint64 leaseUntil,
+                                           const Compose &compose)
 {
     // Claimed for this mailer until leaseUntil: another node's mailer skips it (and takes
     // it over if this one dies before it is sent or failed).
     const QString skipLocked =
         db.driverName() == "QPSQL"_L1 ? u" FOR UPDATE SKIP LOCKED"_s : QString();
-    auto row = sql::exec(
+    for (;;) {
+        auto row =
+            sql::exec(db,
+                      u"UPDATE email_outbox SET next_attempt_at = ? WHERE id = (SELECT id FROM "
+                      "email_outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY "
+                      "next_attempt_at, id LIMIT 1%1) RETURNING id, user_id, recipient, subject, "
+                      "text_body, html_body, attempts, stale"_s.arg(skipLocked),
+                      {leaseUntil, now});
+        if (!row.ok())
+            return row.error();
+        if (!row.value().next())
+            return std::optional<OutboxEmail>();
+        OutboxEmail email;
+        email.id = row.value().value(0).toLongLong();
+        email.userId = row.value().value(1).toLongLong();
+        email.recipient = row.value().value(2).toString();
+        email.email = {row.value().value(3).toString(), row.value().value(4).toString(),
+                       row.value().value(5).toString()};
+        email.attempts = row.value().value(6).toInt();
+        if (row.value().value(7).toInt() == 0)
+            return std::optional<OutboxEmail>(email);
+        auto rewritten = rewrite(db, email, now, compose);
+        if (!rewritten.ok())
+            return rewritten.error();
+        if (rewritten.value())
+            return std::optional<OutboxEmail>(email);
+        // Nothing left of it: on to the next.
+    }
+}
+
+Status messageChanged(QSqlDatabase &db, qint64 messageId, bool deleted)
+{
+    auto marked = sql::exec(
         db,
-        u"UPDATE email_outbox SET next_attempt_at = ? WHERE id = (SELECT id FROM email_outbox "
-        "WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1%1) "
-        "RETURNING id, user_id, recipient, subject, text_body, html_body, attempts"_s.arg(
-            skipLocked),
-        {leaseUntil, now});
-    if (!row.ok())
-        return row.error();
-    if (!row.value().next())
-        return std::optional<OutboxEmail>();
-    OutboxEmail email;
-    email.id = row.value().value(0).toLongLong();
-    email.userId = row.value().value(1).toLongLong();
-    email.recipient = row.value().value(2).toString();
-    email.email = {row.value().value(3).toString(), row.value().value(4).toString(),
-                   row.value().value(5).toString()};
-    email.attempts = row.value().value(6).toInt();
-    return std::optional<OutboxEmail>(email);
+        u"UPDATE email_outbox SET stale = 1%1 WHERE sent_at IS NULL AND id IN (SELECT email_id "
+        "FROM email_outbox_messages WHERE message_id = ?)"_s.arg(
+            deleted ? u", subject = '', text_body = '', html_body = ''"_s : QString()),
+        {messageId});
+    return marked.ok() ? Status(Done{}) : Status(marked.error());
 }
 
 Status markSent(QSqlDatabase &db, qint64 id, qint64 now)
@@ -249,6 +344,10 @@ Status markSent(QSqlDatabase &db, qint64 id, qint64 now)
                              {now, id});
     if (!updated.ok())
         return updated.error();
+    // What it summed up matters no more.
+    auto forgotten = sql::exec(db, u"DELETE FROM email_outbox_messages WHERE email_id = ?"_s, {id});
+    if (!forgotten.ok())
+        return forgotten.error();
     return Done{};
 }
 

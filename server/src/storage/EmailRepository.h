@@ -43,16 +43,17 @@ struct OutboxEmail
     int attempts = 0;
 };
 
+// Writes a user's digest (notify/EmailComposer); called in a database job, so it must be
+// safe to call on a database thread.
+using Compose = std::function<ComposedEmail(qint64 userId, const QString &recipientName,
+                                            const QList<DigestConversation> &conversations)>;
+
 struct BatchRules
 {
     qint64 now = 0;
     qint64 minuteMs = 60'000; // what emailDelayMinutes counts in (shorter in tests)
     QSet<qint64> online;      // users with an open connection: no email for them
-    // Writes a user's digest (notify/EmailComposer); called in the database job, so it
-    // must be safe to call on the database thread.
-    std::function<ComposedEmail(qint64 userId, const QString &recipientName,
-                                const QList<DigestConversation> &conversations)>
-        compose;
+    Compose compose;
 };
 
 // Turns unread notifications of offline users into at most one digest per user: for each
@@ -67,9 +68,13 @@ struct BatchRules
 // when those arrived, or are now).
 [[nodiscard]] Status skipPending(QSqlDatabase &db, qint64 userId);
 
-// The next email due, claimed until `leaseUntil`.
+// The next email due, claimed until `leaseUntil`. One gone stale is written anew first
+// (`compose`) from its messages as they are now, or dropped when none is left.
 [[nodiscard]] Result<std::optional<OutboxEmail>> nextDue(QSqlDatabase &db, qint64 now,
-                                                         qint64 leaseUntil);
+                                                         qint64 leaseUntil, const Compose &compose);
+// A message was edited (`deleted`: deleted) in the caller's transaction: the unsent digests
+// that sum it up go stale (a deleted one's text is blanked at once).
+[[nodiscard]] Status messageChanged(QSqlDatabase &db, qint64 messageId, bool deleted);
 [[nodiscard]] Status markSent(QSqlDatabase &db, qint64 id, qint64 now);
 [[nodiscard]] Status markFailed(QSqlDatabase &db, qint64 id, qint64 retryAt, const QString &why);
 [[nodiscard]] Result<qint64> unsentCount(QSqlDatabase &db);

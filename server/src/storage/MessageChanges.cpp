@@ -2,6 +2,7 @@
 
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
+#include "storage/EmailRepository.h"
 #include "storage/MentionStore.h"
 #include "storage/MessageRepository.h"
 #include "storage/NotificationRepository.h"
@@ -99,7 +100,9 @@ Status newVersion(QSqlDatabase &db, Message &message, const Edit &edit)
                   u"UPDATE messages SET content = ?, version = ?, edited_at = ?, "
                   "change_id = ? WHERE id = ?"_s,
                   {message.content, message.version, edit.now, message.changeId, message.id});
-    return updated.ok() ? Status(Done{}) : Status(updated.error());
+    if (!updated.ok())
+        return updated.error();
+    return EmailRepository::messageChanged(db, message.id, false); // pending email: the new text
 }
 
 // The edit changed the message's mentions to `mentions`: stored, and who is told what
@@ -248,6 +251,8 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
         if (auto done = sql::exec(db, statement, args); !done.ok())
             return done.error();
     }
+    if (auto pending = EmailRepository::messageChanged(db, message.id, true); !pending.ok())
+        return pending.error();
     result.tombstone.changed = true;
     if (message.threadRootId) {
         auto root = Threads::refresh(db, *message.threadRootId, userId);

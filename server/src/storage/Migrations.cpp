@@ -232,6 +232,16 @@ const Migration kMigrations[] = {
                 ON message_mentions(user_id, conversation_id, message_id))",
       R"(ALTER TABLE notification_preferences
                 ADD COLUMN mentions_when_muted INTEGER NOT NULL DEFAULT 1)"}},
+    {13,
+     "digests follow their messages",
+     // The messages an unsent digest sums up: an edit or a delete of one marks the digest
+     // stale (a delete also blanks it), and the mailer writes it anew before sending.
+     {R"(CREATE TABLE email_outbox_messages (
+                email_id BIGINT NOT NULL REFERENCES email_outbox(id),
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                PRIMARY KEY (email_id, message_id)))",
+      "CREATE INDEX email_outbox_messages_by_message ON email_outbox_messages(message_id)",
+      "ALTER TABLE email_outbox ADD COLUMN stale INTEGER NOT NULL DEFAULT 0"}},
 };
 
 std::span<const Migration> migrations()
