@@ -76,6 +76,8 @@ struct Mentions
     bool all = false;
 
     [[nodiscard]] bool isEmpty() const { return userIds.isEmpty() && !all; }
+    // Whether they mention `userId` (by name, or through `all`; the sender aside).
+    [[nodiscard]] bool reach(qint64 userId) const { return all || userIds.contains(userId); }
     [[nodiscard]] QJsonObject toJson() const;
     // bad_request unless {userIds: [ids...], all: bool} (both optional); duplicates dropped.
     static Result<Mentions> fromJson(const QJsonValue &value);

@@ -63,7 +63,7 @@ void TypingAndReading::markSeen(qint64 messageId)
     for (const LocalMessage &message : m_state.messages.messages()) {
         if (message.id > messageId && message.senderId != m_state.me && !message.isDeleted()) {
             ++unread;
-            if (message.mentions.all || message.mentions.userIds.contains(m_state.me))
+            if (message.mentions.reach(m_state.me))
                 ++mentions;
         }
     }

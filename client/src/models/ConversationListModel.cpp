@@ -232,8 +232,7 @@ std::optional<Conversation> ConversationListModel::setLastMessage(const Message 
     conversation.updatedAt = std::max(conversation.updatedAt, message.createdAt);
     if (countAsUnread && newer) {
         ++conversation.unreadCount;
-        if (message.senderId != m_me &&
-            (message.mentions.all || message.mentions.userIds.contains(m_me)))
+        if (message.senderId != m_me && message.mentions.reach(m_me))
             ++conversation.mentionCount;
     }
     // Whoever writes has stopped typing.

@@ -148,8 +148,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case LinkedHtmlRole:
         return linkedHtml(message.content, mentionMarks(message), m_ownMentionColor);
     case MentionsMeRole:
-        return message.senderId != m_me &&
-               (message.mentions.all || message.mentions.userIds.contains(m_me));
+        return message.senderId != m_me && message.mentions.reach(m_me);
     case FirstUnreadRole:
         return m_firstUnreadId != 0 && message.id == m_firstUnreadId;
     case EditedAtRole: // for the "(edited)" mark's tooltip; empty when never edited
