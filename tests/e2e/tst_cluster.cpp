@@ -429,6 +429,105 @@ private Q_SLOTS:
         QCOMPARE(seen, sent);
     }
 
+    // Version 2's changes of a message made on one node reach the participants on the
+    // others: reactions, an edit that newly mentions, a thread reply and a delete that
+    // revokes what it notified.
+    void aMessagesChangesReachEveryNode()
+    {
+        HttpClient a(m_nodes[0]->http());
+        const auto alice = a.registerUser(u"alice"_s);
+        const auto bob = a.registerUser(u"bob"_s);
+        const auto carol = a.registerUser(u"carol"_s);
+        const qint64 group = a.createConversation(alice, {bob.id, carol.id}, u"v2"_s);
+        auto aliceSocket = connectTo(*m_nodes[0], alice);
+        auto bobSocket = connectTo(*m_nodes[1], bob);
+        auto carolSocket = connectTo(*m_nodes[2], carol);
+        const std::array<WsClient *, 3> everyone{aliceSocket.get(), bobSocket.get(),
+                                                 carolSocket.get()};
+        const auto updated = [](WsClient *client, const QString &change) {
+            return client->waitFor(u"message_updated"_s, 5000, [&](const QJsonObject &f) {
+                return f["change"_L1].toString() == change;
+            });
+        };
+
+        aliceSocket->sendJson({{"type"_L1, "send_message"_L1},
+                               {"conversationId"_L1, group},
+                               {"content"_L1, u"lunch?"_s}});
+        const qint64 id = aliceSocket->waitFor(u"message_sent"_s)["messageId"_L1].toInteger();
+        for (WsClient *other : {bobSocket.get(), carolSocket.get()})
+            QCOMPARE(other->waitFor(u"new_message"_s)["messageId"_L1].toInteger(), id);
+
+        // Bob reacts on node 2: everyone sees the tally, alice is told, nobody has a message.
+        bobSocket->sendJson({{"type"_L1, "react"_L1},
+                             {"messageId"_L1, id},
+                             {"emoji"_L1, u"\U0001F44D"_s},
+                             {"on"_L1, true}});
+        for (WsClient *client : everyone) {
+            const QJsonObject reacted = updated(client, u"reactions"_s);
+            QCOMPARE(reacted["message"_L1]["reactions"_L1][0]["count"_L1].toInt(), 1);
+        }
+        QCOMPARE(aliceSocket->waitFor(u"notification"_s)["notification"_L1]["kind"_L1].toString(),
+                 u"reaction"_s);
+        QVERIFY(carolSocket->staysQuiet(u"new_message"_s));
+
+        // Alice edits on node 1 and now names carol: carol (node 3) gets a mention.
+        aliceSocket->sendJson({{"type"_L1, "edit_message"_L1},
+                               {"messageId"_L1, id},
+                               {"content"_L1, u"@carol lunch?"_s},
+                               {"mentions"_L1, QJsonObject{{"userIds"_L1, QJsonArray{carol.id}}}},
+                               {"clientRequestId"_L1, u"e-1"_s}});
+        qint64 lastChange = 0;
+        for (WsClient *client : everyone) {
+            const QJsonObject edited = updated(client, u"edited"_s);
+            QCOMPARE(edited["message"_L1]["content"_L1].toString(), u"@carol lunch?"_s);
+            QCOMPARE(edited["message"_L1]["version"_L1].toInt(), 2);
+            QCOMPARE(edited["ref"_L1].toString(),
+                     client == aliceSocket.get() ? u"e-1"_s : QString());
+            lastChange = edited["changeId"_L1].toInteger();
+        }
+        const QJsonObject mention =
+            carolSocket
+                ->waitFor(u"notification"_s, 5000,
+                          [&](auto f) {
+                              return f["notification"_L1]["kind"_L1].toString() == "mention"_L1;
+                          })["notification"_L1]
+                .toObject();
+        QCOMPARE(mention["messageId"_L1].toInteger(), id);
+
+        // Carol replies in a thread on node 3: the root's summary changes everywhere, and
+        // alice (the root's sender, so a follower) is told.
+        carolSocket->sendJson({{"type"_L1, "send_message"_L1},
+                               {"conversationId"_L1, group},
+                               {"content"_L1, u"yes"_s},
+                               {"threadRootId"_L1, id}});
+        const qint64 reply = carolSocket->waitFor(u"message_sent"_s)["messageId"_L1].toInteger();
+        for (WsClient *client : everyone) {
+            const QJsonObject thread = updated(client, u"thread"_s);
+            QCOMPARE(thread["message"_L1]["thread"_L1]["replyCount"_L1].toInt(), 1);
+            QCOMPARE(thread["message"_L1]["thread"_L1]["lastReplyId"_L1].toInteger(), reply);
+            QVERIFY(thread["changeId"_L1].toInteger() > lastChange);
+        }
+        QCOMPARE(aliceSocket->waitFor(u"notification"_s)["notification"_L1]["kind"_L1].toString(),
+                 u"thread_reply"_s);
+
+        // Alice deletes the root on node 1: a tombstone everywhere, carol's mention revoked,
+        // the reply stays.
+        aliceSocket->sendJson({{"type"_L1, "delete_message"_L1}, {"messageId"_L1, id}});
+        for (WsClient *client : everyone) {
+            const QJsonObject deleted = updated(client, u"deleted"_s);
+            QVERIFY(!deleted["message"_L1]["deletedAt"_L1].isNull());
+            QCOMPARE(deleted["message"_L1]["content"_L1].toString(), QString());
+        }
+        QVERIFY(carolSocket->waitFor(u"notification_revoked"_s)["ids"_L1].toArray().contains(
+            mention["id"_L1]));
+        HttpClient c(m_nodes[2]->http());
+        const auto thread =
+            c.get(u"/api/messages/%1/messages?threadRootId=%2"_s.arg(group).arg(id), bob.token);
+        QCOMPARE(thread.status, 200);
+        QCOMPARE(thread.body["messages"_L1].toArray().size(), 1);
+        QCOMPARE(thread.body["messages"_L1][0]["id"_L1].toInteger(), reply);
+    }
+
     void racesBetweenNodesEndInOneRow()
     {
         // The same resend through two nodes at once is stored once; two people writing to
