@@ -33,8 +33,9 @@ Item {
     required property bool replyDeleted
     required property var reactions // [{emoji, count, me, who}]
     required property string threadSummary // a root's "3 replies · last 14:05", or ""
-    required property var threadLastReply
     property bool showSender: false
+    // In a thread's panel: the root shows no summary (the panel is the thread).
+    property bool inThread: false
     // Sent, not deleted, the user's own: what Edit and Delete apply to.
     readonly property bool changeable: isOwn && !deleted && messageId > 0
 
@@ -51,6 +52,7 @@ Item {
     signal reactRequested(var message, var anchor)
     signal reactionToggled(var messageId, string emoji)
     signal replyClicked(var messageId)
+    signal threadRequested(var messageId)
     signal versionsRequested(var messageId)
     signal retryRequested(string clientMessageId)
     signal discardRequested(string clientMessageId)
@@ -287,10 +289,10 @@ Item {
             }
         }
 
-        // A thread's root: how many replies and when the last came; a click goes to it.
+        // A thread's root: how many replies and when the last came; a click opens it.
         Label {
             objectName: "threadSummary"
-            visible: message.threadSummary.length > 0
+            visible: message.threadSummary.length > 0 && !message.inThread
             Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
@@ -301,7 +303,7 @@ Item {
             Accessible.role: Accessible.Button
             Accessible.name: message.threadSummary
             HoverHandler { cursorShape: Qt.PointingHandCursor }
-            TapHandler { onTapped: message.replyClicked(message.threadLastReply) }
+            TapHandler { onTapped: message.threadRequested(message.messageId) }
         }
 
         // Its reactions: one chip per emoji with its count, the user's own highlighted,

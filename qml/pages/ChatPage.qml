@@ -10,6 +10,7 @@ Page {
 
     readonly property bool narrow: width < Theme.narrowWidth
     readonly property bool chatOpen: Chat.currentConversationId > 0 // qmllint disable type
+    readonly property bool threadOpen: Chat.threadRootId > 0 // qmllint disable type
 
     signal newConversationRequested()
     signal settingsRequested()
@@ -121,11 +122,35 @@ Page {
             objectName: "chatPane"
             visible: !page.narrow || page.chatOpen
             SplitView.fillWidth: true
-            ConversationView {
-                id: conversationView
+            // The conversation, and its open thread beside it (in a narrow window, over it).
+            RowLayout {
                 anchors.fill: parent
-                visible: page.chatOpen
-                showBack: page.narrow
+                spacing: 0
+                ConversationView {
+                    id: conversationView
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    visible: page.chatOpen && !(page.narrow && page.threadOpen)
+                    showBack: page.narrow
+                    actions: messageActions
+                }
+                Rectangle {
+                    Layout.fillHeight: true
+                    implicitWidth: 1
+                    visible: threadPanel.active && conversationView.visible
+                    color: Theme.divider
+                }
+                Loader {
+                    id: threadPanel
+                    objectName: "threadPanel"
+                    active: page.chatOpen && page.threadOpen
+                    visible: active
+                    Layout.fillHeight: true
+                    Layout.fillWidth: page.narrow
+                    Layout.preferredWidth: page.narrow ? -1 : Math.max(300, Math.min(420, parent.width * 0.4))
+                    sourceComponent: ThreadPanel { actions: messageActions } // qmllint disable unqualified
+                    onLoaded: (item as ThreadPanel).focusComposer()
+                }
             }
             Label {
                 anchors.centerIn: parent
@@ -136,10 +161,23 @@ Page {
         }
     }
 
+    // The menu, reaction picker and dialogs of a message, for the conversation and the thread.
+    MessageActions {
+        id: messageActions
+        anchors.fill: parent
+    }
+
     // A conversation just started: the next thing typed is its first message.
     Connections {
         target: Chat
         function onConversationStarted() { conversationView.focusComposer() }
+        // The thread closed: the typing goes back to the conversation.
+        function onThreadChanged() {
+            if (!page.threadOpen && page.chatOpen)
+                conversationView.focusComposer()
+            else if (threadPanel.item)
+                (threadPanel.item as ThreadPanel).focusComposer()
+        }
         // The list's current row is the open conversation: arrows and Enter go on from it.
         // (Closed: the row stays, for Enter to open it again.)
         function onCurrentChanged() {

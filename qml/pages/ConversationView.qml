@@ -13,6 +13,14 @@ Page {
     // view keeps its place at the "New messages" line (or the bottom) as messages come in.
     property bool placing: false
     property bool positioning: false // the view moves itself: not the person scrolling
+    // The page's menu, picker and dialogs for a message (MessageActions).
+    property MessageActions actions: null
+    // For MessageActions: "Reply in thread" belongs here.
+    readonly property bool offersThreads: true
+    function startReplying(message) {
+        composer.startReplying(message.messageId, message.senderName, message.content)
+    }
+    function startEditing(message) { composer.startEditing(message.messageId, message.content) }
 
     function showNewest() {
         view.placing = false
@@ -141,11 +149,12 @@ Page {
             showSender: !Chat.currentIsGroup ? false : true
             onRetryRequested: (id) => Chat.retry(id)
             onDiscardRequested: (id) => Chat.discard(id)
-            onMenuRequested: (message) => { messageMenu.message = message; messageMenu.popup() }
-            onReactRequested: (message, anchor) => view.openPicker(message.messageId, anchor)
+            onMenuRequested: (message) => view.actions.showMenu(message, view)
+            onReactRequested: (message, anchor) => view.actions.openPicker(message.messageId, anchor, view)
             onReactionToggled: (id, emoji) => Chat.toggleReaction(id, emoji)
             onReplyClicked: (id) => Chat.reveal(id)
-            onVersionsRequested: (id) => Chat.loadVersions(id)
+            onThreadRequested: (id) => Chat.openThread(id)
+            onVersionsRequested: (id) => view.actions.showVersions(id, view)
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
@@ -178,147 +187,6 @@ Page {
         }
     }
 
-    // A message's context menu (one for all: a menu per delegate costs memory per row).
-    Menu {
-        id: messageMenu
-        objectName: "messageMenu"
-        property var message: null
-        MenuItem {
-            objectName: "replyToMessage"
-            text: qsTr("Reply")
-            enabled: messageMenu.message !== null && !messageMenu.message.deleted && messageMenu.message.messageId > 0
-            onTriggered: composer.startReplying(messageMenu.message.messageId,
-                                                messageMenu.message.senderName,
-                                                messageMenu.message.content)
-        }
-        MenuItem {
-            objectName: "reactToMessage"
-            text: qsTr("React…")
-            enabled: messageMenu.message !== null && !messageMenu.message.deleted && messageMenu.message.messageId > 0
-            onTriggered: view.openPicker(messageMenu.message.messageId, messageMenu.message)
-        }
-        MenuItem {
-            objectName: "editMessage"
-            text: qsTr("Edit")
-            visible: messageMenu.message !== null && messageMenu.message.changeable
-            height: visible ? implicitHeight : 0
-            onTriggered: composer.startEditing(messageMenu.message.messageId, messageMenu.message.content)
-        }
-        MenuItem {
-            objectName: "copyMessage"
-            text: qsTr("Copy text")
-            enabled: messageMenu.message !== null && !messageMenu.message.deleted
-            onTriggered: messageMenu.message.copyText()
-        }
-        MenuItem {
-            objectName: "deleteMessage"
-            text: qsTr("Delete…")
-            visible: messageMenu.message !== null && messageMenu.message.changeable
-            height: visible ? implicitHeight : 0
-            onTriggered: {
-                deleteDialog.messageId = messageMenu.message.messageId
-                deleteDialog.open()
-            }
-        }
-    }
-
-    // Opens the reaction picker for a message, next to `anchor` (an item of its delegate).
-    function openPicker(messageId, anchor) {
-        emojiPicker.messageId = messageId
-        const at = anchor.mapToItem(view, 0, anchor.height)
-        emojiPicker.x = Math.max(0, Math.min(at.x, view.width - emojiPicker.width))
-        emojiPicker.y = Math.max(0, Math.min(at.y, view.height - emojiPicker.height))
-        emojiPicker.open()
-    }
-
-    EmojiPicker {
-        id: emojiPicker
-        objectName: "emojiPicker"
-        onPicked: (id, emoji) => Chat.toggleReaction(id, emoji)
-    }
-
-    // An edited message's versions, oldest first, as the server keeps them.
-    Dialog {
-        id: versionsDialog
-        objectName: "versionsDialog"
-        property var versions: []
-        anchors.centerIn: parent
-        width: Math.min(view.width * 0.9, 480)
-        modal: true
-        title: qsTr("Versions")
-        standardButtons: Dialog.Close
-        ListView {
-            objectName: "versionList"
-            implicitHeight: Math.min(contentHeight, view.height * 0.6)
-            width: parent.width
-            clip: true
-            spacing: Theme.spacing
-            model: versionsDialog.versions
-            delegate: ColumnLayout {
-                id: versionRow
-                required property var modelData
-                required property int index
-                width: ListView.view.width
-                spacing: 2
-                Label {
-                    text: (versionRow.index === 0 ? qsTr("Original") : qsTr("Edit %1").arg(versionRow.index))
-                          + " · " + versionRow.modelData.time
-                    color: Theme.mutedText
-                    font.pixelSize: 12
-                    font.bold: true
-                }
-                Label {
-                    objectName: "versionText"
-                    Layout.fillWidth: true
-                    text: versionRow.modelData.content
-                    textFormat: Text.PlainText
-                    wrapMode: Text.Wrap
-                    color: Theme.text
-                }
-            }
-        }
-        onClosed: view.focusComposer()
-    }
-
-    Dialog {
-        id: deleteDialog
-        objectName: "deleteDialog"
-        property var messageId: 0
-        anchors.centerIn: parent
-        modal: true
-        title: qsTr("Delete message?")
-        width: Math.min(view.width * 0.9, 420)
-        ColumnLayout {
-            anchors.fill: parent
-            Label {
-                Layout.fillWidth: true
-                wrapMode: Text.WordWrap
-                textFormat: Text.PlainText
-                text: qsTr("It is deleted for everyone in this conversation. People may already have read it or kept a copy.")
-                color: Theme.text
-            }
-        }
-        footer: DialogButtonBox {
-            Button {
-                objectName: "confirmDelete"
-                text: qsTr("Delete")
-                DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
-            }
-            Button {
-                text: qsTr("Cancel")
-                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
-            }
-        }
-        // Enter confirms, Esc cancels, as in the messengers people know.
-        Shortcut {
-            sequences: ["Return", "Enter"]
-            enabled: deleteDialog.opened
-            onActivated: deleteDialog.accept()
-        }
-        onAccepted: Chat.deleteMessage(messageId)
-        onClosed: view.focusComposer()
-    }
-
     // The newest message on screen is reported as seen (a read receipt when the window is active).
     Timer {
         id: seenDelay
@@ -340,10 +208,9 @@ Page {
             view.atBottom = false
             Qt.callLater(view.showRow, row) // qmllint disable type
         }
-        function onVersionsLoaded(messageId, versions) {
-            versionsDialog.versions = versions
-            versionsDialog.open()
-        }
+        // A thread reply arrived (its root's summary changed, not the rows): seen when the
+        // view is at the bottom.
+        function onCurrentStatusChanged() { seenDelay.restart() }
         function onCurrentChanged() {
             composer.stopReplying()
             composer.stopEditing(Chat.currentDraft)

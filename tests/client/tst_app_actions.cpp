@@ -56,7 +56,7 @@ void choose(RunningApp &app, const QString &entry)
     QObject *menu = app.window->findChild<QObject *>(u"messageMenu"_s);
     QQuickItem *item = visibleItems(app.window, entry).value(0);
     QVERIFY(menu && item);
-    for (int step = 0; step < 5 && !item->property("highlighted").toBool(); ++step)
+    for (int step = 0; step < 8 && !item->property("highlighted").toBool(); ++step)
         QTest::keyClick(app.window, Qt::Key_Down);
     QVERIFY(item->property("highlighted").toBool());
     QTest::keyClick(app.window, Qt::Key_Return);
@@ -320,6 +320,75 @@ private Q_SLOTS:
         // And a click on Bob's adds hers to it.
         click(app.window, visibleItems(app.window, u"reactionChip"_s).constFirst());
         QTRY_COMPARE(reactionsOnServer()[0]["count"_L1].toInt(), 2);
+    }
+
+    void aThreadOpensBesideTheConversationWithItsOwnComposer()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const qint64 root = world.say(world.bob, world.pair, u"release friday?"_s);
+        world.say(world.bob, world.pair, u"or monday"_s);
+        QCOMPARE(world.http
+                     ->post(u"/api/messages/send"_s,
+                            {{"conversationId"_L1, world.pair},
+                             {"content"_L1, u"friday is fine"_s},
+                             {"threadRootId"_L1, root}},
+                            world.bob.token)
+                     .status,
+                 201);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        // The root says how many replies it has; the reply itself is not in the conversation.
+        QTRY_COMPARE(visibleTexts(app.window, u"threadSummary"_s).size(), 1);
+        QVERIFY(visibleTexts(app.window, u"threadSummary"_s)
+                    .constFirst()
+                    .startsWith(u"1 reply \u00b7 last "_s));
+        QVERIFY(!bubbleShowing(app, u"friday is fine"_s));
+
+        // A click on it opens the thread beside the conversation, its composer ready.
+        click(app.window, visibleItems(app.window, u"threadSummary"_s).constFirst());
+        QTRY_VERIFY(bubbleShowing(app, u"friday is fine"_s));
+        QQuickItem *panel = app.item(u"threadList"_s);
+        QVERIFY(panel->isAncestorOf(bubbleShowing(app, u"friday is fine"_s)));
+        QVERIFY(app.item(u"messageList"_s)->isVisible()); // beside it, in a wide window
+        QQuickItem *threadField =
+            app.item(u"threadComposer"_s)->findChild<QQuickItem *>(u"composerField"_s);
+        QTRY_VERIFY(threadField->hasActiveFocus());
+        type(app.window, u"works for me"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        const auto threadOnServer = [&] {
+            QStringList contents;
+            const auto page = world.http->get(
+                u"/api/messages/%1/messages?threadRootId=%2"_s.arg(world.pair).arg(root),
+                world.bob.token);
+            for (const auto &message : page.body["messages"_L1].toArray())
+                contents.append(message["content"_L1].toString());
+            return contents;
+        };
+        QTRY_COMPARE(threadOnServer(), (QStringList{u"friday is fine"_s, u"works for me"_s}));
+        QTRY_VERIFY(bubbleShowing(app, u"works for me"_s));
+        QVERIFY(panel->isAncestorOf(bubbleShowing(app, u"works for me"_s)));
+        QTRY_VERIFY(
+            visibleTexts(app.window, u"threadSummary"_s).constFirst().startsWith(u"2 replies"_s));
+        QCOMPARE(serverHistory(world).size(), 4); // nothing went to the main view
+        screenshot(app.window, u"thread"_s);
+
+        // Esc closes it, and the typing goes back to the conversation.
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_COMPARE(app.messenger.chat().threadRootId(), 0);
+        QTRY_VERIFY(!app.item(u"threadList"_s));
+        QTRY_VERIFY(app.item(u"composerField"_s)->hasActiveFocus());
+        QCOMPARE(app.messenger.chat().currentConversationId(), world.pair);
+
+        // The menu starts a thread on any message.
+        rightClick(app, bubbleShowing(app, u"or monday"_s));
+        QTRY_VERIFY(isOpen(app, u"messageMenu"_s));
+        choose(app, u"replyInThread"_s);
+        QTRY_VERIFY(app.messenger.chat().threadRootId() > root);
+        QTRY_VERIFY(app.item(u"threadComposer"_s));
+        threadField = app.item(u"threadComposer"_s)->findChild<QQuickItem *>(u"composerField"_s);
+        QTRY_VERIFY(threadField->hasActiveFocus());
     }
 
     void atOffersThePeopleAndAMentionIsMarked()

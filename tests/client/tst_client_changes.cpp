@@ -370,13 +370,53 @@ private Q_SLOTS:
             return alice.chat.messages()->index(row).data(MessageListModel::ThreadSummaryRole);
         };
         QTRY_VERIFY(summary().toString().startsWith(u"1 reply \u00b7 last "_s));
-        QCOMPARE(alice.chat.messages()
-                     ->index(alice.chat.messages()->rowOfMessage(root))
-                     .data(MessageListModel::ThreadLastReplyRole)
-                     .toLongLong(),
-                 replyId);
         QTRY_COMPARE(alice.chat.cache()->byId(replyId)->threadRootId, root);
+        // The reply is in the thread, not in the conversation's main view.
+        QCOMPARE(alice.chat.messages()->rowOfMessage(replyId), -1);
+        // Seeing the newest message of the main view reads the replies after it.
+        alice.chat.setWindowActive(true);
+        alice.chat.markSeen(root);
+        QCOMPARE(alice.chat.conversations()->find(m_pair)->unreadCount, 0);
+        QTRY_COMPARE(m_http->get(u"/api/messages/conversations"_s, m_alice.token)
+                         .body["conversations"_L1][0]["unreadCount"_L1]
+                         .toInt(),
+                     0);
+
+        // Its panel: the root, then the replies; what is sent there is a reply in it.
+        alice.chat.openThread(root);
+        QCOMPARE(alice.chat.threadRootId(), root);
+        QTRY_COMPARE(alice.chat.thread()->rowCount(), 2);
+        QCOMPARE(alice.chat.thread()->messageIdAt(1), root);
+        QCOMPARE(alice.chat.thread()->messageIdAt(0), replyId);
+        QVERIFY(alice.chat.sendInThread(u"then friday"_s, replyId));
+        QCOMPARE(alice.chat.thread()->rowCount(), 3); // shown at once
+        QTRY_VERIFY(alice.chat.thread()->messageIdAt(0) > replyId);
+        const qint64 own = alice.chat.thread()->messageIdAt(0);
+        const auto inThread = m_http->get(
+            u"/api/messages/%1/messages?threadRootId=%2"_s.arg(m_pair).arg(root), m_bob.token);
+        QCOMPARE(inThread.body["messages"_L1].toArray().size(), 2);
+        QCOMPARE(inThread.body["messages"_L1][1]["id"_L1].toInteger(), own);
+        QCOMPARE(inThread.body["messages"_L1][1]["replyToId"_L1].toInteger(), replyId);
+        QCOMPARE(alice.chat.messages()->rowOfMessage(own), -1);
+        QTRY_VERIFY(summary().toString().startsWith(u"2 replies"_s));
+        // Up in the thread's empty composer edits the last reply there, not in the main view.
+        QCOMPARE(alice.chat.lastEditable(root)[u"messageId"_s].toLongLong(), own);
+        QCOMPARE(alice.chat.lastEditable()[u"messageId"_s].toLongLong(), root);
+        // What is typed in the thread is its own draft, kept across a restart of the view.
+        alice.chat.threadComposerChanged(u"and saturday?"_s);
+        QCOMPARE(alice.chat.currentDraft(), QString());
+        alice.chat.closeThread();
+        QCOMPARE(alice.chat.thread()->rowCount(), 0);
+        alice.chat.openThread(root);
+        QCOMPARE(alice.chat.threadDraft(), u"and saturday?"_s);
+        alice.chat.threadComposerChanged({});
+        // Opening another conversation closes it.
+        alice.chat.closeConversation();
+        QCOMPARE(alice.chat.threadRootId(), 0);
+
         // The reply deleted: no live reply, no summary.
+        QVERIFY(alice.chat.deleteMessage(own));
+        alice.chat.openConversation(m_pair);
         QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(replyId), {}, m_bob.token).status,
                  200);
         QTRY_COMPARE(summary().toString(), QString());

@@ -23,7 +23,7 @@ Item {
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
             editedAt: ""; deleted: false
             replyToId: 0; replySender: ""; replyExcerpt: ""; replyDeleted: false
-            reactions: []; threadSummary: ""; threadLastReply: 0
+            reactions: []; threadSummary: ""
         }
     }
     Component {
@@ -204,19 +204,20 @@ Item {
             compare(chips.visible, false)
         }
 
-        function test_aThreadRootShowsItsRepliesAndLeadsToTheLast() {
+        function test_aThreadRootShowsItsRepliesAndOpensTheThread() {
             const message = createTemporaryObject(messageComponent, root)
             const summary = find(message, "threadSummary")
             compare(summary.visible, false)
             message.threadSummary = "2 replies · last 14:05"
-            message.threadLastReply = 77
             compare(summary.visible, true)
             tryVerify(() => summary.width > 0)
             const clicked = createTemporaryObject(spyComponent, root,
-                                                  { target: message, signalName: "replyClicked" })
+                                                  { target: message, signalName: "threadRequested" })
             mouseClick(summary)
             compare(clicked.count, 1)
-            compare(clicked.signalArguments[0][0], 77)
+            compare(clicked.signalArguments[0][0], 1)
+            message.inThread = true // in the thread's own panel, the root needs no summary
+            compare(summary.visible, false)
         }
 
         function test_conversationRowShowsUnreadAndTyping() {

@@ -38,7 +38,10 @@ void CatchUp::refreshConversations()
 
 void CatchUp::pageForward(qint64 conversationId, qint64 afterId)
 {
-    m_state.api.history(conversationId, 0, afterId, kCatchUpPage, m_state.scope,
+    api::HistoryQuery forward;
+    forward.after = afterId;
+    forward.limit = kCatchUpPage;
+    m_state.api.history(conversationId, forward, m_state.scope,
                         [this, conversationId](Result<HistoryPage> page) {
                             if (!page.ok() || !m_state.cache || page.value().messages.isEmpty())
                                 return;
@@ -60,7 +63,7 @@ void CatchUp::newMessage(const Message &message)
     const auto stored = m_state.cache->storeFromServer(message);
     if (!stored.changed)
         return;
-    m_state.messages.upsert(stored.message);
+    m_state.show(stored.message);
     if (!m_state.conversations.find(message.conversationId)) {
         refreshConversations(); // someone started a conversation with this user
         return;
@@ -83,10 +86,10 @@ void CatchUp::messageChanged(const Message &message)
     const auto applied = m_state.cache->applyChange(message);
     if (!applied)
         return;
-    m_state.messages.upsert(*applied);
+    m_state.show(*applied);
     if (message.conversationId == m_state.current) {
         for (const LocalMessage &reply : m_state.cache->repliesTo(message.id))
-            m_state.messages.upsert(reply); // their excerpt of it
+            m_state.show(reply); // their excerpt of it
     }
     if (message.deletedAt) {
         // conversation_updated brings the list's new last message.

@@ -1,6 +1,7 @@
 #include "controllers/ChatController.h"
 
 #include "controllers/CatchUp.h"
+#include "controllers/ThreadView.h"
 #include "controllers/Timeline.h"
 #include "controllers/TypingAndReading.h"
 #include "store/LocalCache.h"
@@ -21,12 +22,15 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
     : QObject(parent)
     , m_api(api)
     , m_connection(connection)
-    , m_state{api, connection, m_conversations, m_messages}
+    , m_state{api, connection, m_conversations, m_messages, m_thread}
     , m_timeline(new Timeline(m_state, this))
+    , m_threadView(new ThreadView(m_state, this))
     , m_reading(new TypingAndReading(m_state, this))
     , m_catchUp(new CatchUp(m_state, *m_timeline, this))
 {
-    m_messages.setNameLookup([this](qint64 userId) { return m_conversations.displayName(userId); });
+    for (MessageListModel *model : {&m_messages, &m_thread})
+        model->setNameLookup([this](qint64 userId) { return m_conversations.displayName(userId); });
+    connect(m_threadView, &ThreadView::loadingChanged, this, &ChatController::threadChanged);
     connect(&m_connection, &RealtimeConnection::frameReceived, this, &ChatController::onFrame);
     connect(&m_connection, &RealtimeConnection::stateChanged, this,
             &ChatController::onConnectionState);
@@ -72,6 +76,7 @@ void ChatController::start(const Session &session, const QString &cacheDir)
     m_scope = std::make_unique<QObject>();
     m_conversations.setMe(me);
     m_messages.setMe(me);
+    m_thread.setMe(me);
     m_cache =
         std::make_unique<LocalCache>(QDir(cacheDir).filePath(u"account-%1.sqlite"_s.arg(me)), me);
     if (auto opened = m_cache->open(); !opened.ok())
@@ -79,9 +84,11 @@ void ChatController::start(const Session &session, const QString &cacheDir)
     m_queue = std::make_unique<OfflineQueue>(*m_cache, m_connection);
     connect(m_queue.get(), &OfflineQueue::messageChanged, m_timeline,
             &Timeline::localMessageChanged);
-    connect(
-        m_queue.get(), &OfflineQueue::messageRemoved, this,
-        [this](const QString &clientMessageId) { m_messages.removeByClientId(clientMessageId); });
+    connect(m_queue.get(), &OfflineQueue::messageRemoved, this,
+            [this](const QString &clientMessageId) {
+                m_messages.removeByClientId(clientMessageId);
+                m_thread.removeByClientId(clientMessageId);
+            });
     connect(m_queue.get(), &OfflineQueue::changeRefused, this, &ChatController::errorOccurred);
     m_state.me = me;
     m_state.scope = m_scope.get();
@@ -91,8 +98,13 @@ void ChatController::start(const Session &session, const QString &cacheDir)
     // What was there last time, at once; the network brings the rest.
     m_conversations.setConversations(m_cache->conversations());
     const QHash<qint64, QString> drafts = m_cache->drafts();
-    for (auto it = drafts.cbegin(); it != drafts.cend(); ++it)
-        m_conversations.setDraft(it.key(), it.value());
+    m_threadDrafts.clear();
+    for (auto it = drafts.cbegin(); it != drafts.cend(); ++it) {
+        if (it.key() < 0)
+            m_threadDrafts.insert(-it.key(), it.value());
+        else
+            m_conversations.setDraft(it.key(), it.value());
+    }
     for (const LocalMessage &queued : m_cache->queued()) // oldest first: the newest stays
         m_conversations.setPending(queued.conversationId, queued);
     m_connection.start(m_api.webSocketUrl());
@@ -105,6 +117,7 @@ void ChatController::stop()
     m_connection.stop();
     closeConversation();
     m_conversations.clear();
+    m_threadDrafts.clear();
     m_userSearch.clear();
     m_state.queue = nullptr;
     m_state.cache = nullptr;
@@ -119,8 +132,10 @@ void ChatController::stop()
 
 void ChatController::openConversation(qint64 conversationId)
 {
-    if (m_state.current != conversationId)
+    if (m_state.current != conversationId) {
         m_reading->stopTyping();
+        closeThread();
+    }
     if (!m_timeline->open(conversationId))
         return;
     Q_EMIT currentChanged();
@@ -131,6 +146,7 @@ void ChatController::openConversation(qint64 conversationId)
 void ChatController::closeConversation()
 {
     m_reading->stopTyping();
+    closeThread();
     m_timeline->close();
     Q_EMIT currentChanged();
     Q_EMIT currentStatusChanged();
@@ -142,6 +158,37 @@ bool ChatController::send(const QString &text, qint64 replyToId)
         return false;
     m_reading->stopTyping();
     return m_timeline->send(text, replyToId);
+}
+
+void ChatController::openThread(qint64 rootId)
+{
+    if (rootId == m_threadView->rootId())
+        return;
+    if (!m_threadView->open(rootId))
+        return Q_EMIT errorOccurred(tr("That thread is not available."));
+    Q_EMIT threadChanged();
+}
+
+void ChatController::closeThread()
+{
+    if (m_threadView->rootId() == 0)
+        return;
+    m_threadView->close();
+    Q_EMIT threadChanged();
+}
+
+bool ChatController::sendInThread(const QString &text, qint64 replyToId)
+{
+    const qint64 root = m_threadView->rootId();
+    if (root == 0 || text.trimmed().isEmpty())
+        return false;
+    m_reading->stopTyping();
+    return m_timeline->send(text, replyToId, root);
+}
+
+bool ChatController::loadingThread() const
+{
+    return m_threadView->loading();
 }
 
 void ChatController::reveal(qint64 messageId)
@@ -197,9 +244,9 @@ bool ChatController::toggleReaction(qint64 messageId, const QString &emoji)
     return changed.ok();
 }
 
-QVariantMap ChatController::lastEditable() const
+QVariantMap ChatController::lastEditable(qint64 threadRootId) const
 {
-    const auto last = m_cache ? m_cache->lastEditable(m_state.current) : std::nullopt;
+    const auto last = m_cache ? m_cache->lastEditable(m_state.current, threadRootId) : std::nullopt;
     if (!last)
         return {};
     return {{u"messageId"_s, last->id}, {u"content"_s, last->content}};
@@ -313,6 +360,22 @@ void ChatController::composerChanged(const QString &text)
     if (draft != m_conversations.draft(current)) {
         m_conversations.setDraft(current, draft);
         m_cache->saveDraft(current, draft);
+    }
+}
+
+void ChatController::threadComposerChanged(const QString &text)
+{
+    const qint64 root = threadRootId();
+    if (root == 0 || !m_cache)
+        return;
+    m_reading->composerChanged(text);
+    const QString draft = text.trimmed().isEmpty() ? QString() : text;
+    if (draft != m_threadDrafts.value(root)) {
+        if (draft.isEmpty())
+            m_threadDrafts.remove(root);
+        else
+            m_threadDrafts.insert(root, draft);
+        m_cache->saveDraft(-root, draft);
     }
 }
 
@@ -467,7 +530,7 @@ void ChatController::onFrame(const frames::server::ServerFrame &frame)
         m_state.saveConversation(conversation->conversation.id);
     } else if (const auto *delivered = std::get_if<in::MessageDelivered>(&frame)) {
         if (m_cache && m_cache->markDelivered(delivered->messageId))
-            m_messages.setStates({delivered->messageId}, LocalMessage::State::Delivered);
+            m_state.showStates({delivered->messageId}, LocalMessage::State::Delivered);
     } else if (const auto *read = std::get_if<in::MessageRead>(&frame)) {
         m_reading->readReceipt(read->conversationId, read->messageId, read->readBy);
     } else if (const auto *typing = std::get_if<in::UserTyping>(&frame)) {

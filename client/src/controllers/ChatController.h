@@ -14,6 +14,7 @@ namespace pitchey::client {
 
 class CatchUp;
 class OfflineQueue;
+class ThreadView;
 class Timeline;
 class TypingAndReading;
 
@@ -28,6 +29,12 @@ class ChatController : public QObject
     Q_OBJECT
     Q_PROPERTY(pitchey::client::ConversationListModel *conversations READ conversations CONSTANT)
     Q_PROPERTY(pitchey::client::MessageListModel *messages READ messages CONSTANT)
+    // The open thread's root and replies (threadRootId 0: none open).
+    Q_PROPERTY(pitchey::client::MessageListModel *thread READ thread CONSTANT)
+    Q_PROPERTY(qint64 threadRootId READ threadRootId NOTIFY threadChanged)
+    Q_PROPERTY(bool loadingThread READ loadingThread NOTIFY threadChanged)
+    // What the user had typed in the open thread and not sent, for its composer.
+    Q_PROPERTY(QString threadDraft READ threadDraft NOTIFY threadChanged)
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
     // Every emoji, for the reaction picker (read from the bundled data when first asked for).
     Q_PROPERTY(pitchey::client::EmojiModel *emoji READ emoji CONSTANT)
@@ -69,6 +76,12 @@ public:
     // Queues a message for the open conversation (a reply to `replyToId`, unless 0); false
     // when there is nothing to send.
     Q_INVOKABLE bool send(const QString &text, qint64 replyToId = 0);
+    // Opens the thread of a message of the open conversation beside it (closing the one
+    // open); closeThread() closes it. A new conversation closes it too.
+    Q_INVOKABLE void openThread(qint64 rootId);
+    Q_INVOKABLE void closeThread();
+    // Queues a reply in the open thread (quoting `replyToId`, unless 0).
+    Q_INVOKABLE bool sendInThread(const QString &text, qint64 replyToId = 0);
     // Brings a message of the open conversation into the model (loading older ones as
     // needed): messageRevealed(row), or errorOccurred when it is not there any more.
     Q_INVOKABLE void reveal(qint64 messageId);
@@ -80,9 +93,9 @@ public:
     Q_INVOKABLE bool deleteMessage(qint64 messageId);
     // Adds the user's reaction with `emoji` to a message, or takes it back when it is there.
     Q_INVOKABLE bool toggleReaction(qint64 messageId, const QString &emoji);
-    // The user's newest live message in the open conversation, for Up in an empty composer:
-    // {messageId, content}, or an empty map.
-    Q_INVOKABLE QVariantMap lastEditable() const;
+    // The user's newest live message in the open conversation's main view (or the thread of
+    // `threadRootId`), for Up in an empty composer: {messageId, content}, or an empty map.
+    Q_INVOKABLE QVariantMap lastEditable(qint64 threadRootId = 0) const;
     // Whom "@`prefix`" typed in the open conversation may mention: its other participants
     // whose name or username starts with it ({userId, name, username}, at most 8, by name),
     // and in a group "all" ({userId: 0}).
@@ -92,6 +105,8 @@ public:
     // The composer's text changed: drives typing_start / typing_stop, and keeps it as the
     // open conversation's draft (on disk at once: what is typed is never lost).
     Q_INVOKABLE void composerChanged(const QString &text);
+    // The thread composer's: typing in the conversation, and the thread's own draft.
+    Q_INVOKABLE void threadComposerChanged(const QString &text);
     // A message of the open conversation is on screen (the view calls this with the newest
     // one visible); sends message_read when the window is active.
     Q_INVOKABLE void markSeen(qint64 messageId);
@@ -103,6 +118,10 @@ public:
 
     [[nodiscard]] ConversationListModel *conversations() { return &m_conversations; }
     [[nodiscard]] MessageListModel *messages() { return &m_messages; }
+    [[nodiscard]] MessageListModel *thread() { return &m_thread; }
+    [[nodiscard]] qint64 threadRootId() const { return m_thread.threadRootId(); }
+    [[nodiscard]] bool loadingThread() const;
+    [[nodiscard]] QString threadDraft() const { return m_threadDrafts.value(threadRootId()); }
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
     [[nodiscard]] EmojiModel *emoji();
     [[nodiscard]] qint64 currentConversationId() const { return m_state.current; }
@@ -129,6 +148,7 @@ public:
 
 Q_SIGNALS:
     void currentChanged();
+    void threadChanged();
     void currentStatusChanged();
     void historyChanged();
     void connectionChanged();
@@ -154,14 +174,17 @@ private:
     RealtimeConnection &m_connection;
     std::unique_ptr<QObject> m_scope;
     QSet<qint64> m_muted;
+    QHash<qint64, QString> m_threadDrafts; // by root
     std::unique_ptr<LocalCache> m_cache;
     std::unique_ptr<OfflineQueue> m_queue;
     ConversationListModel m_conversations;
     MessageListModel m_messages;
+    MessageListModel m_thread;
     UserSearchModel m_userSearch;
     EmojiModel *m_emoji = nullptr; // a child, made on first use
     ChatState m_state;
     Timeline *m_timeline;
+    ThreadView *m_threadView;
     TypingAndReading *m_reading;
     CatchUp *m_catchUp;
     QTimer m_countdown; // ticks retryInSeconds while offline

@@ -18,7 +18,8 @@ struct ChatState
     ApiClient &api;
     RealtimeConnection &connection;
     ConversationListModel &conversations;
-    MessageListModel &messages;
+    MessageListModel &messages; // the open conversation without thread replies
+    MessageListModel &thread;   // the open thread: its root and replies
 
     // The logged-in session (null / 0 when logged out).
     LocalCache *cache = nullptr;
@@ -28,6 +29,19 @@ struct ChatState
     QObject *scope = nullptr;
     qint64 me = 0;
     qint64 current = 0; // the open conversation, or 0
+
+    // A message held here, new or changed: into the view that shows it (a thread's root in
+    // both).
+    void show(const LocalMessage &message) const
+    {
+        messages.upsert(message);
+        thread.upsert(message);
+    }
+    void showStates(const QList<qint64> &messageIds, LocalMessage::State state) const
+    {
+        messages.setStates(messageIds, state);
+        thread.setStates(messageIds, state);
+    }
 
     // Writes a conversation's row (as the list shows it) to the cache.
     void saveConversation(qint64 conversationId) const

@@ -107,7 +107,7 @@ void Timeline::fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64
     setOlder(true, true);
     const int limit = readUpTo >= 0 ? kServerPage : kPageSize;
     m_state.api.history(
-        conversationId, before, 0, limit, m_state.scope,
+        conversationId, ApiClient::mainPage(before, limit), m_state.scope,
         [this, conversationId, readUpTo, before, fetched](Result<HistoryPage> page) {
             LocalCache *cache = m_state.cache;
             if (!cache || conversationId != m_state.current)
@@ -155,7 +155,7 @@ void Timeline::fetchOlder()
     // The cache ends here; the server has the rest.
     setOlder(true, true);
     const qint64 before = cached.isEmpty() ? oldest : cached.constFirst().id;
-    m_state.api.history(conversationId, before, 0, kPageSize, m_state.scope,
+    m_state.api.history(conversationId, ApiClient::mainPage(before, kPageSize), m_state.scope,
                         [this, conversationId](Result<HistoryPage> page) {
                             if (!m_state.cache || conversationId != m_state.current)
                                 return;
@@ -169,7 +169,7 @@ void Timeline::fetchOlder()
                         });
 }
 
-bool Timeline::send(const QString &text, qint64 replyToId)
+bool Timeline::send(const QString &text, qint64 replyToId, qint64 threadRootId)
 {
     if (!m_state.queue || m_state.current == 0 || text.trimmed().isEmpty())
         return false;
@@ -178,13 +178,13 @@ bool Timeline::send(const QString &text, qint64 replyToId)
             tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
-    auto queued =
-        m_state.queue->enqueue(m_state.current, m_state.me, text, replyToId, mentionsOf(text));
+    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, text,
+                                         {replyToId, threadRootId, mentionsOf(text)});
     if (!queued.ok()) {
         Q_EMIT errorOccurred(queued.error().message);
         return false;
     }
-    m_state.messages.upsert(queued.value());
+    m_state.show(queued.value());
     m_state.conversations.setPending(m_state.current, queued.value());
     return true;
 }
@@ -224,7 +224,7 @@ void Timeline::store(qint64 conversationId, const QList<Message> &messages)
     for (const Message &message : messages) {
         const auto stored = m_state.cache->storeFromServer(message);
         if (conversationId == m_state.current && stored.changed)
-            m_state.messages.upsert(stored.message);
+            m_state.show(stored.message);
     }
     if (const Conversation *conversation = m_state.conversations.find(conversationId))
         showReadMarkers(*conversation);
@@ -244,12 +244,12 @@ void Timeline::showReadMarkers(const Conversation &conversation)
     const QList<qint64> changed =
         m_state.cache->advanceOwn(conversation.id, readByOthers, LocalMessage::State::Read);
     if (conversation.id == m_state.current)
-        m_state.messages.setStates(changed, LocalMessage::State::Read);
+        m_state.showStates(changed, LocalMessage::State::Read);
 }
 
 void Timeline::localMessageChanged(const LocalMessage &message)
 {
-    m_state.messages.upsert(message);
+    m_state.show(message);
     if (message.id == 0) {
         m_state.conversations.setPending(message.conversationId, message);
     } else if (message.state == LocalMessage::State::Sent) {

@@ -18,9 +18,9 @@ public:
     // False when there is no such conversation in the list.
     bool open(qint64 conversationId);
     void close();
-    // Queues a message for the open conversation; false (and errorOccurred when it is too
-    // long) when there is nothing to send.
-    bool send(const QString &text, qint64 replyToId = 0);
+    // Queues a message for the open conversation (a reply in the thread of `threadRootId`,
+    // unless 0); false (and errorOccurred when it is too long) when there is nothing to send.
+    bool send(const QString &text, qint64 replyToId = 0, qint64 threadRootId = 0);
     // Loads older messages until `messageId` is in the model (within a bound), then emits
     // revealed() with its row; unavailable() when it cannot be found.
     void reveal(qint64 messageId);

@@ -1,5 +1,7 @@
 #include "controllers/TypingAndReading.h"
 
+#include <algorithm>
+
 namespace pitchey::client {
 
 namespace {
@@ -55,17 +57,30 @@ void TypingAndReading::markSeen(qint64 messageId)
     if (current == 0 || messageId <= 0 || !m_windowActive)
         return;
     const Conversation *conversation = m_state.conversations.find(current);
-    if (!conversation || conversation->readMarkers.value(m_state.me) >= messageId)
+    if (!conversation)
+        return;
+    // The newest message of the main view seen: what came after it are thread replies, shown
+    // there by their roots' summaries; they are read too (no count sticks to a thread the
+    // user does not open).
+    if (messageId >= m_state.messages.newestId() && conversation->lastMessage)
+        messageId = std::max(messageId, conversation->lastMessage->id);
+    if (conversation->readMarkers.value(m_state.me) >= messageId)
         return;
     m_state.conversations.setReadMarker(current, m_state.me, messageId);
+    // What is still unread of what is shown (the main view's and the open thread's replies).
     qint64 unread = 0;
     qint64 mentions = 0;
-    for (const LocalMessage &message : m_state.messages.messages()) {
+    const auto count = [&](const LocalMessage &message) {
         if (message.id > messageId && message.senderId != m_state.me && !message.isDeleted()) {
             ++unread;
             if (message.mentions.reach(m_state.me))
                 ++mentions;
         }
+    };
+    std::for_each(m_state.messages.messages().cbegin(), m_state.messages.messages().cend(), count);
+    for (const LocalMessage &message : m_state.thread.messages()) {
+        if (message.threadRootId != 0)
+            count(message);
     }
     m_state.conversations.setUnread(current, unread, mentions);
     m_state.saveConversation(current);
@@ -128,7 +143,7 @@ void TypingAndReading::readReceipt(qint64 conversationId, qint64 messageId, qint
         const QList<qint64> changed =
             m_state.cache->advanceOwn(conversationId, messageId, LocalMessage::State::Read);
         if (conversationId == m_state.current)
-            m_state.messages.setStates(changed, LocalMessage::State::Read);
+            m_state.showStates(changed, LocalMessage::State::Read);
     }
     m_state.saveConversation(conversationId);
 }

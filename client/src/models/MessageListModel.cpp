@@ -109,8 +109,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {ReplyExcerptRole, "replyExcerpt"},
             {ReplyDeletedRole, "replyDeleted"},
             {ReactionsRole, "reactions"},
-            {ThreadSummaryRole, "threadSummary"},
-            {ThreadLastReplyRole, "threadLastReply"}};
+            {ThreadSummaryRole, "threadSummary"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -170,8 +169,6 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return reactionsOf(message);
     case ThreadSummaryRole:
         return threadSummaryOf(message);
-    case ThreadLastReplyRole:
-        return message.thread ? message.thread->lastReplyId : 0;
     default:
         return {};
     }
@@ -208,10 +205,12 @@ QVariantList MessageListModel::reactionsOf(const LocalMessage &message) const
     return list;
 }
 
-void MessageListModel::reset(qint64 conversationId, const QList<LocalMessage> &messages)
+void MessageListModel::reset(qint64 conversationId, const QList<LocalMessage> &messages,
+                             qint64 threadRootId)
 {
     beginResetModel();
     m_conversationId = conversationId;
+    m_threadRootId = threadRootId;
     m_items = messages;
     std::stable_sort(m_items.begin(), m_items.end(), before);
     m_unreadAfter = -1;
@@ -301,9 +300,18 @@ void MessageListModel::addOlder(const QList<LocalMessage> &messages)
         findFirstUnread();
 }
 
+bool MessageListModel::holds(const LocalMessage &message) const
+{
+    if (m_conversationId == 0 || message.conversationId != m_conversationId)
+        return false;
+    return m_threadRootId == 0
+               ? message.threadRootId == 0
+               : message.threadRootId == m_threadRootId || message.id == m_threadRootId;
+}
+
 void MessageListModel::upsert(const LocalMessage &message)
 {
-    if (message.conversationId != m_conversationId)
+    if (!holds(message))
         return;
     const int found = positionOfMessage(message);
     if (found >= 0)

@@ -48,10 +48,9 @@ public:
         ReplySenderRole,  // that message's sender's name
         ReplyExcerptRole, // what the server shows of it ("" once deleted)
         ReplyDeletedRole,
-        ReactionsRole,       // [{emoji, count, me, who}] in the order of first use; who: the names
-        ThreadSummaryRole,   // a root's "3 replies · last 14:05", or ""
-        ThreadLastReplyRole, // that newest reply's id, or 0
-        MentionsMeRole,      // it mentions the user (by name, or all)
+        ReactionsRole,     // [{emoji, count, me, who}] in the order of first use; who: the names
+        ThreadSummaryRole, // a root's "3 replies · last 14:05", or ""
+        MentionsMeRole,    // it mentions the user (by name, or all)
     };
     Q_ENUM(Role)
 
@@ -86,7 +85,9 @@ public:
     void setOwnMentionColor(const QString &color);
     void setNameLookup(std::function<QString(qint64)> lookup) { m_nameOf = std::move(lookup); }
 
-    void reset(qint64 conversationId, const QList<LocalMessage> &messages);
+    // Shows `messages` of a conversation: its main view (`threadRootId` 0: no thread
+    // replies), or one thread (the root and its replies). upsert() takes only what belongs.
+    void reset(qint64 conversationId, const QList<LocalMessage> &messages, qint64 threadRootId = 0);
     // The "New messages" line: the messages of others newer than `readUpTo` are new, and the
     // oldest of them here when the line is set carries it (with more unread than the first
     // page holds, the oldest of that page; older pages do not move it). -1: no line.
@@ -107,6 +108,7 @@ public:
     // The row showing a message, or -1 when it is not loaded.
     Q_INVOKABLE int rowOfMessage(qint64 messageId) const;
     [[nodiscard]] qint64 conversationId() const { return m_conversationId; }
+    [[nodiscard]] qint64 threadRootId() const { return m_threadRootId; }
     [[nodiscard]] qint64 oldestId() const;
     [[nodiscard]] qint64 newestId() const;
     // Oldest first.
@@ -130,8 +132,11 @@ private:
     [[nodiscard]] bool startsDay(int position) const;
     void findFirstUnread();
 
+    [[nodiscard]] bool holds(const LocalMessage &message) const;
+
     QList<LocalMessage> m_items;
     qint64 m_conversationId = 0;
+    qint64 m_threadRootId = 0;
     qint64 m_me = 0;
     [[nodiscard]] QList<MentionMark> mentionMarks(const LocalMessage &message) const;
 

@@ -157,13 +157,18 @@ void ApiClient::createConversation(const QList<qint64> &participantIds, const QS
             reading<Conversation>(std::move(done), member(&api::ConversationAnswer::conversation)));
 }
 
-void ApiClient::history(qint64 conversationId, qint64 before, qint64 after, int limit,
-                        QObject *context, Callback<HistoryPage> done)
+api::HistoryQuery ApiClient::mainPage(qint64 before, int limit)
 {
     api::HistoryQuery query;
     query.before = before > 0 ? std::optional(before) : std::nullopt;
-    query.after = after > 0 ? std::optional(after) : std::nullopt;
     query.limit = limit;
+    query.mainOnly = true;
+    return query;
+}
+
+void ApiClient::history(qint64 conversationId, const api::HistoryQuery &query, QObject *context,
+                        Callback<HistoryPage> done)
+{
     request(
         "GET", api::historyPath(conversationId), query.toQuery(), nullptr, context,
         reading<HistoryPage>(std::move(done), [](const QJsonObject &answer) -> Result<HistoryPage> {

@@ -56,9 +56,12 @@ public:
     void conversations(QObject *context, Callback<QList<Conversation>> done);
     void createConversation(const QList<qint64> &participantIds, const QString &title,
                             QObject *context, Callback<Conversation> done);
-    // `before` pages back from the newest; `after` pages forward (extension); 0 for none.
-    void history(qint64 conversationId, qint64 before, qint64 after, int limit, QObject *context,
+    // `before` pages back from the newest; `after` pages forward (extension); version 2:
+    // one thread's replies, or the conversation without them.
+    void history(qint64 conversationId, const api::HistoryQuery &query, QObject *context,
                  Callback<HistoryPage> done);
+    // A page of the conversation's main view: without thread replies (`before` 0: the newest).
+    static api::HistoryQuery mainPage(qint64 before, int limit);
     // Version 2: every version of a message, oldest first (empty once deleted).
     void versions(qint64 messageId, QObject *context,
                   Callback<QList<api::VersionsAnswer::Version>> done);

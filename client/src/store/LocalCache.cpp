@@ -76,6 +76,11 @@ const QList<QStringList> kSchemaSteps{
         // Mentions, as the server last said them or as typed here (JSON).
         u"ALTER TABLE messages ADD COLUMN mentions TEXT"_s,
     },
+    {
+        // A thread's replies, for its panel.
+        u"CREATE INDEX messages_by_thread ON messages(thread_root_id, id) "
+        "WHERE thread_root_id IS NOT NULL"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
@@ -373,11 +378,12 @@ void LocalCache::saveConversations(const QList<Conversation> &conversations)
 }
 
 Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 senderId,
-                                             const QString &content, qint64 replyToId,
-                                             const Mentions &mentions)
+                                             const QString &content, const SendOptions &options)
 {
+    const qint64 replyToId = options.replyToId;
     LocalMessage message;
-    message.mentions = mentions;
+    message.mentions = options.mentions;
+    message.threadRootId = options.threadRootId;
     message.conversationId = conversationId;
     message.senderId = senderId;
     message.content = content;
@@ -397,11 +403,12 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
     const bool saved =
         exec(query,
              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-             "client_message_id, state, reply_to_id, reply_to, mentions) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+             "client_message_id, state, reply_to_id, reply_to, mentions, thread_root_id) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
              {conversationId, senderId, content, message.createdAt, message.clientMessageId,
               int(State::Queued), replyToId != 0 ? QVariant(replyToId) : QVariant(),
-              replyJson(message.replyTo), cachesql::mentionsJson(mentions)});
+              replyJson(message.replyTo), cachesql::mentionsJson(options.mentions),
+              options.threadRootId != 0 ? QVariant(options.threadRootId) : QVariant()});
     message.localId = query.lastInsertId().toLongLong();
     if (!saved || !queueSend(message.clientMessageId)) {
         db.rollback();
@@ -541,16 +548,21 @@ QList<LocalMessage> LocalCache::queued()
                 {int(State::Queued)});
 }
 
-QList<LocalMessage> LocalCache::messages(qint64 conversationId, int limit, qint64 beforeId)
+QList<LocalMessage> LocalCache::messages(qint64 conversationId, int limit, qint64 beforeId,
+                                         qint64 threadRootId)
 {
+    const QLatin1StringView columns(kColumns);
+    // The conversation without thread replies, or one thread's replies.
+    const QString in = threadRootId == 0 ? u"thread_root_id IS NULL"_s
+                                         : u"thread_root_id = %1"_s.arg(threadRootId);
     QList<LocalMessage> list =
-        many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND id IS NOT NULL AND id < ? "
-             "ORDER BY id DESC LIMIT ?"_s.arg(QLatin1StringView(kColumns)),
+        many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND %2 AND id IS NOT NULL "
+             "AND id < ? ORDER BY id DESC LIMIT ?"_s.arg(columns, in),
              {conversationId, beforeId > 0 ? beforeId : std::numeric_limits<qint64>::max(), limit});
     std::reverse(list.begin(), list.end());
     if (beforeId == 0)
-        list += many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND id IS NULL "
-                     "ORDER BY local_id"_s.arg(QLatin1StringView(kColumns)),
+        list += many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND %2 AND id IS NULL "
+                     "ORDER BY local_id"_s.arg(columns, in),
                      {conversationId});
     return list;
 }
@@ -584,11 +596,11 @@ QList<LocalMessage> LocalCache::repliesTo(qint64 messageId)
                 {messageId});
 }
 
-std::optional<LocalMessage> LocalCache::lastEditable(qint64 conversationId)
+std::optional<LocalMessage> LocalCache::lastEditable(qint64 conversationId, qint64 threadRootId)
 {
     return one(u"conversation_id = ? AND sender_id = ? AND id IS NOT NULL AND deleted_at IS NULL "
-               "ORDER BY id DESC LIMIT 1"_s,
-               {conversationId, m_me});
+               "AND COALESCE(thread_root_id, 0) = ? ORDER BY id DESC LIMIT 1"_s,
+               {conversationId, m_me, threadRootId});
 }
 
 std::optional<LocalMessage> LocalCache::byClientId(const QString &clientMessageId)

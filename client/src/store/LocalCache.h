@@ -30,6 +30,14 @@ struct Outgoing
     LocalMessage message; // a send's message
 };
 
+// Where a new message goes in its conversation, and whom it names.
+struct SendOptions
+{
+    qint64 replyToId = 0;    // the message it answers, or 0
+    qint64 threadRootId = 0; // the thread it is a reply in, or 0
+    Mentions mentions;
+};
+
 // The client's own SQLite database (one file per account, in the app data location):
 // the conversation list and recent messages, so that they show at once on start, and
 // the messages the user typed that the server has not acknowledged yet (the offline
@@ -54,15 +62,16 @@ public:
     void saveConversation(const Conversation &conversation);
     void saveConversations(const QList<Conversation> &conversations);
 
-    // ---- drafts: what was typed in a conversation and not sent (removed when empty)
+    // ---- drafts: what was typed in a conversation and not sent (removed when empty); a
+    // thread's under minus its root's id
     [[nodiscard]] QHash<qint64, QString> drafts();
     void saveDraft(qint64 conversationId, const QString &text);
 
     // ---- messages
     // A new message typed by `senderId`: stored as Queued with a fresh clientMessageId.
     [[nodiscard]] Result<LocalMessage> addOutgoing(qint64 conversationId, qint64 senderId,
-                                                   const QString &content, qint64 replyToId = 0,
-                                                   const Mentions &mentions = {});
+                                                   const QString &content,
+                                                   const SendOptions &options = {});
     // A message from the server (history, new_message, or the echo of the user's own
     // message sent from another device). Returns it as stored, and whether it was new.
     struct Stored
@@ -111,17 +120,20 @@ public:
     [[nodiscard]] qint64 feedPosition();
     void setFeedPosition(qint64 changeId);
     // The newest `limit` messages of a conversation older than `beforeId` (0: the newest),
-    // oldest first; queued ones last.
+    // oldest first; queued ones last. Without thread replies, or (`threadRootId`) only that
+    // thread's replies.
     [[nodiscard]] QList<LocalMessage> messages(qint64 conversationId, int limit,
-                                               qint64 beforeId = 0);
+                                               qint64 beforeId = 0, qint64 threadRootId = 0);
     [[nodiscard]] qint64 newestId(qint64 conversationId);
     // One of this account's own messages.
     [[nodiscard]] std::optional<LocalMessage> byClientId(const QString &clientMessageId);
     [[nodiscard]] std::optional<LocalMessage> byId(qint64 messageId);
     // The messages held here that answer `messageId`.
     [[nodiscard]] QList<LocalMessage> repliesTo(qint64 messageId);
-    // The user's newest live message in the conversation (Up in an empty composer edits it).
-    [[nodiscard]] std::optional<LocalMessage> lastEditable(qint64 conversationId);
+    // The user's newest live message in the conversation's main view, or in the thread of
+    // `threadRootId` (Up in an empty composer edits it).
+    [[nodiscard]] std::optional<LocalMessage> lastEditable(qint64 conversationId,
+                                                           qint64 threadRootId = 0);
 
     // What a reply to `parent` shows of it, as the server renders it.
     [[nodiscard]] static ReplyExcerpt excerptOf(const LocalMessage &parent);

@@ -40,10 +40,9 @@ OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QO
 }
 
 Result<LocalMessage> OfflineQueue::enqueue(qint64 conversationId, qint64 senderId,
-                                           const QString &content, qint64 replyToId,
-                                           const Mentions &mentions)
+                                           const QString &content, const SendOptions &options)
 {
-    auto message = m_cache.addOutgoing(conversationId, senderId, content, replyToId, mentions);
+    auto message = m_cache.addOutgoing(conversationId, senderId, content, options);
     if (message.ok())
         pump();
     return message;
@@ -95,7 +94,9 @@ void OfflineQueue::sendHead()
         sent = m_connection.send(frames::SendMessage{
             head->message.conversationId, std::nullopt, head->message.content, head->requestId,
             head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt,
-            std::nullopt, head->message.mentions});
+            head->message.threadRootId != 0 ? std::optional(head->message.threadRootId)
+                                            : std::nullopt,
+            head->message.mentions});
         break;
     case Outgoing::Kind::Edit:
         sent = m_connection.send(frames::EditMessage{head->messageId, head->content, head->version,

@@ -28,8 +28,8 @@ public:
     OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QObject *parent = nullptr);
 
     [[nodiscard]] Result<LocalMessage> enqueue(qint64 conversationId, qint64 senderId,
-                                               const QString &content, qint64 replyToId = 0,
-                                               const Mentions &mentions = {});
+                                               const QString &content,
+                                               const SendOptions &options = {});
     void retry(const QString &clientMessageId);
     void discard(const QString &clientMessageId);
     // An edit (with its new `content` and `mentions`) or a delete of one of the user's sent
