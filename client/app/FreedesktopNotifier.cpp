@@ -52,7 +52,9 @@ QVariantMap FreedesktopNotifier::hints() const
 void FreedesktopNotifier::show(qint64 conversationId, qint64 messageId, const QString &title,
                                const QString &body)
 {
-    notify(0, conversationId, messageId, title, body);
+    const auto shown = std::find_if(m_shown.cbegin(), m_shown.cend(),
+                                    [&](const Shown &it) { return it.messageId == messageId; });
+    notify(shown != m_shown.cend() ? shown.key() : 0, conversationId, messageId, title, body);
 }
 
 void FreedesktopNotifier::update(qint64 messageId, const QString &body)
@@ -101,7 +103,7 @@ void FreedesktopNotifier::notify(uint replaces, qint64 conversationId, qint64 me
                 if (m_withdrawnEarly.remove(shown.messageId))
                     withdraw(shown.messageId);
                 else if (m_clickedEarly.remove(reply.value()))
-                    Q_EMIT activated(shown.conversationId);
+                    Q_EMIT activated(shown.conversationId, shown.messageId);
             });
 }
 
@@ -109,7 +111,7 @@ void FreedesktopNotifier::onActionInvoked(uint id, const QString &action)
 {
     Q_UNUSED(action)
     if (m_shown.contains(id))
-        Q_EMIT activated(m_shown.value(id).conversationId);
+        Q_EMIT activated(m_shown.value(id).conversationId, m_shown.value(id).messageId);
     else if (m_clickedEarly.size() < 64)
         m_clickedEarly.insert(id);
 }

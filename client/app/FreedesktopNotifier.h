@@ -9,8 +9,8 @@
 namespace pitchey::app {
 
 // Desktop notifications through the freedesktop notification service on the session bus
-// (GNOME, KDE, XFCE, and most others). Clicking one emits activated(); an edited message's
-// notification is replaced in place, a deleted one's closed.
+// (GNOME, KDE, XFCE, and most others). Clicking one emits activated() with its message; an
+// edited message's notification is replaced in place, a deleted one's closed.
 class FreedesktopNotifier : public QObject, public client::NotificationPresenter
 {
     Q_OBJECT
@@ -28,7 +28,7 @@ public:
     void setSound(bool on) { m_sound = on; }
 
 Q_SIGNALS:
-    void activated(qint64 conversationId);
+    void activated(qint64 conversationId, qint64 messageId);
 
 private Q_SLOTS:
     void onActionInvoked(uint id, const QString &action);

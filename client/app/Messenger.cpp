@@ -42,9 +42,10 @@ Messenger::Messenger(Options options, QObject *parent)
                 if (state == client::RealtimeConnection::State::Connected)
                     m_settings.reload();
             });
-    const auto open = [this](qint64 conversationId) {
+    // A notification clicked opens its message (its thread, for a reply in one).
+    const auto open = [this](qint64 conversationId, qint64 messageId) {
         if (conversationId > 0)
-            m_chat.openConversation(conversationId);
+            m_chat.showMessage(conversationId, messageId);
         const auto roots = m_engine.rootObjects();
         if (auto *window = qobject_cast<QWindow *>(roots.value(0))) {
             window->show();
@@ -55,7 +56,7 @@ Messenger::Messenger(Options options, QObject *parent)
     TrayNotifier *tray = TrayNotifier::available() ? new TrayNotifier(this) : nullptr;
     if (tray) {
         connect(tray, &TrayNotifier::activated, this, open);
-        connect(tray, &TrayNotifier::raiseRequested, this, [open] { open(0); });
+        connect(tray, &TrayNotifier::raiseRequested, this, [open] { open(0, 0); });
         connect(tray, &TrayNotifier::quitRequested, this, &Messenger::quitRequested);
         connect(&m_chat, &client::ChatController::unreadTotalChanged, tray,
                 [this, tray] { tray->setUnreadTotal(m_chat.unreadTotal()); });

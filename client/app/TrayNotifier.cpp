@@ -24,7 +24,7 @@ TrayNotifier::TrayNotifier(QObject *parent)
     m_tray.setToolTip(tr("Pitchey Messenger"));
     connect(&m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
         if (m_lastConversation > 0)
-            Q_EMIT activated(m_lastConversation);
+            Q_EMIT activated(m_lastConversation, m_lastMessage);
     });
     connect(&m_tray, &QSystemTrayIcon::activated, this,
             [this](QSystemTrayIcon::ActivationReason why) {
@@ -42,8 +42,8 @@ TrayNotifier::TrayNotifier(QObject *parent)
 void TrayNotifier::show(qint64 conversationId, qint64 messageId, const QString &title,
                         const QString &body)
 {
-    Q_UNUSED(messageId)
     m_lastConversation = conversationId;
+    m_lastMessage = messageId;
     m_tray.showMessage(title, body, QSystemTrayIcon::Information);
 }
 

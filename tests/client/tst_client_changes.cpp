@@ -415,8 +415,11 @@ private Q_SLOTS:
         QCOMPARE(alice.chat.threadRootId(), 0);
 
         // The reply deleted: no live reply, no summary.
+        // A notification of a reply in it opens its conversation and the thread.
+        alice.chat.showMessage(m_pair, replyId);
+        QCOMPARE(alice.chat.currentConversationId(), m_pair);
+        QCOMPARE(alice.chat.threadRootId(), root);
         QVERIFY(alice.chat.deleteMessage(own));
-        alice.chat.openConversation(m_pair);
         QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(replyId), {}, m_bob.token).status,
                  200);
         QTRY_COMPARE(summary().toString(), QString());

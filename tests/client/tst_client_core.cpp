@@ -583,11 +583,16 @@ private Q_SLOTS:
             QList<qint64> ids;
             void show(qint64, qint64 messageId, const QString &title, const QString &body) override
             {
+                if (ids.contains(messageId)) { // in the place of the one shown
+                    shown[ids.indexOf(messageId)] = title + u'|' + body;
+                    return;
+                }
                 shown.append(title + u'|' + body);
                 ids.append(messageId);
             }
             void update(qint64 messageId, const QString &body) override
             {
+                QVERIFY(ids.contains(messageId)); // (a presenter is told only of edits)
                 shown[ids.indexOf(messageId)] = u"(edited)|"_s + body;
             }
             void withdraw(qint64 messageId) override
@@ -654,6 +659,32 @@ private Q_SLOTS:
         QTRY_COMPARE(recorder.shown.constFirst(), u"(edited)|in the background, edited"_s);
         QCOMPARE(m_http->send("DELETE", u"/api/messages/%1"_s.arg(first), {}, bob.token).status,
                  200);
+        QTRY_COMPARE(recorder.shown, QStringList{u"bob|shown again"_s});
+
+        // Reactions to the user's own message: one notification, renewed as more come,
+        // gone when they are taken back.
+        const qint64 own =
+            m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, pair}, {"content"_L1, u"new logo"_s}}, alice.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        const auto react = [&](const QString &emoji, const QByteArray &method) {
+            return m_http
+                ->send(method, u"/api/messages/%1/reactions/%2"_s.arg(own).arg(emoji), {},
+                       bob.token)
+                .status;
+        };
+        QCOMPARE(react(u"\U0001F44D"_s, "PUT"), 200);
+        QTRY_COMPARE(recorder.shown.size(), 2);
+        QCOMPARE(recorder.ids.constLast(), own);
+        QCOMPARE(recorder.shown.constLast(), u"bob|\U0001F44D on \u201cnew logo\u201d"_s);
+        QCOMPARE(react(u"\U0001F389"_s, "PUT"), 200);
+        QTRY_COMPARE(recorder.shown.constLast(),
+                     u"bob|\U0001F44D \U0001F389 on \u201cnew logo\u201d"_s);
+        QCOMPARE(recorder.shown.size(), 2);
+        QCOMPARE(react(u"\U0001F44D"_s, "DELETE"), 200);
+        QCOMPARE(react(u"\U0001F389"_s, "DELETE"), 200);
         QTRY_COMPARE(recorder.shown, QStringList{u"bob|shown again"_s});
     }
 

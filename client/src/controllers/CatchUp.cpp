@@ -83,7 +83,8 @@ void CatchUp::messageChanged(const Message &message)
     if (!m_state.cache)
         return;
     // Only what this client holds: a message it never had comes with its history, as it is.
-    const auto applied = m_state.cache->applyChange(message);
+    const auto before = m_state.cache->byId(message.id);
+    const auto applied = before ? m_state.cache->applyChange(message) : std::nullopt;
     if (!applied)
         return;
     m_state.show(*applied);
@@ -101,7 +102,8 @@ void CatchUp::messageChanged(const Message &message)
         m_state.conversations.setLastMessage(message, false);
         m_state.saveConversation(message.conversationId);
     }
-    Q_EMIT messageEdited(message.conversationId, message.id, message.content);
+    if (before->content != message.content) // not for reactions or a thread's summary
+        Q_EMIT messageEdited(message.conversationId, message.id, message.content);
 }
 
 void CatchUp::readFeed(qint64 latest)

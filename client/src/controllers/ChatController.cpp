@@ -196,6 +196,18 @@ void ChatController::reveal(qint64 messageId)
     m_timeline->reveal(messageId);
 }
 
+void ChatController::showMessage(qint64 conversationId, qint64 messageId)
+{
+    openConversation(conversationId);
+    if (m_state.current != conversationId || messageId <= 0)
+        return;
+    const auto message = m_cache->byId(messageId);
+    if (message && message->threadRootId != 0)
+        openThread(message->threadRootId);
+    else
+        reveal(messageId);
+}
+
 void ChatController::loadVersions(qint64 messageId)
 {
     m_api.versions(
@@ -538,6 +550,13 @@ void ChatController::onFrame(const frames::server::ServerFrame &frame)
     } else if (const auto *presence = std::get_if<in::Presence>(&frame)) {
         m_conversations.setOnline(presence->userId, presence->online);
         Q_EMIT currentStatusChanged();
+    } else if (const auto *notified = std::get_if<in::NotificationArrived>(&frame)) {
+        // Messages notify as they arrive (messageArrived); reactions only through this.
+        const Notification &n = notified->notification;
+        if (n.kind == "reaction"_L1 && n.conversationId && n.messageId)
+            Q_EMIT reactionsNotified(n.id, *n.conversationId, *n.messageId, n.title, n.body);
+    } else if (const auto *revoked = std::get_if<in::NotificationRevoked>(&frame)) {
+        Q_EMIT notificationsRevoked(revoked->ids);
     } else if (const auto *refused = std::get_if<in::Refused>(&frame)) {
         qCInfo(lcClientChat) << "the server refused a frame:" << errorCodeName(refused->error.code);
     }

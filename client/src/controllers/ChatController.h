@@ -85,6 +85,9 @@ public:
     // Brings a message of the open conversation into the model (loading older ones as
     // needed): messageRevealed(row), or errorOccurred when it is not there any more.
     Q_INVOKABLE void reveal(qint64 messageId);
+    // Opens a message of any conversation (a notification clicked): its conversation, and
+    // its thread when it is a reply in one; else into sight in the conversation.
+    Q_INVOKABLE void showMessage(qint64 conversationId, qint64 messageId);
     // Asks the server for a message's versions: versionsLoaded(messageId, [{version,
     // content, time}]), oldest first.
     Q_INVOKABLE void loadVersions(qint64 messageId);
@@ -164,6 +167,12 @@ Q_SIGNALS:
     void messageEdited(qint64 conversationId, qint64 messageId, const QString &text);
     void messageDeleted(qint64 conversationId, qint64 messageId);
     void messageRevealed(int row);
+    // The server's notification of reactions to one of the user's messages (`id` the
+    // notification's: the same id again says more reactions came), and notifications it
+    // took back.
+    void reactionsNotified(qint64 id, qint64 conversationId, qint64 messageId, const QString &title,
+                           const QString &body);
+    void notificationsRevoked(const QList<qint64> &ids);
     void versionsLoaded(qint64 messageId, const QVariantList &versions);
 
 private:

@@ -31,6 +31,37 @@ NotificationCenter::NotificationCenter(ChatController &chat, SettingsController 
         if (m_presenter)
             m_presenter->withdraw(messageId);
     });
+    connect(&m_chat, &ChatController::reactionsNotified, this, &NotificationCenter::onReactions);
+    connect(&m_chat, &ChatController::notificationsRevoked, this, [this](const QList<qint64> &ids) {
+        for (const qint64 id : ids) {
+            const qint64 messageId = m_reactions.take(id);
+            if (messageId != 0 && m_presenter)
+                m_presenter->withdraw(messageId);
+        }
+    });
+}
+
+NotificationCenter::Situation NotificationCenter::situationIn(qint64 conversationId,
+                                                              bool mentioned) const
+{
+    return {m_settings.realtimeEnabled(),
+            m_settings.isMuted(conversationId),
+            m_chat.windowActive(),
+            m_chat.currentConversationId() == conversationId,
+            mentioned,
+            m_settings.mentionsWhenMuted()};
+}
+
+void NotificationCenter::onReactions(qint64 id, qint64 conversationId, qint64 messageId,
+                                     const QString &title, const QString &body)
+{
+    if (!m_presenter || !shouldNotify(situationIn(conversationId, false)))
+        return;
+    constexpr qsizetype kRemembered = 256;
+    if (m_reactions.size() >= kRemembered && !m_reactions.contains(id))
+        m_reactions.erase(m_reactions.begin()); // (an old one: withdrawing it matters less)
+    m_reactions.insert(id, messageId);
+    m_presenter->show(conversationId, messageId, title, bodyOf(body));
 }
 
 QString NotificationCenter::bodyOf(const QString &text)
@@ -44,13 +75,7 @@ QString NotificationCenter::bodyOf(const QString &text)
 void NotificationCenter::onMessage(qint64 conversationId, qint64 messageId,
                                    const QString &senderName, const QString &text, bool mentioned)
 {
-    const Situation situation{m_settings.realtimeEnabled(),
-                              m_settings.isMuted(conversationId),
-                              m_chat.windowActive(),
-                              m_chat.currentConversationId() == conversationId,
-                              mentioned,
-                              m_settings.mentionsWhenMuted()};
-    if (!m_presenter || !shouldNotify(situation))
+    if (!m_presenter || !shouldNotify(situationIn(conversationId, mentioned)))
         return;
     const QString conversation = m_chat.conversations()->title(conversationId);
     const QString title =

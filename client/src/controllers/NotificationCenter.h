@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QObject>
 #include <QString>
 
@@ -14,6 +15,7 @@ class NotificationPresenter
 {
 public:
     virtual ~NotificationPresenter() = default;
+    // Shows a message's notification (in the place of the one shown for it, if any).
     virtual void show(qint64 conversationId, qint64 messageId, const QString &title,
                       const QString &body) = 0;
     // The message was edited: its notification, while still shown, says the new text.
@@ -29,7 +31,8 @@ public:
 // Which arriving messages deserve a desktop notification: someone else's message, with
 // real-time notifications on, in a conversation that is not muted, while the window is in
 // the background or another conversation is open. An edit updates the notification shown,
-// a delete withdraws it.
+// a delete withdraws it. Reactions to the user's messages notify as the server says (one
+// notification per message, renewed as reactions come, withdrawn when taken back).
 class NotificationCenter : public QObject
 {
     Q_OBJECT
@@ -52,17 +55,17 @@ public:
                        QObject *parent = nullptr);
     void setPresenter(NotificationPresenter *presenter) { m_presenter = presenter; }
 
-Q_SIGNALS:
-    // The user clicked a notification: open this conversation.
-    void activated(qint64 conversationId);
-
 private:
     void onMessage(qint64 conversationId, qint64 messageId, const QString &senderName,
                    const QString &text, bool mentioned);
+    void onReactions(qint64 id, qint64 conversationId, qint64 messageId, const QString &title,
+                     const QString &body);
+    [[nodiscard]] Situation situationIn(qint64 conversationId, bool mentioned) const;
 
     ChatController &m_chat;
     SettingsController &m_settings;
     NotificationPresenter *m_presenter = nullptr;
+    QHash<qint64, qint64> m_reactions; // the server's notification id -> its message
 };
 
 } // namespace pitchey::client
