@@ -114,6 +114,24 @@ private Q_SLOTS:
             QVERIFY2(direct.figures.value(figure).toDouble() > 0, qPrintable(figure));
         }
 
+        // Sends, edits and reactions mixed: every change accepted and broadcast.
+        const BenchRun mixed = runBench(
+            target + QStringList{u"--scenario"_s, u"direct"_s, u"--users"_s, u"20"_s, u"--rate"_s,
+                                 u"200"_s, u"--duration"_s, u"1"_s, u"--mix"_s, u"70/20/10"_s});
+        QVERIFY2(mixed.exitCode == 0, mixed.stderrText.constData());
+        const qint64 edits = mixed.figures.value("edits sent"_L1).toInteger();
+        const qint64 reactions = mixed.figures.value("reactions sent"_L1).toInteger();
+        QVERIFY2(edits >= 20 && reactions >= 10, qPrintable(u"%1 %2"_s.arg(edits).arg(reactions)));
+        QCOMPARE(mixed.figures.value("error frames"_L1).toInteger(), 0);
+        QCOMPARE(mixed.figures.value("delivered"_L1).toInteger(),
+                 mixed.figures.value("sent"_L1).toInteger());
+        QVERIFY(mixed.figures.value("message_updated received"_L1).toInteger() > 0);
+        QVERIFY(mixed.figures.value("server CPU per 1000 operations"_L1).toDouble() > 0);
+        QVERIFY2(runBench(target + QStringList{u"--scenario"_s, u"direct"_s, u"--mix"_s,
+                                               u"70/20/20"_s})
+                         .exitCode == 2,
+                 "shares that do not add up to 100 are refused");
+
         const BenchRun fanout =
             runBench(target + QStringList{u"--scenario"_s, u"fanout"_s, u"--users"_s, u"20"_s,
                                           u"--group-sizes"_s, u"10"_s, u"--rate"_s, u"20"_s,

@@ -47,6 +47,9 @@ void LoadWorker::connectAll(const QList<ClientSpec> &clients)
 {
     m_specs = clients;
     m_nextSeq.assign(size_t(clients.size()), 0);
+    m_lastOwn.assign(size_t(clients.size()), 0);
+    m_lastReceived.assign(size_t(clients.size()), 0);
+    m_reacted.assign(size_t(clients.size()), 0);
     m_unacked.assign(size_t(clients.size()), {});
     m_attempts.assign(size_t(clients.size()), 0);
     m_counted.assign(size_t(clients.size()), 0);
@@ -168,6 +171,10 @@ void LoadWorker::tick()
             ++m_results.sent;
             continue;
         }
+        if (change(slot, seq)) {
+            ++m_sentThisRun;
+            continue;
+        }
         const QByteArray frame = "{\"type\":\"send_message\",\"conversationId\":" +
                                  QByteArray::number(spec.conversationId) +
                                  ",\"clientMessageId\":\"c" + QByteArray::number(spec.index) + '-' +
@@ -240,6 +247,39 @@ void LoadWorker::onXmpp(int slot, QByteArrayView stanza)
     }
 }
 
+bool LoadWorker::change(int slot, qint64 seq)
+{
+    const int edits = m_settings.editPercent;
+    const int reacts = m_settings.reactPercent;
+    if (edits + reacts == 0)
+        return false;
+    // Spread over the run: 37 and 100 have no common divisor, so every 100 operations
+    // take each bucket once.
+    const auto bucket = int((m_operations++ * 37) % 100);
+    WsLite &client = *m_clients[size_t(slot)];
+    if (bucket < edits) {
+        const qint64 target = m_lastOwn[size_t(slot)];
+        if (target == 0)
+            return false;
+        client.sendText("{\"type\":\"edit_message\",\"messageId\":" + QByteArray::number(target) +
+                        ",\"content\":\"edit " + QByteArray::number(seq) + "\"}");
+        ++m_results.edits;
+        return true;
+    }
+    if (bucket < edits + reacts) {
+        const qint64 target = m_lastReceived[size_t(slot)];
+        if (target == 0)
+            return false;
+        char &on = m_reacted[size_t(slot)];
+        on = on ? 0 : 1;
+        client.sendText("{\"type\":\"react\",\"messageId\":" + QByteArray::number(target) +
+                        ",\"emoji\":\"\\ud83d\\udc4d\",\"on\":" + (on ? "true" : "false") + '}');
+        ++m_results.reactions;
+        return true;
+    }
+    return false;
+}
+
 void LoadWorker::opened(int slot)
 {
     m_attempts[size_t(slot)] = 0;
@@ -261,9 +301,14 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
             (void)record(slot, frame.sliced(at + contentKey.size()), 0, now);
         return;
     }
+    if (frame.contains("\"type\":\"message_updated\"")) {
+        ++m_results.updates;
+        return;
+    }
     if (frame.contains("\"type\":\"message_sent\"")) {
         ++m_results.acked;
         acknowledged.fetch_add(1, std::memory_order_relaxed);
+        m_lastOwn[size_t(slot)] = intField(frame, "\"messageId\":");
         if (m_settings.reconnect) {
             // "clientMessageId":"c<index>-<seq>-<run>"
             static constexpr QByteArrayView key = "\"clientMessageId\":\"c";
@@ -292,6 +337,8 @@ void LoadWorker::onText(int slot, QByteArrayView frame)
         return;
     const qint64 messageId = intField(frame, "\"messageId\":");
     (void)record(slot, frame.sliced(at + contentKey.size()), messageId, now);
+    if (messageId > 0)
+        m_lastReceived[size_t(slot)] = messageId;
     // Acknowledged even when pushed again: that is what stops the server pushing it.
     if (m_settings.acknowledge) {
         if (messageId > 0)

@@ -51,6 +51,9 @@ struct WorkerResults
     quint64 errors = 0;
     quint64 busy = 0;           // sends refused with rate_limited (too many: see onText)
     quint64 unacknowledged = 0; // sends the server never confirmed, at the end
+    quint64 edits = 0;          // edit_message frames sent (--mix)
+    quint64 reactions = 0;      // react frames sent (--mix)
+    quint64 updates = 0;        // message_updated frames received
 
     // Adds another part (another worker, or a later read of the same run).
     WorkerResults &operator+=(const WorkerResults &other)
@@ -65,6 +68,9 @@ struct WorkerResults
         errors += other.errors;
         busy += other.busy;
         unacknowledged += other.unacknowledged;
+        edits += other.edits;
+        reactions += other.reactions;
+        updates += other.updates;
         return *this;
     }
 };
@@ -87,6 +93,10 @@ public:
         bool reconnect = false; // reopen closed connections and resend what was not acknowledged
         bool xmpp = false;      // speak XMPP over WebSocket (RFC 7395) instead of the wire contract
         bool echo = false;      // against EchoServer: each client receives its own frames back
+        // Of every 100 operations, this many edit the sender's last message and this many
+        // react to (or take back a reaction to) the last one it received; the rest send.
+        int editPercent = 0;
+        int reactPercent = 0;
         QByteArray path = "/api/messages/ws";
         QByteArray xmppDomain = "localhost";
     };
@@ -120,6 +130,13 @@ private:
     QList<ClientSpec> m_specs;
     std::vector<std::unique_ptr<WsLite>> m_clients;
     std::vector<qint64> m_nextSeq;
+    std::vector<qint64> m_lastOwn;      // per slot: the id of its last acknowledged send
+    std::vector<qint64> m_lastReceived; // per slot: the id of the last message it received
+    std::vector<char> m_reacted;        // per slot: its reaction is on
+    quint64 m_operations = 0;
+    // Edits or reacts for `slot` when the mix says so and it has a message to change;
+    // false when a send is due instead.
+    bool change(int slot, qint64 seq);
     void reopen(int slot);
     QHash<int, qint64> m_lastSeqFrom; // (receiver slot, sender index) -> last seq seen
     QHash<quint64, qint64> m_seen;    // (receiver slot, sender index, seq) -> message id

@@ -53,6 +53,8 @@ struct Options
     int payload = 64;
     int historyMessages = 10000;
     int concurrency = 16;
+    int editPercent = 0;  // --mix
+    int reactPercent = 0; // --mix
     quint16 port = 0;
     bool json = false;
     bool acknowledge = true;
@@ -87,6 +89,8 @@ public:
         settings.clusterPorts = options.clusterPorts;
         settings.acknowledge = options.acknowledge;
         settings.payloadBytes = options.payload;
+        settings.editPercent = options.editPercent;
+        settings.reactPercent = options.reactPercent;
         settings.reconnect = options.reconnect;
         settings.xmpp = options.xmpp;
         settings.echo = options.echo;
@@ -279,6 +283,16 @@ void addMessageFigures(Report &report, WorkerResults &results, quint64 expected,
         report.add(u"server RSS"_s, after.rssKiB, u"KiB"_s);
     }
     report.add(u"bench CPU"_s, benchCpu, u"s"_s);
+    // --mix: the changes beside the sends, and the server's CPU over all of them.
+    const quint64 changes = results.edits + results.reactions;
+    if (changes > 0) {
+        report.add(u"edits sent"_s, qint64(results.edits), u"frames"_s);
+        report.add(u"reactions sent"_s, qint64(results.reactions), u"frames"_s);
+        report.add(u"message_updated received"_s, qint64(results.updates), u"frames"_s);
+        if (after.cpuSeconds > 0)
+            report.add(u"server CPU per 1000 operations"_s,
+                       serverCpu * 1000.0 / double(results.sent + changes), u"s"_s);
+    }
 }
 
 // Connects `clients`, sends at the offered rate for the duration, waits for the deliveries
@@ -531,14 +545,19 @@ int main(int argc, char *argv[])
     const QCommandLineOption restart(
         u"restart-command"_s,
         u"reconnect: shell command that starts the server again after the kill."_s, u"cmd"_s);
+    const QCommandLineOption mix(
+        u"mix"_s,
+        u"direct and fanout: sends/edits/reactions per 100 operations, e.g. 70/20/10 (an edit "
+        "changes the sender's last message, a reaction toggles one on the last received)."_s,
+        u"s/e/r"_s, u"100/0/0"_s);
     const QCommandLineOption concurrency(u"concurrency"_s, u"History requests in flight."_s, u"n"_s,
                                          u"16"_s);
     const QCommandLineOption echoServer(
         u"echo-server"_s,
         u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s, u"port"_s);
-    parser.addOptions({scenario, url, caFile, users, duration, rate, json, pid, threads, sources,
-                       payload, groups, noAck, historySize, concurrency, restart, protocol,
-                       echoServer, stalled});
+    parser.addOptions({scenario,    url,     caFile,   users,      duration, rate,  json,
+                       pid,         threads, sources,  payload,    groups,   noAck, historySize,
+                       concurrency, restart, protocol, echoServer, stalled,  mix});
     parser.process(app);
 
     if (parser.isSet(echoServer)) {
@@ -580,6 +599,15 @@ int main(int argc, char *argv[])
     options.acknowledge = !parser.isSet(noAck);
     options.historyMessages = parser.value(historySize).toInt();
     options.concurrency = std::max(1, parser.value(concurrency).toInt());
+    const QStringList shares = parser.value(mix).split(u'/');
+    if (shares.size() != 3 ||
+        shares.at(0).toInt() + shares.at(1).toInt() + shares.at(2).toInt() != 100 ||
+        shares.at(1).toInt() < 0 || shares.at(2).toInt() < 0) {
+        std::fprintf(stderr, "pitchey-bench: --mix takes three shares that add up to 100\n");
+        return 2;
+    }
+    options.editPercent = shares.at(1).toInt();
+    options.reactPercent = shares.at(2).toInt();
     options.restartCommand = parser.value(restart);
     options.reconnect = options.scenario == "reconnect"_L1;
     options.xmpp = parser.value(protocol) == "xmpp"_L1;
