@@ -119,7 +119,10 @@ Page {
         }
 
         Item {
+            id: chatPane
             objectName: "chatPane"
+            // Too little room for the conversation beside the thread: the thread over it.
+            readonly property bool threadOver: page.narrow || width < 660
             visible: !page.narrow || page.chatOpen
             SplitView.fillWidth: true
             // The conversation, and its open thread beside it (in a narrow window, over it).
@@ -130,7 +133,7 @@ Page {
                     id: conversationView
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    visible: page.chatOpen && !(page.narrow && page.threadOpen)
+                    visible: page.chatOpen && !(chatPane.threadOver && page.threadOpen)
                     showBack: page.narrow
                     actions: messageActions
                 }
@@ -146,8 +149,8 @@ Page {
                     active: page.chatOpen && page.threadOpen
                     visible: active
                     Layout.fillHeight: true
-                    Layout.fillWidth: page.narrow
-                    Layout.preferredWidth: page.narrow ? -1 : Math.max(300, Math.min(420, parent.width * 0.4))
+                    Layout.fillWidth: chatPane.threadOver
+                    Layout.preferredWidth: chatPane.threadOver ? -1 : Math.max(300, Math.min(420, parent.width * 0.4))
                     sourceComponent: ThreadPanel { actions: messageActions } // qmllint disable unqualified
                     onLoaded: (item as ThreadPanel).focusComposer()
                 }

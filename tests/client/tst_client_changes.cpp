@@ -399,6 +399,23 @@ private Q_SLOTS:
         QCOMPARE(inThread.body["messages"_L1][1]["replyToId"_L1].toInteger(), replyId);
         QCOMPARE(alice.chat.messages()->rowOfMessage(own), -1);
         QTRY_VERIFY(summary().toString().startsWith(u"2 replies"_s));
+        // Read by Bob: shown so in the thread, also by a device that never had the thread.
+        WsClient bob;
+        QVERIFY(bob.open(m_server->wsUrl(m_bob.token)));
+        bob.sendJson({{"type"_L1, "message_read"_L1}, {"messageId"_L1, own}});
+        const auto stateIn = [&](ClientRig &rig) {
+            return rig.chat.thread()->index(0).data(MessageListModel::StateRole).toInt();
+        };
+        QTRY_COMPARE(stateIn(alice), int(MessageListModel::Read));
+        {
+            QTemporaryDir otherCache;
+            ClientRig otherDevice(serverUrl(*m_server));
+            QVERIFY(otherDevice.startAndOpen(sessionFor(m_alice), otherCache.path(), m_pair));
+            QTRY_VERIFY(otherDevice.chat.cache()->byId(root));
+            otherDevice.chat.openThread(root);
+            QTRY_COMPARE(otherDevice.chat.thread()->rowCount(), 3);
+            QTRY_COMPARE(stateIn(otherDevice), int(MessageListModel::Read));
+        }
         // Up in the thread's empty composer edits the last reply there, not in the main view.
         QCOMPARE(alice.chat.lastEditable(root)[u"messageId"_s].toLongLong(), own);
         QCOMPARE(alice.chat.lastEditable()[u"messageId"_s].toLongLong(), root);

@@ -127,10 +127,10 @@ private Q_SLOTS:
                  mixed.figures.value("sent"_L1).toInteger());
         QVERIFY(mixed.figures.value("message_updated received"_L1).toInteger() > 0);
         QVERIFY(mixed.figures.value("server CPU per 1000 operations"_L1).toDouble() > 0);
-        QVERIFY2(runBench(target + QStringList{u"--scenario"_s, u"direct"_s, u"--mix"_s,
-                                               u"70/20/20"_s})
-                         .exitCode == 2,
-                 "shares that do not add up to 100 are refused");
+        QVERIFY2(
+            runBench(target + QStringList{u"--scenario"_s, u"direct"_s, u"--mix"_s, u"70/20/20"_s})
+                    .exitCode == 2,
+            "shares that do not add up to 100 are refused");
 
         const BenchRun fanout =
             runBench(target + QStringList{u"--scenario"_s, u"fanout"_s, u"--users"_s, u"20"_s,

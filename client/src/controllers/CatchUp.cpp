@@ -27,7 +27,7 @@ void CatchUp::refreshConversations()
         m_state.conversations.setConversations(fresh);
         m_state.cache->saveConversations(fresh);
         for (const Conversation &conversation : fresh) {
-            m_timeline.showReadMarkers(conversation);
+            m_state.showReadMarkers(conversation);
             const qint64 known = m_state.cache->newestId(conversation.id);
             if (known > 0 && conversation.lastMessage && conversation.lastMessage->id > known)
                 pageForward(conversation.id, known);

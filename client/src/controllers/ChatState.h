@@ -43,6 +43,9 @@ struct ChatState
         thread.setStates(messageIds, state);
     }
 
+    // The own messages that others have read up to their markers, shown as read.
+    void showReadMarkers(const Conversation &conversation) const;
+
     // Writes a conversation's row (as the list shows it) to the cache.
     void saveConversation(qint64 conversationId) const
     {

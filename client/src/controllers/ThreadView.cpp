@@ -56,19 +56,22 @@ void ThreadView::fetch(qint64 before)
     query.limit = kPageSize;
     query.threadRootId = root;
     setLoading(true, m_mayHaveOlder);
-    m_state.api.history(conversationId, query, m_state.scope,
-                        [this, conversationId, root](Result<HistoryPage> page) {
-                            if (!m_state.cache || conversationId != m_state.current ||
-                                root != rootId())
-                                return; // closed meanwhile
-                            if (!page.ok())
-                                return setLoading(false, true); // asked again as it scrolls
-                            for (const Message &message : page.value().messages) {
-                                const auto stored = m_state.cache->storeFromServer(message);
-                                m_state.thread.upsert(stored.message);
-                            }
-                            setLoading(false, page.value().hasMore);
-                        });
+    m_state.api.history(
+        conversationId, query, m_state.scope,
+        [this, conversationId, root](Result<HistoryPage> page) {
+            if (!m_state.cache || conversationId != m_state.current || root != rootId())
+                return; // closed meanwhile
+            if (!page.ok())
+                return setLoading(false, true); // asked again as it scrolls
+            for (const Message &message : page.value().messages) {
+                const auto stored = m_state.cache->storeFromServer(message);
+                m_state.thread.upsert(stored.message);
+            }
+            // Replies new to the cache: the user's own as read as they are.
+            if (const Conversation *conversation = m_state.conversations.find(conversationId))
+                m_state.showReadMarkers(*conversation);
+            setLoading(false, page.value().hasMore);
+        });
 }
 
 void ThreadView::fetchOlder()

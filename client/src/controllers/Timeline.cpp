@@ -128,7 +128,7 @@ void Timeline::fetchToFirstUnread(qint64 conversationId, qint64 readUpTo, qint64
             m_state.messages.reset(conversationId, cache->messages(conversationId, now));
             m_state.messages.setUnreadAfter(readUpTo);
             if (const Conversation *conversation = m_state.conversations.find(conversationId))
-                showReadMarkers(*conversation);
+                m_state.showReadMarkers(*conversation);
             setOlder(more, false);
         });
 }
@@ -227,24 +227,7 @@ void Timeline::store(qint64 conversationId, const QList<Message> &messages)
             m_state.show(stored.message);
     }
     if (const Conversation *conversation = m_state.conversations.find(conversationId))
-        showReadMarkers(*conversation);
-}
-
-void Timeline::showReadMarkers(const Conversation &conversation)
-{
-    if (!m_state.cache)
-        return;
-    qint64 readByOthers = 0;
-    for (auto it = conversation.readMarkers.cbegin(); it != conversation.readMarkers.cend(); ++it) {
-        if (it.key() != m_state.me)
-            readByOthers = std::max(readByOthers, it.value());
-    }
-    if (readByOthers == 0)
-        return;
-    const QList<qint64> changed =
-        m_state.cache->advanceOwn(conversation.id, readByOthers, LocalMessage::State::Read);
-    if (conversation.id == m_state.current)
-        m_state.showStates(changed, LocalMessage::State::Read);
+        m_state.showReadMarkers(*conversation);
 }
 
 void Timeline::localMessageChanged(const LocalMessage &message)

@@ -31,8 +31,6 @@ public:
 
     // Messages from the server for a conversation: into the cache, and on screen if open.
     void store(qint64 conversationId, const QList<Message> &messages);
-    // The own messages that others have read up to their markers, shown as read.
-    void showReadMarkers(const Conversation &conversation);
     // A message of the offline queue changed state (queued, sent, failed).
     void localMessageChanged(const LocalMessage &message);
 
