@@ -212,6 +212,43 @@ private Q_SLOTS:
                      (QJsonObject{{"userIds"_L1, QJsonArray{}}, {"all"_L1, false}}));
     }
 
+    void aThreadReplyTypedOfflineStaysInItsThreadAcrossARestart()
+    {
+        const Session session = sessionFor(m_alice);
+        const QUrl url = serverUrl(*m_server);
+        const qint64 root =
+            m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, m_pair}, {"content"_L1, u"ship it?"_s}}, m_bob.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        {
+            ClientRig rig(url);
+            QVERIFY(rig.startAndOpen(session, m_aliceDir->path(), m_pair));
+            QTRY_VERIFY(rig.chat.cache()->byId(root));
+            m_server->stop();
+            QTRY_VERIFY(!rig.connected());
+            rig.chat.openThread(root); // from the cache
+            QCOMPARE(rig.chat.thread()->rowCount(), 1);
+            QVERIFY(rig.chat.sendInThread(u"after lunch"_s));
+            QCOMPARE(rig.chat.thread()->rowCount(), 2);
+            QCOMPARE(rig.chat.messages()->rowOfMessage(0), -1); // not in the main view
+        }
+        QVERIFY(m_server->start());
+        ClientRig restarted(url);
+        QVERIFY(restarted.startAndOpen(session, m_aliceDir->path(), m_pair));
+        QTRY_VERIFY(restarted.chat.cache()->nextOutgoing() == std::nullopt);
+        const auto thread = m_http->get(
+            u"/api/messages/%1/messages?threadRootId=%2"_s.arg(m_pair).arg(root), m_bob.token);
+        QCOMPARE(thread.body["messages"_L1].toArray().size(), 1);
+        QCOMPARE(thread.body["messages"_L1][0]["content"_L1].toString(), u"after lunch"_s);
+        QCOMPARE(m_http->get(u"/api/messages/%1/messages?mainOnly=true"_s.arg(m_pair), m_bob.token)
+                     .body["messages"_L1]
+                     .toArray()
+                     .size(),
+                 1); // the main view has the root alone
+    }
+
     void aRefusedChangeIsUndoneAndSaid()
     {
         ClientRig alice(serverUrl(*m_server));
