@@ -41,6 +41,16 @@ private:
         return contents;
     }
 
+    // Bob sends `text` in the pair over HTTP: its id.
+    qint64 bobSays(const QString &text)
+    {
+        return m_http
+            ->post(u"/api/messages/send"_s, {{"conversationId"_L1, m_pair}, {"content"_L1, text}},
+                   m_bob.token)
+            .body["message"_L1]["id"_L1]
+            .toInteger();
+    }
+
     static QString contentOf(ClientRig &rig, qint64 messageId)
     {
         for (const LocalMessage &message : rig.chat.messages()->messages()) {
@@ -216,12 +226,7 @@ private Q_SLOTS:
     {
         const Session session = sessionFor(m_alice);
         const QUrl url = serverUrl(*m_server);
-        const qint64 root =
-            m_http
-                ->post(u"/api/messages/send"_s,
-                       {{"conversationId"_L1, m_pair}, {"content"_L1, u"ship it?"_s}}, m_bob.token)
-                .body["message"_L1]["id"_L1]
-                .toInteger();
+        const qint64 root = bobSays(u"ship it?"_s);
         {
             ClientRig rig(url);
             QVERIFY(rig.startAndOpen(session, m_aliceDir->path(), m_pair));
@@ -318,12 +323,7 @@ private Q_SLOTS:
 
     void aReplyShowsItsParentFromTheStartAndFollowsIt()
     {
-        const qint64 parent =
-            m_http
-                ->post(u"/api/messages/send"_s,
-                       {{"conversationId"_L1, m_pair}, {"content"_L1, u"lunch?"_s}}, m_bob.token)
-                .body["message"_L1]["id"_L1]
-                .toInteger();
+        const qint64 parent = bobSays(u"lunch?"_s);
         ClientRig alice(serverUrl(*m_server));
         QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
         QTRY_COMPARE(contentOf(alice, parent), u"lunch?"_s);
@@ -483,12 +483,7 @@ private Q_SLOTS:
     {
         const QString thumbs = u"\U0001F44D"_s;
         const QString heart = u"\u2764\uFE0F"_s;
-        const qint64 id =
-            m_http
-                ->post(u"/api/messages/send"_s,
-                       {{"conversationId"_L1, m_pair}, {"content"_L1, u"new logo"_s}}, m_bob.token)
-                .body["message"_L1]["id"_L1]
-                .toInteger();
+        const qint64 id = bobSays(u"new logo"_s);
         const Session session = sessionFor(m_alice);
         const QUrl url = serverUrl(*m_server);
         {

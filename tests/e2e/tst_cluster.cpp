@@ -79,6 +79,31 @@ private:
         return pair;
     }
 
+    // alice, bob and carol, registered through node 1, in a group; each connected to a node
+    // of their own (alice 1, bob 2, carol 3).
+    struct Trio
+    {
+        HttpClient::Account alice, bob, carol;
+        qint64 group = 0;
+        std::unique_ptr<WsClient> aliceSocket, bobSocket, carolSocket;
+    };
+    Trio threeInAGroup(const QString &title)
+    {
+        HttpClient a(m_nodes[0]->http());
+        Trio trio{a.registerUser(u"alice"_s),
+                  a.registerUser(u"bob"_s),
+                  a.registerUser(u"carol"_s),
+                  0,
+                  nullptr,
+                  nullptr,
+                  nullptr};
+        trio.group = a.createConversation(trio.alice, {trio.bob.id, trio.carol.id}, title);
+        trio.aliceSocket = connectTo(*m_nodes[0], trio.alice);
+        trio.bobSocket = connectTo(*m_nodes[1], trio.bob);
+        trio.carolSocket = connectTo(*m_nodes[2], trio.carol);
+        return trio;
+    }
+
 private Q_SLOTS:
     void init()
     {
@@ -328,14 +353,12 @@ private Q_SLOTS:
     {
         // Two senders on two nodes write into one group as fast as they can; every member,
         // wherever connected, sees the messages in the order of their ids.
-        HttpClient a(m_nodes[0]->http());
-        const auto alice = a.registerUser(u"alice"_s);
-        const auto bob = a.registerUser(u"bob"_s);
-        const auto carol = a.registerUser(u"carol"_s);
-        const qint64 group = a.createConversation(alice, {bob.id, carol.id}, u"busy"_s);
-        auto aliceSocket = connectTo(*m_nodes[0], alice);
-        auto bobSocket = connectTo(*m_nodes[1], bob);
-        auto carolSocket = connectTo(*m_nodes[2], carol);
+        Trio trio = threeInAGroup(u"busy"_s);
+        const auto &[alice, bob, carol] = std::tie(trio.alice, trio.bob, trio.carol);
+        const qint64 group = trio.group;
+        auto &aliceSocket = trio.aliceSocket;
+        auto &bobSocket = trio.bobSocket;
+        auto &carolSocket = trio.carolSocket;
         auto carolOnNode1 = connectTo(*m_nodes[0], carol);
         QVERIFY(!aliceSocket->waitFor(u"user_online"_s).isEmpty()); // the nodes know each other
         constexpr int kEach = 150;
@@ -434,14 +457,12 @@ private Q_SLOTS:
     // revokes what it notified.
     void aMessagesChangesReachEveryNode()
     {
-        HttpClient a(m_nodes[0]->http());
-        const auto alice = a.registerUser(u"alice"_s);
-        const auto bob = a.registerUser(u"bob"_s);
-        const auto carol = a.registerUser(u"carol"_s);
-        const qint64 group = a.createConversation(alice, {bob.id, carol.id}, u"v2"_s);
-        auto aliceSocket = connectTo(*m_nodes[0], alice);
-        auto bobSocket = connectTo(*m_nodes[1], bob);
-        auto carolSocket = connectTo(*m_nodes[2], carol);
+        Trio trio = threeInAGroup(u"v2"_s);
+        const auto &[alice, bob, carol] = std::tie(trio.alice, trio.bob, trio.carol);
+        const qint64 group = trio.group;
+        auto &aliceSocket = trio.aliceSocket;
+        auto &bobSocket = trio.bobSocket;
+        auto &carolSocket = trio.carolSocket;
         const std::array<WsClient *, 3> everyone{aliceSocket.get(), bobSocket.get(),
                                                  carolSocket.get()};
         const auto updated = [](WsClient *client, const QString &change) {
