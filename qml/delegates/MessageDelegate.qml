@@ -156,6 +156,16 @@ Item {
                     onClicked: message.reactRequested(message, reactButton)
                 }
                 ToolButton {
+                    objectName: "threadButton"
+                    visible: !message.inThread
+                    text: "\u21B3"
+                    focusPolicy: Qt.NoFocus
+                    Accessible.name: qsTr("Reply in thread")
+                    ToolTip.visible: hovered
+                    ToolTip.text: Accessible.name
+                    onClicked: message.threadRequested(message.messageId)
+                }
+                ToolButton {
                     id: actionsButton
                     objectName: "messageActions"
                     text: "\u22EF"

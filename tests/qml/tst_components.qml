@@ -216,8 +216,16 @@ Item {
             mouseClick(summary)
             compare(clicked.count, 1)
             compare(clicked.signalArguments[0][0], 1)
-            message.inThread = true // in the thread's own panel, the root needs no summary
+            // The hover bar has it too, on any message.
+            const bubble = find(message, "bubble")
+            mouseMove(bubble, bubble.width / 2, bubble.height / 2)
+            const button = find(message, "threadButton")
+            tryVerify(() => button.visible && button.width > 0)
+            mouseClick(button)
+            compare(clicked.count, 2)
+            message.inThread = true // in the thread's own panel, no thread of its own
             compare(summary.visible, false)
+            compare(button.visible, false)
         }
 
         function test_conversationRowShowsUnreadAndTyping() {
