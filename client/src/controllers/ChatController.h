@@ -32,7 +32,7 @@ class ChatController : public QObject
     // The open thread's root and replies (threadRootId 0: none open).
     Q_PROPERTY(pitchey::client::MessageListModel *thread READ thread CONSTANT)
     Q_PROPERTY(qint64 threadRootId READ threadRootId NOTIFY threadChanged)
-    Q_PROPERTY(bool loadingThread READ loadingThread NOTIFY threadChanged)
+    Q_PROPERTY(bool loadingThread READ loadingThread NOTIFY threadLoadingChanged)
     // What the user had typed in the open thread and not sent, for its composer.
     Q_PROPERTY(QString threadDraft READ threadDraft NOTIFY threadChanged)
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
@@ -151,7 +151,8 @@ public:
 
 Q_SIGNALS:
     void currentChanged();
-    void threadChanged();
+    void threadChanged(); // another thread opened, or none
+    void threadLoadingChanged();
     void currentStatusChanged();
     void historyChanged();
     void connectionChanged();
