@@ -30,8 +30,7 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
 {
     for (MessageListModel *model : {&m_messages, &m_thread})
         model->setNameLookup([this](qint64 userId) { return m_conversations.displayName(userId); });
-    connect(m_threadView, &ThreadView::loadingChanged, this,
-            &ChatController::threadLoadingChanged);
+    connect(m_threadView, &ThreadView::loadingChanged, this, &ChatController::threadLoadingChanged);
     connect(&m_connection, &RealtimeConnection::frameReceived, this, &ChatController::onFrame);
     connect(&m_connection, &RealtimeConnection::stateChanged, this,
             &ChatController::onConnectionState);
