@@ -396,5 +396,23 @@ Item {
                 onClicked: message.discardRequested(message.clientMessageId)
             }
         }
+
+        // In the thread's panel, under the root: where its replies begin.
+        RowLayout {
+            objectName: "threadDivider"
+            Layout.bottomMargin: Theme.spacing / 2
+            visible: message.inThread && message.threadSummary.length > 0
+            Layout.fillWidth: true
+            Layout.topMargin: Theme.spacing / 2
+            Layout.leftMargin: Theme.spacing * 2
+            Layout.rightMargin: Theme.spacing * 2
+            spacing: Theme.spacing
+            Label {
+                text: message.threadSummary
+                color: Theme.mutedText
+                font.pixelSize: 12
+            }
+            Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.divider }
+        }
     }
 }

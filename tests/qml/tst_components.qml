@@ -223,9 +223,11 @@ Item {
             tryVerify(() => button.visible && button.width > 0)
             mouseClick(button)
             compare(clicked.count, 2)
+            compare(find(message, "threadDivider").visible, false)
             message.inThread = true // in the thread's own panel, no thread of its own
             compare(summary.visible, false)
             compare(button.visible, false)
+            compare(find(message, "threadDivider").visible, true) // where the replies begin
         }
 
         function test_conversationRowShowsUnreadAndTyping() {
