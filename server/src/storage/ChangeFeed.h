@@ -7,16 +7,22 @@
 
 namespace pitchey::server {
 
-// The change feed (contract v2): every change of a message takes the next position from
-// the one row of `change_feed`. Taking it locks that row until the transaction ends, so
-// transactions that change messages commit one after the other, in the order of their
-// positions, whichever node or lane runs them: once a position is visible, no smaller one
-// can still commit. Database thread only.
+// The change feed (contract v2): every change of a message takes the next position, and a
+// reader is never handed a position while a smaller one can still commit
+// (docs/architecture.md, "The change feed"). SQLite has one writer: positions come from the
+// one row of `change_feed`, whose lock orders the commits. PostgreSQL lets transactions
+// that change different conversations commit side by side: positions come from a sequence,
+// each held under an advisory lock until its transaction ends, and readers see up to the
+// smallest position still held. Database thread only.
 namespace ChangeFeed {
+
+// PostgreSQL: the class of the advisory lock (pair form: this, the backend's pid) that a
+// writer takes before its first position and holds until its transaction ends.
+inline constexpr int kWriterLockClass = 0x70636877; // "pchw"
 
 // The next position, for a change made in the caller's transaction.
 [[nodiscard]] Result<qint64> next(QSqlDatabase &db);
-// The newest committed position (0: none yet).
+// The newest position below which every change has committed (0: none yet).
 [[nodiscard]] Result<qint64> latest(QSqlDatabase &db);
 
 struct Page

@@ -17,11 +17,19 @@ namespace pitchey::server {
 
 namespace {
 
+// The backends a migration's statements run on (its version is recorded on both).
+enum class On
+{
+    Both,
+    PostgreSQL
+};
+
 struct Migration
 {
     int version;
     const char *name;
     QList<const char *> statements;
+    On on = On::Both;
 };
 
 // Append only: a released migration is never edited. Times are ms since the epoch.
@@ -242,6 +250,15 @@ const Migration kMigrations[] = {
                 PRIMARY KEY (email_id, message_id)))",
       "CREATE INDEX email_outbox_messages_by_message ON email_outbox_messages(message_id)",
       "ALTER TABLE email_outbox ADD COLUMN stale INTEGER NOT NULL DEFAULT 0"}},
+    {14,
+     "the change feed from a sequence on PostgreSQL",
+     // Positions come from a sequence, each held under an advisory lock until its
+     // transaction ends, instead of the one row whose lock made every change wait for the
+     // others (ChangeFeed.cpp). SQLite, one writer, keeps the row.
+     {"CREATE SEQUENCE change_feed_positions AS BIGINT",
+      "SELECT setval('change_feed_positions', (SELECT latest + 1 FROM change_feed), false)",
+      "DROP TABLE change_feed"},
+     On::PostgreSQL},
 };
 
 std::span<const Migration> migrations()
@@ -286,7 +303,9 @@ Status Migrations::migrate(QSqlDatabase &db, const SqlDialect &dialect, int targ
             continue;
         if (!db.transaction())
             return Error::internal(u"cannot begin migration %1"_s.arg(migration.version));
-        for (const char *statement : migration.statements) {
+        const bool runs =
+            migration.on == On::Both || dialect.kind() == DatabaseUrl::Kind::PostgreSQL;
+        for (const char *statement : runs ? migration.statements : QList<const char *>{}) {
             QSqlQuery query(db);
             if (!query.exec(dialect.schema(QString::fromUtf8(statement)))) {
                 const QString why = query.lastError().text();
