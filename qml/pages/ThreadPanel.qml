@@ -48,6 +48,21 @@ Page {
                 running: Chat.loadingThread
                 visible: running
             }
+            // Slack's "Following" / "Follow thread": whether its replies notify.
+            ToolButton {
+                objectName: "followThread"
+                // Not checkable: a click asks the controller, and the binding stays.
+                checked: Chat.threadFollowing
+                enabled: !Chat.threadFollowPending
+                text: checked ? qsTr("Following") : qsTr("Follow")
+                focusPolicy: Qt.TabFocus
+                Accessible.name: checked ? qsTr("Stop following the thread")
+                                         : qsTr("Follow the thread")
+                ToolTip.visible: hovered
+                ToolTip.text: checked ? qsTr("Its replies notify you. Click to stop.")
+                                      : qsTr("Get notified of its replies")
+                onClicked: Chat.threadFollowing = !checked
+            }
             ToolButton {
                 objectName: "closeThread"
                 text: "\u2715"

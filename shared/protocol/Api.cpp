@@ -233,6 +233,18 @@ Result<VersionsAnswer> VersionsAnswer::fromJson(const QJsonObject &body)
     return answer;
 }
 
+QJsonObject FollowAnswer::toJson() const
+{
+    return {{"following"_L1, following}};
+}
+
+Result<FollowAnswer> FollowAnswer::fromJson(const QJsonObject &body)
+{
+    if (!body.value("following"_L1).isBool())
+        return Error::badRequest(u"the answer needs following"_s);
+    return FollowAnswer{body.value("following"_L1).toBool()};
+}
+
 QUrlQuery NotificationsQuery::toQuery() const
 {
     QUrlQuery query;

@@ -135,6 +135,14 @@ struct VersionsAnswer
     [[nodiscard]] static Result<VersionsAnswer> fromJson(const QJsonObject &body);
 };
 
+// PUT / DELETE /api/messages/{rootId}/follow (version 2).
+struct FollowAnswer
+{
+    bool following = false;
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<FollowAnswer> fromJson(const QJsonObject &body);
+};
+
 // POST /api/auth/register and /api/auth/login (these two without a display name or email).
 struct Credentials
 {

@@ -365,6 +365,9 @@ private Q_SLOTS:
         QQuickItem *threadField =
             app.item(u"threadComposer"_s)->findChild<QQuickItem *>(u"composerField"_s);
         QTRY_VERIFY(threadField->hasActiveFocus());
+        // Bob's thread: Alice does not follow it until she replies.
+        QQuickItem *follow = app.item(u"followThread"_s);
+        QCOMPARE(follow->property("text").toString(), u"Follow"_s);
         type(app.window, u"works for me"_s);
         QTest::keyClick(app.window, Qt::Key_Return);
         const auto threadOnServer = [&] {
@@ -382,7 +385,14 @@ private Q_SLOTS:
         QTRY_VERIFY(
             visibleTexts(app.window, u"threadSummary"_s).constFirst().startsWith(u"2 replies"_s));
         QCOMPARE(serverHistory(world).size(), 4); // nothing went to the main view
+        QCOMPARE(follow->property("text").toString(), u"Following"_s);
         screenshot(app.window, u"thread"_s);
+        // A click stops following it, once the server agrees.
+        click(app.window, follow);
+        QCOMPARE(follow->property("text").toString(), u"Follow"_s);
+        QTRY_VERIFY(!app.messenger.chat().threadFollowPending());
+        QVERIFY(!app.messenger.chat().threadFollowing());
+        QVERIFY(threadField->hasActiveFocus());
 
         // Esc closes it, and the typing goes back to the conversation.
         QTest::keyClick(app.window, Qt::Key_Escape);

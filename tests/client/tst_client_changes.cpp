@@ -390,6 +390,56 @@ private Q_SLOTS:
         QCOMPARE(alice.chat.conversations()->find(m_pair)->unreadCount, 0);
     }
 
+    // The thread panel's Follow: the thread of one's own message is followed by itself, one
+    // of someone else's is not; changed there, the server notifies of its replies or not.
+    void aThreadIsFollowedOrNotFromItsPanel()
+    {
+        ClientRig alice(serverUrl(*m_server));
+        QVERIFY(alice.startAndOpen(sessionFor(m_alice), m_aliceDir->path(), m_pair));
+        const qint64 own = sendAndWait(alice, u"picnic?"_s);
+        const qint64 bobs = bobSays(u"or the lake?"_s);
+        QTRY_VERIFY(alice.chat.cache()->byId(bobs));
+        const auto bobReplies = [&](qint64 root) {
+            return m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, m_pair},
+                        {"content"_L1, u"sure"_s},
+                        {"threadRootId"_L1, root}},
+                       m_bob.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        };
+        const auto notified = [&](qint64 messageId) {
+            const auto list = m_http->get(u"/api/notifications"_s, m_alice.token);
+            const QJsonArray all = list.body["notifications"_L1].toArray();
+            return std::any_of(all.begin(), all.end(), [messageId](const QJsonValue &n) {
+                return n["messageId"_L1].toInteger() == messageId;
+            });
+        };
+        const auto follow = [&](bool following) {
+            alice.chat.followThread(following);
+            QCOMPARE(alice.chat.threadFollowing(), following); // shown at once
+            QVERIFY(alice.chat.threadFollowPending());
+            QTRY_VERIFY(!alice.chat.threadFollowPending());
+            QCOMPARE(alice.chat.threadFollowing(), following); // as the server answered
+        };
+
+        alice.chat.openThread(own);
+        QVERIFY(alice.chat.threadFollowing());
+        follow(false);
+        QVERIFY(!notified(bobReplies(own)));
+        follow(true);
+        QVERIFY(notified(bobReplies(own)));
+
+        alice.chat.openThread(bobs);
+        QVERIFY(!alice.chat.threadFollowing());
+        QVERIFY(!notified(bobReplies(bobs)));
+        follow(true);
+        QVERIFY(notified(bobReplies(bobs)));
+        alice.chat.closeThread();
+        QVERIFY(!alice.chat.threadFollowing());
+    }
+
     void aThreadRootShowsItsRepliesAsTheServerCountsThem()
     {
         ClientRig alice(serverUrl(*m_server));

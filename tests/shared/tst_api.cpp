@@ -203,6 +203,11 @@ private Q_SLOTS:
         QCOMPARE(listed.value().notifications.size(), 1);
         QCOMPARE(listed.value().notifications.first().notification, notification);
         QVERIFY(listed.value().notifications.first().read);
+        for (const bool following : {true, false}) {
+            const QJsonObject json = api::FollowAnswer{following}.toJson();
+            QCOMPARE(json, (QJsonObject{{"following"_L1, following}}));
+            QCOMPARE(api::FollowAnswer::fromJson(json).value().following, following);
+        }
     }
 
     void malformedAnswersAreRefused()
@@ -214,6 +219,7 @@ private Q_SLOTS:
         QVERIFY(!api::ConversationsAnswer::fromJson({{"conversations"_L1, QJsonArray{1}}}).ok());
         QVERIFY(!api::MessageAnswer::fromJson({{"message"_L1, QJsonObject{}}}).ok());
         QVERIFY(!api::NotificationsAnswer::fromJson({{"notifications"_L1, 3}}).ok());
+        QVERIFY(!api::FollowAnswer::fromJson({{"following"_L1, 1}}).ok());
     }
 
     void preferencesAnswersKeepWhatThisSideKnows()

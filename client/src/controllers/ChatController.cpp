@@ -31,6 +31,11 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
     for (MessageListModel *model : {&m_messages, &m_thread})
         model->setNameLookup([this](qint64 userId) { return m_conversations.displayName(userId); });
     connect(m_threadView, &ThreadView::loadingChanged, this, &ChatController::threadLoadingChanged);
+    connect(m_threadView, &ThreadView::followingChanged, this,
+            &ChatController::threadFollowingChanged);
+    connect(m_threadView, &ThreadView::followFailed, this, [this](const QString &why) {
+        Q_EMIT errorOccurred(tr("The thread's following could not change: %1").arg(why));
+    });
     connect(&m_connection, &RealtimeConnection::frameReceived, this, &ChatController::onFrame);
     connect(&m_connection, &RealtimeConnection::stateChanged, this,
             &ChatController::onConnectionState);
@@ -183,12 +188,30 @@ bool ChatController::sendInThread(const QString &text, qint64 replyToId)
     if (root == 0 || text.trimmed().isEmpty())
         return false;
     m_reading->stopTyping();
-    return m_timeline->send(text, replyToId, root);
+    if (!m_timeline->send(text, replyToId, root))
+        return false;
+    m_threadView->replied();
+    return true;
 }
 
 bool ChatController::loadingThread() const
 {
     return m_threadView->loading();
+}
+
+bool ChatController::threadFollowing() const
+{
+    return m_threadView->following();
+}
+
+bool ChatController::threadFollowPending() const
+{
+    return m_threadView->pending();
+}
+
+void ChatController::followThread(bool following)
+{
+    m_threadView->setFollowing(following);
 }
 
 void ChatController::reveal(qint64 messageId)

@@ -35,6 +35,11 @@ class ChatController : public QObject
     Q_PROPERTY(bool loadingThread READ loadingThread NOTIFY threadLoadingChanged)
     // What the user had typed in the open thread and not sent, for its composer.
     Q_PROPERTY(QString threadDraft READ threadDraft NOTIFY threadChanged)
+    // Whether the user gets notified of the open thread's replies (ThreadView::following).
+    Q_PROPERTY(
+        bool threadFollowing READ threadFollowing WRITE followThread NOTIFY threadFollowingChanged)
+    // A change of threadFollowing waits for the server's answer.
+    Q_PROPERTY(bool threadFollowPending READ threadFollowPending NOTIFY threadFollowingChanged)
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
     // Every emoji, for the reaction picker (read from the bundled data when first asked for).
     Q_PROPERTY(pitchey::client::EmojiModel *emoji READ emoji CONSTANT)
@@ -80,6 +85,7 @@ public:
     // open); closeThread() closes it. A new conversation closes it too.
     Q_INVOKABLE void openThread(qint64 rootId);
     Q_INVOKABLE void closeThread();
+    Q_INVOKABLE void followThread(bool following);
     // Queues a reply in the open thread (quoting `replyToId`, unless 0).
     Q_INVOKABLE bool sendInThread(const QString &text, qint64 replyToId = 0);
     // Brings a message of the open conversation into the model (loading older ones as
@@ -124,6 +130,8 @@ public:
     [[nodiscard]] MessageListModel *thread() { return &m_thread; }
     [[nodiscard]] qint64 threadRootId() const { return m_thread.threadRootId(); }
     [[nodiscard]] bool loadingThread() const;
+    [[nodiscard]] bool threadFollowing() const;
+    [[nodiscard]] bool threadFollowPending() const;
     [[nodiscard]] QString threadDraft() const { return m_threadDrafts.value(threadRootId()); }
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
     [[nodiscard]] EmojiModel *emoji();
@@ -153,6 +161,7 @@ Q_SIGNALS:
     void currentChanged();
     void threadChanged(); // another thread opened, or none
     void threadLoadingChanged();
+    void threadFollowingChanged();
     void currentStatusChanged();
     void historyChanged();
     void connectionChanged();

@@ -13,6 +13,7 @@ ThreadView::ThreadView(ChatState &state, QObject *parent)
     , m_state(state)
 {
     m_state.thread.setOlderFetcher([this] { fetchOlder(); });
+    connect(&m_state.thread, &QAbstractItemModel::rowsInserted, this, &ThreadView::repliesChanged);
 }
 
 bool ThreadView::open(qint64 rootId)
@@ -26,6 +27,7 @@ bool ThreadView::open(qint64 rootId)
     m_state.thread.reset(root->conversationId,
                          QList{*root} + cache->messages(root->conversationId, kPageSize, 0, rootId),
                          rootId);
+    repliesChanged();
     // The cache may lack replies (it holds what this device saw): the server's newest page.
     fetch(0);
     return true;
@@ -35,6 +37,57 @@ void ThreadView::close()
 {
     m_state.thread.reset(0, {});
     setLoading(false, false);
+    showFollowing(false);
+}
+
+bool ThreadView::followsByItself() const
+{
+    const qint64 me = m_state.me;
+    const QList<LocalMessage> &shown = m_state.thread.messages();
+    return std::any_of(shown.cbegin(), shown.cend(), [me](const LocalMessage &m) {
+        return m.isOwn(me) || m.mentions.userIds.contains(me);
+    });
+}
+
+void ThreadView::repliesChanged()
+{
+    if (rootId() != 0)
+        showFollowing(m_chosen.value(rootId(), followsByItself()));
+}
+
+void ThreadView::replied()
+{
+    m_chosen.remove(rootId());
+    showFollowing(true);
+}
+
+void ThreadView::showFollowing(bool following)
+{
+    if (m_following != following) {
+        m_following = following;
+        Q_EMIT followingChanged();
+    }
+}
+
+void ThreadView::setFollowing(bool following)
+{
+    const qint64 root = rootId();
+    if (root == 0 || following == m_following || m_pending != 0)
+        return;
+    const bool before = m_following;
+    m_pending = root;
+    showFollowing(following);
+    Q_EMIT followingChanged();
+    m_state.api.follow(root, following, m_state.scope, [this, root, before](Result<bool> now) {
+        m_pending = 0;
+        if (now.ok())
+            m_chosen.insert(root, now.value());
+        else
+            Q_EMIT followFailed(now.error().message);
+        if (root == rootId())
+            showFollowing(now.ok() ? now.value() : before);
+        Q_EMIT followingChanged();
+    });
 }
 
 void ThreadView::setLoading(bool loading, bool mayHaveOlder)

@@ -189,6 +189,14 @@ void ApiClient::versions(qint64 messageId, QObject *context,
                                                          member(&api::VersionsAnswer::versions)));
 }
 
+void ApiClient::follow(qint64 rootId, bool following, QObject *context, Callback<bool> done)
+{
+    QString path = api::kFollowPattern;
+    path.replace("{messageId}"_L1, QString::number(rootId));
+    request(following ? "PUT" : "DELETE", path, {}, nullptr, context,
+            reading<bool>(std::move(done), member(&api::FollowAnswer::following)));
+}
+
 void ApiClient::changes(qint64 since, int limit, QObject *context,
                         Callback<api::ChangesAnswer> done)
 {

@@ -65,6 +65,9 @@ public:
     // Version 2: every version of a message, oldest first (empty once deleted).
     void versions(qint64 messageId, QObject *context,
                   Callback<QList<api::VersionsAnswer::Version>> done);
+    // Version 2: follows the thread of `rootId`, or stops following it; answers whether the
+    // caller now follows it.
+    void follow(qint64 rootId, bool following, QObject *context, Callback<bool> done);
     // Version 2: the caller's messages changed after `since`, in the feed's order.
     void changes(qint64 since, int limit, QObject *context, Callback<api::ChangesAnswer> done);
     void searchUsers(const QString &prefix, QObject *context, Callback<QList<User>> done);

@@ -114,7 +114,7 @@ void MessageHandlers::follow(const Call &call, bool following)
               this, [call](Result<bool> now) {
                   if (!now.ok())
                       return call.reply.error(now.error());
-                  call.reply.json(200, QJsonObject{{"following"_L1, now.value()}});
+                  call.reply.json(200, api::FollowAnswer{now.value()}.toJson());
               });
 }
 
