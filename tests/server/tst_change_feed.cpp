@@ -24,16 +24,10 @@ class TestChangeFeed : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<testing::ScratchPostgres> m_postgres; // with PITCHEY_TEST_POSTGRES
+    std::unique_ptr<testing::ScratchDatabase> m_database;
     std::unique_ptr<DbWorker> m_db;
 
-    [[nodiscard]] DatabaseUrl url() const
-    {
-        return m_postgres
-                   ? m_postgres->url()
-                   : DatabaseUrl::parse(u"sqlite://"_s + m_dir.filePath(u"f.db"_s), {}).value();
-    }
+    [[nodiscard]] DatabaseUrl url() const { return m_database->url(); }
 
     template<typename T> static T valueOf(QFuture<Result<T>> future)
     {
@@ -120,8 +114,7 @@ private Q_SLOTS:
     void init()
     {
         QTest::failOnWarning(QRegularExpression(u"failed|cannot"_s));
-        if (testing::ScratchPostgres::available())
-            m_postgres = std::make_unique<testing::ScratchPostgres>();
+        m_database = std::make_unique<testing::ScratchDatabase>();
         m_db = std::make_unique<DbWorker>(url(), -1, 1);
         QVERIFY(m_db->start().ok());
     }
@@ -129,7 +122,7 @@ private Q_SLOTS:
     void cleanup()
     {
         m_db.reset();
-        m_postgres.reset();
+        m_database.reset();
     }
 
     void theNewestCommittedPositionIsTheLatest()
@@ -158,12 +151,12 @@ private Q_SLOTS:
 
     void aPositionStillOpenHoldsReadersBelowIt()
     {
-        if (!m_postgres)
+        if (!m_database->onPostgres())
             QSKIP("SQLite has one writer: a second one waits for the first to commit");
         const qint64 before = valueOf(m_db->submit<qint64>(&ChangeFeed::next));
-        Writer slow(m_postgres->url());
+        Writer slow(url());
         slow.taken.wait();
-        Writer fast(m_postgres->url());
+        Writer fast(url());
         fast.taken.wait();
         fast.commit();
         QVERIFY(succeeded(fast.done));
@@ -178,12 +171,12 @@ private Q_SLOTS:
 
     void aReaderWaitsForAWriterTakingAPosition()
     {
-        if (!m_postgres)
+        if (!m_database->onPostgres())
             QSKIP("SQLite has one writer");
-        Writer taking(m_postgres->url(), true);
+        Writer taking(url(), true);
         taking.taken.wait(); // it holds its own lock, not yet a position
         auto read = m_db->submit<qint64>(&ChangeFeed::latest);
-        DbWorker watcher(m_postgres->url(), DbWorker::kOpenOnly, 1);
+        DbWorker watcher(url(), DbWorker::kOpenOnly, 1);
         QVERIFY(watcher.start().ok());
         const auto waitingForALock = [&] {
             return valueOf(watcher.submit<qint64>([](QSqlDatabase &db) {
@@ -206,7 +199,7 @@ private Q_SLOTS:
 
     void theMigrationKeepsCountingWhereTheRowStopped()
     {
-        if (!m_postgres)
+        if (!m_database->onPostgres())
             QSKIP("SQLite keeps the row");
         m_db.reset();
         testing::ScratchPostgres older;

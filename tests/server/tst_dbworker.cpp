@@ -30,16 +30,10 @@ class TestDbWorker : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<testing::ScratchPostgres> m_postgres; // with PITCHEY_TEST_POSTGRES
+    std::unique_ptr<testing::ScratchDatabase> m_database;
     std::unique_ptr<DbWorker> m_db;
 
-    [[nodiscard]] DatabaseUrl url() const
-    {
-        return m_postgres
-                   ? m_postgres->url()
-                   : DatabaseUrl::parse(u"sqlite://"_s + m_dir.filePath(u"w.db"_s), {}).value();
-    }
+    [[nodiscard]] DatabaseUrl url() const { return m_database->url(); }
 
     template<typename T> static Result<T> wait(QFuture<Result<T>> future)
     {
@@ -75,17 +69,16 @@ private Q_SLOTS:
     void init()
     {
         QTest::failOnWarning(QRegularExpression(u"failed|cannot"_s));
-        if (testing::ScratchPostgres::available())
-            m_postgres = std::make_unique<testing::ScratchPostgres>();
+        m_database = std::make_unique<testing::ScratchDatabase>();
         m_db = std::make_unique<DbWorker>(url(), -1, 4);
         QVERIFY(m_db->start().ok());
-        QCOMPARE(m_db->connections(), m_postgres ? 4 : 1); // SQLite: its one writer
+        QCOMPARE(m_db->connections(), m_database->onPostgres() ? 4 : 1); // SQLite: its one writer
     }
 
     void cleanup()
     {
         m_db.reset();
-        m_postgres.reset();
+        m_database.reset();
     }
 
     // A batch of acknowledgements as one job: every kind of ack in one list, more of them
@@ -180,7 +173,7 @@ private Q_SLOTS:
     {
         // On SQLite, sql::exec() prepares and binds with SQLite's own API (Sql.cpp); the
         // values must land exactly as through QSqlQuery, and read back the same.
-        if (m_postgres)
+        if (m_database->onPostgres())
             QSKIP("SQLite's direct path");
         const QVariantList values{u"plain"_s,
                                   u"\u00e9\u6f22\u5b57 \U0001F600"_s,
@@ -387,7 +380,7 @@ private Q_SLOTS:
 
     void resultsArriveAfterTheCommit()
     {
-        if (m_postgres)
+        if (m_database->onPostgres())
             QSKIP("reads the SQLite file");
         // A result is only handed out once its batch is durable: a second connection sees it.
         auto future =
@@ -396,7 +389,7 @@ private Q_SLOTS:
         QVERIFY(future.result().ok());
         {
             QSqlDatabase other = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"reader"_s);
-            other.setDatabaseName(m_dir.filePath(u"w.db"_s));
+            other.setDatabaseName(m_database->sqliteFile());
             QVERIFY(other.open());
             QSqlQuery query(other);
             QVERIFY(query.exec(u"SELECT COUNT(*) FROM users WHERE username = 'durable'"_s));
@@ -431,7 +424,7 @@ private Q_SLOTS:
 
     void thePoolRunsTwoKeysSideBySide()
     {
-        if (!m_postgres)
+        if (!m_database->onPostgres())
             QSKIP("SQLite has one connection");
         // The job of key 0 waits inside its transaction for the job of key 1: with a single
         // connection the second could never start.
@@ -455,13 +448,13 @@ private Q_SLOTS:
 
     void aDeadlockVictimRunsAgainAfterTheOtherCommits()
     {
-        if (!m_postgres)
+        if (!m_database->onPostgres())
             QSKIP("SQLite has one writer: no deadlock between connections");
         // Two nodes, each locking one row and then the other's, at the same moment:
         // PostgreSQL breaks the deadlock by failing one statement; that job runs again in
         // its node's next batch and both commit.
-        DbWorker node1(m_postgres->url(), DbWorker::kOpenOnly, 1);
-        DbWorker node2(m_postgres->url(), DbWorker::kOpenOnly, 1);
+        DbWorker node1(url(), DbWorker::kOpenOnly, 1);
+        DbWorker node2(url(), DbWorker::kOpenOnly, 1);
         QVERIFY(node1.start().ok());
         QVERIFY(node2.start().ok());
         QVERIFY(wait(m_db->submit<Done>([](QSqlDatabase &db) -> Result<Done> {

@@ -74,4 +74,14 @@ QString ScratchPostgres::urlText() const
     return url.toString();
 }
 
+ScratchDatabase::ScratchDatabase()
+    : m_postgres(ScratchPostgres::available() ? std::make_unique<ScratchPostgres>() : nullptr)
+{}
+
+server::DatabaseUrl ScratchDatabase::url() const
+{
+    return m_postgres ? m_postgres->url()
+                      : server::DatabaseUrl::parse(u"sqlite://"_s + sqliteFile(), {}).value();
+}
+
 } // namespace pitchey::testing

@@ -5,6 +5,7 @@
 #include "Flood.h"
 #include "HttpScenarios.h"
 #include "LoadWorker.h"
+#include "MessageLoad.h"
 #include "ProcessStats.h"
 #include "base/EpollEventDispatcher.h"
 
@@ -77,222 +78,29 @@ std::optional<QHostAddress> resolve(const QString &host)
     return addresses.first();
 }
 
-// The worker threads and the clients they own.
-class Load
+// What every load worker gets from the command line.
+LoadWorker::Settings workerSettings(const Options &options)
 {
-public:
-    explicit Load(const Options &options)
-    {
-        LoadWorker::Settings settings;
-        settings.server = options.server;
-        settings.port = options.port;
-        settings.clusterPorts = options.clusterPorts;
-        settings.acknowledge = options.acknowledge;
-        settings.payloadBytes = options.payload;
-        settings.editPercent = options.editPercent;
-        settings.reactPercent = options.reactPercent;
-        settings.reconnect = options.reconnect;
-        settings.xmpp = options.xmpp;
-        settings.echo = options.echo;
-        m_acknowledged = !options.xmpp && !options.echo; // the wire contract's message_sent
-        settings.xmppDomain = options.xmppDomain.toUtf8();
-        if (options.xmpp)
-            settings.path = options.url.path().toUtf8();
-        if (settings.server.address.isLoopback() &&
-            settings.server.address.protocol() == QAbstractSocket::IPv4Protocol) {
-            for (int i = 1; i <= options.sources; ++i)
-                settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
-        }
-        for (int i = 0; i < options.threads; ++i) {
-            auto *thread = new QThread;
-            // Thousands of sockets per thread: the generator needs epoll as much as the server.
-            thread->setEventDispatcher(new pitchey::server::EpollEventDispatcher);
-            auto *worker = new LoadWorker(i, settings);
-            worker->moveToThread(thread);
-            QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-            thread->start();
-            m_threads.append(thread);
-            m_workers.append(worker);
-        }
+    LoadWorker::Settings settings;
+    settings.server = options.server;
+    settings.port = options.port;
+    settings.clusterPorts = options.clusterPorts;
+    settings.acknowledge = options.acknowledge;
+    settings.payloadBytes = options.payload;
+    settings.editPercent = options.editPercent;
+    settings.reactPercent = options.reactPercent;
+    settings.reconnect = options.reconnect;
+    settings.xmpp = options.xmpp;
+    settings.echo = options.echo;
+    settings.xmppDomain = options.xmppDomain.toUtf8();
+    if (options.xmpp)
+        settings.path = options.url.path().toUtf8();
+    if (settings.server.address.isLoopback() &&
+        settings.server.address.protocol() == QAbstractSocket::IPv4Protocol) {
+        for (int i = 1; i <= options.sources; ++i)
+            settings.sources.append(QHostAddress(u"127.0.0.%1"_s.arg(i)));
     }
-    ~Load()
-    {
-        for (LoadWorker *worker : m_workers)
-            QMetaObject::invokeMethod(
-                worker, [worker] { worker->closeAll(); }, Qt::BlockingQueuedConnection);
-        for (QThread *thread : m_threads) {
-            thread->quit();
-            thread->wait();
-            delete thread;
-        }
-    }
-
-    // Connects every client; returns the seconds it took, or -1 on timeout.
-    double connect(const QList<ClientSpec> &clients)
-    {
-        QList<QList<ClientSpec>> shares(m_workers.size());
-        for (const ClientSpec &spec : clients)
-            shares[spec.index % m_workers.size()].append(spec);
-        QElapsedTimer clock;
-        clock.start();
-        for (int i = 0; i < m_workers.size(); ++i) {
-            LoadWorker *worker = m_workers.at(i);
-            QMetaObject::invokeMethod(
-                worker, [worker, share = shares.at(i)] { worker->connectAll(share); });
-        }
-        const bool all =
-            waitUntil([&] { return openCount() + closedCount() >= clients.size(); }, 120000);
-        if (!all || closedCount() > 0)
-            std::fprintf(stderr,
-                         "pitchey-bench: %d of %lld connections open, %d refused, %d closed "
-                         "after opening\n",
-                         openCount(), qlonglong(clients.size()), sum(&LoadWorker::refused),
-                         sum(&LoadWorker::dropped));
-        return all ? double(clock.elapsed()) / 1000.0 : -1;
-    }
-
-    void send(double perSecond, double seconds)
-    {
-        startSending(perSecond, seconds);
-        waitForSending(seconds);
-    }
-    void waitForSending(double seconds)
-    {
-        waitUntil(
-            [&] {
-                return std::none_of(m_workers.begin(), m_workers.end(),
-                                    [](LoadWorker *w) { return w->sending.load(); });
-            },
-            int(seconds * 1000) + 60000);
-    }
-    void startSending(double perSecond, double seconds)
-    {
-        for (LoadWorker *worker : m_workers) {
-            worker->sending = true;
-            const double share = perSecond / double(m_workers.size());
-            QMetaObject::invokeMethod(worker, [worker, share, seconds] {
-                worker->startSending(share, qint64(seconds * 1000));
-            });
-        }
-    }
-
-    // Waits until each of `sent` messages the server did not refuse (rate_limited) has
-    // reached its `recipientsPerSend` recipients and its sender has its message_sent (which
-    // may come after a delivery: another connection), or nothing arrived for five seconds;
-    // returns the seconds from `start` to the last delivery seen, the time the load took.
-    double drain(quint64 sent, quint64 recipientsPerSend, const QElapsedTimer &start)
-    {
-        quint64 last = receivedCount();
-        qint64 lastAt = start.elapsed();
-        waitUntil(
-            [&] {
-                const quint64 now = receivedCount();
-                if (now != last) {
-                    last = now;
-                    lastAt = start.elapsed();
-                }
-                const quint64 stored = sent - std::min(sent, busyCount());
-                return (now >= stored * recipientsPerSend &&
-                        (!m_acknowledged || ackedCount() >= stored)) ||
-                       start.elapsed() - lastAt > 5000;
-            },
-            600000);
-        return double(lastAt) / 1000.0;
-    }
-
-    WorkerResults results()
-    {
-        WorkerResults total;
-        for (LoadWorker *worker : m_workers) {
-            WorkerResults part;
-            QMetaObject::invokeMethod(
-                worker, [&] { part = worker->takeResults(); }, Qt::BlockingQueuedConnection);
-            total += part;
-        }
-        return total;
-    }
-
-    // A counter of every worker, added up.
-    template<typename T> T sum(std::atomic<T> LoadWorker::*counter) const
-    {
-        T n = 0;
-        for (LoadWorker *worker : m_workers)
-            n += (worker->*counter).load(std::memory_order_relaxed);
-        return n;
-    }
-    int openCount() const { return sum(&LoadWorker::open); }
-    // Connections that closed, whether or not they had opened.
-    int closedCount() const { return sum(&LoadWorker::refused) + sum(&LoadWorker::dropped); }
-    quint64 receivedCount() const { return sum(&LoadWorker::received); }
-    quint64 busyCount() const { return sum(&LoadWorker::refusedBusy); }
-    quint64 ackedCount() const { return sum(&LoadWorker::acknowledged); }
-
-private:
-    bool m_acknowledged = true; // senders get message_sent
-    QList<QThread *> m_threads;
-    QList<LoadWorker *> m_workers;
-};
-
-void addMessageFigures(Report &report, WorkerResults &results, quint64 expected, double seconds,
-                       const ProcessSample &before, const ProcessSample &after, double benchCpu)
-{
-    std::sort(results.latenciesNs.begin(), results.latenciesNs.end());
-    const double serverCpu = after.cpuSeconds - before.cpuSeconds;
-    report.add(u"sent"_s, qint64(results.sent), u"messages"_s);
-    report.add(u"acknowledged (message_sent)"_s, qint64(results.acked), u"messages"_s);
-    report.add(u"delivered"_s, qint64(results.received), u"frames"_s);
-    // Over the time from the first send to the last delivery, so an overloaded server
-    // cannot look faster than it is.
-    report.add(u"load took"_s, seconds, u"s"_s);
-    report.add(u"sent per second"_s, double(results.sent) / seconds, u"/s"_s);
-    report.add(u"delivered per second"_s, double(results.received) / seconds, u"/s"_s);
-    const quint64 unique = results.received - results.duplicates;
-    // Not delivered by the time the generator stopped waiting (5 s without a delivery). The
-    // server still holds these for the recipients' next connection: see docs/benchmarks.md.
-    report.add(u"lost (not delivered in the run)"_s,
-               qint64(expected > unique ? expected - unique : 0), u"messages"_s);
-    report.add(u"duplicated"_s, qint64(results.duplicates), u"messages"_s);
-    report.add(u"out of order"_s, qint64(results.outOfOrder), u"messages"_s);
-    // Refused with rate_limited (the server's database too far behind, or a per-user rate
-    // limit): never stored, so neither expected nor lost (a client sends them again later).
-    report.add(u"refused (rate_limited)"_s, qint64(results.busy), u"messages"_s);
-    report.add(u"error frames"_s, qint64(results.errors), u"frames"_s);
-    report.add(u"latency p50"_s, percentile(results.latenciesNs, 0.50), u"ms"_s);
-    report.add(u"latency p95"_s, percentile(results.latenciesNs, 0.95), u"ms"_s);
-    report.add(u"latency p99"_s, percentile(results.latenciesNs, 0.99), u"ms"_s);
-    report.add(u"latency max"_s,
-               results.latenciesNs.empty() ? 0.0 : double(results.latenciesNs.back()) / 1e6,
-               u"ms"_s);
-    if (after.cpuSeconds > 0) {
-        report.add(u"server CPU"_s, serverCpu, u"s"_s);
-        const auto per1000 = [&](double cpu) {
-            return results.received ? cpu * 1000.0 / double(results.received) : 0.0;
-        };
-        report.add(u"server CPU per 1000 delivered"_s, per1000(serverCpu), u"s"_s);
-        // Where it went, for pitchey-server (its threads are named): the database lanes
-        // against the rest say how far more cores can take it (docs/benchmarks.md).
-        if (after.threadCpuSeconds.contains(u"pitchey-db"_s)) {
-            const auto part = [&](const QString &group) {
-                return per1000(after.threadCpuSeconds.value(group) -
-                               before.threadCpuSeconds.value(group));
-            };
-            report.add(u"main thread CPU per 1000 delivered"_s, part(u"main"_s), u"s"_s);
-            report.add(u"I/O threads CPU per 1000 delivered"_s, part(u"pitchey-io"_s), u"s"_s);
-            report.add(u"database CPU per 1000 delivered"_s, part(u"pitchey-db"_s), u"s"_s);
-        }
-        report.add(u"server RSS"_s, after.rssKiB, u"KiB"_s);
-    }
-    report.add(u"bench CPU"_s, benchCpu, u"s"_s);
-    // --mix: the changes beside the sends, and the server's CPU over all of them.
-    const quint64 changes = results.edits + results.reactions;
-    if (changes > 0) {
-        report.add(u"edits sent"_s, qint64(results.edits), u"frames"_s);
-        report.add(u"reactions sent"_s, qint64(results.reactions), u"frames"_s);
-        report.add(u"message_updated received"_s, qint64(results.updates), u"frames"_s);
-        if (after.cpuSeconds > 0)
-            report.add(u"server CPU per 1000 operations"_s,
-                       serverCpu * 1000.0 / double(results.sent + changes), u"s"_s);
-    }
+    return settings;
 }
 
 // Connects `clients`, sends at the offered rate for the duration, waits for the deliveries
@@ -300,7 +108,7 @@ void addMessageFigures(Report &report, WorkerResults &results, quint64 expected,
 void runMessageLoad(const Options &options, const QList<ClientSpec> &clients, int recipientsPerSend,
                     Report &report)
 {
-    Load load(options);
+    Load load(workerSettings(options), options.threads);
     report.add(u"connections"_s, qint64(clients.size()));
     report.add(u"connect time"_s, load.connect(clients), u"s"_s);
     report.add(u"offered rate"_s, options.rate, u"messages/s"_s);
@@ -403,7 +211,7 @@ Report idle(const Options &options, BenchApi &api)
     for (int i = 0; i < options.users; ++i)
         clients.append(ClientSpec::make(i, accounts.at(i), 0, false));
     Report report;
-    Load load(options);
+    Load load(workerSettings(options), options.threads);
     QThread::msleep(500);
     const ProcessSample before = sampleProcess(options.serverPid);
     const double seconds = load.connect(clients);
@@ -442,7 +250,7 @@ Report reconnect(const Options &options, BenchApi &api)
     for (int i = 0; i < users; ++i)
         clients.append(ClientSpec::make(i, accounts.at(i), conversations.at(i / 2), true));
 
-    Load load(options);
+    Load load(workerSettings(options), options.threads);
     report.add(u"connections"_s, users);
     report.add(u"connect time"_s, load.connect(clients), u"s"_s);
     QElapsedTimer clock;

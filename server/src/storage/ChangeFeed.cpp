@@ -17,11 +17,10 @@ bool onPostgres(const QSqlDatabase &db)
 }
 
 // PostgreSQL's advisory locks of the feed, both held until the writer's transaction ends
-// (or its job's savepoint is rolled back): the writer's own (the pair form: this class and
+// (or its job's savepoint is rolled back): the writer's own (pair form: kWriterLockClass and
 // its backend's pid), taken before it takes a position, and one on each position it took
 // (the 64-bit form: the tag plus the position). A position whose lock is gone belongs to a
 // transaction that committed or rolled back.
-constexpr int kWriterClass = kWriterLockClass;
 constexpr qint64 kPositionTag = qint64(0x7066) << 48; // "pf", above any position
 constexpr int kPositionTagHigh = 0x7066;              // the tag in pg_locks' classid >> 16
 // How often a reader looks again after waiting for a writer that was taking a position.
@@ -30,7 +29,7 @@ constexpr int kLooks = 100;
 Result<qint64> nextOnPostgres(QSqlDatabase &db)
 {
     auto writer = sql::exec(
-        db, u"SELECT 1 FROM pg_advisory_xact_lock(%1, pg_backend_pid())"_s.arg(kWriterClass));
+        db, u"SELECT 1 FROM pg_advisory_xact_lock(%1, pg_backend_pid())"_s.arg(kWriterLockClass));
     if (!writer.ok())
         return writer.error();
     auto taken = sql::exec(db, u"SELECT v FROM nextval('change_feed_positions') AS v, "
@@ -55,7 +54,7 @@ SELECT COALESCE((SELECT MIN(((high & 65535) << 32) | low) FROM feed WHERE objsub
        COALESCE((SELECT MIN(w.pid) FROM feed w WHERE w.objsubid = 2 AND NOT EXISTS (
            SELECT 1 FROM feed p WHERE p.objsubid = 1 AND p.pid = w.pid)), 0))"_s
                                          .arg(kPositionTagHigh)
-                                         .arg(kWriterClass);
+                                         .arg(kWriterLockClass);
     return statement;
 }
 
@@ -82,7 +81,7 @@ Result<qint64> latestOnPostgres(QSqlDatabase &db)
         // next transaction back.
         for (const auto &step : {u"SELECT 1 FROM pg_advisory_lock_shared(%1, ?)"_s,
                                  u"SELECT 1 FROM pg_advisory_unlock_shared(%1, ?)"_s}) {
-            if (auto waited = sql::exec(db, step.arg(kWriterClass), {taking}); !waited.ok())
+            if (auto waited = sql::exec(db, step.arg(kWriterLockClass), {taking}); !waited.ok())
                 return waited.error();
         }
     }
