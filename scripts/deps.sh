@@ -8,6 +8,7 @@ PITCHEY_PACKAGES=(
   qt6-base-dev qt6-websockets-dev qt6-declarative-dev libboost-dev
   qt6-tools-dev qt6-l10n-tools qtkeychain-qt6-dev
   libqt6sql6-sqlite libsqlite3-dev libqt6sql6-psql libsodium-dev libcurl4-openssl-dev libicu-dev unicode-data fonts-noto-color-emoji
+  libjpeg-dev qt6-image-formats-plugins
   libtcmalloc-minimal4
   qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-models
   qml6-module-qtquick-controls qml6-module-qtquick-templates

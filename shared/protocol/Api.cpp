@@ -245,6 +245,46 @@ Result<FollowAnswer> FollowAnswer::fromJson(const QJsonObject &body)
     return FollowAnswer{body.value("following"_L1).toBool()};
 }
 
+QJsonObject MediaConfig::toJson() const
+{
+    QJsonArray sizes;
+    for (const int size : thumbnailSizes)
+        sizes.append(size);
+    return {{"maxUploadBytes"_L1, maxUploadBytes},
+            {"maxImagePixels"_L1, maxImagePixels},
+            {"maxAttachmentsPerMessage"_L1, maxAttachmentsPerMessage},
+            {"thumbnailSizes"_L1, sizes}};
+}
+
+Result<MediaConfig> MediaConfig::fromJson(const QJsonObject &body)
+{
+    MediaConfig config;
+    for (const auto &[key, field] : {std::pair{"maxUploadBytes"_L1, &config.maxUploadBytes},
+                                     std::pair{"maxImagePixels"_L1, &config.maxImagePixels}}) {
+        if (!body.value(key).isDouble() || body.value(key).toInteger() <= 0)
+            return Error::badRequest(u"the media configuration needs %1"_s.arg(key));
+        *field = body.value(key).toInteger();
+    }
+    config.maxAttachmentsPerMessage = body.value("maxAttachmentsPerMessage"_L1).toInt(10);
+    config.thumbnailSizes.clear();
+    for (const auto &size : body.value("thumbnailSizes"_L1).toArray())
+        config.thumbnailSizes.append(size.toInt());
+    return config;
+}
+
+QJsonObject AttachmentAnswer::toJson() const
+{
+    return {{"attachment"_L1, attachment.toJson()}};
+}
+
+Result<AttachmentAnswer> AttachmentAnswer::fromJson(const QJsonObject &body)
+{
+    auto attachment = Attachment::fromJson(body.value("attachment"_L1).toObject());
+    if (!attachment.ok())
+        return attachment.error();
+    return AttachmentAnswer{attachment.value()};
+}
+
 QUrlQuery NotificationsQuery::toQuery() const
 {
     QUrlQuery query;

@@ -31,6 +31,10 @@ inline constexpr QLatin1StringView kMessageVersionsPattern{"/api/messages/{messa
 inline constexpr QLatin1StringView kFollowPattern{"/api/messages/{messageId}/follow"};
 inline constexpr QLatin1StringView kReactionPattern{"/api/messages/{messageId}/reactions/{emoji}"};
 inline constexpr QLatin1StringView kWebSocketPath{"/api/messages/ws"};
+inline constexpr QLatin1StringView kMediaPath{"/api/media"}; // POST ?filename=
+inline constexpr QLatin1StringView kMediaConfigPath{"/api/media/config"};
+inline constexpr QLatin1StringView kMediaPattern{"/api/media/{attachmentId}"};
+inline constexpr QLatin1StringView kThumbnailPattern{"/api/media/{attachmentId}/thumbnail"};
 inline constexpr QLatin1StringView kUsersPath{"/api/users"};
 inline constexpr QLatin1StringView kPreferencesPath{"/api/notifications/preferences"};
 inline constexpr QLatin1StringView kNotificationsPath{"/api/notifications"};
@@ -141,6 +145,25 @@ struct FollowAnswer
     bool following = false;
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<FollowAnswer> fromJson(const QJsonObject &body);
+};
+
+// GET /api/media/config: what an upload may be.
+struct MediaConfig
+{
+    qint64 maxUploadBytes = 50LL * 1024 * 1024;
+    qint64 maxImagePixels = 40'000'000;
+    int maxAttachmentsPerMessage = 10;
+    QList<int> thumbnailSizes{320, 800};
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<MediaConfig> fromJson(const QJsonObject &body);
+};
+
+// POST /api/media: 201 (or 200 for bytes the uploader had sent before) {attachment}.
+struct AttachmentAnswer
+{
+    Attachment attachment;
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<AttachmentAnswer> fromJson(const QJsonObject &body);
 };
 
 // POST /api/auth/register and /api/auth/login (these two without a display name or email).

@@ -51,6 +51,29 @@ Result<std::optional<Mentions>> readMentions(const QJsonObject &object)
 
 } // namespace
 
+namespace {
+
+// An array of distinct positive ids (duplicates dropped, order kept); absent or null: none.
+Result<QList<qint64>> readIdList(const QJsonObject &object, QLatin1StringView key)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
+        return QList<qint64>();
+    if (!value.isArray())
+        return Error::badRequest(u"%1 must be an array of ids"_s.arg(key));
+    QList<qint64> ids;
+    for (const auto &entry : value.toArray()) {
+        const qint64 id = entry.isDouble() ? entry.toInteger(-1) : -1;
+        if (id <= 0 || double(id) != entry.toDouble())
+            return Error::badRequest(u"%1 must be an array of ids"_s.arg(key));
+        if (!ids.contains(id))
+            ids.append(id);
+    }
+    return ids;
+}
+
+} // namespace
+
 Result<SendMessage> parseSendMessage(const QJsonObject &object)
 {
     SendMessage frame;
@@ -75,8 +98,12 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
     const auto mentions = readMentions(object);
     if (!mentions.ok())
         return mentions.error();
+    const auto attachmentIds = readIdList(object, "attachmentIds"_L1);
+    if (!attachmentIds.ok())
+        return attachmentIds.error();
 
     frame.mentions = mentions.value().value_or(Mentions{});
+    frame.attachmentIds = attachmentIds.value();
     frame.conversationId = conversationId.value();
     frame.recipientId = recipientId.value();
     frame.replyToId = replyToId.value();
@@ -91,7 +118,7 @@ Result<SendMessage> parseSendMessage(const QJsonObject &object)
          codePointCount(*frame.clientMessageId) > kMaxClientMessageIdLength))
         return Error::badRequest(
             u"clientMessageId must be 1 to %1 characters long"_s.arg(kMaxClientMessageIdLength));
-    if (auto invalid = validateContent(frame.content))
+    if (auto invalid = validateContent(frame.content, !frame.attachmentIds.isEmpty()))
         return *invalid;
     return frame;
 }
@@ -184,8 +211,8 @@ Result<EditMessage> parseEditMessage(const QJsonObject &object, std::optional<qi
     edit.content = content.value();
     edit.version = version.value();
     edit.clientRequestId = requestId.value();
-    // Empty content is allowed only for a message with attachments, which none has yet.
-    if (auto invalid = validateContent(edit.content))
+    // Empty content: only for a message with attachments, which the server knows.
+    if (auto invalid = validateContent(edit.content, true))
         return *invalid;
     return edit;
 }
@@ -293,6 +320,12 @@ QJsonObject toJson(const ClientFrame &frame)
                 object.insert("threadRootId"_L1, *f.threadRootId);
             if (!f.mentions.isEmpty())
                 object.insert("mentions"_L1, f.mentions.toJson());
+            if (!f.attachmentIds.isEmpty()) {
+                QJsonArray ids;
+                for (const qint64 id : f.attachmentIds)
+                    ids.append(id);
+                object.insert("attachmentIds"_L1, ids);
+            }
             return object;
         }
         QJsonObject operator()(const MessageDelivered &f) const
@@ -594,7 +627,8 @@ void writePlaceAndTime(FrameWriter &out, const Message &message)
 // The keys in sorted order, as QJsonDocument writes them.
 QByteArray encodeNewMessage(const Message &message)
 {
-    if (!message.reactions.isEmpty() || message.thread) // an old message pushed late; rare
+    // An old message pushed late, or one with files: rarer, the general path.
+    if (!message.reactions.isEmpty() || message.thread || !message.attachments.isEmpty())
         return encode(newMessage(message));
     constexpr qsizetype kIdBound = 22; // digits and a comma
     FrameWriter out(kPlaceAndTimeSize + 400 + kIdBound * message.mentions.userIds.size());

@@ -29,6 +29,7 @@ struct SendMessage
     std::optional<qint64> replyToId;
     std::optional<qint64> threadRootId; // version 2: a reply in that thread
     Mentions mentions;                  // version 2
+    QList<qint64> attachmentIds;        // version 2: the sender's uploads, distinct, in order
     friend bool operator==(const SendMessage &, const SendMessage &) = default;
 };
 

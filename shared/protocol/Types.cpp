@@ -65,6 +65,12 @@ Result<Message> readVersion2Fields(const QJsonObject &object, Message message)
             return mentions.error();
         message.mentions = mentions.value();
     }
+    for (const auto &entry : object.value("attachments"_L1).toArray()) {
+        auto attachment = Attachment::fromJson(entry.toObject());
+        if (!attachment.ok())
+            return attachment.error();
+        message.attachments.append(attachment.value());
+    }
     const QJsonValue kind = object.value("kind"_L1);
     if (!kind.isUndefined()) {
         if (kind.toString() != "text"_L1 && kind.toString() != "event"_L1)
@@ -225,6 +231,40 @@ Result<Mentions> Mentions::fromJson(const QJsonValue &value)
     return mentions;
 }
 
+QJsonObject Attachment::toJson() const
+{
+    return {{"id"_L1, id},
+            {"filename"_L1, filename},
+            {"mimeType"_L1, mimeType},
+            {"size"_L1, size},
+            {"sha256"_L1, sha256},
+            {"width"_L1, width ? QJsonValue(*width) : QJsonValue::Null},
+            {"height"_L1, height ? QJsonValue(*height) : QJsonValue::Null},
+            {"thumbnail"_L1, QJsonObject{{"state"_L1, thumbnailState}}}};
+}
+
+Result<Attachment> Attachment::fromJson(const QJsonObject &object)
+{
+    Attachment attachment;
+    const auto id = readRequiredId(object, "id"_L1);
+    if (!id.ok())
+        return id.error();
+    attachment.id = id.value();
+    attachment.filename = object.value("filename"_L1).toString();
+    attachment.mimeType = object.value("mimeType"_L1).toString();
+    attachment.size = object.value("size"_L1).toInteger();
+    attachment.sha256 = object.value("sha256"_L1).toString();
+    if (object.value("width"_L1).isDouble())
+        attachment.width = object.value("width"_L1).toInt();
+    if (object.value("height"_L1).isDouble())
+        attachment.height = object.value("height"_L1).toInt();
+    const QString state = object.value("thumbnail"_L1)["state"_L1].toString();
+    if (state != "pending"_L1 && state != "ready"_L1 && state != "none"_L1)
+        return Error::badRequest(u"thumbnail.state must be pending, ready or none"_s);
+    attachment.thumbnailState = state;
+    return attachment;
+}
+
 QJsonObject Message::toJson() const
 {
     QJsonObject object{{"id"_L1, id},
@@ -253,7 +293,10 @@ void Message::addVersion2Fields(QJsonObject &object) const
         reactionList.append(reaction.toJson());
     object.insert("reactions"_L1, reactionList);
     object.insert("mentions"_L1, mentions.toJson());
-    object.insert("attachments"_L1, QJsonArray());
+    QJsonArray attachmentList;
+    for (const Attachment &attachment : attachments)
+        attachmentList.append(attachment.toJson());
+    object.insert("attachments"_L1, attachmentList);
     object.insert("event"_L1, QJsonValue::Null);
 }
 

@@ -84,6 +84,24 @@ struct Mentions
     friend bool operator==(const Mentions &, const Mentions &) = default;
 };
 
+// Version 2: a file uploaded to the server (POST /api/media), as messages carry it.
+struct Attachment
+{
+    qint64 id = 0;
+    QString filename; // cleaned of separators, controls and bidirectional overrides
+    QString mimeType; // from the bytes, never from the name
+    qint64 size = 0;
+    QString sha256; // lowercase hex
+    // Images as displayed (after EXIF rotation); null for other files.
+    std::optional<int> width;
+    std::optional<int> height;
+    QString thumbnailState = QStringLiteral("none"); // "pending" | "ready" | "none"
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static Result<Attachment> fromJson(const QJsonObject &object);
+    friend bool operator==(const Attachment &, const Attachment &) = default;
+};
+
 struct Message
 {
     qint64 id = 0;
@@ -104,6 +122,7 @@ struct Message
     QList<Reaction> reactions;           // in the order of first use
     std::optional<ThreadSummary> thread; // on a root with live replies
     Mentions mentions;
+    QList<Attachment> attachments; // in the order the sender gave them
 
     [[nodiscard]] QJsonObject toJson() const;
     // The fields version 2 adds, as a message object and a new_message frame carry them.

@@ -38,9 +38,9 @@ qsizetype codePointCount(const QString &text)
     return count;
 }
 
-std::optional<Error> validateContent(const QString &content)
+std::optional<Error> validateContent(const QString &content, bool mayBeEmpty)
 {
-    if (content.trimmed().isEmpty())
+    if (content.trimmed().isEmpty() && !(mayBeEmpty && content.isEmpty()))
         return Error::badRequest(u"content must not be empty"_s);
     if (codePointCount(content) > kMaxContentCodePoints)
         return Error::badRequest(

@@ -14,7 +14,9 @@ inline constexpr qsizetype kMaxClientMessageIdLength = 128;
 inline constexpr qsizetype kMinPasswordLength = 8;
 
 // Each returns the contract's bad_request error, or nothing when the value is fine.
-[[nodiscard]] std::optional<Error> validateContent(const QString &content);
+// Content: at most kMaxContentCodePoints, never whitespace only; empty only where
+// `mayBeEmpty` (a message with attachments).
+[[nodiscard]] std::optional<Error> validateContent(const QString &content, bool mayBeEmpty = false);
 [[nodiscard]] std::optional<Error> validateUsername(const QString &username);
 [[nodiscard]] std::optional<Error> validatePassword(const QString &password);
 // 1 to 64 characters, not only spaces.

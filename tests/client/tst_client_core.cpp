@@ -411,7 +411,7 @@ private Q_SLOTS:
                                std::holds_alternative<pitchey::frames::server::MessageSent>(frame);
                 });
         rig.connection.send(pitchey::frames::SendMessage{
-            pair, std::nullopt, u"only once"_s, clientId, std::nullopt, std::nullopt, {}});
+            pair, std::nullopt, u"only once"_s, clientId, std::nullopt, std::nullopt, {}, {}});
         QTRY_VERIFY(answered);
         const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(pair), bob.token);
         QCOMPARE(history.body.value("messages"_L1).toArray().size(), 1);

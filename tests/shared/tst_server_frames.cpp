@@ -187,9 +187,11 @@ private Q_SLOTS:
         QTest::addColumn<frames::ClientFrame>("frame");
         QTest::newRow("ping") << frames::ClientFrame(frames::Ping{});
         QTest::newRow("send to a conversation") << frames::ClientFrame(frames::SendMessage{
-            7, std::nullopt, u"hi"_s, u"c-1"_s, std::nullopt, std::nullopt, {}});
-        QTest::newRow("send to a person, a reply") << frames::ClientFrame(
-            frames::SendMessage{std::nullopt, 5, u"h\u00e9"_s, std::nullopt, 4, 2, {{3, 8}, true}});
+            7, std::nullopt, u"hi"_s, u"c-1"_s, std::nullopt, std::nullopt, {}, {}});
+        QTest::newRow("send to a person, a reply") << frames::ClientFrame(frames::SendMessage{
+            std::nullopt, 5, u"h\u00e9"_s, std::nullopt, 4, 2, {{3, 8}, true}, {}});
+        QTest::newRow("send with files") << frames::ClientFrame(frames::SendMessage{
+            7, std::nullopt, QString(), u"c-2"_s, std::nullopt, std::nullopt, {}, {12, 11}});
         QTest::newRow("delivered") << frames::ClientFrame(frames::MessageDelivered{9});
         QTest::newRow("read") << frames::ClientFrame(frames::MessageRead{9});
         QTest::newRow("typing_start") << frames::ClientFrame(frames::Typing{7, true});

@@ -92,11 +92,15 @@ void OfflineQueue::sendHead()
     switch (head->kind) {
     case Outgoing::Kind::Send:
         sent = m_connection.send(frames::SendMessage{
-            head->message.conversationId, std::nullopt, head->message.content, head->requestId,
+            head->message.conversationId,
+            std::nullopt,
+            head->message.content,
+            head->requestId,
             head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt,
             head->message.threadRootId != 0 ? std::optional(head->message.threadRootId)
                                             : std::nullopt,
-            head->message.mentions});
+            head->message.mentions,
+            {}});
         break;
     case Outgoing::Kind::Edit:
         sent = m_connection.send(frames::EditMessage{head->messageId, head->content, head->version,

@@ -8,10 +8,12 @@
 #include "cluster/ClusterBus.h"
 #include "http/HttpServer.h"
 #include "http/Tls.h"
+#include "media/MediaService.h"
 #include "messaging/MessageService.h"
 #include "messaging/ParticipantCache.h"
 #include "messaging/RateLimiter.h"
 #include "presence/ConnectionRegistry.h"
+#include "rest/MediaHandlers.h"
 #include "rest/RestApi.h"
 #include "storage/DbWorker.h"
 #include "storage/UserRepository.h"
@@ -46,6 +48,8 @@ Server::~Server()
     m_http = nullptr;
     delete m_hub;
     m_hub = nullptr;
+    delete m_media; // (waits for its workers)
+    m_media = nullptr;
     m_io.reset(); // after the sessions: it closes what they left and stops its threads
     if (m_db)
         m_db->stop();
@@ -75,10 +79,9 @@ Status Server::start()
     m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
-    m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
-    m_messages->setEditWindow(m_config.editWindow);
-    m_messages->setMaxReactions(m_config.maxReactionsPerMessage);
-    m_messages->setMaxMentions(m_config.maxMentionsPerMessage);
+    configureMessages();
+    if (auto media = startMedia(); !media.ok())
+        return media;
     const auto idleTimeout = m_config.idleTimeout;
     m_io = std::make_unique<IoThreads>(
         m_config.ioThreads, IoThreads::Settings{idleTimeout, m_config.maxOutputBytes,
@@ -90,7 +93,7 @@ Status Server::start()
     m_hub->setMaxConnectionsPerUser(m_config.maxConnectionsPerUser);
     m_api =
         new RestApi({*m_jwt, *m_auth, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
-                     *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
+                     *m_media, *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
                     this);
     m_api->setMetricsAccess(m_config.metricsPort ? RestApi::MetricsAccess::Elsewhere
                                                  : RestApi::MetricsAccess::LoopbackOrToken,
@@ -105,6 +108,10 @@ Status Server::start()
         m_api->handle(request, reply);
     });
     m_http->setConnectionThreads(m_io->hosts());
+    m_http->setBodyPolicy(
+        [limit = m_config.maxUploadBytes](const QByteArray &method, const QString &path) {
+            return MediaHandlers::bodyPolicy(method, path, limit);
+        });
     m_http->setUpgradeHandler(
         [this](WebSocketUpgrade &&upgrade) { m_hub->accept(std::move(upgrade)); });
 
@@ -125,6 +132,33 @@ Status Server::start()
     if (auto metrics = startMetricsListener(); !metrics.ok())
         return metrics;
     startEmail();
+    return Done{};
+}
+
+void Server::configureMessages()
+{
+    m_messages->setMaxDbBacklog(m_config.maxDbBacklog);
+    m_messages->setEditWindow(m_config.editWindow);
+    m_messages->setMaxReactions(m_config.maxReactionsPerMessage);
+    m_messages->setMaxMentions(m_config.maxMentionsPerMessage);
+    m_messages->setMaxAttachments(m_config.maxAttachmentsPerMessage);
+}
+
+Status Server::startMedia()
+{
+    auto store = std::make_unique<FileMediaStore>(
+        m_config.mediaDir.isEmpty() ? m_config.dataDir + u"/media"_s : m_config.mediaDir);
+    if (auto opened = store->open(); !opened.ok())
+        return opened;
+    qCInfo(lcServer).noquote() << "attachments in" << store->root();
+    MediaService::Settings settings;
+    settings.maxUploadBytes = m_config.maxUploadBytes;
+    settings.maxImagePixels = m_config.maxImagePixels;
+    settings.maxAttachmentsPerMessage = m_config.maxAttachmentsPerMessage;
+    settings.threads = m_config.mediaThreads;
+    settings.uploadRetention = m_config.uploadRetention;
+    settings.sweepInterval = m_config.mediaSweepInterval;
+    m_media = new MediaService(*m_db, std::move(store), settings, this);
     return Done{};
 }
 

@@ -19,6 +19,7 @@ class HttpServer;
 class IoThreads;
 class Authenticator;
 class JwtService;
+class MediaService;
 class MessageService;
 class Metrics;
 class ParticipantCache;
@@ -48,6 +49,7 @@ public:
     [[nodiscard]] qsizetype webSocketsHeld() const;
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     [[nodiscard]] EmailService *email() const; // null when email is off
+    [[nodiscard]] MediaService *media() const { return m_media; }
 
     // Stops accepting, closes every WebSocket with 1001, and calls `done` once the
     // sockets are closed (or after a few seconds). Pending database writes are finished
@@ -57,6 +59,8 @@ public:
 private:
     void startEmail();
     [[nodiscard]] Status startCluster();
+    [[nodiscard]] Status startMedia();
+    void configureMessages();
     [[nodiscard]] Result<QTcpServer *> makeListener();
     [[nodiscard]] Status startMetricsListener();
 
@@ -75,6 +79,7 @@ private:
     std::unique_ptr<IoThreads> m_io;
     ClusterBus *m_cluster = nullptr;      // PostgreSQL only; a child of this
     MessageService *m_messages = nullptr; // children of this
+    MediaService *m_media = nullptr;
     RealtimeHub *m_hub = nullptr;
     RestApi *m_api = nullptr;
     HttpServer *m_http = nullptr;

@@ -59,6 +59,17 @@ struct ServerConfig
     int maxReactionsPerMessage = 20;
     // Distinct users one message may mention, the sender not counted (contract v2).
     int maxMentionsPerMessage = 50;
+    // Attachments (contract v2): an upload's size, the largest image given thumbnails, the
+    // files per message; where the files live (empty: the data directory's media/), and
+    // the threads that examine images.
+    qint64 maxUploadBytes = 50LL * 1024 * 1024;
+    qint64 maxImagePixels = 40'000'000;
+    int maxAttachmentsPerMessage = 10;
+    QString mediaDir;
+    int mediaThreads = 2;
+    // Not options: tests shorten them.
+    std::chrono::milliseconds uploadRetention = std::chrono::hours(24);
+    std::chrono::milliseconds mediaSweepInterval = std::chrono::minutes(10);
     // What may wait unsent for one WebSocket before it is cut off (it gets what it missed
     // on its next connection): the memory a reader that stalls can cost.
     qsizetype maxOutputBytes = 512 * 1024;

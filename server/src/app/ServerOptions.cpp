@@ -202,6 +202,39 @@ const ServerOption kOptions[] = {
          return number(name, text, 1, kMaxNumber,
                        [&](double n) { config.maxMentionsPerMessage = int(std::min(n, 1e4)); });
      }},
+    {"max-upload-bytes", "PITCHEY_MAX_UPLOAD_BYTES", "bytes",
+     "Largest attachment upload; a larger one is refused (413) from its headers (default "
+     "52428800, 50 MiB).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber,
+                       [&](double n) { config.maxUploadBytes = qint64(std::min(n, 1e12)); });
+     }},
+    {"max-image-pixels", "PITCHEY_MAX_IMAGE_PIXELS", "n",
+     "Largest image (width x height) given thumbnails; a larger one is kept as a plain file, "
+     "never decoded (default 40000000).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber,
+                       [&](double n) { config.maxImagePixels = qint64(std::min(n, 1e10)); });
+     }},
+    {"max-attachments-per-message", "PITCHEY_MAX_ATTACHMENTS_PER_MESSAGE", "n",
+     "Files one message may carry; more are refused (default 10).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber,
+                       [&](double n) { config.maxAttachmentsPerMessage = int(std::min(n, 1e3)); });
+     }},
+    {"media-dir", "PITCHEY_MEDIA_DIR", "path",
+     "Where attachments are kept (default: the data directory's media/); every node of a "
+     "PostgreSQL cluster must see the same directory.",
+     [](const QString &, const QString &text, ServerConfig &config) -> Status {
+         config.mediaDir = text;
+         return Done{};
+     }},
+    {"media-threads", "PITCHEY_MEDIA_THREADS", "n",
+     "Threads that examine uploaded images and make their thumbnails (default 2).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber,
+                       [&](double n) { config.mediaThreads = int(std::min(n, 64.0)); });
+     }},
     {"max-output-kib", "PITCHEY_MAX_OUTPUT_KIB", "KiB",
      "What may wait unsent for one WebSocket before it is cut off; it gets what it missed "
      "on its next connection (default 512, at least 256).",

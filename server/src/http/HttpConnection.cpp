@@ -74,6 +74,10 @@ void HttpConnection::written()
     // while they wait (pump), and a client that stops reading still times out.
     if (m_wait == Wait::Idle || m_wait == Wait::Head || m_wait == Wait::Body)
         setWait(m_wait);
+    if (m_wait == Wait::Sending) {
+        setWait(Wait::Sending); // progress
+        return feed();
+    }
     if (m_wait != Wait::Closing)
         pump();
     else if (m_stream->bytesToWrite() == 0)
@@ -105,6 +109,7 @@ void HttpConnection::setWait(Wait wait)
         m_timer.stop();
         break;
     case Wait::Closing:
+    case Wait::Sending:
         m_timer.start(m_limits.requestTimeout); // a client that does not read its answer
         break;
     }
@@ -120,6 +125,7 @@ void HttpConnection::timedOut()
     case Wait::Streamed:
         return;
     case Wait::Idle:
+    case Wait::Sending:
     case Wait::Closing:
     case Wait::Lingering:
         m_stream->abort();
@@ -190,6 +196,9 @@ void HttpConnection::onHead(QByteArrayView raw)
     if (!splitTarget(head.target, m_request.path, m_request.query))
         return fail(400, "the request target is not a path or an http(s) URL");
     m_request.authorization = head.field("authorization");
+    m_request.contentLength = head.contentLength;
+    m_request.chunked = head.chunked;
+    m_request.range = head.field("range");
     m_request.origin = head.field("origin");
     m_request.remoteAddress = m_stream->peerAddress();
     m_request.closeConnection = !head.keepAlive;
@@ -272,10 +281,50 @@ void HttpConnection::answer(quint64 serial, const QByteArray &response, bool clo
         return;
     endStream(false); // answered before the body was complete: the rest is dropped
     m_stream->write(response);
+    answered(close);
+}
+
+void HttpConnection::answered(bool close)
+{
     if (close)
         return closeAfterWrite();
     setWait(Wait::Idle);
     pump(); // the next request, if it is here already (unless the loop is running)
+}
+
+void HttpConnection::answerStream(quint64 serial, const QByteArray &head, const ResponseBody &body,
+                                  bool close)
+{
+    const bool streamAnswered = m_streaming && (m_wait == Wait::Streamed || m_wait == Wait::Body);
+    if (serial != m_serial || (m_wait != Wait::Handler && !streamAnswered))
+        return;
+    endStream(false);
+    m_stream->write(head);
+    m_source = body;
+    m_closeAfterSource = close;
+    setWait(Wait::Sending);
+    feed();
+}
+
+void HttpConnection::feed()
+{
+    // Read ahead only while the client keeps up: at most kMaxUnreadAnswers wait for it.
+    while (m_source.length > 0 && m_stream->bytesToWrite() < kMaxUnreadAnswers) {
+        const QByteArray piece =
+            m_source.device->read(std::min<qint64>(kReadChunk, m_source.length));
+        if (piece.isEmpty()) { // the file shrank under us: the length stated cannot be kept
+            m_source = {};
+            m_stream->abort();
+            deleteLater();
+            return;
+        }
+        m_source.length -= piece.size();
+        m_stream->write(piece);
+    }
+    if (m_source.length > 0)
+        return; // until the client reads (written)
+    m_source = {};
+    answered(m_closeAfterSource);
 }
 
 void HttpConnection::upgrade(QByteArrayView raw)

@@ -51,6 +51,7 @@ public:
 
     // Called through the ReplyChannel: `serial` names the request being answered.
     void answer(quint64 serial, const QByteArray &response, bool close);
+    void answerStream(quint64 serial, const QByteArray &head, const ResponseBody &body, bool close);
     void readBody(quint64 serial, const HttpBodyStream::Piece &piece,
                   const HttpBodyStream::Done &done);
 
@@ -62,6 +63,7 @@ private:
         Body,     // its body: the request timeout, from the last byte that came
         Handler,  // the request is being answered
         Streamed, // a streamed request is with the handler, its body not asked for yet
+        Sending,  // a streamed answer's body is going out, as the client reads it
         Closing,  // the last answer is going out
         Lingering // our side is shut: reading to the end, for a short while
     };
@@ -80,6 +82,8 @@ private:
     void fail(int status, const QByteArray &message,
               const QList<QPair<QByteArray, QByteArray>> &headers = {});
     void closeAfterWrite();
+    void feed(); // the streamed answer's next pieces
+    void answered(bool close);
     void linger();
     void setWait(Wait wait);
     void timedOut();
@@ -99,6 +103,8 @@ private:
     HttpBodyStream::Piece m_piece;
     HttpBodyStream::Done m_done;
     quint64 m_serial = 0;
+    ResponseBody m_source; // a streamed answer's body still to send
+    bool m_closeAfterSource = false;
     Wait m_wait = Wait::Idle;
     bool m_pumping = false;
     QTimer m_timer;

@@ -4,8 +4,11 @@
 #include "protocol/Api.h"
 
 #include <QCryptographicHash>
+#include <QIODevice>
 #include <QJsonDocument>
 #include <QWebSocket>
+
+#include <algorithm>
 
 #include <unistd.h>
 
@@ -22,6 +25,12 @@ QByteArray reasonPhrase(int status)
         return "Created";
     case 204:
         return "No Content";
+    case 206:
+        return "Partial Content";
+    case 304:
+        return "Not Modified";
+    case 416:
+        return "Range Not Satisfiable";
     case 400:
         return "Bad Request";
     case 401:
@@ -106,6 +115,57 @@ QByteArray webSocketAnswer(QByteArrayView key)
            sha1.result().toBase64() + "\r\n\r\n";
 }
 
+namespace {
+
+// A non-negative decimal (RFC 9110 1*DIGIT) that fits in qint64.
+std::optional<qint64> digits(QByteArrayView text)
+{
+    if (text.isEmpty() || text.size() > 18)
+        return std::nullopt;
+    qint64 value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+} // namespace
+
+ByteRange byteRange(QByteArrayView field, qint64 size)
+{
+    // RFC 9110 14.1.2 and 14.2: one "bytes" range is served; a field that is not valid, or
+    // asks for several ranges, is ignored (the whole representation, 200).
+    ByteRange range{ByteRange::Kind::Whole, 0, size};
+    const QByteArrayView spec = QByteArrayView(field).trimmed();
+    if (!spec.startsWith("bytes=") || spec.contains(','))
+        return range;
+    const QByteArrayView set = spec.sliced(6).trimmed();
+    const qsizetype dash = set.indexOf('-');
+    if (dash < 0)
+        return range;
+    const auto first = digits(set.first(dash));
+    const auto last = digits(set.sliced(dash + 1));
+    if (!first && !last)
+        return range;
+    if (!first) { // the last N bytes
+        if (*last == 0)
+            return {ByteRange::Kind::Unsatisfiable, 0, 0};
+        const qint64 length = std::min(*last, size);
+        return {size == 0 ? ByteRange::Kind::Unsatisfiable : ByteRange::Kind::Part, size - length,
+                length};
+    }
+    if (dash + 1 < set.size() && !last)
+        return range;
+    if (last && *last < *first)
+        return range; // invalid: ignored
+    if (*first >= size)
+        return {ByteRange::Kind::Unsatisfiable, 0, 0};
+    const qint64 end = last ? std::min(*last, size - 1) : size - 1;
+    return {ByteRange::Kind::Part, *first, end - *first + 1};
+}
+
 std::optional<QByteArray> bearerToken(QByteArrayView authorization)
 {
     constexpr QByteArrayView kScheme = "bearer";
@@ -129,6 +189,19 @@ void ReplyChannel::answer(quint64 serial, QByteArray response, bool close)
         m_connection,
         [connection = m_connection, serial, response = std::move(response), close] {
             connection->answer(serial, response, close);
+        },
+        Qt::QueuedConnection);
+}
+
+void ReplyChannel::answerStream(quint64 serial, QByteArray head, ResponseBody body, bool close)
+{
+    QMutexLocker locker(&m_lock);
+    if (!m_connection)
+        return;
+    QMetaObject::invokeMethod(
+        m_connection,
+        [connection = m_connection, serial, head = std::move(head), body = std::move(body), close] {
+            connection->answerStream(serial, head, body, close);
         },
         Qt::QueuedConnection);
 }
@@ -205,24 +278,52 @@ void HttpReply::text(int status, const QByteArray &contentType, const QByteArray
     write(status, contentType, body, {});
 }
 
-QByteArray HttpReply::format(int status, const QByteArray &contentType, const QByteArray &body,
-                             const QList<QPair<QByteArray, QByteArray>> &headers, bool close,
-                             bool headOnly)
+QByteArray HttpReply::formatHead(int status, const QByteArray &contentType, qint64 length,
+                                 const QList<QPair<QByteArray, QByteArray>> &headers, bool close)
 {
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     if (!contentType.isEmpty())
         out += "Content-Type: " + contentType + "\r\n";
-    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    out += "Cache-Control: no-store\r\n";
+    out += "Content-Length: " + QByteArray::number(length) + "\r\n";
+    const bool cacheGiven = std::any_of(headers.cbegin(), headers.cend(), [](const auto &header) {
+        return header.first.compare("cache-control", Qt::CaseInsensitive) == 0;
+    });
+    if (!cacheGiven)
+        out += "Cache-Control: no-store\r\n";
     out += "Access-Control-Allow-Origin: *\r\n";
     for (const auto &[name, value] : headers)
         out += name + ": " + value + "\r\n";
     if (close)
         out += "Connection: close\r\n";
     out += "\r\n";
+    return out;
+}
+
+QByteArray HttpReply::format(int status, const QByteArray &contentType, const QByteArray &body,
+                             const QList<QPair<QByteArray, QByteArray>> &headers, bool close,
+                             bool headOnly)
+{
+    QByteArray out = formatHead(status, contentType, body.size(), headers, close);
     if (!headOnly)
         out += body;
     return out;
+}
+
+void HttpReply::stream(int status, const QByteArray &contentType,
+                       const QList<QPair<QByteArray, QByteArray>> &headers,
+                       std::shared_ptr<QIODevice> body, qint64 length) const
+{
+    if (*m_sent)
+        return;
+    *m_sent = true;
+    if (m_observer)
+        m_observer(status);
+    if (!m_channel)
+        return;
+    QByteArray head = formatHead(status, contentType, length, headers, m_close);
+    if (m_headOnly)
+        return m_channel->answer(m_serial, std::move(head), m_close);
+    m_channel->answerStream(m_serial, std::move(head), {std::move(body), length}, m_close);
 }
 
 void HttpReply::write(int status, const QByteArray &contentType, const QByteArray &body,

@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+class QIODevice;
 class QTcpSocket;
 class QWebSocket;
 
@@ -50,6 +51,14 @@ struct WebSocketUpgrade
 [[nodiscard]] QByteArray webSocketAnswer(QByteArrayView key);
 
 class ReplyChannel;
+
+// A response body read from a device as the client takes it (a download): `length` bytes
+// from its current position. The device is read on the connection's thread.
+struct ResponseBody
+{
+    std::shared_ptr<QIODevice> device;
+    qint64 length = 0;
+};
 
 // How a route takes its body, decided from the request's head on the connection's thread
 // (HttpConnection::Routes::bodyPolicy; without one, every route has the default).
@@ -91,7 +100,10 @@ private:
 // its answer written without the body.
 struct HttpRequest
 {
-    QByteArray method; // "GET", "POST", ...
+    QByteArray method;                    // "GET", "POST", ...
+    std::optional<quint64> contentLength; // as the head states it
+    bool chunked = false;
+    QByteArray range; // the Range field
     QString path;
     QUrlQuery query;
     QByteArray body;
@@ -103,6 +115,22 @@ struct HttpRequest
     // then empty.
     std::optional<HttpBodyStream> stream;
 };
+
+// What a Range field asks of a representation of `size` bytes: all of it (no field, one
+// that is not valid, or several ranges), one part of it, or nothing it has (416).
+struct ByteRange
+{
+    enum class Kind
+    {
+        Whole,
+        Part,
+        Unsatisfiable
+    };
+    Kind kind = Kind::Whole;
+    qint64 offset = 0;
+    qint64 length = 0;
+};
+[[nodiscard]] ByteRange byteRange(QByteArrayView field, qint64 size);
 
 // The credentials of an `Authorization: Bearer <token>` header (the scheme's name in any
 // case, RFC 9110 11.1); nullopt for another scheme or none.
@@ -117,6 +145,7 @@ public:
         : m_connection(connection)
     {}
     void answer(quint64 serial, QByteArray response, bool close);
+    void answerStream(quint64 serial, QByteArray head, ResponseBody body, bool close);
     void readBody(quint64 serial, HttpBodyStream::Piece piece, HttpBodyStream::Done done);
     void detach(); // called by the connection as it goes
 
@@ -141,12 +170,24 @@ public:
     void empty(int status, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
     void html(int status, const QByteArray &body) const;
     void text(int status, const QByteArray &contentType, const QByteArray &body) const;
+    // `length` bytes of `body` (from its position) after the head, written as the client
+    // reads them: what the connection holds stays bounded, whatever the length. HEAD: the
+    // head alone.
+    void stream(int status, const QByteArray &contentType,
+                const QList<QPair<QByteArray, QByteArray>> &headers,
+                std::shared_ptr<QIODevice> body, qint64 length) const;
 
     // Called with the status when the answer is written (or would be: the client left).
     void setObserver(std::function<void(int status)> observer) { m_observer = std::move(observer); }
 
     // The contract's error body: {"error": {code, message}}.
     [[nodiscard]] static QByteArray errorBody(const Error &error);
+    // A response's head, for a body of `length` bytes (Cache-Control: no-store unless
+    // `headers` name one).
+    [[nodiscard]] static QByteArray formatHead(int status, const QByteArray &contentType,
+                                               qint64 length,
+                                               const QList<QPair<QByteArray, QByteArray>> &headers,
+                                               bool close);
     // A whole HTTP/1.1 response; `headOnly`: without the body (its length still stated).
     [[nodiscard]] static QByteArray format(int status, const QByteArray &contentType,
                                            const QByteArray &body,

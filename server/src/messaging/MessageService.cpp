@@ -42,6 +42,12 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, Clie
                        QStringLiteral("the server is busy; try again shortly")});
         return;
     }
+    if (send.attachmentIds.size() > m_maxAttachments) {
+        if (done)
+            done(Error::badRequest(
+                u"a message carries at most %1 attachments"_s.arg(m_maxAttachments)));
+        return;
+    }
     const auto received = std::chrono::steady_clock::now();
     // A conversation's writes stay on one connection of the pool (the pair of a first
     // message by recipientId is not known yet: the conversation's row lock and the
@@ -49,7 +55,7 @@ void MessageService::send(qint64 senderId, const frames::SendMessage &send, Clie
     const qint64 lane = send.conversationId.value_or(senderId);
     const NewMessage message{send.conversationId,  send.recipientId, send.content,
                              send.clientMessageId, send.replyToId,   send.threadRootId,
-                             send.mentions,        m_maxMentions};
+                             send.mentions,        m_maxMentions,    send.attachmentIds};
     m_db.submitThen<StoredMessage>(
         lane,
         [senderId, message, publish = m_publishInTransaction](QSqlDatabase &db) {

@@ -73,6 +73,8 @@ public:
     void setMaxReactions(int distinct) { m_maxReactions = distinct; }
     // Distinct users one message may mention; max-mentions-per-message.
     void setMaxMentions(int users) { m_maxMentions = users; }
+    // Files one message may carry; max-attachments-per-message.
+    void setMaxAttachments(int files) { m_maxAttachments = files; }
 
     // A cluster publishes each new message inside the transaction that stores it (so the
     // other nodes hear of a conversation's messages in commit order); runs on a database
@@ -109,6 +111,7 @@ private:
     std::chrono::milliseconds m_editWindow{0};
     int m_maxReactions = 20;
     int m_maxMentions = 50;
+    int m_maxAttachments = 10;
     DbWorker &m_db;
     ConnectionRegistry &m_registry;
     ParticipantCache &m_participants;

@@ -12,6 +12,8 @@ class Authenticator;
 class AuthHandlers;
 class ConnectionRegistry;
 class ConversationHandlers;
+class MediaHandlers;
+class MediaService;
 class MessageHandlers;
 class DbWorker;
 class MessageService;
@@ -40,6 +42,7 @@ public:
         ConnectionRegistry &registry;
         ParticipantCache &participants;
         MessageService &messages;
+        MediaService &media;
         RateLimiter &apiLimiter;
         RateLimiter &authLimiter;
         const QByteArray &secret; // signs unsubscribe links
@@ -62,6 +65,7 @@ private:
     AuthHandlers *m_auth;
     ConversationHandlers *m_conversations;
     MessageHandlers *m_messages;
+    MediaHandlers *m_media;
     UserHandlers *m_users;
     NotificationHandlers *m_notifications;
     Router *m_router;

@@ -1,5 +1,5 @@
 #include "storage/ChangeFeed.h"
-
+#include "storage/Attachments.h"
 #include "storage/MessageRepository.h"
 #include "storage/Reactions.h"
 
@@ -136,6 +136,8 @@ Result<Page> changesFor(QSqlDatabase &db, qint64 userId, qint64 since, int limit
     }
     if (auto reactions = Reactions::attach(db, page.messages, userId); !reactions.ok())
         return reactions.error();
+    if (auto files = Attachments::attach(db, page.messages); !files.ok())
+        return files.error();
     return page;
 }
 

@@ -1,6 +1,6 @@
 #include "storage/ConversationRepository.h"
-
 #include "protocol/Time.h"
+#include "storage/Attachments.h"
 #include "storage/MessageRepository.h"
 #include "storage/Sql.h"
 
@@ -128,6 +128,31 @@ QString newestLiveMessage(const QString &conversationColumn)
            "NULL ORDER BY x.id DESC LIMIT 1)"_s.arg(conversationColumn);
 }
 
+namespace {
+
+// The newest live message of each conversation of the user (`scope`: the user, and the
+// conversation when `one`), with their files.
+Result<QList<Message>> lastMessages(QSqlDatabase &db, const QVariantList &scope, bool one)
+{
+    auto last =
+        sql::exec(db,
+                  u"SELECT %1 FROM conversations c JOIN messages m ON m.id = %3 "
+                  "JOIN participants p ON p.conversation_id = c.id WHERE p.user_id = ?%2"_s.arg(
+                      MessageRepository::columns(), one ? u" AND c.id = ?"_s : QString(),
+                      newestLiveMessage(u"c.id"_s)),
+                  scope);
+    if (!last.ok())
+        return last.error();
+    QList<Message> messages;
+    while (last.value().next())
+        messages.append(MessageRepository::fromRow(last.value()));
+    if (auto files = Attachments::attach(db, messages); !files.ok())
+        return files.error();
+    return messages;
+}
+
+} // namespace
+
 Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::optional<qint64> only)
 {
     const QString filter = only ? u" AND c.id = ?"_s : QString();
@@ -195,19 +220,11 @@ Result<QList<Conversation>> listFor(QSqlDatabase &db, qint64 userId, std::option
             conversation.readMarkers.insert(user.id, row.value(4).toLongLong());
     }
 
-    auto last =
-        sql::exec(db,
-                  u"SELECT %1 FROM conversations c JOIN messages m ON m.id = %3 "
-                  "JOIN participants p ON p.conversation_id = c.id WHERE p.user_id = ?%2"_s.arg(
-                      MessageRepository::columns(), only ? u" AND c.id = ?"_s : QString(),
-                      newestLiveMessage(u"c.id"_s)),
-                  scope);
+    auto last = lastMessages(db, scope, only.has_value());
     if (!last.ok())
         return last.error();
-    while (last.value().next()) {
-        Message message = MessageRepository::fromRow(last.value());
+    for (const Message &message : std::as_const(last.value()))
         conversations[indexById.value(message.conversationId)].lastMessage = message;
-    }
     return conversations;
 }
 

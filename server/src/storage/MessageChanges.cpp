@@ -1,5 +1,6 @@
 #include "storage/MessageChanges.h"
 
+#include "storage/Attachments.h"
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
 #include "storage/EmailRepository.h"
@@ -51,6 +52,10 @@ Result<ChangedMessage> forParticipant(QSqlDatabase &db, qint64 userId, qint64 me
             return tallies.error();
         found.tallies = tallies.value().value(messageId);
         found.message.reactions = Reactions::forViewer(found.tallies, userId);
+        QList<Message> one{found.message};
+        if (auto files = Attachments::attach(db, one); !files.ok())
+            return files.error();
+        found.message.attachments = one.constFirst().attachments;
     }
     return found;
 }
@@ -170,6 +175,8 @@ Result<ChangedMessage> edit(QSqlDatabase &db, const Edit &edit)
             message);
     if (edit.windowMs > 0 && edit.now - message.createdAt > edit.windowMs)
         return Error::forbidden(u"the time to edit this message is over"_s);
+    if (edit.content.isEmpty() && message.attachments.isEmpty())
+        return Error::badRequest(u"content must not be empty"_s);
     auto mentions = editedMentions(db, edit, result);
     if (!mentions.ok())
         return mentions.error();
@@ -224,6 +231,9 @@ Result<DeletedMessage> remove(QSqlDatabase &db, qint64 userId, qint64 messageId,
             affected.append(participant);
     }
 
+    if (auto files = Attachments::unlink(db, message.id); !files.ok())
+        return files.error();
+    message.attachments.clear();
     auto reactionNotification = Reactions::removeAll(db, message.id);
     if (!reactionNotification.ok())
         return reactionNotification.error();

@@ -1,6 +1,6 @@
 #include "storage/MessageRepository.h"
-
 #include "protocol/Time.h"
+#include "storage/Attachments.h"
 #include "storage/ChangeFeed.h"
 #include "storage/ConversationRepository.h"
 #include "storage/MentionStore.h"
@@ -30,7 +30,11 @@ Result<std::optional<Message>> byClientId(QSqlDatabase &db, qint64 senderId,
         return query.error();
     if (!query.value().next())
         return std::optional<Message>{};
-    return std::optional<Message>{fromRow(query.value())};
+    QList<Message> found{fromRow(query.value())};
+    sql::finishAll(db);
+    if (auto files = Attachments::attach(db, found); !files.ok())
+        return files.error();
+    return std::optional<Message>{found.constFirst()};
 }
 
 // The message stored first under this clientMessageId, as the answer to a resend.
@@ -131,7 +135,13 @@ Result<ReplyExcerpt> replyExcerpt(QSqlDatabase &db, qint64 parentId, qint64 conv
         return Error::badRequest(u"replyToId is not a message of this conversation"_s);
     if (!row.value(2).isNull())
         return Error::conflict(u"the message replied to was deleted"_s);
-    return ReplyExcerpt{parentId, row.value(0).toLongLong(), row.value(1).toString(), 0, false};
+    const ReplyExcerpt excerpt{parentId, row.value(0).toLongLong(), row.value(1).toString(), 0,
+                               false};
+    sql::finishAll(db);
+    auto files = Attachments::countOf(db, parentId);
+    if (!files.ok())
+        return files.error();
+    return ReplyExcerpt{excerpt.id, excerpt.senderId, excerpt.excerpt, files.value(), false};
 }
 
 // What the message refers to (contract v2): the parent it answers (its excerpt goes into
@@ -190,7 +200,9 @@ QString columns()
            "(SELECT CASE WHEN r.deleted_at IS NULL THEN 0 ELSE 1 END FROM messages r "
            "WHERE r.id = m.reply_to_id), "
            "m.thread_reply_count, m.thread_last_reply_id, m.thread_last_reply_at, "
-           "m.thread_participants, m.mention_ids, m.mentions_all"_s;
+           "m.thread_participants, m.mention_ids, m.mentions_all, "
+           "CASE WHEN m.reply_to_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM "
+           "message_attachments ma WHERE ma.message_id = m.reply_to_id) END"_s;
 }
 
 Message fromRow(const sql::Cursor &row, int first)
@@ -213,7 +225,8 @@ Message fromRow(const sql::Cursor &row, int first)
     if (message.replyToId && !row.value(first + 13).isNull())
         message.replyTo =
             ReplyExcerpt{*message.replyToId, row.value(first + 13).toLongLong(),
-                         row.value(first + 14).toString(), 0, row.value(first + 15).toInt() != 0};
+                         row.value(first + 14).toString(), row.value(first + 22).toLongLong(),
+                         row.value(first + 15).toInt() != 0};
     if (const qint64 replies = row.value(first + 16).toLongLong(); replies > 0) {
         ThreadSummary thread{
             replies, row.value(first + 17).toLongLong(), row.value(first + 18).toLongLong(), {}};
@@ -284,6 +297,11 @@ Result<StoredMessage> store(QSqlDatabase &db, qint64 senderId, const NewMessage 
         return *winner.value();
     }
     message.id = inserted.value().value(0).toLongLong();
+    sql::finishAll(db);
+    auto files = Attachments::link(db, message.id, senderId, send.attachmentIds);
+    if (!files.ok())
+        return files.error();
+    message.attachments = files.value();
 
     auto touched = sql::exec(
         db, u"UPDATE conversations SET updated_at = ?, last_message_id = ? WHERE id = ?"_s,
@@ -354,6 +372,8 @@ Result<HistoryPage> historyFor(QSqlDatabase &db, qint64 conversationId, qint64 u
         return found;
     if (auto reactions = Reactions::attach(db, found.value().messages, userId); !reactions.ok())
         return reactions.error();
+    if (auto files = Attachments::attach(db, found.value().messages); !files.ok())
+        return files.error();
     return found;
 }
 
@@ -371,6 +391,8 @@ Result<QList<Message>> undelivered(QSqlDatabase &db, qint64 userId, qint64 after
         messages.append(fromRow(query.value()));
     if (auto reactions = Reactions::attach(db, messages, userId); !reactions.ok())
         return reactions.error();
+    if (auto files = Attachments::attach(db, messages); !files.ok())
+        return files.error();
     return messages;
 }
 
@@ -399,7 +421,15 @@ Result<QList<Waiting>> undeliveredForAny(QSqlDatabase &db, const QList<qint64> &
             waiting.userIds.append(query.value().value(0).toLongLong());
         }
     }
-    return byId.values();
+    QList<Waiting> waiting = byId.values();
+    QList<Message> messages;
+    for (const Waiting &each : std::as_const(waiting))
+        messages.append(each.message);
+    if (auto files = Attachments::attach(db, messages); !files.ok())
+        return files.error();
+    for (qsizetype i = 0; i < waiting.size(); ++i)
+        waiting[i].message.attachments = messages.at(i).attachments;
+    return waiting;
 }
 
 Result<std::optional<DeliveryReceipt>> markDelivered(QSqlDatabase &db, qint64 userId,

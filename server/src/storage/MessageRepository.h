@@ -40,7 +40,8 @@ struct NewMessage
     std::optional<qint64> replyToId;
     std::optional<qint64> threadRootId;
     Mentions mentions;
-    int maxMentions = 50; // the server's limit (max-mentions-per-message)
+    int maxMentions = 50;        // the server's limit (max-mentions-per-message)
+    QList<qint64> attachmentIds; // the sender's uploads (the count checked before)
 };
 
 struct HistoryPage
@@ -71,7 +72,7 @@ struct ReadReceipt
 namespace MessageRepository {
 
 [[nodiscard]] QString columns();        // the column list fromRow() reads, for table alias m
-inline constexpr int kColumnCount = 22; // how many columns() names
+inline constexpr int kColumnCount = 23; // how many columns() names
 // Reads columns() starting at column `first`.
 [[nodiscard]] Message fromRow(const sql::Cursor &row, int first = 0);
 

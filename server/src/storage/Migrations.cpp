@@ -259,6 +259,34 @@ const Migration kMigrations[] = {
       "SELECT setval('change_feed_positions', (SELECT latest + 1 FROM change_feed), false)",
       "DROP TABLE change_feed"},
      On::PostgreSQL},
+    {15,
+     "attachments",
+     // One row per distinct content (the media store keeps its bytes under its SHA-256),
+     // each user's uploads of it, and the messages that carry them.
+     {R"(CREATE TABLE media_files (
+                sha256 TEXT PRIMARY KEY,
+                size BIGINT NOT NULL,
+                mime_type TEXT NOT NULL,
+                width INTEGER,
+                height INTEGER,
+                thumbnail_state TEXT NOT NULL,
+                thumbnail_type TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL))",
+      R"(CREATE TABLE attachments (
+                id {{ID}},
+                uploader_id BIGINT NOT NULL REFERENCES users(id),
+                sha256 TEXT NOT NULL REFERENCES media_files(sha256),
+                filename TEXT NOT NULL,
+                created_at BIGINT NOT NULL))",
+      "CREATE UNIQUE INDEX attachments_by_uploader ON attachments(uploader_id, sha256)",
+      "CREATE INDEX attachments_by_file ON attachments(sha256)",
+      "CREATE INDEX attachments_by_age ON attachments(created_at)",
+      R"(CREATE TABLE message_attachments (
+                message_id BIGINT NOT NULL REFERENCES messages(id),
+                attachment_id BIGINT NOT NULL REFERENCES attachments(id),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (message_id, position)))",
+      "CREATE INDEX message_attachments_by_attachment ON message_attachments(attachment_id)"}},
 };
 
 std::span<const Migration> migrations()
