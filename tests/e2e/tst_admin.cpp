@@ -179,6 +179,13 @@ private Q_SLOTS:
         QVERIFY(load.start(dir.path()));
         QProcess &server = load.server;
         WsClient &socket = load.socket;
+        HttpClient http(httpUrl(load.port));
+        const QByteArray file = "a file that goes with the backup";
+        const auto uploaded = http.sendWithHeaders(
+            "POST", u"/api/media?filename=f.txt"_s, file,
+            {{"Authorization", "Bearer " + load.alice.token.toLatin1()}});
+        QCOMPARE(uploaded.status, 201);
+        const QString hash = uploaded.body["attachment"_L1]["sha256"_L1].toString();
         load.send(100, u"b"_s);
         QVERIFY(!socket.waitFor(u"message_sent"_s, 10000).isEmpty());
         // The backup runs while the rest is still being written.
@@ -208,6 +215,11 @@ private Q_SLOTS:
         QVERIFY(copied >= 1 && copied <= 100);
         QVERIFY(backup.out.contains(u"(%1 messages"_s.arg(copied)));
 
+        QVERIFY2(backup.out.contains(u"attachments in %1.media (1 files)"_s.arg(target)),
+                 qPrintable(backup.out));
+        QFile copiedFile(target + u".media/"_s + hash.left(2) + u'/' + hash);
+        QVERIFY(copiedFile.open(QIODevice::ReadOnly));
+        QCOMPARE(copiedFile.readAll(), file);
         QCOMPARE(admin(QStringList{u"backup"_s, target} + on(dir)).exitCode, 1); // never overwrites
         server.terminate();
         QVERIFY(server.waitForFinished(10000));

@@ -10,6 +10,7 @@
 #include "storage/UserRepository.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
@@ -34,7 +35,8 @@ Commands:
                          Set a new password, read from standard input.
   migrate                Bring the database schema to this version's.
   check-config           Check the settings, files and database; change nothing.
-  backup FILE            Write a consistent copy of the SQLite database while the server runs.
+  backup FILE            Write a consistent copy of the SQLite database while the server runs,
+                         and the attachments' files after it in FILE.media/.
 
 The server options (--config, --data-dir, --database, ...) select the database, exactly as
 for the server. `pitchey-server admin COMMAND --help` lists them.)";
@@ -251,6 +253,33 @@ int checkConfig(const ServerConfig &config)
     return 0;
 }
 
+// The attachments' files beside the database's copy (`target`.media/): hard links where
+// the backup is on the same file system (files never change once written: their name is
+// their hash), copies elsewhere. After the database: every file its copy names is there,
+// unless a sweep removed it in between (its message deleted meanwhile). -1 on failure.
+qint64 backupMedia(const ServerConfig &config, const QString &target)
+{
+    const QString media =
+        config.mediaDir.isEmpty() ? config.dataDir + u"/media"_s : config.mediaDir;
+    const QDir from(media);
+    qint64 files = 0;
+    QDirIterator it(media, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString relative = from.relativeFilePath(path);
+        if (relative.startsWith(u"tmp/"_s))
+            continue; // uploads under way
+        const QString copy = target + u".media/"_s + relative;
+        if (!QDir().mkpath(QFileInfo(copy).absolutePath()))
+            return -1;
+        if (::link(QFile::encodeName(path).constData(), QFile::encodeName(copy).constData()) != 0 &&
+            !QFile::copy(path, copy) && QFile::exists(path))
+            return -1;
+        ++files;
+    }
+    return files;
+}
+
 int backup(const ServerConfig &config, const QString &target)
 {
     if (config.database.kind != DatabaseUrl::Kind::SQLite)
@@ -314,6 +343,10 @@ int backup(const ServerConfig &config, const QString &target)
     }
     out(u"backup written to %1 (%2 messages, %3 bytes)"_s.arg(target).arg(messages).arg(
         QFileInfo(target).size()));
+    const qint64 files = backupMedia(config, target);
+    if (files < 0)
+        return fail(u"cannot copy the attachments to %1.media"_s.arg(target));
+    out(u"attachments in %1.media (%2 files)"_s.arg(target).arg(files));
     return 0;
 }
 
