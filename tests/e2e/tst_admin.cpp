@@ -181,9 +181,9 @@ private Q_SLOTS:
         WsClient &socket = load.socket;
         HttpClient http(httpUrl(load.port));
         const QByteArray file = "a file that goes with the backup";
-        const auto uploaded = http.sendWithHeaders(
-            "POST", u"/api/media?filename=f.txt"_s, file,
-            {{"Authorization", "Bearer " + load.alice.token.toLatin1()}});
+        const auto uploaded =
+            http.sendWithHeaders("POST", u"/api/media?filename=f.txt"_s, file,
+                                 {{"Authorization", "Bearer " + load.alice.token.toLatin1()}});
         QCOMPARE(uploaded.status, 201);
         const QString hash = uploaded.body["attachment"_L1]["sha256"_L1].toString();
         load.send(100, u"b"_s);

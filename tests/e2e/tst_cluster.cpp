@@ -6,7 +6,9 @@
 #include "ScratchPostgres.h"
 #include "ServerProcess.h"
 
+#include <QBuffer>
 #include <QDeadlineTimer>
+#include <QImage>
 #include <QJsonArray>
 #include <QSet>
 #include <QSqlDatabase>
@@ -42,6 +44,7 @@ class TestCluster : public QObject
 private:
     std::unique_ptr<ScratchPostgres> m_database;
     std::array<std::unique_ptr<Node>, 3> m_nodes;
+    QTemporaryDir m_media; // the media directory every node shares
 
     bool startNode(std::unique_ptr<Node> &node)
     {
@@ -50,7 +53,7 @@ private:
                                  {u"--database"_s, m_database->urlText(), u"--jwt-secret"_s,
                                   u"one-secret-for-the-whole-cluster"_s, u"--cluster-timeout"_s,
                                   QString::fromLatin1(kClusterTimeoutSeconds), u"--rate-burst"_s,
-                                  u"10000"_s});
+                                  u"10000"_s, u"--media-dir"_s, m_media.path()});
         return node->port != 0;
     }
 
@@ -204,6 +207,52 @@ private Q_SLOTS:
         aliceSocket.reset();
         QCOMPARE(bobSocket->waitFor(u"user_offline"_s).value("userId"_L1).toInteger(), alice.id);
         QVERIFY(bobSocket->staysQuiet(u"user_offline"_s));
+    }
+
+    void attachmentsTravelBetweenNodes()
+    {
+        Trio trio = threeInAGroup(u"Files"_s);
+        const auto authorized = [](const HttpClient::Account &who) {
+            return QList<QPair<QByteArray, QByteArray>>{
+                {"Authorization", "Bearer " + who.token.toLatin1()}};
+        };
+        HttpClient one(m_nodes[0]->http());
+        HttpClient two(m_nodes[1]->http());
+        HttpClient three(m_nodes[2]->http());
+        QImage image(300, 200, QImage::Format_RGB32);
+        image.fill(Qt::darkGreen);
+        QByteArray jpeg;
+        QBuffer buffer(&jpeg);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(image.save(&buffer, "jpeg"));
+        const auto uploaded = one.sendWithHeaders("POST", u"/api/media?filename=g.jpg"_s, jpeg,
+                                                  authorized(trio.alice));
+        QCOMPARE(uploaded.status, 201);
+        const qint64 id = uploaded.body["attachment"_L1]["id"_L1].toInteger();
+        // Sent through another node; pushed by a third with the file on it.
+        const auto sent = two.post(u"/api/messages/send"_s,
+                                   {{"conversationId"_L1, trio.group},
+                                    {"content"_L1, QString()},
+                                    {"attachmentIds"_L1, QJsonArray{id}}},
+                                   trio.alice.token);
+        QCOMPARE(sent.status, 201);
+        const QJsonObject pushed = trio.carolSocket->waitFor(u"new_message"_s);
+        QCOMPARE(pushed["attachments"_L1].toArray().at(0)["id"_L1].toInteger(), id);
+        const auto fetched = three.sendWithHeaders("GET", u"/api/media/%1"_s.arg(id), {},
+                                                   authorized(trio.carol));
+        QCOMPARE(fetched.status, 200);
+        QCOMPARE(fetched.raw, jpeg);
+        const auto thumb = two.sendWithHeaders(
+            "GET", u"/api/media/%1/thumbnail?size=320"_s.arg(id), {}, authorized(trio.bob));
+        QCOMPARE(QImage::fromData(thumb.raw).size(), QSize(300, 200));
+        // Deleted through node 3: gone on node 1 at once.
+        const qint64 message = sent.body["message"_L1]["id"_L1].toInteger();
+        QCOMPARE(three.send("DELETE", u"/api/messages/%1"_s.arg(message), {}, trio.alice.token)
+                     .status,
+                 200);
+        QCOMPARE(one.sendWithHeaders("GET", u"/api/media/%1"_s.arg(id), {}, authorized(trio.bob))
+                     .status,
+                 404);
     }
 
     void aKilledNodesUsersGoOfflineAndLoseNothing()
