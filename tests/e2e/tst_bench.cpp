@@ -149,6 +149,14 @@ private Q_SLOTS:
         QCOMPARE(history.figures.value("messages in the conversation"_L1).toInteger(), 150);
         QVERIFY(history.figures.value("requests"_L1).toInteger() > 0);
         QCOMPARE(history.figures.value("failed"_L1).toInteger(), 0);
+
+        const BenchRun upload =
+            runBench(target + QStringList{u"--scenario"_s, u"upload"_s, u"--concurrency"_s, u"2"_s,
+                                          u"--upload-bytes"_s, u"300000"_s, u"--images"_s, u"1"_s});
+        QVERIFY2(upload.exitCode == 0, upload.stderrText.constData());
+        QCOMPARE(upload.figures.value("uploads"_L1).toInteger(), 2);
+        QCOMPARE(upload.figures.value("failed"_L1).toInteger(), 0);
+        QVERIFY(upload.figures.value("throughput"_L1).toDouble() > 0);
         server.terminate();
         QVERIFY(server.waitForFinished(10000));
     }

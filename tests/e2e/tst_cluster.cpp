@@ -238,21 +238,21 @@ private Q_SLOTS:
         QCOMPARE(sent.status, 201);
         const QJsonObject pushed = trio.carolSocket->waitFor(u"new_message"_s);
         QCOMPARE(pushed["attachments"_L1].toArray().at(0)["id"_L1].toInteger(), id);
-        const auto fetched = three.sendWithHeaders("GET", u"/api/media/%1"_s.arg(id), {},
-                                                   authorized(trio.carol));
+        const auto fetched =
+            three.sendWithHeaders("GET", u"/api/media/%1"_s.arg(id), {}, authorized(trio.carol));
         QCOMPARE(fetched.status, 200);
         QCOMPARE(fetched.raw, jpeg);
-        const auto thumb = two.sendWithHeaders(
-            "GET", u"/api/media/%1/thumbnail?size=320"_s.arg(id), {}, authorized(trio.bob));
+        const auto thumb = two.sendWithHeaders("GET", u"/api/media/%1/thumbnail?size=320"_s.arg(id),
+                                               {}, authorized(trio.bob));
         QCOMPARE(QImage::fromData(thumb.raw).size(), QSize(300, 200));
         // Deleted through node 3: gone on node 1 at once.
         const qint64 message = sent.body["message"_L1]["id"_L1].toInteger();
-        QCOMPARE(three.send("DELETE", u"/api/messages/%1"_s.arg(message), {}, trio.alice.token)
-                     .status,
-                 200);
-        QCOMPARE(one.sendWithHeaders("GET", u"/api/media/%1"_s.arg(id), {}, authorized(trio.bob))
-                     .status,
-                 404);
+        QCOMPARE(
+            three.send("DELETE", u"/api/messages/%1"_s.arg(message), {}, trio.alice.token).status,
+            200);
+        QCOMPARE(
+            one.sendWithHeaders("GET", u"/api/media/%1"_s.arg(id), {}, authorized(trio.bob)).status,
+            404);
     }
 
     void aKilledNodesUsersGoOfflineAndLoseNothing()

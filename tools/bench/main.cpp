@@ -7,6 +7,7 @@
 #include "LoadWorker.h"
 #include "MessageLoad.h"
 #include "ProcessStats.h"
+#include "UploadScenarios.h"
 #include "base/EpollEventDispatcher.h"
 
 #include <QCommandLineParser>
@@ -53,6 +54,8 @@ struct Options
     int sources = 8;
     int payload = 64;
     int historyMessages = 10000;
+    qint64 uploadBytes = 50LL * 1024 * 1024;
+    int images = 40;
     int concurrency = 16;
     int editPercent = 0;  // --mix
     int reactPercent = 0; // --mix
@@ -287,6 +290,18 @@ Report reconnect(const Options &options, BenchApi &api)
     return report;
 }
 
+UploadSettings uploadSettings(const Options &options)
+{
+    UploadSettings settings;
+    settings.prefix = options.prefix;
+    settings.parallel = options.concurrency;
+    settings.uploads = std::max(options.concurrency, 1);
+    settings.bytes = options.uploadBytes;
+    settings.images = options.images;
+    settings.serverPid = options.serverPid;
+    return settings;
+}
+
 HttpScenarioSettings httpSettings(const Options &options)
 {
     return {options.prefix, options.historyMessages, options.concurrency, options.duration,
@@ -305,7 +320,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Load generator for pitchey-server. Scenarios: idle, direct, fanout, history, feed,\n"
-        "reconnect, flood.\n"
+        "reconnect, flood, upload (files of 50 MB, --concurrency at once; then thumbnails).\n"
         "It registers its own users (password cost and auth rate limits of the target apply:\n"
         "for large runs start the target with --password-cost minimal --auth-burst 1000000\n"
         "--rate-burst 1000000)."_s);
@@ -344,6 +359,10 @@ int main(int argc, char *argv[])
                                    u"Do not send message_delivered for received messages."_s);
     const QCommandLineOption historySize(
         u"history-messages"_s, u"Messages in the history conversation."_s, u"n"_s, u"10000"_s);
+    const QCommandLineOption uploadBytes(u"upload-bytes"_s, u"upload: the size of each file."_s,
+                                         u"bytes"_s, u"52428800"_s);
+    const QCommandLineOption images(u"images"_s, u"upload: photos given thumbnails after."_s,
+                                    u"n"_s, u"40"_s);
     const QCommandLineOption protocol(
         u"protocol"_s,
         u"pitchey (default); xmpp: XMPP over WebSocket, for direct against an XMPP "
@@ -358,14 +377,15 @@ int main(int argc, char *argv[])
         u"direct and fanout: sends/edits/reactions per 100 operations, e.g. 70/20/10 (an edit "
         "changes the sender's last message, a reaction toggles one on the last received)."_s,
         u"s/e/r"_s, u"100/0/0"_s);
-    const QCommandLineOption concurrency(u"concurrency"_s, u"History requests in flight."_s, u"n"_s,
-                                         u"16"_s);
+    const QCommandLineOption concurrency(
+        u"concurrency"_s, u"History requests (upload: uploads) in flight."_s, u"n"_s, u"16"_s);
     const QCommandLineOption echoServer(
         u"echo-server"_s,
         u"Run a minimal WebSocket echo server on 127.0.0.1:port instead (the floor)."_s, u"port"_s);
-    parser.addOptions({scenario,    url,     caFile,   users,      duration, rate,  json,
-                       pid,         threads, sources,  payload,    groups,   noAck, historySize,
-                       concurrency, restart, protocol, echoServer, stalled,  mix});
+    parser.addOptions({scenario, url,         caFile,      users,   duration, rate,
+                       json,     pid,         threads,     sources, payload,  groups,
+                       noAck,    historySize, concurrency, restart, protocol, echoServer,
+                       stalled,  mix,         uploadBytes, images});
     parser.process(app);
 
     if (parser.isSet(echoServer)) {
@@ -406,6 +426,8 @@ int main(int argc, char *argv[])
         options.groupSizes.append(std::max(2, size.toInt()));
     options.acknowledge = !parser.isSet(noAck);
     options.historyMessages = parser.value(historySize).toInt();
+    options.uploadBytes = std::max<qint64>(1, parser.value(uploadBytes).toLongLong());
+    options.images = std::max(0, parser.value(images).toInt());
     options.concurrency = std::max(1, parser.value(concurrency).toInt());
     const QStringList shares = parser.value(mix).split(u'/');
     if (shares.size() != 3 ||
@@ -495,6 +517,14 @@ int main(int argc, char *argv[])
         } else if (options.scenario == "feed"_L1) {
             show(feed(httpSettings(options), api),
                  u"feed: catching up on %1 missed changes"_s.arg(options.historyMessages));
+        } else if (options.scenario == "upload"_L1) {
+            const UploadSettings settings = uploadSettings(options);
+            show(uploads(settings, api),
+                 u"upload: %1 files of %2 MB, %3 at once"_s.arg(settings.uploads)
+                     .arg(double(settings.bytes) / 1e6)
+                     .arg(settings.parallel));
+            show(thumbnails(settings, api),
+                 u"upload: thumbnails of %1 photos"_s.arg(settings.images));
         } else if (options.scenario == "history"_L1) {
             show(history(httpSettings(options), api),
                  u"history: paging %1 messages"_s.arg(options.historyMessages));
