@@ -1,9 +1,12 @@
 #include "Messenger.h"
 
 #include "FreedesktopNotifier.h"
+#include "MediaImageProvider.h"
 #include "QmlTypes.h"
 #include "TrayNotifier.h"
 
+#include <QDesktopServices>
+#include <QDir>
 #include <QWindow>
 
 #include <QQmlContext>
@@ -20,10 +23,13 @@ Messenger::Messenger(Options options, QObject *parent)
     , m_options(std::move(options))
     , m_tokens(m_options.keychainService)
     , m_session(m_api, m_tokens)
+    , m_media(m_api)
     , m_chat(m_api, m_connection)
     , m_settings(m_api)
     , m_notifications(m_chat, m_settings)
 {
+    m_media.setRoot(QDir(m_options.cacheDir).filePath(u"media"_s));
+    m_chat.setMedia(&m_media, [](const QUrl &file) { return QDesktopServices::openUrl(file); });
     connect(&m_session, &client::SessionController::loggedIn, this, [this] {
         m_chat.start(m_session.session(), m_options.cacheDir);
         m_settings.reload();
@@ -100,6 +106,7 @@ bool Messenger::load()
     m_session.restore(m_options.server);
     // Qt 6.4 does not look in the resource prefix that qt_add_qml_module uses (6.5 does).
     m_engine.addImportPath(u"qrc:/qt/qml"_s);
+    m_engine.addImageProvider(u"media"_s, new MediaImageProvider(m_media));
     m_engine.load(QUrl(u"qrc:/qt/qml/Pitchey/Main.qml"_s));
     return !m_engine.rootObjects().isEmpty();
 }

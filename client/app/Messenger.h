@@ -5,6 +5,7 @@
 #include "controllers/SessionController.h"
 #include "controllers/SettingsController.h"
 #include "net/ApiClient.h"
+#include "net/MediaCache.h"
 #include "net/RealtimeConnection.h"
 #include "store/TokenStore.h"
 
@@ -51,6 +52,7 @@ private:
     client::TokenStore m_tokens;
     client::RealtimeConnection m_connection;
     client::SessionController m_session;
+    client::MediaCache m_media;
     client::ChatController m_chat;
     client::SettingsController m_settings;
     client::NotificationCenter m_notifications;

@@ -33,6 +33,7 @@ Item {
     required property bool replyDeleted
     required property var reactions // [{emoji, count, me, who}]
     required property string threadSummary // a root's "3 replies · last 14:05", or ""
+    required property var attachments // [{id, filename, mimeType, size, sizeText, width, height, image}]
     property bool showSender: false
     // In a thread's panel: the root shows no summary (the panel is the thread).
     property bool inThread: false
@@ -55,6 +56,7 @@ Item {
     signal threadRequested(var messageId)
     signal versionsRequested(var messageId)
     signal retryRequested(string clientMessageId)
+    signal attachmentOpened(var attachmentId, string filename)
     signal discardRequested(string clientMessageId)
 
     width: ListView.view ? ListView.view.width : 400
@@ -113,7 +115,8 @@ Item {
             Layout.rightMargin: Theme.spacing * 2
             Layout.topMargin: message.firstOfGroup ? Theme.spacing / 2 : 0
             Layout.maximumWidth: message.bubbleWidth
-            implicitWidth: Math.max(body.implicitWidth, meta.implicitWidth, sender.visible ? sender.implicitWidth : 0,
+            implicitWidth: Math.max(body.visible ? body.implicitWidth : 0, meta.implicitWidth, sender.visible ? sender.implicitWidth : 0,
+                                    files.visible ? files.implicitWidth : 0,
                                     quote.visible ? Math.min(quote.implicitWidth, message.bubbleWidth - Theme.spacing * 2) : 0) + Theme.spacing * 2
             implicitHeight: inner.implicitHeight + Theme.spacing
             radius: Theme.radius
@@ -237,9 +240,17 @@ Item {
                     TapHandler { onTapped: message.replyClicked(message.replyToId) }
                     HoverHandler { cursorShape: Qt.PointingHandCursor }
                 }
+                AttachmentList {
+                    id: files
+                    attachments: message.deleted ? [] : message.attachments
+                    maxWidth: message.bubbleWidth - Theme.spacing * 2
+                    onOpenRequested: (attachmentId, filename) => message.attachmentOpened(attachmentId, filename)
+                }
                 TextEdit {
                     id: body
                     objectName: "messageText"
+                    // A file's message may have no text: no empty line under it.
+                    visible: message.deleted || message.content.length > 0
                     readonly property bool hasLinks: message.linkedHtml.length > 0
                     Layout.fillWidth: true
                     Layout.maximumWidth: message.bubbleWidth - Theme.spacing * 2

@@ -148,6 +148,7 @@ Page {
         delegate: MessageDelegate {
             showSender: !Chat.currentIsGroup ? false : true
             onRetryRequested: (id) => Chat.retry(id)
+            onAttachmentOpened: (attachmentId, filename) => Chat.openAttachment(attachmentId, filename)
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => view.actions.showMenu(message, view)
             onReactRequested: (message, anchor) => view.actions.openPicker(message.messageId, anchor, view)

@@ -94,6 +94,7 @@ Page {
             inThread: true
             showSender: true
             onRetryRequested: (id) => Chat.retry(id)
+            onAttachmentOpened: (attachmentId, filename) => Chat.openAttachment(attachmentId, filename)
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => panel.actions.showMenu(message, panel)
             onReactRequested: (message, anchor) => panel.actions.openPicker(message.messageId, anchor, panel)

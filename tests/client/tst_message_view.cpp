@@ -2,9 +2,13 @@
 // way back to the newest message.
 #include "AppDriver.h"
 
+#include <QBuffer>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QFileInfo>
 #include <QGuiApplication>
+#include <QImage>
+#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey;
@@ -42,6 +46,17 @@ public:
 public Q_SLOTS:
     void open(const QUrl &url) { urls.append(url); }
 };
+
+// An upload of `bytes` by `who`; its attachment id.
+qint64 upload(TwoPeople &world, const HttpClient::Account &who, const QByteArray &bytes,
+              const QString &filename)
+{
+    return world.http
+        ->sendWithHeaders("POST", u"/api/media?filename="_s + filename, bytes,
+                          {{"Authorization", "Bearer " + who.token.toLatin1()}})
+        .body["attachment"_L1]["id"_L1]
+        .toInteger();
+}
 
 } // namespace
 
@@ -192,6 +207,54 @@ private Q_SLOTS:
 
     // An http, https or mailto address is a link (the click opens it); another scheme is
     // text. Right click, "Copy text": the whole message is on the clipboard.
+    // A photo and a document from bob: the photo's place has its aspect ratio before the
+    // thumbnail loads, the thumbnail comes with alice's token; the document is a card that
+    // opens the downloaded file with the system's application.
+    void filesShowAsThumbnailsAndCards()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        QImage photo(1200, 600, QImage::Format_RGB32);
+        photo.fill(Qt::darkCyan);
+        QByteArray jpeg;
+        QBuffer buffer(&jpeg);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(photo.save(&buffer, "jpeg"));
+        const QByteArray document = "minutes of the meeting\n";
+        const qint64 picture = upload(world, world.bob, jpeg, u"sea.jpg"_s);
+        const qint64 notes = upload(world, world.bob, document, u"minutes.txt"_s);
+        QVERIFY(picture > 0 && notes > 0);
+        const auto sent = world.http->post(u"/api/messages/send"_s,
+                                           {{"conversationId"_L1, world.pair},
+                                            {"content"_L1, u"from the trip"_s},
+                                            {"attachmentIds"_L1, QJsonArray{picture, notes}}},
+                                           world.bob.token);
+        QCOMPARE(sent.status, 201);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_COMPARE(visibleItems(app.window, u"attachmentImage"_s).size(), 1);
+        QQuickItem *tile = visibleItems(app.window, u"attachmentImage"_s).constFirst();
+        QCOMPARE(tile->width(), 320.0); // at most 320 wide, 2:1 as the photo
+        QCOMPARE(tile->height(), 160.0);
+        QQuickItem *picturePlace = tile->findChild<QQuickItem *>(u"attachmentPicture"_s);
+        QVERIFY(picturePlace);
+        QTRY_COMPARE(picturePlace->property("status").toInt(), 1);      // Image.Ready
+        QCOMPARE(tile->height(), 160.0);                                // it did not move
+        QCOMPARE(visibleItems(app.window, u"messageText"_s).size(), 1); // the caption
+
+        UrlCatcher opened;
+        QDesktopServices::setUrlHandler(u"file"_s, &opened, "open");
+        QTRY_COMPARE(visibleItems(app.window, u"attachmentFile"_s).size(), 1);
+        click(app.window, visibleItems(app.window, u"attachmentFile"_s).constFirst());
+        QTRY_COMPARE(opened.urls.size(), 1);
+        QFile downloaded(opened.urls.constFirst().toLocalFile());
+        QCOMPARE(QFileInfo(downloaded).fileName(), u"minutes.txt"_s);
+        QVERIFY(downloaded.open(QIODevice::ReadOnly));
+        QCOMPARE(downloaded.readAll(), document);
+        QDesktopServices::unsetUrlHandler(u"file"_s);
+    }
+
     void linksOpenAndMessagesCopy()
     {
         TwoPeople world;

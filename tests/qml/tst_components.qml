@@ -23,7 +23,7 @@ Item {
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
             editedAt: ""; deleted: false
             replyToId: 0; replySender: ""; replyExcerpt: ""; replyDeleted: false
-            reactions: []; threadSummary: ""
+            reactions: []; threadSummary: ""; attachments: []
         }
     }
     Component {
@@ -33,6 +33,18 @@ Item {
             index: 0; conversationId: 7; title: "Bob Stone"; initials: "BS"; isGroup: false
             online: true; preview: "see you"; time: "09:30"; unread: 3; mentions: 0; typing: ""; draft: ""
         }
+    }
+
+    // The first visible item of that name (a hidden twin may come before it).
+    function findShown(item, name) {
+        if (item.objectName === name && item.visible)
+            return item
+        for (let i = 0; i < item.children.length; ++i) {
+            const found = findShown(item.children[i], name)
+            if (found)
+                return found
+        }
+        return null
     }
 
     function find(item, name) {
@@ -159,6 +171,34 @@ Item {
             compare(text.font.italic, true)
             compare(message.changeable, false)
             compare(find(message, "editedMark").visible, false)
+        }
+
+        function test_filesShowAsImagesAndCards() {
+            const message = createTemporaryObject(messageComponent, root)
+            const opened = createTemporaryObject(spyComponent, root,
+                                                 {target: message, signalName: "attachmentOpened"})
+            message.content = ""
+            message.attachments = [
+                {id: 5, filename: "wide.jpg", mimeType: "image/jpeg", size: 1000, sizeText: "1000 bytes",
+                 width: 1000, height: 250, image: true},
+                {id: 6, filename: "notes.pdf", mimeType: "application/pdf", size: 2048, sizeText: "2 KiB",
+                 width: 0, height: 0, image: false}]
+            const tile = findShown(message, "attachmentImage")
+            tryVerify(() => tile.width > 0)
+            compare(tile.width, 320) // 4:1, at most 320 wide, before anything loads
+            compare(tile.height, 80)
+            const card = findShown(message, "attachmentFile")
+            verify(card)
+            verify(card.Accessible.name.indexOf("notes.pdf") >= 0)
+            compare(find(message, "messageText").visible, false) // no caption: no empty line
+            // (Laid out: the card under the picture.)
+            tryVerify(() => card.mapToItem(message, 0, 0).y >= tile.mapToItem(message, 0, 0).y + tile.height)
+            mouseClick(card)
+            compare(opened.count, 1)
+            compare(opened.signalArguments[0][0], 6)
+            compare(opened.signalArguments[0][1], "notes.pdf")
+            message.deleted = true // a tombstone has no files
+            tryVerify(() => !findShown(message, "attachmentFile"))
         }
 
         function test_aReplyShowsWhatItAnswers() {

@@ -4,6 +4,7 @@
 #include "controllers/ThreadView.h"
 #include "controllers/Timeline.h"
 #include "controllers/TypingAndReading.h"
+#include "net/MediaCache.h"
 #include "store/LocalCache.h"
 #include "sync/OfflineQueue.h"
 
@@ -73,6 +74,18 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
 }
 
 ChatController::~ChatController() = default;
+
+void ChatController::openAttachment(qint64 attachmentId, const QString &filename)
+{
+    if (!m_media || !m_opener)
+        return;
+    m_media->fetch(attachmentId, 0, filename, this, [this](const Result<QString> &file) {
+        if (!file.ok())
+            return Q_EMIT errorOccurred(tr("Cannot open the file: %1").arg(file.error().message));
+        if (!m_opener(QUrl::fromLocalFile(file.value())))
+            Q_EMIT errorOccurred(tr("No application opens this file"));
+    });
+}
 
 void ChatController::start(const Session &session, const QString &cacheDir)
 {

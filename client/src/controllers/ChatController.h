@@ -8,11 +8,13 @@
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace pitchey::client {
 
 class CatchUp;
+class MediaCache;
 class OfflineQueue;
 class ThreadView;
 class Timeline;
@@ -77,6 +79,15 @@ public:
     void stop(); // on logout
 
     Q_INVOKABLE void openConversation(qint64 conversationId);
+    // Version 2: an attachment, downloaded to the media cache (once), opened with the
+    // system's application for its type.
+    Q_INVOKABLE void openAttachment(qint64 attachmentId, const QString &filename);
+    // Where attachments are kept, and how a local file is opened (QDesktopServices).
+    void setMedia(MediaCache *media, std::function<bool(const QUrl &)> opener)
+    {
+        m_media = media;
+        m_opener = std::move(opener);
+    }
     Q_INVOKABLE void closeConversation();
     // Queues a message for the open conversation (a reply to `replyToId`, unless 0); false
     // when there is nothing to send.
@@ -191,6 +202,8 @@ private:
 
     ApiClient &m_api;
     RealtimeConnection &m_connection;
+    MediaCache *m_media = nullptr;
+    std::function<bool(const QUrl &)> m_opener;
     std::unique_ptr<QObject> m_scope;
     QSet<qint64> m_muted;
     QHash<qint64, QString> m_threadDrafts; // by root

@@ -109,7 +109,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {ReplyExcerptRole, "replyExcerpt"},
             {ReplyDeletedRole, "replyDeleted"},
             {ReactionsRole, "reactions"},
-            {ThreadSummaryRole, "threadSummary"}};
+            {ThreadSummaryRole, "threadSummary"},
+            {AttachmentsRole, "attachments"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -169,9 +170,29 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return reactionsOf(message);
     case ThreadSummaryRole:
         return threadSummaryOf(message);
+    case AttachmentsRole:
+        return attachmentsOf(message);
     default:
         return {};
     }
+}
+
+QVariantList MessageListModel::attachmentsOf(const LocalMessage &message)
+{
+    QVariantList files;
+    for (const Attachment &attachment : message.attachments) {
+        const bool image = attachment.thumbnailState == "ready"_L1 && attachment.width &&
+                           attachment.height && *attachment.width > 0 && *attachment.height > 0;
+        files.append(QVariantMap{{u"id"_s, attachment.id},
+                                 {u"filename"_s, attachment.filename},
+                                 {u"mimeType"_s, attachment.mimeType},
+                                 {u"size"_s, attachment.size},
+                                 {u"sizeText"_s, QLocale().formattedDataSize(attachment.size)},
+                                 {u"width"_s, attachment.width.value_or(0)},
+                                 {u"height"_s, attachment.height.value_or(0)},
+                                 {u"image"_s, image}});
+    }
+    return files;
 }
 
 QString MessageListModel::threadSummaryOf(const LocalMessage &message)

@@ -51,6 +51,9 @@ public:
         ReactionsRole,     // [{emoji, count, me, who}] in the order of first use; who: the names
         ThreadSummaryRole, // a root's "3 replies · last 14:05", or ""
         MentionsMeRole,    // it mentions the user (by name, or all)
+        // Its files: [{id, filename, mimeType, size, sizeText, width, height, image}];
+        // image: shown as a thumbnail (width and height as displayed).
+        AttachmentsRole,
     };
     Q_ENUM(Role)
 
@@ -127,6 +130,7 @@ private:
     void replace(int position, const LocalMessage &message);
     [[nodiscard]] QVariantList reactionsOf(const LocalMessage &message) const;
     [[nodiscard]] static QString threadSummaryOf(const LocalMessage &message);
+    [[nodiscard]] static QVariantList attachmentsOf(const LocalMessage &message);
     [[nodiscard]] QList<int> rolesChanged(LocalMessage was, const LocalMessage &now) const;
     [[nodiscard]] bool startsGroup(int position) const;
     [[nodiscard]] bool startsDay(int position) const;

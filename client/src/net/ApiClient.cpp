@@ -2,6 +2,9 @@
 
 #include "protocol/Api.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -221,6 +224,56 @@ void ApiClient::preferences(const QJsonObject &patch, QObject *context,
         request("GET", api::kPreferencesPath, {}, nullptr, context, std::move(answer));
     else
         request("PUT", api::kPreferencesPath, {}, &patch, context, std::move(answer));
+}
+
+} // namespace pitchey::client
+
+namespace pitchey::client {
+
+void ApiClient::download(qint64 attachmentId, int thumbnailSize, const QString &target,
+                         QObject *context, Callback<QString> done)
+{
+    QString path =
+        thumbnailSize > 0 ? QString(api::kThumbnailPattern) : QString(api::kMediaPattern);
+    path.replace("{attachmentId}"_L1, QString::number(attachmentId));
+    QUrl url = m_base;
+    url.setPath(m_base.path() + path);
+    if (thumbnailSize > 0)
+        url.setQuery(u"size=%1"_s.arg(thumbnailSize));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    QDir().mkpath(QFileInfo(target).absolutePath());
+    auto file = std::make_shared<QFile>(target + u".part"_s);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return done(Error::internal(u"cannot write %1"_s.arg(file->fileName())));
+    QNetworkReply *reply = m_nam.get(request);
+    connect(reply, &QNetworkReply::readyRead, this, [reply, file] {
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200)
+            file->write(reply->readAll());
+    });
+    connect(
+        reply, &QNetworkReply::finished, this,
+        [this, reply, file, target, guard = QPointer<QObject>(context), done = std::move(done)] {
+            reply->deleteLater();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (status == 200)
+                file->write(reply->readAll());
+            file->close();
+            if (status == 401)
+                Q_EMIT unauthorized();
+            const bool whole = status == 200 && reply->error() == QNetworkReply::NoError;
+            if (whole) {
+                QFile::remove(target);
+                file->rename(target);
+            } else {
+                file->remove();
+            }
+            if (!guard)
+                return;
+            if (!whole)
+                return done(errorFrom(reply, QJsonDocument::fromJson(reply->readAll()).object()));
+            done(target);
+        });
 }
 
 } // namespace pitchey::client

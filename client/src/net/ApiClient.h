@@ -75,6 +75,11 @@ public:
     void preferences(const QJsonObject &patch, QObject *context,
                      Callback<NotificationPreferences> done);
 
+    // Version 2: an attachment (`thumbnailSize` 0) or its thumbnail, into the file `target`
+    // (written as it arrives, renamed into place once whole); answers `target`.
+    void download(qint64 attachmentId, int thumbnailSize, const QString &target, QObject *context,
+                  Callback<QString> done);
+
 Q_SIGNALS:
     // A request with the stored token was answered 401: the session is over.
     void unauthorized();

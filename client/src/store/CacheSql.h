@@ -19,6 +19,8 @@ bool exec(QSqlQuery &query, const QString &sql, const QVariantList &args = {});
 // A message's reactions as the cache keeps them (JSON, NULL for none), and back.
 [[nodiscard]] QVariant reactionsJson(const QList<Reaction> &reactions);
 [[nodiscard]] QList<Reaction> reactionsFrom(const QVariant &json);
+[[nodiscard]] QVariant attachmentsJson(const QList<Attachment> &attachments);
+[[nodiscard]] QList<Attachment> attachmentsFrom(const QVariant &json);
 // A message's mentions as the cache keeps them (JSON, NULL for none).
 [[nodiscard]] QVariant mentionsJson(const Mentions &mentions);
 

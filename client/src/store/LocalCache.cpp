@@ -81,11 +81,15 @@ const QList<QStringList> kSchemaSteps{
         u"CREATE INDEX messages_by_thread ON messages(thread_root_id, id) "
         "WHERE thread_root_id IS NOT NULL"_s,
     },
+    {
+        // Attachments, as the server last said them (JSON).
+        u"ALTER TABLE messages ADD COLUMN attachments TEXT"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
     "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to, reactions, "
-    "thread_root_id, thread, mentions";
+    "thread_root_id, thread, mentions, attachments";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -124,6 +128,7 @@ LocalMessage fromRow(const QSqlQuery &row)
         if (mentions.ok())
             message.mentions = mentions.value();
     }
+    message.attachments = cachesql::attachmentsFrom(row.value(19));
     return message;
 }
 
@@ -170,6 +175,7 @@ Message LocalMessage::toMessage() const
         message.threadRootId = threadRootId;
     message.thread = thread;
     message.mentions = mentions;
+    message.attachments = attachments;
     return message;
 }
 
@@ -193,6 +199,7 @@ LocalMessage LocalMessage::fromServer(const Message &message, qint64 me)
     local.threadRootId = message.threadRootId.value_or(0);
     local.thread = message.thread;
     local.mentions = message.mentions;
+    local.attachments = message.attachments;
     return local;
 }
 
@@ -272,6 +279,29 @@ QVariant mentionsJson(const Mentions &mentions)
                ? QVariant(QMetaType(QMetaType::QString))
                : QVariant(QString::fromUtf8(
                      QJsonDocument(mentions.toJson()).toJson(QJsonDocument::Compact)));
+}
+
+QVariant attachmentsJson(const QList<Attachment> &attachments)
+{
+    if (attachments.isEmpty())
+        return QVariant(QMetaType(QMetaType::QString));
+    QJsonArray list;
+    for (const Attachment &attachment : attachments)
+        list.append(attachment.toJson());
+    return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+QList<Attachment> attachmentsFrom(const QVariant &json)
+{
+    QList<Attachment> attachments;
+    if (json.isNull())
+        return attachments;
+    for (const auto &entry : QJsonDocument::fromJson(json.toByteArray()).array()) {
+        auto attachment = Attachment::fromJson(entry.toObject());
+        if (attachment.ok())
+            attachments.append(attachment.value());
+    }
+    return attachments;
 }
 
 QList<Reaction> reactionsFrom(const QVariant &json)
@@ -436,15 +466,16 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
     exec(query,
          u"INSERT INTO messages (id, conversation_id, sender_id, content, created_at, "
          "client_message_id, state, edited_at, deleted_at, version, change_id, reply_to_id, "
-         "reply_to, reactions, thread_root_id, thread, mentions) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+         "reply_to, reactions, thread_root_id, thread, mentions, attachments) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
          {incoming.id, incoming.conversationId, incoming.senderId, incoming.content,
           incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
           nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
           incoming.changeId, message.replyToId ? QVariant(*message.replyToId) : QVariant(),
           replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
           message.threadRootId ? QVariant(*message.threadRootId) : QVariant(),
-          threadJson(message.thread), cachesql::mentionsJson(message.mentions)});
+          threadJson(message.thread), cachesql::mentionsJson(message.mentions),
+          cachesql::attachmentsJson(message.attachments)});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
@@ -456,13 +487,13 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
          u"UPDATE messages SET content = ?, edited_at = ?, deleted_at = ?, version = ?, "
-         "change_id = ?, reply_to = ?, reactions = ?, thread = ?, mentions = ? "
+         "change_id = ?, reply_to = ?, reactions = ?, thread = ?, mentions = ?, attachments = ? "
          "WHERE id = ? AND change_id < ?"_s,
          {message.content, nullableTime(message.editedAt.value_or(0)),
           nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
           replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
-          threadJson(message.thread), cachesql::mentionsJson(message.mentions), message.id,
-          message.changeId});
+          threadJson(message.thread), cachesql::mentionsJson(message.mentions),
+          cachesql::attachmentsJson(message.attachments), message.id, message.changeId});
     if (query.numRowsAffected() == 0)
         return std::nullopt;
     auto changed = byId(message.id);

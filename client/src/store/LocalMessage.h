@@ -47,6 +47,7 @@ public:
     qint64 threadRootId = 0;             // 0: not a reply in a thread
     std::optional<ThreadSummary> thread; // a root's live replies, as the server last said
     Mentions mentions;                   // whom it mentions
+    QList<Attachment> attachments;       // its files, as the server said them
 
     [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 

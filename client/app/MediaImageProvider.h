@@ -1,0 +1,26 @@
+#pragma once
+
+#include "net/MediaCache.h"
+
+#include <QQuickAsyncImageProvider>
+
+namespace pitchey::app {
+
+// "image://media/<attachmentId>/<size>": an attachment's thumbnail, through the media
+// cache (downloaded once with the session's token, then read from disk). Requests arrive
+// on Qt Quick's loader threads; the cache is asked on the GUI thread.
+class MediaImageProvider : public QQuickAsyncImageProvider
+{
+public:
+    explicit MediaImageProvider(client::MediaCache &cache)
+        : m_cache(cache)
+    {}
+
+    QQuickImageResponse *requestImageResponse(const QString &id,
+                                              const QSize &requestedSize) override;
+
+private:
+    client::MediaCache &m_cache;
+};
+
+} // namespace pitchey::app
