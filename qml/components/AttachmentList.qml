@@ -23,7 +23,9 @@ ColumnLayout {
             id: entry
             required property var modelData
             readonly property bool image: entry.modelData.image
-            readonly property real shownWidth: Math.min(fileList.maxWidth, entry.modelData.width, 320) // qmllint disable unqualified
+            // At most 320 wide and 360 high, never larger than the image itself.
+            readonly property real shownWidth: Math.min(fileList.maxWidth, entry.modelData.width, 320, // qmllint disable unqualified
+                                                         360 * entry.modelData.width / Math.max(1, entry.modelData.height))
             implicitWidth: image ? shownWidth : card.implicitWidth
             implicitHeight: image ? Math.round(shownWidth * entry.modelData.height / Math.max(1, entry.modelData.width))
                                   : card.implicitHeight

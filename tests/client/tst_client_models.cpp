@@ -197,6 +197,24 @@ private Q_SLOTS:
         model.setEveryoneOffline();
         QCOMPARE(onlineRows(), 0);
         QCOMPARE(model.index(0).data(ConversationListModel::DraftRole).toString(), QString());
+        // Files: what they are, before the caption.
+        const auto previewOf = [&model](qint64 id) {
+            for (int row = 0; row < model.rowCount(); ++row) {
+                if (model.index(row).data(ConversationListModel::IdRole).toLongLong() == id)
+                    return model.index(row).data(ConversationListModel::PreviewRole).toString();
+            }
+            return QString();
+        };
+        Message photo = message(8, 10, 2, 700, QString());
+        photo.attachments = {
+            Attachment{1, u"sea.jpg"_s, u"image/jpeg"_s, 10, {}, 4, 3, u"ready"_s}};
+        model.setLastMessage(photo, true);
+        QCOMPARE(previewOf(10), u"📎 sea.jpg"_s);
+        photo.id = 9;
+        photo.content = u"look"_s;
+        photo.attachments.append(photo.attachments.constFirst());
+        model.setLastMessage(photo, true);
+        QCOMPARE(previewOf(10), u"📎 2 files · look"_s);
         model.clear();
         QCOMPARE(model.rowCount(), 0);
     }

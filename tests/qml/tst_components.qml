@@ -197,8 +197,12 @@ Item {
             compare(opened.count, 1)
             compare(opened.signalArguments[0][0], 6)
             compare(opened.signalArguments[0][1], "notes.pdf")
+            message.attachments = [{id: 7, filename: "tall.png", mimeType: "image/png", size: 10,
+                                    sizeText: "10 bytes", width: 300, height: 900, image: true}]
+            tryCompare(findShown(message, "attachmentImage"), "height", 360) // capped, 1:3 kept
+            compare(findShown(message, "attachmentImage").width, 120)
             message.deleted = true // a tombstone has no files
-            tryVerify(() => !findShown(message, "attachmentFile"))
+            tryVerify(() => !findShown(message, "attachmentImage"))
         }
 
         function test_aReplyShowsWhatItAnswers() {

@@ -110,6 +110,12 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         QString text = conversation.lastMessage->content.simplified();
         if (text.size() > 120)
             text = text.left(120);
+        if (const auto &files = conversation.lastMessage->attachments; !files.isEmpty()) {
+            // What it carries, before its caption: "📎 sea.jpg", "📎 3 files".
+            const QString what = files.size() == 1 ? files.constFirst().filename
+                                                   : tr("%n files", nullptr, int(files.size()));
+            text = text.isEmpty() ? u"📎 "_s + what : u"📎 %1 · %2"_s.arg(what, text);
+        }
         if (conversation.lastMessage->senderId == m_me)
             return tr("You: %1").arg(text);
         if (conversation.isGroup)
