@@ -468,6 +468,12 @@ private Q_SLOTS:
         QCOMPARE(files.at(1)["id"_L1].toInteger(), photo);
         const QJsonObject pushed = ben.waitFor(u"new_message"_s);
         QCOMPARE(pushed["attachments"_L1].toArray(), files);
+        // A message of files alone still says something in its notification.
+        const QJsonObject told = ben.waitFor(u"notification"_s);
+        QCOMPARE(told["notification"_L1]["body"_L1].toString(), u"\U0001F4CE File"_s);
+        const auto notifications = m_http->get(u"/api/notifications"_s, m_ben.token);
+        QCOMPARE(notifications.body["notifications"_L1].toArray().first()["body"_L1].toString(),
+                 u"\U0001F4CE File"_s);
         const auto history = m_http->get(u"/api/messages/%1/messages"_s.arg(m_group), m_cyd.token);
         QCOMPARE(history.body["messages"_L1].toArray().last()["attachments"_L1].toArray(), files);
         // Over the WebSocket too.

@@ -89,6 +89,10 @@ QString mentionColumn()
 Notification forMessage(const Message &message, const QString &title, bool mention)
 {
     QString body = message.content.simplified();
+    // Only a message with files may have no text: say so rather than nothing (the same
+    // words wherever a notification is read back, which knows the text alone).
+    if (body.isEmpty() && !message.deletedAt)
+        body = u"\U0001F4CE File"_s;
     if (body.size() > kBodyLength)
         body = body.left(kBodyLength - 1) + u'\u2026';
     const QString kind = mention                ? u"mention"_s
