@@ -6,6 +6,7 @@
 #include "controllers/SessionController.h"
 #include "controllers/SettingsController.h"
 #include "net/ApiClient.h"
+#include "net/MediaCache.h"
 #include "net/RealtimeConnection.h"
 #include "store/LocalCache.h"
 #include "store/TokenStore.h"
@@ -809,6 +810,62 @@ private Q_SLOTS:
         QFETCH(QString, server);
         const auto url = SessionController::parseServerUrl(typed);
         QCOMPARE(url ? url->toString() : QString(), server);
+    }
+
+    // Attachments come once from the server, with the token, and stay on disk within the
+    // cache's bound: the least recently used go first.
+    void theMediaCacheFetchesOnceAndKeepsToItsBound()
+    {
+        const auto ann = m_http->registerUser(u"ann"_s);
+        QList<qint64> ids;
+        for (int i = 0; i < 3; ++i) {
+            ids.append(m_http
+                           ->sendWithHeaders("POST", u"/api/media?filename=f%1.bin"_s.arg(i),
+                                             QByteArray(40'000, char('a' + i)),
+                                             {{"Authorization", "Bearer " + ann.token.toLatin1()}})
+                           .body["attachment"_L1]["id"_L1]
+                           .toInteger());
+        }
+        client::ApiClient api;
+        api.setBaseUrl(serverUrl(*m_server));
+        api.setToken(ann.token);
+        client::MediaCache cache(api);
+        cache.setRoot(m_cacheDir->filePath(u"media"_s));
+        cache.setLimit(110'000); // two of the three (trimmed to three quarters)
+        const auto fetch = [&](qint64 id) {
+            std::optional<Result<QString>> got;
+            cache.fetch(id, 0, u"f.bin"_s, &cache, [&](Result<QString> file) { got = file; });
+            return QTest::qWaitFor([&] { return got.has_value(); }, 5000)
+                       ? *got
+                       : Result<QString>(Error::internal(u"no answer"_s));
+        };
+        const auto first = fetch(ids.at(0));
+        QVERIFY(first.ok());
+        QFile file(first.value());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray(40'000, 'a'));
+        file.close();
+        // Twice at once: one download, both told.
+        int told = 0;
+        cache.fetch(ids.at(1), 0, u"f.bin"_s, &cache,
+                    [&](const Result<QString> &got) { told += got.ok(); });
+        cache.fetch(ids.at(1), 0, u"f.bin"_s, &cache,
+                    [&](const Result<QString> &got) { told += got.ok(); });
+        QTRY_COMPARE(told, 2);
+        QVERIFY(QFile::exists(first.value()));
+        QFile used(first.value()); // the first, used again: newer than the second
+        QVERIFY(used.open(QIODevice::Append));
+        QVERIFY(used.setFileTime(QDateTime::currentDateTimeUtc().addSecs(60),
+                                 QFileDevice::FileModificationTime));
+        used.close();
+        QVERIFY(fetch(ids.at(2)).ok()); // past the bound: the least recently used goes
+        QVERIFY(QFile::exists(first.value()));
+        QVERIFY(!QFile::exists(cache.pathFor(ids.at(1), 0, u"f.bin"_s)));
+        QVERIFY(QFile::exists(cache.pathFor(ids.at(2), 0, u"f.bin"_s)));
+        // Someone else's file is not fetched, and nothing is left of the attempt.
+        const auto eve = m_http->registerUser(u"eve"_s);
+        api.setToken(eve.token);
+        QVERIFY(!fetch(ids.at(0) + 100).ok());
     }
 
     void deadConnectionsAreNoticed()
