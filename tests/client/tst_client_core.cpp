@@ -834,7 +834,8 @@ private Q_SLOTS:
         cache.setLimit(110'000); // two of the three (trimmed to three quarters)
         const auto fetch = [&](qint64 id) {
             std::optional<Result<QString>> got;
-            cache.fetch(id, 0, u"f.bin"_s, &cache, [&](Result<QString> file) { got = file; });
+            cache.fetch(id, 0, u"f.bin"_s, &cache,
+                        [&](const Result<QString> &file) { got = file; });
             return QTest::qWaitFor([&] { return got.has_value(); }, 5000)
                        ? *got
                        : Result<QString>(Error::internal(u"no answer"_s));
