@@ -1,13 +1,12 @@
 // The open conversation as a person sees it: where it opens, the "New messages" line, the
 // way back to the newest message.
 #include "AppDriver.h"
+#include "MediaFiles.h"
 
-#include <QBuffer>
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QFileInfo>
 #include <QGuiApplication>
-#include <QImage>
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -214,12 +213,7 @@ private Q_SLOTS:
     {
         TwoPeople world;
         QVERIFY(world.start());
-        QImage photo(1200, 600, QImage::Format_RGB32);
-        photo.fill(Qt::darkCyan);
-        QByteArray jpeg;
-        QBuffer buffer(&jpeg);
-        buffer.open(QIODevice::WriteOnly);
-        QVERIFY(photo.save(&buffer, "jpeg"));
+        const QByteArray jpeg = jpegOf(quadrantImage(1200, 600));
         const QByteArray document = "minutes of the meeting\n";
         const qint64 picture = upload(world, world.bob, jpeg, u"sea.jpg"_s);
         const qint64 notes = upload(world, world.bob, document, u"minutes.txt"_s);

@@ -3,10 +3,10 @@
 // users go offline for the others, and its clients reconnect elsewhere and lose nothing.
 // Runs under tests/support/with-postgres.sh (skipped without PITCHEY_TEST_POSTGRES).
 #include "Clients.h"
+#include "MediaFiles.h"
 #include "ScratchPostgres.h"
 #include "ServerProcess.h"
 
-#include <QBuffer>
 #include <QDeadlineTimer>
 #include <QImage>
 #include <QJsonArray>
@@ -219,12 +219,7 @@ private Q_SLOTS:
         HttpClient one(m_nodes[0]->http());
         HttpClient two(m_nodes[1]->http());
         HttpClient three(m_nodes[2]->http());
-        QImage image(300, 200, QImage::Format_RGB32);
-        image.fill(Qt::darkGreen);
-        QByteArray jpeg;
-        QBuffer buffer(&jpeg);
-        buffer.open(QIODevice::WriteOnly);
-        QVERIFY(image.save(&buffer, "jpeg"));
+        const QByteArray jpeg = jpegOf(quadrantImage(300, 200));
         const auto uploaded = one.sendWithHeaders("POST", u"/api/media?filename=g.jpg"_s, jpeg,
                                                   authorized(trio.alice));
         QCOMPARE(uploaded.status, 201);
