@@ -346,7 +346,7 @@ private Q_SLOTS:
         QStringList heard;
         const auto note = [&heard](const QString &what) {
             return [&heard, what](const Result<qint64> &result) {
-                QCOMPARE(QThread::currentThread(), qApp->thread());
+                QCOMPARE(QThread::currentThread(), QCoreApplication::instance()->thread());
                 heard.append(result.ok() ? what : what + u" failed: "_s + result.error().message);
             };
         };
