@@ -227,14 +227,20 @@ private Q_SLOTS:
         RunningApp app(world.url);
         QVERIFY(app.start(u"alice"_s, 1));
         app.messenger.chat().openConversation(world.pair);
-        QTRY_COMPARE(visibleItems(app.window, u"attachmentImage"_s).size(), 1);
-        QQuickItem *tile = visibleItems(app.window, u"attachmentImage"_s).constFirst();
-        QCOMPARE(tile->width(), 320.0); // at most 320 wide, 2:1 as the photo
-        QCOMPARE(tile->height(), 160.0);
-        QQuickItem *picturePlace = tile->findChild<QQuickItem *>(u"attachmentPicture"_s);
-        QVERIFY(picturePlace);
-        QTRY_COMPARE(picturePlace->property("status").toInt(), 1);      // Image.Ready
-        QCOMPARE(tile->height(), 160.0);                                // it did not move
+        // Found again at each look: the view may make its delegates anew as the page fills.
+        const auto tile = [&]() -> QQuickItem * {
+            const auto tiles = visibleItems(app.window, u"attachmentImage"_s);
+            return tiles.size() == 1 ? tiles.constFirst() : nullptr;
+        };
+        const auto ready = [&] {
+            QQuickItem *picture = tile()->findChild<QQuickItem *>(u"attachmentPicture"_s);
+            return picture && picture->property("status").toInt() == 1; // Image.Ready
+        };
+        // At most 320 wide, 2:1 as the photo, before the picture is there.
+        QTRY_VERIFY(tile() && tile()->width() == 320.0);
+        QCOMPARE(tile()->height(), 160.0);
+        QTRY_VERIFY(tile() && ready());
+        QCOMPARE(tile()->height(), 160.0);                              // it did not move
         QCOMPARE(visibleItems(app.window, u"messageText"_s).size(), 1); // the caption
 
         UrlCatcher opened;
