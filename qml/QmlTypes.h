@@ -69,6 +69,14 @@ public:
     }
 };
 
+struct FileStagingForeign
+{
+    Q_GADGET
+    QML_FOREIGN(pitchey::client::FileStaging)
+    QML_NAMED_ELEMENT(FileStaging)
+    QML_UNCREATABLE("provided by Chat")
+};
+
 struct ConversationListModelForeign
 {
     Q_GADGET

@@ -7,6 +7,7 @@
 
 #include <QDesktopServices>
 #include <QDir>
+#include <QFileDialog>
 #include <QWindow>
 
 #include <QQmlContext>
@@ -30,6 +31,9 @@ Messenger::Messenger(Options options, QObject *parent)
 {
     m_media.setRoot(QDir(m_options.cacheDir).filePath(u"media"_s));
     m_chat.setMedia(&m_media, [](const QUrl &file) { return QDesktopServices::openUrl(file); });
+    m_chat.files()->setChooser([this](std::function<void(const QList<QUrl> &)> chosen) {
+        chooseFiles(std::move(chosen));
+    });
     connect(&m_session, &client::SessionController::loggedIn, this, [this] {
         m_chat.start(m_session.session(), m_options.cacheDir);
         m_settings.reload();
@@ -99,6 +103,28 @@ Messenger::~Messenger()
     qml::SessionForeign::instance = nullptr;
     qml::ChatForeign::instance = nullptr;
     qml::SettingsForeign::instance = nullptr;
+}
+
+void Messenger::chooseFiles(std::function<void(const QList<QUrl> &)> chosen)
+{
+    auto *dialog = new QFileDialog(nullptr, tr("Send files"), m_lastFolder);
+    dialog->setObjectName(u"attachDialog"_s);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // filesSelected: Qt's own dialog says urlsSelected only when a platform dialog stands in.
+    connect(dialog, &QFileDialog::filesSelected, this,
+            [this, dialog, chosen = std::move(chosen)](const QStringList &files) {
+                m_lastFolder = dialog->directory().absolutePath();
+                QList<QUrl> urls;
+                for (const QString &file : files)
+                    urls.append(QUrl::fromLocalFile(file));
+                chosen(urls);
+            });
+    // Over the messenger's window, as its dialog (QML's window is no QWidget to parent it).
+    dialog->winId();
+    if (auto *window = qobject_cast<QWindow *>(m_engine.rootObjects().value(0)))
+        dialog->windowHandle()->setTransientParent(window);
+    dialog->open();
 }
 
 bool Messenger::load()

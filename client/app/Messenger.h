@@ -9,6 +9,7 @@
 #include "net/RealtimeConnection.h"
 #include "store/TokenStore.h"
 
+#include <QDir>
 #include <QObject>
 #include <QQmlApplicationEngine>
 #include <QUrl>
@@ -47,7 +48,11 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
+    // The attach button's file dialog (Qt Widgets'; the platform's own where there is one).
+    void chooseFiles(std::function<void(const QList<QUrl> &)> chosen);
+
     Options m_options;
+    QString m_lastFolder = QDir::homePath(); // where the file dialog opens
     client::ApiClient m_api;
     client::TokenStore m_tokens;
     client::RealtimeConnection m_connection;

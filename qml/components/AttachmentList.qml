@@ -6,10 +6,14 @@ import Pitchey
 // A message's files: images as thumbnails whose place (their real aspect ratio) is kept
 // before they load, so the timeline never jumps; other files as a card with the name,
 // size and type. A click asks for the file to be opened.
-ColumnLayout {
+// A Column, not a ColumnLayout: a Repeater's items leaving a layout in a reused
+// delegate crash Qt 6.4's layout engine (a text message taking the place of a file's).
+Column {
     id: fileList
 
-    required property var attachments // [{id, filename, mimeType, size, sizeText, width, height, image}]
+    // [{id, filename, mimeType, size, sizeText, width, height, image, source}]: id 0 and a
+    // file: source for a message not sent yet (shown from this computer, not opened)
+    required property var attachments
     required property real maxWidth
     signal openRequested(var attachmentId, string filename)
 
@@ -29,8 +33,8 @@ ColumnLayout {
             implicitWidth: image ? shownWidth : card.implicitWidth
             implicitHeight: image ? Math.round(shownWidth * entry.modelData.height / Math.max(1, entry.modelData.width))
                                   : card.implicitHeight
-            Layout.preferredWidth: implicitWidth
-            Layout.preferredHeight: implicitHeight
+            width: implicitWidth
+            height: implicitHeight
 
             Item {
                 objectName: "attachmentImage"
@@ -53,14 +57,16 @@ ColumnLayout {
                     fillMode: Image.PreserveAspectFit
                     sourceSize.width: width
                     sourceSize.height: height
-                    source: entry.image ? "image://media/%1/%2".arg(entry.modelData.id)
-                                              .arg(entry.shownWidth * Screen.devicePixelRatio > 320 ? 800 : 320)
-                                        : ""
+                    source: !entry.image ? ""
+                        : entry.modelData.id === 0 ? entry.modelData.source
+                        : "image://media/%1/%2".arg(entry.modelData.id)
+                                               .arg(entry.shownWidth * Screen.devicePixelRatio > 320 ? 800 : 320)
                 }
                 TapHandler {
+                    enabled: entry.modelData.id > 0
                     onTapped: fileList.openRequested(entry.modelData.id, entry.modelData.filename) // qmllint disable unqualified
                 }
-                HoverHandler { id: tileHover; cursorShape: Qt.PointingHandCursor }
+                HoverHandler { id: tileHover; cursorShape: entry.modelData.id > 0 ? Qt.PointingHandCursor : Qt.ArrowCursor }
                 ToolTip.visible: tileHover.hovered
                 ToolTip.text: entry.modelData.filename
                 ToolTip.delay: 600
@@ -123,9 +129,10 @@ ColumnLayout {
                     }
                 }
                 TapHandler {
+                    enabled: entry.modelData.id > 0
                     onTapped: fileList.openRequested(entry.modelData.id, entry.modelData.filename) // qmllint disable unqualified
                 }
-                HoverHandler { id: cardHover; cursorShape: Qt.PointingHandCursor }
+                HoverHandler { id: cardHover; cursorShape: entry.modelData.id > 0 ? Qt.PointingHandCursor : Qt.ArrowCursor }
                 ToolTip.visible: cardHover.hovered
                 ToolTip.text: qsTr("Open %1").arg(entry.modelData.filename)
                 ToolTip.delay: 600

@@ -33,6 +33,16 @@ Rectangle {
 
     property bool loading: false
 
+    // Files staged for the message (FileStaging.files), and what adds more from the
+    // clipboard (the page's: function() -> bool, true when it held files or a picture);
+    // a thread's composer has neither.
+    property var staged: []
+    property var pasteFiles: null
+    readonly property bool canAttach: pasteFiles !== null
+    signal attachRequested()
+    signal unstageRequested(int index)
+    readonly property bool hasContent: field.text.trim().length > 0 || staged.length > 0
+
     // Whom "@prefix" may mention: function(prefix) -> [{userId, name, username}] (the page's).
     property var mentionsFor: null
     // The "@" being completed (its position in the text, -1: none) and its candidates.
@@ -105,7 +115,8 @@ Rectangle {
             stopReplying()
     }
 
-    implicitHeight: Math.min(layout.implicitHeight + editBar.implicitHeight + Theme.spacing * 2, 220)
+    implicitHeight: Math.min(layout.implicitHeight, 200) + editBar.implicitHeight + stagedBar.implicitHeight
+                    + Theme.spacing * 2
     color: Theme.window
 
     Rectangle { width: parent.width; height: 1; color: Theme.divider }
@@ -161,15 +172,99 @@ Rectangle {
         }
     }
 
+    // The staged files: a picture or the file's type, name and size, and a cross.
+    Flow {
+        id: stagedBar
+        objectName: "stagedFiles"
+        anchors.top: editBar.visible ? editBar.bottom : parent.top
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.margins: Theme.spacing
+        anchors.bottomMargin: 0
+        spacing: Theme.spacing
+        visible: composer.staged.length > 0
+        height: visible ? implicitHeight : 0
+        Repeater {
+            model: composer.staged
+            delegate: Rectangle {
+                id: chip
+                required property var modelData
+                required property int index
+                objectName: "stagedFile"
+                implicitWidth: Math.min(260, chipRow.implicitWidth + Theme.spacing)
+                implicitHeight: 52
+                radius: 6
+                color: "transparent"
+                border.color: Theme.divider
+                Accessible.role: Accessible.StaticText
+                Accessible.name: qsTr("%1, %2").arg(chip.modelData.filename).arg(chip.modelData.sizeText)
+                RowLayout {
+                    id: chipRow
+                    anchors.fill: parent
+                    anchors.leftMargin: 4
+                    spacing: Theme.spacing / 2
+                    Image {
+                        visible: chip.modelData.image
+                        Layout.preferredWidth: 44
+                        Layout.preferredHeight: 44
+                        asynchronous: true
+                        fillMode: Image.PreserveAspectCrop
+                        sourceSize.width: 88
+                        sourceSize.height: 88
+                        source: chip.modelData.image ? chip.modelData.source : ""
+                    }
+                    ColumnLayout {
+                        spacing: 0
+                        Layout.maximumWidth: 170
+                        Label {
+                            Layout.fillWidth: true
+                            text: chip.modelData.filename
+                            textFormat: Text.PlainText
+                            elide: Text.ElideMiddle
+                            color: Theme.text
+                            font.pixelSize: 12
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: chip.modelData.asFile ? qsTr("%1 · too large to show, sent as a file").arg(chip.modelData.sizeText)
+                                                        : chip.modelData.sizeText
+                            elide: Text.ElideRight
+                            color: Theme.mutedText
+                            font.pixelSize: 11
+                        }
+                    }
+                    ToolButton {
+                        objectName: "unstageButton"
+                        text: "\u2715"
+                        focusPolicy: Qt.NoFocus
+                        Accessible.name: qsTr("Remove %1").arg(chip.modelData.filename)
+                        onClicked: composer.unstageRequested(chip.index) // qmllint disable unqualified
+                    }
+                }
+            }
+        }
+    }
+
     RowLayout {
         id: layout
-        anchors.top: editBar.visible ? editBar.bottom : parent.top
+        anchors.top: stagedBar.visible ? stagedBar.bottom : editBar.visible ? editBar.bottom : parent.top
         anchors.bottom: parent.bottom
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.margins: Theme.spacing
         spacing: Theme.spacing
 
+        ToolButton {
+            objectName: "attachButton"
+            visible: composer.canAttach && !composer.editing
+            text: "\uD83D\uDCCE"
+            font.pixelSize: 18
+            Accessible.name: qsTr("Attach files (Ctrl+O)")
+            ToolTip.visible: hovered
+            ToolTip.text: Accessible.name
+            ToolTip.delay: 600
+            onClicked: composer.attachRequested()
+        }
         ScrollView {
             Layout.fillWidth: true
             Layout.fillHeight: true
@@ -195,6 +290,11 @@ Rectangle {
                         nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
                 }
                 Keys.onBacktabPressed: nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
+                // Files or a picture on the clipboard are staged; text is pasted as ever.
+                Keys.onPressed: (event) => {
+                    if (event.matches(StandardKey.Paste) && composer.canAttach && !composer.editing)
+                        event.accepted = composer.pasteFiles()
+                }
                 Keys.onReturnPressed: (event) => composer.handleReturn(event)
                 Keys.onEnterPressed: (event) => composer.handleReturn(event)
                 Keys.onUpPressed: (event) => {
@@ -232,7 +332,7 @@ Rectangle {
         Button {
             objectName: "sendButton"
             text: composer.editing ? qsTr("Save") : qsTr("Send")
-            enabled: field.text.trim().length > 0
+            enabled: composer.editing ? field.text.trim().length > 0 : composer.hasContent
             onClicked: composer.submit()
             Accessible.name: composer.editing ? qsTr("Save the edit") : qsTr("Send message")
         }
@@ -303,7 +403,7 @@ Rectangle {
     }
 
     function submit() {
-        if (field.text.trim().length === 0)
+        if (composer.editing ? field.text.trim().length === 0 : !composer.hasContent)
             return
         if (composer.editing)
             composer.editRequested(composer.editingId, field.text)

@@ -33,7 +33,8 @@ Item {
     required property bool replyDeleted
     required property var reactions // [{emoji, count, me, who}]
     required property string threadSummary // a root's "3 replies · last 14:05", or ""
-    required property var attachments // [{id, filename, mimeType, size, sizeText, width, height, image}]
+    required property var attachments // AttachmentList's
+    required property real uploadProgress // 0 to 1 while its files upload, else -1
     property bool showSender: false
     // In a thread's panel: the root shows no summary (the panel is the thread).
     property bool inThread: false
@@ -245,6 +246,32 @@ Item {
                     attachments: message.deleted ? [] : message.attachments
                     maxWidth: message.bubbleWidth - Theme.spacing * 2
                     onOpenRequested: (attachmentId, filename) => message.attachmentOpened(attachmentId, filename)
+                }
+                // Files not sent yet: how far their upload is, and a way to take it back.
+                RowLayout {
+                    objectName: "uploadBar"
+                    visible: message.deliveryState === MessageListModel.Queued && message.attachments.length > 0
+                             && message.attachments[0].id === 0
+                    Layout.fillWidth: true
+                    ProgressBar {
+                        objectName: "uploadProgress"
+                        Layout.fillWidth: true
+                        from: 0
+                        to: 1
+                        value: Math.max(0, message.uploadProgress)
+                        indeterminate: message.uploadProgress < 0
+                        Accessible.name: message.uploadProgress < 0 ? qsTr("Waiting to upload")
+                                                                    : qsTr("Uploading, %1%").arg(Math.round(message.uploadProgress * 100))
+                    }
+                    ToolButton {
+                        objectName: "cancelUpload"
+                        text: "\u2715"
+                        Accessible.name: qsTr("Cancel sending")
+                        ToolTip.visible: hovered
+                        ToolTip.text: Accessible.name
+                        ToolTip.delay: 600
+                        onClicked: message.discardRequested(message.clientMessageId)
+                    }
                 }
                 TextEdit {
                     id: body

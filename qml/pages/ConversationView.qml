@@ -256,6 +256,10 @@ Page {
             objectName: "composer"
             Layout.fillWidth: true
             mentionsFor: (prefix) => Chat.mentionCandidates(prefix)
+            staged: Chat.files.files
+            pasteFiles: () => Chat.files.paste()
+            onAttachRequested: Chat.files.choose()
+            onUnstageRequested: (index) => Chat.files.remove(index)
             onSendRequested: (text, replyToId) => {
                 if (!Chat.send(text, replyToId))
                     return // refused (too long, say): the text stays
@@ -282,4 +286,38 @@ Page {
     }
 
     function focusComposer() { composer.focusField() }
+
+    Shortcut {
+        sequence: "Ctrl+O"
+        enabled: view.visible
+        onActivated: Chat.files.choose()
+    }
+
+    // Files dropped anywhere on the conversation are staged for its next message.
+    DropArea {
+        id: dropArea
+        objectName: "fileDropArea"
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: (drop) => {
+            if (Chat.files.addUrls(drop.urls))
+                composer.focusField()
+            drop.accept(Qt.CopyAction)
+        }
+        Rectangle {
+            anchors.fill: parent
+            visible: dropArea.containsDrag
+            color: Theme.selected
+            opacity: 0.9
+            border.color: Theme.accent
+            border.width: 2
+            Label {
+                anchors.centerIn: parent
+                text: qsTr("Drop files to send them to %1").arg(Chat.currentTitle)
+                textFormat: Text.PlainText
+                color: Theme.text
+                font.pixelSize: 18
+            }
+        }
+    }
 }

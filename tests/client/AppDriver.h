@@ -86,7 +86,15 @@ inline void screenshot(QQuickWindow *window, const QString &name)
 // A server with two accounts, Alice and Bob, and their conversation.
 struct TwoPeople
 {
-    TestServer server{[](server::ServerConfig &config) { config.rateBurst = 100'000; }};
+    explicit TwoPeople(const std::function<void(server::ServerConfig &)> &adjust = {})
+        : server([adjust](server::ServerConfig &config) {
+            config.rateBurst = 100'000;
+            if (adjust)
+                adjust(config);
+        })
+    {}
+
+    TestServer server;
     QUrl url;
     std::unique_ptr<HttpClient> http;
     HttpClient::Account alice;
@@ -144,8 +152,9 @@ struct RunningApp
     app::Messenger messenger;
     QQuickWindow *window = nullptr;
 
-    explicit RunningApp(const QUrl &server)
-        : messenger({server, u"pitchey-tests"_s, cache.path()})
+    // `cacheDir`: an earlier app's (the same person starting the messenger again).
+    explicit RunningApp(const QUrl &server, const QString &cacheDir = {})
+        : messenger({server, u"pitchey-tests"_s, cacheDir.isEmpty() ? cache.path() : cacheDir})
     {}
 
     // Logs in and waits until the list shows `conversations` rows.

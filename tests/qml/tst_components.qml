@@ -23,7 +23,7 @@ Item {
             firstOfGroup: true; firstOfDay: true; firstUnread: false; linkedHtml: ""
             editedAt: ""; deleted: false
             replyToId: 0; replySender: ""; replyExcerpt: ""; replyDeleted: false
-            reactions: []; threadSummary: ""; attachments: []
+            reactions: []; threadSummary: ""; attachments: []; uploadProgress: -1
         }
     }
     Component {

@@ -46,6 +46,9 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
     connect(&m_conversations, &ConversationListModel::countChanged, this,
             &ChatController::unreadTotalChanged);
 
+    connect(this, &ChatController::currentChanged, this,
+            [this] { m_files.setConversation(m_state.current); });
+    connect(&m_files, &FileStaging::refused, this, &ChatController::errorOccurred);
     connect(m_timeline, &Timeline::loadingOlderChanged, this, &ChatController::historyChanged);
     connect(m_timeline, &Timeline::errorOccurred, this, &ChatController::errorOccurred);
     connect(m_timeline, &Timeline::revealed, this, &ChatController::messageRevealed);
@@ -99,7 +102,10 @@ void ChatController::start(const Session &session, const QString &cacheDir)
         std::make_unique<LocalCache>(QDir(cacheDir).filePath(u"account-%1.sqlite"_s.arg(me)), me);
     if (auto opened = m_cache->open(); !opened.ok())
         Q_EMIT errorOccurred(opened.error().message);
-    m_queue = std::make_unique<OfflineQueue>(*m_cache, m_connection);
+    m_files.setStagingDir(QDir(cacheDir).filePath(u"staging"_s));
+    m_queue = std::make_unique<OfflineQueue>(*m_cache, m_connection, m_api);
+    connect(m_queue.get(), &OfflineQueue::uploadProgress, &m_messages,
+            &MessageListModel::setUploadProgress);
     connect(m_queue.get(), &OfflineQueue::messageChanged, m_timeline,
             &Timeline::localMessageChanged);
     connect(m_queue.get(), &OfflineQueue::messageRemoved, this,
@@ -172,10 +178,15 @@ void ChatController::closeConversation()
 
 bool ChatController::send(const QString &text, qint64 replyToId)
 {
-    if (m_state.current == 0 || text.trimmed().isEmpty())
+    if (m_state.current == 0 || (text.trimmed().isEmpty() && m_files.count() == 0))
         return false;
     m_reading->stopTyping();
-    return m_timeline->send(text, replyToId);
+    const bool queued = m_timeline->send(text, replyToId, 0, m_files.take());
+    if (queued)
+        m_files.done();
+    else
+        m_files.restore();
+    return queued;
 }
 
 void ChatController::openThread(qint64 rootId)
@@ -332,10 +343,9 @@ void ChatController::retry(const QString &clientMessageId)
         m_queue->retry(clientMessageId);
 }
 
-void ChatController::discard(const QString &clientMessageId)
+bool ChatController::discard(const QString &clientMessageId)
 {
-    if (m_queue)
-        m_queue->discard(clientMessageId);
+    return m_queue && m_queue->discard(clientMessageId);
 }
 
 bool ChatController::loadingOlder() const
@@ -551,6 +561,12 @@ void ChatController::onConnectionState(RealtimeConnection::State state)
         m_countdown.start(1000);
     else
         m_countdown.stop();
+    if (state == RealtimeConnection::State::Connected && m_scope) {
+        m_api.mediaConfig(m_scope.get(), [this](const Result<api::MediaConfig> &config) {
+            if (config.ok())
+                m_files.setConfig(config.value());
+        });
+    }
     if (state != RealtimeConnection::State::Connected) {
         // Who is typing or online is unknown until the next connection says.
         m_reading->forgetTyping();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "controllers/ChatState.h"
+#include "controllers/FileStaging.h"
 #include "models/EmojiModel.h"
 #include "models/UserSearchModel.h"
 
@@ -43,6 +44,8 @@ class ChatController : public QObject
     // A change of threadFollowing waits for the server's answer.
     Q_PROPERTY(bool threadFollowPending READ threadFollowPending NOTIFY threadFollowingChanged)
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
+    // The files staged for the open conversation's next message (send() takes them).
+    Q_PROPERTY(pitchey::client::FileStaging *files READ files CONSTANT)
     // Every emoji, for the reaction picker (read from the bundled data when first asked for).
     Q_PROPERTY(pitchey::client::EmojiModel *emoji READ emoji CONSTANT)
     Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentChanged)
@@ -89,8 +92,8 @@ public:
         m_opener = std::move(opener);
     }
     Q_INVOKABLE void closeConversation();
-    // Queues a message for the open conversation (a reply to `replyToId`, unless 0); false
-    // when there is nothing to send.
+    // Queues a message for the open conversation (a reply to `replyToId`, unless 0) with the
+    // files staged for it (`text` may then be empty); false when there is nothing to send.
     Q_INVOKABLE bool send(const QString &text, qint64 replyToId = 0);
     // Opens the thread of a message of the open conversation beside it (closing the one
     // open); closeThread() closes it. A new conversation closes it too.
@@ -121,7 +124,8 @@ public:
     // and in a group "all" ({userId: 0}).
     Q_INVOKABLE QVariantList mentionCandidates(const QString &prefix) const;
     Q_INVOKABLE void retry(const QString &clientMessageId);
-    Q_INVOKABLE void discard(const QString &clientMessageId);
+    // Takes back a failed message, or a queued one whose files are still uploading.
+    Q_INVOKABLE bool discard(const QString &clientMessageId);
     // The composer's text changed: drives typing_start / typing_stop, and keeps it as the
     // open conversation's draft (on disk at once: what is typed is never lost).
     Q_INVOKABLE void composerChanged(const QString &text);
@@ -145,6 +149,7 @@ public:
     [[nodiscard]] bool threadFollowPending() const;
     [[nodiscard]] QString threadDraft() const { return m_threadDrafts.value(threadRootId()); }
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
+    [[nodiscard]] FileStaging *files() { return &m_files; }
     [[nodiscard]] EmojiModel *emoji();
     [[nodiscard]] qint64 currentConversationId() const { return m_state.current; }
     [[nodiscard]] QString currentTitle() const;
@@ -213,6 +218,7 @@ private:
     MessageListModel m_messages;
     MessageListModel m_thread;
     UserSearchModel m_userSearch;
+    FileStaging m_files;
     EmojiModel *m_emoji = nullptr; // a child, made on first use
     ChatState m_state;
     Timeline *m_timeline;

@@ -169,17 +169,21 @@ void Timeline::fetchOlder()
                         });
 }
 
-bool Timeline::send(const QString &text, qint64 replyToId, qint64 threadRootId)
+bool Timeline::send(const QString &text, qint64 replyToId, qint64 threadRootId,
+                    const QList<OutgoingFile> &files)
 {
-    if (!m_state.queue || m_state.current == 0 || text.trimmed().isEmpty())
+    const bool blank = text.trimmed().isEmpty();
+    if (!m_state.queue || m_state.current == 0 || (blank && files.isEmpty()))
         return false;
     if (codePointCount(text) > kMaxContentCodePoints) {
         Q_EMIT errorOccurred(
             tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
-    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, text,
-                                         {replyToId, threadRootId, mentionsOf(text)});
+    // A caption of blanks is no caption (the server refuses whitespace alone).
+    auto queued = m_state.queue->enqueue(m_state.current, m_state.me,
+                                         blank ? QStringLiteral("") : text, // "", never null
+                                         {replyToId, threadRootId, mentionsOf(text), files});
     if (!queued.ok()) {
         Q_EMIT errorOccurred(queued.error().message);
         return false;

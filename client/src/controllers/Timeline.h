@@ -20,7 +20,9 @@ public:
     void close();
     // Queues a message for the open conversation (a reply in the thread of `threadRootId`,
     // unless 0); false (and errorOccurred when it is too long) when there is nothing to send.
-    bool send(const QString &text, qint64 replyToId = 0, qint64 threadRootId = 0);
+    // `files` go with it (the text may then be empty).
+    bool send(const QString &text, qint64 replyToId = 0, qint64 threadRootId = 0,
+              const QList<OutgoingFile> &files = {});
     // Loads older messages until `messageId` is in the model (within a bound), then emits
     // revealed() with its row; unavailable() when it cannot be found.
     void reveal(qint64 messageId);

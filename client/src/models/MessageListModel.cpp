@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QLocale>
+#include <QUrl>
 
 #include <algorithm>
 #include <utility>
@@ -110,7 +111,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
             {ReplyDeletedRole, "replyDeleted"},
             {ReactionsRole, "reactions"},
             {ThreadSummaryRole, "threadSummary"},
-            {AttachmentsRole, "attachments"}};
+            {AttachmentsRole, "attachments"},
+            {UploadProgressRole, "uploadProgress"}};
 }
 
 QVariant MessageListModel::data(const QModelIndex &index, int role) const
@@ -172,6 +174,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return threadSummaryOf(message);
     case AttachmentsRole:
         return attachmentsOf(message);
+    case UploadProgressRole:
+        return message.id == 0 ? m_uploads.value(message.clientMessageId, -1) : -1;
     default:
         return {};
     }
@@ -180,6 +184,17 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
 QVariantList MessageListModel::attachmentsOf(const LocalMessage &message)
 {
     QVariantList files;
+    for (const OutgoingFile &file : message.files) { // not sent yet: this computer's copy
+        files.append(QVariantMap{{u"id"_s, 0},
+                                 {u"filename"_s, file.filename},
+                                 {u"mimeType"_s, file.mimeType},
+                                 {u"size"_s, file.size},
+                                 {u"sizeText"_s, QLocale().formattedDataSize(file.size)},
+                                 {u"width"_s, file.width},
+                                 {u"height"_s, file.height},
+                                 {u"image"_s, file.width > 0 && file.height > 0},
+                                 {u"source"_s, QUrl::fromLocalFile(file.path)}});
+    }
     for (const Attachment &attachment : message.attachments) {
         const bool image = attachment.thumbnailState == "ready"_L1 && attachment.width &&
                            attachment.height && *attachment.width > 0 && *attachment.height > 0;
@@ -190,7 +205,8 @@ QVariantList MessageListModel::attachmentsOf(const LocalMessage &message)
                                  {u"sizeText"_s, QLocale().formattedDataSize(attachment.size)},
                                  {u"width"_s, attachment.width.value_or(0)},
                                  {u"height"_s, attachment.height.value_or(0)},
-                                 {u"image"_s, image}});
+                                 {u"image"_s, image},
+                                 {u"source"_s, QUrl()}});
     }
     return files;
 }
@@ -360,6 +376,8 @@ QList<int> MessageListModel::rolesChanged(LocalMessage was, const LocalMessage &
         return was == now ? QList<int>{ReactionsRole} : QList<int>{}; // empty: all
     QList<int> roles = roleNames().keys();
     roles.removeAll(ReactionsRole);
+    if (was.attachments == now.attachments && was.files == now.files)
+        roles.removeAll(AttachmentsRole); // a receipt, an edit: the pictures stay as they are
     return roles;
 }
 
@@ -391,6 +409,22 @@ void MessageListModel::replace(int position, const LocalMessage &message)
     // Groups and days around both places may have changed.
     Q_EMIT dataChanged(index(0), index(int(m_items.size()) - 1),
                        {FirstOfGroupRole, FirstOfDayRole});
+}
+
+void MessageListModel::setUploadProgress(const QString &clientMessageId, double done)
+{
+    if (done < 0)
+        m_uploads.remove(clientMessageId);
+    else
+        m_uploads.insert(clientMessageId, done);
+    for (int position = int(m_items.size()) - 1; position >= 0; --position) { // unsent: last
+        const LocalMessage &item = m_items.at(position);
+        if (item.clientMessageId == clientMessageId && item.id == 0) {
+            const QModelIndex at = index(rowAt(position));
+            Q_EMIT dataChanged(at, at, {UploadProgressRole});
+            return;
+        }
+    }
 }
 
 void MessageListModel::removeByClientId(const QString &clientMessageId)

@@ -51,9 +51,11 @@ public:
         ReactionsRole,     // [{emoji, count, me, who}] in the order of first use; who: the names
         ThreadSummaryRole, // a root's "3 replies · last 14:05", or ""
         MentionsMeRole,    // it mentions the user (by name, or all)
-        // Its files: [{id, filename, mimeType, size, sizeText, width, height, image}];
-        // image: shown as a thumbnail (width and height as displayed).
+        // Its files: [{id, filename, mimeType, size, sizeText, width, height, image, source}];
+        // image: shown as a thumbnail (width and height as displayed). A message not sent
+        // yet shows its files from this computer: id 0, source their file: URL.
         AttachmentsRole,
+        UploadProgressRole, // the share of its files uploaded (0 to 1), or -1: no upload going
     };
     Q_ENUM(Role)
 
@@ -103,6 +105,8 @@ public:
     void upsert(const LocalMessage &message);
     void removeByClientId(const QString &clientMessageId);
     void setStates(const QList<qint64> &messageIds, LocalMessage::State state);
+    // OfflineQueue::uploadProgress of an unsent message.
+    void setUploadProgress(const QString &clientMessageId, double done);
 
     Q_INVOKABLE qint64 messageIdAt(int row) const
     {
@@ -139,6 +143,7 @@ private:
     [[nodiscard]] bool holds(const LocalMessage &message) const;
 
     QList<LocalMessage> m_items;
+    QHash<QString, double> m_uploads; // by clientMessageId: what is uploading, how far
     qint64 m_conversationId = 0;
     qint64 m_threadRootId = 0;
     qint64 m_me = 0;

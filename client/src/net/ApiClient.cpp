@@ -91,7 +91,13 @@ void ApiClient::request(const QByteArray &method, const QString &path, const QUr
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     const QByteArray payload =
         body ? QJsonDocument(*body).toJson(QJsonDocument::Compact) : QByteArray();
-    QNetworkReply *reply = m_nam.sendCustomRequest(request, method, payload);
+    answerWhenFinished(m_nam.sendCustomRequest(request, method, payload), withToken, context,
+                       std::move(done));
+}
+
+void ApiClient::answerWhenFinished(QNetworkReply *reply, bool withToken, QObject *context,
+                                   std::function<void(Result<QJsonObject>)> done)
+{
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, withToken, guard = QPointer<QObject>(context), done = std::move(done)] {
                 reply->deleteLater();
@@ -229,6 +235,38 @@ void ApiClient::preferences(const QJsonObject &patch, QObject *context,
 } // namespace pitchey::client
 
 namespace pitchey::client {
+
+void ApiClient::mediaConfig(QObject *context, Callback<api::MediaConfig> done)
+{
+    request("GET", api::kMediaConfigPath, {}, nullptr, context,
+            reading<api::MediaConfig>(std::move(done), &api::MediaConfig::fromJson));
+}
+
+void ApiClient::upload(const QString &path, const QString &filename, QObject *context,
+                       std::function<void(qint64, qint64)> progress, Callback<Attachment> done)
+{
+    auto *file = new QFile(path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        delete file;
+        return done(Error::badRequest(u"Cannot read %1"_s.arg(filename)));
+    }
+    QUrl url = m_base;
+    url.setPath(m_base.path() + api::kMediaPath);
+    // Every byte but the unreserved escaped: "+" and "&" are a name's, not the query's.
+    url.setQuery(u"filename="_s + QString::fromLatin1(QUrl::toPercentEncoding(filename)),
+                 QUrl::StrictMode);
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/octet-stream"_ba);
+    request.setHeader(QNetworkRequest::ContentLengthHeader, file->size());
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    QNetworkReply *reply = m_nam.post(request, file); // read from disk as it goes out
+    file->setParent(reply);
+    connect(reply, &QNetworkReply::uploadProgress, context, std::move(progress));
+    connect(context, &QObject::destroyed, reply, &QNetworkReply::abort);
+    answerWhenFinished(
+        reply, true, context,
+        reading<Attachment>(std::move(done), member(&api::AttachmentAnswer::attachment)));
+}
 
 void ApiClient::download(qint64 attachmentId, int thumbnailSize, const QString &target,
                          QObject *context, Callback<QString> done)

@@ -12,6 +12,8 @@
 
 #include <functional>
 
+class QNetworkReply;
+
 namespace pitchey::client {
 
 struct Session
@@ -80,6 +82,14 @@ public:
     void download(qint64 attachmentId, int thumbnailSize, const QString &target, QObject *context,
                   Callback<QString> done);
 
+    // Version 2: what the server takes as uploads (GET /api/media/config).
+    void mediaConfig(QObject *context, Callback<api::MediaConfig> done);
+    // Version 2: the file at `path` uploaded as `filename`, read from disk as it goes out;
+    // answers the server's attachment. `progress` hears of the bytes sent. Destroying
+    // `context` stops the upload (unanswered).
+    void upload(const QString &path, const QString &filename, QObject *context,
+                std::function<void(qint64 sent, qint64 total)> progress, Callback<Attachment> done);
+
 Q_SIGNALS:
     // A request with the stored token was answered 401: the session is over.
     void unauthorized();
@@ -88,6 +98,10 @@ private:
     void request(const QByteArray &method, const QString &path, const QUrlQuery &query,
                  const QJsonObject *body, QObject *context,
                  std::function<void(Result<QJsonObject>)> done);
+    // Answers `done` with the JSON `reply` brings once finished (a 401 said as unauthorized()
+    // when the request carried the token).
+    void answerWhenFinished(QNetworkReply *reply, bool withToken, QObject *context,
+                            std::function<void(Result<QJsonObject>)> done);
     void authenticate(const QString &path, const QJsonObject &body, QObject *context,
                       Callback<Session> done);
 

@@ -85,11 +85,15 @@ const QList<QStringList> kSchemaSteps{
         // Attachments, as the server last said them (JSON).
         u"ALTER TABLE messages ADD COLUMN attachments TEXT"_s,
     },
+    {
+        // The files of a message not sent yet (JSON: OutgoingFile), copies in outboxDir().
+        u"ALTER TABLE messages ADD COLUMN files TEXT"_s,
+    },
 };
 const char *const kColumns =
     "local_id, id, conversation_id, sender_id, content, created_at, client_message_id, state, "
     "failure, edited_at, deleted_at, version, change_id, reply_to_id, reply_to, reactions, "
-    "thread_root_id, thread, mentions, attachments";
+    "thread_root_id, thread, mentions, attachments, files";
 
 LocalMessage fromRow(const QSqlQuery &row)
 {
@@ -114,7 +118,7 @@ LocalMessage fromRow(const QSqlQuery &row)
         if (excerpt.ok())
             message.replyTo = excerpt.value();
     }
-    message.reactions = cachesql::reactionsFrom(row.value(15));
+    message.reactions = cachesql::listFrom<Reaction>(row.value(15));
     message.threadRootId = row.value(16).toLongLong();
     if (!row.value(17).isNull()) {
         auto thread =
@@ -128,7 +132,11 @@ LocalMessage fromRow(const QSqlQuery &row)
         if (mentions.ok())
             message.mentions = mentions.value();
     }
-    message.attachments = cachesql::attachmentsFrom(row.value(19));
+    message.attachments = cachesql::listFrom<Attachment>(row.value(19));
+    if (!row.value(20).isNull()) {
+        for (const auto &entry : QJsonDocument::fromJson(row.value(20).toByteArray()).array())
+            message.files.append(OutgoingFile::fromJson(entry.toObject()));
+    }
     return message;
 }
 
@@ -263,58 +271,12 @@ QVariant nullableTime(qint64 ms)
     return ms != 0 ? QVariant(ms) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-QVariant reactionsJson(const QList<Reaction> &reactions)
-{
-    if (reactions.isEmpty())
-        return QVariant(QMetaType(QMetaType::QString));
-    QJsonArray list;
-    for (const Reaction &reaction : reactions)
-        list.append(reaction.toJson());
-    return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
-}
-
 QVariant mentionsJson(const Mentions &mentions)
 {
     return mentions.isEmpty()
                ? QVariant(QMetaType(QMetaType::QString))
                : QVariant(QString::fromUtf8(
                      QJsonDocument(mentions.toJson()).toJson(QJsonDocument::Compact)));
-}
-
-QVariant attachmentsJson(const QList<Attachment> &attachments)
-{
-    if (attachments.isEmpty())
-        return QVariant(QMetaType(QMetaType::QString));
-    QJsonArray list;
-    for (const Attachment &attachment : attachments)
-        list.append(attachment.toJson());
-    return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
-}
-
-QList<Attachment> attachmentsFrom(const QVariant &json)
-{
-    QList<Attachment> attachments;
-    if (json.isNull())
-        return attachments;
-    for (const auto &entry : QJsonDocument::fromJson(json.toByteArray()).array()) {
-        auto attachment = Attachment::fromJson(entry.toObject());
-        if (attachment.ok())
-            attachments.append(attachment.value());
-    }
-    return attachments;
-}
-
-QList<Reaction> reactionsFrom(const QVariant &json)
-{
-    QList<Reaction> reactions;
-    if (json.isNull())
-        return reactions;
-    for (const auto &entry : QJsonDocument::fromJson(json.toByteArray()).array()) {
-        auto reaction = Reaction::fromJson(entry.toObject());
-        if (reaction.ok())
-            reactions.append(reaction.value());
-    }
-    return reactions;
 }
 
 } // namespace cachesql
@@ -344,6 +306,7 @@ Status LocalCache::open()
         }
         db.commit();
     }
+    sweepCopies();
     return Done{};
 }
 
@@ -427,21 +390,27 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
         if (parent)
             message.replyTo = excerptOf(*parent);
     }
+    auto files = keepCopies(message.clientMessageId, options.files);
+    if (!files.ok())
+        return files.error();
+    message.files = files.value();
     QSqlDatabase db = QSqlDatabase::database(m_connection);
     QSqlQuery query(db);
     db.transaction();
     const bool saved =
         exec(query,
              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
-             "client_message_id, state, reply_to_id, reply_to, mentions, thread_root_id) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+             "client_message_id, state, reply_to_id, reply_to, mentions, thread_root_id, files) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
              {conversationId, senderId, content, message.createdAt, message.clientMessageId,
               int(State::Queued), replyToId != 0 ? QVariant(replyToId) : QVariant(),
               replyJson(message.replyTo), cachesql::mentionsJson(options.mentions),
-              options.threadRootId != 0 ? QVariant(options.threadRootId) : QVariant()});
+              options.threadRootId != 0 ? QVariant(options.threadRootId) : QVariant(),
+              cachesql::listJson(message.files)});
     message.localId = query.lastInsertId().toLongLong();
     if (!saved || !queueSend(message.clientMessageId)) {
         db.rollback();
+        removeCopies(message.clientMessageId);
         return Error::internal(u"Could not save the message on this computer"_s);
     }
     db.commit();
@@ -460,7 +429,8 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
         // The server's copy of a message typed here (possibly still queued).
         if (auto mine = byClientId(incoming.clientMessageId)) {
             auto sent = markSent(incoming.clientMessageId, message.id, message.createdAt);
-            return {sent.value_or(*mine), false, true};
+            auto current = applyChange(message); // its files, as the server has them
+            return {current ? *current : sent.value_or(*mine), false, true};
         }
     }
     exec(query,
@@ -472,10 +442,10 @@ LocalCache::Stored LocalCache::storeFromServer(const Message &message)
           incoming.createdAt, nullable(incoming.clientMessageId), int(incoming.state),
           nullableTime(incoming.editedAt), nullableTime(incoming.deletedAt), incoming.version,
           incoming.changeId, message.replyToId ? QVariant(*message.replyToId) : QVariant(),
-          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
+          replyJson(message.replyTo), cachesql::listJson(message.reactions),
           message.threadRootId ? QVariant(*message.threadRootId) : QVariant(),
           threadJson(message.thread), cachesql::mentionsJson(message.mentions),
-          cachesql::attachmentsJson(message.attachments)});
+          cachesql::listJson(message.attachments)});
     LocalMessage stored = incoming;
     stored.localId = query.lastInsertId().toLongLong();
     return {stored, true, true};
@@ -491,9 +461,9 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
          "WHERE id = ? AND change_id < ?"_s,
          {message.content, nullableTime(message.editedAt.value_or(0)),
           nullableTime(message.deletedAt.value_or(0)), message.version, message.changeId,
-          replyJson(message.replyTo), cachesql::reactionsJson(message.reactions),
+          replyJson(message.replyTo), cachesql::listJson(message.reactions),
           threadJson(message.thread), cachesql::mentionsJson(message.mentions),
-          cachesql::attachmentsJson(message.attachments), message.id, message.changeId});
+          cachesql::listJson(message.attachments), message.id, message.changeId});
     if (query.numRowsAffected() == 0)
         return std::nullopt;
     auto changed = byId(message.id);
@@ -502,50 +472,6 @@ std::optional<LocalMessage> LocalCache::applyChange(const Message &message)
         exec(query, u"UPDATE messages SET reply_to = ? WHERE reply_to_id = ?"_s,
              {replyJson(excerptOf(*changed)), message.id});
     return changed;
-}
-
-std::optional<LocalMessage> LocalCache::markSent(const QString &clientMessageId, qint64 id,
-                                                 qint64 createdAt)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query,
-         u"UPDATE messages SET id = ?, created_at = ?, state = ?, failure = NULL "
-         "WHERE sender_id = ? AND client_message_id = ? AND id IS NULL"_s,
-         {id, createdAt, int(State::Sent), m_me, clientMessageId});
-    finishOutgoing(clientMessageId);
-    return byClientId(clientMessageId);
-}
-
-std::optional<LocalMessage> LocalCache::markFailed(const QString &clientMessageId,
-                                                   const QString &why)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query,
-         u"UPDATE messages SET state = ?, failure = ? WHERE client_message_id = ? AND id IS NULL"_s,
-         {int(State::Failed), why, clientMessageId});
-    if (query.numRowsAffected() == 0)
-        return std::nullopt; // not a queued message
-    finishOutgoing(clientMessageId);
-    return byClientId(clientMessageId);
-}
-
-std::optional<LocalMessage> LocalCache::requeue(const QString &clientMessageId)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query,
-         u"UPDATE messages SET state = ?, failure = NULL "
-         "WHERE client_message_id = ? AND id IS NULL AND state = ?"_s,
-         {int(State::Queued), clientMessageId, int(State::Failed)});
-    if (query.numRowsAffected() > 0)
-        queueSend(clientMessageId); // at the end of the outbox: retried now, sent after
-    return byClientId(clientMessageId);
-}
-
-void LocalCache::removeFailed(const QString &clientMessageId)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection));
-    exec(query, u"DELETE FROM messages WHERE client_message_id = ? AND state = ?"_s,
-         {clientMessageId, int(State::Failed)});
 }
 
 QList<qint64> LocalCache::advanceOwn(qint64 conversationId, qint64 upToMessageId,

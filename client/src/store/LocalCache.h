@@ -36,6 +36,8 @@ struct SendOptions
     qint64 replyToId = 0;    // the message it answers, or 0
     qint64 threadRootId = 0; // the thread it is a reply in, or 0
     Mentions mentions;
+    // The person's files where they are now: copied into outboxDir() before it is queued.
+    QList<OutgoingFile> files;
 };
 
 // The client's own SQLite database (one file per account, in the app data location):
@@ -88,7 +90,14 @@ public:
                                          qint64 createdAt);
     std::optional<LocalMessage> markFailed(const QString &clientMessageId, const QString &why);
     std::optional<LocalMessage> requeue(const QString &clientMessageId);
-    void removeFailed(const QString &clientMessageId);
+    // A message not acknowledged (failed, or queued and not in flight) taken back, its
+    // copies of files with it; false when there is no such message.
+    bool removeUnsent(const QString &clientMessageId);
+    // The `index`th file of a queued message was uploaded: the server's attachment.
+    std::optional<LocalMessage> setUploaded(const QString &clientMessageId, qsizetype index,
+                                            const Attachment &attachment);
+    // Where the copies of queued messages' files are kept (beside the database).
+    [[nodiscard]] QString outboxDir() const { return m_path + QStringLiteral(".outbox"); }
     // Own messages up to and including `messageId` in the conversation reach at least
     // `state` (Delivered or Read). Returns the ids that changed.
     QList<qint64> advanceOwn(qint64 conversationId, qint64 upToMessageId,
@@ -140,6 +149,11 @@ public:
 
 private:
     bool queueSend(const QString &clientMessageId);
+    [[nodiscard]] QString copiesOf(const QString &clientMessageId) const;
+    [[nodiscard]] Result<QList<OutgoingFile>> keepCopies(const QString &clientMessageId,
+                                                         QList<OutgoingFile> files) const;
+    void removeCopies(const QString &clientMessageId) const;
+    void sweepCopies(); // copies no unsent message refers to (a crash between two steps)
     std::optional<LocalMessage> one(const QString &where, const QVariantList &args);
     QList<LocalMessage> many(const QString &sql, const QVariantList &args);
 

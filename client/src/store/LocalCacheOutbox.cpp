@@ -4,6 +4,10 @@
 #include "store/LocalCache.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QSqlDatabase>
 #include <QUuid>
 
@@ -14,6 +18,149 @@ namespace pitchey::client {
 using cachesql::exec;
 using cachesql::nullableTime;
 using State = LocalMessage::State;
+
+QJsonObject OutgoingFile::toJson() const
+{
+    QJsonObject object{{u"path"_s, path},         {u"filename"_s, filename}, {u"size"_s, size},
+                       {u"mimeType"_s, mimeType}, {u"width"_s, width},       {u"height"_s, height}};
+    if (uploaded)
+        object.insert(u"uploaded"_s, uploaded->toJson());
+    return object;
+}
+
+OutgoingFile OutgoingFile::fromJson(const QJsonObject &object)
+{
+    OutgoingFile file{object.value("path"_L1).toString(),
+                      object.value("filename"_L1).toString(),
+                      object.value("size"_L1).toInteger(),
+                      object.value("mimeType"_L1).toString(),
+                      object.value("width"_L1).toInt(),
+                      object.value("height"_L1).toInt(),
+                      std::nullopt};
+    if (object.contains("uploaded"_L1)) {
+        auto uploaded = Attachment::fromJson(object.value("uploaded"_L1).toObject());
+        if (uploaded.ok())
+            file.uploaded = uploaded.value();
+    }
+    return file;
+}
+
+QString LocalCache::copiesOf(const QString &clientMessageId) const
+{
+    return QDir(outboxDir()).filePath(clientMessageId);
+}
+
+Result<QList<OutgoingFile>> LocalCache::keepCopies(const QString &clientMessageId,
+                                                   QList<OutgoingFile> files) const
+{
+    QDir dir(copiesOf(clientMessageId));
+    if (!files.isEmpty() && !dir.mkpath(u"."_s))
+        return Error::internal(u"Could not write to %1"_s.arg(dir.path()));
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        const QString copy = dir.filePath(QString::number(i));
+        if (!QFile::copy(files[i].path, copy)) {
+            dir.removeRecursively();
+            return Error::internal(u"Could not read %1"_s.arg(files[i].filename));
+        }
+        files[i].path = copy;
+        files[i].size = QFileInfo(copy).size(); // as sent, should it have changed since
+    }
+    return files;
+}
+
+void LocalCache::removeCopies(const QString &clientMessageId) const
+{
+    if (!clientMessageId.isEmpty())
+        QDir(copiesOf(clientMessageId)).removeRecursively();
+}
+
+void LocalCache::sweepCopies()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    QSet<QString> unsent;
+    if (!exec(query, u"SELECT client_message_id FROM messages WHERE id IS NULL"_s))
+        return;
+    while (query.next())
+        unsent.insert(query.value(0).toString());
+    const auto kept = QDir(outboxDir()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &name : kept) {
+        if (!unsent.contains(name))
+            removeCopies(name);
+    }
+}
+
+std::optional<LocalMessage> LocalCache::setUploaded(const QString &clientMessageId, qsizetype index,
+                                                    const Attachment &attachment)
+{
+    auto message = byClientId(clientMessageId);
+    if (!message || message->id != 0 || index < 0 || index >= message->files.size())
+        return std::nullopt;
+    message->files[index].uploaded = attachment;
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query, u"UPDATE messages SET files = ? WHERE client_message_id = ? AND id IS NULL"_s,
+         {cachesql::listJson(message->files), clientMessageId});
+    return message;
+}
+
+std::optional<LocalMessage> LocalCache::markSent(const QString &clientMessageId, qint64 id,
+                                                 qint64 createdAt)
+{
+    const auto unsent = byClientId(clientMessageId);
+    QList<Attachment> uploaded; // its files, as the server answered their uploads
+    if (unsent && unsent->id == 0) {
+        for (const OutgoingFile &file : unsent->files) {
+            if (file.uploaded)
+                uploaded.append(*file.uploaded);
+        }
+    }
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"UPDATE messages SET id = ?, created_at = ?, state = ?, failure = NULL, files = NULL, "
+         "attachments = coalesce(?, attachments) "
+         "WHERE sender_id = ? AND client_message_id = ? AND id IS NULL"_s,
+         {id, createdAt, int(State::Sent), cachesql::listJson(uploaded), m_me, clientMessageId});
+    finishOutgoing(clientMessageId);
+    removeCopies(clientMessageId);
+    return byClientId(clientMessageId);
+}
+
+std::optional<LocalMessage> LocalCache::markFailed(const QString &clientMessageId,
+                                                   const QString &why)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"UPDATE messages SET state = ?, failure = ? WHERE client_message_id = ? AND id IS NULL"_s,
+         {int(State::Failed), why, clientMessageId});
+    if (query.numRowsAffected() == 0)
+        return std::nullopt; // not a queued message
+    finishOutgoing(clientMessageId);
+    return byClientId(clientMessageId);
+}
+
+std::optional<LocalMessage> LocalCache::requeue(const QString &clientMessageId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"UPDATE messages SET state = ?, failure = NULL "
+         "WHERE client_message_id = ? AND id IS NULL AND state = ?"_s,
+         {int(State::Queued), clientMessageId, int(State::Failed)});
+    if (query.numRowsAffected() > 0)
+        queueSend(clientMessageId); // at the end of the outbox: retried now, sent after
+    return byClientId(clientMessageId);
+}
+
+bool LocalCache::removeUnsent(const QString &clientMessageId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"DELETE FROM messages WHERE sender_id = ? AND client_message_id = ? AND id IS NULL"_s,
+         {m_me, clientMessageId});
+    if (query.numRowsAffected() == 0)
+        return false;
+    finishOutgoing(clientMessageId);
+    removeCopies(clientMessageId);
+    return true;
+}
 
 bool LocalCache::queueSend(const QString &clientMessageId)
 {
@@ -78,11 +225,10 @@ Result<LocalMessage> LocalCache::addReaction(qint64 messageId, const QString &em
              u"INSERT INTO outbox (kind, request_id, message_id, content, version, "
              "prior_content, prior_change_id) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
              {int(Outgoing::Kind::React), QUuid::createUuid().toString(QUuid::WithoutBraces),
-              messageId, emoji, on ? 1 : 0, cachesql::reactionsJson(message->reactions),
+              messageId, emoji, on ? 1 : 0, cachesql::listJson(message->reactions),
               message->changeId}) &&
         exec(query, u"UPDATE messages SET reactions = ? WHERE id = ?"_s,
-             {cachesql::reactionsJson(withReaction(message->reactions, emoji, on, m_me)),
-              messageId});
+             {cachesql::listJson(withReaction(message->reactions, emoji, on, m_me)), messageId});
     if (!saved) {
         db.rollback();
         return Error::internal(u"Could not save the reaction on this computer"_s);

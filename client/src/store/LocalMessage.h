@@ -2,12 +2,31 @@
 
 #include "protocol/Types.h"
 
+#include <QJsonObject>
 #include <QMetaType>
 #include <QString>
 
 #include <optional>
 
 namespace pitchey::client {
+
+// A file of a message the server has not acknowledged yet: a copy in the app's data
+// (`path`), made when the message was queued, so that it is sent even if the original moves
+// or the app restarts. `uploaded` is the server's attachment once the upload was answered.
+struct OutgoingFile
+{
+    QString path;
+    QString filename; // as the person's file was named
+    qint64 size = 0;
+    QString mimeType; // as this computer guesses it (for the bubble only)
+    int width = 0;    // of an image as displayed, else 0
+    int height = 0;
+    std::optional<Attachment> uploaded;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static OutgoingFile fromJson(const QJsonObject &object);
+    friend bool operator==(const OutgoingFile &, const OutgoingFile &) = default;
+};
 
 // A message as the client holds it: the server's message plus what the client knows
 // about its journey. Messages the user typed exist here before the server has them.
@@ -48,6 +67,7 @@ public:
     std::optional<ThreadSummary> thread; // a root's live replies, as the server last said
     Mentions mentions;                   // whom it mentions
     QList<Attachment> attachments;       // its files, as the server said them
+    QList<OutgoingFile> files;           // its files while queued or failed, in order
 
     [[nodiscard]] bool isDeleted() const { return deletedAt != 0; }
 

@@ -1,9 +1,12 @@
 #include "sync/OfflineQueue.h"
 
+#include "net/ApiClient.h"
 #include "net/RealtimeConnection.h"
 #include "store/LocalCache.h"
 
 #include <QLoggingCategory>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -17,10 +20,12 @@ constexpr int kRateLimitPauseMs = 1'000;
 constexpr int kServerTroublePauseMs = 5'000;
 } // namespace
 
-OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QObject *parent)
+OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, ApiClient &api,
+                           QObject *parent)
     : QObject(parent)
     , m_cache(cache)
     , m_connection(connection)
+    , m_api(api)
 {
     m_answerTimer.setSingleShot(true);
     connect(&m_answerTimer, &QTimer::timeout, this, [this] {
@@ -32,12 +37,15 @@ OfflineQueue::OfflineQueue(LocalCache &cache, RealtimeConnection &connection, QO
     connect(&m_connection, &RealtimeConnection::stateChanged, this,
             [this](RealtimeConnection::State state) {
                 // Whatever was in flight is sent again on the next connection.
+                stopUpload();
                 m_inFlight.clear();
                 m_answerTimer.stop();
                 if (state == RealtimeConnection::State::Connected)
                     pump();
             });
 }
+
+OfflineQueue::~OfflineQueue() = default;
 
 Result<LocalMessage> OfflineQueue::enqueue(qint64 conversationId, qint64 senderId,
                                            const QString &content, const SendOptions &options)
@@ -56,10 +64,20 @@ void OfflineQueue::retry(const QString &clientMessageId)
     }
 }
 
-void OfflineQueue::discard(const QString &clientMessageId)
+bool OfflineQueue::discard(const QString &clientMessageId)
 {
-    m_cache.removeFailed(clientMessageId);
-    Q_EMIT messageRemoved(clientMessageId);
+    const bool uploading = m_upload && m_inFlight == clientMessageId;
+    if (m_inFlight == clientMessageId && !uploading)
+        return false; // sent: the server's answer decides
+    if (uploading) {
+        stopUpload();
+        m_inFlight.clear();
+    }
+    const bool removed = m_cache.removeUnsent(clientMessageId);
+    if (removed)
+        Q_EMIT messageRemoved(clientMessageId);
+    pump();
+    return removed;
 }
 
 Result<LocalMessage> OfflineQueue::change(Outgoing::Kind kind, qint64 messageId,
@@ -90,18 +108,20 @@ void OfflineQueue::sendHead()
         return;
     bool sent = false;
     switch (head->kind) {
-    case Outgoing::Kind::Send:
+    case Outgoing::Kind::Send: {
+        if (uploadNext(*head))
+            return;
+        QList<qint64> attachmentIds;
+        for (const OutgoingFile &file : head->message.files)
+            attachmentIds.append(file.uploaded->id); // uploadNext: every one is up
         sent = m_connection.send(frames::SendMessage{
-            head->message.conversationId,
-            std::nullopt,
-            head->message.content,
-            head->requestId,
+            head->message.conversationId, std::nullopt, head->message.content, head->requestId,
             head->message.replyToId != 0 ? std::optional(head->message.replyToId) : std::nullopt,
             head->message.threadRootId != 0 ? std::optional(head->message.threadRootId)
                                             : std::nullopt,
-            head->message.mentions,
-            {}});
+            head->message.mentions, attachmentIds});
         break;
+    }
     case Outgoing::Kind::Edit:
         sent = m_connection.send(frames::EditMessage{head->messageId, head->content, head->version,
                                                      head->requestId, head->message.mentions});
@@ -120,8 +140,78 @@ void OfflineQueue::sendHead()
     m_answerTimer.start(kAnswerTimeoutMs);
 }
 
+bool OfflineQueue::uploadNext(const Outgoing &head)
+{
+    const QList<OutgoingFile> &files = head.message.files;
+    const auto pending = std::find_if(files.cbegin(), files.cend(),
+                                      [](const OutgoingFile &file) { return !file.uploaded; });
+    if (pending == files.cend())
+        return false;
+    const qsizetype index = pending - files.cbegin();
+    qint64 before = 0;
+    qint64 total = 0;
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        total += files[i].size;
+        before += i < index ? files[i].size : 0;
+    }
+    const QString id = head.requestId;
+    m_inFlight = id;
+    m_upload = std::make_unique<QObject>();
+    const auto progress = [this, id, before, total](qint64 sent, qint64) {
+        const int percent = total > 0 ? int((before + sent) * 100 / total) : 0;
+        if (percent != m_percent) {
+            m_percent = percent;
+            Q_EMIT uploadProgress(id, percent / 100.0);
+        }
+    };
+    progress(0, 0);
+    m_api.upload(
+        pending->path, pending->filename, m_upload.get(), progress,
+        [this, id, index](const Result<Attachment> &answer) { uploaded(id, index, answer); });
+    return true;
+}
+
+void OfflineQueue::uploaded(const QString &clientMessageId, qsizetype index,
+                            const Result<Attachment> &answer)
+{
+    m_upload.release()->deleteLater(); // this runs in its answer
+    if (answer.ok()) {
+        m_cache.setUploaded(clientMessageId, index, answer.value());
+        m_inFlight.clear();
+        pump(); // the next file, or the message
+        return;
+    }
+    const ErrorCode code = answer.error().code;
+    qCInfo(lcClientQueue) << "upload refused:" << errorCodeName(code);
+    if (code == ErrorCode::BadRequest || code == ErrorCode::TooLarge ||
+        code == ErrorCode::Forbidden) {
+        if (auto message = m_cache.markFailed(clientMessageId, answer.error().message))
+            Q_EMIT messageChanged(*message);
+        next();
+    } else { // unreachable, rate limited, or trouble on the server: again soon
+        pauseThenPump(code == ErrorCode::RateLimited ? kRateLimitPauseMs : kServerTroublePauseMs);
+    }
+}
+
+void OfflineQueue::stopUpload()
+{
+    if (!m_upload)
+        return;
+    m_upload.reset(); // aborts the request, unanswered
+    endProgress();
+}
+
+void OfflineQueue::endProgress()
+{
+    if (m_percent < 0)
+        return;
+    m_percent = -1;
+    Q_EMIT uploadProgress(m_inFlight, -1);
+}
+
 void OfflineQueue::pauseThenPump(int ms)
 {
+    endProgress();
     m_inFlight.clear();
     m_answerTimer.stop();
     m_pauseTimer.start(ms);
@@ -129,6 +219,7 @@ void OfflineQueue::pauseThenPump(int ms)
 
 void OfflineQueue::next()
 {
+    endProgress();
     m_inFlight.clear();
     m_answerTimer.stop();
     pump();
@@ -141,6 +232,7 @@ bool OfflineQueue::handleFrame(const frames::server::ServerFrame &frame)
         const QString clientMessageId = sent->clientMessageId.value_or(QString());
         if (auto message = m_cache.markSent(clientMessageId, sent->messageId, sent->createdAt))
             Q_EMIT messageChanged(*message);
+
         if (clientMessageId == m_inFlight)
             next();
         return true;
