@@ -2,12 +2,27 @@
 
 #include <QImageReader>
 #include <QPointer>
+#include <QThreadPool>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
 namespace pitchey::app {
 
 namespace {
+
+// The picture at `path`, at most `requestedSize` (kept in proportion), upright.
+QImage decode(const QString &path, QSize requestedSize, QString *error)
+{
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    if (requestedSize.isValid() && !requestedSize.isEmpty())
+        reader.setScaledSize(reader.size().scaled(requestedSize, Qt::KeepAspectRatio));
+    QImage image = reader.read();
+    if (image.isNull())
+        *error = reader.errorString();
+    return image;
+}
 
 class MediaImageResponse : public QQuickImageResponse
 {
@@ -18,20 +33,28 @@ public:
     }
     [[nodiscard]] QString errorString() const override { return m_error; }
 
-    // On the GUI thread, once.
+    // On the GUI thread, once: the file is decoded on the thread pool (a full-size photo
+    // takes a while), the answer given on the response's own thread. The engine keeps a
+    // response until it says finished(), even a cancelled one.
     void finish(const Result<QString> &file, QSize requestedSize)
     {
-        if (file.ok()) {
-            QImageReader reader(file.value());
-            if (requestedSize.isValid() && !requestedSize.isEmpty())
-                reader.setScaledSize(reader.size().scaled(requestedSize, Qt::KeepAspectRatio));
-            m_image = reader.read();
-            if (m_image.isNull())
-                m_error = reader.errorString();
-        } else {
+        if (!file.ok()) {
             m_error = file.error().message;
+            Q_EMIT finished();
+            return;
         }
-        Q_EMIT finished();
+        QThreadPool::globalInstance()->start([this, path = file.value(), requestedSize] {
+            QString error;
+            QImage image = decode(path, requestedSize, &error);
+            QMetaObject::invokeMethod(
+                this,
+                [this, image = std::move(image), error = std::move(error)] {
+                    m_image = image;
+                    m_error = error;
+                    Q_EMIT finished();
+                },
+                Qt::QueuedConnection);
+        });
     }
 
 private:
@@ -47,12 +70,13 @@ QQuickImageResponse *MediaImageProvider::requestImageResponse(const QString &id,
     auto *response = new MediaImageResponse;
     const QStringList parts = id.split(u'/');
     const qint64 attachmentId = parts.value(0).toLongLong();
-    const int size = parts.value(1).toInt();
+    const int size = parts.value(1).toInt(); // 0: the file itself
+    const QString filename = QUrl::fromPercentEncoding(parts.value(2).toUtf8());
     QMetaObject::invokeMethod(
         &m_cache,
-        [this, response = QPointer<MediaImageResponse>(response), attachmentId, size,
+        [this, response = QPointer<MediaImageResponse>(response), attachmentId, size, filename,
          requestedSize] {
-            m_cache.fetch(attachmentId, size > 0 ? size : 320, {}, response,
+            m_cache.fetch(attachmentId, size, filename, response,
                           [response, requestedSize](const Result<QString> &file) {
                               if (response)
                                   response->finish(file, requestedSize);

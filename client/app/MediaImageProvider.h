@@ -6,9 +6,11 @@
 
 namespace pitchey::app {
 
-// "image://media/<attachmentId>/<size>": an attachment's thumbnail, through the media
-// cache (downloaded once with the session's token, then read from disk). Requests arrive
-// on Qt Quick's loader threads; the cache is asked on the GUI thread.
+// "image://media/<attachmentId>/<size>": an attachment's thumbnail (size 320 or 800), or
+// "image://media/<attachmentId>/0/<percent-encoded filename>": the picture itself, through
+// the media cache (downloaded once with the session's token, then read from disk).
+// Requests arrive on Qt Quick's loader threads; the cache is asked on the GUI thread, the
+// file decoded on the thread pool.
 class MediaImageProvider : public QQuickAsyncImageProvider
 {
 public:

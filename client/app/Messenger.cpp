@@ -8,6 +8,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QWindow>
 
 #include <QQmlContext>
@@ -31,6 +32,10 @@ Messenger::Messenger(Options options, QObject *parent)
 {
     m_media.setRoot(QDir(m_options.cacheDir).filePath(u"media"_s));
     m_chat.setMedia(&m_media, [](const QUrl &file) { return QDesktopServices::openUrl(file); });
+    m_chat.setSaveDialog(
+        [this](const QString &filename, std::function<void(const QString &)> then) {
+            askWhereToSave(filename, std::move(then));
+        });
     m_chat.files()->setChooser([this](std::function<void(const QList<QUrl> &)> chosen) {
         chooseFiles(std::move(chosen));
     });
@@ -120,6 +125,27 @@ void Messenger::chooseFiles(std::function<void(const QList<QUrl> &)> chosen)
                     urls.append(QUrl::fromLocalFile(file));
                 chosen(urls);
             });
+    showOverWindow(dialog);
+}
+
+void Messenger::askWhereToSave(const QString &filename, std::function<void(const QString &)> then)
+{
+    auto *dialog = new QFileDialog(nullptr, tr("Save %1").arg(filename),
+                                   QDir(m_saveFolder).filePath(filename));
+    dialog->setObjectName(u"saveDialog"_s);
+    dialog->setAcceptMode(QFileDialog::AcceptSave); // asks before replacing a file
+    dialog->setFileMode(QFileDialog::AnyFile);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this, then = std::move(then)](const QString &file) {
+                m_saveFolder = QFileInfo(file).absolutePath();
+                then(file);
+            });
+    showOverWindow(dialog);
+}
+
+void Messenger::showOverWindow(QFileDialog *dialog)
+{
     // Over the messenger's window, as its dialog (QML's window is no QWidget to parent it).
     dialog->winId();
     if (auto *window = qobject_cast<QWindow *>(m_engine.rootObjects().value(0)))

@@ -12,7 +12,10 @@
 #include <QDir>
 #include <QObject>
 #include <QQmlApplicationEngine>
+#include <QStandardPaths>
 #include <QUrl>
+
+class QFileDialog;
 
 namespace pitchey::app {
 
@@ -50,9 +53,13 @@ Q_SIGNALS:
 private:
     // The attach button's file dialog (Qt Widgets'; the platform's own where there is one).
     void chooseFiles(std::function<void(const QList<QUrl> &)> chosen);
+    // "Save as": the path chosen for `filename`, if any.
+    void askWhereToSave(const QString &filename, std::function<void(const QString &)> then);
+    void showOverWindow(QFileDialog *dialog);
 
     Options m_options;
-    QString m_lastFolder = QDir::homePath(); // where the file dialog opens
+    QString m_lastFolder = QDir::homePath(); // where the file dialogs open
+    QString m_saveFolder = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
     client::ApiClient m_api;
     client::TokenStore m_tokens;
     client::RealtimeConnection m_connection;

@@ -15,7 +15,9 @@ Column {
     // file: source for a message not sent yet (shown from this computer, not opened)
     required property var attachments
     required property real maxWidth
-    signal openRequested(var attachmentId, string filename)
+    signal openRequested(var attachmentId, string filename) // a file: open it
+    signal viewRequested(var attachmentId)                  // a picture: the viewer
+    signal saveRequested(var attachmentId, string filename)
 
     spacing: 4
     visible: attachments.length > 0
@@ -64,7 +66,7 @@ Column {
                 }
                 TapHandler {
                     enabled: entry.modelData.id > 0
-                    onTapped: fileList.openRequested(entry.modelData.id, entry.modelData.filename) // qmllint disable unqualified
+                    onTapped: fileList.viewRequested(entry.modelData.id) // qmllint disable unqualified
                 }
                 HoverHandler { id: tileHover; cursorShape: entry.modelData.id > 0 ? Qt.PointingHandCursor : Qt.ArrowCursor }
                 ToolTip.visible: tileHover.hovered
@@ -126,6 +128,16 @@ Column {
                             font.pixelSize: 11
                             color: Theme.mutedText
                         }
+                    }
+                    ToolButton {
+                        objectName: "saveFile"
+                        visible: entry.modelData.id > 0
+                        text: "\u2913"
+                        Accessible.name: qsTr("Save %1 as…").arg(entry.modelData.filename)
+                        ToolTip.visible: hovered
+                        ToolTip.text: qsTr("Save as…")
+                        ToolTip.delay: 600
+                        onClicked: fileList.saveRequested(entry.modelData.id, entry.modelData.filename) // qmllint disable unqualified
                     }
                 }
                 TapHandler {

@@ -58,6 +58,8 @@ Item {
     signal versionsRequested(var messageId)
     signal retryRequested(string clientMessageId)
     signal attachmentOpened(var attachmentId, string filename)
+    signal imageViewed(var attachmentId)
+    signal attachmentSaveRequested(var attachmentId, string filename)
     signal discardRequested(string clientMessageId)
 
     width: ListView.view ? ListView.view.width : 400
@@ -246,6 +248,8 @@ Item {
                     attachments: message.deleted ? [] : message.attachments
                     maxWidth: message.bubbleWidth - Theme.spacing * 2
                     onOpenRequested: (attachmentId, filename) => message.attachmentOpened(attachmentId, filename)
+                    onViewRequested: (attachmentId) => message.imageViewed(attachmentId)
+                    onSaveRequested: (attachmentId, filename) => message.attachmentSaveRequested(attachmentId, filename)
                 }
                 // Files not sent yet: how far their upload is, and a way to take it back.
                 RowLayout {

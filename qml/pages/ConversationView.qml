@@ -149,6 +149,8 @@ Page {
             showSender: !Chat.currentIsGroup ? false : true
             onRetryRequested: (id) => Chat.retry(id)
             onAttachmentOpened: (attachmentId, filename) => Chat.openAttachment(attachmentId, filename)
+            onImageViewed: (attachmentId) => viewer.show(attachmentId)
+            onAttachmentSaveRequested: (attachmentId, filename) => Chat.saveAttachment(attachmentId, filename)
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => view.actions.showMenu(message, view)
             onReactRequested: (message, anchor) => view.actions.openPicker(message.messageId, anchor, view)
@@ -286,6 +288,11 @@ Page {
     }
 
     function focusComposer() { composer.focusField() }
+
+    ImageViewer {
+        id: viewer
+        onClosed: view.focusComposer()
+    }
 
     Shortcut {
         sequence: "Ctrl+O"

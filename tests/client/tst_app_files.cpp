@@ -73,6 +73,31 @@ int stagedCount(RunningApp &app)
     return app.messenger.chat().files()->count();
 }
 
+// Uploads over HTTP as another client would; the attachment's id.
+qint64 upload(TwoPeople &world, const HttpClient::Account &who, const QByteArray &bytes,
+              const QString &filename)
+{
+    return world.http
+        ->sendWithHeaders("POST", u"/api/media?filename="_s + filename, bytes,
+                          {{"Authorization", "Bearer " + who.token.toLatin1()}})
+        .body["attachment"_L1]["id"_L1]
+        .toInteger();
+}
+
+// The person types `path` into the open file dialog and presses Enter.
+bool answerFileDialog(const QString &path)
+{
+    QFileDialog *dialog = nullptr;
+    if (!QTest::qWaitFor([&] { return (dialog = openFileDialog()) != nullptr; }))
+        return false;
+    auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_s);
+    if (!name)
+        return false;
+    QTest::keyClicks(name, path);
+    QTest::keyClick(name, Qt::Key_Return);
+    return true;
+}
+
 } // namespace
 
 class TestAppFiles : public QObject
@@ -100,13 +125,7 @@ private Q_SLOTS:
 
         // Ctrl+O: the file dialog; a file chosen in it is staged.
         QTest::keyClick(app.window, Qt::Key_O, Qt::ControlModifier);
-        QFileDialog *dialog = nullptr;
-        QTRY_VERIFY((dialog = openFileDialog()) != nullptr);
-        // The person types the file's path into the dialog and presses Enter.
-        auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_s);
-        QVERIFY(name);
-        QTest::keyClicks(name, report);
-        QTest::keyClick(name, Qt::Key_Return);
+        QVERIFY(answerFileDialog(report));
         QTRY_COMPARE(stagedCount(app), 1);
 
         // A picture on the clipboard, pasted into the composer: staged, no text pasted.
@@ -142,6 +161,86 @@ private Q_SLOTS:
         QCOMPARE(visibleItems(app.window, u"attachmentFile"_s).size(), 1);
         QTRY_VERIFY(visibleItems(app.window, u"uploadBar"_s).isEmpty());
         QCOMPARE(app.messenger.chat().messages()->messages().constLast().attachments.size(), 3);
+    }
+
+    void picturesOpenInAViewerAndFilesSaveWhereChosen()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const QByteArray wide = jpegOf(quadrantImage(1600, 800));
+        const QByteArray tall = pngOf(quadrantImage(300, 600));
+        const QByteArray notes = "minutes\n";
+        const qint64 first = upload(world, world.bob, wide, u"wide.jpg"_s);
+        const qint64 second = upload(world, world.bob, tall, u"tall.png"_s);
+        const qint64 third = upload(world, world.bob, notes, u"notes.txt"_s);
+        QVERIFY(first > 0 && second > 0 && third > 0);
+        QCOMPARE(world.http
+                     ->post(u"/api/messages/send"_s,
+                            {{"conversationId"_L1, world.pair},
+                             {"content"_L1, u"two pictures and the notes"_s},
+                             {"attachmentIds"_L1, QJsonArray{first, second, third}}},
+                            world.bob.token)
+                     .status,
+                 201);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        QTest::keyClick(app.window, Qt::Key_Down, Qt::AltModifier);
+        QTRY_COMPARE(visibleItems(app.window, u"attachmentImage"_s).size(), 2);
+
+        // A click on the first picture: the viewer, the picture fitted (1600 x 800 in the
+        // window less the margins), read whole from the server.
+        click(app.window, visibleItems(app.window, u"attachmentImage"_s).constFirst());
+        QTRY_COMPARE(visibleItems(app.window, u"viewerImage"_s).size(), 1);
+        QQuickItem *picture = visibleItems(app.window, u"viewerImage"_s).constFirst();
+        QTRY_COMPARE(picture->property("status").toInt(), 1); // Image.Ready
+        const qreal fitted = picture->width();
+        QCOMPARE(fitted, 1000.0 - 2 * 56); // the window's width less the margins
+        QCOMPARE(picture->height(), fitted / 2);
+        QCOMPARE(picture->property("sourceSize").toSize().width(), 1600);
+        const auto title = [&] {
+            return visibleItems(app.window, u"viewerTitle"_s)
+                .constFirst()
+                ->property("text")
+                .toString();
+        };
+        QCOMPARE(title(), u"wide.jpg · 1 of 2"_s);
+        QTest::keyClick(app.window, Qt::Key_Plus);
+        QTRY_COMPARE(picture->width(), qRound(fitted * 1.25));
+        QTest::keyClick(app.window, Qt::Key_0);
+        QTRY_COMPARE(picture->width(), fitted);
+        QTest::keyClick(app.window, Qt::Key_Right); // the next picture: the tall one
+        QTRY_COMPARE(title(), u"tall.png · 2 of 2"_s);
+        QTRY_COMPARE(picture->property("status").toInt(), 1);
+        QCOMPARE(picture->height(), 680.0 - 2 * 56); // 600 high: fitted to the height
+        QCOMPARE(picture->width(), qRound(300.0 * (680 - 2 * 56) / 600));
+        QTest::keyClick(app.window, Qt::Key_Right); // the last: stays
+        QCOMPARE(title(), u"tall.png · 2 of 2"_s);
+
+        // Save as: the dialog, a name typed, the file written there.
+        QTemporaryDir saved;
+        QSignalSpy written(&app.messenger.chat(),
+                           &pitchey::client::ChatController::attachmentSaved);
+        click(app.window, visibleItems(app.window, u"viewerSave"_s).constFirst());
+        QVERIFY(answerFileDialog(saved.filePath(u"mine.png"_s)));
+        QTRY_COMPARE(written.size(), 1);
+        QFile png(saved.filePath(u"mine.png"_s));
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        QCOMPARE(png.readAll(), tall);
+        app.window->requestActivate(); // as the window manager does when the dialog closes
+        QVERIFY(QTest::qWaitForWindowActive(app.window));
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_VERIFY(visibleItems(app.window, u"viewerImage"_s).isEmpty());
+
+        // A file's card saves too.
+        QTRY_COMPARE(visibleItems(app.window, u"saveFile"_s).size(), 1);
+        // (The tall message opened at its top, under the "New messages" line: to its end.)
+        QMetaObject::invokeMethod(app.item(u"messageList"_s), "positionViewAtBeginning");
+        click(app.window, visibleItems(app.window, u"saveFile"_s).constFirst());
+        QVERIFY(answerFileDialog(saved.filePath(u"notes.txt"_s)));
+        QTRY_COMPARE(written.size(), 2);
+        QFile text(saved.filePath(u"notes.txt"_s));
+        QVERIFY(text.open(QIODevice::ReadOnly));
+        QCOMPARE(text.readAll(), notes);
     }
 
     void limitsAreCheckedBeforeAnythingIsSent()

@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QLocale>
 #include <QLoggingCategory>
 
@@ -88,6 +89,42 @@ void ChatController::openAttachment(qint64 attachmentId, const QString &filename
         if (!m_opener(QUrl::fromLocalFile(file.value())))
             Q_EMIT errorOccurred(tr("No application opens this file"));
     });
+}
+
+void ChatController::saveAttachment(qint64 attachmentId, const QString &filename)
+{
+    if (!m_media || !m_askWhere)
+        return;
+    m_askWhere(filename, [this, attachmentId, filename](const QString &target) {
+        m_media->fetch(attachmentId, 0, filename, this,
+                       [this, target](const Result<QString> &file) {
+                           if (!file.ok())
+                               return Q_EMIT errorOccurred(
+                                   tr("Cannot save the file: %1").arg(file.error().message));
+                           // The dialog asked before it let an existing file be chosen.
+                           QFile::remove(target);
+                           if (!QFile::copy(file.value(), target))
+                               return Q_EMIT errorOccurred(tr("Cannot write %1").arg(target));
+                           Q_EMIT attachmentSaved(target);
+                       });
+    });
+}
+
+QVariantList ChatController::images() const
+{
+    QVariantList images;
+    for (const LocalMessage &message : m_messages.messages()) {
+        if (message.isDeleted())
+            continue;
+        for (const Attachment &file : message.attachments) {
+            if (file.thumbnailState == "ready"_L1 && file.width.value_or(0) > 0)
+                images.append(QVariantMap{{u"id"_s, file.id},
+                                          {u"filename"_s, file.filename},
+                                          {u"width"_s, *file.width},
+                                          {u"height"_s, file.height.value_or(0)}});
+        }
+    }
+    return images;
 }
 
 void ChatController::start(const Session &session, const QString &cacheDir)

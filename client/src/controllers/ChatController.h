@@ -91,6 +91,15 @@ public:
         m_media = media;
         m_opener = std::move(opener);
     }
+    // Version 2: an attachment saved where the person chooses (`askWhere`: the app's save
+    // dialog, which calls back with the path, if any); attachmentSaved(path) once written.
+    Q_INVOKABLE void saveAttachment(qint64 attachmentId, const QString &filename);
+    using AskWhere =
+        std::function<void(const QString &filename, std::function<void(const QString &)>)>;
+    void setSaveDialog(AskWhere askWhere) { m_askWhere = std::move(askWhere); }
+    // The pictures of the open conversation's loaded messages, oldest first, for the
+    // viewer's previous and next: [{id, filename, width, height}].
+    Q_INVOKABLE QVariantList images() const;
     Q_INVOKABLE void closeConversation();
     // Queues a message for the open conversation (a reply to `replyToId`, unless 0) with the
     // files staged for it (`text` may then be empty); false when there is nothing to send.
@@ -200,6 +209,7 @@ Q_SIGNALS:
                            const QString &body);
     void notificationsRevoked(const QList<qint64> &ids);
     void versionsLoaded(qint64 messageId, const QVariantList &versions);
+    void attachmentSaved(const QString &path);
 
 private:
     void onFrame(const frames::server::ServerFrame &frame);
@@ -209,6 +219,7 @@ private:
     RealtimeConnection &m_connection;
     MediaCache *m_media = nullptr;
     std::function<bool(const QUrl &)> m_opener;
+    AskWhere m_askWhere;
     std::unique_ptr<QObject> m_scope;
     QSet<qint64> m_muted;
     QHash<qint64, QString> m_threadDrafts; // by root
