@@ -292,6 +292,23 @@ private Q_SLOTS:
         QCOMPARE(m_http->get(u"/api/media/%1"_s.arg(id)).status, 401);
     }
 
+    void downloadsHaveARateBucketOfTheirOwn()
+    {
+        QVERIFY(startTeam([](auto &config) {
+            config.downloadBurst = 3;
+            config.downloadPerSecond = 0.01; // none come back during the test
+        }));
+        const qint64 id = uploaded(m_ann, noise(2000)); // the API's first
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(download(m_ann, id).status, 200);
+        const auto over = download(m_ann, id, u"/thumbnail?size=320"_s);
+        QCOMPARE(over.status, 429);
+        QCOMPARE(over.errorCode(), u"rate_limited"_s);
+        QCOMPARE(over.headers.value("retry-after"), "1");
+        QCOMPARE(download(m_ben, id).status, 404); // Ben's bucket is his (and it is Ann's file)
+        QCOMPARE(m_http->get(u"/api/media/config"_s, m_ann.token).status, 200); // the API's
+    }
+
     void rangesAreServed()
     {
         const QByteArray bytes = noise(10'000);

@@ -78,6 +78,8 @@ Status Server::start()
     m_frameLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_apiLimiter = std::make_unique<RateLimiter>(m_config.rateBurst, m_config.ratePerSecond);
     m_authLimiter = std::make_unique<RateLimiter>(m_config.authBurst, m_config.authPerSecond);
+    m_downloadLimiter =
+        std::make_unique<RateLimiter>(m_config.downloadBurst, m_config.downloadPerSecond);
     m_messages = new MessageService(*m_db, *m_registry, *m_participants, *m_metrics, this);
     configureMessages();
     if (auto media = startMedia(); !media.ok())
@@ -91,10 +93,10 @@ Status Server::start()
                          *m_frameLimiter, *m_metrics, *m_io, idleTimeout, m_config.typingExpiry},
                         this);
     m_hub->setMaxConnectionsPerUser(m_config.maxConnectionsPerUser);
-    m_api =
-        new RestApi({*m_jwt, *m_auth, *m_hasher, *m_db, *m_registry, *m_participants, *m_messages,
-                     *m_media, *m_apiLimiter, *m_authLimiter, m_config.jwtSecret, *m_metrics},
-                    this);
+    m_api = new RestApi({*m_jwt, *m_auth, *m_hasher, *m_db, *m_registry, *m_participants,
+                         *m_messages, *m_media, *m_apiLimiter, *m_downloadLimiter, *m_authLimiter,
+                         m_config.jwtSecret, *m_metrics},
+                        this);
     m_api->setMetricsAccess(m_config.metricsPort ? RestApi::MetricsAccess::Elsewhere
                                                  : RestApi::MetricsAccess::LoopbackOrToken,
                             m_config.metricsToken);

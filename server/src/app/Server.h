@@ -75,6 +75,7 @@ private:
     std::unique_ptr<RateLimiter> m_frameLimiter;
     std::unique_ptr<RateLimiter> m_apiLimiter;
     std::unique_ptr<RateLimiter> m_authLimiter;
+    std::unique_ptr<RateLimiter> m_downloadLimiter;
     std::unique_ptr<EmailService> m_email; // off without an SMTP URL
     std::unique_ptr<IoThreads> m_io;
     ClusterBus *m_cluster = nullptr;      // PostgreSQL only; a child of this

@@ -45,6 +45,10 @@ struct ServerConfig
     // Frames and API calls per user: a burst, then a steady rate.
     double rateBurst = 50;
     double ratePerSecond = 20;
+    // Attachment and thumbnail downloads per user, in a bucket of their own: opening a
+    // conversation full of pictures asks for dozens at once.
+    double downloadBurst = 300;
+    double downloadPerSecond = 50;
     // Register and login attempts per client address.
     double authBurst = 30;
     double authPerSecond = 5;

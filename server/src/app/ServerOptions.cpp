@@ -163,6 +163,17 @@ const ServerOption kOptions[] = {
      [](const QString &name, const QString &text, ServerConfig &config) {
          return number(name, text, 0.01, kMaxNumber, [&](double n) { config.ratePerSecond = n; });
      }},
+    {"download-burst", "PITCHEY_DOWNLOAD_BURST", "n",
+     "Attachment and thumbnail downloads a user may ask for at once (default 300).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 1, kMaxNumber, [&](double n) { config.downloadBurst = n; });
+     }},
+    {"download-per-second", "PITCHEY_DOWNLOAD_PER_SECOND", "n",
+     "Downloads per second after the burst (default 50).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 0.01, kMaxNumber,
+                       [&](double n) { config.downloadPerSecond = n; });
+     }},
     {"auth-burst", "PITCHEY_AUTH_BURST", "n",
      "Login/register attempts per address at once (default 30).",
      [](const QString &name, const QString &text, ServerConfig &config) {

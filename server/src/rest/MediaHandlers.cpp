@@ -86,9 +86,9 @@ QList<Route> MediaHandlers::routes()
                     [this](const Call &c) { config(c); }),
         Route::make("POST", api::kMediaPath, A::ByToken, false,
                     [this](const Call &c) { upload(c); }),
-        Route::make("GET", api::kMediaPattern, A::ByToken, false,
+        Route::make("GET", api::kMediaPattern, A::ByTokenDownload, false,
                     [this](const Call &c) { download(c, false); }),
-        Route::make("GET", api::kThumbnailPattern, A::ByToken, false,
+        Route::make("GET", api::kThumbnailPattern, A::ByTokenDownload, false,
                     [this](const Call &c) { download(c, true); }),
     };
 }

@@ -21,7 +21,8 @@ RestApi::RestApi(Dependencies deps, QObject *parent)
     , m_users(new UserHandlers(deps.db, deps.registry, this))
     , m_notifications(new NotificationHandlers(deps.db, deps.secret, this))
 {
-    const Router::Dependencies checks{deps.auth, deps.apiLimiter, deps.authLimiter, deps.metrics};
+    const Router::Dependencies checks{deps.auth, deps.apiLimiter, deps.downloadLimiter,
+                                      deps.authLimiter, deps.metrics};
     m_router = new Router(checks,
                           m_operations->routes() + m_auth->routes() + m_conversations->routes() +
                               m_messages->routes() + m_media->routes() + m_notifications->routes() +

@@ -44,6 +44,7 @@ public:
         MessageService &messages;
         MediaService &media;
         RateLimiter &apiLimiter;
+        RateLimiter &downloadLimiter;
         RateLimiter &authLimiter;
         const QByteArray &secret; // signs unsubscribe links
         Metrics &metrics;

@@ -84,6 +84,7 @@ void Router::dispatch(const HttpRequest &request, const HttpReply &answer)
             return reply.error({ErrorCode::RateLimited, u"too many attempts; try again shortly"_s});
         return run(*match, std::move(call));
     case Route::Access::ByToken:
+    case Route::Access::ByTokenDownload:
         break;
     }
     const auto token = bearerToken(request.authorization);
@@ -96,7 +97,10 @@ void Router::dispatch(const HttpRequest &request, const HttpReply &answer)
             if (!claims.ok())
                 return call.reply.error(claims.error(), {{"WWW-Authenticate", "Bearer"}});
             call.caller = claims.value();
-            if (!m_deps.apiLimiter.tryAcquire(call.caller.userId))
+            RateLimiter &limiter = match->access == Route::Access::ByTokenDownload
+                                       ? m_deps.downloadLimiter
+                                       : m_deps.apiLimiter;
+            if (!limiter.tryAcquire(call.caller.userId))
                 return call.reply.error(
                     {ErrorCode::RateLimited, u"too many requests; slow down"_s});
             run(*match, std::move(call));

@@ -33,6 +33,9 @@ struct Route
         Open,      // anyone, no limit (health, signed links)
         ByAddress, // anyone, rate-limited per remote address (register, login)
         ByToken,   // a valid bearer token, rate-limited per user
+        // A valid bearer token, rate-limited per user in a bucket of its own: attachment
+        // downloads (a conversation full of pictures asks for many at once).
+        ByTokenDownload,
     };
     QByteArray method;
     QByteArray pattern; // "/api/messages/{conversationId}/messages": the label in /metrics
@@ -57,8 +60,9 @@ public:
     struct Dependencies
     {
         const Authenticator &auth;
-        RateLimiter &apiLimiter;  // per user, for ByToken routes
-        RateLimiter &authLimiter; // per remote address, for ByAddress routes
+        RateLimiter &apiLimiter;      // per user, for ByToken routes
+        RateLimiter &downloadLimiter; // per user, for ByTokenDownload routes
+        RateLimiter &authLimiter;     // per remote address, for ByAddress routes
         Metrics &metrics;
     };
 
