@@ -133,6 +133,33 @@ struct TwoPeople
             .toInteger();
     }
 
+    // Uploads over HTTP as another client would; the attachment's id (0 if refused).
+    qint64 upload(const HttpClient::Account &who, const QByteArray &bytes, const QString &filename)
+    {
+        return http
+            ->sendWithHeaders("POST", u"/api/media?filename="_s + filename, bytes,
+                              {{"Authorization", "Bearer " + who.token.toLatin1()}})
+            .body["attachment"_L1]["id"_L1]
+            .toInteger();
+    }
+
+    // Sends `text` with uploaded files over HTTP; the message's id (0 if refused).
+    qint64 sayWithFiles(const HttpClient::Account &from, qint64 conversationId, const QString &text,
+                        const QList<qint64> &attachmentIds)
+    {
+        QJsonArray ids;
+        for (qint64 id : attachmentIds)
+            ids.append(id);
+        return http
+            ->post(u"/api/messages/send"_s,
+                   {{"conversationId"_L1, conversationId},
+                    {"content"_L1, text},
+                    {"attachmentIds"_L1, ids}},
+                   from.token)
+            .body["message"_L1]["id"_L1]
+            .toInteger();
+    }
+
     // Marks a conversation read up to a message, as another device of `who` would.
     [[nodiscard]] bool read(const HttpClient::Account &who, qint64 messageId)
     {

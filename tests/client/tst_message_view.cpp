@@ -7,7 +7,7 @@
 #include <QDesktopServices>
 #include <QFileInfo>
 #include <QGuiApplication>
-#include <QJsonArray>
+#include <QJsonObject>
 
 using namespace Qt::StringLiterals;
 using namespace pitchey;
@@ -45,17 +45,6 @@ public:
 public Q_SLOTS:
     void open(const QUrl &url) { urls.append(url); }
 };
-
-// An upload of `bytes` by `who`; its attachment id.
-qint64 upload(TwoPeople &world, const HttpClient::Account &who, const QByteArray &bytes,
-              const QString &filename)
-{
-    return world.http
-        ->sendWithHeaders("POST", u"/api/media?filename="_s + filename, bytes,
-                          {{"Authorization", "Bearer " + who.token.toLatin1()}})
-        .body["attachment"_L1]["id"_L1]
-        .toInteger();
-}
 
 } // namespace
 
@@ -215,15 +204,11 @@ private Q_SLOTS:
         QVERIFY(world.start());
         const QByteArray jpeg = jpegOf(quadrantImage(1200, 600));
         const QByteArray document = "minutes of the meeting\n";
-        const qint64 picture = upload(world, world.bob, jpeg, u"sea.jpg"_s);
-        const qint64 notes = upload(world, world.bob, document, u"minutes.txt"_s);
+        const qint64 picture = world.upload(world.bob, jpeg, u"sea.jpg"_s);
+        const qint64 notes = world.upload(world.bob, document, u"minutes.txt"_s);
         QVERIFY(picture > 0 && notes > 0);
-        const auto sent = world.http->post(u"/api/messages/send"_s,
-                                           {{"conversationId"_L1, world.pair},
-                                            {"content"_L1, u"from the trip"_s},
-                                            {"attachmentIds"_L1, QJsonArray{picture, notes}}},
-                                           world.bob.token);
-        QCOMPARE(sent.status, 201);
+        QVERIFY(world.sayWithFiles(world.bob, world.pair, u"from the trip"_s, {picture, notes}) >
+                0);
         RunningApp app(world.url);
         QVERIFY(app.start(u"alice"_s, 1));
         app.messenger.chat().openConversation(world.pair);

@@ -181,8 +181,7 @@ bool Timeline::send(const QString &text, qint64 replyToId, qint64 threadRootId,
         return false;
     }
     // A caption of blanks is no caption (the server refuses whitespace alone).
-    auto queued = m_state.queue->enqueue(m_state.current, m_state.me,
-                                         blank ? QStringLiteral("") : text, // "", never null
+    auto queued = m_state.queue->enqueue(m_state.current, m_state.me, blank ? QString() : text,
                                          {replyToId, threadRootId, mentionsOf(text), files});
     if (!queued.ok()) {
         Q_EMIT errorOccurred(queued.error().message);

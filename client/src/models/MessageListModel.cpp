@@ -181,32 +181,38 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     }
 }
 
+namespace {
+
+// One file as AttachmentList.qml reads it. `id` 0 and a `source` URL: not sent yet.
+QVariantMap fileEntry(qint64 id, const QString &filename, const QString &mimeType, qint64 size,
+                      int width, int height, bool image, const QUrl &source)
+{
+    return {{u"id"_s, id},
+            {u"filename"_s, filename},
+            {u"mimeType"_s, mimeType},
+            {u"size"_s, size},
+            {u"sizeText"_s, QLocale().formattedDataSize(size)},
+            {u"width"_s, width},
+            {u"height"_s, height},
+            {u"image"_s, image},
+            {u"source"_s, source}};
+}
+
+} // namespace
+
 QVariantList MessageListModel::attachmentsOf(const LocalMessage &message)
 {
     QVariantList files;
     for (const OutgoingFile &file : message.files) { // not sent yet: this computer's copy
-        files.append(QVariantMap{{u"id"_s, 0},
-                                 {u"filename"_s, file.filename},
-                                 {u"mimeType"_s, file.mimeType},
-                                 {u"size"_s, file.size},
-                                 {u"sizeText"_s, QLocale().formattedDataSize(file.size)},
-                                 {u"width"_s, file.width},
-                                 {u"height"_s, file.height},
-                                 {u"image"_s, file.width > 0 && file.height > 0},
-                                 {u"source"_s, QUrl::fromLocalFile(file.path)}});
+        files.append(fileEntry(0, file.filename, file.mimeType, file.size, file.width, file.height,
+                               file.width > 0 && file.height > 0, QUrl::fromLocalFile(file.path)));
     }
     for (const Attachment &attachment : message.attachments) {
-        const bool image = attachment.thumbnailState == "ready"_L1 && attachment.width &&
-                           attachment.height && *attachment.width > 0 && *attachment.height > 0;
-        files.append(QVariantMap{{u"id"_s, attachment.id},
-                                 {u"filename"_s, attachment.filename},
-                                 {u"mimeType"_s, attachment.mimeType},
-                                 {u"size"_s, attachment.size},
-                                 {u"sizeText"_s, QLocale().formattedDataSize(attachment.size)},
-                                 {u"width"_s, attachment.width.value_or(0)},
-                                 {u"height"_s, attachment.height.value_or(0)},
-                                 {u"image"_s, image},
-                                 {u"source"_s, QUrl()}});
+        const int width = attachment.width.value_or(0);
+        const int height = attachment.height.value_or(0);
+        const bool image = attachment.thumbnailState == "ready"_L1 && width > 0 && height > 0;
+        files.append(fileEntry(attachment.id, attachment.filename, attachment.mimeType,
+                               attachment.size, width, height, image, QUrl()));
     }
     return files;
 }

@@ -379,7 +379,7 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
     message.threadRootId = options.threadRootId;
     message.conversationId = conversationId;
     message.senderId = senderId;
-    message.content = content;
+    message.content = content.isNull() ? QStringLiteral("") : content; // NOT NULL
     message.createdAt = QDateTime::currentMSecsSinceEpoch();
     message.clientMessageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     message.state = State::Queued;
@@ -402,7 +402,7 @@ Result<LocalMessage> LocalCache::addOutgoing(qint64 conversationId, qint64 sende
              u"INSERT INTO messages (conversation_id, sender_id, content, created_at, "
              "client_message_id, state, reply_to_id, reply_to, mentions, thread_root_id, files) "
              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-             {conversationId, senderId, content, message.createdAt, message.clientMessageId,
+             {conversationId, senderId, message.content, message.createdAt, message.clientMessageId,
               int(State::Queued), replyToId != 0 ? QVariant(replyToId) : QVariant(),
               replyJson(message.replyTo), cachesql::mentionsJson(options.mentions),
               options.threadRootId != 0 ? QVariant(options.threadRootId) : QVariant(),
