@@ -36,9 +36,11 @@ Messenger::Messenger(Options options, QObject *parent)
         [this](const QString &filename, std::function<void(const QString &)> then) {
             askWhereToSave(filename, std::move(then));
         });
-    m_chat.files()->setChooser([this](std::function<void(const QList<QUrl> &)> chosen) {
+    const auto choose = [this](std::function<void(const QList<QUrl> &)> chosen) {
         chooseFiles(std::move(chosen));
-    });
+    };
+    m_chat.files()->setChooser(choose);
+    m_chat.threadFiles()->setChooser(choose);
     connect(&m_session, &client::SessionController::loggedIn, this, [this] {
         m_chat.start(m_session.session(), m_options.cacheDir);
         m_settings.reload();

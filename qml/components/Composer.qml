@@ -34,11 +34,11 @@ Rectangle {
     property bool loading: false
 
     // Files staged for the message (FileStaging.files), and what adds more from the
-    // clipboard (the page's: function() -> bool, true when it held files or a picture);
-    // a thread's composer has neither.
+    // clipboard (the page's: function() -> bool, true when it held files or a picture).
     property var staged: []
     property var pasteFiles: null
     readonly property bool canAttach: pasteFiles !== null
+    readonly property bool fieldFocused: field.activeFocus
     signal attachRequested()
     signal unstageRequested(int index)
     readonly property bool hasContent: field.text.trim().length > 0 || staged.length > 0

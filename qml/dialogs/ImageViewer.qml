@@ -11,6 +11,8 @@ Popup {
     id: viewer
     objectName: "imageViewer"
 
+    // The open thread's pictures rather than the conversation's.
+    property bool inThread: false
     // [{id, filename, width, height}] (Chat.images()) and the one shown.
     property var images: []
     property int index: -1
@@ -18,7 +20,7 @@ Popup {
     property real zoom: 1 // times the fitted size
 
     function show(attachmentId) {
-        images = Chat.images()
+        images = Chat.images(inThread)
         index = images.findIndex(image => image.id === attachmentId)
         zoom = 1
         if (index >= 0)

@@ -136,6 +136,7 @@ Page {
                     visible: page.chatOpen && !(chatPane.threadOver && page.threadOpen)
                     showBack: page.narrow
                     actions: messageActions
+                    threadTyping: threadPanel.item ? (threadPanel.item as ThreadPanel).typing : false
                 }
                 Rectangle {
                     Layout.fillHeight: true

@@ -9,6 +9,7 @@ Page {
 
     property bool atBottom: true
     property bool showBack: false // narrow window: the list is behind this view
+    property bool threadTyping: false // in the thread beside: Ctrl+O is the thread's
     // Just opened: until the person scrolls (any way: wheel, keys, scroll bar, drag), the
     // view keeps its place at the "New messages" line (or the bottom) as messages come in.
     property bool placing: false
@@ -296,35 +297,18 @@ Page {
 
     Shortcut {
         sequence: "Ctrl+O"
-        enabled: view.visible
+        enabled: view.visible && !view.threadTyping
         onActivated: Chat.files.choose()
     }
 
     // Files dropped anywhere on the conversation are staged for its next message.
-    DropArea {
-        id: dropArea
+    FileDropArea {
         objectName: "fileDropArea"
         anchors.fill: parent
-        keys: ["text/uri-list"]
-        onDropped: (drop) => {
-            if (Chat.files.addUrls(drop.urls))
+        destination: Chat.currentTitle
+        onFilesDropped: (urls) => {
+            if (Chat.files.addUrls(urls))
                 composer.focusField()
-            drop.accept(Qt.CopyAction)
-        }
-        Rectangle {
-            anchors.fill: parent
-            visible: dropArea.containsDrag
-            color: Theme.selected
-            opacity: 0.9
-            border.color: Theme.accent
-            border.width: 2
-            Label {
-                anchors.centerIn: parent
-                text: qsTr("Drop files to send them to %1").arg(Chat.currentTitle)
-                textFormat: Text.PlainText
-                color: Theme.text
-                font.pixelSize: 18
-            }
         }
     }
 }

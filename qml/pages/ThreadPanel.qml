@@ -10,6 +10,8 @@ Page {
 
     property MessageActions actions: null
     property bool atBottom: true
+    // The person is typing in the thread's composer (Ctrl+O attaches to the thread then).
+    readonly property bool typing: composer.fieldFocused
     // For MessageActions: a thread has no threads of its own.
     readonly property bool offersThreads: false
     function startReplying(message) {
@@ -95,6 +97,8 @@ Page {
             showSender: true
             onRetryRequested: (id) => Chat.retry(id)
             onAttachmentOpened: (attachmentId, filename) => Chat.openAttachment(attachmentId, filename)
+            onImageViewed: (attachmentId) => viewer.show(attachmentId)
+            onAttachmentSaveRequested: (attachmentId, filename) => Chat.saveAttachment(attachmentId, filename)
             onDiscardRequested: (id) => Chat.discard(id)
             onMenuRequested: (message) => panel.actions.showMenu(message, panel)
             onReactRequested: (message, anchor) => panel.actions.openPicker(message.messageId, anchor, panel)
@@ -157,6 +161,10 @@ Page {
         objectName: "threadComposer"
         placeholder: qsTr("Reply in the thread…")
         mentionsFor: (prefix) => Chat.mentionCandidates(prefix)
+        staged: Chat.threadFiles.files
+        pasteFiles: () => Chat.threadFiles.paste()
+        onAttachRequested: Chat.threadFiles.choose()
+        onUnstageRequested: (index) => Chat.threadFiles.remove(index)
         onSendRequested: (text, replyToId) => {
             if (!Chat.sendInThread(text, replyToId))
                 return // refused (too long, say): the text stays
@@ -179,5 +187,29 @@ Page {
                 Chat.threadComposerChanged(text)
         }
         Component.onCompleted: composer.load(Chat.threadDraft)
+    }
+
+    ImageViewer {
+        id: viewer
+        inThread: true
+        onClosed: panel.focusComposer()
+    }
+
+    // Ctrl+O while typing here attaches to the thread's next reply (the conversation's
+    // shortcut gives way).
+    Shortcut {
+        sequence: "Ctrl+O"
+        enabled: composer.fieldFocused
+        onActivated: Chat.threadFiles.choose()
+    }
+
+    // Files dropped on the thread are staged for its next reply.
+    FileDropArea {
+        anchors.fill: parent
+        destination: qsTr("the thread")
+        onFilesDropped: (urls) => {
+            if (Chat.threadFiles.addUrls(urls))
+                composer.focusField()
+        }
     }
 }

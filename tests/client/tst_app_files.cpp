@@ -5,6 +5,7 @@
 #include "AppDriver.h"
 #include "MediaFiles.h"
 
+#include "media/MediaService.h"
 #include "sync/OfflineQueue.h"
 
 #include <QApplication>
@@ -73,15 +74,11 @@ int stagedCount(RunningApp &app)
     return app.messenger.chat().files()->count();
 }
 
-// Uploads over HTTP as another client would; the attachment's id.
-qint64 upload(TwoPeople &world, const HttpClient::Account &who, const QByteArray &bytes,
-              const QString &filename)
+// A file's bytes; empty if it cannot be read.
+QByteArray contentsOf(const QString &path)
 {
-    return world.http
-        ->sendWithHeaders("POST", u"/api/media?filename="_s + filename, bytes,
-                          {{"Authorization", "Bearer " + who.token.toLatin1()}})
-        .body["attachment"_L1]["id"_L1]
-        .toInteger();
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 // The person types `path` into the open file dialog and presses Enter.
@@ -170,22 +167,25 @@ private Q_SLOTS:
         const QByteArray wide = jpegOf(quadrantImage(1600, 800));
         const QByteArray tall = pngOf(quadrantImage(300, 600));
         const QByteArray notes = "minutes\n";
-        const qint64 first = upload(world, world.bob, wide, u"wide.jpg"_s);
-        const qint64 second = upload(world, world.bob, tall, u"tall.png"_s);
-        const qint64 third = upload(world, world.bob, notes, u"notes.txt"_s);
+        const qint64 first = world.upload(world.bob, wide, u"wide.jpg"_s);
+        const qint64 second = world.upload(world.bob, tall, u"tall.png"_s);
+        const qint64 third = world.upload(world.bob, notes, u"notes.txt"_s);
         QVERIFY(first > 0 && second > 0 && third > 0);
-        QCOMPARE(world.http
-                     ->post(u"/api/messages/send"_s,
-                            {{"conversationId"_L1, world.pair},
-                             {"content"_L1, u"two pictures and the notes"_s},
-                             {"attachmentIds"_L1, QJsonArray{first, second, third}}},
-                            world.bob.token)
-                     .status,
-                 201);
+        QVERIFY(world.sayWithFiles(world.bob, world.pair, u"two pictures and the notes"_s,
+                                   {first, second, third}) > 0);
         RunningApp app(world.url);
         QVERIFY(app.start(u"alice"_s, 1));
         QTest::keyClick(app.window, Qt::Key_Down, Qt::AltModifier);
         QTRY_COMPARE(visibleItems(app.window, u"attachmentImage"_s).size(), 2);
+        const auto thumbnailsShown = [&] {
+            const auto pictures = visibleItems(app.window, u"attachmentPicture"_s);
+            return pictures.size() == 2 &&
+                   std::all_of(pictures.cbegin(), pictures.cend(), [](QQuickItem *picture) {
+                       return picture->property("status").toInt() == 1; // Image.Ready
+                   });
+        };
+        QTRY_VERIFY(thumbnailsShown());
+        screenshot(app.window, u"files"_s);
 
         // A click on the first picture: the viewer, the picture fitted (1600 x 800 in the
         // window less the margins), read whole from the server.
@@ -204,6 +204,7 @@ private Q_SLOTS:
                 .toString();
         };
         QCOMPARE(title(), u"wide.jpg · 1 of 2"_s);
+        screenshot(app.window, u"viewer"_s);
         QTest::keyClick(app.window, Qt::Key_Plus);
         QTRY_COMPARE(picture->width(), qRound(fitted * 1.25));
         QTest::keyClick(app.window, Qt::Key_0);
@@ -223,9 +224,7 @@ private Q_SLOTS:
         click(app.window, visibleItems(app.window, u"viewerSave"_s).constFirst());
         QVERIFY(answerFileDialog(saved.filePath(u"mine.png"_s)));
         QTRY_COMPARE(written.size(), 1);
-        QFile png(saved.filePath(u"mine.png"_s));
-        QVERIFY(png.open(QIODevice::ReadOnly));
-        QCOMPARE(png.readAll(), tall);
+        QCOMPARE(contentsOf(saved.filePath(u"mine.png"_s)), tall);
         app.window->requestActivate(); // as the window manager does when the dialog closes
         QVERIFY(QTest::qWaitForWindowActive(app.window));
         QTest::keyClick(app.window, Qt::Key_Escape);
@@ -238,9 +237,70 @@ private Q_SLOTS:
         click(app.window, visibleItems(app.window, u"saveFile"_s).constFirst());
         QVERIFY(answerFileDialog(saved.filePath(u"notes.txt"_s)));
         QTRY_COMPARE(written.size(), 2);
-        QFile text(saved.filePath(u"notes.txt"_s));
-        QVERIFY(text.open(QIODevice::ReadOnly));
-        QCOMPARE(text.readAll(), notes);
+        QCOMPARE(contentsOf(saved.filePath(u"notes.txt"_s)), notes);
+    }
+
+    // The thread beside the conversation takes files of its own (Ctrl+O while typing there,
+    // a drop on it), sends them as a reply in the thread, and its pictures open the viewer.
+    void theThreadTakesFilesOfItsOwn()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        QTemporaryDir files;
+        const QString photo = writeFile(files, u"photo.jpg"_s, jpegOf(quadrantImage(800, 600)));
+        const QString notes = writeFile(files, u"notes.txt"_s, "minutes\n");
+        const qint64 root = world.say(world.bob, world.pair, u"photos from friday?"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        pitchey::client::ChatController &chat = app.messenger.chat();
+        QTest::keyClick(app.window, Qt::Key_Down, Qt::AltModifier);
+        QTRY_COMPARE(chat.messages()->rowCount(), 1); // the root, there to open its thread
+        chat.openThread(root);
+        QTRY_VERIFY(app.item(u"threadComposer"_s));
+        QQuickItem *field =
+            app.item(u"threadComposer"_s)->findChild<QQuickItem *>(u"composerField"_s);
+        QTRY_VERIFY(field->hasActiveFocus());
+
+        QTest::keyClick(app.window, Qt::Key_O, Qt::ControlModifier);
+        QVERIFY(answerFileDialog(photo));
+        QTRY_COMPARE(chat.threadFiles()->count(), 1);
+        QQuickItem *thread = app.item(u"threadList"_s);
+        drop(app.window, thread->mapToScene({thread->width() / 2, thread->height() / 2}).toPoint(),
+             {QUrl::fromLocalFile(notes)});
+        QTRY_COMPARE(chat.threadFiles()->count(), 2);
+        QCOMPARE(chat.files()->count(), 0); // the conversation's own stay apart
+        QTRY_COMPARE(visibleItems(app.window, u"stagedFile"_s).size(), 2);
+        QVERIFY(app.item(u"threadComposer"_s)
+                    ->isAncestorOf(visibleItems(app.window, u"stagedFile"_s).constFirst()));
+
+        app.window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(app.window));
+        click(app.window, field);
+        type(app.window, u"here they are"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        const auto replies = [&] {
+            return world.http
+                ->get(u"/api/messages/%1/messages?threadRootId=%2"_s.arg(world.pair).arg(root),
+                      world.bob.token)
+                .body["messages"_L1]
+                .toArray();
+        };
+        QTRY_COMPARE(replies().size(), 1);
+        QCOMPARE(replies().at(0)["content"_L1].toString(), u"here they are"_s);
+        QCOMPARE(fieldOf(replies().at(0)["attachments"_L1].toArray(), "filename"_L1),
+                 (QStringList{u"photo.jpg"_s, u"notes.txt"_s}));
+        QCOMPARE(chat.threadFiles()->count(), 0);
+
+        // The picture in the thread opens the viewer, with the thread's pictures.
+        QTRY_COMPARE(visibleItems(app.window, u"attachmentImage"_s).size(), 1);
+        QVERIFY(thread->isAncestorOf(visibleItems(app.window, u"attachmentImage"_s).constFirst()));
+        click(app.window, visibleItems(app.window, u"attachmentImage"_s).constFirst());
+        QTRY_COMPARE(visibleItems(app.window, u"viewerTitle"_s).size(), 1);
+        QCOMPARE(visibleItems(app.window, u"viewerTitle"_s).constFirst()->property("text"),
+                 u"photo.jpg · 1 of 1"_s);
+        QTest::keyClick(app.window, Qt::Key_Escape);
+        QTRY_VERIFY(visibleItems(app.window, u"viewerTitle"_s).isEmpty());
+        QTRY_VERIFY(field->hasActiveFocus());
     }
 
     void limitsAreCheckedBeforeAnythingIsSent()
@@ -352,6 +412,57 @@ private Q_SLOTS:
         // The copy kept for sending is gone with it.
         const QDir copies(again.messenger.chat().cache()->outboxDir());
         QTRY_VERIFY(copies.entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
+    }
+
+    // The app quit between an upload and its message; the server forgot the upload after
+    // its 24 hours (here: at once). The send is refused; Retry uploads the file again.
+    void retryUploadsAgainWhatTheServerForgot()
+    {
+        TwoPeople world([](pitchey::server::ServerConfig &config) {
+            config.uploadRetention = std::chrono::hours(0);
+        });
+        QVERIFY(world.start());
+        QTemporaryDir files;
+        const QByteArray bytes = noise(64 * 1024);
+        const QString report = writeFile(files, u"report.bin"_s, bytes);
+        pitchey::Attachment forgotten; // as the app kept the server's answer
+        forgotten.id = world.upload(world.alice, bytes, u"report.bin"_s);
+        forgotten.filename = u"report.bin"_s;
+        forgotten.size = bytes.size();
+        QVERIFY(forgotten.id > 0);
+        int swept = -1;
+        world.server.server().media()->sweep(
+            [&](const auto &result) { swept = result.ok() ? result.value() : 0; });
+        QTRY_COMPARE(swept, 1);
+
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        pitchey::client::ChatController &chat = app.messenger.chat();
+        world.server.stop();
+        QTRY_VERIFY(chat.connectionState() !=
+                    pitchey::client::ChatController::ConnectionState::Connected);
+        QTest::keyClick(app.window, Qt::Key_Down, Qt::AltModifier);
+        QVERIFY(chat.files()->addUrls({QUrl::fromLocalFile(report)}));
+        type(app.window, u"the report"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
+        QTRY_COMPARE(chat.cache()->queued().size(), 1);
+        const QString cmid = chat.cache()->queued().constFirst().clientMessageId;
+        QVERIFY(chat.cache()->setUploaded(cmid, 0, forgotten));
+        QVERIFY(world.server.start());
+
+        QTRY_COMPARE(chat.cache()->byClientId(cmid)->state,
+                     pitchey::client::LocalMessage::State::Failed);
+        QTRY_COMPARE(visibleItems(app.window, u"retryButton"_s).size(), 1);
+        click(app.window, visibleItems(app.window, u"retryButton"_s).constFirst());
+        QTRY_COMPARE(messagesOf(world, world.bob).size(), 1);
+        const QJsonObject sent = messagesOf(world, world.bob).at(0).toObject();
+        QCOMPARE(sent["content"_L1].toString(), u"the report"_s);
+        const QJsonArray attachments = sent["attachments"_L1].toArray();
+        QCOMPARE(fieldOf(attachments, "filename"_L1), QStringList{u"report.bin"_s});
+        QCOMPARE(attachments.at(0)["size"_L1].toInteger(), bytes.size());
+        QVERIFY(attachments.at(0)["id"_L1].toInteger() != forgotten.id);
+        QTRY_VERIFY(chat.cache()->queued().isEmpty());
+        QCOMPARE(visibleItems(app.window, u"retryButton"_s).size(), 0);
     }
 
     void aCancelledUploadTakesItsMessageBack()

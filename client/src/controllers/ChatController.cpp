@@ -49,7 +49,10 @@ ChatController::ChatController(ApiClient &api, RealtimeConnection &connection, Q
 
     connect(this, &ChatController::currentChanged, this,
             [this] { m_files.setConversation(m_state.current); });
+    connect(this, &ChatController::threadChanged, this,
+            [this] { m_threadFiles.setConversation(threadRootId()); });
     connect(&m_files, &FileStaging::refused, this, &ChatController::errorOccurred);
+    connect(&m_threadFiles, &FileStaging::refused, this, &ChatController::errorOccurred);
     connect(m_timeline, &Timeline::loadingOlderChanged, this, &ChatController::historyChanged);
     connect(m_timeline, &Timeline::errorOccurred, this, &ChatController::errorOccurred);
     connect(m_timeline, &Timeline::revealed, this, &ChatController::messageRevealed);
@@ -110,10 +113,10 @@ void ChatController::saveAttachment(qint64 attachmentId, const QString &filename
     });
 }
 
-QVariantList ChatController::images() const
+QVariantList ChatController::images(bool inThread) const
 {
     QVariantList images;
-    for (const LocalMessage &message : m_messages.messages()) {
+    for (const LocalMessage &message : (inThread ? m_thread : m_messages).messages()) {
         if (message.isDeleted())
             continue;
         for (const Attachment &file : message.attachments) {
@@ -139,9 +142,15 @@ void ChatController::start(const Session &session, const QString &cacheDir)
         std::make_unique<LocalCache>(QDir(cacheDir).filePath(u"account-%1.sqlite"_s.arg(me)), me);
     if (auto opened = m_cache->open(); !opened.ok())
         Q_EMIT errorOccurred(opened.error().message);
-    m_files.setStagingDir(QDir(cacheDir).filePath(u"staging"_s));
+    // Pasted pictures wait here until sent; nothing staged outlives the app (a crash's go).
+    const QString staging = QDir(cacheDir).filePath(u"staging"_s);
+    QDir(staging).removeRecursively();
+    m_files.setStagingDir(staging);
+    m_threadFiles.setStagingDir(staging);
     m_queue = std::make_unique<OfflineQueue>(*m_cache, m_connection, m_api);
     connect(m_queue.get(), &OfflineQueue::uploadProgress, &m_messages,
+            &MessageListModel::setUploadProgress);
+    connect(m_queue.get(), &OfflineQueue::uploadProgress, &m_thread,
             &MessageListModel::setUploadProgress);
     connect(m_queue.get(), &OfflineQueue::messageChanged, m_timeline,
             &Timeline::localMessageChanged);
@@ -179,6 +188,8 @@ void ChatController::stop()
     closeConversation();
     m_conversations.clear();
     m_threadDrafts.clear();
+    m_files.clear();
+    m_threadFiles.clear();
     m_userSearch.clear();
     m_state.queue = nullptr;
     m_state.cache = nullptr;
@@ -246,11 +257,14 @@ void ChatController::closeThread()
 bool ChatController::sendInThread(const QString &text, qint64 replyToId)
 {
     const qint64 root = m_threadView->rootId();
-    if (root == 0 || text.trimmed().isEmpty())
+    if (root == 0 || (text.trimmed().isEmpty() && m_threadFiles.count() == 0))
         return false;
     m_reading->stopTyping();
-    if (!m_timeline->send(text, replyToId, root))
+    if (!m_timeline->send(text, replyToId, root, m_threadFiles.take())) {
+        m_threadFiles.restore();
         return false;
+    }
+    m_threadFiles.done();
     m_threadView->replied();
     return true;
 }
@@ -600,8 +614,10 @@ void ChatController::onConnectionState(RealtimeConnection::State state)
         m_countdown.stop();
     if (state == RealtimeConnection::State::Connected && m_scope) {
         m_api.mediaConfig(m_scope.get(), [this](const Result<api::MediaConfig> &config) {
-            if (config.ok())
-                m_files.setConfig(config.value());
+            if (!config.ok())
+                return;
+            m_files.setConfig(config.value());
+            m_threadFiles.setConfig(config.value());
         });
     }
     if (state != RealtimeConnection::State::Connected) {

@@ -44,8 +44,10 @@ class ChatController : public QObject
     // A change of threadFollowing waits for the server's answer.
     Q_PROPERTY(bool threadFollowPending READ threadFollowPending NOTIFY threadFollowingChanged)
     Q_PROPERTY(pitchey::client::UserSearchModel *userSearch READ userSearch CONSTANT)
-    // The files staged for the open conversation's next message (send() takes them).
+    // The files staged for the open conversation's next message (send() takes them), and
+    // for the open thread's next reply (sendInThread() takes those).
     Q_PROPERTY(pitchey::client::FileStaging *files READ files CONSTANT)
+    Q_PROPERTY(pitchey::client::FileStaging *threadFiles READ threadFiles CONSTANT)
     // Every emoji, for the reaction picker (read from the bundled data when first asked for).
     Q_PROPERTY(pitchey::client::EmojiModel *emoji READ emoji CONSTANT)
     Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentChanged)
@@ -97,9 +99,9 @@ public:
     using AskWhere =
         std::function<void(const QString &filename, std::function<void(const QString &)>)>;
     void setSaveDialog(AskWhere askWhere) { m_askWhere = std::move(askWhere); }
-    // The pictures of the open conversation's loaded messages, oldest first, for the
-    // viewer's previous and next: [{id, filename, width, height}].
-    Q_INVOKABLE QVariantList images() const;
+    // The pictures of the open conversation's loaded messages (or the open thread's),
+    // oldest first, for the viewer's previous and next: [{id, filename, width, height}].
+    Q_INVOKABLE QVariantList images(bool inThread = false) const;
     Q_INVOKABLE void closeConversation();
     // Queues a message for the open conversation (a reply to `replyToId`, unless 0) with the
     // files staged for it (`text` may then be empty); false when there is nothing to send.
@@ -109,7 +111,8 @@ public:
     Q_INVOKABLE void openThread(qint64 rootId);
     Q_INVOKABLE void closeThread();
     Q_INVOKABLE void followThread(bool following);
-    // Queues a reply in the open thread (quoting `replyToId`, unless 0).
+    // Queues a reply in the open thread (quoting `replyToId`, unless 0) with the files
+    // staged for it (`text` may then be empty).
     Q_INVOKABLE bool sendInThread(const QString &text, qint64 replyToId = 0);
     // Brings a message of the open conversation into the model (loading older ones as
     // needed): messageRevealed(row), or errorOccurred when it is not there any more.
@@ -159,6 +162,7 @@ public:
     [[nodiscard]] QString threadDraft() const { return m_threadDrafts.value(threadRootId()); }
     [[nodiscard]] UserSearchModel *userSearch() { return &m_userSearch; }
     [[nodiscard]] FileStaging *files() { return &m_files; }
+    [[nodiscard]] FileStaging *threadFiles() { return &m_threadFiles; }
     [[nodiscard]] EmojiModel *emoji();
     [[nodiscard]] qint64 currentConversationId() const { return m_state.current; }
     [[nodiscard]] QString currentTitle() const;
@@ -229,7 +233,8 @@ private:
     MessageListModel m_messages;
     MessageListModel m_thread;
     UserSearchModel m_userSearch;
-    FileStaging m_files;
+    FileStaging m_files;           // by conversation
+    FileStaging m_threadFiles;     // by thread root
     EmojiModel *m_emoji = nullptr; // a child, made on first use
     ChatState m_state;
     Timeline *m_timeline;

@@ -48,12 +48,21 @@ FileStaging::FileStaging(QObject *parent)
 
 FileStaging::~FileStaging()
 {
+    clear();
+}
+
+void FileStaging::clear()
+{
     for (const auto &files : std::as_const(m_files)) {
         for (const Staged &staged : files)
             forget(staged);
     }
     for (const Staged &staged : std::as_const(m_taken))
         forget(staged);
+    m_files.clear();
+    m_taken.clear();
+    m_conversation = 0;
+    Q_EMIT changed();
 }
 
 void FileStaging::setConversation(qint64 conversationId)

@@ -20,7 +20,8 @@ namespace pitchey::client {
 // sent: a file over maxUploadBytes, an empty one, a folder or more files than a message may
 // carry are refused with a word that says why; an image over maxImagePixels is kept, as a
 // file (the server would not show it as a picture). Each conversation keeps its own until
-// sent. A pasted picture is written as a PNG under the staging directory. GUI thread.
+// sent (or each thread: the staging's "conversation" is then the thread's root). A pasted
+// picture is written as a PNG under the staging directory. GUI thread.
 class FileStaging : public QObject
 {
     Q_OBJECT
@@ -54,6 +55,8 @@ public:
     // Opens the file dialog; what is chosen is added.
     Q_INVOKABLE void choose();
     Q_INVOKABLE void remove(int index);
+    // Every conversation's files forgotten (the session ends).
+    void clear();
     // The open conversation's files, to send: they leave the staging. restore() puts them
     // back when the message could not be queued; done() once it was.
     [[nodiscard]] QList<OutgoingFile> take();

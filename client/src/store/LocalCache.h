@@ -89,6 +89,7 @@ public:
     std::optional<LocalMessage> markSent(const QString &clientMessageId, qint64 id,
                                          qint64 createdAt);
     std::optional<LocalMessage> markFailed(const QString &clientMessageId, const QString &why);
+    // A failed message queued again (at the outbox's end), its files to be uploaded anew.
     std::optional<LocalMessage> requeue(const QString &clientMessageId);
     // A message not acknowledged (failed, or queued and not in flight) taken back, its
     // copies of files with it; false when there is no such message.

@@ -139,11 +139,19 @@ std::optional<LocalMessage> LocalCache::markFailed(const QString &clientMessageI
 
 std::optional<LocalMessage> LocalCache::requeue(const QString &clientMessageId)
 {
+    auto message = byClientId(clientMessageId);
+    if (!message || message->id != 0)
+        return message;
+    // Its files go up again: the server forgets an upload no message carries after 24 h,
+    // and answers bytes it still has with the same attachment.
+    for (OutgoingFile &file : message->files)
+        file.uploaded.reset();
     QSqlQuery query(QSqlDatabase::database(m_connection));
     exec(query,
-         u"UPDATE messages SET state = ?, failure = NULL "
+         u"UPDATE messages SET state = ?, failure = NULL, files = ? "
          "WHERE client_message_id = ? AND id IS NULL AND state = ?"_s,
-         {int(State::Queued), clientMessageId, int(State::Failed)});
+         {int(State::Queued), cachesql::listJson(message->files), clientMessageId,
+          int(State::Failed)});
     if (query.numRowsAffected() > 0)
         queueSend(clientMessageId); // at the end of the outbox: retried now, sent after
     return byClientId(clientMessageId);
