@@ -193,6 +193,26 @@ private Q_SLOTS:
             kLimit);
     }
 
+    // What one user's uploads may take while no message carries them: exactly the limit
+    // fits; past it, refused from the head (not a byte of the body read); others are not
+    // counted, and files sent in a message no longer count.
+    void unsentUploadsHaveALimitPerUser()
+    {
+        QVERIFY(startTeam([](auto &config) { config.maxUnsentUploadBytes = 10'000; }));
+        const qint64 first = uploaded(m_ann, noise(6000, 1));
+        const qint64 second = uploaded(m_ann, noise(4000, 2));
+        QVERIFY(first > 0 && second > 0);
+        const QByteArray answer = rawExchange(uploadHead(1));
+        QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
+        QVERIFY(answer.contains("\"too_large\""));
+        QVERIFY(answer.contains("not yet sent"));
+        QCOMPARE(upload(m_ann, noise(1, 3)).status, 413);
+        QCOMPARE(upload(m_ben, noise(10'000, 4)).status, 201); // ben's own
+        QCOMPARE(send(m_ann, u"two files"_s, {first, second}).status, 201);
+        QCOMPARE(upload(m_ann, noise(10'000, 5)).status, 201);
+        QCOMPARE(upload(m_ann, noise(1, 6)).status, 413);
+    }
+
     void anUploadNeedsALengthAndABody()
     {
         QVERIFY(rawExchange(uploadHead(0)).contains("\"bad_request\""));

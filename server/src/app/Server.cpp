@@ -157,6 +157,7 @@ Status Server::startMedia()
     settings.maxUploadBytes = m_config.maxUploadBytes;
     settings.maxImagePixels = m_config.maxImagePixels;
     settings.maxAttachmentsPerMessage = m_config.maxAttachmentsPerMessage;
+    settings.maxUnsentBytes = m_config.maxUnsentUploadBytes;
     settings.threads = m_config.mediaThreads;
     settings.uploadRetention = m_config.uploadRetention;
     settings.sweepInterval = m_config.mediaSweepInterval;

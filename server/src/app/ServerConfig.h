@@ -69,6 +69,7 @@ struct ServerConfig
     qint64 maxUploadBytes = 50LL * 1024 * 1024;
     qint64 maxImagePixels = 40'000'000;
     int maxAttachmentsPerMessage = 10;
+    qint64 maxUnsentUploadBytes = 1024LL * 1024 * 1024; // per user; 0: no limit
     QString mediaDir;
     int mediaThreads = 2;
     // Not options: tests shorten them.

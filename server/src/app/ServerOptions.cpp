@@ -220,6 +220,13 @@ const ServerOption kOptions[] = {
          return number(name, text, 1, kMaxNumber,
                        [&](double n) { config.maxUploadBytes = qint64(std::min(n, 1e12)); });
      }},
+    {"max-unsent-upload-bytes", "PITCHEY_MAX_UNSENT_UPLOAD_BYTES", "bytes",
+     "Most one user's uploads not yet sent in a message may take; an upload past it is "
+     "refused (413) from its headers; 0: no limit (default 1073741824, 1 GiB).",
+     [](const QString &name, const QString &text, ServerConfig &config) {
+         return number(name, text, 0, kMaxNumber,
+                       [&](double n) { config.maxUnsentUploadBytes = qint64(std::min(n, 1e15)); });
+     }},
     {"max-image-pixels", "PITCHEY_MAX_IMAGE_PIXELS", "n",
      "Largest image (width x height) given thumbnails; a larger one is kept as a plain file, "
      "never decoded (default 40000000).",

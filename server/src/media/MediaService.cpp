@@ -67,6 +67,19 @@ api::MediaConfig MediaService::config() const
             m_settings.maxAttachmentsPerMessage, m_settings.thumbnailSizes};
 }
 
+void MediaService::checkRoom(qint64 userId, qint64 size, QObject *context,
+                             std::function<void(const Status &)> done)
+{
+    if (m_settings.maxUnsentBytes <= 0)
+        return done(Done{});
+    m_db.submitThen<Done>(
+        userId,
+        [userId, size, limit = m_settings.maxUnsentBytes](QSqlDatabase &db) {
+            return Attachments::checkUnsent(db, userId, size, limit);
+        },
+        context, std::move(done));
+}
+
 Result<std::shared_ptr<MediaService::Incoming>> MediaService::receive()
 {
     auto staged = m_store->stage();
@@ -85,7 +98,8 @@ void MediaService::store(const std::shared_ptr<Incoming> &incoming, qint64 uploa
     // (The destructor waits for the pool: the service outlives every task.)
     m_pool.start([this, incoming, uploaderId, filename, limits, done = std::move(done)]() mutable {
         // On a worker: the disk sync and the decoding, never on a socket's or the main thread.
-        Attachments::Upload upload{uploaderId, filename, {}, currentTimeMs()};
+        Attachments::Upload upload{
+            uploaderId, filename, {}, currentTimeMs(), m_settings.maxUnsentBytes};
         Status ready = incoming->m_staged->finish();
         if (ready.ok()) {
             const auto file = incoming->m_staged->read();

@@ -33,6 +33,8 @@ public:
         int maxAttachmentsPerMessage = 10;
         QList<int> thumbnailSizes{320, 800};
         int threads = 2; // examining images: decoding and scaling them
+        // The most one user's uploads no message carries yet may take (0: no limit).
+        qint64 maxUnsentBytes = 1024LL * 1024 * 1024;
         // An upload no message carries is removed after this.
         std::chrono::milliseconds uploadRetention = std::chrono::hours(24);
         std::chrono::milliseconds sweepInterval = std::chrono::minutes(10);
@@ -64,6 +66,10 @@ public:
     [[nodiscard]] api::MediaConfig config() const;
     [[nodiscard]] const Settings &settings() const { return m_settings; }
 
+    // Whether `userId` may upload `size` bytes more (maxUnsentBytes), asked before the body
+    // is read; store() checks again, exactly, as the upload is recorded.
+    void checkRoom(qint64 userId, qint64 size, QObject *context,
+                   std::function<void(const Status &)> done);
     [[nodiscard]] Result<std::shared_ptr<Incoming>> receive();
     // The upload is complete: made durable, examined, placed and recorded, then `done`.
     void store(const std::shared_ptr<Incoming> &incoming, qint64 uploaderId,

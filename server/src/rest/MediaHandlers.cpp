@@ -114,6 +114,18 @@ void MediaHandlers::upload(const Call &call)
             Error::badRequest(u"an upload needs a Content-Length, and no chunked body"_s));
     if (*request.contentLength == 0 || !request.stream)
         return call.reply.error(Error::badRequest(u"the upload is empty"_s));
+    // Room for it is asked first: a refusal comes before a byte of the body is read.
+    m_media.checkRoom(call.caller.userId, qint64(*request.contentLength), this,
+                      [this, call](const Status &room) {
+                          if (!room.ok())
+                              return call.reply.error(room.error());
+                          receive(call);
+                      });
+}
+
+void MediaHandlers::receive(const Call &call)
+{
+    const HttpRequest &request = call.request;
     auto incoming = m_media.receive();
     if (!incoming.ok())
         return call.reply.error(incoming.error());

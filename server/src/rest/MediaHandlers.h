@@ -25,6 +25,7 @@ public:
 private:
     void config(const Call &call);
     void upload(const Call &call);
+    void receive(const Call &call); // the body, into the media store
     void download(const Call &call, bool thumbnail);
 
     MediaService &m_media;

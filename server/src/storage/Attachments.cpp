@@ -77,9 +77,55 @@ Result<FileFacts> fileRow(QSqlDatabase &db, const Upload &upload,
 
 } // namespace
 
+Result<qint64> unsentBytes(QSqlDatabase &db, qint64 userId)
+{
+    auto sum = sql::exec(db,
+                         u"SELECT COALESCE(SUM(f.size), 0) FROM attachments a "
+                         "JOIN media_files f ON f.sha256 = a.sha256 WHERE a.uploader_id = ? "
+                         "AND NOT EXISTS (SELECT 1 FROM message_attachments ma "
+                         "WHERE ma.attachment_id = a.id)"_s,
+                         {userId});
+    if (!sum.ok())
+        return sum.error();
+    const qint64 bytes = sum.value().next() ? sum.value().value(0).toLongLong() : 0;
+    sql::finishAll(db);
+    return bytes;
+}
+
+Status checkUnsent(QSqlDatabase &db, qint64 userId, qint64 size, qint64 limit)
+{
+    if (limit <= 0)
+        return Done{};
+    auto unsent = unsentBytes(db, userId);
+    if (!unsent.ok())
+        return unsent.error();
+    if (unsent.value() + size <= limit)
+        return Done{};
+    return Error{ErrorCode::TooLarge,
+                 u"your uploads not yet sent in a message take %1 bytes, and this server keeps "
+                 "at most %2 bytes of them for you: send them, or wait until they expire"_s
+                     .arg(unsent.value())
+                     .arg(limit)};
+}
+
 Result<Stored> store(QSqlDatabase &db, const Upload &upload,
                      const std::function<Status()> &placeFile)
 {
+    if (upload.maxUnsentBytes > 0) {
+        auto had =
+            sql::exec(db, u"SELECT 1 FROM attachments WHERE uploader_id = ? AND sha256 = ?"_s,
+                      {upload.uploaderId, upload.facts.sha256});
+        if (!had.ok())
+            return had.error();
+        const bool again = had.value().next(); // the same bytes: nothing more kept
+        sql::finishAll(db);
+        if (!again) {
+            if (Status room =
+                    checkUnsent(db, upload.uploaderId, upload.facts.size, upload.maxUnsentBytes);
+                !room.ok())
+                return room.error();
+        }
+    }
     auto facts = fileRow(db, upload, placeFile);
     if (!facts.ok())
         return facts.error();

@@ -35,6 +35,9 @@ struct Upload
     QString filename; // cleaned
     FileFacts facts;
     qint64 now = 0;
+    // The most the uploader's uploads no message carries may take, this one counted
+    // (0: no limit); over it: too_large. Bytes the uploader has already are not counted.
+    qint64 maxUnsentBytes = 0;
 };
 
 struct Stored
@@ -48,6 +51,11 @@ struct Stored
 // transaction: a failure rolls the row back.
 [[nodiscard]] Result<Stored> store(QSqlDatabase &db, const Upload &upload,
                                    const std::function<Status()> &placeFile);
+
+// The bytes of `userId`'s uploads no message carries (yet).
+[[nodiscard]] Result<qint64> unsentBytes(QSqlDatabase &db, qint64 userId);
+// too_large when `userId`'s unsent uploads and `size` more would be over `limit`.
+[[nodiscard]] Status checkUnsent(QSqlDatabase &db, qint64 userId, qint64 size, qint64 limit);
 
 // An attachment as `userId` may download it: the uploader while no message carries it, or
 // a participant of a conversation with a live message that does. Anyone else: not_found.
