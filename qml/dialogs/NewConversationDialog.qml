@@ -4,6 +4,7 @@ import QtQuick.Layouts
 import Pitchey
 
 // Search the user directory; one person makes a 1:1 chat, several make a titled group.
+// Up and Down move through the people found, Enter (or Space in the list) picks one.
 Dialog {
     id: dialog
 
@@ -20,6 +21,11 @@ Dialog {
         }
     }
 
+    function pickCurrent() {
+        if (results.count > 0)
+            Chat.userSearch.toggle(Math.max(0, results.currentIndex))
+    }
+
     onOpened: { search.clear(); groupTitle.clear(); Chat.userSearch.clear(); Chat.searchUsers(""); search.forceActiveFocus() }
 
     ColumnLayout {
@@ -33,6 +39,11 @@ Dialog {
             placeholderText: qsTr("Search people by name")
             onTextEdited: searchDelay.restart()
             KeyNavigation.tab: results
+            // Enter picks the highlighted person (the first, unless Down moved on).
+            Keys.onReturnPressed: dialog.pickCurrent()
+            Keys.onEnterPressed: dialog.pickCurrent()
+            Keys.onDownPressed: results.incrementCurrentIndex()
+            Keys.onUpPressed: results.decrementCurrentIndex()
             Timer { id: searchDelay; interval: 250; onTriggered: Chat.searchUsers(search.text) }
         }
         ListView {
@@ -45,6 +56,9 @@ Dialog {
             clip: true
             model: Chat.userSearch
             keyNavigationEnabled: true
+            Keys.onReturnPressed: dialog.pickCurrent()
+            Keys.onEnterPressed: dialog.pickCurrent()
+            Keys.onSpacePressed: dialog.pickCurrent()
             delegate: CheckDelegate {
                 required property int index
                 required property string displayName
@@ -54,6 +68,7 @@ Dialog {
                 required property bool selected
                 width: ListView.view.width
                 checked: selected
+                highlighted: ListView.isCurrentItem
                 text: displayName + "  (@" + username + ")"
                 Accessible.name: text
                 onClicked: Chat.userSearch.toggle(index)

@@ -207,4 +207,21 @@ struct RunningApp
     QQuickItem *item(const QString &name) const { return findItem(window, name); }
 };
 
+// Alt+Down or Alt+Up through the list until `conversationId` is open, as a person would.
+[[nodiscard]] inline bool openWithKeys(RunningApp &app, qint64 conversationId)
+{
+    client::ChatController &chat = app.messenger.chat();
+    const auto *list = chat.conversations();
+    for (int step = 0; step < list->rowCount(); ++step) {
+        const qint64 before = chat.currentConversationId();
+        if (before == conversationId)
+            return true;
+        const bool down = before == 0 || list->rowOf(conversationId) > list->rowOf(before);
+        QTest::keyClick(app.window, down ? Qt::Key_Down : Qt::Key_Up, Qt::AltModifier);
+        if (!QTest::qWaitFor([&] { return chat.currentConversationId() != before; }))
+            return false;
+    }
+    return chat.currentConversationId() == conversationId;
+}
+
 } // namespace pitchey::testing

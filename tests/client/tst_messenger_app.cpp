@@ -4,7 +4,9 @@
 #include "AppDriver.h"
 #include "protocol/Api.h"
 
+#include <QClipboard>
 #include <QDBusConnection>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -319,122 +321,97 @@ private Q_SLOTS:
         TwoPeople world;
         QVERIFY(world.start());
         const auto carol = world.http->registerUser(u"carol"_s);
-        const qint64 withCarol =
-            world.http
-                ->post(u"/api/messages/conversations"_s,
-                       {{"participantIds"_L1, QJsonArray{world.alice.id}}}, carol.token)
-                .body["conversation"_L1]["id"_L1]
-                .toInteger();
+        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
+        QVERIFY(withCarol > 0);
         QTemporaryDir cache;
-        const auto composerText = [](QQuickWindow *window) {
-            return findItem(window, u"composerField"_s)->property("text").toString();
+        const auto composerText = [](const RunningApp &app) {
+            return app.item(u"composerField"_s)->property("text").toString();
         };
         {
-            app::Messenger messenger({world.url, u"pitchey-tests"_s, cache.path()});
-            QVERIFY(messenger.load());
-            auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
-            window->resize(1000, 680);
-            messenger.session().login(world.url.toString(), u"alice"_s, u"password123"_s);
-            QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 2);
-            window->requestActivate();
-            QVERIFY(QTest::qWaitForWindowActive(window));
-
-            messenger.chat().openConversation(world.pair);
-            QTRY_VERIFY(findItem(window, u"composerField"_s));
-            QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
-            type(window, u"for bob only"_s);
-            QCOMPARE(composerText(window), u"for bob only"_s);
+            RunningApp app(world.url, cache.path());
+            QVERIFY(app.start(u"alice"_s, 2));
+            QVERIFY(openWithKeys(app, world.pair));
+            QTRY_COMPARE(app.window->activeFocusItem(), app.item(u"composerField"_s));
+            type(app.window, u"for bob only"_s);
+            QCOMPARE(composerText(app), u"for bob only"_s);
             // Tab leaves the composer (no tab character), Shift+Tab comes back.
-            QTest::keyClick(window, Qt::Key_Tab);
-            QVERIFY(window->activeFocusItem() != findItem(window, u"composerField"_s));
-            QTest::keyClick(window, Qt::Key_Backtab, Qt::ShiftModifier);
-            QTRY_COMPARE(window->activeFocusItem(), findItem(window, u"composerField"_s));
-            QCOMPARE(composerText(window), u"for bob only"_s);
+            QTest::keyClick(app.window, Qt::Key_Tab);
+            QVERIFY(app.window->activeFocusItem() != app.item(u"composerField"_s));
+            QTest::keyClick(app.window, Qt::Key_Backtab, Qt::ShiftModifier);
+            QTRY_COMPARE(app.window->activeFocusItem(), app.item(u"composerField"_s));
+            QCOMPARE(composerText(app), u"for bob only"_s);
 
-            const auto previews = [&] { return visibleTexts(window, u"previewText"_s); };
+            const auto previews = [&] { return visibleTexts(app.window, u"previewText"_s); };
             // The open conversation's draft is in its composer, not in its row.
             QVERIFY(!previews().contains(u"Draft: for bob only"_s));
-            messenger.chat().openConversation(withCarol);
-            QTRY_COMPARE(composerText(window), QString());
+            QVERIFY(openWithKeys(app, withCarol));
+            QTRY_COMPARE(composerText(app), QString());
             QTRY_VERIFY(previews().contains(u"Draft: for bob only"_s));
-            QTest::keyClick(window, Qt::Key_Return); // nothing goes to Carol
-            const auto rowOf = [&](qint64 id) {
-                auto *list = messenger.chat().conversations();
-                for (int row = 0; row < list->rowCount(); ++row) {
-                    if (list->index(row).data(client::ConversationListModel::IdRole) == id)
-                        return list->index(row);
-                }
-                return QModelIndex();
+            QTRY_COMPARE(app.window->activeFocusItem(), app.item(u"composerField"_s));
+            QTest::keyClick(app.window, Qt::Key_Return); // nothing goes to Carol
+            const auto draftOf = [&](qint64 id) {
+                auto *list = app.messenger.chat().conversations();
+                const int row = list->rowOf(id);
+                return list->index(row).data(client::ConversationListModel::DraftRole).toString();
             };
-            QCOMPARE(rowOf(world.pair).data(client::ConversationListModel::DraftRole).toString(),
-                     u"for bob only"_s);
-            QCOMPARE(rowOf(withCarol).data(client::ConversationListModel::DraftRole).toString(),
-                     QString());
+            QCOMPARE(draftOf(world.pair), u"for bob only"_s);
+            QCOMPARE(draftOf(withCarol), QString());
 
-            // Too long: refused, and the text stays, with the counter below zero.
+            // Too long (pasted): refused, and the text stays, with the counter below zero.
             const QString tooLong(10'050, u'x');
-            QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
-            type(window, u"a"_s);
-            findItem(window, u"composerField"_s)->setProperty("text", tooLong);
-            QTest::keyClick(window, Qt::Key_Return);
-            QCOMPARE(composerText(window), tooLong);
-            QVERIFY(findItem(window, u"lengthCounter"_s)->isVisible());
-            QCOMPARE(findItem(window, u"lengthCounter"_s)->property("text").toString(), u"-50"_s);
-            QCOMPARE(messenger.chat().messages()->rowCount(), 0);
+            QGuiApplication::clipboard()->setText(tooLong);
+            QTest::keyClick(app.window, Qt::Key_V, Qt::ControlModifier);
+            QCOMPARE(composerText(app), tooLong);
+            QTest::keyClick(app.window, Qt::Key_Return);
+            QCOMPARE(composerText(app), tooLong);
+            QVERIFY(app.item(u"lengthCounter"_s)->isVisible());
+            QCOMPARE(app.item(u"lengthCounter"_s)->property("text").toString(), u"-50"_s);
+            QCOMPARE(app.messenger.chat().messages()->rowCount(), 0);
         }
-        // The next start: Bob's draft is still Bob's.
-        app::Messenger messenger({world.url, u"pitchey-tests"_s, cache.path()});
-        QVERIFY(messenger.load());
-        auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
-        messenger.session().login(world.url.toString(), u"alice"_s, u"password123"_s);
-        QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 2);
-        messenger.chat().openConversation(world.pair);
-        QTRY_VERIFY(findItem(window, u"composerField"_s));
-        QTRY_COMPARE(composerText(window), u"for bob only"_s);
-        window->requestActivate();
-        QVERIFY(QTest::qWaitForWindowActive(window));
-        QMetaObject::invokeMethod(findItem(window, u"composerField"_s), "forceActiveFocus");
-        QTest::keyClick(window, Qt::Key_Return);
+        // The next start: Bob's draft is still Bob's, and Enter sends it to him.
+        RunningApp again(world.url, cache.path());
+        QVERIFY(again.start(u"alice"_s, 2));
+        QVERIFY(openWithKeys(again, world.pair));
+        QTRY_COMPARE(composerText(again), u"for bob only"_s);
+        QTRY_COMPARE(again.window->activeFocusItem(), again.item(u"composerField"_s));
+        QTest::keyClick(again.window, Qt::Key_Return);
         QTRY_COMPARE(
             world.http->get(u"/api/messages/%1/messages"_s.arg(world.pair), world.bob.token)
                 .body["messages"_L1][0]["content"_L1]
                 .toString(),
             u"for bob only"_s);
-        QTRY_COMPARE(composerText(window), QString()); // sent: the draft is gone
+        QTRY_COMPARE(composerText(again), QString()); // sent: the draft is gone
     }
 
-    // "+", a name, Start: the focus is in the new conversation's composer, so what is typed
-    // next is its first message (not a space that opens the dialog again).
+    // "+", a name, the person picked, Start: the focus is in the new conversation's
+    // composer, so what is typed next is its first message (not a space that opens the
+    // dialog again). Enter in the search field picks the highlighted person.
     void startingAChatPutsTheFocusInItsComposer()
     {
         TwoPeople world;
         QVERIFY(world.start());
         const auto dora = world.http->registerUser(u"dora"_s);
-        QTemporaryDir cache;
-        app::Messenger messenger({world.url, u"pitchey-tests"_s, cache.path()});
-        QVERIFY(messenger.load());
-        auto *window = qobject_cast<QQuickWindow *>(messenger.engine().rootObjects().value(0));
-        window->resize(1000, 680);
-        messenger.session().login(world.url.toString(), u"alice"_s, u"password123"_s);
-        QTRY_COMPARE(messenger.chat().conversations()->rowCount(), 1);
-        window->requestActivate();
-        QVERIFY(QTest::qWaitForWindowActive(window));
+        world.http->registerUser(u"doris"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
 
-        QQuickItem *plus = findItem(window, u"newConversationButton"_s);
-        QTest::mouseClick(window, Qt::LeftButton, {},
-                          plus->mapToScene({plus->width() / 2, plus->height() / 2}).toPoint());
-        QTRY_VERIFY(!visibleItems(window, u"userSearchField"_s).isEmpty());
-        QTRY_COMPARE(window->activeFocusItem(), visibleItems(window, u"userSearchField"_s).first());
-        type(window, u"dora"_s);
-        QTRY_COMPARE(messenger.chat().userSearch()->rowCount(), 1);
-        messenger.chat().userSearch()->toggle(0);
-        QMetaObject::invokeMethod(visibleItems(window, u"startButton"_s).first(), "clicked");
-        QTRY_VERIFY(messenger.chat().currentConversationId() != 0);
-        QVERIFY(messenger.chat().currentConversationId() != world.pair);
-        QTRY_COMPARE(window->activeFocusItem(), findItem(window, u"composerField"_s));
+        QQuickItem *plus = app.item(u"newConversationButton"_s);
+        click(app.window, plus);
+        QTRY_VERIFY(!visibleItems(app.window, u"userSearchField"_s).isEmpty());
+        QTRY_COMPARE(app.window->activeFocusItem(),
+                     visibleItems(app.window, u"userSearchField"_s).constFirst());
+        type(app.window, u"dor"_s);
+        QTRY_COMPARE(app.messenger.chat().userSearch()->rowCount(), 2);
+        QTest::keyClick(app.window, Qt::Key_Return); // the first: dora
+        QTRY_COMPARE(app.messenger.chat().userSearch()->selectedCount(), 1);
+        QCOMPARE(app.messenger.chat().userSearch()->selectedIds(), QList<qint64>{dora.id});
+        click(app.window, visibleItems(app.window, u"startButton"_s).constFirst());
+        QTRY_VERIFY(app.messenger.chat().currentConversationId() != 0);
+        QVERIFY(app.messenger.chat().currentConversationId() != world.pair);
+        QTRY_COMPARE(app.window->activeFocusItem(), app.item(u"composerField"_s));
         QVERIFY(!plus->hasActiveFocus());
-        type(window, u"hi dora"_s);
-        QTest::keyClick(window, Qt::Key_Return);
+        type(app.window, u"hi dora"_s);
+        QTest::keyClick(app.window, Qt::Key_Return);
         QTRY_COMPARE(world.http->get(u"/api/messages/conversations"_s, dora.token)
                          .body["conversations"_L1][0]["lastMessage"_L1]["content"_L1]
                          .toString(),
