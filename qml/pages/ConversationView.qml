@@ -14,6 +14,10 @@ Page {
     // view keeps its place at the "New messages" line (or the bottom) as messages come in.
     property bool placing: false
     property bool positioning: false // the view moves itself: not the person scrolling
+    // Newer messages are being added under the ones read (Chat.messages.hasNewer): the view
+    // stays where it is. And the newest page asked for: shown at its bottom once there.
+    property bool pagingNewer: false
+    property bool wantNewest: false
     // The page's menu, picker and dialogs for a message (MessageActions).
     property MessageActions actions: null
     // For MessageActions: "Reply in thread" belongs here.
@@ -23,6 +27,20 @@ Page {
     }
     function startEditing(message) { composer.startEditing(message.messageId, message.content) }
 
+    // The jump button: to the bottom, or, opened further up, to the newest page.
+    function jumpToNewest() {
+        if (Chat.messages.hasNewer) { // qmllint disable type
+            view.wantNewest = true
+            Chat.jumpToNewest() // the model is reset: onModelReset shows its bottom
+        } else {
+            view.showNewest()
+        }
+    }
+    function fetchNewer() {
+        view.pagingNewer = true
+        Chat.messages.fetchNewer() // qmllint disable type
+        view.pagingNewer = false
+    }
     function showNewest() {
         view.placing = false
         view.atBottom = true
@@ -169,12 +187,17 @@ Page {
             // (Later, not while the view is laying itself out.)
             if (contentY - originY < height)
                 Qt.callLater(Chat.messages.fetchOlder) // qmllint disable type
+            // Near the bottom of what is loaded, newer ones that are not.
+            if (Chat.messages.hasNewer && originY + contentHeight - height - contentY < height) // qmllint disable type
+                Qt.callLater(view.fetchNewer) // qmllint disable type
             seenDelay.restart()
         }
         onCountChanged: {
+            if (view.pagingNewer)
+                return // added under what is read: it stays in place
             if (view.placing)
                 Qt.callLater(view.place) // qmllint disable type
-            else if (view.atBottom)
+            else if (view.atBottom && !Chat.messages.hasNewer) // qmllint disable type
                 Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
             seenDelay.restart()
         }
@@ -226,6 +249,11 @@ Page {
         target: Chat.messages // qmllint disable type
         // All of it replaced (the first unread one fetched): placed again, as when opened.
         function onModelReset() {
+            if (view.wantNewest) {
+                view.wantNewest = false
+                Qt.callLater(view.showNewest) // qmllint disable type
+                return
+            }
             view.placing = true
             Qt.callLater(view.place) // qmllint disable type
         }
@@ -239,7 +267,7 @@ Page {
             id: jumpBar
             objectName: "jumpToNewest"
             Layout.fillWidth: true
-            visible: !view.atBottom && messages.count > 0
+            visible: (!view.atBottom || Chat.messages.hasNewer) && messages.count > 0 // qmllint disable type
             focusPolicy: Qt.TabFocus
             text: Chat.currentUnread === 1 ? qsTr("\u2193  1 new message")
                 : Chat.currentUnread > 1 ? qsTr("\u2193  %1 new messages").arg(Chat.currentUnread)
@@ -252,7 +280,7 @@ Page {
                 color: jumpBar.down || jumpBar.hovered ? Theme.selected : Theme.window
                 Rectangle { width: parent.width; height: 1; color: Theme.divider }
             }
-            onClicked: view.showNewest()
+            onClicked: view.jumpToNewest()
         }
         Composer {
             id: composer
@@ -264,7 +292,10 @@ Page {
             onAttachRequested: Chat.files.choose()
             onUnstageRequested: (index) => Chat.files.remove(index)
             onSendRequested: (text, replyToId) => {
-                if (!Chat.send(text, replyToId))
+                view.wantNewest = Chat.messages.hasNewer // qmllint disable type
+                const sent = Chat.send(text, replyToId)
+                view.wantNewest = false // (the reset, if any, came within)
+                if (!sent)
                     return // refused (too long, say): the text stays
                 composer.clear()
                 composer.stopReplying()

@@ -5,6 +5,7 @@
 
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonObject>
@@ -45,6 +46,20 @@ public:
 public Q_SLOTS:
     void open(const QUrl &url) { urls.append(url); }
 };
+
+// A mouse wheel turned `steps` notches down over `item`.
+void wheelDown(QQuickWindow *window, QQuickItem *item, int steps)
+{
+    const QPointF at = item->mapToScene({item->width() / 2, item->height() / 2});
+    QWheelEvent event(at, window->mapToGlobal(at), QPoint(), QPoint(0, -120 * steps), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    // (Time moves on between notches: the view measures the wheel's speed by it.)
+    static QElapsedTimer clock;
+    if (!clock.isValid())
+        clock.start();
+    event.setTimestamp(quint64(clock.elapsed()) + 1);
+    QCoreApplication::sendEvent(window, &event);
+}
 
 } // namespace
 
@@ -96,6 +111,80 @@ private Q_SLOTS:
 
         click(app.window, jump);
         QTRY_VERIFY(shows(app, u"new 79"_s));
+        QTRY_VERIFY(list->property("atYEnd").toBool());
+        QTRY_COMPARE(chat.currentUnread(), 0);
+        QVERIFY(!jump->isVisible());
+    }
+
+    // More unread than the most loaded at once (500): it opens at the first of them all the
+    // same, under the line; newer ones come in below as the wheel goes down, the view
+    // staying where it is; one arriving meanwhile waits its turn; the jump button loads
+    // the newest.
+    void moreUnreadThanOnePageOpensAtTheFirst()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto carol = world.http->registerUser(u"carol"_s);
+        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
+        for (int i = 0; i < 5; ++i)
+            world.say(world.bob, world.pair, u"old %1"_s.arg(i));
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 2));
+        client::ChatController &chat = app.messenger.chat();
+        chat.openConversation(world.pair);
+        QTRY_COMPARE(chat.currentUnread(), 0);
+        chat.openConversation(withCarol);
+        for (int i = 0; i < 620; ++i)
+            world.say(world.bob, world.pair, u"new %1"_s.arg(i));
+        QTRY_COMPARE(chat.unreadTotal(), 620);
+
+        chat.openConversation(world.pair);
+        client::MessageListModel &model = *chat.messages();
+        QVERIFY(model.hasNewer());
+        QCOMPARE(model.rowCount(), 5 + 100); // what came before the line, a page after it
+        QQuickItem *list = app.item(u"messageList"_s);
+        QTRY_COMPARE(visibleItems(app.window, u"newMessagesLine"_s).size(), 1);
+        QTRY_VERIFY(shows(app, u"new 0"_s));
+        const auto lineAt = [&] {
+            return visibleItems(app.window, u"newMessagesLine"_s)
+                .constFirst()
+                ->mapToItem(list, QPointF(0, 0))
+                .y();
+        };
+        QTRY_VERIFY2(lineAt() >= 0 && lineAt() < list->height() / 3,
+                     qPrintable(QString::number(lineAt())));
+        QQuickItem *jump = app.item(u"jumpToNewest"_s);
+        QTRY_VERIFY(jump->isVisible());
+
+        // One arrives while the newest are not loaded: kept for when they are.
+        const qint64 live = world.say(world.bob, world.pair, u"while reading"_s);
+        QTRY_COMPARE(chat.cache()->newestId(world.pair), live);
+        QCOMPARE(model.rowCount(), 105);
+
+        // The wheel, down: the next page comes in below, and the view goes on from where
+        // it was (the message under the pointer is one of the first page's, not the newest).
+        for (int turn = 0; turn < 200 && model.rowCount() == 105; ++turn) {
+            wheelDown(app.window, list, 3);
+            std::ignore = QTest::qWaitFor([&] { return model.rowCount() > 105; }, 50);
+        }
+        QVERIFY(model.rowCount() > 105);
+        QVERIFY(model.hasNewer());
+        QVERIFY(!shows(app, u"new 199"_s));
+        const auto shown = [&] {
+            QList<int> numbers;
+            for (int i = 0; i < 200; ++i) {
+                if (shows(app, u"new %1"_s.arg(i)))
+                    numbers.append(i);
+            }
+            return numbers;
+        };
+        QVERIFY(!shown().isEmpty());
+        QVERIFY2(shown().constLast() < 100, qPrintable(QString::number(shown().constLast())));
+
+        // The jump button: the newest page, at its bottom, the one that waited there too.
+        click(app.window, jump);
+        QTRY_VERIFY(!model.hasNewer());
+        QTRY_VERIFY(shows(app, u"while reading"_s));
         QTRY_VERIFY(list->property("atYEnd").toBool());
         QTRY_COMPARE(chat.currentUnread(), 0);
         QVERIFY(!jump->isVisible());

@@ -289,6 +289,11 @@ void ChatController::followThread(bool following)
     m_threadView->setFollowing(following);
 }
 
+void ChatController::jumpToNewest()
+{
+    m_timeline->showNewest();
+}
+
 void ChatController::reveal(qint64 messageId)
 {
     m_timeline->reveal(messageId);

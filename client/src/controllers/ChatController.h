@@ -117,6 +117,8 @@ public:
     // Brings a message of the open conversation into the model (loading older ones as
     // needed): messageRevealed(row), or errorOccurred when it is not there any more.
     Q_INVOKABLE void reveal(qint64 messageId);
+    // The open conversation's newest messages, when it opened further up (messages.hasNewer).
+    Q_INVOKABLE void jumpToNewest();
     // Opens a message of any conversation (a notification clicked): its conversation, and
     // its thread when it is a reply in one; else into sight in the conversation.
     Q_INVOKABLE void showMessage(qint64 conversationId, qint64 messageId);

@@ -20,6 +20,10 @@ constexpr int kMaxOpenPage = 500;
 constexpr int kCachePage = 20;
 // How many pages reveal() loads at most to reach a message (at least 1,000 messages).
 constexpr int kRevealSteps = 50;
+// Opened at the first unread message (more than kMaxOpenPage of them): this many before it,
+// and pages of this many after it, from the cache.
+constexpr int kContextBefore = 20;
+constexpr int kNewerPage = 100;
 
 } // namespace
 
@@ -28,6 +32,7 @@ Timeline::Timeline(ChatState &state, QObject *parent)
     , m_state(state)
 {
     m_state.messages.setOlderFetcher([this] { fetchOlder(); });
+    m_state.messages.setNewerFetcher([this] { fetchNewer(); });
 }
 
 void Timeline::setOlder(bool mayHaveOlder, bool loading)
@@ -59,6 +64,11 @@ void Timeline::continueReveal()
         }
         if (m_loadingOlder)
             return; // on when the page is in (setOlder)
+        if (m_state.messages.hasNewer() && m_revealing > m_state.messages.newestId() &&
+            m_revealSteps-- > 0) {
+            fetchNewer();
+            continue;
+        }
         const qint64 oldest = m_state.messages.oldestId();
         if (m_revealSteps-- <= 0 || !m_mayHaveOlder || (oldest > 0 && m_revealing > oldest)) {
             m_revealing = 0;
@@ -75,13 +85,16 @@ bool Timeline::open(qint64 conversationId)
     if (!cache || !conversation)
         return false;
     m_state.current = conversationId;
-    // Enough of the newest messages to reach the first unread one (within reason), for the
-    // "New messages" line to be on it.
-    const int page = std::clamp(int(conversation->unreadCount) + 10, kPageSize, kMaxOpenPage);
-    m_state.messages.reset(conversationId, cache->messages(conversationId, page));
     // Unread messages open under a "New messages" line.
     const qint64 readUpTo =
         conversation->unreadCount > 0 ? conversation->readMarkers.value(m_state.me) : -1;
+    if (conversation->unreadCount > kMaxOpenPage && readUpTo >= 0 &&
+        openAtFirstUnread(conversationId, readUpTo))
+        return true;
+    // Enough of the newest messages to reach the first unread one (within reason), for the
+    // line to be on it.
+    const int page = std::clamp(int(conversation->unreadCount) + 10, kPageSize, kMaxOpenPage);
+    m_state.messages.reset(conversationId, cache->messages(conversationId, page));
     m_state.messages.setUnreadAfter(readUpTo);
     // Whatever is newer than the cache comes by catching up; older unread messages the cache
     // lacks (or all, for a conversation never opened) come from the server.
@@ -94,6 +107,49 @@ bool Timeline::open(qint64 conversationId)
         setOlder(true, false);
     }
     return true;
+}
+
+bool Timeline::openAtFirstUnread(qint64 conversationId, qint64 readUpTo)
+{
+    LocalCache *cache = m_state.cache;
+    const QList<LocalMessage> unread = cache->messagesAfter(conversationId, readUpTo, kNewerPage);
+    if (unread.size() < kNewerPage)
+        return false;
+    m_state.messages.reset(conversationId,
+                           cache->messages(conversationId, kContextBefore, readUpTo + 1) + unread);
+    m_state.messages.setUnreadAfter(readUpTo);
+    m_state.messages.setHasNewer(true);
+    setOlder(true, false);
+    return true;
+}
+
+void Timeline::fetchNewer()
+{
+    LocalCache *cache = m_state.cache;
+    const qint64 conversationId = m_state.current;
+    if (!cache || conversationId == 0 || !m_state.messages.hasNewer())
+        return;
+    const QList<LocalMessage> newer =
+        cache->messagesAfter(conversationId, m_state.messages.newestId(), kNewerPage);
+    m_state.messages.addNewer(newer);
+    if (newer.size() == kNewerPage)
+        return;
+    // The newest: from here on, what arrives shows at once, and the unsent ones are last.
+    m_state.messages.setHasNewer(false);
+    for (const LocalMessage &unsent : cache->messages(conversationId, 0))
+        m_state.messages.upsert(unsent);
+}
+
+void Timeline::showNewest()
+{
+    LocalCache *cache = m_state.cache;
+    const qint64 conversationId = m_state.current;
+    if (!cache || conversationId == 0 || !m_state.messages.hasNewer())
+        return;
+    const qint64 readUpTo = m_state.messages.unreadAfter();
+    m_state.messages.reset(conversationId, cache->messages(conversationId, kPageSize));
+    m_state.messages.setUnreadAfter(readUpTo);
+    setOlder(true, false);
 }
 
 bool Timeline::lacksUnread(qint64 readUpTo, qint64 oldestLoaded, int loaded)
@@ -180,6 +236,8 @@ bool Timeline::send(const QString &text, qint64 replyToId, qint64 threadRootId,
             tr("A message can be at most %1 characters long").arg(kMaxContentCodePoints));
         return false;
     }
+    if (threadRootId == 0)
+        showNewest(); // what is sent shows at the bottom, under the newest
     // A caption of blanks is no caption (the server refuses whitespace alone).
     auto queued = m_state.queue->enqueue(m_state.current, m_state.me, blank ? QString() : text,
                                          {replyToId, threadRootId, mentionsOf(text), files});

@@ -30,6 +30,9 @@ public:
     // queued in order with sends. False (and errorOccurred) when it cannot be.
     bool change(qint64 messageId, const QString *newText);
     [[nodiscard]] bool loadingOlder() const { return m_loadingOlder; }
+    // Opened at its first unread message with newer ones not loaded: the newest page
+    // instead (the jump button, a message sent).
+    void showNewest();
 
     // Messages from the server for a conversation: into the cache, and on screen if open.
     void store(qint64 conversationId, const QList<Message> &messages);
@@ -46,6 +49,11 @@ private:
     // What `text`, typed in the open conversation, mentions (MessageText.h).
     [[nodiscard]] Mentions mentionsOf(const QString &text) const;
     void fetchOlder();
+    // More unread than a page: the first of them (and a little before it) with a page
+    // after, newer ones loaded as the view comes near them (fetchNewer). False when the
+    // cache does not hold that many after it: opened as usual then.
+    bool openAtFirstUnread(qint64 conversationId, qint64 readUpTo);
+    void fetchNewer();
     // Whether unread messages after `readUpTo` (-1: none) are older than any of the
     // `loaded` ones, while fewer than the most shown at once are loaded.
     [[nodiscard]] static bool lacksUnread(qint64 readUpTo, qint64 oldestLoaded, int loaded);

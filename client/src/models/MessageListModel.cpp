@@ -260,6 +260,46 @@ void MessageListModel::reset(qint64 conversationId, const QList<LocalMessage> &m
     m_firstUnreadId = 0;
     endResetModel();
     Q_EMIT firstUnreadChanged();
+    setHasNewer(false);
+}
+
+void MessageListModel::setHasNewer(bool hasNewer)
+{
+    if (m_hasNewer == hasNewer)
+        return;
+    m_hasNewer = hasNewer;
+    Q_EMIT hasNewerChanged();
+}
+
+void MessageListModel::fetchNewer()
+{
+    if (!m_hasNewer || !m_fetchNewer || m_fetching)
+        return;
+    m_fetching = true;
+    m_fetchNewer();
+    m_fetching = false;
+}
+
+void MessageListModel::addNewer(const QList<LocalMessage> &messages)
+{
+    QList<LocalMessage> newer;
+    const qint64 newest = newestId();
+    for (const LocalMessage &message : messages) {
+        if (holds(message) && message.id > newest)
+            newer.append(message);
+    }
+    if (newer.isEmpty())
+        return;
+    std::sort(newer.begin(), newer.end(), before);
+    const int added = int(newer.size());
+    beginInsertRows({}, 0, added - 1);
+    m_items.append(newer);
+    endInsertRows();
+    // The former newest row may now be continued by a newer one.
+    if (added < rowCount())
+        Q_EMIT dataChanged(index(added), index(added), {FirstOfGroupRole, FirstOfDayRole});
+    if (m_firstUnreadId == 0)
+        findFirstUnread();
 }
 
 void MessageListModel::setUnreadAfter(qint64 readUpTo)
@@ -359,6 +399,8 @@ void MessageListModel::upsert(const LocalMessage &message)
     const int found = positionOfMessage(message);
     if (found >= 0)
         return replace(found, message);
+    if (m_hasNewer && (message.id == 0 || message.id > newestId()))
+        return; // beyond what is loaded: fetchNewer() brings it from the cache
     const auto at = std::upper_bound(m_items.cbegin(), m_items.cend(), message, before);
     const int position = int(at - m_items.cbegin());
     const int row = int(m_items.size()) - position; // counted after the insertion

@@ -21,6 +21,10 @@ class MessageListModel : public QAbstractListModel
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     // The row under the "New messages" line, or -1.
     Q_PROPERTY(int firstUnreadRow READ firstUnreadRow NOTIFY firstUnreadChanged)
+    // Newer messages than these are not loaded (the conversation opened at its first unread
+    // one, further up than a page): fetchNewer() brings the next ones; a message arriving
+    // meanwhile waits in the cache.
+    Q_PROPERTY(bool hasNewer READ hasNewer NOTIFY hasNewerChanged)
     // The colour of the user's own name where a message mentions them (the theme's).
     Q_PROPERTY(QString ownMentionColor READ ownMentionColor WRITE setOwnMentionColor NOTIFY
                    ownMentionColorChanged)
@@ -84,6 +88,11 @@ public:
     // only when it creates its last delegate anew, not when it reuses one from its pool.)
     Q_INVOKABLE void fetchOlder() { fetchMore({}); }
     void setMayHaveOlder(bool may) { m_mayHaveOlder = may; }
+    [[nodiscard]] bool hasNewer() const { return m_hasNewer; }
+    void setHasNewer(bool hasNewer);
+    void setNewerFetcher(std::function<void()> fetch) { m_fetchNewer = std::move(fetch); }
+    // The view's bottom is near while newer messages are not loaded.
+    Q_INVOKABLE void fetchNewer();
 
     void setMe(qint64 userId) { m_me = userId; }
     [[nodiscard]] QString ownMentionColor() const { return m_ownMentionColor; }
@@ -98,10 +107,14 @@ public:
     // page holds, the oldest of that page; older pages do not move it). -1: no line.
     void setUnreadAfter(qint64 readUpTo);
     [[nodiscard]] bool hasUnreadLine() const { return m_unreadAfter >= 0; }
+    [[nodiscard]] qint64 unreadAfter() const { return m_unreadAfter; }
     [[nodiscard]] int firstUnreadRow() const;
     // Adds messages older than every one here (at the end, the top of the view).
     void addOlder(const QList<LocalMessage> &messages);
-    // Inserts a message in id order (unsent ones last) or updates the row that has it.
+    // Adds messages newer than every one here (row 0 on, the bottom of the view).
+    void addNewer(const QList<LocalMessage> &messages);
+    // Inserts a message in id order (unsent ones last) or updates the row that has it; one
+    // newer than the loaded ones waits while hasNewer().
     void upsert(const LocalMessage &message);
     void removeByClientId(const QString &clientMessageId);
     void setStates(const QList<qint64> &messageIds, LocalMessage::State state);
@@ -125,6 +138,7 @@ Q_SIGNALS:
     void ownMentionColorChanged();
     void countChanged();
     void firstUnreadChanged();
+    void hasNewerChanged();
 
 private:
     // m_items is oldest first: a position in it and a row count from opposite ends.
@@ -152,7 +166,9 @@ private:
     std::function<QString(qint64)> m_nameOf;
     QString m_ownMentionColor;
     std::function<void()> m_fetchOlder;
+    std::function<void()> m_fetchNewer;
     bool m_mayHaveOlder = false;
+    bool m_hasNewer = false;
     qint64 m_unreadAfter = -1;
     qint64 m_firstUnreadId = 0;
     bool m_fetching = false;

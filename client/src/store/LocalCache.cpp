@@ -524,6 +524,13 @@ QList<LocalMessage> LocalCache::messages(qint64 conversationId, int limit, qint6
     return list;
 }
 
+QList<LocalMessage> LocalCache::messagesAfter(qint64 conversationId, qint64 afterId, int limit)
+{
+    return many(u"SELECT %1 FROM messages WHERE conversation_id = ? AND thread_root_id IS NULL "
+                "AND id > ? ORDER BY id LIMIT ?"_s.arg(QLatin1StringView(kColumns)),
+                {conversationId, afterId, limit});
+}
+
 qint64 LocalCache::newestId(qint64 conversationId)
 {
     QSqlQuery query(QSqlDatabase::database(m_connection));

@@ -134,6 +134,10 @@ public:
     // thread's replies.
     [[nodiscard]] QList<LocalMessage> messages(qint64 conversationId, int limit,
                                                qint64 beforeId = 0, qint64 threadRootId = 0);
+    // The oldest `limit` messages of a conversation's main view newer than `afterId`, oldest
+    // first (sent ones only: queued ones are the newest of all).
+    [[nodiscard]] QList<LocalMessage> messagesAfter(qint64 conversationId, qint64 afterId,
+                                                    int limit);
     [[nodiscard]] qint64 newestId(qint64 conversationId);
     // One of this account's own messages.
     [[nodiscard]] std::optional<LocalMessage> byClientId(const QString &clientMessageId);
