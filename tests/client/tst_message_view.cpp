@@ -155,6 +155,10 @@ private Q_SLOTS:
                      qPrintable(QString::number(lineAt())));
         QQuickItem *jump = app.item(u"jumpToNewest"_s);
         QTRY_VERIFY(jump->isVisible());
+        // Placed there, nothing more was loaded, and only what is on screen is read.
+        QTRY_VERIFY(chat.currentUnread() < 620);
+        QCOMPARE(model.rowCount(), 105);
+        QVERIFY2(chat.currentUnread() > 600, qPrintable(QString::number(chat.currentUnread())));
 
         // One arrives while the newest are not loaded: kept for when they are.
         const qint64 live = world.say(world.bob, world.pair, u"while reading"_s);

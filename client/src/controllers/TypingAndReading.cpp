@@ -62,7 +62,9 @@ void TypingAndReading::markSeen(qint64 messageId)
     // The newest message of the main view seen: what came after it are thread replies, shown
     // there by their roots' summaries; they are read too (no count sticks to a thread the
     // user does not open).
-    if (messageId >= m_state.messages.newestId() && conversation->lastMessage)
+    // (Not when newer messages are not loaded: those are not seen.)
+    const bool newerUnseen = m_state.messages.hasNewer();
+    if (!newerUnseen && messageId >= m_state.messages.newestId() && conversation->lastMessage)
         messageId = std::max(messageId, conversation->lastMessage->id);
     if (conversation->readMarkers.value(m_state.me) >= messageId)
         return;
@@ -82,6 +84,8 @@ void TypingAndReading::markSeen(qint64 messageId)
         if (message.threadRootId != 0)
             count(message);
     }
+    if (newerUnseen && m_state.cache) // and those not loaded
+        unread += m_state.cache->othersAfter(current, m_state.messages.newestId());
     m_state.conversations.setUnread(current, unread, mentions);
     m_state.saveConversation(current);
     qint64 &pending = m_pendingReads[current];

@@ -531,6 +531,16 @@ QList<LocalMessage> LocalCache::messagesAfter(qint64 conversationId, qint64 afte
                 {conversationId, afterId, limit});
 }
 
+int LocalCache::othersAfter(qint64 conversationId, qint64 afterId)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    exec(query,
+         u"SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND thread_root_id IS NULL "
+         "AND id > ? AND sender_id <> ? AND (deleted_at IS NULL OR deleted_at = 0)"_s,
+         {conversationId, afterId, m_me});
+    return query.next() ? query.value(0).toInt() : 0;
+}
+
 qint64 LocalCache::newestId(qint64 conversationId)
 {
     QSqlQuery query(QSqlDatabase::database(m_connection));

@@ -139,6 +139,8 @@ public:
     [[nodiscard]] QList<LocalMessage> messagesAfter(qint64 conversationId, qint64 afterId,
                                                     int limit);
     [[nodiscard]] qint64 newestId(qint64 conversationId);
+    // How many messages of others in a conversation's main view are newer than `afterId`.
+    [[nodiscard]] int othersAfter(qint64 conversationId, qint64 afterId);
     // One of this account's own messages.
     [[nodiscard]] std::optional<LocalMessage> byClientId(const QString &clientMessageId);
     [[nodiscard]] std::optional<LocalMessage> byId(qint64 messageId);
