@@ -4,7 +4,8 @@ import QtQuick.Layouts
 import Pitchey
 
 // A conversation's pictures over the whole window, as in Telegram: the picture fitted,
-// zoom with the wheel, + and - (0 fits again), drag to move a zoomed one; Left and Right
+// zoom with the wheel, + and - (0 fits again, 1 shows it pixel for pixel; the scale shown is
+// of the picture's own size), drag to move a zoomed one; Left and Right
 // (or the arrows at the sides) go to the previous and next picture of the conversation;
 // "Save as…" keeps it where the person chooses; Esc closes.
 Popup {
@@ -33,7 +34,8 @@ Popup {
         index = next
         zoom = 1
     }
-    function zoomBy(factor) { zoom = Math.max(1, Math.min(8, zoom * factor)) }
+    // Fitted at 1; up to 8 times that, or the picture's own size if more.
+    function zoomBy(factor) { zoom = Math.max(1, Math.min(Math.max(8, 1 / picture.fit), zoom * factor)) }
 
     parent: Overlay.overlay
     x: 0
@@ -58,6 +60,8 @@ Popup {
                 viewer.zoomBy(0.8)
             else if (event.key === Qt.Key_0)
                 viewer.zoom = 1
+            else if (event.key === Qt.Key_1) // the picture's own size, pixel for pixel
+                viewer.zoom = 1 / picture.fit
             else
                 return
             event.accepted = true
@@ -129,8 +133,9 @@ Popup {
                 elide: Text.ElideMiddle
                 color: "white"
             }
-            Label {
-                text: Math.round(viewer.zoom * 100) + "%"
+            Label { // of the picture's own size
+                objectName: "viewerScale"
+                text: Math.round(picture.fit * viewer.zoom * 100) + "%"
                 color: "#c0c0c0"
             }
             ViewerButton {

@@ -207,8 +207,17 @@ private Q_SLOTS:
         screenshot(app.window, u"viewer"_s);
         QTest::keyClick(app.window, Qt::Key_Plus);
         QTRY_COMPARE(picture->width(), qRound(fitted * 1.25));
+        // The scale is of the picture's own size; 1 shows it pixel for pixel.
+        const auto scale = [&] {
+            return visibleItems(app.window, u"viewerScale"_s).constFirst()->property("text");
+        };
+        QCOMPARE(scale(), u"%1%"_s.arg(qRound(fitted * 1.25 * 100 / 1600)));
+        QTest::keyClick(app.window, Qt::Key_1);
+        QTRY_COMPARE(picture->width(), 1600.0);
+        QCOMPARE(scale(), u"100%"_s);
         QTest::keyClick(app.window, Qt::Key_0);
         QTRY_COMPARE(picture->width(), fitted);
+        QCOMPARE(scale(), u"%1%"_s.arg(qRound(fitted * 100 / 1600)));
         QTest::keyClick(app.window, Qt::Key_Right); // the next picture: the tall one
         QTRY_COMPARE(title(), u"tall.png · 2 of 2"_s);
         QTRY_COMPARE(picture->property("status").toInt(), 1);
