@@ -869,6 +869,35 @@ private Q_SLOTS:
         QVERIFY(!fetch(ids.at(0) + 100).ok());
     }
 
+    // A file the user sent is kept in the media cache under its attachment: opening or
+    // saving it later needs no download.
+    void sentFilesAreKeptInTheMediaCache()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ClientRig rig(serverUrl(*m_server));
+        client::MediaCache media(rig.api);
+        media.setRoot(m_cacheDir->filePath(u"media"_s));
+        rig.chat.setMedia(&media, [](const QUrl &) { return true; });
+        QVERIFY(startAndOpen(rig, alice, pair));
+        const QByteArray bytes(30'000, 'z');
+        QFile original(m_cacheDir->filePath(u"notes.bin"_s));
+        QVERIFY(original.open(QIODevice::WriteOnly) && original.write(bytes) == bytes.size());
+        original.close();
+        QVERIFY(rig.chat.files()->addUrls({QUrl::fromLocalFile(original.fileName())}));
+        QVERIFY(rig.chat.send(u"the notes"_s));
+        QTRY_VERIFY(rig.chat.cache()->queued().isEmpty());
+        const LocalMessage sent = rig.chat.messages()->messages().constLast();
+        QCOMPARE(sent.attachments.size(), 1);
+        QFile kept(media.pathFor(sent.attachments.constFirst().id, 0, u"notes.bin"_s));
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), bytes);
+        QVERIFY(QDir(rig.chat.cache()->outboxDir())
+                    .entryList(QDir::Dirs | QDir::NoDotAndDotDot)
+                    .isEmpty());
+    }
+
     void deadConnectionsAreNoticed()
     {
         const auto alice = m_http->registerUser(u"alice"_s);

@@ -142,6 +142,9 @@ void ChatController::start(const Session &session, const QString &cacheDir)
         std::make_unique<LocalCache>(QDir(cacheDir).filePath(u"account-%1.sqlite"_s.arg(me)), me);
     if (auto opened = m_cache->open(); !opened.ok())
         Q_EMIT errorOccurred(opened.error().message);
+    m_cache->setCopyKeeper([this](const QString &copy, const Attachment &attachment) {
+        return m_media && m_media->adopt(copy, attachment.id, attachment.filename);
+    });
     // Pasted pictures wait here until sent; nothing staged outlives the app (a crash's go).
     const QString staging = QDir(cacheDir).filePath(u"staging"_s);
     QDir(staging).removeRecursively();

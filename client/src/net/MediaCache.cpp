@@ -59,6 +59,19 @@ void MediaCache::fetch(qint64 attachmentId, int thumbnailSize, const QString &fi
                    });
 }
 
+bool MediaCache::adopt(const QString &file, qint64 attachmentId, const QString &filename)
+{
+    const QString path = pathFor(attachmentId, 0, filename);
+    if (QFileInfo::exists(path))
+        return true;
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        return false;
+    if (!QFile::rename(file, path) && !QFile::copy(file, path))
+        return false;
+    trim();
+    return true;
+}
+
 void MediaCache::trim()
 {
     QList<QFileInfo> files;

@@ -29,6 +29,9 @@ public:
                Done done);
     [[nodiscard]] QString pathFor(qint64 attachmentId, int thumbnailSize,
                                   const QString &filename) const;
+    // A file this computer has already (one the user sent), kept as the attachment's: moved
+    // in, or copied where it cannot be moved. False when it could not be.
+    bool adopt(const QString &file, qint64 attachmentId, const QString &filename);
 
 private:
     void trim();

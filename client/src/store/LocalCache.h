@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace pitchey::client {
@@ -89,6 +90,11 @@ public:
     std::optional<LocalMessage> markSent(const QString &clientMessageId, qint64 id,
                                          qint64 createdAt);
     std::optional<LocalMessage> markFailed(const QString &clientMessageId, const QString &why);
+    // Who takes a sent message's copies of its files (the media cache, under each
+    // attachment's id: the sender's own files are not downloaded again); what it leaves is
+    // removed. keep(copy, attachment) -> whether it took the file.
+    using CopyKeeper = std::function<bool(const QString &copy, const Attachment &attachment)>;
+    void setCopyKeeper(CopyKeeper keeper) { m_keepCopy = std::move(keeper); }
     // A failed message queued again (at the outbox's end), its files to be uploaded anew.
     std::optional<LocalMessage> requeue(const QString &clientMessageId);
     // A message not acknowledged (failed, or queued and not in flight) taken back, its
@@ -166,6 +172,7 @@ private:
 
     QString m_path;
     qint64 m_me = 0;
+    CopyKeeper m_keepCopy;
     QString m_connection;
 };
 

@@ -109,8 +109,11 @@ std::optional<LocalMessage> LocalCache::markSent(const QString &clientMessageId,
     QList<Attachment> uploaded; // its files, as the server answered their uploads
     if (unsent && unsent->id == 0) {
         for (const OutgoingFile &file : unsent->files) {
-            if (file.uploaded)
-                uploaded.append(*file.uploaded);
+            if (!file.uploaded)
+                continue;
+            uploaded.append(*file.uploaded);
+            if (m_keepCopy)
+                m_keepCopy(file.path, *file.uploaded);
         }
     }
     QSqlQuery query(QSqlDatabase::database(m_connection));
