@@ -145,41 +145,44 @@ Item {
                 acceptedButtons: Qt.RightButton
                 onTapped: message.menuRequested(message)
             }
-            Row {
-                visible: rowHover.hovered && !message.deleted && message.messageId > 0
+            // (Made while hovered only: a few hundred buttons less in a long scroll.)
+            Loader {
+                active: rowHover.hovered && !message.deleted && message.messageId > 0
                 anchors.verticalCenter: parent.verticalCenter
                 anchors.right: message.isOwn ? parent.left : undefined
                 anchors.left: message.isOwn ? undefined : parent.right
-                layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight
-                ToolButton {
-                    id: reactButton
-                    objectName: "reactButton"
-                    text: "\u263A"
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("React")
-                    ToolTip.visible: hovered
-                    ToolTip.text: Accessible.name
-                    onClicked: message.reactRequested(message, reactButton)
-                }
-                ToolButton {
-                    objectName: "threadButton"
-                    visible: !message.inThread
-                    text: "\u21B3"
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("Reply in thread")
-                    ToolTip.visible: hovered
-                    ToolTip.text: Accessible.name
-                    onClicked: message.threadRequested(message.messageId)
-                }
-                ToolButton {
-                    id: actionsButton
-                    objectName: "messageActions"
-                    text: "\u22EF"
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("Message actions")
-                    ToolTip.visible: hovered
-                    ToolTip.text: Accessible.name
-                    onClicked: message.menuRequested(message)
+                sourceComponent: Row {
+                    layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight // qmllint disable unqualified
+                    ToolButton {
+                        id: reactButton
+                        objectName: "reactButton"
+                        text: "\u263A"
+                        focusPolicy: Qt.NoFocus
+                        Accessible.name: qsTr("React")
+                        ToolTip.visible: hovered
+                        ToolTip.text: Accessible.name
+                        onClicked: message.reactRequested(message, reactButton) // qmllint disable unqualified
+                    }
+                    ToolButton {
+                        objectName: "threadButton"
+                        visible: !message.inThread // qmllint disable unqualified
+                        text: "\u21B3"
+                        focusPolicy: Qt.NoFocus
+                        Accessible.name: qsTr("Reply in thread")
+                        ToolTip.visible: hovered
+                        ToolTip.text: Accessible.name
+                        onClicked: message.threadRequested(message.messageId) // qmllint disable unqualified
+                    }
+                    ToolButton {
+                        id: actionsButton
+                        objectName: "messageActions"
+                        text: "\u22EF"
+                        focusPolicy: Qt.NoFocus
+                        Accessible.name: qsTr("Message actions")
+                        ToolTip.visible: hovered
+                        ToolTip.text: Accessible.name
+                        onClicked: message.menuRequested(message) // qmllint disable unqualified
+                    }
                 }
             }
 
@@ -201,80 +204,91 @@ Item {
                     font.pixelSize: 12
                 }
                 // What it answers, as the server shows it now; a click goes there.
-                Rectangle {
+                Loader {
                     id: quote
-                    objectName: "replyQuote"
-                    visible: message.replyToId > 0 && !message.deleted
+                    active: message.replyToId > 0 && !message.deleted
+                    visible: active
                     Layout.fillWidth: true
                     Layout.maximumWidth: message.bubbleWidth - Theme.spacing * 2
-                    implicitWidth: quoteText.implicitWidth + Theme.spacing * 1.5
-                    implicitHeight: quoteText.implicitHeight + Theme.spacing / 2
-                    color: "transparent"
-                    Accessible.role: Accessible.Button
-                    Accessible.name: qsTr("Reply to %1: %2").arg(message.replySender).arg(quoteExcerpt.text)
-                    Rectangle { width: 3; height: parent.height; radius: 1; color: Theme.accentOnBase }
-                    ColumnLayout {
-                        id: quoteText
-                        x: Theme.spacing
-                        width: parent.width - Theme.spacing
-                        spacing: 0
-                        Label {
-                            Layout.fillWidth: true
-                            text: message.replySender
-                            textFormat: Text.PlainText
-                            elide: Text.ElideRight
-                            color: Theme.accentOnBase
-                            font.pixelSize: 12
-                            font.bold: true
+                    sourceComponent: Rectangle {
+                        objectName: "replyQuote"
+                        implicitWidth: quoteText.implicitWidth + Theme.spacing * 1.5
+                        implicitHeight: quoteText.implicitHeight + Theme.spacing / 2
+                        color: "transparent"
+                        Accessible.role: Accessible.Button
+                        Accessible.name: qsTr("Reply to %1: %2").arg(message.replySender).arg(quoteExcerpt.text) // qmllint disable unqualified
+                        Rectangle { width: 3; height: parent.height; radius: 1; color: Theme.accentOnBase }
+                        ColumnLayout {
+                            id: quoteText
+                            x: Theme.spacing
+                            width: parent.width - Theme.spacing
+                            spacing: 0
+                            Label {
+                                Layout.fillWidth: true
+                                text: message.replySender // qmllint disable unqualified
+                                textFormat: Text.PlainText
+                                elide: Text.ElideRight
+                                color: Theme.accentOnBase
+                                font.pixelSize: 12
+                                font.bold: true
+                            }
+                            Label {
+                                id: quoteExcerpt
+                                Layout.fillWidth: true
+                                text: message.replyDeleted ? qsTr("Deleted message") : message.replyExcerpt // qmllint disable unqualified
+                                textFormat: Text.PlainText
+                                elide: Text.ElideRight
+                                maximumLineCount: 2
+                                wrapMode: Text.Wrap
+                                font.italic: message.replyDeleted // qmllint disable unqualified
+                                color: Theme.mutedText
+                                font.pixelSize: 12
+                            }
                         }
-                        Label {
-                            id: quoteExcerpt
-                            Layout.fillWidth: true
-                            text: message.replyDeleted ? qsTr("Deleted message") : message.replyExcerpt
-                            textFormat: Text.PlainText
-                            elide: Text.ElideRight
-                            maximumLineCount: 2
-                            wrapMode: Text.Wrap
-                            font.italic: message.replyDeleted
-                            color: Theme.mutedText
-                            font.pixelSize: 12
-                        }
+                        TapHandler { onTapped: message.replyClicked(message.replyToId) } // qmllint disable unqualified
+                        HoverHandler { cursorShape: Qt.PointingHandCursor }
                     }
-                    TapHandler { onTapped: message.replyClicked(message.replyToId) }
-                    HoverHandler { cursorShape: Qt.PointingHandCursor }
                 }
-                AttachmentList {
+                Loader {
                     id: files
-                    attachments: message.deleted ? [] : message.attachments
-                    maxWidth: message.bubbleWidth - Theme.spacing * 2
-                    onOpenRequested: (attachmentId, filename) => message.attachmentOpened(attachmentId, filename)
-                    onViewRequested: (attachmentId) => message.imageViewed(attachmentId)
-                    onSaveRequested: (attachmentId, filename) => message.attachmentSaveRequested(attachmentId, filename)
+                    active: !message.deleted && message.attachments.length > 0
+                    visible: active
+                    sourceComponent: AttachmentList {
+                        attachments: message.attachments // qmllint disable unqualified
+                        maxWidth: message.bubbleWidth - Theme.spacing * 2 // qmllint disable unqualified
+                        onOpenRequested: (attachmentId, filename) => message.attachmentOpened(attachmentId, filename)
+                        onViewRequested: (attachmentId) => message.imageViewed(attachmentId)
+                        onSaveRequested: (attachmentId, filename) => message.attachmentSaveRequested(attachmentId, filename)
+                    }
                 }
                 // Files not sent yet: how far their upload is, and a way to take it back.
-                RowLayout {
-                    objectName: "uploadBar"
-                    visible: message.deliveryState === MessageListModel.Queued && message.attachments.length > 0
-                             && message.attachments[0].id === 0
+                // (Made only then: a long conversation has no bar to keep per message.)
+                Loader {
+                    active: message.deliveryState === MessageListModel.Queued && message.attachments.length > 0
+                            && message.attachments[0].id === 0
+                    visible: active
                     Layout.fillWidth: true
-                    ProgressBar {
-                        objectName: "uploadProgress"
-                        Layout.fillWidth: true
-                        from: 0
-                        to: 1
-                        value: Math.max(0, message.uploadProgress)
-                        indeterminate: message.uploadProgress < 0
-                        Accessible.name: message.uploadProgress < 0 ? qsTr("Waiting to upload")
-                                                                    : qsTr("Uploading, %1%").arg(Math.round(message.uploadProgress * 100))
-                    }
-                    ToolButton {
-                        objectName: "cancelUpload"
-                        text: "\u2715"
-                        Accessible.name: qsTr("Cancel sending")
-                        ToolTip.visible: hovered
-                        ToolTip.text: Accessible.name
-                        ToolTip.delay: 600
-                        onClicked: message.discardRequested(message.clientMessageId)
+                    sourceComponent: RowLayout {
+                        objectName: "uploadBar"
+                        ProgressBar {
+                            objectName: "uploadProgress"
+                            Layout.fillWidth: true
+                            from: 0
+                            to: 1
+                            value: Math.max(0, message.uploadProgress) // qmllint disable unqualified
+                            indeterminate: message.uploadProgress < 0 // qmllint disable unqualified
+                            Accessible.name: message.uploadProgress < 0 ? qsTr("Waiting to upload") // qmllint disable unqualified
+                                                                        : qsTr("Uploading, %1%").arg(Math.round(message.uploadProgress * 100))
+                        }
+                        ToolButton {
+                            objectName: "cancelUpload"
+                            text: "\u2715"
+                            Accessible.name: qsTr("Cancel sending")
+                            ToolTip.visible: hovered
+                            ToolTip.text: Accessible.name
+                            ToolTip.delay: 600
+                            onClicked: message.discardRequested(message.clientMessageId) // qmllint disable unqualified
+                        }
                     }
                 }
                 TextEdit {
@@ -416,26 +430,29 @@ Item {
             }
         }
 
-        RowLayout {
-            visible: message.isOwn && message.deliveryState === MessageListModel.Failed
+        Loader {
+            active: message.isOwn && message.deliveryState === MessageListModel.Failed
+            visible: active
             Layout.alignment: Qt.AlignRight
             Layout.rightMargin: Theme.spacing * 2
-            Label {
-                text: message.failure.length > 0 ? qsTr("Not sent: %1").arg(message.failure) : qsTr("Not sent")
-                textFormat: Text.PlainText
-                color: Theme.danger
-                font.pixelSize: 12
-            }
-            Button {
-                objectName: "retryButton"
-                text: qsTr("Retry")
-                flat: true
-                onClicked: message.retryRequested(message.clientMessageId)
-            }
-            Button {
-                text: qsTr("Delete")
-                flat: true
-                onClicked: message.discardRequested(message.clientMessageId)
+            sourceComponent: RowLayout {
+                Label {
+                    text: message.failure.length > 0 ? qsTr("Not sent: %1").arg(message.failure) : qsTr("Not sent") // qmllint disable unqualified
+                    textFormat: Text.PlainText
+                    color: Theme.danger
+                    font.pixelSize: 12
+                }
+                Button {
+                    objectName: "retryButton"
+                    text: qsTr("Retry")
+                    flat: true
+                    onClicked: message.retryRequested(message.clientMessageId) // qmllint disable unqualified
+                }
+                Button {
+                    text: qsTr("Delete")
+                    flat: true
+                    onClicked: message.discardRequested(message.clientMessageId) // qmllint disable unqualified
+                }
             }
         }
 

@@ -207,14 +207,16 @@ Item {
 
         function test_aReplyShowsWhatItAnswers() {
             const message = createTemporaryObject(messageComponent, root)
-            compare(find(message, "replyQuote").visible, false)
+            verify(!find(message, "replyQuote")) // not made for a message that answers none
             message.replyToId = 40
             message.replySender = "Ann"
             message.replyExcerpt = "<b>meet</b> at 5"
             const quote = find(message, "replyQuote")
+            verify(quote)
             compare(quote.visible, true)
             const text = find(message, "messageText")
-            tryVerify(() => quote.height > 0 && text.y >= quote.y + quote.height) // laid out
+            tryVerify(() => quote.height > 0 && text.mapToItem(message, 0, 0).y
+                                                >= quote.mapToItem(message, 0, 0).y + quote.height) // laid out
             const clicked = createTemporaryObject(spyComponent, root,
                                                   { target: message, signalName: "replyClicked" })
             mouseClick(quote)
