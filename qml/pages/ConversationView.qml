@@ -17,6 +17,7 @@ Page {
     // Newer messages are being added under the ones read (Chat.messages.hasNewer): the view
     // stays where it is. And the newest page asked for: shown at its bottom once there.
     property bool pagingNewer: false
+    property bool stayAtBottom: false // resized while at the bottom: keepBottom() puts it back
     property bool wantNewest: false
     // The page's menu, picker and dialogs for a message (MessageActions).
     property MessageActions actions: null
@@ -40,6 +41,15 @@ Page {
         view.pagingNewer = true
         Chat.messages.fetchNewer() // qmllint disable type
         view.pagingNewer = false
+    }
+    function keepBottom() {
+        if (!view.stayAtBottom)
+            return
+        view.stayAtBottom = false
+        view.positioning = true
+        messages.positionViewAtBeginning()
+        view.positioning = false
+        view.atBottom = true
     }
     function showNewest() {
         view.placing = false
@@ -180,6 +190,14 @@ Page {
         }
 
         onAtYEndChanged: view.atBottom = atYEnd
+        // The view grows or shrinks (the composer's reply bar gone as a reply is sent, the
+        // window resized): at the bottom, it stays there. (Height first: atYEnd follows.)
+        onHeightChanged: {
+            if (view.atBottom && !Chat.messages.hasNewer) { // qmllint disable type
+                view.stayAtBottom = true
+                Qt.callLater(view.keepBottom) // qmllint disable type
+            }
+        }
         onContentYChanged: {
             if (!view.positioning)
                 view.placing = false

@@ -237,6 +237,10 @@ private Q_SLOTS:
         QTest::keyClick(app.window, Qt::Key_Return);
         QTRY_VERIFY(!app.item(u"editBar"_s)->isVisible());
         QTRY_VERIFY(inSight(app, u"noted"_s));
+        // Sent: the view is at its very bottom, the whole reply in sight (the composer's
+        // reply bar went away as it was sent, and the view grew under it).
+        QTRY_VERIFY(app.item(u"messageList"_s)->property("atYEnd").toBool());
+        QVERIFY(!app.item(u"jumpToNewest"_s)->isVisible());
         QTRY_COMPARE(
             world.http->get(u"/api/messages/%1/messages?limit=1"_s.arg(world.pair), world.bob.token)
                 .body["messages"_L1][0]["replyToId"_L1]
