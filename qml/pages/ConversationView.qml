@@ -66,6 +66,7 @@ Page {
         messages.positionViewAtIndex(row, ListView.Center)
         view.positioning = false
         view.atBottom = messages.atYEnd
+        view.stayAtBottom = false // a message brought into sight: not back to the bottom
         const item = messages.itemAtIndex(row) as MessageDelegate
         if (item)
             item.flash()
@@ -251,6 +252,7 @@ Page {
         function onMessageRevealed(row) {
             view.placing = false
             view.atBottom = false
+            view.stayAtBottom = false
             Qt.callLater(view.showRow, row) // qmllint disable type
         }
         // A thread reply arrived (its root's summary changed, not the rows): seen when the
