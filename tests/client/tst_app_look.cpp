@@ -238,8 +238,10 @@ private Q_SLOTS:
         QMetaObject::invokeMethod(settings, "close");
         QTRY_VERIFY(!settings->property("visible").toBool());
 
+        QMetaObject::invokeMethod(findItem(app.window, u"messageActions"_s), "confirmDelete",
+                                  Q_ARG(QVariant, QVariant(0)));
         QObject *confirm = app.window->findChild<QObject *>(u"deleteDialog"_s);
-        QMetaObject::invokeMethod(confirm, "open");
+        QVERIFY(confirm);
         QTRY_VERIFY(confirm->property("opened").toBool());
         const QStringList inConfirm = faintTexts(app.window);
         QVERIFY2(inConfirm.isEmpty(), qPrintable(inConfirm.join(u'\n')));
