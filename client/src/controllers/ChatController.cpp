@@ -542,12 +542,7 @@ void ChatController::startConversation(const QString &title)
 
 int ChatController::unreadTotal() const
 {
-    qint64 total = 0;
-    for (const Conversation &conversation : m_conversations.conversations()) {
-        if (!m_muted.contains(conversation.id))
-            total += conversation.unreadCount;
-    }
-    return int(total);
+    return int(m_conversations.unreadTotal(m_muted));
 }
 
 void ChatController::setMuted(const QSet<qint64> &conversationIds)
@@ -579,10 +574,10 @@ QVariantList ChatController::findConversations(const QString &text) const
 {
     QVariantList found;
     const QString needle = text.trimmed();
-    for (const Conversation &conversation : m_conversations.conversations()) {
-        const QString title = m_conversations.title(conversation.id);
+    for (qint64 id : m_conversations.ids()) {
+        const QString title = m_conversations.title(id);
         if (needle.isEmpty() || title.contains(needle, Qt::CaseInsensitive))
-            found.append(QVariantMap{{u"id"_s, conversation.id}, {u"title"_s, title}});
+            found.append(QVariantMap{{u"id"_s, id}, {u"title"_s, title}});
     }
     return found;
 }

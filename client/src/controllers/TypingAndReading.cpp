@@ -126,9 +126,9 @@ void TypingAndReading::typing(qint64 conversationId, qint64 userId, bool isTypin
 
 void TypingAndReading::forgetTyping()
 {
-    for (const Conversation &conversation : m_state.conversations.conversations()) {
-        for (qint64 user : m_state.conversations.typingUsers(conversation.id))
-            m_state.conversations.setTyping(conversation.id, user, false);
+    for (qint64 id : m_state.conversations.ids()) {
+        for (qint64 user : m_state.conversations.typingUsers(id))
+            m_state.conversations.setTyping(id, user, false);
     }
     m_typingIn = 0;
 }

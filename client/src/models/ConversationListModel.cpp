@@ -147,8 +147,11 @@ void ConversationListModel::setConversations(QList<Conversation> conversations)
     for (const Item &item : std::as_const(m_items))
         typing.insert(item.conversation.id, item.typing);
     m_items.clear();
-    for (const Conversation &conversation : std::as_const(conversations))
-        m_items.append({conversation, typing.value(conversation.id)});
+    m_items.reserve(conversations.size());
+    for (Conversation &conversation : conversations) {
+        const qint64 id = conversation.id;
+        m_items.append({std::move(conversation), typing.value(id)});
+    }
     endResetModel();
 }
 
@@ -185,13 +188,23 @@ const Conversation *ConversationListModel::find(qint64 conversationId) const
     return row >= 0 ? &m_items.at(row).conversation : nullptr;
 }
 
-QList<Conversation> ConversationListModel::conversations() const
+QList<qint64> ConversationListModel::ids() const
 {
-    QList<Conversation> list;
-    list.reserve(m_items.size());
+    QList<qint64> ids;
+    ids.reserve(m_items.size());
     for (const Item &item : m_items)
-        list.append(item.conversation);
-    return list;
+        ids.append(item.conversation.id);
+    return ids;
+}
+
+qint64 ConversationListModel::unreadTotal(const QSet<qint64> &except) const
+{
+    qint64 total = 0;
+    for (const Item &item : m_items) {
+        if (!except.contains(item.conversation.id))
+            total += item.conversation.unreadCount;
+    }
+    return total;
 }
 
 QString ConversationListModel::title(qint64 conversationId) const

@@ -51,7 +51,9 @@ public:
     {
         return row >= 0 && row < m_items.size() ? m_items.at(row).conversation.id : 0;
     }
-    [[nodiscard]] QList<Conversation> conversations() const;
+    [[nodiscard]] QList<qint64> ids() const; // in the list's order
+    // The unread messages of every conversation but those in `except` (the muted).
+    [[nodiscard]] qint64 unreadTotal(const QSet<qint64> &except) const;
     [[nodiscard]] QString title(qint64 conversationId) const;
     [[nodiscard]] QString displayName(qint64 userId) const; // from any conversation
     [[nodiscard]] std::optional<qint64> partnerOf(qint64 conversationId) const;

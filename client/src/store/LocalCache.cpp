@@ -337,13 +337,14 @@ QList<Conversation> LocalCache::conversations()
 {
     QSqlQuery query(QSqlDatabase::database(m_connection));
     QList<Conversation> list;
-    if (!exec(query, u"SELECT body FROM conversations ORDER BY updated_at DESC, id DESC"_s))
+    // In no order: the list model orders them (a sort here would copy every body once more).
+    if (!exec(query, u"SELECT body FROM conversations"_s))
         return list;
     while (query.next()) {
         auto conversation =
             Conversation::fromJson(QJsonDocument::fromJson(query.value(0).toByteArray()).object());
         if (conversation.ok())
-            list.append(conversation.value());
+            list.append(std::move(conversation).value());
     }
     return list;
 }
