@@ -10,7 +10,7 @@ import Pitchey
 // belongs there).
 Item {
     id: actions
-    objectName: "messageActions"
+    objectName: "pageMessageActions"
 
     property var target: null
 

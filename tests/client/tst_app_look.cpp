@@ -238,7 +238,7 @@ private Q_SLOTS:
         QMetaObject::invokeMethod(settings, "close");
         QTRY_VERIFY(!settings->property("visible").toBool());
 
-        QMetaObject::invokeMethod(findItem(app.window, u"messageActions"_s), "confirmDelete",
+        QMetaObject::invokeMethod(findItem(app.window, u"pageMessageActions"_s), "confirmDelete",
                                   Q_ARG(QVariant, QVariant(0)));
         QObject *confirm = app.window->findChild<QObject *>(u"deleteDialog"_s);
         QVERIFY(confirm);
