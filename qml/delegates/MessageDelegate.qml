@@ -48,7 +48,10 @@ Item {
     }
 
     // Briefly marks the bubble (the view has just brought it into sight).
-    function flash() { flashAnimation.restart() }
+    function flash() {
+        flashOverlay.active = false
+        flashOverlay.active = true
+    }
 
     signal menuRequested(var message)
     signal reactRequested(var message, var anchor)
@@ -126,16 +129,18 @@ Item {
             color: message.isOwn ? Theme.ownBubble : Theme.otherBubble
             border.color: message.deliveryState === MessageListModel.Failed ? Theme.danger : "transparent"
 
-            Rectangle {
+            Loader {
                 id: flashOverlay
                 anchors.fill: parent
-                radius: parent.radius
-                color: Theme.accent
-                opacity: 0
-                SequentialAnimation {
-                    id: flashAnimation
-                    NumberAnimation { target: flashOverlay; property: "opacity"; to: 0.35; duration: 150 }
-                    NumberAnimation { target: flashOverlay; property: "opacity"; to: 0; duration: 900 }
+                active: false
+                sourceComponent: Rectangle {
+                    radius: Theme.radius
+                    color: Theme.accent
+                    SequentialAnimation on opacity {
+                        NumberAnimation { from: 0; to: 0.35; duration: 150 }
+                        NumberAnimation { to: 0; duration: 900 }
+                        onFinished: flashOverlay.active = false // qmllint disable unqualified
+                    }
                 }
             }
 
@@ -326,19 +331,22 @@ Item {
                     id: meta
                     Layout.alignment: Qt.AlignRight
                     spacing: 4
-                    Label {
-                        objectName: "editedMark"
-                        visible: message.editedAt.length > 0
-                        text: qsTr("edited")
-                        color: Theme.mutedText
-                        font.pixelSize: 11
-                        font.italic: true
-                        ToolTip.visible: editedHover.hovered
-                        ToolTip.text: qsTr("Edited %1 · click for the earlier versions").arg(message.editedAt)
-                        Accessible.role: Accessible.Button
-                        Accessible.name: qsTr("Edited %1, show the versions").arg(message.editedAt)
-                        HoverHandler { id: editedHover; cursorShape: Qt.PointingHandCursor }
-                        TapHandler { onTapped: message.versionsRequested(message.messageId) }
+                    Loader {
+                        active: message.editedAt.length > 0
+                        visible: active
+                        sourceComponent: Label {
+                            objectName: "editedMark"
+                            text: qsTr("edited")
+                            color: Theme.mutedText
+                            font.pixelSize: 11
+                            font.italic: true
+                            ToolTip.visible: editedHover.hovered
+                            ToolTip.text: qsTr("Edited %1 · click for the earlier versions").arg(message.editedAt) // qmllint disable unqualified
+                            Accessible.role: Accessible.Button
+                            Accessible.name: qsTr("Edited %1, show the versions").arg(message.editedAt) // qmllint disable unqualified
+                            HoverHandler { id: editedHover; cursorShape: Qt.PointingHandCursor }
+                            TapHandler { onTapped: message.versionsRequested(message.messageId) } // qmllint disable unqualified
+                        }
                     }
                     Label {
                         text: message.time
@@ -346,84 +354,95 @@ Item {
                         color: Theme.mutedText
                         font.pixelSize: 11
                     }
-                    DeliveryTicks {
-                        objectName: "ticks"
-                        visible: message.isOwn && !message.deleted
-                        deliveryState: message.deliveryState
+                    Loader {
+                        active: message.isOwn && !message.deleted
+                        visible: active
+                        sourceComponent: DeliveryTicks {
+                            objectName: "ticks"
+                            deliveryState: message.deliveryState // qmllint disable unqualified
+                        }
                     }
                 }
             }
         }
 
         // A thread's root: how many replies and when the last came; a click opens it.
-        Label {
-            objectName: "threadSummary"
-            visible: message.threadSummary.length > 0 && !message.inThread
+        // (This and the rest below are made only for the messages that have them: besides
+        // the memory, a Text with no text watches the viewport, and every such item under
+        // the list is visited on every frame of a scroll.)
+        Loader {
+            active: message.threadSummary.length > 0 && !message.inThread
+            visible: active
             Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
-            text: message.threadSummary
-            color: Theme.accentOnBase
-            font.pixelSize: 12
-            font.bold: true
-            Accessible.role: Accessible.Button
-            Accessible.name: message.threadSummary
-            HoverHandler { cursorShape: Qt.PointingHandCursor }
-            TapHandler { onTapped: message.threadRequested(message.messageId) }
+            sourceComponent: Label {
+                objectName: "threadSummary"
+                text: message.threadSummary // qmllint disable unqualified
+                color: Theme.accentOnBase
+                font.pixelSize: 12
+                font.bold: true
+                Accessible.role: Accessible.Button
+                Accessible.name: text
+                HoverHandler { cursorShape: Qt.PointingHandCursor }
+                TapHandler { onTapped: message.threadRequested(message.messageId) } // qmllint disable unqualified
+            }
         }
 
         // Its reactions: one chip per emoji with its count, the user's own highlighted,
         // who reacted in the tooltip; a click adds or takes back the user's.
-        Flow {
-            id: reactionChips
-            objectName: "reactions"
-            visible: message.reactions.length > 0 && !message.deleted
+        Loader {
+            active: message.reactions.length > 0 && !message.deleted
+            visible: active
             Layout.alignment: message.isOwn ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
             // As wide as a bubble may be (a Flow has no width of its own); the chips start
             // at the bubble's side.
             Layout.preferredWidth: message.bubbleWidth
-            layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight
-            spacing: 4
-            Repeater {
-                model: message.reactions
-                delegate: AbstractButton {
-                    id: chip
-                    required property var modelData
-                    objectName: "reactionChip"
-                    implicitWidth: implicitContentWidth + Theme.spacing * 1.5
-                    implicitHeight: implicitContentHeight + 4
-                    focusPolicy: Qt.NoFocus
-                    checkable: false
-                    checked: chip.modelData.me
-                    Accessible.name: qsTr("%1 %2, by %3").arg(chip.modelData.emoji)
-                                     .arg(chip.modelData.count).arg(chip.modelData.who)
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 300
-                    ToolTip.text: qsTr("%1 reacted with %2").arg(chip.modelData.who).arg(chip.modelData.emoji)
-                    onClicked: message.reactionToggled(message.messageId, chip.modelData.emoji) // qmllint disable unqualified
-                    background: Rectangle {
-                        radius: height / 2
-                        color: chip.modelData.me ? Theme.selected : (message.isOwn ? Theme.ownBubble : Theme.otherBubble)
-                        border.width: chip.modelData.me ? 1 : 0
-                        border.color: Theme.accentOnBase
-                    }
-                    contentItem: Row {
-                        spacing: 4
-                        leftPadding: Theme.spacing * 0.75
-                        Text {
-                            text: chip.modelData.emoji
-                            font.family: Theme.emojiFont
-                            font.pixelSize: 14
-                            anchors.verticalCenter: parent.verticalCenter
+            sourceComponent: Flow {
+                objectName: "reactions"
+                layoutDirection: message.isOwn ? Qt.RightToLeft : Qt.LeftToRight // qmllint disable unqualified
+                spacing: 4
+                Repeater {
+                    model: message.reactions // qmllint disable unqualified
+                    delegate: AbstractButton {
+                        id: chip
+                        required property var modelData
+                        objectName: "reactionChip"
+                        implicitWidth: implicitContentWidth + Theme.spacing * 1.5
+                        implicitHeight: implicitContentHeight + 4
+                        focusPolicy: Qt.NoFocus
+                        checkable: false
+                        checked: chip.modelData.me
+                        Accessible.name: qsTr("%1 %2, by %3").arg(chip.modelData.emoji)
+                                         .arg(chip.modelData.count).arg(chip.modelData.who)
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 300
+                        ToolTip.text: qsTr("%1 reacted with %2").arg(chip.modelData.who).arg(chip.modelData.emoji)
+                        onClicked: message.reactionToggled(message.messageId, chip.modelData.emoji) // qmllint disable unqualified
+                        background: Rectangle {
+                            radius: height / 2
+                            color: chip.modelData.me ? Theme.selected : (message.isOwn ? Theme.ownBubble : Theme.otherBubble)
+                            border.width: chip.modelData.me ? 1 : 0
+                            border.color: Theme.accentOnBase
                         }
-                        Label {
-                            text: chip.modelData.count
-                            font.pixelSize: 12
-                            font.bold: chip.modelData.me
-                            color: chip.modelData.me ? Theme.accentOnBase : Theme.mutedText
-                            anchors.verticalCenter: parent.verticalCenter
+                        contentItem: Row {
+                            spacing: 4
+                            leftPadding: Theme.spacing * 0.75
+                            Text {
+                                text: chip.modelData.emoji
+                                font.family: Theme.emojiFont
+                                font.pixelSize: 14
+                                anchors.verticalCenter: parent.verticalCenter
+                            }
+                            Label {
+                                text: chip.modelData.count
+                                font.pixelSize: 12
+                                font.bold: chip.modelData.me
+                                color: chip.modelData.me ? Theme.accentOnBase : Theme.mutedText
+                                anchors.verticalCenter: parent.verticalCenter
+                            }
                         }
                     }
                 }
@@ -457,21 +476,24 @@ Item {
         }
 
         // In the thread's panel, under the root: where its replies begin.
-        RowLayout {
-            objectName: "threadDivider"
-            Layout.bottomMargin: Theme.spacing / 2
-            visible: message.inThread && message.threadSummary.length > 0
+        Loader {
+            active: message.inThread && message.threadSummary.length > 0
+            visible: active
             Layout.fillWidth: true
             Layout.topMargin: Theme.spacing / 2
+            Layout.bottomMargin: Theme.spacing / 2
             Layout.leftMargin: Theme.spacing * 2
             Layout.rightMargin: Theme.spacing * 2
-            spacing: Theme.spacing
-            Label {
-                text: message.threadSummary
-                color: Theme.mutedText
-                font.pixelSize: 12
+            sourceComponent: RowLayout {
+                objectName: "threadDivider"
+                spacing: Theme.spacing
+                Label {
+                    text: message.threadSummary // qmllint disable unqualified
+                    color: Theme.mutedText
+                    font.pixelSize: 12
+                }
+                Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.divider }
             }
-            Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.divider }
         }
     }
 }

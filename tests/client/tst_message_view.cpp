@@ -257,6 +257,35 @@ private Q_SLOTS:
         }
     }
 
+    // Every frame of a scroll moves the list's content, and Qt 6.4 then visits every item
+    // under it that watches the viewport (a Text starts so, and one with no text never
+    // stops): no part of a message may, or scrolling costs more with every message made.
+    void noPartOfAMessageWatchesTheViewport()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        world.say(world.bob, world.pair, u"from bob"_s);
+        world.say(world.alice, world.pair, u"from alice"_s);
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        app.messenger.chat().openConversation(world.pair);
+        QTRY_VERIFY(shows(app, u"from alice"_s));
+        QTRY_VERIFY(!visibleItems(app.window, u"ticks"_s).isEmpty());
+        auto *content = app.item(u"messageList"_s)->property("contentItem").value<QQuickItem *>();
+        QVERIFY(content);
+        QStringList watching;
+        const std::function<void(QQuickItem *)> walk = [&](QQuickItem *item) {
+            if (item->flags().testFlag(QQuickItem::ItemObservesViewport))
+                watching.append(u"%1 \"%2\""_s.arg(
+                    QString::fromLatin1(item->metaObject()->className()), item->objectName()));
+            const auto children = item->childItems();
+            for (QQuickItem *child : children)
+                walk(child);
+        };
+        walk(content);
+        QVERIFY2(watching.isEmpty(), qPrintable(watching.join(u", "_s)));
+    }
+
     // A conversation whose newest message is taller than the view opens at its very end,
     // each time it is opened.
     void aTallNewestMessageIsShownToItsEnd()

@@ -159,9 +159,9 @@ Item {
 
         function test_editedAndDeletedMessagesSaySo() {
             const message = createTemporaryObject(messageComponent, root)
-            compare(find(message, "editedMark").visible, false)
+            verify(!findShown(message, "editedMark"))
             message.editedAt = "03/12/2026 10:05"
-            compare(find(message, "editedMark").visible, true)
+            verify(findShown(message, "editedMark"))
             compare(message.changeable, true)
             // A tombstone: never the old text, nothing to change, no edit mark.
             message.deleted = true
@@ -170,7 +170,7 @@ Item {
             compare(text.text, "Message deleted")
             compare(text.font.italic, true)
             compare(message.changeable, false)
-            compare(find(message, "editedMark").visible, false)
+            verify(!findShown(message, "editedMark"))
         }
 
         function test_filesShowAsImagesAndCards() {
@@ -229,11 +229,11 @@ Item {
 
         function test_reactionChipsShowCountsAndToggle() {
             const message = createTemporaryObject(messageComponent, root)
-            compare(find(message, "reactions").visible, false)
+            verify(!findShown(message, "reactions"))
             message.reactions = [{ emoji: "\u{1F44D}", count: 2, me: true, who: "You and Ann" },
                                  { emoji: "\u{1F389}", count: 1, me: false, who: "Ann" }]
-            const chips = find(message, "reactions")
-            compare(chips.visible, true)
+            const chips = findShown(message, "reactions")
+            verify(chips)
             const first = find(chips, "reactionChip")
             verify(first.checked) // the user's own
             verify(first.Accessible.name.indexOf("You and Ann") >= 0)
@@ -247,15 +247,15 @@ Item {
             compare(toggled.signalArguments[0][0], 1)
             compare(toggled.signalArguments[0][1], "\u{1F44D}")
             message.deleted = true // a tombstone shows none
-            compare(chips.visible, false)
+            verify(!findShown(message, "reactions"))
         }
 
         function test_aThreadRootShowsItsRepliesAndOpensTheThread() {
             const message = createTemporaryObject(messageComponent, root)
-            const summary = find(message, "threadSummary")
-            compare(summary.visible, false)
+            verify(!findShown(message, "threadSummary"))
             message.threadSummary = "2 replies · last 14:05"
-            compare(summary.visible, true)
+            const summary = findShown(message, "threadSummary")
+            verify(summary)
             tryVerify(() => summary.width > 0)
             const clicked = createTemporaryObject(spyComponent, root,
                                                   { target: message, signalName: "threadRequested" })
@@ -269,11 +269,11 @@ Item {
             tryVerify(() => button.visible && button.width > 0)
             mouseClick(button)
             compare(clicked.count, 2)
-            compare(find(message, "threadDivider").visible, false)
+            verify(!findShown(message, "threadDivider"))
             message.inThread = true // in the thread's own panel, no thread of its own
-            compare(summary.visible, false)
+            verify(!findShown(message, "threadSummary"))
             compare(button.visible, false)
-            compare(find(message, "threadDivider").visible, true) // where the replies begin
+            verify(findShown(message, "threadDivider")) // where the replies begin
         }
 
         function test_conversationRowShowsUnreadAndTyping() {
