@@ -113,12 +113,25 @@ ApplicationWindow {
     Connections {
         target: pageLoader.item
         ignoreUnknownSignals: true
-        function onNewConversationRequested() { newConversation.open() }
-        function onSettingsRequested() { settingsDialog.open() }
+        function onNewConversationRequested() { window.openNewConversation() }
+        function onSettingsRequested() { window.openSettings() }
     }
 
-    NewConversationDialog { id: newConversation }
-    SettingsDialog { id: settingsDialog; objectName: "settingsDialog" }
+    // The dialogs are made the first time they are asked for, not at start.
+    property NewConversationDialog newConversation: null
+    property SettingsDialog settingsDialog: null
+    function openNewConversation() {
+        if (!newConversation)
+            newConversation = newConversationComponent.createObject(window)
+        newConversation.open()
+    }
+    function openSettings() {
+        if (!settingsDialog)
+            settingsDialog = settingsComponent.createObject(window)
+        settingsDialog.open()
+    }
+    Component { id: newConversationComponent; NewConversationDialog { objectName: "newConversationDialog" } }
+    Component { id: settingsComponent; SettingsDialog { objectName: "settingsDialog" } }
 
     KeychainDialog {
         id: keychainDialog

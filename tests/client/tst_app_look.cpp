@@ -230,8 +230,9 @@ private Q_SLOTS:
         QVERIFY2(chat.isEmpty(), qPrintable(chat.join(u'\n')));
 
         // The dialogs and the menu, drawn over the window.
-        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
         QMetaObject::invokeMethod(findItem(app.window, u"chatPage"_s), "settingsRequested");
+        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
+        QVERIFY(settings);
         QTRY_VERIFY(settings->property("opened").toBool());
         const QStringList inSettings = faintTexts(app.window);
         QVERIFY2(inSettings.isEmpty(), qPrintable(inSettings.join(u'\n')));
@@ -274,8 +275,9 @@ private Q_SLOTS:
         QTRY_COMPARE(visibleItems(app.window, u"messageText"_s).size(), 1);
         QVERIFY2(namelessControls(app.window).isEmpty(),
                  qPrintable(namelessControls(app.window).join(u'\n')));
-        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
         QMetaObject::invokeMethod(findItem(app.window, u"chatPage"_s), "settingsRequested");
+        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
+        QVERIFY(settings);
         QTRY_VERIFY(settings->property("opened").toBool());
         QVERIFY2(namelessControls(app.window).isEmpty(),
                  qPrintable(namelessControls(app.window).join(u'\n')));

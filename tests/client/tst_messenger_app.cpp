@@ -172,9 +172,9 @@ private Q_SLOTS:
         // The settings page changes the preferences on the server.
         // (Opened as the chat page's settings button does: its signal, which Main.qml
         // connects to the dialog.)
+        QVERIFY(QMetaObject::invokeMethod(findItem(window, u"chatPage"_s), "settingsRequested"));
         QObject *settings = window->findChild<QObject *>(u"settingsDialog"_s);
         QVERIFY(settings);
-        QVERIFY(QMetaObject::invokeMethod(findItem(window, u"chatPage"_s), "settingsRequested"));
         QTRY_VERIFY(settings->property("opened").toBool());
         QTRY_VERIFY(!visibleItems(window, u"emailSwitch"_s).isEmpty());
         QQuickItem *email = visibleItems(window, u"emailSwitch"_s).constFirst();
@@ -221,8 +221,9 @@ private Q_SLOTS:
         RunningApp app(world.url);
         QVERIFY(app.start(u"alice"_s, 1));
         QVERIFY(!app.messenger.session().hasEmail());
-        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
         QMetaObject::invokeMethod(app.item(u"chatPage"_s), "settingsRequested");
+        QObject *settings = app.window->findChild<QObject *>(u"settingsDialog"_s);
+        QVERIFY(settings);
         QTRY_VERIFY(settings->property("opened").toBool());
         QQuickItem *email = visibleItems(app.window, u"emailSwitch"_s).constFirst();
         QVERIFY(!email->property("checked").toBool());
