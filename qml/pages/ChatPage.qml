@@ -11,7 +11,6 @@ Page {
     readonly property bool narrow: width < Theme.narrowWidth
     readonly property bool chatOpen: Chat.currentConversationId > 0 // qmllint disable type
     readonly property bool threadOpen: Chat.threadRootId > 0 // qmllint disable type
-    property bool conversationMade: false
 
     signal newConversationRequested()
     signal settingsRequested()
@@ -130,21 +129,14 @@ Page {
             RowLayout {
                 anchors.fill: parent
                 spacing: 0
-                // Made when the first conversation opens, then kept: the list shows sooner
-                // and in less memory at start.
-                Loader {
+                ConversationView {
                     id: conversationView
-                    objectName: "conversationLoader"
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    active: page.chatOpen || page.conversationMade
                     visible: page.chatOpen && !(chatPane.threadOver && page.threadOpen)
-                    onLoaded: page.conversationMade = true
-                    sourceComponent: ConversationView {
-                        showBack: page.narrow // qmllint disable unqualified
-                        actions: messageActions // qmllint disable unqualified
-                        threadTyping: threadPanel.item ? (threadPanel.item as ThreadPanel).typing : false // qmllint disable unqualified
-                    }
+                    showBack: page.narrow
+                    actions: messageActions
+                    threadTyping: threadPanel.item ? (threadPanel.item as ThreadPanel).typing : false
                 }
                 Rectangle {
                     Layout.fillHeight: true
@@ -182,11 +174,11 @@ Page {
     // A conversation just started: the next thing typed is its first message.
     Connections {
         target: Chat
-        function onConversationStarted() { page.focusConversation() }
+        function onConversationStarted() { conversationView.focusComposer() }
         // The thread closed: the typing goes back to the conversation.
         function onThreadChanged() {
             if (!page.threadOpen && page.chatOpen)
-                page.focusConversation()
+                conversationView.focusComposer()
             else if (threadPanel.item)
                 (threadPanel.item as ThreadPanel).focusComposer()
         }
@@ -229,7 +221,7 @@ Page {
 
     function open(conversationId) {
         Chat.openConversation(conversationId)
-        page.focusConversation()
+        conversationView.focusComposer()
     }
     function openRow(row) {
         if (row >= 0 && row < conversations.count)
@@ -237,12 +229,8 @@ Page {
     }
     function step(by) {
         Chat.openNeighbour(by)
-        page.focusConversation()
+        conversationView.focusComposer()
     }
 
     function openSwitcher() { switcher.open() }
-    function focusConversation() {
-        if (conversationView.item)
-            (conversationView.item as ConversationView).focusComposer()
-    }
 }
