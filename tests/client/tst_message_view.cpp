@@ -35,6 +35,31 @@ bool shows(RunningApp &app, const QString &text)
     });
 }
 
+// Bob's conversation with Alice gets five messages, and Carol starts one with her (where
+// Alice looks while Bob writes more). Returns Carol's conversation.
+qint64 fiveOldAndCarol(TwoPeople &world)
+{
+    const auto carol = world.http->registerUser(u"carol"_s);
+    const qint64 withCarol = world.startConversation(carol, {world.alice.id});
+    for (int i = 0; i < 5; ++i)
+        world.say(world.bob, world.pair, u"old %1"_s.arg(i));
+    return withCarol;
+}
+
+// Alice reads the five (they all fit), then looks at Carol's conversation while Bob sends
+// `count` more ("new 0", "new 1", ...): they wait unread.
+bool readThenAway(TwoPeople &world, RunningApp &app, qint64 withCarol, int count)
+{
+    client::ChatController &chat = app.messenger.chat();
+    chat.openConversation(world.pair);
+    if (!QTest::qWaitFor([&] { return chat.currentUnread() == 0; }))
+        return false;
+    chat.openConversation(withCarol);
+    for (int i = 0; i < count; ++i)
+        world.say(world.bob, world.pair, u"new %1"_s.arg(i));
+    return QTest::qWaitFor([&] { return chat.unreadTotal() == count; });
+}
+
 // Where Qt.openUrlExternally sends an address (instead of a browser).
 class UrlCatcher : public QObject
 {
@@ -77,19 +102,11 @@ private Q_SLOTS:
     {
         TwoPeople world;
         QVERIFY(world.start());
-        const auto carol = world.http->registerUser(u"carol"_s);
-        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
-        for (int i = 0; i < 5; ++i)
-            world.say(world.bob, world.pair, u"old %1"_s.arg(i));
+        const qint64 withCarol = fiveOldAndCarol(world);
         RunningApp app(world.url);
         QVERIFY(app.start(u"alice"_s, 2));
         client::ChatController &chat = app.messenger.chat();
-        chat.openConversation(world.pair);
-        QTRY_COMPARE(chat.currentUnread(), 0); // all five fit: read
-        chat.openConversation(withCarol);
-        for (int i = 0; i < 80; ++i)
-            world.say(world.bob, world.pair, u"new %1"_s.arg(i));
-        QTRY_COMPARE(chat.unreadTotal(), 80);
+        QVERIFY(readThenAway(world, app, withCarol, 80));
 
         chat.openConversation(world.pair);
         QQuickItem *list = app.item(u"messageList"_s);
@@ -124,19 +141,11 @@ private Q_SLOTS:
     {
         TwoPeople world;
         QVERIFY(world.start());
-        const auto carol = world.http->registerUser(u"carol"_s);
-        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
-        for (int i = 0; i < 5; ++i)
-            world.say(world.bob, world.pair, u"old %1"_s.arg(i));
+        const qint64 withCarol = fiveOldAndCarol(world);
         RunningApp app(world.url);
         QVERIFY(app.start(u"alice"_s, 2));
         client::ChatController &chat = app.messenger.chat();
-        chat.openConversation(world.pair);
-        QTRY_COMPARE(chat.currentUnread(), 0);
-        chat.openConversation(withCarol);
-        for (int i = 0; i < 620; ++i)
-            world.say(world.bob, world.pair, u"new %1"_s.arg(i));
-        QTRY_COMPARE(chat.unreadTotal(), 620);
+        QVERIFY(readThenAway(world, app, withCarol, 620));
 
         chat.openConversation(world.pair);
         client::MessageListModel &model = *chat.messages();
