@@ -172,6 +172,12 @@ private Q_SLOTS:
         model.setTyping(12, 2, false);
         model.setTyping(12, 3, false);
         QVERIFY(model.index(group).data(ConversationListModel::TypingRole).toString().isEmpty());
+        // The connection gone: no one is known to type anywhere.
+        model.setTyping(12, 3, true);
+        model.setTyping(11, 2, true);
+        model.clearTyping();
+        QVERIFY(model.index(group).data(ConversationListModel::TypingRole).toString().isEmpty());
+        QVERIFY(model.typingUsers(11).isEmpty());
 
         model.setOnline(2, false);
         QVERIFY(!model.index(2).data(ConversationListModel::OnlineRole).toBool());

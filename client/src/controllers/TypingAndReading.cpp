@@ -126,10 +126,7 @@ void TypingAndReading::typing(qint64 conversationId, qint64 userId, bool isTypin
 
 void TypingAndReading::forgetTyping()
 {
-    for (qint64 id : m_state.conversations.ids()) {
-        for (qint64 user : m_state.conversations.typingUsers(id))
-            m_state.conversations.setTyping(id, user, false);
-    }
+    m_state.conversations.clearTyping();
     m_typingIn = 0;
 }
 

@@ -346,6 +346,16 @@ void ConversationListModel::setTyping(qint64 conversationId, qint64 userId, bool
     changed(row);
 }
 
+void ConversationListModel::clearTyping()
+{
+    for (int row = 0; row < m_items.size(); ++row) {
+        if (m_items.at(row).typing.isEmpty())
+            continue;
+        m_items[row].typing.clear();
+        changed(row);
+    }
+}
+
 QList<qint64> ConversationListModel::typingUsers(qint64 conversationId) const
 {
     const int row = rowOf(conversationId);

@@ -68,6 +68,7 @@ public:
     // Offline, nobody's presence is known: every participant shows as not online.
     void setEveryoneOffline();
     void setTyping(qint64 conversationId, qint64 userId, bool typing);
+    void clearTyping(); // no one types anywhere (the connection is gone)
     [[nodiscard]] QList<qint64> typingUsers(qint64 conversationId) const;
     // What the user typed in a conversation and has not sent (kept for conversations not
     // listed yet too).
