@@ -42,21 +42,21 @@ Page {
         Chat.messages.fetchNewer() // qmllint disable type
         view.pagingNewer = false
     }
+    function toBottom() {
+        view.atBottom = true
+        view.positioning = true
+        messages.positionViewAtBeginning()
+        view.positioning = false
+    }
     function keepBottom() {
         if (!view.stayAtBottom)
             return
         view.stayAtBottom = false
-        view.positioning = true
-        messages.positionViewAtBeginning()
-        view.positioning = false
-        view.atBottom = true
+        view.toBottom()
     }
     function showNewest() {
         view.placing = false
-        view.atBottom = true
-        view.positioning = true
-        messages.positionViewAtBeginning()
-        view.positioning = false
+        view.toBottom()
     }
     function showRow(row) {
         view.positioning = true
