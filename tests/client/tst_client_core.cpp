@@ -451,6 +451,42 @@ private Q_SLOTS:
         QCOMPARE(shown.constLast().content, u"while away 129"_s);
     }
 
+    // The conversation list, read by the server before a message was pushed and arriving
+    // after it (as on a connect while a message comes): the message still counts, and is
+    // the list's last message.
+    void aListReadBeforeAPushKeepsWhatWasPushed()
+    {
+        const auto alice = m_http->registerUser(u"alice"_s);
+        const auto bob = m_http->registerUser(u"bob"_s);
+        const qint64 pair = pairConversation(alice, bob);
+        ClientRig rig(serverUrl(*m_server));
+        rig.startAs(sessionFor(alice), m_cacheDir->path());
+        const auto listed = [&] { return rig.chat.conversations()->find(pair); };
+        QTRY_VERIFY(rig.connected() && listed());
+        const qint64 first =
+            m_http
+                ->post(u"/api/messages/send"_s,
+                       {{"conversationId"_L1, pair}, {"content"_L1, u"listed"_s}}, bob.token)
+                .body["message"_L1]["id"_L1]
+                .toInteger();
+        QTRY_COMPARE(listed()->unreadCount, 1);
+
+        // A message the server's next list will not have: pushed after it was read.
+        Message pushed;
+        pushed.id = first + 1000;
+        pushed.conversationId = pair;
+        pushed.senderId = bob.id;
+        pushed.content = u"pushed meanwhile"_s;
+        pushed.createdAt = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(rig.chat.cache()->storeFromServer(pushed).inserted);
+        rig.connection.stop();
+        QTRY_VERIFY(!rig.connected());
+        rig.connection.start(rig.api.webSocketUrl());
+        QTRY_VERIFY(rig.connected());
+        QTRY_COMPARE(listed()->lastMessage->id, pushed.id);
+        QCOMPARE(listed()->unreadCount, 2);
+    }
+
     void olderMessagesPageInFromTheServer()
     {
         const auto alice = m_http->registerUser(u"alice"_s);

@@ -8,6 +8,7 @@ namespace {
 
 constexpr int kCatchUpPage = 100;
 constexpr int kFeedPage = api::ChangesQuery::kMaxLimit;
+constexpr int kArrivedMost = 500; // pushed in the moment the conversation list was on its way
 
 } // namespace
 
@@ -29,11 +30,33 @@ void CatchUp::refreshConversations()
         for (const Conversation &conversation : fresh) {
             m_state.showReadMarkers(conversation);
             const qint64 known = m_state.cache->newestId(conversation.id);
-            if (known > 0 && conversation.lastMessage && conversation.lastMessage->id > known)
+            const qint64 listed = conversation.lastMessage ? conversation.lastMessage->id : 0;
+            if (known > 0 && listed > known)
                 pageForward(conversation.id, known);
+            else if (known > listed)
+                keepArrived(conversation);
         }
         Q_EMIT conversationsRefreshed();
     });
+}
+
+void CatchUp::keepArrived(const Conversation &listed)
+{
+    // Pushed while the list was on its way, after the server read it: they count as they
+    // did when they came (the list has just replaced the counts).
+    const qint64 last = listed.lastMessage ? listed.lastMessage->id : 0;
+    const qint64 read = listed.readMarkers.value(m_state.me);
+    bool kept = false;
+    for (const LocalMessage &message :
+         m_state.cache->messagesAfter(listed.id, last, kArrivedMost)) {
+        if (message.isDeleted())
+            continue; // (the list's last message is the one before it)
+        m_state.conversations.setLastMessage(message.toMessage(),
+                                             !message.isOwn(m_state.me) && message.id > read);
+        kept = true;
+    }
+    if (kept)
+        m_state.saveConversation(listed.id);
 }
 
 void CatchUp::pageForward(qint64 conversationId, qint64 afterId)

@@ -41,6 +41,7 @@ Q_SIGNALS:
 
 private:
     void pageForward(qint64 conversationId, qint64 afterId);
+    void keepArrived(const Conversation &listed);
     void pageFeed(qint64 since);
     bool m_readingFeed = false;
 
