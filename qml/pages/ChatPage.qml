@@ -11,6 +11,7 @@ Page {
     readonly property bool narrow: width < Theme.narrowWidth
     readonly property bool chatOpen: Chat.currentConversationId > 0 // qmllint disable type
     readonly property bool threadOpen: Chat.threadRootId > 0 // qmllint disable type
+    property bool conversationMade: false
 
     signal newConversationRequested()
     signal settingsRequested()
@@ -129,14 +130,21 @@ Page {
             RowLayout {
                 anchors.fill: parent
                 spacing: 0
-                ConversationView {
+                // Made when the first conversation opens, then kept: the list shows in less
+                // memory at start (the view places itself once made: ConversationView.opened).
+                Loader {
                     id: conversationView
+                    objectName: "conversationLoader"
                     Layout.fillWidth: true
                     Layout.fillHeight: true
+                    active: page.chatOpen || page.conversationMade
                     visible: page.chatOpen && !(chatPane.threadOver && page.threadOpen)
-                    showBack: page.narrow
-                    actions: messageActions
-                    threadTyping: threadPanel.item ? (threadPanel.item as ThreadPanel).typing : false
+                    onLoaded: page.conversationMade = true
+                    sourceComponent: ConversationView {
+                        showBack: page.narrow // qmllint disable unqualified
+                        actions: messageActions // qmllint disable unqualified
+                        threadTyping: threadPanel.item ? (threadPanel.item as ThreadPanel).typing : false // qmllint disable unqualified
+                    }
                 }
                 Rectangle {
                     Layout.fillHeight: true
@@ -174,11 +182,11 @@ Page {
     // A conversation just started: the next thing typed is its first message.
     Connections {
         target: Chat
-        function onConversationStarted() { conversationView.focusComposer() }
+        function onConversationStarted() { page.focusConversation() }
         // The thread closed: the typing goes back to the conversation.
         function onThreadChanged() {
             if (!page.threadOpen && page.chatOpen)
-                conversationView.focusComposer()
+                page.focusConversation()
             else if (threadPanel.item)
                 (threadPanel.item as ThreadPanel).focusComposer()
         }
@@ -221,7 +229,7 @@ Page {
 
     function open(conversationId) {
         Chat.openConversation(conversationId)
-        conversationView.focusComposer()
+        page.focusConversation()
     }
     function openRow(row) {
         if (row >= 0 && row < conversations.count)
@@ -229,8 +237,12 @@ Page {
     }
     function step(by) {
         Chat.openNeighbour(by)
-        conversationView.focusComposer()
+        page.focusConversation()
     }
 
     function openSwitcher() { switcher.open() }
+    function focusConversation() {
+        if (conversationView.item)
+            (conversationView.item as ConversationView).focusComposer()
+    }
 }

@@ -18,6 +18,7 @@ Page {
     // stays where it is. And the newest page asked for: shown at its bottom once there.
     property bool pagingNewer: false
     property bool stayAtBottom: false // resized while at the bottom: keepBottom() puts it back
+    property bool atTop: false // placed at the oldest message (all unread): keepTop() keeps it
     property bool wantNewest: false
     // The page's menu, picker and dialogs for a message (MessageActions).
     property MessageActions actions: null
@@ -72,21 +73,57 @@ Page {
             item.flash()
     }
     function place() {
+        if (messages.height <= 0)
+            return // not laid out yet: placed when it is (onHeightChanged)
         const row = Chat.messages.firstUnreadRow // qmllint disable type
         view.positioning = true
+        view.stayAtBottom = false // placed anew: not put back at the bottom by a resize
+        view.atTop = false
         // (All of it fits: it sits above the composer, line and all.)
         if (row < 0 || messages.contentHeight <= messages.height) {
             view.atBottom = true
             messages.positionViewAtBeginning()
         } else {
-            // BottomToTop: the item's end is its top (and the line is at the delegate's top).
+            // BottomToTop: the item's end is its top (and the line is at the delegate's
+            // top). Twice: the rows around it are laid out by the first (a view just made
+            // has none yet), so the second is exact.
             messages.positionViewAtIndex(row, ListView.End)
-            // A little of what came before stays in sight above the line.
-            messages.contentY = Math.max(messages.originY, messages.contentY - Theme.spacing * 5)
+            messages.forceLayout()
+            messages.positionViewAtIndex(row, ListView.End)
+            // A little of what came before stays in sight above the line (at the oldest
+            // message: the top itself).
+            view.atTop = messages.contentY - Theme.spacing * 5 <= messages.originY
+            if (view.atTop)
+                messages.positionViewAtEnd()
+            else
+                messages.contentY -= Theme.spacing * 5
             view.atBottom = messages.atYEnd
         }
         view.positioning = false
+        seenDelay.restart() // what is on screen now is what is seen
     }
+    // At the top it stays as the rows there are made (a date heading above the line).
+    function keepTop() {
+        if (!view.placing || !view.atTop || messages.atYBeginning)
+            return
+        view.positioning = true
+        messages.positionViewAtEnd()
+        view.positioning = false
+    }
+    // Placed again, later (what moves the view until then is not the person).
+    function placeAgain() {
+        view.positioning = true
+        Qt.callLater(view.place) // qmllint disable type
+    }
+    // A conversation opened (or the view made by the first opening): its own draft in the
+    // composer, and the view placed at its first unread message or its bottom.
+    function opened() {
+        composer.stopReplying()
+        composer.stopEditing(Chat.currentDraft)
+        view.placing = true
+        view.placeAgain()
+    }
+    Component.onCompleted: opened()
 
     background: Rectangle { color: Theme.base }
 
@@ -190,17 +227,35 @@ Page {
             onVersionsRequested: (id) => view.actions.showVersions(id, view)
         }
 
-        onAtYEndChanged: view.atBottom = atYEnd
+        onAtYEndChanged: {
+            if (!view.positioning && height === lastHeight) // (not while resized: see below)
+                view.atBottom = atYEnd
+        }
         // The view grows or shrinks (the composer's reply bar gone as a reply is sent, the
         // window resized): at the bottom, it stays there. (Height first: atYEnd follows.)
+        // Just opened, and until the person scrolls, it is placed again as its height
+        // changes (the jump bar shown under the messages would push the "New messages" line
+        // under the header), and kept at the top if placed there (keepTop).
+        // (Qt moves a BottomToTop view's content as it resizes, before heightChanged: that
+        // is no scrolling by the person; hence the sizes last seen.)
+        property real lastHeight: 0
+        property real lastContentHeight: 0
         onHeightChanged: {
-            if (view.atBottom && !Chat.messages.hasNewer) { // qmllint disable type
+            lastHeight = height
+            if (view.placing) {
+                view.placeAgain()
+            } else if (view.atBottom && !Chat.messages.hasNewer) { // qmllint disable type
                 view.stayAtBottom = true
                 Qt.callLater(view.keepBottom) // qmllint disable type
             }
         }
+        onContentHeightChanged: {
+            lastContentHeight = contentHeight
+            if (view.placing && view.atTop)
+                Qt.callLater(view.keepTop) // qmllint disable type
+        }
         onContentYChanged: {
-            if (!view.positioning)
+            if (!view.positioning && height === lastHeight && contentHeight === lastContentHeight)
                 view.placing = false
             // Near the top: older messages (the model says whether there may be more).
             // (Later, not while the view is laying itself out.)
@@ -215,14 +270,15 @@ Page {
             if (view.pagingNewer)
                 return // added under what is read: it stays in place
             if (view.placing)
-                Qt.callLater(view.place) // qmllint disable type
+                view.placeAgain()
             else if (view.atBottom && !Chat.messages.hasNewer) // qmllint disable type
                 Qt.callLater(messages.positionViewAtBeginning) // qmllint disable type
             seenDelay.restart()
         }
         Component.onCompleted: {
             Chat.messages.ownMentionColor = mentionColor
-            positionViewAtBeginning()
+            if (!view.placing)
+                positionViewAtBeginning()
         }
 
         BusyIndicator {
@@ -238,6 +294,8 @@ Page {
         id: seenDelay
         interval: 300
         onTriggered: {
+            if (view.positioning)
+                return // restarted once placed
             const index = messages.indexAt(messages.width / 2, messages.contentY + messages.height - 4)
             const last = index >= 0 ? index : (view.atBottom ? 0 : -1)
             if (last >= 0)
@@ -258,12 +316,7 @@ Page {
         // A thread reply arrived (its root's summary changed, not the rows): seen when the
         // view is at the bottom.
         function onCurrentStatusChanged() { seenDelay.restart() }
-        function onCurrentChanged() {
-            composer.stopReplying()
-            composer.stopEditing(Chat.currentDraft)
-            view.placing = true
-            Qt.callLater(view.place) // qmllint disable type
-        }
+        function onCurrentChanged() { view.opened() }
     }
     Connections {
         target: Chat.messages // qmllint disable type
@@ -275,7 +328,7 @@ Page {
                 return
             }
             view.placing = true
-            Qt.callLater(view.place) // qmllint disable type
+            view.placeAgain()
         }
     }
 

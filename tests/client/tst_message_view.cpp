@@ -236,6 +236,84 @@ private Q_SLOTS:
         QVERIFY(!shows(app, u"unread 149"_s));
     }
 
+    // Every message unread, more than fit: it opens at the top, the line over the first
+    // message, whether the messages came while the app ran or are fetched as it opens.
+    void aConversationAllUnreadOpensAtItsTop_data()
+    {
+        QTest::addColumn<bool>("whileRunning");
+        QTest::newRow("arrived while running") << true;
+        QTest::newRow("fetched as it opens") << false;
+    }
+    void aConversationAllUnreadOpensAtItsTop()
+    {
+        QFETCH(bool, whileRunning);
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto say30 = [&] {
+            for (int i = 0; i < 30; ++i)
+                world.say(world.bob, world.pair, u"unread %1"_s.arg(i));
+        };
+        if (!whileRunning)
+            say30();
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        if (whileRunning)
+            say30();
+        QTRY_COMPARE(app.messenger.chat().unreadTotal(), 30);
+
+        QVERIFY(openWithKeys(app, world.pair));
+        QTRY_VERIFY(shows(app, u"unread 0"_s));
+        QQuickItem *list = app.item(u"messageList"_s);
+        // (The line's item is looked up each time: the delegate's parts come and go.)
+        const auto lineAt = [&] {
+            const auto lines = visibleItems(app.window, u"newMessagesLine"_s);
+            return lines.size() == 1 ? lines.constFirst()->mapToItem(list, QPointF(0, 0)).y()
+                                     : qreal(-1);
+        };
+        QTRY_VERIFY2(lineAt() >= 0 && lineAt() < list->height() / 3,
+                     qPrintable(QString::number(lineAt())));
+        QTRY_VERIFY(list->property("atYBeginning").toBool());
+        QVERIFY(!shows(app, u"unread 29"_s));
+        // What is on screen is read, the rest waits.
+        QTRY_VERIFY(app.messenger.chat().currentUnread() < 30);
+        QVERIFY(app.messenger.chat().currentUnread() > 0);
+        QVERIFY(list->property("atYBeginning").toBool());
+        QVERIFY(lineAt() >= 0 && lineAt() < list->height() / 3);
+    }
+
+    // From a long conversation opened at its top back to a short one that got two more:
+    // that one is read at once, at its bottom, with no jump bar (which, shown and hidden
+    // in turn, once kept the view moving).
+    void aShortConversationAfterALongOneIsReadAtOnce()
+    {
+        TwoPeople world;
+        QVERIFY(world.start());
+        const auto carol = world.http->registerUser(u"carol"_s);
+        const qint64 withCarol = world.startConversation(carol, {world.alice.id});
+        world.say(carol, withCarol, u"read 0"_s);
+        world.say(carol, withCarol, u"read 1"_s);
+        for (int i = 0; i < 30; ++i)
+            world.say(world.bob, world.pair, u"unread %1"_s.arg(i));
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 2));
+        client::ChatController &chat = app.messenger.chat();
+        QVERIFY(openWithKeys(app, withCarol));
+        QTRY_COMPARE(chat.unreadTotal(), 30);
+        QVERIFY(openWithKeys(app, world.pair));
+        QTRY_VERIFY(chat.currentUnread() > 0 && chat.currentUnread() < 30);
+        QQuickItem *jump = app.item(u"jumpToNewest"_s);
+        QVERIFY(jump->isVisible());
+        world.say(carol, withCarol, u"again 0"_s);
+        world.say(carol, withCarol, u"again 1"_s);
+        QTRY_COMPARE(chat.conversations()->find(withCarol)->unreadCount, 2);
+
+        QVERIFY(openWithKeys(app, withCarol));
+        QTRY_VERIFY(shows(app, u"again 1"_s));
+        QTRY_COMPARE(chat.currentUnread(), 0);
+        QVERIFY(!jump->isVisible());
+        QVERIFY(app.item(u"messageList"_s)->property("atYEnd").toBool());
+    }
+
     // A short conversation sits above the composer, read or not (the line and all).
     void aShortConversationSitsAboveTheComposer()
     {
