@@ -301,7 +301,7 @@ int main(int argc, char *argv[])
             std::printf(" #%lld:%.0fms", qint64(i), stats.ms.at(i));
     }
     std::printf("\n");
-    std::printf("  RSS before the messenger / started / scrolled   %ld / %ld / %ld MiB\n",
-                rssBefore / 1024, rssStarted / 1024, rssScrolled / 1024);
+    std::printf("  RSS before the messenger / started / scrolled   %.1f / %.1f / %.1f MiB\n",
+                double(rssBefore) / 1024, double(rssStarted) / 1024, double(rssScrolled) / 1024);
     return 0;
 }
