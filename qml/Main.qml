@@ -133,12 +133,17 @@ ApplicationWindow {
     Component { id: newConversationComponent; NewConversationDialog { objectName: "newConversationDialog" } }
     Component { id: settingsComponent; SettingsDialog { objectName: "settingsDialog" } }
 
-    KeychainDialog {
-        id: keychainDialog
-        reason: Session.keychainProblem
-        visible: Session.keychainProblem.length > 0 && Session.state === Session.LoggedIn
-        onKeepForThisRun: Session.keepForThisRun()
-        onLogOut: Session.logout()
+    // Made only when the keychain fails.
+    Loader {
+        anchors.fill: parent
+        active: Session.keychainProblem.length > 0 && Session.state === Session.LoggedIn
+        sourceComponent: KeychainDialog {
+            objectName: "keychainDialog"
+            reason: Session.keychainProblem
+            visible: true
+            onKeepForThisRun: Session.keepForThisRun()
+            onLogOut: Session.logout()
+        }
     }
 
     // Errors from the chat (a refused request, a full disk) show briefly at the bottom.

@@ -65,7 +65,7 @@ Page {
                         onClicked: menu.open()
                         Menu {
                             id: menu
-                            MenuItem { text: qsTr("Jump to conversation (Ctrl+K)"); onTriggered: switcher.open() }
+                            MenuItem { text: qsTr("Jump to conversation (Ctrl+K)"); onTriggered: page.openSwitcher() }
                             MenuItem { text: qsTr("Settings"); onTriggered: page.settingsRequested() }
                             MenuItem { text: qsTr("Log out"); onTriggered: page.logoutRequested() }
                         }
@@ -198,15 +198,13 @@ Page {
         }
     }
 
-    QuickSwitcher {
-        id: switcher
-        objectName: "quickSwitcher"
-        onChosen: (id) => page.open(id)
-    }
+    // Made the first time Ctrl+K asks for it.
+    property QuickSwitcher switcher: null
+    Component { id: switcherComponent; QuickSwitcher { objectName: "quickSwitcher" } }
 
     Shortcut {
         sequence: "Ctrl+K"
-        onActivated: switcher.open()
+        onActivated: page.openSwitcher()
     }
     // The next and the previous conversation in the list, as in Telegram and Slack.
     Shortcut {
@@ -240,7 +238,13 @@ Page {
         page.focusConversation()
     }
 
-    function openSwitcher() { switcher.open() }
+    function openSwitcher() {
+        if (!page.switcher) {
+            page.switcher = switcherComponent.createObject(page)
+            page.switcher.chosen.connect(id => page.open(id))
+        }
+        page.switcher.open()
+    }
     function focusConversation() {
         if (conversationView.item)
             (conversationView.item as ConversationView).focusComposer()

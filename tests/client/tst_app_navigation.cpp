@@ -71,8 +71,9 @@ private Q_SLOTS:
 
         // Esc closes a dialog first, then the conversation; the list has the focus, with
         // a ring on its row, and arrows and Enter open another.
-        QObject *switcher = app.window->findChild<QObject *>(u"quickSwitcher"_s);
         QTest::keyClick(window, Qt::Key_K, Qt::ControlModifier);
+        QObject *switcher = app.window->findChild<QObject *>(u"quickSwitcher"_s);
+        QVERIFY(switcher);
         QTRY_VERIFY(switcher->property("opened").toBool());
         QTest::keyClick(window, Qt::Key_Escape);
         QTRY_VERIFY(!switcher->property("visible").toBool());

@@ -153,9 +153,9 @@ private Q_SLOTS:
         // Ctrl+K, a few letters and Enter jump to a conversation; Esc closes the switcher.
         window->requestActivate();
         QVERIFY(QTest::qWaitForWindowActive(window));
+        QTest::keyClick(window, Qt::Key_K, Qt::ControlModifier);
         QObject *switcher = window->findChild<QObject *>(u"quickSwitcher"_s);
         QVERIFY(switcher);
-        QTest::keyClick(window, Qt::Key_K, Qt::ControlModifier);
         QTRY_VERIFY(switcher->property("opened").toBool());
         QTest::keyClick(window, Qt::Key_Escape);
         QTRY_VERIFY(!switcher->property("opened").toBool());
@@ -211,6 +211,28 @@ private Q_SLOTS:
         app.window->show();
         QVERIFY(QTest::qWaitForWindowExposed(app.window));
         QVERIFY(app.window->close());
+    }
+
+    // Without a keychain (tst_messenger_app_nokeychain: no session bus), the person is told
+    // as the login succeeds, and chooses: staying logged in closes the dialog.
+    void withoutAKeychainThePersonIsToldAtOnce()
+    {
+        if (!qEnvironmentVariableIsSet("PITCHEY_TEST_NO_KEYCHAIN"))
+            QSKIP("runs as tst_messenger_app_nokeychain, without a session bus");
+        TwoPeople world;
+        QVERIFY(world.start());
+        RunningApp app(world.url);
+        QVERIFY(app.start(u"alice"_s, 1));
+        QTRY_VERIFY(app.window->findChild<QObject *>(u"keychainDialog"_s));
+        QObject *dialog = app.window->findChild<QObject *>(u"keychainDialog"_s);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QTRY_COMPARE(visibleItems(app.window, u"keepButton"_s).size(), 1);
+        click(app.window, visibleItems(app.window, u"keepButton"_s).constFirst());
+        QTRY_VERIFY(
+            !app.window->findChild<QObject *>(u"keychainDialog"_s) ||
+            !app.window->findChild<QObject *>(u"keychainDialog"_s)->property("visible").toBool());
+        QCOMPARE(app.messenger.session().state(), client::SessionController::State::LoggedIn);
+        QVERIFY(app.item(u"chatPage"_s));
     }
 
     // An account without an email address is not offered digests it could never get.
