@@ -574,8 +574,7 @@ QVariantList ChatController::findConversations(const QString &text) const
 {
     QVariantList found;
     const QString needle = text.trimmed();
-    for (qint64 id : m_conversations.ids()) {
-        const QString title = m_conversations.title(id);
+    for (const auto &[id, title] : m_conversations.titles()) {
         if (needle.isEmpty() || title.contains(needle, Qt::CaseInsensitive))
             found.append(QVariantMap{{u"id"_s, id}, {u"title"_s, title}});
     }

@@ -188,15 +188,6 @@ const Conversation *ConversationListModel::find(qint64 conversationId) const
     return row >= 0 ? &m_items.at(row).conversation : nullptr;
 }
 
-QList<qint64> ConversationListModel::ids() const
-{
-    QList<qint64> ids;
-    ids.reserve(m_items.size());
-    for (const Item &item : m_items)
-        ids.append(item.conversation.id);
-    return ids;
-}
-
 qint64 ConversationListModel::unreadTotal(const QSet<qint64> &except) const
 {
     qint64 total = 0;
@@ -211,6 +202,15 @@ QString ConversationListModel::title(qint64 conversationId) const
 {
     const Conversation *conversation = find(conversationId);
     return conversation ? titleOf(*conversation) : QString();
+}
+
+QList<std::pair<qint64, QString>> ConversationListModel::titles() const
+{
+    QList<std::pair<qint64, QString>> titles;
+    titles.reserve(m_items.size());
+    for (const Item &item : m_items)
+        titles.append({item.conversation.id, titleOf(item.conversation)});
+    return titles;
 }
 
 QString ConversationListModel::displayName(qint64 userId) const

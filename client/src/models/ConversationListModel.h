@@ -51,10 +51,11 @@ public:
     {
         return row >= 0 && row < m_items.size() ? m_items.at(row).conversation.id : 0;
     }
-    [[nodiscard]] QList<qint64> ids() const; // in the list's order
     // The unread messages of every conversation but those in `except` (the muted).
     [[nodiscard]] qint64 unreadTotal(const QSet<qint64> &except) const;
     [[nodiscard]] QString title(qint64 conversationId) const;
+    // Every conversation's id and title, in the list's order.
+    [[nodiscard]] QList<std::pair<qint64, QString>> titles() const;
     [[nodiscard]] QString displayName(qint64 userId) const; // from any conversation
     [[nodiscard]] std::optional<qint64> partnerOf(qint64 conversationId) const;
 
