@@ -115,22 +115,13 @@ struct TwoPeople
 
     qint64 startConversation(const HttpClient::Account &by, const QList<qint64> &others)
     {
-        QJsonArray ids;
-        for (qint64 id : others)
-            ids.append(id);
-        return http->post(u"/api/messages/conversations"_s, {{"participantIds"_L1, ids}}, by.token)
-            .body["conversation"_L1]["id"_L1]
-            .toInteger();
+        return http->createConversation(by, others);
     }
 
     // Sends over HTTP; the message's id.
     qint64 say(const HttpClient::Account &from, qint64 conversationId, const QString &text)
     {
-        return http
-            ->post(u"/api/messages/send"_s,
-                   {{"conversationId"_L1, conversationId}, {"content"_L1, text}}, from.token)
-            .body["message"_L1]["id"_L1]
-            .toInteger();
+        return http->sendMessage(from, conversationId, text);
     }
 
     // Uploads over HTTP as another client would; the attachment's id (0 if refused).

@@ -42,14 +42,7 @@ private:
     }
 
     // Bob sends `text` in the pair over HTTP: its id.
-    qint64 bobSays(const QString &text)
-    {
-        return m_http
-            ->post(u"/api/messages/send"_s, {{"conversationId"_L1, m_pair}, {"content"_L1, text}},
-                   m_bob.token)
-            .body["message"_L1]["id"_L1]
-            .toInteger();
-    }
+    qint64 bobSays(const QString &text) { return m_http->sendMessage(m_bob, m_pair, text); }
 
     static QString contentOf(ClientRig &rig, qint64 messageId)
     {

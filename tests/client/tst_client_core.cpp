@@ -56,16 +56,6 @@ private:
         return m_http->createConversation(a, {b.id});
     }
 
-    // Sends over HTTP; the message's id.
-    qint64 say(const HttpClient::Account &from, qint64 conversation, const QString &text)
-    {
-        return m_http
-            ->post(u"/api/messages/send"_s,
-                   {{"conversationId"_L1, conversation}, {"content"_L1, text}}, from.token)
-            .body["message"_L1]["id"_L1]
-            .toInteger();
-    }
-
     [[nodiscard]] bool startAndOpen(ClientRig &rig, const HttpClient::Account &user,
                                     qint64 conversation)
     {
@@ -437,7 +427,7 @@ private Q_SLOTS:
         ClientRig rig(serverUrl(*m_server));
         QVERIFY(startAndOpen(rig, alice, pair));
         for (int i = 0; i < 3; ++i)
-            say(bob, pair, u"before %1"_s.arg(i));
+            m_http->sendMessage(bob, pair, u"before %1"_s.arg(i));
         QTRY_COMPARE(rig.chat.messages()->rowCount(), 3);
 
         // Offline: the server stops; Bob's messages arrive at the server after it is back
@@ -447,7 +437,7 @@ private Q_SLOTS:
         rig.connection.stop();
         QVERIFY(m_server->start());
         for (int i = 0; i < 130; ++i)
-            say(bob, pair, u"while away %1"_s.arg(i));
+            m_http->sendMessage(bob, pair, u"while away %1"_s.arg(i));
         rig.connection.start(rig.api.webSocketUrl());
         QTRY_COMPARE_WITH_TIMEOUT(rig.chat.messages()->rowCount(), 133, 10000);
         // In id order, without gaps or duplicates.
@@ -469,7 +459,7 @@ private Q_SLOTS:
         rig.startAs(sessionFor(alice), m_cacheDir->path());
         const auto listed = [&] { return rig.chat.conversations()->find(pair); };
         QTRY_VERIFY(rig.connected() && listed());
-        const qint64 first = say(bob, pair, u"listed"_s);
+        const qint64 first = m_http->sendMessage(bob, pair, u"listed"_s);
         QTRY_COMPARE(listed()->unreadCount, 1);
 
         // A message the server's next list will not have: pushed after it was read.
@@ -495,7 +485,7 @@ private Q_SLOTS:
         const qint64 pair = pairConversation(alice, bob);
         qint64 newest = 0;
         for (int i = 0; i < 120; ++i)
-            newest = say(bob, pair, u"m%1"_s.arg(i));
+            newest = m_http->sendMessage(bob, pair, u"m%1"_s.arg(i));
         {
             // Read on another device: nothing is pushed again, this client has no copy yet.
             WsClient otherDevice;
@@ -648,14 +638,14 @@ private Q_SLOTS:
         QTRY_COMPARE(rig.chat.connectionState(), ChatController::ConnectionState::Connected);
         QTRY_COMPARE(rig.chat.conversations()->rowCount(), 1);
 
-        say(bob, pair, u"in the background"_s); // window not active: shown
+        m_http->sendMessage(bob, pair, u"in the background"_s); // window not active: shown
         QTRY_COMPARE(recorder.shown.size(), 1);
         QCOMPARE(recorder.shown.constFirst(), u"bob|in the background"_s);
 
         rig.chat.setWindowActive(true);
         rig.chat.openConversation(pair);
-        say(bob, pair, u"while reading"_s);          // on screen: not shown
-        say(alice, pair, u"from my other device"_s); // own: never shown
+        m_http->sendMessage(bob, pair, u"while reading"_s);          // on screen: not shown
+        m_http->sendMessage(alice, pair, u"from my other device"_s); // own: never shown
         QTRY_COMPARE(rig.chat.messages()->rowCount(), 3);
 
         rig.chat.closeConversation();
@@ -665,16 +655,16 @@ private Q_SLOTS:
             return rig.chat.conversations()->index(0).data(ConversationListModel::PreviewRole) ==
                    text;
         };
-        say(bob, pair, u"muted"_s);
+        m_http->sendMessage(bob, pair, u"muted"_s);
         QTRY_VERIFY(arrived(u"muted"_s));
         settings.setMuted(pair, false);
         settings.setRealtimeEnabled(false);
         QTRY_VERIFY(!settings.isMuted(pair));
-        say(bob, pair, u"real-time off"_s);
+        m_http->sendMessage(bob, pair, u"real-time off"_s);
         QTRY_VERIFY(arrived(u"real-time off"_s));
         settings.setRealtimeEnabled(true);
         QTRY_VERIFY(settings.realtimeEnabled());
-        say(bob, pair, u"shown again"_s);
+        m_http->sendMessage(bob, pair, u"shown again"_s);
         QTRY_COMPARE(recorder.shown.size(), 2);
         QCOMPARE(recorder.shown.constLast(), u"bob|shown again"_s);
 
@@ -692,7 +682,7 @@ private Q_SLOTS:
 
         // Reactions to the user's own message: one notification, renewed as more come,
         // gone when they are taken back.
-        const qint64 own = say(alice, pair, u"new logo"_s);
+        const qint64 own = m_http->sendMessage(alice, pair, u"new logo"_s);
         const auto react = [&](const QString &emoji, const QByteArray &method) {
             return m_http
                 ->send(method, u"/api/messages/%1/reactions/%2"_s.arg(own).arg(emoji), {},

@@ -165,6 +165,16 @@ qint64 HttpClient::createConversation(const Account &by, const QList<qint64> &ot
         .toInteger();
 }
 
+qint64 HttpClient::sendMessage(const Account &from, qint64 conversationId, const QString &content)
+{
+    return post(u"/api/messages/send"_s,
+                {{"conversationId"_L1, conversationId}, {"content"_L1, content}}, from.token)
+        .body.value("message"_L1)
+        .toObject()
+        .value("id"_L1)
+        .toInteger();
+}
+
 WsClient::WsClient(QObject *parent)
     : QObject(parent)
 {

@@ -75,6 +75,8 @@ public:
     // Creates (or finds, for a pair) a conversation of `by` with `others`; returns its id.
     qint64 createConversation(const Account &by, const QList<qint64> &others,
                               const QString &title = {});
+    // Sends a message as `from` (POST /api/messages/send); returns its id (0 if refused).
+    qint64 sendMessage(const Account &from, qint64 conversationId, const QString &content);
 
 private:
     QUrl m_base;
